@@ -1,0 +1,93 @@
+"""Who may read or change what: the one place that decides, by role and HEI.
+
+Services and queries ask this module; pages never filter for permissions themselves. A
+``Principal`` is a plain frozen value (not the Flask user) so that background jobs, the command
+line and tests can pass one explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tracker.models import Role
+
+
+class AccessDenied(PermissionError):
+    """The signed-in user may not do this; the message is safe to show them."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    role: Role
+    user_id: int | None = None
+    hei_id: int | None = None
+    hei_code: str | None = None
+
+    @property
+    def is_hei(self) -> bool:
+        return self.role is Role.HEI
+
+
+# The command line acts as an administrator (exact figures), as the issues ask.
+SYSTEM = Principal(username="system", role=Role.ADMIN)
+
+ALL_ROLES = frozenset(Role)
+STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
+
+# Page key -> roles that may open it. Navigation, page guards and the access-control walk in
+# the tests all read this one table.
+PAGE_ROLES: dict[str, frozenset[Role]] = {
+    "home": ALL_ROLES,
+    "pipeline": frozenset({Role.ADMIN, Role.COLLABORATIVE, Role.COORDINATOR}),
+    "concerns": frozenset({Role.ADMIN, Role.COLLABORATIVE, Role.COORDINATOR}),
+    "cohorts": ALL_ROLES,
+    "imports": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
+    "settings": STAFF,
+    "capacity": STAFF,
+    "calendar": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
+    "requests": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
+    "capacity-demand": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE}),
+    "allocation": STAFF,
+    "placements": ALL_ROLES,
+    "users": frozenset({Role.ADMIN}),
+    "audit": frozenset({Role.ADMIN}),
+}
+
+
+def can_view_page(principal: Principal, page_key: str) -> bool:
+    return principal.role in PAGE_ROLES.get(page_key, frozenset())
+
+
+def require_page(principal: Principal, page_key: str) -> None:
+    if not can_view_page(principal, page_key):
+        raise AccessDenied("Your role does not give access to this page.")
+
+
+def require_role(principal: Principal, roles: Iterable[Role], action: str) -> None:
+    if principal.role not in set(roles):
+        raise AccessDenied(f"Your role ({principal.role.value}) may not {action}.")
+
+
+def hei_scope(principal: Principal) -> int | None:
+    """The one HEI whose learner-level rows this user may read, or None for all HEIs."""
+    return principal.hei_id if principal.is_hei else None
+
+
+def require_hei(principal: Principal, hei_id: int, action: str) -> None:
+    """Refuse an HEI user acting on another HEI's cohorts, learners or requests."""
+    if principal.is_hei and principal.hei_id != hei_id:
+        raise AccessDenied(f"You may only {action} for your own HEI.")
+
+
+def sees_exact_figures(principal: Principal, owning_hei_id: int | None = None) -> bool:
+    """Administrators and the owning HEI see exact counts; everyone else sees disclosure-
+    controlled figures. ``owning_hei_id`` None means figures that span several HEIs."""
+    if principal.role is Role.ADMIN:
+        return True
+    return principal.is_hei and owning_hei_id is not None and principal.hei_id == owning_hei_id
+
+
+def may_edit_registers(principal: Principal) -> bool:
+    return principal.role in STAFF

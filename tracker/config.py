@@ -1,0 +1,84 @@
+"""One settings object, read from the environment.
+
+Everything that differs between a laptop demo and a production deployment is an environment
+variable, so the same code runs under ``python app.py``, gunicorn and Celery workers.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+APP_NAME = "placement-pipeline-tracker"
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration; build it with :func:`load_settings`, never by hand in app code."""
+
+    database_url: str
+    data_dir: Path
+    secret_key: str
+    redis_url: str | None
+    demo_mode: bool
+    secure_cookies: bool
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+
+    @property
+    def uses_default_database(self) -> bool:
+        return self.database_url == default_database_url(self.data_dir)
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("TRACKER_DATA_DIR") or user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'tracker.db').as_posix()}"
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Use TRACKER_SECRET_KEY, else one key generated once and kept beside the database.
+
+    Keeping it in the data folder means sessions survive restarts and every worker of one
+    deployment agrees on it, without anyone having to invent a secret for a laptop demo.
+    """
+    configured = os.environ.get("TRACKER_SECRET_KEY")
+    if configured:
+        return configured
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_settings() -> Settings:
+    data_dir = default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("TRACKER_DATABASE_URL") or default_database_url(data_dir)
+    uses_default = database_url == default_database_url(data_dir)
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        secret_key=_secret_key(data_dir),
+        redis_url=os.environ.get("TRACKER_REDIS_URL") or None,
+        # Demo accounts with published passwords only work on the embedded demo database,
+        # unless an operator deliberately switches demo mode on.
+        demo_mode=_flag(os.environ.get("TRACKER_DEMO_MODE"), uses_default),
+        secure_cookies=_flag(os.environ.get("TRACKER_SECURE_COOKIES"), False),
+        max_failed_logins=int(os.environ.get("TRACKER_MAX_FAILED_LOGINS", "5")),
+        lockout_minutes=int(os.environ.get("TRACKER_LOCKOUT_MINUTES", "15")),
+    )

@@ -1,0 +1,1 @@
+"""Reads: session first, keyword-only filters, DataFrames or models out, scoped by access."""

@@ -1,0 +1,1 @@
+"""Writes and use cases, named by verb; one transaction each, audit log written here."""
