@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -51,3 +52,57 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as s:
         yield s
+
+
+# --- the web app, once per test process -----------------------------------------------------
+# Dash keeps its page registry and callbacks per process, so every test that needs the app
+# (Flask test client or real browser) shares this one, on a temporary demo database.
+
+
+@pytest.fixture(scope="session")
+def web_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from tracker.config import Settings, default_database_url
+    from tracker.webapp import create_app
+
+    data_dir = tmp_path_factory.mktemp("web-data")
+    settings = Settings(
+        database_url=default_database_url(data_dir),
+        data_dir=data_dir,
+        secret_key="tests-secret-key",
+        redis_url=None,
+        demo_mode=True,
+        secure_cookies=False,
+    )
+    return create_app(settings, seed_demo=True)
+
+
+@pytest.fixture(scope="session")
+def web_engine(web_app: Any) -> Engine:
+    engine: Engine = web_app.server.extensions["tracker_engine"]
+    return engine
+
+
+DEMO_PASSWORDS = {
+    "admin": "demo-admin-pass",
+    "coordinator": "demo-coordinator-pass",
+    "collaborative": "demo-collaborative-pass",
+    "hei": "demo-hei-pass",
+}
+
+
+def sign_in_client(client: Any, username: str, password: str | None = None) -> Any:
+    """Sign a Flask test client in through the real sign-in form (CSRF token included)."""
+    import re
+
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, "sign-in form has no CSRF token"
+    return client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password or DEMO_PASSWORDS[username],
+            "csrf_token": token.group(1),
+            "next": "/",
+        },
+    )

@@ -1,0 +1,88 @@
+"""Home: the system's headline numbers, read from the database, and where to go next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+from sqlmodel import Session
+
+from tracker.access import Principal, can_view_page
+from tracker.auth import app_engine
+from tracker.components import format_count, page_guard, page_header, stat_card, stat_row
+from tracker.queries.overview import headline_counts
+
+dash.register_page(__name__, path="/", name="Home", order=0, access="home")
+
+_NEXT_STEPS = [
+    ("pipeline", "/pipeline", "System overview", "Recruitment, attrition and retention trends."),
+    ("concerns", "/concerns", "Areas of concern", "Funnel plot of attrition by HEI and programme."),
+    ("cohorts", "/cohorts", "Cohorts", "One cohort over time against the system."),
+    ("capacity-demand", "/capacity-demand", "Capacity and demand", "Places against requests."),
+    ("allocation", "/allocation", "Allocation", "Run, review and publish fair allocations."),
+    ("placements", "/placements", "Placements", "Confirmed placements and who is coming."),
+]
+
+
+@page_guard("home")
+def layout(principal: Principal, **_query: Any) -> Any:
+    with Session(app_engine()) as session:
+        counts = headline_counts(session, principal=principal)
+    scope_note = (
+        f"Learner figures for {counts.scoped_to} only." if counts.scoped_to else "Whole system."
+    )
+    cards = [
+        stat_card(
+            "Learners on record", format_count(counts.learners), scope_note, card_id="home-learners"
+        ),
+        stat_card(
+            "Cohorts",
+            format_count(counts.cohorts),
+            f"{counts.programmes} programmes, {counts.heis} HEIs",
+            card_id="home-cohorts",
+        ),
+        stat_card(
+            "Active placement settings",
+            format_count(counts.active_settings),
+            f"{counts.blocks} placement blocks",
+            card_id="home-settings",
+        ),
+        stat_card(
+            "Places offered vs requested",
+            f"{format_count(counts.places)} / {format_count(counts.requested)}",
+            "Supervised places across blocks against learners requested",
+            card_id="home-places",
+        ),
+    ]
+    steps = [
+        dbc.Col(
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H2(dbc.CardLink(title, href=href), className="h6"),
+                        html.P(text, className="text-muted small mb-0"),
+                    ]
+                ),
+                className="h-100",
+            ),
+            xs=12,
+            md=6,
+            lg=4,
+            className="mb-3",
+        )
+        for key, href, title, text in _NEXT_STEPS
+        if can_view_page(principal, key)
+        and any(p.get("access") == key for p in dash.page_registry.values())
+    ]
+    return html.Div(
+        [
+            page_header(
+                "Placement & Pipeline Tracker",
+                "Learner pipeline, placement capacity and fair allocation across the system.",
+            ),
+            stat_row(cards),
+            dbc.Row(steps),
+        ]
+    )

@@ -1,0 +1,129 @@
+"""Build the Dash app: settings -> engine -> auth -> pages -> navigation.
+
+``create_app`` is the one way to make the app (``app.py``, gunicorn, Celery workers and the
+browser tests all use it), so what runs in tests is what runs in production.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, dcc, html
+from flask import Flask, has_request_context
+from flask_login import current_user
+from sqlalchemy import Engine
+
+from tracker.access import Principal, can_view_page
+from tracker.auth import init_auth
+from tracker.config import Settings, load_settings
+from tracker.db import make_engine, upgrade
+from tracker.jobs import make_background_manager
+
+PACKAGE_DIR = Path(__file__).parent
+
+
+def navbar(principal: Principal) -> Any:
+    """Only the pages this role may use, in registry order."""
+    links = [
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        for page in sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
+        if page.get("nav", True) and can_view_page(principal, page.get("access", ""))
+    ]
+    who = principal.username + (f" · {principal.hei_code}" if principal.hei_code else "")
+    user_menu = dbc.DropdownMenu(
+        [
+            dbc.DropdownMenuItem(f"Role: {principal.role.value}", header=True),
+            dbc.DropdownMenuItem("Sign out", href="/logout", external_link=True, id="nav-signout"),
+        ],
+        label=who,
+        nav=True,
+        align_end=True,
+        id="nav-user",
+    )
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand("Placement & Pipeline Tracker", href="/"),
+                dbc.NavbarToggler(id="nav-toggler"),
+                dbc.Collapse(
+                    dbc.Nav([*links, user_menu], navbar=True, className="ms-auto"),
+                    id="nav-collapse",
+                    navbar=True,
+                    is_open=False,
+                ),
+            ],
+            fluid=True,
+        ),
+        className="tracker-nav mb-3",
+        dark=True,
+    )
+
+
+def serve_layout() -> Any:
+    body = dbc.Container(dash.page_container, fluid=True, className="pb-5")
+    if not has_request_context() or not current_user.is_authenticated:
+        return html.Div([dcc.Location(id="app-url"), body])
+    return html.Div([dcc.Location(id="app-url"), navbar(current_user.principal), body])
+
+
+def prepare_database(settings: Settings, engine: Engine, *, seed_demo: bool) -> list[str]:
+    """Upgrade the schema and, on an empty demo database, fill it; returns console lines."""
+    upgrade(engine)
+    if not seed_demo:
+        return []
+    from tracker.data.demo import ensure_demo_data
+
+    summary = ensure_demo_data(engine)
+    if summary is None:
+        return []
+    from sqlmodel import Session
+
+    from tracker.services.users import demo_accounts, first_hei_code
+
+    with Session(engine) as session:
+        hei_code = first_hei_code(session)
+    lines = ["Demo data created. Demo sign-in accounts (demo mode only):"]
+    for account in demo_accounts(hei_code):
+        bound = f" (HEI {account.hei_code})" if account.hei_code else ""
+        lines.append(f"  {account.role.value:<14} {account.username:<14} {account.password}{bound}")
+    return lines
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, seed_demo: bool | None = None
+) -> Dash:
+    settings = settings or load_settings()
+    engine = engine or make_engine(settings.database_url)
+    for line in prepare_database(
+        settings, engine, seed_demo=settings.demo_mode if seed_demo is None else seed_demo
+    ):
+        print(line, flush=True)
+    server = Flask("tracker")
+    init_auth(server, engine, settings)
+    app = Dash(
+        "tracker",
+        server=server,
+        use_pages=True,
+        pages_folder=str(PACKAGE_DIR / "pages"),
+        assets_folder=str(PACKAGE_DIR / "assets"),
+        title="Placement & Pipeline Tracker",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        background_callback_manager=make_background_manager(settings),
+        serve_locally=True,
+    )
+    app.layout = serve_layout
+
+    @app.callback(
+        dash.Output("nav-collapse", "is_open"),
+        dash.Input("nav-toggler", "n_clicks"),
+        dash.State("nav-collapse", "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle_nav(clicks: int | None, is_open: bool) -> bool:
+        return not is_open
+
+    return app
