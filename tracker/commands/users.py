@@ -1,0 +1,79 @@
+"""``users add`` / ``users list`` / ``users set-password``: accounts from the command line."""
+
+from __future__ import annotations
+
+import typer
+
+from tracker.access import SYSTEM
+from tracker.config import load_settings
+from tracker.db import make_engine, session_scope, upgrade
+from tracker.models import Role
+from tracker.services.users import UserError, create_user, list_users, set_password
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    engine = make_engine(load_settings().database_url)
+    upgrade(engine)
+    return engine
+
+
+def register(app: typer.Typer) -> None:
+    users = typer.Typer(help="Manage sign-in accounts.", no_args_is_help=True)
+
+    @users.command("add")
+    def add(
+        username: str = typer.Argument(..., help="Sign-in name."),
+        role: Role = typer.Option(..., "--role", help="admin, coordinator, collaborative or hei."),
+        hei: str | None = typer.Option(None, "--hei", help="HEI organisation code (role hei)."),
+        password: str = typer.Option(
+            ...,
+            "--password",
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="At least 10 characters; prompted for if not given.",
+        ),
+    ) -> None:
+        """Add a user (acts as the system administrator)."""
+        try:
+            with session_scope(_engine()) as session:
+                create_user(
+                    session,
+                    username=username,
+                    password=password,
+                    role=role,
+                    hei_code=hei,
+                    actor=SYSTEM,
+                )
+        except UserError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        bound = f" bound to {hei}" if hei else ""
+        typer.echo(f"Added {role.value} user {username!r}{bound}.")
+
+    @users.command("list")
+    def list_command() -> None:
+        """List users with role, HEI and whether they are active."""
+        with session_scope(_engine()) as session:
+            for user in list_users(session, actor=SYSTEM):
+                state = "active" if user.active else "inactive"
+                demo = " (demo)" if user.is_demo else ""
+                typer.echo(f"{user.username:<20} {user.role:<14} {state}{demo}")
+
+    @users.command("set-password")
+    def set_password_command(
+        username: str = typer.Argument(...),
+        password: str = typer.Option(
+            ..., "--password", prompt=True, hide_input=True, confirmation_prompt=True
+        ),
+    ) -> None:
+        """Reset a user's password and clear any lock-out."""
+        try:
+            with session_scope(_engine()) as session:
+                set_password(session, username=username, password=password, actor=SYSTEM)
+        except UserError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(f"Password for {username!r} reset.")
+
+    app.add_typer(users, name="users")
