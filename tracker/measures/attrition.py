@@ -117,12 +117,14 @@ def _cohort_table(
         else:
             table["commissioned_places"] = places["commissioned_places"].iloc[0]
         table[list(COUNT_COLUMNS)] = table[list(COUNT_COLUMNS)].fillna(0).astype("int64")
-        table["commissioned_places"] = table["commissioned_places"].astype("Int64")
+        table["commissioned_places"] = table["commissioned_places"].astype(float)
     else:
-        table["commissioned_places"] = pd.array([pd.NA] * len(table), dtype="Int64")
+        # Float with NaN, not a nullable integer: rows read from a mixed table then keep
+        # NaN (not pd.NA), which numpy and plotting code handle.
+        table["commissioned_places"] = np.nan
     table["attrition_rate"] = ratio(table["withdrawn"], table["starters"])
     table["non_completion_rate"] = ratio(table["not_completed_on_time"], table["due"])
-    table["fill_rate"] = ratio(table["starters"], table["commissioned_places"].astype(float))
+    table["fill_rate"] = ratio(table["starters"], table["commissioned_places"])
     table["local_retention"] = ratio(table["employed_local"], table["completed"])
     return table.sort_values(by).reset_index(drop=True) if by else table
 
