@@ -1,0 +1,116 @@
+"""Audit log (administrators): sign-ins, imports, edits, runs and approvals; filter, export."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+from sqlmodel import Session
+
+from tracker.access import Principal
+from tracker.auth import app_engine
+from tracker.components import callback_principal, download_buttons, page_guard, page_header
+from tracker.exports import to_csv_bytes, to_xlsx_bytes
+from tracker.queries.audit import AUDIT_COLUMNS, audit_actions, audit_frame
+
+dash.register_page(__name__, path="/audit", name="Audit log", order=91, access="audit")
+
+
+def _frame(
+    principal: Principal,
+    actions: list[str] | None,
+    username: str | None,
+    since: str | None,
+    until: str | None,
+) -> pd.DataFrame:
+    with Session(app_engine()) as session:
+        return audit_frame(
+            session,
+            principal=principal,
+            actions=tuple(actions or ()),
+            username=(username or "").strip() or None,
+            since=date.fromisoformat(since) if since else None,
+            until=date.fromisoformat(until) if until else None,
+        )
+
+
+@page_guard("audit")
+def layout(principal: Principal, **_query: Any) -> Any:
+    with Session(app_engine()) as session:
+        actions = audit_actions(session, principal=principal)
+    filters = dbc.Row(
+        [
+            dbc.Col(
+                dcc.Dropdown(
+                    id="audit-actions", options=actions, multi=True, placeholder="All actions"
+                ),
+                md=4,
+            ),
+            dbc.Col(dbc.Input(id="audit-username", placeholder="Username", debounce=True), md=2),
+            dbc.Col(dcc.DatePickerRange(id="audit-dates", display_format="YYYY-MM-DD"), md=4),
+            dbc.Col(download_buttons("audit"), md=2),
+        ],
+        className="g-2 mb-3 align-items-center",
+    )
+    return html.Div(
+        [
+            page_header("Audit log", "Append-only: who changed what, when, old and new values."),
+            filters,
+            dag.AgGrid(
+                id="audit-grid",
+                rowData=_frame(principal, None, None, None, None).to_dict("records"),
+                columnDefs=[{"field": c} for c in AUDIT_COLUMNS],
+                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                dashGridOptions={"pagination": True, "paginationPageSize": 50},
+                style={"height": "640px"},
+            ),
+        ]
+    )
+
+
+@callback(
+    Output("audit-grid", "rowData"),
+    Input("audit-actions", "value"),
+    Input("audit-username", "value"),
+    Input("audit-dates", "start_date"),
+    Input("audit-dates", "end_date"),
+    prevent_initial_call=True,
+)
+def filter_audit(
+    actions: list[str] | None, username: str | None, since: str | None, until: str | None
+) -> list[dict[str, Any]]:
+    principal = callback_principal("audit")
+    rows: list[dict[str, Any]] = _frame(principal, actions, username, since, until).to_dict(
+        "records"
+    )
+    return rows
+
+
+@callback(
+    Output("audit-download", "data"),
+    Input("audit-csv", "n_clicks"),
+    Input("audit-xlsx", "n_clicks"),
+    State("audit-actions", "value"),
+    State("audit-username", "value"),
+    State("audit-dates", "start_date"),
+    State("audit-dates", "end_date"),
+    prevent_initial_call=True,
+)
+def download_audit(
+    _csv: int | None,
+    _xlsx: int | None,
+    actions: list[str] | None,
+    username: str | None,
+    since: str | None,
+    until: str | None,
+) -> Any:
+    principal = callback_principal("audit")
+    frame = _frame(principal, actions, username, since, until)
+    if dash.ctx.triggered_id == "audit-xlsx":
+        return dcc.send_bytes(to_xlsx_bytes(frame, sheet_name="audit"), "audit-log.xlsx")
+    return dcc.send_bytes(to_csv_bytes(frame), "audit-log.csv")

@@ -1,0 +1,180 @@
+"""Users (administrators): add accounts, deactivate or reactivate them, reset passwords."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, html
+from sqlmodel import Session
+
+from tracker.access import Principal
+from tracker.auth import app_engine
+from tracker.components import callback_principal, page_guard, page_header
+from tracker.db import session_scope
+from tracker.models import Role
+from tracker.queries.users import hei_options, users_frame
+from tracker.services.users import UserError, create_user, set_active, set_password
+
+dash.register_page(__name__, path="/users", name="Users", order=90, access="users")
+
+_COLUMNS = [
+    {"field": "username", "checkboxSelection": True, "headerCheckboxSelection": False},
+    {"field": "role"},
+    {"field": "hei", "headerName": "HEI"},
+    {"field": "active"},
+    {"field": "demo"},
+    {"field": "locked"},
+    {"field": "last_sign_in", "headerName": "Last sign-in"},
+]
+
+
+def _rows(principal: Principal) -> list[dict[str, Any]]:
+    with Session(app_engine()) as session:
+        rows: list[dict[str, Any]] = users_frame(session, principal=principal).to_dict("records")
+    return rows
+
+
+@page_guard("users")
+def layout(principal: Principal, **_query: Any) -> Any:
+    with Session(app_engine()) as session:
+        heis = hei_options(session)
+    add_form = dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Add a user", className="h6"),
+                dbc.Input(id="users-new-username", placeholder="Username", className="mb-2"),
+                dbc.Select(
+                    id="users-new-role",
+                    options=[{"label": r.value, "value": r.value} for r in Role],
+                    value=Role.COORDINATOR.value,
+                    className="mb-2",
+                ),
+                dbc.Select(
+                    id="users-new-hei",
+                    options=heis,
+                    placeholder="HEI (hei role only)",
+                    className="mb-2",
+                ),
+                dbc.Input(
+                    id="users-new-password",
+                    type="password",
+                    placeholder="Password (at least 10 characters)",
+                    className="mb-2",
+                ),
+                dbc.Button("Add user", id="users-add", color="primary"),
+            ]
+        ),
+        className="mb-3",
+    )
+    actions = dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Selected user", className="h6"),
+                dbc.ButtonGroup(
+                    [
+                        dbc.Button(
+                            "Deactivate", id="users-deactivate", color="warning", outline=True
+                        ),
+                        dbc.Button(
+                            "Reactivate", id="users-reactivate", color="success", outline=True
+                        ),
+                    ],
+                    className="mb-2",
+                ),
+                dbc.Input(
+                    id="users-reset-password",
+                    type="password",
+                    placeholder="New password",
+                    className="mb-2",
+                ),
+                dbc.Button("Reset password", id="users-reset", color="secondary", outline=True),
+            ]
+        )
+    )
+    return html.Div(
+        [
+            page_header("Users", "Accounts, roles and HEI bindings. Every change is audited."),
+            html.Div(id="users-message"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dag.AgGrid(
+                            id="users-grid",
+                            rowData=_rows(principal),
+                            columnDefs=_COLUMNS,
+                            defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                            dashGridOptions={"rowSelection": "single"},
+                            style={"height": "520px"},
+                        ),
+                        lg=8,
+                    ),
+                    dbc.Col([add_form, actions], lg=4),
+                ]
+            ),
+        ]
+    )
+
+
+def _alert(text: str, ok: bool) -> Any:
+    return dbc.Alert(text, color="success" if ok else "danger", dismissable=True)
+
+
+@callback(
+    Output("users-message", "children"),
+    Output("users-grid", "rowData"),
+    Input("users-add", "n_clicks"),
+    Input("users-deactivate", "n_clicks"),
+    Input("users-reactivate", "n_clicks"),
+    Input("users-reset", "n_clicks"),
+    State("users-new-username", "value"),
+    State("users-new-role", "value"),
+    State("users-new-hei", "value"),
+    State("users-new-password", "value"),
+    State("users-grid", "selectedRows"),
+    State("users-reset-password", "value"),
+    prevent_initial_call=True,
+)
+def change_users(
+    _add: int | None,
+    _deactivate: int | None,
+    _reactivate: int | None,
+    _reset: int | None,
+    username: str | None,
+    role: str | None,
+    hei: str | None,
+    password: str | None,
+    selected: list[dict[str, Any]] | None,
+    new_password: str | None,
+) -> tuple[Any, Any]:
+    principal = callback_principal("users")
+    trigger = dash.ctx.triggered_id
+    selected_name = (selected or [{}])[0].get("username")
+    try:
+        with session_scope(app_engine()) as session:
+            if trigger == "users-add":
+                create_user(
+                    session,
+                    username=username or "",
+                    password=password or "",
+                    role=role or "",
+                    hei_code=hei if role == Role.HEI.value else None,
+                    actor=principal,
+                )
+                message = f"Added {username}."
+            elif not selected_name:
+                raise UserError("Select a user in the table first.")
+            elif trigger in {"users-deactivate", "users-reactivate"}:
+                active = trigger == "users-reactivate"
+                set_active(session, username=selected_name, active=active, actor=principal)
+                message = f"{selected_name} {'reactivated' if active else 'deactivated'}."
+            else:
+                set_password(
+                    session, username=selected_name, password=new_password or "", actor=principal
+                )
+                message = f"Password for {selected_name} reset."
+    except (UserError, ValueError) as exc:
+        return _alert(str(exc), False), dash.no_update
+    return _alert(message, True), _rows(principal)

@@ -1,0 +1,39 @@
+"""User accounts as a table for the admin page (never the password hashes)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from tracker.access import Principal
+from tracker.models import Organisation, OrgKind
+from tracker.services.users import list_users
+
+USER_COLUMNS = ["username", "role", "hei", "active", "demo", "locked", "last_sign_in"]
+
+
+def users_frame(session: Session, *, principal: Principal) -> pd.DataFrame:
+    heis = {org.id: org.code for org in session.exec(select(Organisation))}
+    rows = [
+        {
+            "username": user.username,
+            "role": user.role,
+            "hei": heis.get(user.hei_id, "") if user.hei_id else "",
+            "active": user.active,
+            "demo": user.is_demo,
+            "locked": user.locked_until is not None,
+            "last_sign_in": user.last_login_at.strftime("%Y-%m-%d %H:%M")
+            if user.last_login_at
+            else "",
+        }
+        for user in list_users(session, actor=principal)
+    ]
+    return pd.DataFrame(rows, columns=USER_COLUMNS)
+
+
+def hei_options(session: Session) -> list[dict[str, str]]:
+    query = select(Organisation).where(Organisation.kind == OrgKind.HEI.value)
+    return [
+        {"label": f"{org.code} · {org.name}", "value": org.code}
+        for org in session.exec(query.order_by(Organisation.code))
+    ]
