@@ -1,0 +1,429 @@
+"""The pieces every importer shares: reports, problems, cell parsing and upserts.
+
+Importing is split into planning and applying. Planning reads the database and the file, checks
+every cell and builds a list of actions without touching the session, so the same code serves
+the preview (validate) and the import itself, and a rejected file provably writes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlmodel import Session, SQLModel, select
+
+from tracker.access import Principal
+
+# Counts beyond this are typing errors, and would overflow a PostgreSQL integer long before.
+MAX_COUNT = 100_000
+# Dates outside these years are typing errors (2204 for 2024), not real history or plans.
+FIRST_YEAR, LAST_YEAR = 1950, 2100
+# England's coordinates (with a margin): catches swapped lat/lon columns as well as typos.
+LAT_RANGE = (49.8, 60.9)
+LON_RANGE = (-8.7, 1.8)
+
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
+_POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+Status = Literal["added", "changed", "unchanged"]
+E = TypeVar("E", bound=StrEnum)
+M = TypeVar("M", bound=SQLModel)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell; ``row`` is the spreadsheet row (the header is row 1)."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """Old and new values of the fields an import changed on one record (by natural key)."""
+
+    key: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import found or did; the same object drives the preview, the CLI and the audit."""
+
+    kind: str
+    rows: int
+    problems: tuple[Problem, ...] = ()
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    changes: tuple[Change, ...] = ()
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        noun = "row" if self.rows == 1 else "rows"
+        if self.problems:
+            count = len(self.problems)
+            text = (
+                f"{self.kind}: rejected, {count} problem{'s' if count != 1 else ''} "
+                f"in {self.rows} {noun}; nothing was written."
+            )
+        else:
+            text = (
+                f"{self.kind}: {self.rows} {noun}: {self.added} added, {self.changed} changed, "
+                f"{self.unchanged} unchanged."
+            )
+        if self.ignored_columns:
+            text += f" Ignored columns: {', '.join(self.ignored_columns)}."
+        return text
+
+
+class ImportRejected(ValueError):
+    """The file has problems; nothing was written. ``report.problems`` lists every one."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(report.summary())
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """One record's fate; ``apply`` runs only when the whole file is clean."""
+
+    key: str
+    status: Status
+    old: dict[str, Any] = field(default_factory=dict)
+    new: dict[str, Any] = field(default_factory=dict)
+    apply: Callable[[Session], None] | None = None
+
+
+@dataclass
+class Context:
+    """What a planner needs besides the rows; problems accumulate here."""
+
+    session: Session
+    principal: Principal
+    present: frozenset[str]
+    problems: list[Problem] = field(default_factory=list)
+
+
+Planner = Callable[[Context, list["Row"]], list[Action]]
+AccessRule = Literal["staff", "hei"]
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """One importable kind: its columns (in template order) and how its rows are planned.
+
+    ``access`` "staff" means administrators and coordinators only; "hei" means staff for any
+    HEI and HEI users for rows of their own HEI.
+    """
+
+    kind: str
+    description: str
+    columns: tuple[Column, ...]
+    access: AccessRule
+    planner: Planner
+    one_of_columns: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+def max_length(column: InstrumentedAttribute[Any]) -> int | None:
+    """The VARCHAR length the schema enforces (PostgreSQL does; SQLite silently does not)."""
+    length = getattr(column.property.columns[0].type, "length", None)
+    return int(length) if length else None
+
+
+def _printable(value: str) -> bool:
+    return not any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in value)
+
+
+class Row:
+    """One data row with parsers that record a problem instead of raising."""
+
+    def __init__(self, number: int, cells: Mapping[str, str], ctx: Context) -> None:
+        self.number = number
+        self.cells = cells
+        self.ctx = ctx
+        self.bad = False
+
+    def raw(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+    def has(self, column: str) -> bool:
+        return column in self.ctx.present
+
+    def problem(self, column: str, message: str, value: str | None = None) -> None:
+        shown = self.raw(column) if value is None else value
+        self.ctx.problems.append(Problem(self.number, column, shown, message))
+        self.bad = True
+
+    def _blank(self, column: str, required: bool) -> bool:
+        if self.raw(column):
+            return False
+        if required:
+            self.problem(column, "required: this cell is empty")
+        return True
+
+    def text(self, column: str, *, required: bool = True, limit: int | None = None) -> str | None:
+        if self._blank(column, required):
+            return None
+        value = self.raw(column)
+        if not _printable(value):
+            self.problem(column, "contains control characters")
+            return None
+        if limit is not None and len(value) > limit:
+            self.problem(column, f"too long: at most {limit} characters")
+            return None
+        return value
+
+    def choice(self, column: str, codes: type[E], *, required: bool = True) -> str | None:
+        if self._blank(column, required):
+            return None
+        value = self.raw(column).lower().replace(" ", "_").replace("-", "_")
+        allowed = [member.value for member in codes]
+        if value not in allowed:
+            self.problem(column, f"not one of: {', '.join(allowed)}")
+            return None
+        return value
+
+    def integer(
+        self,
+        column: str,
+        *,
+        required: bool = True,
+        minimum: int = 0,
+        maximum: int = MAX_COUNT,
+    ) -> int | None:
+        if self._blank(column, required):
+            return None
+        value = self.raw(column)
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number) or not number.is_integer() or len(value) > 20:
+            self.problem(column, "not a whole number")
+            return None
+        whole = int(number)
+        if not minimum <= whole <= maximum:
+            self.problem(column, f"must be between {minimum} and {maximum}")
+            return None
+        return whole
+
+    def decimal(
+        self, column: str, *, minimum: float, maximum: float, required: bool = True
+    ) -> float | None:
+        if self._blank(column, required):
+            return None
+        try:
+            value = float(self.raw(column))
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            self.problem(column, "not a number")
+            return None
+        if not minimum <= value <= maximum:
+            self.problem(column, f"must be between {minimum:g} and {maximum:g}")
+            return None
+        return value
+
+    def day(self, column: str, *, required: bool = True) -> date | None:
+        if self._blank(column, required):
+            return None
+        match = _DAY.match(self.raw(column))
+        parsed: date | None = None
+        if match:
+            try:
+                parsed = date(*(int(part) for part in match.groups()))
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            self.problem(column, "not a date: write YYYY-MM-DD, e.g. 2024-09-23")
+            return None
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            self.problem(column, f"year outside {FIRST_YEAR}-{LAST_YEAR}")
+            return None
+        return parsed
+
+    def intake(self, column: str, *, required: bool = True) -> tuple[int, int] | None:
+        if self._blank(column, required):
+            return None
+        match = _MONTH.match(self.raw(column))
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            self.problem(column, "not an intake month: write YYYY-MM, e.g. 2024-09")
+            return None
+        year = int(match.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            self.problem(column, f"year outside {FIRST_YEAR}-{LAST_YEAR}")
+            return None
+        return year, int(match.group(2))
+
+    def flag(self, column: str, *, default: bool) -> bool | None:
+        value = self.raw(column).lower()
+        if not value:
+            return default
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        self.problem(column, "write yes or no")
+        return None
+
+    def postcode_district(self, column: str, *, limit: int | None) -> str | None:
+        value = self.raw(column).upper().replace(" ", "")
+        if not value:
+            return None
+        if not _POSTCODE_DISTRICT.match(value) or (limit is not None and len(value) > limit):
+            self.problem(column, "not a postcode district (the outward code, e.g. LS6 or M13)")
+            return None
+        return value
+
+    def coordinates(self) -> tuple[float | None, float | None] | None:
+        """``lat``/``lon`` together or not at all; None when a problem was recorded."""
+        lat = self.decimal("lat", minimum=LAT_RANGE[0], maximum=LAT_RANGE[1], required=False)
+        lon = self.decimal("lon", minimum=LON_RANGE[0], maximum=LON_RANGE[1], required=False)
+        if (lat is None) != (lon is None) and not self.bad:
+            missing = "lon" if lon is None else "lat"
+            self.problem(missing, "give both lat and lon, or neither")
+        if self.bad:
+            return None
+        return lat, lon
+
+    def own_hei(self, column: str, hei_id: int | None, what: str) -> bool:
+        """HEI users may only touch rows of their own HEI; staff may touch any."""
+        principal = self.ctx.principal
+        if principal.is_hei and hei_id != principal.hei_id:
+            self.problem(column, f"you may only import your own HEI's {what}")
+            return False
+        return True
+
+    def first_time(self, seen: dict[Any, int], key: Any, column: str, what: str) -> bool:
+        """Record ``key``; a key seen on an earlier row is a problem (files must not repeat)."""
+        if key in seen:
+            self.problem(column, f"duplicate {what}: already on row {seen[key]}")
+            return False
+        seen[key] = self.number
+        return True
+
+
+def chunks(values: Iterable[Any], size: int = 500) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def by_key(
+    session: Session, model: type[M], column: InstrumentedAttribute[Any], keys: Iterable[str]
+) -> dict[str, M]:
+    """Load the rows whose ``column`` is one of ``keys`` (chunked to keep IN lists short)."""
+    wanted = sorted({k for k in keys if k})
+    found: dict[str, M] = {}
+    for batch in chunks(wanted):
+        for obj in session.exec(select(model).where(column.in_(batch))).all():
+            found[getattr(obj, column.key)] = obj
+    return found
+
+
+def jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, float) or isinstance(new, float):
+        if old is None or new is None:
+            return old is new
+        return math.isclose(float(old), float(new), rel_tol=1e-12, abs_tol=1e-12)
+    return bool(old == new)
+
+
+def upsert(
+    model: type[M],
+    existing: M | None,
+    key: str,
+    values: dict[str, Any],
+    *,
+    create: dict[str, Any] | None = None,
+    bump_version: bool = False,
+    after: Callable[[Session, M], None] | None = None,
+    extra_old: dict[str, Any] | None = None,
+    extra_new: dict[str, Any] | None = None,
+) -> Action:
+    """An Action that adds ``model(**create, **values)`` or sets the fields that differ.
+
+    ``extra_old``/``extra_new`` compare values that do not live on the row itself (a setting's
+    programme list); ``after`` writes them once the row has an id.
+    """
+    extra_old = extra_old or {}
+    extra_new = extra_new or {}
+    if existing is None:
+
+        def add(session: Session) -> None:
+            obj = model(**(create or {}), **values)
+            session.add(obj)
+            if after is not None:
+                session.flush()
+                after(session, obj)
+
+        new = {k: jsonable(v) for k, v in {**(create or {}), **values, **extra_new}.items()}
+        return Action(key, "added", {}, new, add)
+
+    old = {k: getattr(existing, k) for k in values if not _same(getattr(existing, k), values[k])}
+    old.update({k: v for k, v in extra_old.items() if not _same(v, extra_new.get(k))})
+    if not old:
+        return Action(key, "unchanged")
+    new = {k: values.get(k, extra_new.get(k)) for k in old}
+    target = existing
+
+    def update(session: Session) -> None:
+        for name, value in values.items():
+            setattr(target, name, value)
+        if bump_version:
+            target.version = (getattr(target, "version", 0) or 0) + 1  # type: ignore[attr-defined]
+        session.add(target)
+        if after is not None:
+            session.flush()
+            after(session, target)
+
+    return Action(
+        key,
+        "changed",
+        {k: jsonable(v) for k, v in old.items()},
+        {k: jsonable(v) for k, v in new.items()},
+        update,
+    )

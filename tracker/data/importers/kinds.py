@@ -1,0 +1,41 @@
+"""The registry of importable kinds, in the order a new system is loaded."""
+
+from __future__ import annotations
+
+from tracker.data.importers.capacity import (
+    CALENDAR,
+    CAPACITY,
+    PLACEMENT_BLOCKS,
+    REQUESTS,
+    SETTINGS,
+)
+from tracker.data.importers.core import KindSpec
+from tracker.data.importers.pipeline import COHORTS, LEARNER_EVENTS, LEARNERS
+from tracker.data.importers.registers import ORGANISATIONS, PROGRAMMES
+
+KINDS: dict[str, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        ORGANISATIONS,
+        PROGRAMMES,
+        COHORTS,
+        LEARNERS,
+        LEARNER_EVENTS,
+        SETTINGS,
+        PLACEMENT_BLOCKS,
+        CALENDAR,
+        CAPACITY,
+        REQUESTS,
+    )
+}
+
+
+class UnknownKind(ValueError):
+    """The kind is not one of :data:`KINDS`; the message lists the ones there are."""
+
+
+def spec_for(kind: str) -> KindSpec:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise UnknownKind(f"Unknown kind {kind!r}; choose one of: {', '.join(KINDS)}.") from None
