@@ -19,6 +19,8 @@ from tracker.measures.status import (
     academic_year_start,
     intake_academic_year,
     learner_status,
+    sort_events,
+    statuses_on,
 )
 
 COUNT_COLUMNS = (
@@ -161,6 +163,37 @@ def cohort_measures(
     return table.loc[:, [*cols, *COHORT_COLUMNS]]
 
 
+IN_YEAR_COUNTS = ("on_programme_at_start", "started_in_year", "at_risk", "withdrawn_in_year")
+
+
+def _in_year_part(
+    final: pd.DataFrame,
+    sorted_events: pd.DataFrame,
+    cols: list[str],
+    year_start: pd.Timestamp,
+    cutoff: pd.Timestamp,
+) -> pd.DataFrame:
+    """Counts for one academic year (to `cutoff` if that falls inside it)."""
+    full_end = year_start + pd.DateOffset(years=1) - pd.Timedelta(days=1)
+    year_end = min(full_end, cutoff)
+    before = statuses_on(sorted_events, year_start - pd.Timedelta(days=1))
+    on_start = final["learner_id"].map(before).isin(["active", "interrupted"])
+    started_in = final["start_event_date"].between(year_start, year_end)
+    withdrew_in = final["withdrawal_date"].between(year_start, year_end)
+    frame = final[cols].copy()
+    frame["on_programme_at_start"] = on_start.astype(int)
+    frame["started_in_year"] = (started_in & ~on_start).astype(int)
+    frame["at_risk"] = frame["on_programme_at_start"] + frame["started_in_year"]
+    # Only withdrawals by learners at risk: a withdrawal backdated before the start
+    # event would otherwise count without its learner.
+    frame["withdrawn_in_year"] = (withdrew_in & (frame["at_risk"] > 0)).astype(int)
+    part = group_sum(frame, cols, IN_YEAR_COUNTS)
+    part.insert(len(cols), "academic_year", academic_year(year_start))
+    part["complete_year"] = year_end == full_end
+    part["in_year_attrition_rate"] = ratio(part["withdrawn_in_year"], part["at_risk"])
+    return part
+
+
 def in_year_attrition(
     learners: pd.DataFrame,
     events: pd.DataFrame,
@@ -176,45 +209,23 @@ def in_year_attrition(
     from being counted without their learners. Both parts are returned.
 
     Returns `by` columns plus academic_year, on_programme_at_start, started_in_year,
-    at_risk, withdrawn_in_year, in_year_attrition_rate, complete_year (False for the year
-    containing `as_of`, whose figures are to date).
+    at_risk, withdrawn_in_year, complete_year (False for the year containing `as_of`,
+    whose figures are to date), in_year_attrition_rate. Years with nobody at risk are
+    left out.
     """
     cols = check_by(by)
     cutoff = pd.Timestamp(as_of)
     final = learner_status(learners, events, as_of=as_of)
     starts = final.loc[final["started"], "start_event_date"]
     if starts.empty:
-        return pd.DataFrame(columns=[*cols, "academic_year", "at_risk"])
-    first = academic_year_start(academic_year(starts.min()))
-    rows = []
-    year_start = first
+        return pd.DataFrame(columns=[*cols, "academic_year", *IN_YEAR_COUNTS])
+    sorted_events = sort_events(events.loc[pd.to_datetime(events["date"]) <= cutoff])
+    year_start = academic_year_start(academic_year(starts.min()))
+    parts = []
     while year_start <= cutoff:
-        label = academic_year(year_start)
-        before = learner_status(learners, events, as_of=(year_start - pd.Timedelta(days=1)).date())
-        year_end = min(year_start + pd.DateOffset(years=1) - pd.Timedelta(days=1), cutoff)
-        on_start = before["status"].isin(["active", "interrupted"])
-        started_in = final["start_event_date"].between(year_start, year_end)
-        withdrew_in = final["withdrawal_date"].between(year_start, year_end)
-        frame = final[cols].copy()
-        frame["on_programme_at_start"] = on_start.to_numpy().astype(int)
-        frame["started_in_year"] = (started_in & ~on_start.to_numpy()).astype(int)
-        frame["at_risk"] = frame["on_programme_at_start"] + frame["started_in_year"]
-        # Only withdrawals by learners at risk: a withdrawal backdated before the start
-        # event would otherwise count without its learner.
-        frame["withdrawn_in_year"] = (withdrew_in & (frame["at_risk"] > 0)).astype(int)
-        part = group_sum(
-            frame,
-            cols,
-            ["on_programme_at_start", "started_in_year", "at_risk", "withdrawn_in_year"],
-        )
-        part.insert(len(cols), "academic_year", label)
-        part["complete_year"] = year_end == year_start + pd.DateOffset(years=1) - pd.Timedelta(
-            days=1
-        )
-        rows.append(part)
+        parts.append(_in_year_part(final, sorted_events, cols, year_start, cutoff))
         year_start = year_start + pd.DateOffset(years=1)
-    table = pd.concat(rows, ignore_index=True)
-    table["in_year_attrition_rate"] = ratio(table["withdrawn_in_year"], table["at_risk"])
+    table = pd.concat(parts, ignore_index=True)
     return table.loc[table["at_risk"] > 0].reset_index(drop=True)
 
 
@@ -299,8 +310,8 @@ def _headline_values(
             c.loc[(c["intake_year"] == label) & (intake_day <= as_of)]["commissioned_places"].sum()
         )
 
-    iya = in_year_attrition(learners, events, as_of=as_of.date())
-    this = iya.loc[iya["academic_year"] == label]
+    sorted_events = sort_events(events.loc[pd.to_datetime(events["date"]) <= as_of])
+    this = _in_year_part(status, sorted_events, [], year_start, as_of)
     at_risk = float(this["at_risk"].sum())
     withdrawn_in_year = float(this["withdrawn_in_year"].sum())
 
