@@ -1,0 +1,252 @@
+"""Imports: upload a CSV or Excel file, preview it with every problem listed, then import.
+
+The preview and the import run the same validation (the importers' service), so what the
+preview accepts is exactly what the import writes; a rejected file writes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+from sqlmodel import Session
+
+from tracker.access import AccessDenied, Principal
+from tracker.auth import app_engine
+from tracker.components import callback_principal, page_guard, page_header
+from tracker.data.importers import (
+    KINDS,
+    ImportRejected,
+    ImportReport,
+    UnreadableFile,
+    import_table,
+    read_table,
+    spec_for,
+    template_csv,
+    validate,
+)
+from tracker.db import session_scope
+from tracker.models import Role
+
+dash.register_page(__name__, path="/imports", name="Imports", order=40, access="imports")
+
+PREVIEW_ROWS = 20
+
+
+def allowed_kinds(principal: Principal) -> list[str]:
+    """HEI users import only the kinds that carry their own HEI's rows."""
+    if principal.role is Role.HEI:
+        return [kind for kind, spec in KINDS.items() if spec.access == "hei"]
+    return list(KINDS)
+
+
+def _columns_table(kind: str) -> Any:
+    spec = spec_for(kind)
+    rows = [
+        html.Tr(
+            [
+                html.Td(html.Code(c.name)),
+                html.Td("required" if c.required else "optional"),
+                html.Td(c.description),
+            ]
+        )
+        for c in spec.columns
+    ]
+    return html.Div(
+        [
+            html.P(spec.description, className="mb-2"),
+            dbc.Table(
+                [
+                    html.Thead(html.Tr([html.Th("Column"), html.Th(""), html.Th("Meaning")])),
+                    html.Tbody(rows),
+                ],
+                size="sm",
+                bordered=False,
+                striped=True,
+            ),
+        ]
+    )
+
+
+@page_guard("imports")
+def layout(principal: Principal, kind: str | None = None, **_query: Any) -> Any:
+    kinds = allowed_kinds(principal)
+    chosen = kind if kind in kinds else kinds[0]
+    return html.Div(
+        [
+            page_header(
+                "Imports",
+                "Load registers and learner records from CSV or Excel: every row is checked, "
+                "and one bad row rejects the whole file so nothing is half-loaded.",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("What are you importing?", html_for="imports-kind"),
+                            dbc.Select(
+                                id="imports-kind", options=kinds, value=chosen, className="mb-2"
+                            ),
+                            dbc.Button(
+                                [html.I(className="bi bi-download me-1"), "Template"],
+                                id="imports-template",
+                                color="secondary",
+                                outline=True,
+                                size="sm",
+                            ),
+                            dcc.Download(id="imports-template-download"),
+                            html.Div(
+                                _columns_table(chosen), id="imports-columns", className="mt-3 small"
+                            ),
+                        ],
+                        lg=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dcc.Upload(
+                                id="imports-upload",
+                                children=html.Div(
+                                    ["Drop a CSV or .xlsx file here, or ", html.A("choose a file")]
+                                ),
+                                className="border border-2 rounded p-4 text-center bg-light mb-3",
+                                multiple=False,
+                                max_size=20 * 1024 * 1024,
+                            ),
+                            html.Div(id="imports-report"),
+                            dbc.Button(
+                                "Import",
+                                id="imports-submit",
+                                color="primary",
+                                disabled=True,
+                                className="mb-3",
+                            ),
+                            html.Div(id="imports-result"),
+                            html.Div(id="imports-preview"),
+                        ],
+                        lg=8,
+                    ),
+                ]
+            ),
+        ]
+    )
+
+
+def _problems_grid(report: ImportReport) -> Any:
+    rows = [
+        {"row": p.row, "column": p.column, "value": p.value, "problem": p.message}
+        for p in report.problems
+    ]
+    return dag.AgGrid(
+        id="imports-problems",
+        rowData=rows,
+        columnDefs=[
+            {"field": "row", "maxWidth": 90},
+            {"field": "column", "maxWidth": 180},
+            {"field": "value", "maxWidth": 200},
+            {"field": "problem", "flex": 1},
+        ],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True},
+        style={"height": "320px"},
+    )
+
+
+def _report_view(report: ImportReport, *, done: bool) -> Any:
+    if report.problems:
+        return html.Div(
+            [
+                dbc.Alert(report.summary(), color="danger", id="imports-status"),
+                _problems_grid(report),
+            ]
+        )
+    verb = "Imported" if done else "Ready to import"
+    return dbc.Alert(f"{verb}. {report.summary()}", color="success", id="imports-status")
+
+
+def _decode(contents: str) -> bytes:
+    _, _, payload = contents.partition(",")
+    return base64.b64decode(payload)
+
+
+@callback(
+    Output("imports-columns", "children"),
+    Input("imports-kind", "value"),
+    prevent_initial_call=True,
+)
+def show_columns(kind: str) -> Any:
+    callback_principal("imports")
+    return _columns_table(kind)
+
+
+@callback(
+    Output("imports-template-download", "data"),
+    Input("imports-template", "n_clicks"),
+    State("imports-kind", "value"),
+    prevent_initial_call=True,
+)
+def download_template(_clicks: int | None, kind: str) -> Any:
+    callback_principal("imports")
+    return dcc.send_string(template_csv(kind), f"{kind}-template.csv")
+
+
+@callback(
+    Output("imports-report", "children"),
+    Output("imports-preview", "children"),
+    Output("imports-submit", "disabled"),
+    Output("imports-result", "children", allow_duplicate=True),
+    Input("imports-upload", "contents"),
+    Input("imports-kind", "value"),
+    State("imports-upload", "filename"),
+    prevent_initial_call=True,
+)
+def preview_upload(contents: str | None, kind: str, filename: str | None) -> tuple[Any, ...]:
+    principal = callback_principal("imports")
+    if not contents or not filename:
+        return None, None, True, None
+    try:
+        frame = read_table(filename, _decode(contents))
+        with Session(app_engine()) as session:
+            report = validate(session, principal, kind, frame)
+    except (UnreadableFile, AccessDenied, ValueError) as exc:
+        return dbc.Alert(str(exc), color="danger", id="imports-status"), None, True, None
+    preview = dag.AgGrid(
+        id="imports-preview-grid",
+        rowData=frame.head(PREVIEW_ROWS).to_dict("records"),
+        columnDefs=[{"field": str(c)} for c in frame.columns],
+        defaultColDef={"resizable": True},
+        style={"height": "300px"},
+    )
+    caption = html.P(
+        f"{filename}: first {min(PREVIEW_ROWS, len(frame))} of {len(frame)} rows.",
+        className="text-muted small mb-1",
+    )
+    return _report_view(report, done=False), html.Div([caption, preview]), not report.ok, None
+
+
+@callback(
+    Output("imports-result", "children", allow_duplicate=True),
+    Output("imports-submit", "disabled", allow_duplicate=True),
+    Input("imports-submit", "n_clicks"),
+    State("imports-upload", "contents"),
+    State("imports-upload", "filename"),
+    State("imports-kind", "value"),
+    prevent_initial_call=True,
+)
+def import_upload(
+    _clicks: int | None, contents: str | None, filename: str | None, kind: str
+) -> tuple[Any, bool]:
+    principal = callback_principal("imports")
+    if not contents or not filename:
+        return dbc.Alert("Choose a file first.", color="warning"), True
+    try:
+        frame = read_table(filename, _decode(contents))
+        with session_scope(app_engine()) as session:
+            report = import_table(session, principal, kind, frame)
+    except ImportRejected as rejected:
+        return _report_view(rejected.report, done=False), True
+    except (UnreadableFile, AccessDenied, ValueError) as exc:
+        return dbc.Alert(str(exc), color="danger"), True
+    return dbc.Alert(f"Imported. {report.summary()}", color="success", id="imports-done"), True
