@@ -127,6 +127,8 @@ def test_configurable_thresholds_and_note() -> None:
     assert "nearest 5" in note and "fewer than 23" in note and "worked out" in note
     assert "'*'" in disclosure_note(NHS)
     assert "Exact" in disclosure_note(EXACT)
+    # Nothing is rounded under Ofqual, so the note does not say so.
+    assert "rounded" not in disclosure_note(OFQUAL)
 
 
 def test_cohort_measures_with_margins_can_be_disclosed(

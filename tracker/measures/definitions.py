@@ -110,7 +110,11 @@ _MEASURES: Final = (
     ),
     _count("employed_local", "Employed locally", "Completers with a local employment recorded."),
     _count("active", "On programme", "Starters currently studying (not interrupted)."),
-    _count("due", "Due to have completed", "Starters whose standard end date has passed."),
+    _count(
+        "due",
+        "Due to have completed",
+        "Starters whose standard end date has passed (transfers out excluded).",
+    ),
     _count(
         "not_completed_on_time",
         "Not completed on time",

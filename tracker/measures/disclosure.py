@@ -102,10 +102,10 @@ def disclosure_note(policy: DisclosurePolicy = DEFAULT_POLICY) -> str:
             f"{policy.min_rate_denominator} learners stand behind them"
         )
     rule = "; ".join(parts)
-    return (
-        f"To protect individual learners ({policy.name} convention), {rule}. "
-        "Totals are rounded separately, so parts may not add up to them."
-    )
+    note = f"To protect individual learners ({policy.name} convention), {rule}."
+    if policy.rounding_base > 1:
+        note += " Totals are rounded separately, so parts may not add up to them."
+    return note
 
 
 def round_counts(values: np.ndarray, base: int) -> np.ndarray:
