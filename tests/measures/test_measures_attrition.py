@@ -183,3 +183,19 @@ def test_pipeline_flows_balance(learners: pd.DataFrame, events: pd.DataFrame) ->
     outflow = f.groupby("source")["learners"].sum()
     for node in ("Year 1", "Year 2", "Year 3", "Completed"):
         assert inflow[node] == outflow[node]
+
+
+def test_places_follow_programme_groups_and_empty_logs_are_safe(
+    learners: pd.DataFrame, events: pd.DataFrame, cohorts: pd.DataFrame
+) -> None:
+    # Cohorts carry no profession group: it is taken from the programme's learners, so all
+    # 10 + 5 + 4 + 3 = 22 places land in nursing; 9 starters -> fill 9/22.
+    t = cohort_measures(learners, events, cohorts, by=["profession_group"], as_of=AS_OF)
+    assert t["commissioned_places"].tolist() == [22]
+    assert t["fill_rate"].iloc[0] == pytest.approx(9 / 22)
+    # Before anything is recorded: zero counts, missing rates, no errors.
+    none = events.iloc[:0]
+    empty = cohort_measures(learners, none, cohorts, by=["hei"], as_of=AS_OF)
+    assert empty["starters"].tolist() == [0] and np.isnan(empty["attrition_rate"].iloc[0])
+    assert in_year_attrition(learners, none, as_of=AS_OF).empty
+    assert pipeline_flows(learners, none, as_of=AS_OF).empty
