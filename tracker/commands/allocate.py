@@ -1,0 +1,83 @@
+"""``allocate``: the fair placement allocator from CSV files, thin over ``tracker.optimise``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.optimise import InputError, allocate
+from tracker.optimise.io import read_policy, read_table, write_outputs
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("allocate")
+    def allocate_command(
+        settings: Annotated[
+            Path,
+            typer.Option(help="settings.csv: setting_id, sector, programmes, lat, lon, active"),
+        ],
+        capacity: Annotated[
+            Path,
+            typer.Option(
+                help="capacity.csv: setting_id, block, places "
+                "(or supervisors, learners_per_supervisor)"
+            ),
+        ],
+        demand: Annotated[
+            Path,
+            typer.Option(
+                help="demand.csv: request_id, hei, programme, block, learners, sector, lat, lon"
+            ),
+        ],
+        out: Annotated[
+            Path, typer.Option(help="Folder for placements.csv, unmet.csv and summary.json")
+        ],
+        policy: Annotated[Path | None, typer.Option(help="policy.json (optional)")] = None,
+        solver: Annotated[
+            str | None,
+            typer.Option(
+                help="highs or cbc: the LP/MIP solver; choosing one solves the levels as a PuLP "
+                "model instead of the (default, faster, equal) network method"
+            ),
+        ] = None,
+        method: Annotated[
+            str | None, typer.Option(help="network (default) or lp; overrides the policy file")
+        ] = None,
+    ) -> None:
+        """Allocate learners to placement settings: most placed, then fair between HEIs, then
+        fair between sectors, then least travel. Exits 0 whenever a plan was produced."""
+        try:
+            chosen = read_policy(policy)
+            if solver is not None:
+                if solver not in ("highs", "cbc"):
+                    raise typer.BadParameter("must be highs or cbc", param_hint="--solver")
+                chosen = replace(chosen, solver=solver, method="lp")  # type: ignore[arg-type]
+            if method is not None:
+                if method not in ("network", "lp"):
+                    raise typer.BadParameter("must be network or lp", param_hint="--method")
+                chosen = replace(chosen, method=method)  # type: ignore[arg-type]
+            result = allocate(
+                read_table(settings, "settings"),
+                read_table(capacity, "capacity"),
+                read_table(demand, "demand"),
+                chosen,
+            )
+        except InputError as exc:
+            typer.echo(f"Invalid input: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+        paths = write_outputs(result, out)
+        lv = result.levels
+        typer.echo(
+            f"{result.status}: placed {lv.placed} of {lv.requested} learners; lowest HEI "
+            f"fill {lv.min_hei_fill:.1%}; highest sector use "
+            f"{lv.max_sector_utilisation:.1%}; {lv.learner_km:,.0f} learner-km; "
+            f"{result.seconds:.2f} s ({result.solver})"
+        )
+        for message in result.messages:
+            typer.echo(message, err=True)
+        typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
+        if result.status == "failed":
+            raise typer.Exit(code=1)

@@ -1,0 +1,312 @@
+"""What a coordinator needs to trust a plan: the placements in their own words, fairness
+figures, why each unmet learner is unmet, and where extra places would help most.
+
+Unmet reasons are derived from facts of the instance, checked in order: nobody hosts the
+programme; nobody hosting it has places in that block; nobody with places is within the
+distance limit; the places within reach are all taken (by other HEIs' learners at their fair
+share, by the same HEI's other requests, or there are simply too few of them).
+
+Bottlenecks come from the residual network of the finished plan (the min cut of level 1): a
+place reachable from an unmet request by moving learners along residual arcs is full, and
+one more place there lets at least one more learner be placed. They are ranked by the unmet
+learners who could go there directly, which is how many an expansion there would place at
+least.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
+
+from tracker.optimise.arcs import Instance
+from tracker.optimise.model import SECTOR_NAMES, SECTORS, AllocationProblem
+
+PLACEMENT_COLUMNS = [
+    "request_id",
+    "setting_id",
+    "block",
+    "learners",
+    "hei",
+    "programme",
+    "sector",
+    "distance_km",
+    "pinned",
+]
+UNMET_COLUMNS = ["request_id", "hei", "programme", "block", "learners", "reason_code", "reason"]
+
+
+def placements_table(problem: AllocationProblem, inst: Instance, flow: np.ndarray) -> pd.DataFrame:
+    """One row per (request, setting, block) with learners, pins included."""
+    used = flow > 0
+    parts = pd.DataFrame(
+        {
+            "request": np.concatenate([inst.arc_request[used], inst.pinned["request"].to_numpy()]),
+            "place": np.concatenate([inst.arc_place[used], inst.pinned["place"].to_numpy()]),
+            "learners": np.concatenate([flow[used], inst.pinned["learners"].to_numpy()]),
+            "km": np.concatenate([inst.arc_km[used], inst.pinned["km"].to_numpy(dtype=float)]),
+            "pinned": np.concatenate(
+                [np.zeros(int(used.sum()), np.int64), inst.pinned["learners"].to_numpy()]
+            ),
+        }
+    )
+    if parts.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in PLACEMENT_COLUMNS}).astype(
+            {"learners": "int64", "pinned": "int64", "distance_km": "float64"}
+        )
+    agg = parts.groupby(["request", "place"], as_index=False).agg(
+        learners=("learners", "sum"), km=("km", "first"), pinned=("pinned", "sum")
+    )
+    d, c = problem.demand, problem.capacity
+    sector = problem.settings.set_index("setting_id")["sector"]
+    out = pd.DataFrame(
+        {
+            "request_id": d["request_id"].to_numpy()[agg["request"]],
+            "setting_id": c["setting_id"].to_numpy()[agg["place"]],
+            "block": c["block"].to_numpy()[agg["place"]],
+            "learners": agg["learners"].to_numpy().astype(np.int64),
+            "hei": d["hei"].to_numpy()[agg["request"]],
+            "programme": d["programme"].to_numpy()[agg["request"]],
+            "distance_km": agg["km"].round(3).to_numpy(),
+            "pinned": agg["pinned"].to_numpy().astype(np.int64),
+        }
+    )
+    out.insert(6, "sector", sector.loc[out["setting_id"]].to_numpy())
+    return out.sort_values(["block", "request_id", "setting_id"], ignore_index=True)
+
+
+def fairness_tables(
+    problem: AllocationProblem, placements: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Fill ratio per HEI, utilisation per sector and per setting and block."""
+    d = problem.demand
+    requested = d.groupby("hei")["learners"].sum()
+    placed = placements.groupby("hei")["learners"].sum().reindex(requested.index, fill_value=0)
+    hei = pd.DataFrame(
+        {
+            "hei": requested.index,
+            "requested": requested.to_numpy(),
+            "placed": placed.to_numpy().astype(np.int64),
+        }
+    )
+    hei["fill_ratio"] = np.where(
+        hei["requested"] > 0, hei["placed"] / hei["requested"].clip(1), 1.0
+    )
+
+    s = problem.settings.set_index("setting_id")
+    cap = problem.capacity.copy()
+    cap["sector"] = s.loc[cap["setting_id"], "sector"].to_numpy()
+    cap["places"] = np.where(s.loc[cap["setting_id"], "active"].to_numpy(), cap["places"], 0)
+    got = placements.groupby(["setting_id", "block"])["learners"].sum()
+    key = pd.MultiIndex.from_arrays([cap["setting_id"], cap["block"]])
+    cap["placed"] = got.reindex(key, fill_value=0).to_numpy().astype(np.int64)
+    setting = cap[["setting_id", "sector", "block", "places", "placed"]].reset_index(drop=True)
+    setting["utilisation"] = np.where(
+        setting["places"] > 0, setting["placed"] / setting["places"].clip(lower=1), 0.0
+    )
+    by_sector = setting.groupby("sector")[["places", "placed"]].sum()
+    sector = by_sector.reindex([x for x in SECTORS if x in by_sector.index]).reset_index()
+    sector = sector[sector["places"] > 0].reset_index(drop=True)
+    sector["utilisation"] = sector["placed"] / sector["places"]
+    return hei, sector, setting
+
+
+def _sector_phrase(sector: object) -> str:
+    return (
+        ""
+        if sector is None or (isinstance(sector, float) and math.isnan(sector))
+        else (SECTOR_NAMES[str(sector)] + " ")
+    )
+
+
+def unmet_table(
+    problem: AllocationProblem,
+    inst: Instance,
+    flow: np.ndarray,
+    placements: pd.DataFrame,
+    hei_fill: pd.DataFrame,
+) -> pd.DataFrame:
+    d = problem.demand
+    placed_r = (
+        placements.groupby("request_id")["learners"]
+        .sum()
+        .reindex(d["request_id"], fill_value=0)
+        .to_numpy()
+    )
+    short = d["learners"].to_numpy() - placed_r
+    rows = np.flatnonzero(short > 0)
+    if len(rows) == 0:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in UNMET_COLUMNS}).astype(
+            {"learners": "int64"}
+        )
+    s = problem.settings
+    c = problem.capacity
+    max_km = problem.policy.max_distance_km
+    active = s.set_index("setting_id")["active"]
+    c_active = active.loc[c["setting_id"]].to_numpy()
+    setting_of_place = (
+        pd.Series(np.arange(len(s)), index=s["setting_id"]).loc[c["setting_id"]].to_numpy()
+    )
+    place_total = np.where(c_active, c["places"].to_numpy(), 0)
+    # learners at each place in the plan, and by HEI
+    place_key = pd.Series(
+        np.arange(len(c)), index=pd.MultiIndex.from_arrays([c["setting_id"], c["block"]])
+    )
+    at_place = np.zeros(len(c), np.int64)
+    pl_place = (
+        place_key.loc[
+            pd.MultiIndex.from_arrays([placements["setting_id"], placements["block"]])
+        ].to_numpy()
+        if len(placements)
+        else (np.empty(0, np.int64))
+    )
+    np.add.at(at_place, pl_place, placements["learners"].to_numpy().astype(np.int64))
+    hei_code = {h: i for i, h in enumerate(inst.heis)}
+    hei_at_place = np.zeros((len(c), len(inst.heis)), np.int64)
+    if len(placements):
+        np.add.at(
+            hei_at_place,
+            (pl_place, placements["hei"].map(hei_code).to_numpy()),
+            placements["learners"].to_numpy().astype(np.int64),
+        )
+    fill = hei_fill.set_index("hei")["fill_ratio"]
+    asked = hei_fill["requested"].to_numpy() > 0
+    lowest = float(hei_fill["fill_ratio"].to_numpy()[asked].min()) if asked.any() else 1.0
+    arc_order = np.argsort(inst.arc_request, kind="stable")
+    arc_starts = np.searchsorted(inst.arc_request[arc_order], np.arange(len(d) + 1))
+    hosted = list(s["programmes"])
+    host_cache: dict[tuple[object, object], np.ndarray] = {}
+    out: list[dict[str, object]] = []
+    for r in rows:
+        req = d.iloc[r]
+        prog, block, hei = req["programme"], req["block"], req["hei"]
+        who = _sector_phrase(req["sector"])
+        within = ""
+        if max_km is not None and not math.isnan(req["lat"]):
+            within = f" within {max_km:g} km"
+        arcs = arc_order[arc_starts[r] : arc_starts[r + 1]]
+        if len(arcs) == 0:
+            key = (prog, req["sector"])
+            if key not in host_cache:
+                mask = np.fromiter((h is None or prog in h for h in hosted), bool, len(hosted))
+                mask &= s["active"].to_numpy()
+                if req["sector"] is not None:
+                    mask &= (s["sector"] == req["sector"]).to_numpy()
+                host_cache[key] = mask
+            hosts = host_cache[key]
+            in_block = (
+                hosts[setting_of_place] & (c["block"].to_numpy() == block) & (place_total > 0)
+            )
+            if not hosts.any():
+                code, text = "not_hosted", f"no active {who}setting hosts {prog}"
+            elif not in_block.any():
+                code, text = (
+                    "no_places_in_block",
+                    f"no {who}setting hosting {prog} has places in block {block}",
+                )
+            else:
+                code, text = (
+                    "out_of_reach",
+                    f"no {who}setting hosting {prog} has places in block {block}{within}",
+                )
+        else:
+            places = np.unique(inst.arc_place[arcs])
+            in_reach = int(place_total[places].sum())
+            used_in_reach = int(at_place[places].sum())
+            hei_in_reach = int(hei_at_place[places, hei_code[hei]].sum())
+            other_hei = used_in_reach - hei_in_reach
+            same_hei = hei_in_reach - int(placed_r[r])
+            if other_hei > 0:
+                code = "fair_share"
+                text = (
+                    f"places exist but went to other HEIs' fair share: {other_hei} of the "
+                    f"{in_reach} places at {who}settings hosting {prog} in block {block}"
+                    f"{within} went to other HEIs' learners; {hei} is "
+                    f"{float(fill.get(hei, 0.0)):.0%} filled, the lowest HEI {lowest:.0%}"
+                )
+            elif same_hei > 0:
+                code = "own_other_requests"
+                text = (
+                    f"the {in_reach} places at {who}settings hosting {prog} in block {block}"
+                    f"{within} went to {hei}'s other requests"
+                )
+            else:
+                code = "too_few_places"
+                text = (
+                    f"only {in_reach} places at {who}settings hosting {prog} in block "
+                    f"{block}{within}, for {int(req['learners'])} learners"
+                )
+        out.append(
+            {
+                "request_id": req["request_id"],
+                "hei": hei,
+                "programme": prog,
+                "block": block,
+                "learners": int(short[r]),
+                "reason_code": code,
+                "reason": text,
+            }
+        )
+    return pd.DataFrame(out, columns=UNMET_COLUMNS)
+
+
+def bottlenecks_table(problem: AllocationProblem, inst: Instance, flow: np.ndarray) -> pd.DataFrame:
+    """Full places reachable from unmet demand in the residual network of the plan."""
+    columns = [
+        "setting_id",
+        "block",
+        "sector",
+        "places",
+        "placed",
+        "unmet_in_reach",
+        "learners_per_supervisor",
+        "supervisors_to_add",
+    ]
+    n_r, n_p = len(inst.request_left), len(inst.place_left)
+    placed_r = np.bincount(inst.arc_request, weights=flow, minlength=n_r).astype(np.int64)
+    unmet_r = inst.request_left - placed_r
+    if not (unmet_r > 0).any() or len(flow) == 0:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    src = n_r + n_p
+    fwd = flow < inst.request_left[inst.arc_request]
+    back = flow > 0
+    starts = np.flatnonzero(unmet_r > 0)
+    tails = np.concatenate(
+        [inst.arc_request[fwd], n_r + inst.arc_place[back], np.full(len(starts), src)]
+    )
+    heads = np.concatenate([n_r + inst.arc_place[fwd], inst.arc_request[back], starts])
+    graph = csr_matrix((np.ones(len(tails), np.int8), (tails, heads)), shape=(src + 1, src + 1))
+    reached = breadth_first_order(graph, src, directed=True, return_predecessors=False)
+    places = np.sort(reached[(reached >= n_r) & (reached < src)] - n_r)
+    direct = np.zeros(n_p, np.int64)
+    waiting = unmet_r[inst.arc_request] > 0
+    np.add.at(direct, inst.arc_place[waiting], unmet_r[inst.arc_request[waiting]])
+    c = problem.capacity
+    sector = problem.settings.set_index("setting_id")["sector"]
+    used = np.bincount(inst.arc_place, weights=flow, minlength=n_p).astype(np.int64)
+    pinned = np.bincount(
+        inst.pinned["place"].to_numpy(dtype=np.int64),
+        weights=inst.pinned["learners"].to_numpy(),
+        minlength=n_p,
+    ).astype(np.int64)
+    lps = c["learners_per_supervisor"].to_numpy()[places]
+    table = pd.DataFrame(
+        {
+            "setting_id": c["setting_id"].to_numpy()[places],
+            "block": c["block"].to_numpy()[places],
+            "sector": sector.loc[c["setting_id"].to_numpy()[places]].to_numpy(),
+            "places": c["places"].to_numpy()[places],
+            "placed": used[places] + pinned[places],
+            "unmet_in_reach": direct[places],
+            "learners_per_supervisor": lps,
+            "supervisors_to_add": np.where(
+                np.isnan(lps), np.nan, np.ceil(direct[places] / np.where(np.isnan(lps), 1, lps))
+            ),
+        }
+    )
+    return table.sort_values(
+        ["unmet_in_reach", "setting_id", "block"], ascending=[False, True, True], ignore_index=True
+    )
