@@ -210,7 +210,9 @@ def plan_calendar(ctx: Context, rows: list[Row]) -> list[Action]:
         block = blocks.get(block_code) if block_code else None
         if block_code and block is None:
             row.problem("block", "no placement block with this code; import placement-blocks first")
-        year = row.integer("year_of_study", required=False, minimum=1, maximum=6) or 1
+        year = row.integer("year_of_study", required=False, minimum=1, maximum=6)
+        if not row.raw("year_of_study"):
+            year = 1
         start, end = row.day("start_date"), row.day("end_date")
         if start is not None and end is not None and end < start:
             row.problem("end_date", f"before the start date {start}")
@@ -225,7 +227,7 @@ def plan_calendar(ctx: Context, rows: list[Row]) -> list[Action]:
             )
         if hei is not None:
             row.own_hei("hei", hei.id, "calendar")
-        if hei is None or programme is None or block is None:
+        if hei is None or programme is None or block is None or year is None:
             continue
         assert hei.id is not None and programme.id is not None and block.id is not None
         key = (hei.id, programme.id, block.id, year)

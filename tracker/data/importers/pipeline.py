@@ -272,9 +272,11 @@ def plan_learner_events(ctx: Context, rows: list[Row]) -> list[Action]:
             continue
         if found is not None and day is not None and day < found[0].start_date:
             row.problem("date", f"before the learner's start date ({found[0].start_date})")
+        repeated = False
         if ref is not None and day is not None and event is not None:
-            row.first_time(seen, (ref, day, event), "event", "event (same learner, date and event)")
-        if row.bad or found is None or day is None or event is None:
+            key = (ref, day, event)
+            repeated = not row.first_time(seen, key, "event", "event (same learner, date, event)")
+        if found is None or day is None or event is None or repeated:
             continue
         learner = found[0]
         assert learner.id is not None
@@ -282,6 +284,8 @@ def plan_learner_events(ctx: Context, rows: list[Row]) -> list[Action]:
             history[learner.id] = [_Event(e.event_date, e.event, None) for e in stored[learner.id]]
         same = [e for e in stored[learner.id] if (e.event_date, e.event) == (day, event)]
         if same:
+            if row.bad:
+                continue
             if same[0].reason != reason:
                 row.problem(
                     "reason",
@@ -291,6 +295,8 @@ def plan_learner_events(ctx: Context, rows: list[Row]) -> list[Action]:
             else:
                 actions.append(Action(f"{ref}/{day}/{event}", "unchanged"))
             continue
+        # Rows with other problems still take part in the sequence check, so that one wrong
+        # cell does not make every later event of the learner look out of order too.
         history[learner.id].append(_Event(day, event, row))
         new.append((row, learner, day, event, reason))
     for events in history.values():
