@@ -1,0 +1,311 @@
+"""Learner pipeline reads: learners, events and cohorts as the measures' input frames.
+
+Every read is scoped through ``tracker.access``: an HEI user's learner rows are only ever
+their own HEI's. System comparisons for such a user are built from ``system_frames``, in
+which other HEIs are anonymised, and services hand back only disclosure-controlled
+aggregates of them (see ``tracker.services.pipeline_reports``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from tracker.access import Principal, hei_scope
+from tracker.measures.status import intake_academic_year
+from tracker.models import (
+    Cohort,
+    Learner,
+    LearnerEvent,
+    Organisation,
+    OrgKind,
+    ProfessionGroup,
+    Programme,
+    Route,
+)
+
+LEARNER_COLUMNS = (
+    "learner_id",
+    "learner_ref",
+    "hei",
+    "programme",
+    "profession_group",
+    "route",
+    "intake",
+    "start_date",
+    "years",
+)
+EVENT_COLUMNS = ("learner_id", "date", "event", "reason")
+COHORT_COLUMNS = ("hei", "programme", "profession_group", "route", "intake", "commissioned_places")
+PROFESSION_LABELS = {
+    "nursing": "Nursing",
+    "midwifery": "Midwifery",
+    "ahp": "Allied health professions",
+    "nursing_associate": "Nursing associate",
+    "social_work": "Social work",
+}
+#: What other HEIs are called in the frames an HEI user's comparison is built from.
+OTHER_HEI = "other"
+
+
+@dataclass(frozen=True)
+class PipelineFilters:
+    """The filter bar's selection: codes per dimension; an empty tuple means "all".
+
+    Frozen and made of tuples so it can be compared, hashed and round-tripped through the
+    URL (``?hei=UOB,BCU&intake_year=2023/24``), which is how a view is shared.
+    """
+
+    profession_group: tuple[str, ...] = ()
+    programme: tuple[str, ...] = ()
+    hei: tuple[str, ...] = ()
+    intake_year: tuple[str, ...] = ()
+    route: tuple[str, ...] = ()
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any]) -> PipelineFilters:
+        """From Dash's ``layout(**query)`` keywords (or any mapping); unknown keys ignored.
+
+        Values may be comma-separated strings or lists of them, so the same parser serves
+        page keywords, parsed search strings and dropdown values.
+        """
+        values: dict[str, tuple[str, ...]] = {}
+        for name in cls.names():
+            raw = query.get(name)
+            if raw is None:
+                continue
+            items = [raw] if isinstance(raw, str) else list(raw)
+            codes = [c.strip() for item in items for c in str(item).split(",") if c.strip()]
+            values[name] = tuple(dict.fromkeys(codes))
+        return cls(**values)
+
+    @classmethod
+    def from_search(cls, search: str | None) -> PipelineFilters:
+        """From a location search string such as ``?hei=UOB&route=degree``."""
+        parsed = parse_qs((search or "").lstrip("?"))
+        return cls.from_query({k: ",".join(v) for k, v in parsed.items()})
+
+    def to_query(self) -> str:
+        """The search string for the URL ("" when nothing is selected)."""
+        pairs = [(name, ",".join(getattr(self, name))) for name in self.names()]
+        pairs = [(k, v) for k, v in pairs if v]
+        return "?" + urlencode(pairs, safe="/,") if pairs else ""
+
+    def without(self, *names: str) -> PipelineFilters:
+        """The same selection with some dimensions reset to "all" (e.g. the system view)."""
+        return replace(self, **{name: () for name in names})
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in self.names())
+
+
+@dataclass(frozen=True)
+class PipelineFrames:
+    """The measures' input contract (see ``tracker.measures.status``)."""
+
+    learners: pd.DataFrame
+    events: pd.DataFrame
+    cohorts: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """(code, label) choices for each filter the user may pick from."""
+
+    profession_group: list[tuple[str, str]]
+    programme: list[tuple[str, str]]
+    hei: list[tuple[str, str]]
+    intake_year: list[tuple[str, str]]
+    route: list[tuple[str, str]]
+
+
+def _cohort_rows(
+    session: Session, *, hei_id: int | None, filters: PipelineFilters
+) -> pd.DataFrame:
+    stmt = (
+        select(
+            Cohort.id,
+            Organisation.id,
+            Organisation.code,
+            Programme.code,
+            Programme.profession_group,
+            Programme.route,
+            Programme.years,
+            Cohort.intake_year,
+            Cohort.intake_month,
+            Cohort.commissioned_places,
+        )
+        .join(Organisation, Organisation.id == Cohort.hei_id)
+        .join(Programme, Programme.id == Cohort.programme_id)
+    )
+    if hei_id is not None:
+        stmt = stmt.where(Cohort.hei_id == hei_id)
+    if filters.hei:
+        stmt = stmt.where(Organisation.code.in_(filters.hei))  # type: ignore[attr-defined]
+    if filters.programme:
+        stmt = stmt.where(Programme.code.in_(filters.programme))  # type: ignore[attr-defined]
+    if filters.profession_group:
+        stmt = stmt.where(
+            Programme.profession_group.in_(filters.profession_group)  # type: ignore[attr-defined]
+        )
+    if filters.route:
+        stmt = stmt.where(Programme.route.in_(filters.route))  # type: ignore[attr-defined]
+    columns = [
+        "cohort_id",
+        "hei_id",
+        "hei",
+        "programme",
+        "profession_group",
+        "route",
+        "years",
+        "intake_year_num",
+        "intake_month",
+        "commissioned_places",
+    ]
+    frame = pd.DataFrame(session.exec(stmt).all(), columns=columns)
+    frame["intake"] = [
+        f"{int(y):04d}-{int(m):02d}"
+        for y, m in zip(frame["intake_year_num"], frame["intake_month"], strict=True)
+    ]
+    if filters.intake_year and len(frame):
+        frame = frame.loc[intake_academic_year(frame["intake"]).isin(filters.intake_year)]
+    return frame.reset_index(drop=True)
+
+
+def _frames(session: Session, *, hei_id: int | None, filters: PipelineFilters) -> PipelineFrames:
+    cohorts = _cohort_rows(session, hei_id=hei_id, filters=filters)
+    ids = [int(i) for i in cohorts["cohort_id"]]
+    learner_rows: list[Any] = []
+    event_rows: list[Any] = []
+    # Chunked IN lists keep every statement within SQLite's and PostgreSQL's parameter limits.
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        learner_rows += session.exec(
+            select(Learner.id, Learner.learner_ref, Learner.cohort_id, Learner.start_date).where(
+                Learner.cohort_id.in_(chunk)  # type: ignore[attr-defined]
+            )
+        ).all()
+        event_rows += session.exec(
+            select(
+                LearnerEvent.learner_id,
+                LearnerEvent.event_date,
+                LearnerEvent.event,
+                LearnerEvent.reason,
+            )
+            .join(Learner, Learner.id == LearnerEvent.learner_id)
+            .where(Learner.cohort_id.in_(chunk))  # type: ignore[attr-defined]
+        ).all()
+    raw = pd.DataFrame(learner_rows, columns=["learner_id", "learner_ref", "cohort_id", "start"])
+    info = cohorts.set_index("cohort_id")
+    learners = pd.DataFrame(
+        {
+            "learner_id": raw["learner_id"].astype("int64"),
+            "learner_ref": raw["learner_ref"].astype(object),
+            "hei": raw["cohort_id"].map(info["hei"]).astype(object),
+            "programme": raw["cohort_id"].map(info["programme"]).astype(object),
+            "profession_group": raw["cohort_id"].map(info["profession_group"]).astype(object),
+            "route": raw["cohort_id"].map(info["route"]).astype(object),
+            "intake": raw["cohort_id"].map(info["intake"]).astype(object),
+            "start_date": pd.to_datetime(raw["start"]),
+            "years": raw["cohort_id"].map(info["years"]).astype(float),
+        }
+    )
+    events = pd.DataFrame(event_rows, columns=list(EVENT_COLUMNS))
+    events["learner_id"] = events["learner_id"].astype("int64")
+    events["date"] = pd.to_datetime(events["date"])
+    events["event"] = events["event"].astype(object)
+    events["reason"] = events["reason"].astype(object)
+    cohort_frame = cohorts.loc[:, list(COHORT_COLUMNS)].copy()
+    cohort_frame["commissioned_places"] = cohort_frame["commissioned_places"].astype("int64")
+    return PipelineFrames(
+        learners=learners.sort_values("learner_id").reset_index(drop=True),
+        events=events.sort_values(["learner_id", "date"]).reset_index(drop=True),
+        cohorts=cohort_frame,
+    )
+
+
+def pipeline_frames(
+    session: Session, *, principal: Principal, filters: PipelineFilters
+) -> PipelineFrames:
+    """The learners, events and cohorts this user may read, narrowed by the filters.
+
+    An HEI user gets only their own HEI's rows whatever the filters ask for.
+    """
+    return _frames(session, hei_id=hei_scope(principal), filters=filters)
+
+
+def system_frames(
+    session: Session, *, principal: Principal, filters: PipelineFilters
+) -> PipelineFrames:
+    """Whole-system frames for comparisons: only ever summarised before they are shown.
+
+    For a user limited to one HEI, other HEIs' learners keep no reference and their HEI
+    is called ``OTHER_HEI``, so nothing that leaves this function can name a learner or
+    another HEI even if a caller forgot to aggregate; services then return the system
+    figures to such a user only as disclosure-controlled aggregates.
+    """
+    frames = _frames(session, hei_id=None, filters=filters)
+    own = hei_scope(principal)
+    if own is None:
+        return frames
+    own_code = principal.hei_code
+    learners = frames.learners.copy()
+    others = learners["hei"] != own_code
+    learners.loc[others, "learner_ref"] = ""
+    learners.loc[others, "hei"] = OTHER_HEI
+    cohorts = frames.cohorts.copy()
+    cohorts.loc[cohorts["hei"] != own_code, "hei"] = OTHER_HEI
+    return PipelineFrames(learners=learners, events=frames.events, cohorts=cohorts)
+
+
+def latest_event_date(session: Session) -> date | None:
+    """The date the figures are as of: the last event recorded, never today's date, so a
+    page, an export and a test run later all describe the same data the same way."""
+    value = session.exec(select(func.max(LearnerEvent.event_date))).one()
+    return value if isinstance(value, date) or value is None else date.fromisoformat(str(value))
+
+
+def filter_options(session: Session, *, principal: Principal) -> FilterOptions:
+    """Choices for the filter bar; an HEI user is offered only their own HEI."""
+    scope = hei_scope(principal)
+    heis = select(Organisation.code, Organisation.name).where(
+        Organisation.kind == OrgKind.HEI.value
+    )
+    if scope is not None:
+        heis = heis.where(Organisation.id == scope)
+    programmes = select(Programme.code, Programme.name).order_by(Programme.name)
+    intakes = select(Cohort.intake_year, Cohort.intake_month).distinct()
+    if scope is not None:
+        programmes = programmes.where(
+            Programme.id.in_(  # type: ignore[union-attr]
+                select(Cohort.programme_id).where(Cohort.hei_id == scope)
+            )
+        )
+        intakes = intakes.where(Cohort.hei_id == scope)
+    intake_rows = session.exec(intakes).all()
+    years = sorted(
+        set(
+            intake_academic_year(pd.Series([f"{y:04d}-{m:02d}" for y, m in intake_rows])).tolist()
+        )
+        if intake_rows
+        else set()
+    )
+    return FilterOptions(
+        profession_group=[(g.value, PROFESSION_LABELS[g.value]) for g in ProfessionGroup],
+        programme=[(code, f"{name} ({code})") for code, name in session.exec(programmes).all()],
+        hei=[(code, name) for code, name in session.exec(heis.order_by(Organisation.name)).all()],
+        intake_year=[(y, y) for y in years],
+        route=[(r.value, r.value.capitalize()) for r in Route],
+    )
