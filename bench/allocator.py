@@ -1,0 +1,204 @@
+"""Benchmark of the fair placement allocator: ``python -m bench.allocator [--sizes ...] [--quick]``.
+
+Each (size, method) runs in its own process so that peak memory is its own. Methods:
+engine (this allocator, all four levels), naive (one binary per learner and compatible
+setting, most-learners level only, through PuLP and HiGHS with a time limit), greedy (first
+come, first served) and mcf (a single min-cost flow of the capacity part: the lower bound on
+time). Peak memory is the process's peak RSS, instance generation included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+
+from bench.instances import SIZES, generate
+
+MAX_KM = 40.0
+NAIVE_TIME_LIMIT_S = 120.0
+NAIVE_MAX_BINARIES = 2_000_000
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _levels(result: Any) -> dict[str, Any]:
+    lv = result.levels
+    return {"placed": lv.placed, "requested": lv.requested, "min_hei_fill": lv.min_hei_fill,
+            "max_sector_util": lv.max_sector_utilisation, "learner_km": lv.learner_km}
+
+
+def run_engine(size: str, quick: bool) -> dict[str, Any]:
+    from tracker.optimise import Policy, allocate
+
+    s, c, d = generate(SIZES[size])
+    result = allocate(s, c, d, Policy(max_distance_km=MAX_KM))
+    t = result.timings
+    build = t.get("validate", 0) + t.get("arcs", 0) + t.get("model_build", 0)
+    solve = sum(v for k, v in t.items() if k.startswith("level_"))
+    return {"build_s": build, "solve_s": solve, "total_s": t["total"], "status": result.status,
+            "probes": int(t.get("probes", 0)), **_levels(result)}
+
+
+def run_greedy(size: str, quick: bool) -> dict[str, Any]:
+    from tracker.optimise import Policy, greedy_allocate
+
+    s, c, d = generate(SIZES[size])
+    result = greedy_allocate(s, c, d, Policy(max_distance_km=MAX_KM))
+    t = result.timings
+    return {"build_s": t["validate"] + t["arcs"], "solve_s": t["level_greedy"],
+            "total_s": t["total"], "status": "heuristic", **_levels(result)}
+
+
+def run_mcf(size: str, quick: bool) -> dict[str, Any]:
+    """One min-cost flow: source -> request -> place -> sink, plus an expensive bypass arc
+    so that it places as many as possible (the bypass costs more than any augmenting path)."""
+    import pylmcf
+
+    from tracker.optimise import Policy
+    from tracker.optimise.arcs import build_instance
+    from tracker.optimise.validate import validate
+
+    s, c, d = generate(SIZES[size])
+    t0 = time.perf_counter()
+    inst = build_instance(validate(s, c, d, Policy(max_distance_km=MAX_KM)))
+    n_r, n_p = len(inst.request_left), len(inst.place_left)
+    src, sink = n_r + n_p, n_r + n_p + 1
+    tails = np.concatenate([np.full(n_r, src), inst.arc_request, n_r + np.arange(n_p), [src]])
+    heads = np.concatenate([np.arange(n_r), n_r + inst.arc_place, np.full(n_p, sink), [sink]])
+    total = int(inst.request_left.sum())
+    caps = np.concatenate([inst.request_left, inst.request_left[inst.arc_request],
+                           np.maximum(inst.place_left, 0), [total]])
+    bypass = int(inst.arc_cost.max(initial=0)) * (n_r + n_p + 2) + 1  # above any path
+    costs = np.concatenate([np.zeros(n_r, np.int64), inst.arc_cost, np.zeros(n_p, np.int64),
+                            [bypass]])
+    order = np.lexsort((heads, tails))
+    graph = pylmcf.Graph(n_r + n_p + 2, tails[order].astype(np.int32),
+                         heads[order].astype(np.int32))
+    graph.set_edge_capacities(caps[order].astype(np.int64))
+    graph.set_edge_costs(costs[order].astype(np.int64))
+    supply = np.zeros(n_r + n_p + 2, np.int64)
+    supply[src], supply[sink] = total, -total
+    graph.set_node_supply(supply)
+    t1 = time.perf_counter()
+    graph.solve()
+    t2 = time.perf_counter()
+    flow = np.empty(len(order), np.int64)
+    flow[order] = np.asarray(graph.result())
+    placed = total - int(flow[-1]) + inst.pinned_total
+    km = float(np.nansum(flow[n_r:n_r + len(inst.arc_request)] * inst.arc_km))
+    return {"build_s": t1 - t0, "solve_s": t2 - t1, "total_s": t2 - t0, "status": "optimal",
+            "placed": placed, "requested": inst.requested_total, "min_hei_fill": None,
+            "max_sector_util": None, "learner_km": km}
+
+
+def run_naive(size: str, quick: bool) -> dict[str, Any]:
+    """One binary per learner and compatible setting; only "most learners placed"."""
+    import pulp
+
+    from tracker.optimise import Policy
+    from tracker.optimise.arcs import build_instance
+    from tracker.optimise.validate import validate
+
+    s, c, d = generate(SIZES[size])
+    t0 = time.perf_counter()
+    inst = build_instance(validate(s, c, d, Policy(max_distance_km=MAX_KM)))
+    deg = np.bincount(inst.arc_request, minlength=len(inst.request_left))
+    binaries = int((deg * inst.request_left).sum())
+    if binaries > NAIVE_MAX_BINARIES:
+        return {"status": f"skipped: {binaries / 1e6:.1f} M binaries", "binaries": binaries}
+    model = pulp.LpProblem("naive", pulp.LpMaximize)
+    per_place: dict[int, list[Any]] = {}
+    everything = []
+    starts = np.searchsorted(inst.arc_request, np.arange(len(inst.request_left) + 1))
+    for r, need in enumerate(inst.request_left):
+        arcs = range(starts[r], starts[r + 1])
+        for i in range(int(need)):
+            xs = [model.add_variable(f"x{r}_{i}_{a}", 0, 1, cat="Binary") for a in arcs]
+            if xs:
+                model += pulp.LpAffineExpression([(x, 1) for x in xs]) <= 1
+            for a, x in zip(arcs, xs, strict=True):
+                per_place.setdefault(int(inst.arc_place[a]), []).append(x)
+            everything.extend(xs)
+    for p, xs in per_place.items():
+        model += pulp.LpAffineExpression([(x, 1) for x in xs]) <= int(inst.place_left[p])
+    model += pulp.LpAffineExpression([(x, 1) for x in everything])
+    t1 = time.perf_counter()
+    limit = 30.0 if quick else NAIVE_TIME_LIMIT_S
+    model.solve(pulp.HiGHS(msg=False, timeLimit=limit))
+    t2 = time.perf_counter()
+    highs = getattr(model, "solverModel", None)
+    native = str(highs.getModelStatus()) if highs is not None else pulp.LpStatus[model.status]
+    placed = int(round(pulp.value(model.objective) or 0))
+    status = "optimal" if "Optimal" in native else f"timeout ({limit:.0f} s): {native}"
+    return {"build_s": t1 - t0, "solve_s": t2 - t1, "total_s": t2 - t0, "status": status,
+            "binaries": binaries, "placed": placed, "requested": inst.requested_total,
+            "min_hei_fill": None, "max_sector_util": None, "learner_km": None}
+
+
+RUNNERS = {"engine": run_engine, "naive": run_naive, "greedy": run_greedy, "mcf": run_mcf}
+
+
+def _one(size: str, method: str, quick: bool) -> None:
+    warnings.simplefilter("ignore")
+    out = RUNNERS[method](size, quick)
+    out.update({"size": size, "method": method, "peak_mb": _peak_mb()})
+    print(json.dumps(out))
+
+
+def _fmt(v: Any, spec: str) -> str:
+    return "—" if v is None else format(v, spec)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="ics,region,nation")
+    parser.add_argument("--methods", default="engine,greedy,mcf,naive")
+    parser.add_argument("--quick", action="store_true", help="ICS only, naive limit 30 s")
+    parser.add_argument("--one", nargs=2, metavar=("SIZE", "METHOD"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        _one(args.one[0], args.one[1], args.quick)
+        return
+    sizes = ["ics"] if args.quick else args.sizes.split(",")
+    rows = []
+    print("| size | method | build s | solve s | total s | peak MB | placed / requested | "
+          "lowest HEI fill | highest sector use | learner-km | status |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for size in sizes:
+        for method in args.methods.split(","):
+            cmd = [sys.executable, "-m", "bench.allocator", "--one", size, method]
+            if args.quick:
+                cmd.append("--quick")
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                print(f"| {size} | {method} | failed: {done.stderr.strip().splitlines()[-1:]} |")
+                continue
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            rows.append(r)
+            placed = (f"{r['placed']:,} / {r['requested']:,}" if r.get("placed") is not None
+                      else "—")
+            print(f"| {SIZES[size].name} | {method} | {_fmt(r.get('build_s'), '.2f')} | "
+                  f"{_fmt(r.get('solve_s'), '.2f')} | {_fmt(r.get('total_s'), '.2f')} | "
+                  f"{r['peak_mb']:.0f} | {placed} | {_fmt(r.get('min_hei_fill'), '.3f')} | "
+                  f"{_fmt(r.get('max_sector_util'), '.3f')} | "
+                  f"{_fmt(r.get('learner_km'), ',.0f')} | {r['status']} |", flush=True)
+    for size in sizes:
+        got = {r["method"]: r for r in rows if r["size"] == size}
+        if "engine" in got and "mcf" in got:
+            ratio = got["engine"]["total_s"] / got["mcf"]["total_s"]
+            print(f"{SIZES[size].name}: engine end-to-end is {ratio:.1f}x the min-cost-flow "
+                  "bound")
+
+
+if __name__ == "__main__":
+    main()
