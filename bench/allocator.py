@@ -138,7 +138,7 @@ def run_naive(size: str, quick: bool) -> dict[str, Any]:
     t2 = time.perf_counter()
     highs = getattr(model, "solverModel", None)
     native = str(highs.getModelStatus()) if highs is not None else pulp.LpStatus[model.status]
-    placed = int(round(pulp.value(model.objective) or 0))
+    placed = round(pulp.value(model.objective) or 0)
     status = "optimal" if "Optimal" in native else f"timeout ({limit:.0f} s): {native}"
     return {"build_s": t1 - t0, "solve_s": t2 - t1, "total_s": t2 - t0, "status": status,
             "binaries": binaries, "placed": placed, "requested": inst.requested_total,
