@@ -22,6 +22,7 @@ from tracker.data.importers.core import (
     Row,
     by_key,
     chunks,
+    keys,
     max_length,
     upsert,
 )
@@ -351,7 +352,7 @@ def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
     blocks = by_key(session, PlacementBlock, PlacementBlock.code, (r.raw("block") for r in rows))
     cohorts = load_cohorts(session, (o.id for o in orgs.values() if o.id is not None))
     existing: dict[str, tuple[PlacementRequest, int]] = {}
-    codes = sorted({r.raw("request_id") for r in rows if r.raw("request_id")})
+    codes = keys(r.raw("request_id") for r in rows)
     for batch in chunks(codes):
         query = (
             select(PlacementRequest, Cohort.hei_id)

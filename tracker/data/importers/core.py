@@ -348,13 +348,18 @@ def chunks(values: Iterable[Any], size: int = 500) -> Iterable[list[Any]]:
         yield batch
 
 
+def keys(values: Iterable[str]) -> list[str]:
+    """Distinct values fit to look up: control characters (which PostgreSQL rejects outright)
+    are left for the row checks to report."""
+    return sorted({v for v in values if v and _printable(v)})
+
+
 def by_key(
-    session: Session, model: type[M], column: InstrumentedAttribute[Any], keys: Iterable[str]
+    session: Session, model: type[M], column: InstrumentedAttribute[Any], wanted: Iterable[str]
 ) -> dict[str, M]:
     """Load the rows whose ``column`` is one of ``keys`` (chunked to keep IN lists short)."""
-    wanted = sorted({k for k in keys if k})
     found: dict[str, M] = {}
-    for batch in chunks(wanted):
+    for batch in chunks(keys(wanted)):
         for obj in session.exec(select(model).where(column.in_(batch))).all():
             found[getattr(obj, column.key)] = obj
     return found

@@ -17,6 +17,7 @@ from tracker.data.importers.core import (
     Row,
     by_key,
     chunks,
+    keys,
     max_length,
     upsert,
 )
@@ -89,7 +90,7 @@ def plan_learners(ctx: Context, rows: list[Row]) -> list[Action]:
     cohorts = load_cohorts(ctx.session, (o.id for o in orgs.values() if o.id is not None))
     existing: dict[str, tuple[Learner, int]] = {}
     first_event: dict[int, date] = {}
-    refs = sorted({r.raw("learner_ref") for r in rows if r.raw("learner_ref")})
+    refs = keys(r.raw("learner_ref") for r in rows)
     for batch in chunks(refs):
         query = select(Learner, Cohort.hei_id).join(Cohort).where(Learner.learner_ref.in_(batch))
         for learner, hei_id in ctx.session.exec(query).all():
@@ -240,7 +241,7 @@ def check_sequence(events: list[_Event]) -> None:
 def plan_learner_events(ctx: Context, rows: list[Row]) -> list[Action]:
     learners: dict[str, tuple[Learner, int]] = {}
     stored: dict[int, list[LearnerEvent]] = defaultdict(list)
-    refs = sorted({r.raw("learner_ref") for r in rows if r.raw("learner_ref")})
+    refs = keys(r.raw("learner_ref") for r in rows)
     for batch in chunks(refs):
         query = select(Learner, Cohort.hei_id).join(Cohort).where(Learner.learner_ref.in_(batch))
         for learner, hei_id in ctx.session.exec(query).all():
