@@ -1,4 +1,4 @@
-"""Settings, placement blocks, HEI calendars, supervision capacity and placement requests.
+"""Placement settings and their supervision capacity per block and profession group.
 
 Column names follow the allocator's inputs, so a file a coordinator keeps for the allocator can
 be imported as it is.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
 
 from sqlmodel import Session, col, delete, select
 
@@ -22,26 +21,19 @@ from tracker.data.importers.core import (
     Row,
     by_key,
     chunks,
-    keys,
     max_length,
     upsert,
 )
-from tracker.data.importers.pipeline import load_cohorts, registers
-from tracker.data.importers.registers import resolve_hei, resolve_programme
 from tracker.models import (
-    Cohort,
     Organisation,
     PlacementBlock,
-    PlacementRequest,
     PlacementSetting,
     ProfessionGroup,
     Programme,
-    ProgrammeCalendar,
     Sector,
     SettingProgramme,
     SupervisionCapacity,
 )
-from tracker.services.audit import utcnow
 
 ANY_PROGRAMME = "*"
 
@@ -151,102 +143,6 @@ def plan_settings(ctx: Context, rows: list[Row]) -> list[Action]:
     return actions
 
 
-def plan_blocks(ctx: Context, rows: list[Row]) -> list[Action]:
-    existing = by_key(
-        ctx.session, PlacementBlock, PlacementBlock.code, (r.raw("block") for r in rows)
-    )
-    calendars: dict[int, list[ProgrammeCalendar]] = defaultdict(list)
-    ids = [b.id for b in existing.values() if b.id is not None]
-    for batch in chunks(ids):
-        query = select(ProgrammeCalendar).where(col(ProgrammeCalendar.block_id).in_(batch))
-        for entry in ctx.session.exec(query).all():
-            calendars[entry.block_id].append(entry)
-    seen: dict[str, int] = {}
-    actions = []
-    for row in rows:
-        code = row.text("block", limit=max_length(PlacementBlock.code))
-        start, end = row.day("start_date"), row.day("end_date")
-        values = {
-            "name": row.text("name", limit=max_length(PlacementBlock.name)),
-            "start_date": start,
-            "end_date": end,
-        }
-        if start is not None and end is not None and end < start:
-            row.problem("end_date", f"before the start date {start}")
-        if code is not None:
-            row.first_time(seen, code, "block", "block code")
-        block = existing.get(code) if code else None
-        if block is not None and start is not None and end is not None and end >= start:
-            outside = [
-                c for c in calendars[block.id or 0] if c.start_date < start or c.end_date > end
-            ]
-            if outside:
-                row.problem(
-                    "start_date",
-                    f"{len(outside)} HEI calendar entries would fall outside these dates; "
-                    "import the calendar first",
-                )
-        if row.bad or code is None:
-            continue
-        actions.append(upsert(PlacementBlock, block, code, values, create={"code": code}))
-    return actions
-
-
-def plan_calendar(ctx: Context, rows: list[Row]) -> list[Action]:
-    orgs, programmes = registers(ctx, rows)
-    blocks = by_key(
-        ctx.session, PlacementBlock, PlacementBlock.code, (r.raw("block") for r in rows)
-    )
-    existing: dict[tuple[int, int, int, int], ProgrammeCalendar] = {}
-    for batch in chunks([b.id for b in blocks.values()]):
-        query = select(ProgrammeCalendar).where(col(ProgrammeCalendar.block_id).in_(batch))
-        for c in ctx.session.exec(query).all():
-            existing[(c.hei_id, c.programme_id, c.block_id, c.year_of_study)] = c
-    seen: dict[tuple[int, int, int, int], int] = {}
-    actions = []
-    for row in rows:
-        hei = resolve_hei(row, "hei", orgs)
-        programme = resolve_programme(row, "programme", programmes)
-        block_code = row.text("block")
-        block = blocks.get(block_code) if block_code else None
-        if block_code and block is None:
-            row.problem("block", "no placement block with this code; import placement-blocks first")
-        year = row.integer("year_of_study", required=False, minimum=1, maximum=6)
-        if not row.raw("year_of_study"):
-            year = 1
-        start, end = row.day("start_date"), row.day("end_date")
-        if start is not None and end is not None and end < start:
-            row.problem("end_date", f"before the start date {start}")
-        elif (
-            block is not None
-            and start is not None
-            and end is not None
-            and (start < block.start_date or end > block.end_date)
-        ):
-            row.problem(
-                "start_date", f"outside block {block.code} ({block.start_date} to {block.end_date})"
-            )
-        if hei is not None:
-            row.own_hei("hei", hei.id, "calendar")
-        if hei is None or programme is None or block is None or year is None:
-            continue
-        assert hei.id is not None and programme.id is not None and block.id is not None
-        key = (hei.id, programme.id, block.id, year)
-        row.first_time(seen, key, "block", "calendar entry (same hei, programme, block, year)")
-        if row.bad:
-            continue
-        label = f"{hei.code}/{programme.code}/{block.code}/year {year}"
-        create = {
-            "hei_id": hei.id,
-            "programme_id": programme.id,
-            "block_id": block.id,
-            "year_of_study": year,
-        }
-        values = {"start_date": start, "end_date": end}
-        actions.append(upsert(ProgrammeCalendar, existing.get(key), label, values, create=create))
-    return actions
-
-
 def plan_capacity(ctx: Context, rows: list[Row]) -> list[Action]:
     session = ctx.session
     settings = by_key(
@@ -334,89 +230,6 @@ def plan_capacity(ctx: Context, rows: list[Row]) -> list[Action]:
     return actions
 
 
-def _cohort_for_block(
-    cohorts: dict[tuple[int, int, int, int], Cohort], hei_id: int, programme_id: int, start: date
-) -> Cohort | None:
-    """The latest intake of the HEI programme that began on or before the block starts."""
-    candidates = [
-        c
-        for (h, p, y, m), c in cohorts.items()
-        if h == hei_id and p == programme_id and date(y, m, 1) <= start
-    ]
-    return max(candidates, key=lambda c: (c.intake_year, c.intake_month), default=None)
-
-
-def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
-    session = ctx.session
-    orgs, programmes = registers(ctx, rows)
-    blocks = by_key(session, PlacementBlock, PlacementBlock.code, (r.raw("block") for r in rows))
-    cohorts = load_cohorts(session, (o.id for o in orgs.values() if o.id is not None))
-    existing: dict[str, tuple[PlacementRequest, int]] = {}
-    codes = keys(r.raw("request_id") for r in rows)
-    for batch in chunks(codes):
-        query = (
-            select(PlacementRequest, Cohort.hei_id)
-            .join(Cohort)
-            .where(col(PlacementRequest.code).in_(batch))
-        )
-        for request, hei_id in session.exec(query).all():
-            existing[request.code] = (request, hei_id)
-    seen: dict[str, int] = {}
-    actions = []
-    for row in rows:
-        code = row.text("request_id", limit=max_length(PlacementRequest.code))
-        hei = resolve_hei(row, "hei", orgs)
-        programme = resolve_programme(row, "programme", programmes)
-        block_code = row.text("block")
-        block = blocks.get(block_code) if block_code else None
-        if block_code and block is None:
-            row.problem("block", "no placement block with this code; import placement-blocks first")
-        values: dict[str, object] = {"learners": row.integer("learners", minimum=1)}
-        if row.has("sector"):
-            values["required_sector"] = row.choice("sector", Sector, required=False)
-        if row.has("lat") or row.has("lon"):
-            where = row.coordinates()
-            if where is not None:
-                values["lat"], values["lon"] = where
-        intake = row.intake("intake", required=False)
-        if hei is not None:
-            row.own_hei("hei", hei.id, "requests")
-        current = existing.get(code) if code else None
-        if current is not None and ctx.principal.is_hei:
-            row.own_hei("request_id", current[1], "requests")
-        if code is not None:
-            row.first_time(seen, code, "request_id", "request_id")
-        cohort = None
-        if hei is not None and programme is not None:
-            assert hei.id is not None and programme.id is not None
-            if intake is not None:
-                cohort = cohorts.get((hei.id, programme.id, *intake))
-                if cohort is None:
-                    row.problem(
-                        "intake",
-                        f"no cohort of {programme.code} at {hei.code} "
-                        "with this intake; import cohorts first",
-                    )
-            elif block is not None and not row.raw("intake"):
-                cohort = _cohort_for_block(cohorts, hei.id, programme.id, block.start_date)
-                if cohort is None:
-                    row.problem(
-                        "intake",
-                        f"no cohort of {programme.code} at {hei.code} "
-                        f"began by {block.start_date}; give the intake",
-                    )
-        if row.bad or code is None or cohort is None or block is None:
-            continue
-        values["cohort_id"] = cohort.id
-        values["block_id"] = block.id
-        create = {"code": code, "created_at": utcnow(), "created_by": ctx.principal.username}
-        request = current[0] if current else None
-        actions.append(
-            upsert(PlacementRequest, request, code, values, create=create, bump_version=True)
-        )
-    return actions
-
-
 _WHERE = f"lat {LAT_RANGE[0]} to {LAT_RANGE[1]}, lon {LON_RANGE[0]} to {LON_RANGE[1]}"
 
 SETTINGS = KindSpec(
@@ -438,34 +251,6 @@ SETTINGS = KindSpec(
         Column("lon", "longitude, with lat"),
         Column("postcode_district", "outward code, e.g. LS1"),
         Column("active", "yes/no (default yes)"),
-    ),
-)
-
-PLACEMENT_BLOCKS = KindSpec(
-    kind="placement-blocks",
-    description="System placement blocks that capacity is offered for and requests made against.",
-    access="staff",
-    planner=plan_blocks,
-    columns=(
-        Column("block", "unique block code, e.g. 2025-B1", required=True),
-        Column("name", "block name, e.g. Autumn 2025", required=True),
-        Column("start_date", "YYYY-MM-DD", required=True),
-        Column("end_date", "YYYY-MM-DD, on or after start_date", required=True),
-    ),
-)
-
-CALENDAR = KindSpec(
-    kind="calendar",
-    description="An HEI programme's own placement weeks inside a block (import blocks first).",
-    access="hei",
-    planner=plan_calendar,
-    columns=(
-        Column("hei", "HEI organisation code", required=True),
-        Column("programme", "programme code", required=True),
-        Column("block", "placement block code", required=True),
-        Column("year_of_study", "1 to 6 (default 1)"),
-        Column("start_date", "YYYY-MM-DD, inside the block", required=True),
-        Column("end_date", "YYYY-MM-DD, inside the block, on or after start_date", required=True),
     ),
 )
 
@@ -495,23 +280,5 @@ CAPACITY = KindSpec(
         ),
         Column("assessors", "practice assessors (default 0)"),
         Column("educators", "practice educators (default 0)"),
-    ),
-)
-
-REQUESTS = KindSpec(
-    kind="requests",
-    description="HEI requests for placements for learners of one cohort in one block.",
-    access="hei",
-    planner=plan_requests,
-    columns=(
-        Column("request_id", "unique request code", required=True),
-        Column("hei", "HEI organisation code", required=True),
-        Column("programme", "programme code", required=True),
-        Column("block", "placement block code", required=True),
-        Column("learners", "learners to place, 1 or more", required=True),
-        Column("sector", f"one of {_codes(Sector)}; empty for any sector"),
-        Column("intake", "YYYY-MM; empty: the latest intake begun by the block start"),
-        Column("lat", f"latitude the learners travel from, with lon ({_WHERE})"),
-        Column("lon", "longitude, with lat"),
     ),
 )

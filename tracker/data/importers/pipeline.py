@@ -126,7 +126,7 @@ def plan_learners(ctx: Context, rows: list[Row]) -> list[Action]:
         if hei is not None:
             row.own_hei("hei", hei.id, "learners")
         current = existing.get(ref) if ref else None
-        if current is not None and hei is not None and hei.id == ctx.principal.hei_id:
+        if current is not None and ctx.principal.is_hei:
             # An HEI user may not take over a learner reference another HEI already uses.
             row.own_hei("learner_ref", current[1], "learners")
         if ref is not None:
