@@ -62,6 +62,7 @@ def _link_programmes(programme_ids: set[int]) -> Callable[[Session, PlacementSet
         session.exec(  # type: ignore[call-overload]
             delete(SettingProgramme).where(col(SettingProgramme.setting_id) == setting.id)
         )
+        assert setting.id is not None
         for pid in sorted(programme_ids):
             session.add(SettingProgramme(setting_id=setting.id, programme_id=pid))
 

@@ -16,7 +16,6 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, SQLModel, select
 
 from tracker.access import Principal
@@ -158,7 +157,7 @@ class KindSpec:
         return tuple(c.name for c in self.columns if c.required)
 
 
-def max_length(column: InstrumentedAttribute[Any]) -> int | None:
+def max_length(column: Any) -> int | None:
     """The VARCHAR length the schema enforces (PostgreSQL does; SQLite silently does not)."""
     length = getattr(column.property.columns[0].type, "length", None)
     return int(length) if length else None
@@ -354,9 +353,7 @@ def keys(values: Iterable[str]) -> list[str]:
     return sorted({v for v in values if v and _printable(v)})
 
 
-def by_key(
-    session: Session, model: type[M], column: InstrumentedAttribute[Any], wanted: Iterable[str]
-) -> dict[str, M]:
+def by_key(session: Session, model: type[M], column: Any, wanted: Iterable[str]) -> dict[str, M]:
     """Load the rows whose ``column`` is one of ``keys`` (chunked to keep IN lists short)."""
     found: dict[str, M] = {}
     for batch in chunks(keys(wanted)):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from tracker.data.importers.core import (
     Action,
@@ -40,7 +40,7 @@ CohortKey = tuple[int, int, int, int]
 def load_cohorts(session: Session, hei_ids: Iterable[int]) -> dict[CohortKey, Cohort]:
     found: dict[CohortKey, Cohort] = {}
     for batch in chunks(sorted(set(hei_ids))):
-        for c in session.exec(select(Cohort).where(Cohort.hei_id.in_(batch))).all():
+        for c in session.exec(select(Cohort).where(col(Cohort.hei_id).in_(batch))).all():
             found[(c.hei_id, c.programme_id, c.intake_year, c.intake_month)] = c
     return found
 
@@ -92,14 +92,16 @@ def plan_learners(ctx: Context, rows: list[Row]) -> list[Action]:
     first_event: dict[int, date] = {}
     refs = keys(r.raw("learner_ref") for r in rows)
     for batch in chunks(refs):
-        query = select(Learner, Cohort.hei_id).join(Cohort).where(Learner.learner_ref.in_(batch))
+        query = (
+            select(Learner, Cohort.hei_id).join(Cohort).where(col(Learner.learner_ref).in_(batch))
+        )
         for learner, hei_id in ctx.session.exec(query).all():
             existing[learner.learner_ref] = (learner, hei_id)
         events = (
             select(LearnerEvent.learner_id, func.min(LearnerEvent.event_date))
             .join(Learner)
-            .where(Learner.learner_ref.in_(batch))
-            .group_by(LearnerEvent.learner_id)
+            .where(col(Learner.learner_ref).in_(batch))
+            .group_by(col(LearnerEvent.learner_id))
         )
         first_event.update(dict(ctx.session.exec(events).all()))
     seen: dict[str, int] = {}
@@ -161,8 +163,8 @@ def plan_learners(ctx: Context, rows: list[Row]) -> list[Action]:
         if row.bad or ref is None or cohort is None:
             continue
         values["cohort_id"] = cohort.id
-        learner = current[0] if current else None
-        actions.append(upsert(Learner, learner, ref, values, create={"learner_ref": ref}))
+        known = current[0] if current else None
+        actions.append(upsert(Learner, known, ref, values, create={"learner_ref": ref}))
     return actions
 
 
@@ -243,10 +245,12 @@ def plan_learner_events(ctx: Context, rows: list[Row]) -> list[Action]:
     stored: dict[int, list[LearnerEvent]] = defaultdict(list)
     refs = keys(r.raw("learner_ref") for r in rows)
     for batch in chunks(refs):
-        query = select(Learner, Cohort.hei_id).join(Cohort).where(Learner.learner_ref.in_(batch))
+        query = (
+            select(Learner, Cohort.hei_id).join(Cohort).where(col(Learner.learner_ref).in_(batch))
+        )
         for learner, hei_id in ctx.session.exec(query).all():
             learners[learner.learner_ref] = (learner, hei_id)
-        events = select(LearnerEvent).join(Learner).where(Learner.learner_ref.in_(batch))
+        events = select(LearnerEvent).join(Learner).where(col(Learner.learner_ref).in_(batch))
         for ev in ctx.session.exec(events).all():
             stored[ev.learner_id].append(ev)
     reasons = ", ".join(r.value for r in WithdrawalReason)
@@ -300,8 +304,8 @@ def plan_learner_events(ctx: Context, rows: list[Row]) -> list[Action]:
         # cell does not make every later event of the learner look out of order too.
         history[learner.id].append(_Event(day, event, row))
         new.append((row, learner, day, event, reason))
-    for events in history.values():
-        check_sequence(events)
+    for sequence in history.values():
+        check_sequence(sequence)
     for row, learner, day, event, reason in new:
         if row.bad:
             continue
@@ -311,11 +315,13 @@ def plan_learner_events(ctx: Context, rows: list[Row]) -> list[Action]:
 
 def _add_event(ctx: Context, learner: Learner, day: date, event: str, reason: str | None) -> Action:
     by = ctx.principal.username
+    assert learner.id is not None
+    learner_id = learner.id
 
     def add(session: Session) -> None:
         session.add(
             LearnerEvent(
-                learner_id=learner.id,
+                learner_id=learner_id,
                 event_date=day,
                 event=event,
                 reason=reason,

@@ -108,9 +108,9 @@ def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
         values["cohort_id"] = cohort.id
         values["block_id"] = block.id
         create = {"code": code, "created_at": utcnow(), "created_by": ctx.principal.username}
-        request = current[0] if current else None
+        known = current[0] if current else None
         actions.append(
-            upsert(PlacementRequest, request, code, values, create=create, bump_version=True)
+            upsert(PlacementRequest, known, code, values, create=create, bump_version=True)
         )
     return actions
 
