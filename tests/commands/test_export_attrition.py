@@ -37,8 +37,14 @@ def test_export_writes_exact_figures_per_group(cli, tmp_path: Path) -> None:  # 
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(io.BytesIO(out.read_bytes()), encoding="utf-8-sig")
     assert list(frame.columns) == [
-        "hei", "programme", "starters", "withdrawn", "transferred_out", "interrupted",
-        "completed", "attrition_rate",
+        "hei",
+        "programme",
+        "starters",
+        "withdrawn",
+        "transferred_out",
+        "interrupted",
+        "completed",
+        "attrition_rate",
     ]
     row = frame.set_index(["hei", "programme"]).loc[("H2", "NUR")]
     assert (row["starters"], row["withdrawn"], row["attrition_rate"]) == (30, 12, 0.4)

@@ -28,8 +28,12 @@ def test_filters_round_trip_through_the_url() -> None:
     search = filters.to_query()
     assert search == "?hei=H1,H2&intake_year=2023/24&route=degree"
     assert PipelineFilters.from_search(search) == filters
-    assert PipelineFilters.from_query({"hei": "H1,H2", "intake_year": ["2023/24"],
-                                       "route": "degree", "unknown": "x"}) == filters
+    assert (
+        PipelineFilters.from_query(
+            {"hei": "H1,H2", "intake_year": ["2023/24"], "route": "degree", "unknown": "x"}
+        )
+        == filters
+    )
     assert PipelineFilters().to_query() == ""
     assert filters.without("hei").hei == ()
 
@@ -39,12 +43,24 @@ def test_frames_follow_the_measures_contract(engine: Engine, people: dict) -> No
         frames = pipeline_frames(session, principal=people["admin"], filters=PipelineFilters())
         assert latest_event_date(session) == AS_OF
     assert list(frames.learners.columns) == [
-        "learner_id", "learner_ref", "hei", "programme", "profession_group", "route",
-        "intake", "start_date", "years",
+        "learner_id",
+        "learner_ref",
+        "hei",
+        "programme",
+        "profession_group",
+        "route",
+        "intake",
+        "start_date",
+        "years",
     ]
     assert list(frames.events.columns) == ["learner_id", "date", "event", "reason"]
     assert list(frames.cohorts.columns) == [
-        "hei", "programme", "profession_group", "route", "intake", "commissioned_places",
+        "hei",
+        "programme",
+        "profession_group",
+        "route",
+        "intake",
+        "commissioned_places",
     ]
     assert len(frames.learners) == 74
     assert set(frames.learners["intake"]) == {"2020-09", "2021-09", "2023-09"}

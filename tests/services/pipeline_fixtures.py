@@ -25,7 +25,10 @@ COLLABORATIVE = Principal("collab", Role.COLLABORATIVE)
 
 def _cohort(session: Session, hei: Organisation, prog: Programme, year: int, places: int) -> Cohort:
     cohort = Cohort(
-        hei_id=hei.id, programme_id=prog.id, intake_year=year, intake_month=9,
+        hei_id=hei.id,
+        programme_id=prog.id,
+        intake_year=year,
+        intake_month=9,
         commissioned_places=places,
     )
     session.add(cohort)
@@ -51,10 +54,22 @@ def build_pipeline(session: Session) -> dict[str, Principal]:
     """Fill the database; returns principals including each HEI's user."""
     h1 = Organisation(code="H1", name="First University", kind="hei", place="Birmingham")
     h2 = Organisation(code="H2", name="Second University", kind="hei", place="Solihull")
-    nur = Programme(code="NUR", name="BSc Adult Nursing", profession_group="nursing",
-                    field="adult nursing", route="degree", years=3)
-    phy = Programme(code="PHY", name="BSc Physiotherapy", profession_group="ahp",
-                    field="physiotherapy", route="degree", years=3)
+    nur = Programme(
+        code="NUR",
+        name="BSc Adult Nursing",
+        profession_group="nursing",
+        field="adult nursing",
+        route="degree",
+        years=3,
+    )
+    phy = Programme(
+        code="PHY",
+        name="BSc Physiotherapy",
+        profession_group="ahp",
+        field="physiotherapy",
+        route="degree",
+        years=3,
+    )
     session.add_all([h1, h2, nur, phy])
     session.flush()
     c1 = _cohort(session, h1, nur, 2020, 32)

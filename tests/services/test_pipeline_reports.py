@@ -110,8 +110,14 @@ def test_attrition_export_groups_and_controls(engine: Engine, people: dict) -> N
         with pytest.raises(ValueError, match="cannot group by route"):
             attrition_export(session, principal=people["admin"], by=["route"])
     assert list(exact.frame.columns) == [
-        "hei", "programme", "starters", "withdrawn", "transferred_out", "interrupted",
-        "completed", "attrition_rate",
+        "hei",
+        "programme",
+        "starters",
+        "withdrawn",
+        "transferred_out",
+        "interrupted",
+        "completed",
+        "attrition_rate",
     ]
     row = exact.frame.set_index(["hei", "programme"]).loc[("H2", "NUR")]
     assert list(row) == [30, 12, 0, 0, 18, 0.4]

@@ -131,9 +131,7 @@ class FilterOptions:
     route: list[tuple[str, str]]
 
 
-def _cohort_rows(
-    session: Session, *, hei_id: int | None, filters: PipelineFilters
-) -> pd.DataFrame:
+def _cohort_rows(session: Session, *, hei_id: int | None, filters: PipelineFilters) -> pd.DataFrame:
     stmt = (
         select(
             Cohort.id,
@@ -296,9 +294,7 @@ def filter_options(session: Session, *, principal: Principal) -> FilterOptions:
         intakes = intakes.where(Cohort.hei_id == scope)
     intake_rows = session.exec(intakes).all()
     years = sorted(
-        set(
-            intake_academic_year(pd.Series([f"{y:04d}-{m:02d}" for y, m in intake_rows])).tolist()
-        )
+        set(intake_academic_year(pd.Series([f"{y:04d}-{m:02d}" for y, m in intake_rows])).tolist())
         if intake_rows
         else set()
     )

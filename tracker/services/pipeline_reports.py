@@ -89,9 +89,11 @@ class Controlled:
         Rates are fractions rounded to 4 places, so a spreadsheet can compute with them
         and they agree with the percentages on the page.
         """
-        cols = list(columns) if columns is not None else [
-            c for c in self.text.columns if c not in ("suppressed", "disclosure_flags")
-        ]
+        cols = (
+            list(columns)
+            if columns is not None
+            else [c for c in self.text.columns if c not in ("suppressed", "disclosure_flags")]
+        )
         out = pd.DataFrame(index=self.numbers.index)
         for col in cols:
             if col in self.counts or col in self.rates:
@@ -180,9 +182,9 @@ def control_table(
 ) -> Controlled:
     """Both faces of one disclosure-controlled table (the same cells hidden in each)."""
     present = tuple(c for c in counts if c in table.columns)
-    rate_map = rates if rates is not None else {
-        k: v for k, v in RATE_PARTS.items() if k in table.columns
-    }
+    rate_map = (
+        rates if rates is not None else {k: v for k, v in RATE_PARTS.items() if k in table.columns}
+    )
     kwargs = {"counts": present, "rates": rate_map, "by": list(by), "policy": policy}
     return Controlled(
         numbers=apply_disclosure(table, as_text=False, **kwargs),  # type: ignore[arg-type]
@@ -215,13 +217,18 @@ def overview_report(
     empty = Controlled(pd.DataFrame(), pd.DataFrame(), (), ())
     if as_of is None or not _has_learners(frames):
         return OverviewReport(
-            as_of, chosen.exact, disclosure_note(chosen), pd.DataFrame(), empty,
-            pd.DataFrame(), empty, empty, pd.DataFrame(),
+            as_of,
+            chosen.exact,
+            disclosure_note(chosen),
+            pd.DataFrame(),
+            empty,
+            pd.DataFrame(),
+            empty,
+            empty,
+            pd.DataFrame(),
         )
     learners, events, cohorts = frames.learners, frames.events, frames.cohorts
-    headlines = control_headlines(
-        headline_figures(learners, events, cohorts, as_of=as_of), chosen
-    )
+    headlines = control_headlines(headline_figures(learners, events, cohorts, as_of=as_of), chosen)
     by_intake = control_table(
         cohort_measures(learners, events, cohorts, by=["intake_year"], as_of=as_of, margins=True),
         by=["intake_year"],
@@ -310,8 +317,16 @@ def concerns_report(
     if as_of is None or not _has_learners(frames):
         empty = Controlled(pd.DataFrame(), pd.DataFrame(), (), ())
         return ConcernsReport(
-            as_of, chosen.exact, disclosure_note(chosen), tuple(by), np.nan,
-            pd.DataFrame(), pd.DataFrame(), empty, pd.DataFrame(), 0,
+            as_of,
+            chosen.exact,
+            disclosure_note(chosen),
+            tuple(by),
+            np.nan,
+            pd.DataFrame(),
+            pd.DataFrame(),
+            empty,
+            pd.DataFrame(),
+            0,
         )
     units = cohort_measures(frames.learners, frames.events, frames.cohorts, by=by, as_of=as_of)
     points = funnel_points(units, numerator="withdrawn", denominator="starters")
@@ -384,8 +399,16 @@ def cohort_report(
     empty = Controlled(pd.DataFrame(), pd.DataFrame(), (), ())
     if as_of is None or not _has_learners(frames):
         return CohortReport(
-            as_of, chosen.exact, disclosure_note(chosen), system_policy.exact,
-            disclosure_note(system_policy), empty, empty, pd.DataFrame(), pd.DataFrame(), None,
+            as_of,
+            chosen.exact,
+            disclosure_note(chosen),
+            system_policy.exact,
+            disclosure_note(system_policy),
+            empty,
+            empty,
+            pd.DataFrame(),
+            pd.DataFrame(),
+            None,
         )
     mine = cohort_measures(
         frames.learners, frames.events, frames.cohorts, by=["intake"], as_of=as_of, margins=True
@@ -419,11 +442,23 @@ def cohort_report(
         from tracker.measures import learner_status
 
         status = learner_status(frames.learners, frames.events, as_of=as_of)
-        learners = status.loc[
-            :,
-            ["learner_ref", "hei", "programme", "intake", "status", "status_date",
-             "year_of_study", "withdrawal_reason"],
-        ].sort_values(["intake", "learner_ref"]).reset_index(drop=True)
+        learners = (
+            status.loc[
+                :,
+                [
+                    "learner_ref",
+                    "hei",
+                    "programme",
+                    "intake",
+                    "status",
+                    "status_date",
+                    "year_of_study",
+                    "withdrawal_reason",
+                ],
+            ]
+            .sort_values(["intake", "learner_ref"])
+            .reset_index(drop=True)
+        )
         learners["status_date"] = learners["status_date"].dt.date
     return CohortReport(
         as_of=as_of,

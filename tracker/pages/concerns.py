@@ -1,0 +1,185 @@
+"""Areas of concern: a funnel plot of attrition, so small cohorts are not over-read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+from sqlmodel import Session
+
+from tracker.access import Principal
+from tracker.auth import app_engine
+from tracker.components import callback_principal, graph, page_guard, page_header
+from tracker.measures import MEASURE_LABELS
+from tracker.pages import _pipeline_ui as ui
+from tracker.queries.pipeline import PipelineFilters, filter_options
+from tracker.services.pipeline_reports import FUNNEL_UNITS, ConcernsReport, concerns_report
+
+PAGE = "concerns"
+dash.register_page(__name__, path="/concerns", name="Areas of concern", order=11, access=PAGE)
+
+UNIT_LABELS = {"programme": "Programme at each HEI", "cohort": "Each intake (cohort)"}
+TABLE_COLUMNS = ("flag", "starters", "withdrawn", "attrition_rate")
+
+
+def _unit(value: Any) -> str:
+    return value if isinstance(value, str) and value in FUNNEL_UNITS else "programme"
+
+
+def _search(filters: PipelineFilters, unit: str) -> str:
+    search = filters.to_query()
+    if unit == "programme":
+        return search
+    return f"{search}&unit={unit}" if search else f"?unit={unit}"
+
+
+def _content(report: ConcernsReport) -> Any:
+    if report.table.numbers.empty:
+        return ui.notice_empty(PAGE)
+    unit = list(report.unit)
+    flagged = report.flagged
+    hidden = (
+        f" {report.hidden_units} units with fewer than 23 starters are not plotted: their rates "
+        "may not be shown outside their HEI."
+        if report.hidden_units
+        else ""
+    )
+    if flagged.empty:
+        listing: Any = ui.notice("No unit lies outside the 95% limits.", color="light")
+    else:
+        listing = ui.table(f"{PAGE}-flagged-table", flagged, [*unit, *TABLE_COLUMNS], height=260)
+    all_units = report.table.text.merge(report.points[[*unit, "flag"]], on=unit, how="left").fillna(
+        {"flag": "not plotted"}
+    )
+    return html.Div(
+        [
+            ui.disclosure_notice(PAGE, report.note, report.exact),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        ui.chart_card(
+                            f"Funnel plot: {MEASURE_LABELS['attrition_rate']} against cohort size",
+                            graph(
+                                f"{PAGE}-funnel",
+                                ui.funnel_figure(
+                                    report.points, report.limits, report.system_rate, unit
+                                ),
+                                filename="attrition-funnel-plot",
+                            ),
+                            "Lines: 95% and 99.8% control limits around the system rate "
+                            f"({report.system_rate:.1%}), exact binomial. A point outside the "
+                            "99.8% limits is very unlikely to be chance; between 95% and 99.8% "
+                            "it merits a look. Limits widen for small cohorts, so a high rate on "
+                            "few learners is not over-read." + hidden,
+                        ),
+                        lg=8,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        dbc.Card(
+                            [
+                                dbc.CardHeader(
+                                    html.H2(
+                                        f"Outside the limits ({len(flagged)})",
+                                        className="h6 mb-0",
+                                        id=f"{PAGE}-flagged-count",
+                                    )
+                                ),
+                                dbc.CardBody(listing, id=f"{PAGE}-flagged"),
+                            ],
+                            className="mb-3 shadow-sm h-100",
+                        ),
+                        lg=4,
+                        className="mb-3",
+                    ),
+                ]
+            ),
+            ui.table_card(
+                "Every unit",
+                f"{PAGE}-units",
+                ui.table(f"{PAGE}-units-table", all_units, [*unit, *TABLE_COLUMNS]),
+            ),
+        ]
+    )
+
+
+def _report(principal: Principal, filters: PipelineFilters, unit: str) -> ConcernsReport:
+    with Session(app_engine()) as session:
+        return concerns_report(session, principal=principal, filters=filters, unit=unit)
+
+
+@page_guard(PAGE)
+def layout(principal: Principal, unit: str = "programme", **query: Any) -> Any:
+    filters = PipelineFilters.from_query(query)
+    unit = _unit(unit)
+    with Session(app_engine()) as session:
+        options = filter_options(session, principal=principal)
+    report = _report(principal, filters, unit)
+    return html.Div(
+        [
+            page_header(
+                "Areas of concern",
+                "Which programmes or cohorts lose more learners than chance would explain?",
+            ),
+            ui.filter_bar(PAGE, options, filters),
+            html.Div(
+                [
+                    dbc.Label("Compare", html_for=f"{PAGE}-unit", class_name="small me-2 mb-0"),
+                    dcc.RadioItems(
+                        id=f"{PAGE}-unit",
+                        options=[{"label": v, "value": k} for k, v in UNIT_LABELS.items()],
+                        value=unit,
+                        inline=True,
+                        inputClassName="me-1",
+                        labelClassName="me-3 small",
+                    ),
+                ],
+                className="d-flex align-items-center mb-2",
+            ),
+            html.P(ui.as_of_text(report.as_of), className="small text-muted", id=f"{PAGE}-as-of"),
+            ui.loading(html.Div(_content(report), id=f"{PAGE}-content")),
+        ]
+    )
+
+
+@callback(
+    Output(f"{PAGE}-content", "children"),
+    Output(f"{PAGE}-url", "search"),
+    Input(f"{PAGE}-unit", "value"),
+    *ui.filter_inputs(PAGE),
+    prevent_initial_call=True,
+)
+def update_concerns(unit: Any, *values: Any) -> tuple[Any, str]:
+    principal = callback_principal(PAGE)
+    filters = ui.filters_from_values(values)
+    unit = _unit(unit)
+    return _content(_report(principal, filters, unit)), _search(filters, unit)
+
+
+@callback(
+    Output(f"{PAGE}-units-download", "data"),
+    Input(f"{PAGE}-units-csv", "n_clicks"),
+    Input(f"{PAGE}-units-xlsx", "n_clicks"),
+    State(f"{PAGE}-unit", "value"),
+    *ui.filter_states(PAGE),
+    prevent_initial_call=True,
+)
+def download_units_table(_csv: Any, _xlsx: Any, unit: Any, *values: Any) -> Any:
+    principal = callback_principal(PAGE)
+    if not ctx.triggered_id or not ctx.triggered[0].get("value"):
+        raise PreventUpdate
+    report = _report(principal, ui.filters_from_values(values), _unit(unit))
+    by = list(report.unit)
+    frame = report.table.download([*by, "starters", "withdrawn", "attrition_rate"])
+    frame = frame.merge(report.points[[*by, "flag"]], on=by, how="left")
+    frame["flag"] = frame["flag"].fillna("not plotted")
+    return ui.send_table(
+        frame,
+        fmt="xlsx" if str(ctx.triggered_id).endswith("xlsx") else "csv",
+        filename="attrition-funnel-units",
+        note=report.note,
+        as_of=report.as_of,
+    )
