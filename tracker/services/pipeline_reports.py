@@ -105,6 +105,8 @@ class Controlled:
                     (int(v) if col in self.counts else float(v)) if not np.isnan(v) else (m or "")
                     for v, m in zip(value, marker, strict=True)
                 ]
+            elif col == "commissioned_places":
+                out[col] = self.numbers[col].astype("Float64").round().astype("Int64")
             else:
                 out[col] = self.numbers[col]
         return out
