@@ -1,0 +1,126 @@
+"""Capacity reads on both databases: allocator inputs, scoping of requests, frames."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from tests.services.test_capacity_services import COORDINATOR, Registers, build_registers
+from tracker.measures.capacity import ANY_SECTOR
+from tracker.optimise.validate import validate
+from tracker.queries.capacity import (
+    ALLOCATOR_CAPACITY_COLUMNS,
+    ALLOCATOR_DEMAND_COLUMNS,
+    ALLOCATOR_SETTINGS_COLUMNS,
+    allocator_inputs,
+    capacity_demand_frames,
+    capacity_register,
+    requests_register,
+    setting_code,
+    settings_register,
+)
+
+
+@pytest.fixture
+def registers(engine: Engine) -> Registers:
+    with Session(engine, expire_on_commit=False) as session:
+        return build_registers(session)
+
+
+def test_allocator_inputs_one_profession_group(engine: Engine, registers: Registers) -> None:
+    with Session(engine) as s:
+        settings, capacity, demand = allocator_inputs(s, blocks=["2026-B1"], programmes=["NUR"])
+    assert list(settings.columns) == ALLOCATOR_SETTINGS_COLUMNS
+    assert list(capacity.columns) == ALLOCATOR_CAPACITY_COLUMNS
+    assert list(demand.columns) == ALLOCATOR_DEMAND_COLUMNS
+    # S3 has no B1 capacity: left out; S1's AHP places are not nursing places
+    assert settings.to_dict("records")[0] == {
+        "setting_id": "S1", "sector": "acute", "programmes": "NUR", "lat": 53.80,
+        "lon": -1.55, "active": True,
+    }
+    assert settings["setting_id"].tolist() == ["S1", "S2"]
+    assert math.isnan(settings.loc[1, "lat"]) is False
+    assert capacity.values.tolist() == [["S1", "2026-B1", 3, 1], ["S2", "2026-B1", 1, 1]]
+    # the withdrawn R4 and the physiotherapy R3 are not nursing demand in B1
+    assert demand["request_id"].tolist() == ["R1", "R2"]
+    r1, r2 = demand.to_dict("records")
+    assert (r1["hei"], r1["programme"], r1["block"], r1["learners"]) == ("H1", "NUR", "2026-B1", 4)
+    assert r1["sector"] is None and (r1["lat"], r1["lon"]) == (53.79, -1.54)
+    assert r2["sector"] == "care_home" and math.isnan(r2["lat"])
+    validate(settings, capacity, demand)  # the allocator accepts them as they are
+
+
+def test_allocator_inputs_split_a_setting_by_profession_group(
+    engine: Engine, registers: Registers
+) -> None:
+    with Session(engine) as s:
+        settings, capacity, demand = allocator_inputs(s, blocks=None, programmes=None)
+    by_id = settings.set_index("setting_id")["programmes"].to_dict()
+    # S1 offers nursing and AHP places: one allocator setting per group, so they never mix
+    assert by_id == {"S1#ahp": "PHY", "S1#nursing": "NUR", "S2": "NUR", "S3": "NUR"}
+    places = {(r.setting_id, r.block): r.places for r in capacity.itertuples()}
+    assert places[("S1#ahp", "2026-B1")] == 2
+    assert places[("S1#nursing", "2026-B1")] == 3
+    assert places[("S3", "2026-B3")] == 2
+    assert ("S3", "2026-B1") not in places
+    assert capacity["block"].tolist()[:3] == ["2026-B1", "2026-B2", "2026-B3"]
+    assert setting_code("S1#ahp") == ("S1", "ahp")
+    assert setting_code("S2") == ("S2", None)
+    assert setting_code("A#B") == ("A#B", None)
+    assert demand["request_id"].tolist() == ["R1", "R2", "R3"]
+    validate(settings, capacity, demand)
+
+
+def test_allocator_inputs_capacity_overrides(engine: Engine, registers: Registers) -> None:
+    overrides = {("S2", "2026-B1", "nursing"): 7, ("S3", "2026-B1", "nursing"): 4}
+    with Session(engine) as s:
+        settings, capacity, _ = allocator_inputs(
+            s, blocks=["2026-B1"], programmes=["NUR"], capacity_overrides=overrides
+        )
+        as_frame = allocator_inputs(
+            s, blocks=["2026-B1"], programmes=["NUR"],
+            capacity_overrides=pd.DataFrame(
+                [{"setting_id": "S2", "block": "2026-B1", "profession_group": "nursing",
+                  "places": 0}]
+            ),
+        )[1]
+    places = dict(zip(capacity["setting_id"], capacity["places"], strict=True))
+    assert places == {"S1": 3, "S2": 7, "S3": 4}  # S3 gains a row it did not have
+    assert "S3" in settings["setting_id"].tolist()
+    assert dict(zip(as_frame["setting_id"], as_frame["places"], strict=True))["S2"] == 0
+    # the register itself is untouched
+    with Session(engine) as s:
+        register = capacity_register(s, principal=COORDINATOR, blocks=["2026-B1"])
+    assert register.loc[register["setting_id"] == "S2", "places"].tolist() == [1]
+
+
+def test_hei_sees_only_its_own_requests(engine: Engine, registers: Registers) -> None:
+    with Session(engine) as s:
+        own = requests_register(s, principal=registers.h1)
+        other = requests_register(s, principal=registers.h2)
+        every = requests_register(s, principal=COORDINATOR)
+    assert set(own["hei"]) == {"H1"} and set(own["request_id"]) == {"R1", "R3"}
+    assert set(other["request_id"]) == {"R2", "R4"}
+    assert len(every) == 4
+
+
+def test_registers_and_frames(engine: Engine, registers: Registers) -> None:
+    with Session(engine) as s:
+        settings = settings_register(s, principal=COORDINATOR)
+        care = settings_register(s, principal=COORDINATOR, sector=["care_home"])
+        cap = capacity_register(s, principal=COORDINATOR, blocks=["2026-B3"],
+                                organisation=["C1"])
+        frames = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"])
+    assert settings.set_index("setting_id")["programmes"].to_dict() == {
+        "S1": "NUR;PHY", "S2": "NUR", "S3": "*"}
+    assert care["setting_id"].tolist() == ["S2", "S3"]
+    assert cap[["setting_id", "places"]].values.tolist() == [["S2", 1], ["S3", 2]]
+    assert frames.capacity["places"].sum() == 3 + 2 + 1
+    assert frames.demand.set_index("request_id")["sector"].to_dict() == {
+        "R1": ANY_SECTOR, "R2": "care_home", "R3": ANY_SECTOR}
+    hosting = set(map(tuple, frames.hosting.values.tolist()))
+    assert ("S3", "PHY", "ahp") in hosting and ("S2", "NUR", "nursing") in hosting
