@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 from sqlalchemy import func
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, select
 
 from tracker.access import Principal, hei_scope
@@ -132,8 +133,9 @@ class FilterOptions:
 
 
 def _cohort_rows(session: Session, *, hei_id: int | None, filters: PipelineFilters) -> pd.DataFrame:
+    # Plain SQLAlchemy select for column tuples: SQLModel's typed select stops at four.
     stmt = (
-        select(
+        select_columns(  # type: ignore[call-overload]
             Cohort.id,
             Organisation.id,
             Organisation.code,
@@ -172,7 +174,7 @@ def _cohort_rows(session: Session, *, hei_id: int | None, filters: PipelineFilte
         "intake_month",
         "commissioned_places",
     ]
-    frame = pd.DataFrame(session.exec(stmt).all(), columns=columns)
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=columns)
     frame["intake"] = [
         f"{int(y):04d}-{int(m):02d}"
         for y, m in zip(frame["intake_year_num"], frame["intake_month"], strict=True)
@@ -190,13 +192,15 @@ def _frames(session: Session, *, hei_id: int | None, filters: PipelineFilters) -
     # Chunked IN lists keep every statement within SQLite's and PostgreSQL's parameter limits.
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        learner_rows += session.exec(
-            select(Learner.id, Learner.learner_ref, Learner.cohort_id, Learner.start_date).where(
+        learner_rows += session.execute(
+            select_columns(  # type: ignore[call-overload]
+                Learner.id, Learner.learner_ref, Learner.cohort_id, Learner.start_date
+            ).where(
                 Learner.cohort_id.in_(chunk)  # type: ignore[attr-defined]
             )
         ).all()
-        event_rows += session.exec(
-            select(
+        event_rows += session.execute(
+            select_columns(  # type: ignore[call-overload]
                 LearnerEvent.learner_id,
                 LearnerEvent.event_date,
                 LearnerEvent.event,
