@@ -1,0 +1,387 @@
+"""Allocation use cases on both databases: runs, pins, moves, stability, what-if, publishing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from tracker.access import AccessDenied, Principal
+from tracker.db import session_scope
+from tracker.models import (
+    AllocationRun,
+    AuditLog,
+    Cohort,
+    Learner,
+    LearnerEvent,
+    Organisation,
+    Placement,
+    PlacementBlock,
+    PlacementRequest,
+    PlacementSetting,
+    Programme,
+    Role,
+    RunStatus,
+    SupervisionCapacity,
+)
+from tracker.queries.allocation import (
+    compare_runs,
+    learner_placements,
+    named_learners,
+    run_history,
+    run_plan,
+    run_review,
+    settings_for_move,
+    visible_placements,
+)
+from tracker.services.allocation import (
+    AllocationRefused,
+    approve_run,
+    assign_named_learners,
+    cancel_run,
+    create_run,
+    create_scenario,
+    execute_run,
+    fail_stale_runs,
+    move_learners,
+    pin_placement,
+    rerun_close_to,
+    set_placement_status,
+)
+from tracker.services.allocation_inputs import CapacityChange
+
+COORDINATOR = Principal("coord", Role.COORDINATOR)
+LEEDS = (53.80, -1.55)
+LONDON = (51.51, -0.13)
+
+
+@dataclass(frozen=True)
+class System:
+    h1: Principal
+    h2: Principal
+    settings: dict[str, int]
+
+
+def build_system(session: Session) -> System:
+    """Two HEIs asking for 7 nursing learners in block 2026-B1 around Leeds.
+
+    Places (nursing, 2026-B1): S1 acute Leeds 3, S2 care home Leeds 1, S3 care home Leeds 2,
+    S4 acute London 2. Within 50 km of Leeds there are 6 places for 7 learners; without a
+    distance limit there are 8. Requests: R1 from H1 (4 learners), R2 from H2 (3 learners).
+    H1's cohort has 5 learners on the programme, H2's 3.
+    """
+    t1 = Organisation(code="T1", name="Trust One", kind="nhs_trust", place="Leeds")
+    c1 = Organisation(code="C1", name="Care Homes Ltd", kind="care_home_provider", place="Leeds")
+    h1 = Organisation(code="H1", name="First University", kind="hei", place="Leeds")
+    h2 = Organisation(code="H2", name="Second University", kind="hei", place="York")
+    nur = Programme(code="NUR", name="BSc Adult Nursing", profession_group="nursing",
+                    field="adult nursing", route="degree", years=3)
+    session.add_all([t1, c1, h1, h2, nur])
+    session.flush()
+    block = PlacementBlock(code="2026-B1", name="Block 1", start_date=date(2026, 9, 7),
+                           end_date=date(2026, 11, 27))
+    session.add(block)
+    settings = {}
+    for code, org, sector, (lat, lon), places in [
+        ("S1", t1, "acute", LEEDS, 3), ("S2", c1, "care_home", LEEDS, 1),
+        ("S3", c1, "care_home", (53.82, -1.50), 2), ("S4", t1, "acute", LONDON, 2),
+    ]:
+        setting = PlacementSetting(code=code, organisation_id=org.id, name=f"Setting {code}",
+                                   sector=sector, hosts_any_programme=True, lat=lat, lon=lon)
+        session.add(setting)
+        session.flush()
+        session.add(SupervisionCapacity(setting_id=setting.id, block_id=block.id,
+                                        profession_group="nursing",
+                                        practice_supervisors=places, learners_per_supervisor=1))
+        settings[code] = setting.id
+    for hei, count, asked, code in [(h1, 5, 4, "R1"), (h2, 3, 3, "R2")]:
+        cohort = Cohort(hei_id=hei.id, programme_id=nur.id, intake_year=2025, intake_month=9,
+                        commissioned_places=count)
+        session.add(cohort)
+        session.flush()
+        for i in range(count):
+            learner = Learner(learner_ref=f"{hei.code}-L{i}", cohort_id=cohort.id,
+                              start_date=date(2025, 9, 22))
+            session.add(learner)
+            session.flush()
+            session.add(LearnerEvent(learner_id=learner.id, event_date=date(2025, 9, 22),
+                                     event="started"))
+        session.add(PlacementRequest(code=code, cohort_id=cohort.id, block_id=block.id,
+                                     learners=asked, lat=LEEDS[0], lon=LEEDS[1]))
+    session.commit()
+    return System(
+        h1=Principal("h1user", Role.HEI, hei_id=h1.id, hei_code="H1"),
+        h2=Principal("h2user", Role.HEI, hei_id=h2.id, hei_code="H2"),
+        settings=settings,
+    )
+
+
+@pytest.fixture
+def system(engine: Engine) -> System:
+    with Session(engine) as session:
+        return build_system(session)
+
+
+def _run(engine: Engine, *, max_km: float | None = None, **kwargs: object) -> int:
+    with session_scope(engine) as session:
+        run_id = create_run(session, principal=COORDINATOR, blocks=["2026-B1"],
+                            programmes=["NUR"], policy={"max_distance_km": max_km},
+                            **kwargs)  # type: ignore[arg-type]
+    assert execute_run(engine, run_id) == "succeeded"
+    return run_id
+
+
+def _placements(session: Session, run_id: int) -> list[Placement]:
+    return list(session.exec(select(Placement).where(
+        Placement.run_id == run_id, col(Placement.learner_id).is_(None))).all())
+
+
+def _at(session: Session, run_id: int, setting_id: int) -> Placement:
+    return next(p for p in _placements(session, run_id) if p.setting_id == setting_id)
+
+
+def test_run_is_stored_with_figures_unmet_reasons_and_audit(engine: Engine,
+                                                            system: System) -> None:
+    progress: list[float] = []
+    with session_scope(engine) as session:
+        run_id = create_run(session, principal=COORDINATOR, blocks=["2026-B1"],
+                            programmes=["NUR"], policy={"max_distance_km": 50})
+    assert execute_run(engine, run_id, progress=lambda f, _m: progress.append(f)) == "succeeded"
+    assert progress and progress[-1] == 1.0
+    with Session(engine) as session:
+        run = session.get(AllocationRun, run_id)
+        assert run is not None and run.status == "succeeded" and run.created_by == "coord"
+        assert run.inputs["demand"] and run.inputs["fingerprint"] and run.solver
+        assert run.figures["levels"]["placed"] == 6
+        assert run.figures["levels"]["requested"] == 7
+        assert run.seconds is not None and run.figures["timings"]["total"] >= 0
+        plan = run_plan(session, principal=COORDINATOR, run_id=run_id)
+        assert plan["learners"].sum() == 6 and "S4" not in set(plan["setting"])
+        review = run_review(session, principal=COORDINATOR, run_id=run_id)
+        assert review.unmet["learners"].sum() == 1 and review.unmet["reason"].iloc[0]
+        assert set(review.by_hei["hei"]) == {"H1", "H2"}
+        sector = review.by_sector.set_index("sector")
+        assert sector.loc["care_home", "placed"] == 3 and sector.loc["acute", "places"] == 5
+        history = run_history(session, principal=COORDINATOR)
+        assert history.iloc[0]["run_id"] == run_id and history.iloc[0]["placed"] == 6
+        actions = set(session.exec(select(AuditLog.action)).all())
+        assert {"allocation.run.create", "allocation.run.finish"} <= actions
+
+
+def test_hei_users_may_not_run_allocations(engine: Engine, system: System) -> None:
+    with Session(engine) as session, pytest.raises(AccessDenied):
+        create_run(session, principal=system.h1, blocks=["2026-B1"])
+    with Session(engine) as session, pytest.raises(AccessDenied):
+        run_history(session, principal=system.h1)
+
+
+def test_input_problems_fail_the_run_with_row_level_reasons(engine: Engine,
+                                                            system: System) -> None:
+    with session_scope(engine) as session:
+        run_id = create_run(session, principal=COORDINATOR, blocks=["2026-B1"])
+        run = session.get(AllocationRun, run_id)
+        assert run is not None
+        run.inputs = {**run.inputs, "demand": [{**run.inputs["demand"][0], "learners": -2}]}
+    assert execute_run(engine, run_id) == "failed"
+    with Session(engine) as session:
+        run = session.get(AllocationRun, run_id)
+        assert run is not None and "problem" in (run.error or "")
+        assert any("demand row 2" in p for p in run.figures["problems"])
+        assert _placements(session, run_id) == []
+
+
+def test_cancel_during_the_solve_leaves_no_half_written_run(engine: Engine,
+                                                            system: System) -> None:
+    with session_scope(engine) as session:
+        run_id = create_run(session, principal=COORDINATOR, blocks=["2026-B1"])
+
+    def cancel_once(fraction: float, _message: str) -> None:
+        if fraction == 0.0:
+            with session_scope(engine) as s:
+                cancel_run(s, principal=COORDINATOR, run_id=run_id)
+
+    assert execute_run(engine, run_id, progress=cancel_once) == "cancelled"
+    assert execute_run(engine, run_id) == "cancelled"  # a cancelled run is never started again
+    with Session(engine) as session:
+        assert _placements(session, run_id) == []
+        assert session.get(AllocationRun, run_id).status == "cancelled"  # type: ignore[union-attr]
+
+
+def test_stale_running_runs_are_closed(engine: Engine, system: System) -> None:
+    with session_scope(engine) as session:
+        run_id = create_run(session, principal=COORDINATOR, blocks=["2026-B1"])
+        run = session.get(AllocationRun, run_id)
+        assert run is not None
+        run.status = RunStatus.RUNNING.value
+        run.started_at = run.created_at
+    with session_scope(engine) as session:
+        assert fail_stale_runs(session) == 0
+        later = session.get(AllocationRun, run_id).created_at + timedelta(hours=3)  # type: ignore[union-attr]
+        assert fail_stale_runs(session, now=later) == 1
+    with Session(engine) as session:
+        assert session.get(AllocationRun, run_id).status == "failed"  # type: ignore[union-attr]
+
+
+def test_moves_are_validated_against_capacity_and_rules(engine: Engine, system: System) -> None:
+    free = _run(engine)  # no distance limit: 8 places for 7 learners, one spare
+    with session_scope(engine) as session:
+        s2 = _at(session, free, system.settings["S2"])
+        with pytest.raises(AllocationRefused, match="supervisor capacity"):
+            move_learners(session, principal=COORDINATOR, placement_id=s2.id,
+                          to_setting_id=system.settings["S1"], learners=1)
+        options = settings_for_move(session, principal=COORDINATOR, run_id=free,
+                                    placement_id=s2.id)
+        assert {o["value"] for o in options} == {system.settings[c] for c in ("S1", "S3", "S4")}
+    with Session(engine) as session:
+        used = {p.setting_id: p.learners for p in _placements(session, free)}
+    spare = next(s for s, cap in [(system.settings["S4"], 2), (system.settings["S3"], 2),
+                                  (system.settings["S1"], 3)] if used.get(s, 0) < cap)
+    source = next(s for s in used if s != spare)
+    with session_scope(engine) as session:
+        moved_to = move_learners(session, principal=COORDINATOR,
+                                 placement_id=_at(session, free, source).id,
+                                 to_setting_id=spare, learners=1)
+    with Session(engine) as session:
+        target = session.get(Placement, moved_to)
+        assert target is not None and target.pinned and target.setting_id == spare
+        assert sum(p.learners for p in _placements(session, free)) == 7
+        assert session.exec(select(AuditLog).where(
+            AuditLog.action == "allocation.placement.move")).first() is not None
+
+    near = _run(engine, max_km=50)
+    with session_scope(engine) as session, pytest.raises(AllocationRefused,
+                                                         match="distance limit"):
+        move_learners(session, principal=COORDINATOR,
+                      placement_id=_at(session, near, system.settings["S1"]).id,
+                      to_setting_id=system.settings["S4"], learners=1)
+
+
+def test_rerun_keeps_pins_and_moves_only_what_must_move(engine: Engine, system: System) -> None:
+    first = _run(engine, max_km=50)
+    with session_scope(engine) as session:
+        pin_placement(session, principal=COORDINATOR,
+                      placement_id=_at(session, first, system.settings["S2"]).id)
+        # the register changes: S1 loses a supervisor
+        row = session.exec(select(SupervisionCapacity).where(
+            SupervisionCapacity.setting_id == system.settings["S1"])).one()
+        row.practice_supervisors = 2
+    with session_scope(engine) as session:
+        second = rerun_close_to(session, principal=COORDINATOR, run_id=first)
+    assert execute_run(engine, second) == "succeeded"
+    with Session(engine) as session:
+        run = session.get(AllocationRun, second)
+        assert run is not None and run.parent_run_id == first
+        assert run.policy["stay_close_to_previous"] is True
+        kept = _at(session, second, system.settings["S2"])
+        old = _at(session, first, system.settings["S2"])
+        assert kept.pinned and (kept.request_id, kept.learners) == (old.request_id, old.learners)
+        comparison = compare_runs(session, principal=COORDINATOR, run_a=first, run_b=second)
+        assert comparison.moved == 1 == run.figures["levels"]["moved_learners"]
+        assert list(comparison.figures["placed"]) == [6, 5]
+        assert (comparison.changes["change"] != 0).all()
+
+
+def test_scenario_edits_a_copy_never_the_live_register(engine: Engine, system: System) -> None:
+    base = _run(engine, max_km=50)
+    with Session(engine) as session:
+        before = [(c.setting_id, c.practice_supervisors) for c in
+                  session.exec(select(SupervisionCapacity)).all()]
+    with session_scope(engine) as session:
+        what_if = create_scenario(session, principal=COORDINATOR, run_id=base,
+                                  capacity_changes=[CapacityChange(sector="care_home",
+                                                                   add_supervisors=1)])
+    assert execute_run(engine, what_if) == "succeeded"
+    with Session(engine) as session:
+        after = [(c.setting_id, c.practice_supervisors) for c in
+                 session.exec(select(SupervisionCapacity)).all()]
+        assert after == before
+        run = session.get(AllocationRun, what_if)
+        assert run is not None and run.is_scenario and "care home" in run.name
+        assert run.figures["levels"]["placed"] == 7
+        comparison = compare_runs(session, principal=COORDINATOR, run_a=base, run_b=what_if)
+        assert list(comparison.figures["unmet"]) == [1, 0]
+    with session_scope(engine) as session, pytest.raises(AllocationRefused, match="what-if"):
+        approve_run(session, principal=COORDINATOR, run_id=what_if)
+
+
+def test_approve_publishes_to_the_owning_hei_only(engine: Engine, system: System) -> None:
+    run_id = _run(engine, max_km=50)
+    with Session(engine) as session:
+        assert visible_placements(session, principal=system.h1).empty  # proposed: not published
+    with session_scope(engine) as session:
+        summary = assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
+    assert summary == {"learners": 7, "placed": 6, "without_place": 1}
+    with Session(engine) as session:
+        plan_rows = len(_placements(session, run_id))
+    with session_scope(engine) as session:
+        assert approve_run(session, principal=COORDINATOR, run_id=run_id) == plan_rows + 6
+    with Session(engine) as session:
+        run = session.get(AllocationRun, run_id)
+        assert run is not None and run.status == "approved" and run.approved_by == "coord"
+        mine = visible_placements(session, principal=system.h1)
+        assert set(mine["hei"]) == {"H1"} and set(mine["status"]) == {"confirmed"}
+        assert mine["learner"].dropna().str.startswith("H1-").all()
+        assert set(visible_placements(session, principal=COORDINATOR)["hei"]) == {"H1", "H2"}
+        by_setting = visible_placements(session, principal=COORDINATOR,
+                                        setting_id=system.settings["S1"])
+        assert set(by_setting["setting"]) == {"S1"}
+        named = named_learners(session, principal=COORDINATOR, run_id=run_id, hei="H2")
+        assert len(named) and set(named["hei"]) == {"H2"}
+
+
+def test_approval_refuses_overlaps_and_changed_inputs(engine: Engine, system: System) -> None:
+    first = _run(engine, max_km=50)
+    second = _run(engine, max_km=50)
+    with session_scope(engine) as session:
+        approve_run(session, principal=COORDINATOR, run_id=first)
+    with session_scope(engine) as session, pytest.raises(AllocationRefused,
+                                                         match="supersede"):
+        approve_run(session, principal=COORDINATOR, run_id=second)
+    with session_scope(engine) as session:
+        approve_run(session, principal=COORDINATOR, run_id=second, supersede=True)
+    with Session(engine) as session:
+        assert {p.status for p in _placements(session, first)} == {"cancelled"}
+        assert {p.status for p in _placements(session, second)} == {"confirmed"}
+
+    third = _run(engine, max_km=50)
+    with session_scope(engine) as session:
+        request = session.exec(select(PlacementRequest).where(PlacementRequest.code == "R1")).one()
+        request.learners = 5
+    with session_scope(engine) as session, pytest.raises(AllocationRefused,
+                                                         match=r"registers changed.*requests"):
+        approve_run(session, principal=COORDINATOR, run_id=third, supersede=True)
+
+
+def test_cancel_and_complete_are_audited_and_reach_the_learner(engine: Engine,
+                                                               system: System) -> None:
+    run_id = _run(engine, max_km=50)
+    with session_scope(engine) as session:
+        assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
+        approve_run(session, principal=COORDINATOR, run_id=run_id)
+    with Session(engine) as session:
+        named = named_learners(session, principal=COORDINATOR, run_id=run_id)
+        first, second = int(named["placement_id"].iloc[0]), int(named["placement_id"].iloc[1])
+        learner_id = session.get(Placement, first).learner_id  # type: ignore[union-attr]
+    with session_scope(engine) as session:
+        with pytest.raises(AccessDenied):
+            set_placement_status(session, principal=system.h1, placement_id=first,
+                                 status="completed")
+        set_placement_status(session, principal=COORDINATOR, placement_id=first,
+                             status="completed")
+        set_placement_status(session, principal=COORDINATOR, placement_id=second,
+                             status="cancelled", note="learner unwell")
+    with session_scope(engine) as session, pytest.raises(AllocationRefused, match="confirmed"):
+        set_placement_status(session, principal=COORDINATOR, placement_id=first,
+                             status="cancelled")
+    with Session(engine) as session:
+        actions = [a.action for a in session.exec(select(AuditLog)).all()]
+        assert "placement.completed" in actions and "placement.cancelled" in actions
+        assert learner_placements(session, principal=COORDINATOR,
+                                  learner_id=learner_id)["status"].tolist() == ["completed"]
+        other_hei = system.h2 if named["hei"].iloc[0] == "H1" else system.h1
+        assert learner_placements(session, principal=other_hei, learner_id=learner_id).empty
+    with session_scope(engine) as session, pytest.raises(AllocationRefused, match="completed"):
+        assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
