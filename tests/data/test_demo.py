@@ -1,0 +1,256 @@
+"""The demo generator: deterministic, internally consistent, and close to published figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from tracker.cli import app
+from tracker.data.demo import DEMO_AS_OF, ensure_demo_data, generate_demo
+from tracker.db import make_engine, upgrade
+
+TERMINAL = {"withdrew", "completed", "transferred_out"}
+
+
+def _fresh_sqlite() -> Engine:
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    return engine
+
+
+def _frame(engine: Engine, sql: str) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.read_sql(text(sql), conn)
+
+
+@dataclass
+class Demo:
+    learners: pd.DataFrame
+    events: pd.DataFrame
+    cohorts: pd.DataFrame
+    places: pd.DataFrame
+    requests: pd.DataFrame
+    history: pd.DataFrame
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Demo]:
+    """One scale-1 demo database, read into frames, shared by the read-only checks."""
+    engine = _fresh_sqlite()
+    with Session(engine) as session:
+        generate_demo(session)
+        session.commit()
+    yield Demo(
+        learners=_frame(engine, """
+            SELECT l.id AS learner_id, h.code AS hei, p.code AS programme, p.years,
+                   c.intake_year, c.intake_month, l.start_date, l.cohort_id,
+                   l.reasonable_adjustments, l.max_travel_km, l.driver
+            FROM learner l JOIN cohort c ON c.id = l.cohort_id
+            JOIN organisation h ON h.id = c.hei_id JOIN programme p ON p.id = c.programme_id"""),
+        events=_frame(engine, "SELECT learner_id, event_date, event, reason FROM learner_event"),
+        cohorts=_frame(engine, """
+            SELECT c.id AS cohort_id, h.code AS hei, p.code AS programme, c.intake_year,
+                   c.intake_month, c.commissioned_places
+            FROM cohort c JOIN organisation h ON h.id = c.hei_id
+            JOIN programme p ON p.id = c.programme_id"""),
+        places=_frame(engine, """
+            SELECT b.code AS block, s.sector, sc.profession_group,
+                   SUM(sc.practice_supervisors * sc.learners_per_supervisor) AS places
+            FROM supervision_capacity sc JOIN placement_setting s ON s.id = sc.setting_id
+            JOIN placement_block b ON b.id = sc.block_id
+            GROUP BY b.code, s.sector, sc.profession_group"""),
+        requests=_frame(engine, """
+            SELECT b.code AS block, r.required_sector, p.profession_group, r.learners
+            FROM placement_request r JOIN cohort c ON c.id = r.cohort_id
+            JOIN programme p ON p.id = c.programme_id
+            JOIN placement_block b ON b.id = r.block_id"""),
+        history=_frame(engine, """
+            SELECT pl.learner_id, s.sector, b.code AS block FROM placement pl
+            JOIN placement_setting s ON s.id = pl.setting_id
+            JOIN placement_block b ON b.id = pl.block_id"""),
+    )
+    engine.dispose()
+
+
+def test_generates_on_every_backend_and_refuses_a_second_time(engine: Engine) -> None:
+    with Session(engine) as session:
+        summary = generate_demo(session)
+        session.commit()
+    assert summary.organisations > 100
+    assert summary.programmes == 16
+    assert 5_000 <= summary.learners <= 7_000
+    assert 320 <= summary.placement_settings <= 420
+    assert summary.users == 4
+    counts = _frame(engine, """
+        SELECT (SELECT COUNT(*) FROM organisation WHERE kind = 'hei') AS heis,
+               (SELECT COUNT(DISTINCT kind) FROM organisation) AS org_kinds,
+               (SELECT COUNT(DISTINCT sector) FROM placement_setting) AS sectors,
+               (SELECT COUNT(*) FROM placement_setting WHERE NOT active) AS inactive,
+               (SELECT COUNT(*) FROM learner_event) AS events,
+               (SELECT COUNT(*) FROM placement_request) AS requests,
+               (SELECT SUM(practice_supervisors) FROM supervision_capacity) AS supervisors
+    """).iloc[0]
+    assert counts["heis"] == 4
+    assert counts["org_kinds"] == 7
+    assert counts["sectors"] == 7
+    assert 1 <= counts["inactive"] <= 30
+    assert counts["events"] == summary.learner_events
+    assert counts["requests"] == summary.placement_requests
+    assert counts["supervisors"] > 1_000  # stored as integers, not driver-specific objects
+    with Session(engine) as session, pytest.raises(ValueError, match="already has"):
+        generate_demo(session)
+    assert ensure_demo_data(engine) is None
+
+
+def test_same_seed_gives_the_same_database_and_another_seed_does_not() -> None:
+    def snapshot(seed: int) -> tuple[object, list[tuple[object, ...]]]:
+        engine = _fresh_sqlite()
+        with Session(engine) as session:
+            summary = generate_demo(session, seed=seed)
+            session.commit()
+        with engine.connect() as conn:
+            rows = [
+                *conn.execute(text(
+                    "SELECT learner_ref, start_date, home_postcode_district, driver FROM learner"
+                    " WHERE id % 97 = 0 ORDER BY id")),
+                *conn.execute(text(
+                    "SELECT learner_id, event_date, event, reason FROM learner_event"
+                    " WHERE id % 89 = 0 ORDER BY id")),
+                *conn.execute(text(
+                    "SELECT setting_id, block_id, profession_group, practice_supervisors"
+                    " FROM supervision_capacity WHERE id % 53 = 0 ORDER BY id")),
+                *conn.execute(text("SELECT code, learners FROM placement_request ORDER BY id")),
+            ]
+        engine.dispose()
+        return summary, rows
+
+    first, again, other = snapshot(7), snapshot(7), snapshot(8)
+    assert first == again
+    assert first[1] != other[1]
+
+
+def test_histories_are_internally_consistent(demo: Demo) -> None:
+    ev = demo.events.copy()
+    ev["event_date"] = pd.to_datetime(ev["event_date"])
+    assert ev["event_date"].max() <= pd.Timestamp(DEMO_AS_OF)
+    assert set(ev["learner_id"]) == set(demo.learners["learner_id"])
+    withdrew = ev["event"] == "withdrew"
+    assert ev.loc[withdrew, "reason"].notna().all()
+    assert ev.loc[~withdrew, "reason"].isna().all()
+    ev = ev.sort_values(["learner_id", "event_date"], kind="stable")
+    first = ev.groupby("learner_id")["event"].first()
+    assert first.isin(["started", "transferred_in"]).all()
+    assert (first == "started").mean() > 0.98
+    starts = ev[ev["event"].isin(["started", "transferred_in"])].groupby("learner_id").size()
+    assert (starts == 1).all()
+    ends = ev[ev["event"].isin(TERMINAL)].groupby("learner_id")["event_date"].agg(["min", "size"])
+    assert (ends["size"] == 1).all()
+    after = ev.merge(ends["min"].rename("ended"), on="learner_id")
+    after = after[after["event_date"] > after["ended"]]
+    assert after["event"].isin(["employed_local", "employed_elsewhere"]).all()
+    completed = set(ev.loc[ev["event"] == "completed", "learner_id"])
+    assert set(after["learner_id"]) <= completed
+    # Interruptions and returns alternate, starting with an interruption.
+    breaks = ev[ev["event"].isin(["interrupted", "returned"])]
+    for _, events in breaks.groupby("learner_id")["event"]:
+        assert list(events) == ["interrupted", "returned"][: len(events)]
+
+
+def test_attrition_matches_published_ranges(demo: Demo) -> None:
+    learners, ev = demo.learners, demo.events
+    last = ev.sort_values("event_date").groupby("learner_id")["event"].agg(set)
+    df = learners.set_index("learner_id").join(last.rename("events"))
+    started = df[df["events"].map(lambda e: "started" in e)]
+    due_end = pd.to_datetime(started["start_date"]) + pd.to_timedelta(
+        started["years"] * 365.25, unit="D"
+    )
+    due = started[(due_end <= pd.Timestamp(DEMO_AS_OF))
+                  & ~started["events"].map(lambda e: "transferred_out" in e)]
+    withdrawn = due["events"].map(lambda e: "withdrew" in e)
+    assert 0.10 <= withdrawn.mean() <= 0.16  # Nuffield Trust: about 1 in 8
+
+    completed = ev[ev["event"] == "completed"].set_index("learner_id")["event_date"]
+    on_time = pd.to_datetime(due.index.map(completed)) <= due_end[due.index]
+    assert 0.24 <= 1 - on_time.mean() <= 0.33  # RePAIR: about 30% off the standard pathway
+
+    interrupted = set(ev.loc[ev["event"] == "interrupted", "learner_id"])
+    assert 0.07 <= len(interrupted) / len(learners) <= 0.13
+    returned = set(ev.loc[ev["event"] == "returned", "learner_id"])
+    assert len(returned) / len(interrupted) >= 0.6
+
+    reasons = ev.loc[ev["event"] == "withdrew", "reason"].value_counts(normalize=True)
+    assert reasons.index[0] == "financial"
+    assert set(reasons.index) == {
+        "financial", "personal_health", "academic", "wrong_career_choice",
+        "caring_responsibilities", "placement_experience", "other",
+    }
+    when = ev[ev["event"] == "withdrew"].merge(learners, on="learner_id")
+    days = (pd.to_datetime(when["event_date"]) - pd.to_datetime(when["start_date"])).dt.days
+    assert (days < 365).mean() > 0.5  # most withdrawals happen in year 1
+
+    local = ev["event"].eq("employed_local").sum() / ev["event"].eq("completed").sum()
+    assert 0.6 <= local <= 0.8
+
+    by_field = started.assign(w=started["events"].map(lambda e: "withdrew" in e))
+    rate = by_field.groupby("programme")["w"].mean()
+    assert rate["MHN"] > rate["ADN"] > rate["ADP"]
+    assert rate["MID"] < rate["MHN"]
+    by_hei = by_field[by_field["programme"] == "MHN"].groupby("hei")["w"].mean()
+    assert by_hei.idxmax() == "UNI-C" and by_hei.max() > 1.5 * by_hei.drop("UNI-C").max()
+
+
+def test_recruitment_mostly_fills_with_one_poor_cohort(demo: Demo) -> None:
+    starters = demo.learners.groupby("cohort_id").size()
+    cohorts = demo.cohorts.set_index("cohort_id")
+    fill = starters.reindex(cohorts.index, fill_value=0) / cohorts["commissioned_places"]
+    assert fill.between(0.85, 1.10).mean() > 0.85
+    worst = cohorts.loc[fill.idxmin()]
+    assert (worst["hei"], worst["programme"], worst["intake_year"]) == ("UNI-D", "LDN", 2023)
+    per_year = demo.learners[demo.learners["intake_month"] == 9].groupby("intake_year").size()
+    assert per_year.between(950, 1_350).all()
+    assert 0.07 <= demo.learners["reasonable_adjustments"].mean() <= 0.13
+    adjusted = demo.learners[demo.learners["reasonable_adjustments"].astype(bool)]
+    assert adjusted["max_travel_km"].notna().all()
+
+
+def test_capacity_is_short_in_some_sectors_and_blocks(demo: Demo) -> None:
+    places = demo.places[demo.places["block"].str.startswith("2026")]
+    req = demo.requests
+    demand = req.groupby(["profession_group", "block"])["learners"].sum()
+    supply = places.groupby(["profession_group", "block"])["places"].sum()
+    ratio = (demand / supply.reindex(demand.index)).dropna()
+    assert (ratio > 1).any() and (ratio < 1).any()
+    assert ratio[("ahp", "2026-B2")] > 1.2  # physiotherapy teams short in block 2
+    assert ratio[("nursing", "2026-B1")] > 1  # acute nursing full in block 1
+    statutory = req[req["required_sector"] == "social_care"].groupby("block")["learners"].sum()
+    sw = places[(places["sector"] == "social_care") & (places["profession_group"] == "social_work")]
+    sw_places = sw.groupby("block")["places"].sum()
+    assert (statutory > sw_places.reindex(statutory.index)).all()
+    # Care homes offer places but last year's placements hardly used them.
+    care_home_share = places[places["sector"] == "care_home"]["places"].sum() / places[
+        "places"
+    ].sum()
+    used_share = (demo.history["sector"] == "care_home").mean()
+    assert used_share < 0.6 * care_home_share
+    assert demo.history["block"].str.startswith("2025").all()
+
+
+def test_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    bad = runner.invoke(app, ["demo", "--scale", "0"])
+    assert bad.exit_code != 0
+    first = runner.invoke(app, ["demo", "--seed", "3"])
+    assert first.exit_code == 0, first.output
+    assert "learners" in first.output and "demo-admin-pass" in first.output
+    again = runner.invoke(app, ["demo"])
+    assert again.exit_code == 1
+    assert "fresh database" in again.output

@@ -1,0 +1,235 @@
+"""Seeded synthetic integrated care system for demos, tests and benchmarks.
+
+Everything is drawn from one ``numpy`` generator and dated relative to :data:`DEMO_AS_OF`,
+never today's date, so the same seed and scale give the same database on any machine and
+on any day. Rows go in with bulk Core inserts because ``--scale 10`` means tens of
+thousands of learners and hundreds of thousands of events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass, fields
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
+
+from tracker.data import demo_reference as ref
+from tracker.data.demo_people import plan_cohorts, simulate_learners
+from tracker.data.demo_placements import (
+    calendar_rows,
+    capacity_rows,
+    history_rows,
+    plan_blocks,
+    request_rows,
+)
+from tracker.data.demo_providers import KINDS, OrgSpec, SettingSpec, build_providers
+from tracker.models import (
+    Cohort,
+    Learner,
+    LearnerEvent,
+    Organisation,
+    OrgKind,
+    Placement,
+    PlacementBlock,
+    PlacementRequest,
+    PlacementSetting,
+    Programme,
+    ProgrammeCalendar,
+    SettingProgramme,
+    SupervisionCapacity,
+)
+from tracker.services.users import create_demo_accounts
+
+#: The day the demo data is "as of": no event is dated after it.
+DEMO_AS_OF = date(2026, 10, 31)
+DEFAULT_SEED = 2026
+#: Academic year whose blocks carry the open requests (the one after DEMO_AS_OF's history).
+REQUEST_YEAR = 2026
+HISTORY_YEAR = 2025
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """Rows written per table, in the order they were written."""
+
+    organisations: int
+    programmes: int
+    cohorts: int
+    learners: int
+    learner_events: int
+    placement_settings: int
+    setting_programmes: int
+    placement_blocks: int
+    programme_calendars: int
+    supervision_capacity: int
+    placement_requests: int
+    placements: int
+    users: int
+
+    def items(self) -> list[tuple[str, int]]:
+        return [(f.name, int(v)) for f, v in zip(fields(self), astuple(self), strict=True)]
+
+
+def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> list[int]:
+    """Bulk insert; returns the new ids in the order of ``rows`` when the table has ids."""
+    if not rows:
+        return []
+    table = model.__table__  # type: ignore[attr-defined]
+    if "id" not in table.c:
+        session.execute(insert(table), rows)
+        return []
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [int(row[0]) for row in session.execute(statement, rows)]
+
+
+def has_organisations(session: Session) -> bool:
+    return bool(session.execute(select(func.count()).select_from(Organisation)).scalar_one())
+
+
+def generate_demo(
+    session: Session, *, seed: int = DEFAULT_SEED, scale: int = 1
+) -> DemoSummary:
+    """Fill an empty database with the demo system inside the caller's transaction.
+
+    ``scale`` adds that many copies of the system (HEIs, providers, settings) side by side,
+    with their own codes, for benchmarks.
+    """
+    if scale < 1:
+        raise ValueError(f"scale must be a whole number of at least 1, not {scale}.")
+    if has_organisations(session):
+        raise ValueError(
+            "The database already has organisations: demo data only goes into an empty "
+            "database. Point TRACKER_DATABASE_URL at a fresh database and try again."
+        )
+    rng = np.random.default_rng(seed)
+
+    heis: list[tuple[ref.HeiSpec, str]] = []
+    orgs: list[OrgSpec] = []
+    settings: list[SettingSpec] = []
+    setting_copy: list[int] = []
+    for copy in range(1, scale + 1):
+        suffix = "" if copy == 1 else f"-S{copy}"
+        label = "" if copy == 1 else f" (system {copy})"
+        for hei in ref.HEIS:
+            heis.append((hei, hei.code + suffix))
+            orgs.append(OrgSpec(hei.code + suffix, hei.name + label, OrgKind.HEI, hei.place))
+        copy_orgs, copy_settings = build_providers(rng, copy)
+        orgs += copy_orgs
+        settings += copy_settings
+        setting_copy += [copy] * len(copy_settings)
+    hei_copy = {code: i // len(ref.HEIS) + 1 for i, (_, code) in enumerate(heis)}
+
+    org_ids = dict(zip(
+        [o.code for o in orgs],
+        _insert(session, Organisation, [
+            {"code": o.code, "name": o.name, "kind": o.kind.value, "place": o.place}
+            for o in orgs
+        ]),
+        strict=True,
+    ))
+    programme_ids = dict(zip(
+        [p.code for p in ref.PROGRAMMES],
+        _insert(session, Programme, [
+            {"code": p.code, "name": p.name, "profession_group": p.group.value,
+             "field": p.field, "route": p.route.value, "years": p.years}
+            for p in ref.PROGRAMMES
+        ]),
+        strict=True,
+    ))
+
+    cohorts = plan_cohorts(rng, heis)
+    cohort_ids = _insert(session, Cohort, [
+        {"hei_id": org_ids[c.hei_code], "programme_id": programme_ids[c.programme],
+         "intake_year": c.intake_year, "intake_month": c.intake_month,
+         "commissioned_places": c.places}
+        for c in cohorts
+    ])
+    learners = simulate_learners(rng, cohorts, as_of=DEMO_AS_OF)
+    learner_ids = _insert(session, Learner, [
+        {"learner_ref": lp.ref, "cohort_id": cohort_ids[lp.cohort], "start_date": lp.start,
+         "home_postcode_district": lp.district, "reasonable_adjustments": lp.adjustments,
+         "max_travel_km": lp.max_travel_km, "driver": lp.driver}
+        for lp in learners
+    ])
+    events = [
+        {"learner_id": lid, "event_date": day, "event": event, "reason": reason,
+         "recorded_at": datetime.combine(day, time(9, 0), tzinfo=UTC), "recorded_by": "demo"}
+        for lid, lp in zip(learner_ids, learners, strict=True)
+        for day, event, reason in lp.events
+    ]
+    _insert(session, LearnerEvent, events)
+
+    blocks = plan_blocks()
+    block_ids = _insert(session, PlacementBlock, [
+        {"code": b.code, "name": b.name, "start_date": b.start, "end_date": b.end}
+        for b in blocks
+    ])
+    setting_ids = _insert(session, PlacementSetting, [
+        {"code": s.code, "organisation_id": org_ids[s.org_code], "name": s.name,
+         "sector": KINDS[s.kind].sector.value, "hosts_any_programme": s.hosts_any,
+         "lat": s.lat, "lon": s.lon, "postcode_district": s.district, "active": s.active,
+         "version": 1}
+        for s in settings
+    ])
+    hosted = [
+        {"setting_id": sid, "programme_id": programme_ids[p]}
+        for sid, s in zip(setting_ids, settings, strict=True)
+        if not s.hosts_any
+        for p in KINDS[s.kind].programmes
+    ]
+    _insert(session, SettingProgramme, hosted)
+    capacity, places = capacity_rows(rng, settings, setting_ids, blocks, block_ids)
+    _insert(session, SupervisionCapacity, capacity)
+    calendars = calendar_rows(heis, org_ids, programme_ids, blocks, block_ids)
+    _insert(session, ProgrammeCalendar, calendars)
+    campus = {code: hei.campus for hei, code in heis}
+    requests = request_rows(
+        cohorts, cohort_ids, learners, blocks, block_ids, campus, REQUEST_YEAR
+    )
+    _insert(session, PlacementRequest, requests)
+    history = history_rows(
+        rng, cohorts, [hei_copy[c.hei_code] for c in cohorts], learners, learner_ids,
+        settings, setting_copy, setting_ids, blocks, block_ids, places, HISTORY_YEAR,
+    )
+    _insert(session, Placement, history)
+    accounts = create_demo_accounts(session)
+    session.flush()
+    return DemoSummary(
+        organisations=len(orgs),
+        programmes=len(programme_ids),
+        cohorts=len(cohorts),
+        learners=len(learners),
+        learner_events=len(events),
+        placement_settings=len(settings),
+        setting_programmes=len(hosted),
+        placement_blocks=len(blocks),
+        programme_calendars=len(calendars),
+        supervision_capacity=len(capacity),
+        placement_requests=len(requests),
+        placements=len(history),
+        users=len(accounts),
+    )
+
+
+def ensure_demo_data(engine: Engine) -> DemoSummary | None:
+    """Seed the demo system on first start; None when the database already has data.
+
+    Several web workers may start at once: the loser of that race hits the unique codes,
+    rolls back and finds the winner's data, which is not an error.
+    """
+    with Session(engine) as session:
+        if has_organisations(session):
+            return None
+        try:
+            summary = generate_demo(session)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if has_organisations(session):
+                return None
+            raise
+    return summary
