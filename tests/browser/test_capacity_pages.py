@@ -1,0 +1,123 @@
+"""Capacity pages in a real browser: they render cleanly, a grid edit reaches the heatmap, and
+an HEI user sees only its own requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from tests.browser.conftest import BrowserPage, LiveApp
+from tracker.access import Principal
+from tracker.db import session_scope
+from tracker.models import Organisation, Role, User
+from tracker.queries.capacity import block_options, capacity_register, requests_register
+from tracker.services.capacity import save_capacity_rows
+
+pytestmark = pytest.mark.browser
+
+STAFF = Principal("coordinator", Role.COORDINATOR)
+HEATMAP = "#capacity-demand-sector-heatmap"
+
+
+def _rows(page: Any, grid_id: str) -> list[dict[str, Any]]:
+    """Every row the grid shows (after filters), read through AG Grid's API."""
+    return page.evaluate(  # type: ignore[no-any-return]
+        """async (id) => {
+            const api = await dash_ag_grid.getApiAsync(id);
+            const rows = [];
+            api.forEachNodeAfterFilter((node) => rows.push(node.data));
+            return rows;
+        }""",
+        grid_id,
+    )
+
+
+def _heatmap_places(page: Any, row_label: str, block: str) -> float:
+    page.wait_for_selector(f"{HEATMAP} .heatmaplayer")
+    return page.evaluate(  # type: ignore[no-any-return]
+        """([sel, row, block]) => {
+            const trace = document.querySelector(sel + ' .js-plotly-plot').data[0];
+            const y = trace.y.indexOf(row), x = trace.x.indexOf(block);
+            return trace.customdata[y][x][0];
+        }""",
+        [HEATMAP, row_label, block],
+    )
+
+
+def test_capacity_pages_render_with_a_clean_console(browser_page: BrowserPage) -> None:
+    browser_page.sign_in("coordinator")
+    page = browser_page.page
+    for path, selector in (
+        ("/settings", "#settings-grid .ag-row"),
+        ("/capacity", "#capacity-grid .ag-row"),
+        ("/calendar", "#calendar-timeline .main-svg"),
+        ("/requests", "#requests-grid .ag-row"),
+        ("/capacity-demand", f"{HEATMAP} .heatmaplayer"),
+    ):
+        browser_page.goto(path)
+        page.wait_for_selector(selector)
+    page.wait_for_selector("#capacity-demand-map .scatterlayer")
+    page.wait_for_selector("#capacity-demand-coverage .barlayer")
+    assert browser_page.console_errors == []
+
+
+def test_capacity_edit_in_the_grid_reaches_the_heatmap(
+    browser_page: BrowserPage, live_app: LiveApp
+) -> None:
+    with Session(live_app.engine) as session:
+        block = block_options(session)["block"].iloc[-1]
+        register = capacity_register(session, principal=STAFF, blocks=[block],
+                                     active_only=True)
+    row = register.iloc[0]
+    browser_page.sign_in("coordinator")
+    page = browser_page.page
+    browser_page.goto("/capacity-demand")
+    before_all = _heatmap_places(page, "All sectors", block)
+    try:
+        browser_page.goto(f"/capacity?block={block}")
+        cell = page.locator(
+            f'#capacity-grid .ag-row[row-id="{row["id"]}"] .ag-cell[col-id="practice_supervisors"]'
+        )
+        cell.wait_for()
+        cell.dblclick()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(str(int(row["practice_supervisors"]) + 5))
+        page.keyboard.press("Enter")
+        page.click("#capacity-save")
+        page.wait_for_selector("#capacity-message .alert-success")
+        assert "Saved 1 capacity row" in page.locator("#capacity-message").inner_text()
+        browser_page.goto("/capacity-demand")
+        added = 5 * int(row["learners_per_supervisor"])
+        assert _heatmap_places(page, "All sectors", block) == before_all + added
+    finally:
+        with Session(live_app.engine) as session:
+            now = capacity_register(session, principal=STAFF, blocks=[block])
+        current = now[now["id"] == row["id"]].iloc[0].to_dict()
+        with session_scope(live_app.engine) as session:
+            save_capacity_rows(session, principal=STAFF, rows=[
+                {**current, "practice_supervisors": int(row["practice_supervisors"])}])
+    assert browser_page.console_errors == []
+
+
+def test_hei_user_sees_only_its_own_requests(
+    browser_page: BrowserPage, live_app: LiveApp
+) -> None:
+    with Session(live_app.engine) as session:
+        user = session.exec(select(User).where(User.username == "hei")).one()
+        hei = session.get(Organisation, user.hei_id)
+        assert hei is not None
+        own = requests_register(
+            session, principal=Principal("hei", Role.HEI, hei_id=hei.id, hei_code=hei.code),
+            status=["submitted"])
+        every = requests_register(session, principal=STAFF, status=["submitted"])
+    assert len(own) and len(every) > len(own)
+    browser_page.sign_in("hei")
+    page = browser_page.page
+    browser_page.goto("/requests")
+    page.wait_for_selector("#requests-grid .ag-row")
+    shown = _rows(page, "requests-grid")
+    assert {r["hei"] for r in shown} == {hei.code}
+    assert sorted(r["request_id"] for r in shown) == sorted(own["request_id"])
+    assert browser_page.console_errors == []
