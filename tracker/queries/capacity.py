@@ -81,7 +81,7 @@ def _hosted_codes(session: Session) -> dict[int, list[str]]:
 
 def block_options(session: Session) -> pd.DataFrame:
     """Placement blocks in date order (code, name, start_date, end_date)."""
-    rows = session.exec(select(PlacementBlock).order_by(PlacementBlock.start_date)).all()
+    rows = session.exec(select(PlacementBlock).order_by(col(PlacementBlock.start_date))).all()
     return _frame(
         [
             {"block": b.code, "name": b.name, "start_date": b.start_date, "end_date": b.end_date}
@@ -119,7 +119,8 @@ def cohort_options(session: Session, *, principal: Principal) -> pd.DataFrame:
         select(Cohort, Organisation.code, Programme.code, Programme.name)
         .join(Organisation, col(Organisation.id) == Cohort.hei_id)
         .join(Programme, col(Programme.id) == Cohort.programme_id)
-        .order_by(Organisation.code, Programme.code, Cohort.intake_year, Cohort.intake_month)
+        .order_by(col(Organisation.code), col(Programme.code), col(Cohort.intake_year),
+                  col(Cohort.intake_month))
     )
     scope = hei_scope(principal)
     if scope is not None:
@@ -207,8 +208,8 @@ def capacity_register(
         .join(PlacementSetting, col(PlacementSetting.id) == SupervisionCapacity.setting_id)
         .join(Organisation, col(Organisation.id) == PlacementSetting.organisation_id)
         .join(PlacementBlock, col(PlacementBlock.id) == SupervisionCapacity.block_id)
-        .order_by(PlacementBlock.start_date, PlacementSetting.code,
-                  SupervisionCapacity.profession_group)
+        .order_by(col(PlacementBlock.start_date), col(PlacementSetting.code),
+                  col(SupervisionCapacity.profession_group))
     )
     if blocks:
         query = query.where(col(PlacementBlock.code).in_(list(blocks)))
@@ -251,8 +252,10 @@ def calendar_register(session: Session, *, principal: Principal) -> pd.DataFrame
     del principal
     hei = aliased(Organisation)
     query = (
-        select(ProgrammeCalendar, hei.code, Programme.code, Programme.profession_group,
-               PlacementBlock.code)
+        select(  # type: ignore[call-overload]
+            ProgrammeCalendar, hei.code, Programme.code, Programme.profession_group,
+            PlacementBlock.code,
+        )
         .join(hei, col(hei.id) == ProgrammeCalendar.hei_id)
         .join(Programme, col(Programme.id) == ProgrammeCalendar.programme_id)
         .join(PlacementBlock, col(PlacementBlock.id) == ProgrammeCalendar.block_id)
@@ -277,8 +280,10 @@ def calendar_register(session: Session, *, principal: Principal) -> pd.DataFrame
 def _request_query(principal: Principal):  # type: ignore[no-untyped-def]
     hei = aliased(Organisation)
     query = (
-        select(PlacementRequest, Cohort, hei.code, Programme.code, Programme.profession_group,
-               PlacementBlock.code)
+        select(  # type: ignore[call-overload]
+            PlacementRequest, Cohort, hei.code, Programme.code, Programme.profession_group,
+            PlacementBlock.code,
+        )
         .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
         .join(hei, col(hei.id) == Cohort.hei_id)
         .join(Programme, col(Programme.id) == Cohort.programme_id)
@@ -306,7 +311,8 @@ def requests_register(
         query = query.where(col(hei.code).in_(list(heis)))
     if status:
         query = query.where(col(PlacementRequest.status).in_(list(status)))
-    query = query.order_by(PlacementBlock.start_date, hei.code, PlacementRequest.code)
+    query = query.order_by(col(PlacementBlock.start_date), hei.code,
+                           col(PlacementRequest.code))
     rows = [
         {
             "id": r.id,
@@ -489,7 +495,7 @@ def allocator_inputs(
     scope = [p for p in all_programmes if not wanted or p.code in wanted]
     group_of = {p.code: p.profession_group for p in scope}
     groups = set(group_of.values())
-    block_rows = session.exec(select(PlacementBlock).order_by(PlacementBlock.start_date)).all()
+    block_rows = session.exec(select(PlacementBlock).order_by(col(PlacementBlock.start_date))).all()
     wanted_blocks = set(blocks or [])
     block_code = {b.id: b.code for b in block_rows if not wanted_blocks or b.code in wanted_blocks}
     overrides = _override_places(capacity_overrides)

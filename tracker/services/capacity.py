@@ -179,11 +179,13 @@ def save_setting(
         select(Organisation).where(Organisation.code == setting.organisation)
     ).one()
     any_programme = programmes == ["*"]
-    programme_ids = [] if any_programme else list(
-        session.exec(select(Programme.id).where(col(Programme.code).in_(programmes))).all()
-    )
+    programme_ids: list[int] = [] if any_programme else [
+        pid for pid in session.exec(
+            select(Programme.id).where(col(Programme.code).in_(programmes))
+        ).all() if pid is not None
+    ]
     postcode = (setting.postcode_district or "").upper().replace(" ", "") or None
-    values = {
+    values: dict[str, Any] = {
         "organisation_id": org.id,
         "name": row["name"],
         "sector": setting.sector,
@@ -207,6 +209,7 @@ def save_setting(
     session.exec(delete(SettingProgramme).where(  # type: ignore[call-overload]
         col(SettingProgramme.setting_id) == target.id
     ))
+    assert target.id is not None
     for pid in sorted(programme_ids):
         session.add(SettingProgramme(setting_id=target.id, programme_id=pid))
     session.flush()
@@ -454,7 +457,7 @@ def bulk_adjust_capacity(
         query = query.where(PlacementBlock.start_date >= block.start_date)
     if profession_group is not None:
         query = query.where(SupervisionCapacity.profession_group == profession_group)
-    rows = session.exec(query.order_by(SupervisionCapacity.id)).all()
+    rows = session.exec(query.order_by(col(SupervisionCapacity.id))).all()
     if not rows:
         raise SaveRefused(["no capacity rows match: nothing changed"])
     labels = _capacity_labels(session, rows)
@@ -537,6 +540,7 @@ def save_calendar_entry(
         ProgrammeCalendar.block_id == blk.id, ProgrammeCalendar.year_of_study == year_of_study,
     )).first()
     old = None
+    assert org.id is not None and prog.id is not None and blk.id is not None
     if entry is None:
         entry = ProgrammeCalendar(hei_id=org.id, programme_id=prog.id, block_id=blk.id,
                                   year_of_study=year_of_study, start_date=start_date,
@@ -589,6 +593,7 @@ def submit_request(
         "lon": "" if lon is None else repr(float(lon)),
     }])
     blk = session.exec(select(PlacementBlock).where(PlacementBlock.code == block)).one()
+    assert blk.id is not None
     request = PlacementRequest(
         code=code, cohort_id=cohort_id, block_id=blk.id, learners=int(learners),
         required_sector=sector or None, lat=lat, lon=lon,
