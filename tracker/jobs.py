@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.config import Settings
+from sqlalchemy import Engine
+
+from tracker.config import Settings, load_settings
 
 
 def make_background_manager(settings: Settings) -> Any:
@@ -23,3 +25,38 @@ def make_background_manager(settings: Settings) -> Any:
 
     cache = diskcache.Cache(str(settings.data_dir / "jobs"))
     return DiskcacheManager(cache)
+
+
+def job_engine() -> Engine:
+    """A fresh engine for a background job, on the database of the app that queued it.
+
+    Jobs run in a forked process (disk cache) or a Celery worker, never inside a web request,
+    so they cannot use the request's engine: a forked copy of a connection pool must not be
+    shared with the parent. The app of this process (the worker builds one on import) says
+    which database; outside an app the environment does. Dispose of it when the job ends.
+    """
+    from tracker.db import make_engine
+
+    try:
+        import dash
+
+        from tracker.auth import ENGINE_KEY
+
+        url = dash.get_app().server.extensions[ENGINE_KEY].url.render_as_string(
+            hide_password=False)
+    except Exception:  # no app in this process: a command or a bare worker
+        url = load_settings().database_url
+    return make_engine(url)
+
+
+def celery_app_of(dash_app: Any) -> Any:
+    """The Celery application behind a Dash app's background manager (for the worker)."""
+    manager = dash_app._background_manager
+    handle = getattr(manager, "handle", None)
+    from celery import Celery
+
+    if not isinstance(handle, Celery):
+        raise RuntimeError("TRACKER_REDIS_URL is not set: background jobs run in the web "
+                           "process (disk cache), there is no Celery worker to start.")
+    return handle
+

@@ -1,0 +1,138 @@
+"""Published placements: HEIs see their own learners' placements, settings see who is coming.
+
+Only approved runs' placements appear here (proposed ones are not published). Staff record
+what happened to a placement (cancelled, completed), which feeds the learner's record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from sqlmodel import Session
+
+from tracker.access import Principal, may_edit_registers
+from tracker.auth import app_engine
+from tracker.components import callback_principal, download_buttons, page_guard, page_header
+from tracker.db import session_scope
+from tracker.exports import to_csv_bytes, to_xlsx_bytes
+from tracker.models import PlacementStatus
+from tracker.pages import _allocation_ui as ui
+from tracker.queries.allocation import VISIBLE_COLUMNS, placement_filters, visible_placements
+from tracker.queries.allocation import scope_choices as block_choices
+from tracker.services.allocation import AllocationRefused, set_placement_status
+
+PAGE = "placements"
+dash.register_page(__name__, path="/placements", name="Placements", order=31, access=PAGE)
+
+SHOWN = [c for c in VISIBLE_COLUMNS if c != "run_id"]
+STATUSES = [s.value for s in PlacementStatus if s is not PlacementStatus.PROPOSED]
+
+
+@page_guard(PAGE)
+def layout(principal: Principal, **_query: Any) -> Any:
+    with Session(app_engine()) as session:
+        organisations, settings = placement_filters(session)
+        blocks, _programmes = block_choices(session)
+    scope = (f"Placements of {principal.hei_code}'s learners only." if principal.is_hei
+             else "All published placements; filter by organisation or setting to see who is "
+                  "coming to a setting.")
+    staff_actions = html.Div([
+        dbc.Button("Mark completed", id=f"{PAGE}-complete", size="sm", color="success",
+                   outline=True, className="me-2"),
+        dbc.Button("Cancel placement", id=f"{PAGE}-cancel", size="sm", color="danger",
+                   outline=True),
+    ], className="mt-2", style={} if may_edit_registers(principal) else {"display": "none"})
+    return html.Div([
+        page_header("Placements", scope, download_buttons(f"{PAGE}-table")),
+        dbc.Row([
+            ui.field("Block", dcc.Dropdown(id=f"{PAGE}-block", options=blocks,
+                                           placeholder="All blocks"), 3),
+            ui.field("Organisation", dcc.Dropdown(id=f"{PAGE}-organisation",
+                                                  options=organisations,
+                                                  placeholder="All organisations"), 3),
+            ui.field("Setting", dcc.Dropdown(id=f"{PAGE}-setting", options=settings,
+                                             placeholder="All settings"), 3),
+            ui.field("Status", dcc.Dropdown(id=f"{PAGE}-status", multi=True,
+                                            value=[PlacementStatus.CONFIRMED.value],
+                                            options=[{"label": s, "value": s}
+                                                     for s in STATUSES]), 3),
+        ]),
+        html.Div(id=f"{PAGE}-message"),
+        dcc.Store(id=f"{PAGE}-changed", data=0),
+        ui.grid(f"{PAGE}-grid", SHOWN, height=480, row_id="placement_id",
+                selectable=may_edit_registers(principal)),
+        html.P("Rows without a learner give how many learners of a request go to a setting; "
+               "rows with a learner name who.", className="small text-muted mt-1"),
+        staff_actions,
+    ])
+
+
+def _read(principal: Principal, block: str | None, organisation: int | None,
+          setting: int | None, status: list[str] | None) -> Any:
+    with Session(app_engine()) as session:
+        return visible_placements(session, principal=principal, block=block,
+                                  organisation_id=organisation, setting_id=setting,
+                                  statuses=status or STATUSES)
+
+
+@callback(
+    Output(f"{PAGE}-grid", "rowData"),
+    Input(f"{PAGE}-block", "value"),
+    Input(f"{PAGE}-organisation", "value"),
+    Input(f"{PAGE}-setting", "value"),
+    Input(f"{PAGE}-status", "value"),
+    Input(f"{PAGE}-changed", "data"),
+)
+def load_placements(block: str | None, organisation: int | None, setting: int | None,
+                    status: list[str] | None, _changed: int) -> Any:
+    principal = callback_principal(PAGE)
+    return ui.records(_read(principal, block, organisation, setting, status)[SHOWN])
+
+
+@callback(
+    Output(f"{PAGE}-table-download", "data"),
+    Input(f"{PAGE}-table-csv", "n_clicks"),
+    Input(f"{PAGE}-table-xlsx", "n_clicks"),
+    State(f"{PAGE}-block", "value"),
+    State(f"{PAGE}-organisation", "value"),
+    State(f"{PAGE}-setting", "value"),
+    State(f"{PAGE}-status", "value"),
+    prevent_initial_call=True,
+)
+def download_placements(_csv: int | None, _xlsx: int | None, block: str | None,
+                        organisation: int | None, setting: int | None,
+                        status: list[str] | None) -> Any:
+    principal = callback_principal(PAGE)
+    frame = _read(principal, block, organisation, setting, status)[SHOWN]
+    if ctx.triggered_id == f"{PAGE}-table-csv":
+        return dcc.send_bytes(to_csv_bytes(frame), "placements.csv")
+    return dcc.send_bytes(to_xlsx_bytes(frame, sheet_name="placements"), "placements.xlsx")
+
+
+@callback(
+    Output(f"{PAGE}-message", "children"),
+    Output(f"{PAGE}-changed", "data"),
+    Input(f"{PAGE}-complete", "n_clicks"),
+    Input(f"{PAGE}-cancel", "n_clicks"),
+    State(f"{PAGE}-grid", "selectedRows"),
+    State(f"{PAGE}-changed", "data"),
+    prevent_initial_call=True,
+)
+def change_status(_complete: int | None, _cancel: int | None,
+                  rows: list[dict[str, Any]] | None, changed: int) -> Any:
+    principal = callback_principal(PAGE)
+    if not rows:
+        return ui.message("Select a placement first.", "warning"), no_update
+    status = (PlacementStatus.COMPLETED if ctx.triggered_id == f"{PAGE}-complete"
+              else PlacementStatus.CANCELLED)
+    try:
+        with session_scope(app_engine()) as session:
+            set_placement_status(session, principal=principal,
+                                 placement_id=int(rows[0]["placement_id"]), status=status)
+    except (AllocationRefused, PermissionError) as exc:
+        return ui.message(str(exc), "warning"), no_update
+    return ui.message(f"Placement {rows[0]['placement_id']} marked {status.value}.",
+                      "success"), (changed or 0) + 1
