@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -46,7 +47,7 @@ def _staff(principal: Principal) -> None:
 
 def scope_choices(session: Session) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Blocks and programmes a run can be scoped to, as dropdown options."""
-    blocks = session.exec(select(PlacementBlock).order_by(PlacementBlock.start_date)).all()
+    blocks = session.exec(select(PlacementBlock).order_by(col(PlacementBlock.start_date))).all()
     programmes = session.exec(select(Programme).order_by(Programme.code)).all()
     return (
         [{"label": f"{b.code} · {b.name}", "value": b.code} for b in blocks],
@@ -94,7 +95,8 @@ def run_plan(session: Session, *, principal: Principal, run_id: int) -> pd.DataF
     hei = aliased(Organisation)
     owner = aliased(Organisation)
     query = (
-        select(Placement, PlacementRequest.code, hei.code, Programme.code, PlacementBlock.code,
+        sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
+            Placement, PlacementRequest.code, hei.code, Programme.code, PlacementBlock.code,
                PlacementSetting.code, PlacementSetting.name, owner.name, PlacementSetting.sector,
                PlacementSetting.lat, PlacementSetting.lon, PlacementRequest.lat,
                PlacementRequest.lon)
@@ -110,7 +112,7 @@ def run_plan(session: Session, *, principal: Principal, run_id: int) -> pd.DataF
     )
     rows = []
     for p, req, hei_code, prog, block, code, name, org, sector, slat, slon, rlat, rlon in (
-            session.exec(query).all()):
+            session.execute(query).all()):
         km = haversine_km(_f(rlat), _f(rlon), _f(slat), _f(slon))
         rows.append({"placement_id": p.id, "request": req, "hei": hei_code, "programme": prog,
                      "block": block, "setting": code, "setting_name": name, "organisation": org,
@@ -233,7 +235,8 @@ def named_learners(session: Session, *, principal: Principal, run_id: int,
     _staff(principal)
     owner = aliased(Organisation)
     query = (
-        select(Placement.id, Learner.learner_ref, owner.code, PlacementRequest.code,
+        sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
+            Placement.id, Learner.learner_ref, owner.code, PlacementRequest.code,
                PlacementSetting.code, PlacementSetting.name, PlacementSetting.sector,
                PlacementBlock.code, Placement.status)
         .join(Learner, col(Learner.id) == Placement.learner_id)
@@ -247,7 +250,7 @@ def named_learners(session: Session, *, principal: Principal, run_id: int,
     )
     if hei:
         query = query.where(owner.code == hei)
-    return pd.DataFrame(session.exec(query).all(),
+    return pd.DataFrame(session.execute(query).all(),
                         columns=["placement_id", "learner", "hei", "request", "setting",
                                  "setting_name", "sector", "block", "status"])
 
@@ -271,7 +274,8 @@ def visible_placements(
     hei = aliased(Organisation)
     owner = aliased(Organisation)
     query = (
-        select(Placement, PlacementBlock.code, PlacementBlock.start_date, PlacementBlock.end_date,
+        sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
+            Placement, PlacementBlock.code, PlacementBlock.start_date, PlacementBlock.end_date,
                hei.code, Programme.code, PlacementRequest.code, Learner.learner_ref,
                PlacementSetting.code, PlacementSetting.name, owner.name, PlacementSetting.sector)
         .join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
@@ -283,7 +287,7 @@ def visible_placements(
         .join(owner, col(owner.id) == PlacementSetting.organisation_id)
         .outerjoin(Learner, col(Learner.id) == Placement.learner_id)
         .where(col(Placement.status).in_(statuses))
-        .order_by(PlacementBlock.start_date, hei.code, PlacementSetting.code,
+        .order_by(col(PlacementBlock.start_date), hei.code, PlacementSetting.code,
                   col(Placement.learner_id).is_not(None), Learner.learner_ref)
     )
     scope = hei_scope(principal)
@@ -301,7 +305,7 @@ def visible_placements(
          "learner": ref, "learners": p.learners, "setting": code, "setting_name": name,
          "organisation": org, "sector": sector, "run_id": p.run_id}
         for p, b, start, end, hei_code, prog, req, ref, code, name, org, sector
-        in session.exec(query).all()
+        in session.execute(query).all()
     ]
     return pd.DataFrame(rows, columns=VISIBLE_COLUMNS)
 
@@ -335,7 +339,7 @@ def learner_placements(session: Session, *, principal: Principal,
         .join(PlacementSetting, col(PlacementSetting.id) == Placement.setting_id)
         .where(Placement.learner_id == learner_id,
                Placement.status != PlacementStatus.PROPOSED.value)
-        .order_by(PlacementBlock.start_date)
+        .order_by(col(PlacementBlock.start_date))
     )
     return pd.DataFrame(session.exec(query).all(), columns=["block", "setting", "sector",
                                                             "status"])

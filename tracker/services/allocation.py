@@ -481,7 +481,7 @@ def _active_learners(session: Session, cohort_id: int, on: Any) -> list[Learner]
                             .order_by(Learner.learner_ref)).all()
     events = session.exec(select(LearnerEvent).join(Learner).where(
         Learner.cohort_id == cohort_id, LearnerEvent.event_date <= on)
-        .order_by(LearnerEvent.event_date, LearnerEvent.id)).all()
+        .order_by(col(LearnerEvent.event_date), col(LearnerEvent.id))).all()
     last: dict[int, str] = {}
     for event in events:
         last[event.learner_id] = event.event

@@ -111,10 +111,10 @@ def id_maps(session: Session, settings: pd.DataFrame) -> dict[str, dict[str, int
         "requests": {},
         "blocks": {},
     }
-    for table, model in (("requests", PlacementRequest), ("blocks", PlacementBlock)):
-        for row in session.exec(select(model)).all():
-            assert row.id is not None
-            maps[table][row.code] = row.id
+    for r in session.exec(select(PlacementRequest)).all():
+        maps["requests"][r.code] = r.id  # type: ignore[assignment]
+    for b in session.exec(select(PlacementBlock)).all():
+        maps["blocks"][b.code] = b.id  # type: ignore[assignment]
     return maps
 
 
