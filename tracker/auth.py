@@ -21,7 +21,9 @@ from tracker.models import User
 from tracker.services.audit import record_audit
 from tracker.services.users import authenticate, principal_for
 
-PUBLIC_PREFIXES = ("/login", "/assets/", "/healthz", "/_favicon.ico")
+# Browsers fetch /favicon.ico on their own; redirecting it to /login would issue a new form
+# token and expire the sign-in form the user is filling in.
+PUBLIC_PREFIXES = ("/login", "/assets/", "/healthz", "/_favicon.ico", "/favicon.ico")
 ENGINE_KEY = "tracker_engine"
 SETTINGS_KEY = "tracker_settings"
 

@@ -201,8 +201,8 @@ def demo_accounts(first_hei_code: str) -> list[DemoAccount]:
     ]
 
 
-def create_demo_accounts(session: Session) -> list[DemoAccount]:
-    """Create the demo accounts (skipping any that exist), bound to the first HEI by code."""
+def first_hei_code(session: Session) -> str:
+    """The HEI the demo ``hei`` account is bound to: the first by code, so it is stable."""
     hei = session.exec(
         select(Organisation)
         .where(Organisation.kind == OrgKind.HEI.value)
@@ -210,7 +210,12 @@ def create_demo_accounts(session: Session) -> list[DemoAccount]:
     ).first()
     if hei is None:
         raise UserError("Load organisations (at least one HEI) before creating demo accounts.")
-    accounts = demo_accounts(hei.code)
+    return hei.code
+
+
+def create_demo_accounts(session: Session) -> list[DemoAccount]:
+    """Create the demo accounts (skipping any that exist), bound to the first HEI by code."""
+    accounts = demo_accounts(first_hei_code(session))
     for account in accounts:
         exists = session.exec(select(User).where(User.username == account.username)).first()
         if exists is None:
