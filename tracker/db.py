@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -14,6 +16,15 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+# sqlite3 stores numpy scalars as opaque blobs without complaint, which CHECK constraints then
+# cannot compare; teach it to store them as the numbers they are (pandas hands these out).
+for _np_type in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32):
+    sqlite3.register_adapter(_np_type, int)
+for _np_float in (np.float32, np.float64):
+    sqlite3.register_adapter(_np_float, float)
+sqlite3.register_adapter(np.bool_, bool)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -333,6 +333,8 @@ class PlacementRequest(SQLModel, table=True):
     __table_args__ = (
         one_of("required_sector", Sector, nullable=True),
         one_of("status", RequestStatus),
+        CheckConstraint("lat IS NULL OR (lat BETWEEN -90 AND 90)", name="lat"),
+        CheckConstraint("lon IS NULL OR (lon BETWEEN -180 AND 180)", name="lon"),
         CheckConstraint("learners > 0", name="learners_positive"),
         *non_negative("version"),
     )
@@ -373,7 +375,7 @@ class AllocationRun(SQLModel, table=True):
     policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     inputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    solver: str | None = Field(default=None, max_length=32)
+    solver: str | None = Field(default=None, max_length=100)
     seconds: float | None = None
     error: str | None = None
     approved_at: datetime | None = None
