@@ -237,7 +237,7 @@ def _finish(engine: Engine, run_id: int, status: RunStatus, *, figures: dict[str
         run.status = status.value
         run.figures = figures
         run.error = error
-        run.solver = None if solver is None else solver[:32]  # full text in figures["solver"]
+        run.solver = None if solver is None else solver[:100]
         run.seconds = seconds
         run.finished_at = _now()
         record_audit(session, None, "allocation.run.finish", entity="allocation_run",
