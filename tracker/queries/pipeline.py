@@ -20,7 +20,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, select
 
 from tracker.access import Principal, hei_scope
-from tracker.measures.status import intake_academic_year
+from tracker.measures.status import EVENT_COLUMNS, intake_academic_year
 from tracker.models import (
     Cohort,
     Learner,
@@ -32,18 +32,6 @@ from tracker.models import (
     Route,
 )
 
-LEARNER_COLUMNS = (
-    "learner_id",
-    "learner_ref",
-    "hei",
-    "programme",
-    "profession_group",
-    "route",
-    "intake",
-    "start_date",
-    "years",
-)
-EVENT_COLUMNS = ("learner_id", "date", "event", "reason")
 COHORT_COLUMNS = ("hei", "programme", "profession_group", "route", "intake", "commissioned_places")
 PROFESSION_LABELS = {
     "nursing": "Nursing",
