@@ -217,6 +217,50 @@ def test_stay_close_to_previous_plan_moves_fewest_learners() -> None:
         assert fresh.levels.moved_learners is not None and fresh.levels.moved_learners > 1
 
 
+@pytest.mark.parametrize("method", ["network", "lp"])
+@pytest.mark.parametrize(
+    ("pins", "at_a", "at_b", "at_c", "moved"),
+    [
+        # a pin on a setting the previous plan did not use: one learner leaves A (it lost a
+        # place), the pin is added, B keeps its two
+        ([Pin("r1", "C", "1", 1)], 1, 2, 1, 1),
+        # a pin on a previous arc counts towards keeping it
+        ([Pin("r1", "B", "1", 2)], 1, 2, 1, 1),
+        # a pin outranks stability: three pinned at C leave room for one kept learner only
+        ([Pin("r1", "C", "1", 3)], None, None, 3, 3),
+    ],
+)
+def test_pins_with_previous_plan_keep_the_pins_and_move_fewest(
+    method: str, pins: list[Pin], at_a: int | None, at_b: int | None, at_c: int, moved: int
+) -> None:
+    s = settings(("A", "acute", "*", 10), ("B", "acute", "*", 10), ("C", "acute", "*", 0))
+    c = capacity(("A", 1, 1), ("B", 1, 4), ("C", 1, 4))
+    d = demand(("r1", "U1", "nursing", 1, 4, None, 0.0))
+    previous = pd.DataFrame(
+        {"request_id": ["r1", "r1"], "setting_id": ["A", "B"], "block": [1, 1], "learners": [2, 2]}
+    )
+    policy = Policy(method=method, stay_close_to_previous=True)  # type: ignore[arg-type]
+    result = allocate(s, c, d, policy, pins=pins, previous=previous)
+    assert result.status == "optimal"
+    assert result.levels.placed == 4
+    assert result.levels.moved_learners == moved
+    for pin in pins:
+        assert placed(result, "r1", pin.setting_id) >= pin.learners
+    if at_a is not None:
+        assert placed(result, "r1", "A") == at_a
+    if at_b is not None:
+        assert placed(result, "r1", "B") == at_b
+    assert placed(result, "r1", "C") == at_c
+    problem = validate(s, c, d, policy, pins=pins, previous=previous)
+    assert check_plan(
+        problem.settings,
+        problem.capacity,
+        problem.demand,
+        result.placements,
+        pins=[(p.request_id, p.setting_id, p.block, p.learners) for p in pins],
+    ).empty
+
+
 def test_engine_beats_greedy_on_fairness_when_over_subscribed() -> None:
     # U1's requests come first in the file and take the shared places
     s = settings(("A", "acute", "*", 0), ("P", "primary_care", "*", 5), ("C", "care_home", "*", 8))

@@ -233,12 +233,19 @@ def _previous_on_arcs(
     prev = prev[known]
     req = r_pos.loc[prev["request_id"].to_numpy()].to_numpy()
     plc = p_pos.loc[pd.MultiIndex.from_arrays([prev["setting_id"], prev["block"]])].to_numpy()
-    amount = pd.Series(prev["learners"].to_numpy(), index=pd.MultiIndex.from_arrays([req, plc]))
+    # every index here carries the same level names: pandas refuses to align a named
+    # MultiIndex with an unnamed one ("cannot join with no overlapping index names")
+    names = ["request", "place"]
+    amount = pd.Series(
+        prev["learners"].to_numpy(), index=pd.MultiIndex.from_arrays([req, plc], names=names)
+    )
     if len(pinned):
         pins = pd.Series(
             pinned["learners"].to_numpy(),
-            index=pd.MultiIndex.from_arrays([pinned["request"], pinned["place"]]),
+            index=pd.MultiIndex.from_arrays(
+                [pinned["request"].to_numpy(), pinned["place"].to_numpy()], names=names
+            ),
         )
         amount = amount.sub(pins, fill_value=0).clip(lower=0)
-    arc_index = pd.MultiIndex.from_arrays([a_r, a_p])
+    arc_index = pd.MultiIndex.from_arrays([a_r, a_p], names=names)
     return amount.reindex(arc_index, fill_value=0).to_numpy().astype(np.int64)

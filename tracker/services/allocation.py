@@ -202,27 +202,9 @@ def _allocate(settings: pd.DataFrame, capacity: pd.DataFrame, demand: pd.DataFra
               policy: optimise.Policy, *, pins: Sequence[optimise.Pin],
               previous: pd.DataFrame | None, progress: Progress | None
               ) -> optimise.AllocationResult:
-    """Call the engine; work around its failure to combine pins with a previous plan.
-
-    The engine currently raises a pandas alignment error when given both (reported to its
-    owner). Pins are also rows of the previous plan, so staying close to it usually keeps
-    them: solve with the previous plan alone and accept the result when every pin holds;
-    otherwise solve with the pins alone, because a coordinator's pin outranks stability.
-    """
-    if not (pins and previous is not None):
-        return optimise.allocate(settings, capacity, demand, policy, pins=pins,
-                                 previous=previous, progress=progress)
-    optimise.validate(settings, capacity, demand, policy, pins=pins, previous=previous)
-    result = optimise.allocate(settings, capacity, demand, policy, previous=previous,
-                               progress=progress)
-    got = result.placements.groupby(["request_id", "setting_id", "block"])["learners"].sum()
-    wanted: dict[tuple[str, str, str], int] = {}
-    for pin in pins:
-        key = (pin.request_id, pin.setting_id, pin.block)
-        wanted[key] = wanted.get(key, 0) + pin.learners
-    if all(int(got.get(key, 0)) >= n for key, n in wanted.items()):
-        return result
-    return optimise.allocate(settings, capacity, demand, policy, pins=pins, progress=progress)
+    """Call the engine once: pins are hard, and the previous plan only steers what is left."""
+    return optimise.allocate(settings, capacity, demand, policy, pins=pins,
+                             previous=previous, progress=progress)
 
 
 def _finish(engine: Engine, run_id: int, status: RunStatus, *, figures: dict[str, Any],
