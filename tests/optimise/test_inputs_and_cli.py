@@ -171,7 +171,8 @@ def test_assign_learners_respects_own_limit_and_prefers_a_new_sector() -> None:
     far_only = result.placements[result.placements["setting_id"] == "C"]
     out2 = assign_learners(far_only, learners.iloc[:1], s)
     assert out2["setting_id"].isna().all()
-    assert "own distance limit" in out2["reason"].iloc[0]
+    assert out2["reason_code"].iloc[0] == "beyond_own_limit"
+    assert "own 10 km limit" in out2["reason"].iloc[0]
 
 
 def test_optimise_imports_neither_database_nor_dash() -> None:

@@ -17,9 +17,6 @@ from scipy.optimize import linear_sum_assignment
 from tracker.optimise.geo import haversine_km
 from tracker.optimise.model import AllocationResult, InputError, Problem
 
-_FORBIDDEN = 1e9
-_REPEAT_SECTOR = 1e5
-
 COLUMNS = [
     "learner_id",
     "request_id",
@@ -28,6 +25,7 @@ COLUMNS = [
     "sector",
     "distance_km",
     "new_sector",
+    "reason_code",
     "reason",
 ]
 
@@ -88,7 +86,11 @@ def assign_learners(
     """One row per learner: the setting they go to, or why they have none.
 
     ``learners``: learner_id, request_id, and optionally lat, lon, max_distance_km,
-    sectors_had (';'-separated sectors of earlier placements).
+    sectors_had (';'-separated sectors of earlier placements). Learners are swapped freely
+    between the places the plan gave their request, so a learner with a tight limit gets a
+    near place whenever some assignment allows it; a learner is never sent beyond their own
+    limit (a reasonable adjustment is a hard rule), and ``reason_code`` / ``reason`` say why
+    anyone is left without a place.
     """
     placements = (
         result_or_placements.placements
@@ -107,40 +109,67 @@ def assign_learners(
     slots_by_request = {rid: g for rid, g in pl[pl["learners"] > 0].groupby("request_id")}
     rows: list[dict[str, object]] = []
     for rid, group in people.groupby("request_id", sort=False):
-        g = slots_by_request.get(rid)
+        g = slots_by_request.get(str(rid))
         if g is None:
-            for p in group.itertuples(index=False):
-                rows.append(
-                    _row(
-                        p, None, None, None, np.nan, False, "no place was allocated to this request"
-                    )
-                )
+            reason = f"no place was allocated to request {rid} (see the plan's unmet learners)"
+            rows += [
+                _row(p, None, None, None, np.nan, False, "no_place", reason)
+                for p in group.itertuples(index=False)
+            ]
             continue
-        slot_setting = np.repeat(g["setting_id"].to_numpy(), g["learners"].to_numpy())
-        slot_block = np.repeat(g["block"].astype(str).to_numpy(), g["learners"].to_numpy())
-        slot_sector = s.loc[slot_setting, "sector"].astype(str).to_numpy()
-        km = haversine_km(
-            group["lat"].to_numpy()[:, None],
-            group["lon"].to_numpy()[:, None],
-            s.loc[slot_setting, "lat"].to_numpy(dtype=float)[None, :],
-            s.loc[slot_setting, "lon"].to_numpy(dtype=float)[None, :],
-        )
-        limit = group["max_distance_km"].to_numpy()[:, None]
-        allowed = ~(km > limit)  # unknown distance or no personal limit: allowed
-        repeat = np.array([[sec in had for sec in slot_sector] for had in group["sectors_had"]])
-        cost = np.where(allowed, np.nan_to_num(km) + _REPEAT_SECTOR * repeat, _FORBIDDEN)
-        who, where = linear_sum_assignment(cost)
-        chosen = dict(zip(who.tolist(), where.tolist(), strict=True))
-        for i, p in enumerate(group.itertuples(index=False)):
-            j = chosen.get(i)
-            if j is None or not allowed[i, j]:
-                reason = (
-                    "more learners than places allocated to this request"
-                    if j is None
-                    else "no allocated place within the learner's own distance limit"
-                )
-                rows.append(_row(p, None, None, None, np.nan, False, reason))
-                continue
+        rows += _assign_request(str(rid), group, g, s)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _lexicographic_costs(metres: np.ndarray, allowed: np.ndarray, repeat: np.ndarray) -> np.ndarray:
+    """Integer costs whose minimum is lexicographic: most learners within their own limit,
+    then fewest repeated sectors, then least travel.
+
+    Each weight exceeds the largest possible total of everything below it, so no amount of
+    travel can buy a repeated sector and no variety can buy a learner beyond their limit.
+    Travel is coarsened (metres, then tens of metres, ...) only if the weights would no
+    longer be exact in double precision, which the assignment solver uses.
+    """
+    n = max(min(metres.shape), 1)
+    step = 1
+    while True:
+        travel = np.where(allowed, metres // step, 0)
+        w_repeat = int(travel.max(initial=0)) * n + 1
+        w_forbidden = (w_repeat + int(travel.max(initial=0))) * n + 1
+        if w_forbidden * n < 2**52:
+            break
+        step *= 10
+    return np.where(allowed, travel + w_repeat * repeat, w_forbidden).astype(np.float64)
+
+
+def _assign_request(
+    rid: str, group: pd.DataFrame, g: pd.DataFrame, s: pd.DataFrame
+) -> list[dict[str, object]]:
+    """An exact assignment of one request's learners to its allocated places (Hungarian)."""
+    counts = g["learners"].to_numpy(dtype=np.int64)
+    slot_setting = np.repeat(g["setting_id"].to_numpy(), counts)
+    slot_block = np.repeat(g["block"].astype(str).to_numpy(), counts)
+    slot_sector = s.loc[slot_setting, "sector"].astype(str).to_numpy()
+    km = haversine_km(
+        group["lat"].to_numpy()[:, None],
+        group["lon"].to_numpy()[:, None],
+        s.loc[slot_setting, "lat"].to_numpy(dtype=float)[None, :],
+        s.loc[slot_setting, "lon"].to_numpy(dtype=float)[None, :],
+    )
+    limit = group["max_distance_km"].to_numpy()[:, None]
+    allowed = ~(km > limit)  # unknown distance or no personal limit: allowed
+    repeat = np.array(
+        [[sec in had for sec in slot_sector] for had in group["sectors_had"]], dtype=bool
+    ).reshape(km.shape)
+    metres = np.rint(np.nan_to_num(km) * 1000).astype(np.int64)
+    who, where = linear_sum_assignment(_lexicographic_costs(metres, allowed, repeat))
+    chosen = {int(i): int(j) for i, j in zip(who, where, strict=True) if allowed[i, j]}
+    taken = set(chosen.values())
+    n_slots = len(slot_setting)
+    rows: list[dict[str, object]] = []
+    for i, p in enumerate(group.itertuples(index=False)):
+        j = chosen.get(i)
+        if j is not None:
             rows.append(
                 _row(
                     p,
@@ -150,9 +179,42 @@ def assign_learners(
                     float(km[i, j]),
                     slot_sector[j] not in p.sectors_had,
                     None,
+                    None,
                 )
             )
-    return pd.DataFrame(rows, columns=COLUMNS)
+            continue
+        within = np.flatnonzero(allowed[i])
+        if len(within) == 0:
+            nearest = int(np.nanargmin(km[i])) if not np.isnan(km[i]).all() else 0
+            code = "beyond_own_limit"
+            reason = (
+                f"none of the {n_slots} places allocated to request {rid} is within the "
+                f"learner's own {p.max_distance_km:g} km limit; the nearest, setting "
+                f"{slot_setting[nearest]}, is {km[i, nearest]:.1f} km away: the request "
+                "needs a place nearer this learner"
+            )
+        elif len(group) > n_slots and all(j2 in taken for j2 in within):
+            code = "more_learners_than_places"
+            which = (
+                "every allocated place"
+                if len(within) == n_slots
+                else f"the {len(within)} place(s) within this learner's own limit"
+            )
+            reason = (
+                f"request {rid} has {len(group)} named learners and {n_slots} allocated "
+                f"places; {which} went to other learners of the request, and no swap places "
+                "more learners within their limits"
+            )
+        else:
+            code = "own_limit_places_taken"
+            reason = (
+                f"the {len(within)} allocated place(s) within the learner's own "
+                f"{p.max_distance_km:g} km limit went to other learners of request {rid} "
+                "with limits of their own, and no swap places more learners within their "
+                "limits: the request needs another place near this learner"
+            )
+        rows.append(_row(p, None, None, None, np.nan, False, code, reason))
+    return rows
 
 
 def _row(
@@ -162,6 +224,7 @@ def _row(
     sector: object,
     km: float,
     new: bool,
+    reason_code: str | None,
     reason: str | None,
 ) -> dict[str, object]:
     return {
@@ -172,5 +235,6 @@ def _row(
         "sector": sector,
         "distance_km": None if np.isnan(km) else round(km, 3),
         "new_sector": new,
+        "reason_code": reason_code,
         "reason": reason,
     }
