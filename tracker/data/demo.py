@@ -141,7 +141,7 @@ def generate_demo(
         strict=True,
     ))
 
-    cohorts = plan_cohorts(rng, heis)
+    cohorts = plan_cohorts(rng, heis, as_of=DEMO_AS_OF)
     cohort_ids = _insert(session, Cohort, [
         {"hei_id": org_ids[c.hei_code], "programme_id": programme_ids[c.programme],
          "intake_year": c.intake_year, "intake_month": c.intake_month,

@@ -54,8 +54,13 @@ def _first_monday(year: int, month: int, day: int) -> date:
     return date.fromordinal(first.toordinal() + (7 - first.weekday()) % 7)
 
 
-def plan_cohorts(rng: np.random.Generator, heis: list[tuple[HeiSpec, str]]) -> list[CohortPlan]:
-    """Five annual intakes per HEI programme; places grow a little each year, as commissioned."""
+def plan_cohorts(
+    rng: np.random.Generator, heis: list[tuple[HeiSpec, str]], *, as_of: date
+) -> list[CohortPlan]:
+    """Five annual intakes per HEI programme; places grow a little each year, as commissioned.
+
+    Intakes that would start after ``as_of`` (a later apprenticeship intake) are not planned:
+    the data describes what had happened by then."""
     plans: list[CohortPlan] = []
     for hei, code in heis:
         for programme, (places, extra_month, extra_places) in hei.offers.items():
@@ -64,6 +69,8 @@ def plan_cohorts(rng: np.random.Generator, heis: list[tuple[HeiSpec, str]]) -> l
                 if extra_month:
                     intakes.append((year + 1, extra_month, extra_places))
                 for intake_year, month, base in intakes:
+                    if date(intake_year, month, 1) > as_of:
+                        continue
                     commissioned = round(base * (1 + 0.03 * (year - ref.INTAKE_YEARS[0])))
                     fill = float(np.clip(rng.normal(0.96, 0.045), 0.85, 1.05))
                     if rng.random() < 0.06:

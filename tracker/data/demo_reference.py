@@ -127,7 +127,8 @@ HEIS: Final[tuple[HeiSpec, ...]] = (
         "DIE": (20, 0, 0), "SLT": (20, 0, 0), "ADP": (15, 0, 0), "SWP": (15, 0, 0),
     }),
 )
-INTAKE_YEARS: Final = (2021, 2022, 2023, 2024, 2025)
+#: Five annual intakes up to the one that started in the autumn before DEMO_AS_OF.
+INTAKE_YEARS: Final = (2022, 2023, 2024, 2025, 2026)
 
 #: The "areas of concern" outlier: clearly higher withdrawal than the same field elsewhere.
 OUTLIER: Final = ("UNI-C", "MHN", 2.6)
