@@ -28,17 +28,21 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pylmcf
 from scipy.sparse import csr_array
-from scipy.sparse.csgraph import maximum_flow
+from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
 from tracker.optimise.arcs import Instance
 from tracker.optimise.model import Policy
 
 Progress = Callable[[float, str], None]
 _EPS = 1e-9
+# after this many cut-guided steps in a row that did not halve the bracket, bisect once:
+# Newton steps usually finish in a handful of probes, and this bounds the worst case
+_SLOW_STEPS = 3
 
 
 @dataclass
@@ -126,14 +130,46 @@ class _Network:
         self.indices = self.heads[order].astype(np.int32)
         self.data = self.caps[order].astype(np.int32)
         self._flow: csr_array | None = None
+        self.changed = np.concatenate([self.mand, [self.x_arc], self.opt, self.sector_arcs])
+
+    def bound_caps(
+        self, floor_left: np.ndarray, total: int, sector_cap: np.ndarray | None
+    ) -> np.ndarray:
+        """Capacities of the arcs a level's bounds change (``self.changed``), in that order."""
+        return np.concatenate(
+            [
+                floor_left,
+                [total - int(floor_left.sum())],
+                self.hei_left - floor_left,
+                np.full(len(self.sector_arcs), self.big) if sector_cap is None else sector_cap,
+            ]
+        ).astype(np.int64)
 
     def set_bounds(self, floor_left: np.ndarray, total: int, sector_cap: np.ndarray | None) -> None:
-        self.caps[self.mand] = floor_left
-        self.caps[self.x_arc] = total - int(floor_left.sum())
-        self.caps[self.opt] = self.hei_left - floor_left
-        self.caps[self.sector_arcs] = self.big if sector_cap is None else sector_cap
-        changed = np.concatenate([self.mand, [self.x_arc], self.opt, self.sector_arcs])
-        self.data[self.position[changed]] = self.caps[changed]
+        self.caps[self.changed] = self.bound_caps(floor_left, total, sector_cap)
+        self.data[self.position[self.changed]] = self.caps[self.changed]
+
+    def min_cut(self) -> tuple[int, np.ndarray]:
+        """The minimum cut of the last max-flow solve, as a function of the bounds.
+
+        Returns the capacity of the cut's arcs whose capacity the bounds never change, and a
+        mask over ``self.changed`` of the changed arcs that cross the cut. The cut's capacity
+        under any other bounds is then ``fixed + bound_caps(...)[crossing].sum()``: a valid
+        upper bound on the max flow under those bounds (max flow <= any cut), which is what
+        lets the fairness searches rule out many candidate ratios after one probe.
+        """
+        assert self._flow is not None
+        caps = csr_array((self.data, self.indices, self.indptr), shape=(self.n_nodes,) * 2)
+        residual = (caps - self._flow).tocsr()
+        residual.data = (residual.data > 0).astype(np.int8)
+        residual.eliminate_zeros()
+        reached = breadth_first_order(residual, self.src, directed=True, return_predecessors=False)
+        source_side = np.zeros(self.n_nodes, bool)
+        source_side[reached] = True
+        crossing = source_side[self.tails] & ~source_side[self.heads]
+        fixed = crossing.copy()
+        fixed[self.changed] = False
+        return int(self.caps[fixed].sum()), crossing[self.changed]
 
     def max_flow(self) -> int:
         graph = csr_array(
@@ -192,9 +228,50 @@ def _highest_use(inst: Instance, sector_flow: np.ndarray) -> float:
     return float(np.max((sector_flow[ok] + inst.sector_pinned[ok]) / inst.sector_places[ok]))
 
 
+def _last_true(lo: int, hi: int, holds: Callable[[int], bool]) -> int:
+    """Largest i in [lo, hi] with ``holds(i)``, for a test that is true up to some index and
+    false after it; ``holds(lo)`` must be true."""
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if holds(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _first_true(lo: int, hi: int, holds: Callable[[int], bool]) -> int:
+    """Smallest i in [lo, hi] with ``holds(i)``, for a test that is false up to some index and
+    true after it; ``holds(hi)`` must be true."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if holds(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 def solve_network(
-    inst: Instance, policy: Policy, progress: Progress | None = None
+    inst: Instance,
+    policy: Policy,
+    progress: Progress | None = None,
+    *,
+    search: Literal["cut", "bisect"] = "cut",
 ) -> LevelSolution:
+    """Solve the four levels exactly; ``search`` picks how the two ratio levels are searched.
+
+    Both searches only ever rule a candidate ratio out by an infeasible max flow or by a
+    cut whose capacity under that ratio's bounds is below ``F`` (max flow <= cut), so both
+    are exact. ``"cut"`` probes the most ambitious ratio still possible and, when it fails,
+    uses the failing probe's minimum cut to rule out every ratio that cut also forbids (a
+    discrete Newton step on the parametric max flow). Every infeasible probe shrinks the
+    bracket, so it terminates; after a few steps in a row that do not halve the bracket one
+    bisection step is taken, which bounds the worst case at about four times the probes
+    of ``"bisect"``. In practice it needs far fewer probes (6-7 instead of 25-29 on the
+    benchmark instances). ``"bisect"`` is the plain binary
+    search, kept as a reference for the tests.
+    """
     say = progress or (lambda _f, _m: None)
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -222,23 +299,37 @@ def solve_network(
         lo = _lowest_fill(inst, hei_flow)
         hi = min(1.0, (total + inst.pinned_total) / max(inst.requested_total, 1))
         cand = _ratio_candidates(inst.hei_requested, lo, hi)
-        best = lo
-        a, b = 0, len(cand) - 1  # cand[a] is achievable; search the last achievable one
+        # floors adding up to more than F are infeasible without a probe
+        top = _last_true(0, len(cand) - 1, lambda i: int(hei_floor(cand[i], inst).sum()) <= total)
+        bisect_next, slow = search == "bisect", 0
+        a, b = 0, top  # cand[a] is achievable, nothing above cand[b] is
         while a < b:
-            mid = (a + b + 1) // 2
+            mid = (a + b + 1) // 2 if bisect_next else b
             floor_try = hei_floor(cand[mid], inst)
+            net.set_bounds(floor_try, total, None)
             probes += 1
-            feasible = int(floor_try.sum()) <= total
-            if feasible:
-                net.set_bounds(floor_try, total, None)
-                feasible = net.max_flow() == total
-            if feasible:
-                a = mid
+            width = b - a
+            if net.max_flow() == total:
+                hei_flow = net.flows(net.mand) + net.flows(net.opt)
                 sector_flow = net.flows(net.sector_arcs)
+                # the flow may do better than asked: jump to the fill it actually reaches
+                reached = int(np.searchsorted(cand, _lowest_fill(inst, hei_flow) + _EPS)) - 1
+                a = min(max(mid, reached), b)
             else:
                 b = mid - 1
-        best = float(cand[a])
-        floor_left = hei_floor(best, inst)
+                if search == "cut":
+                    fixed, crossing = net.min_cut()
+
+                    def cut_holds(
+                        i: int, fixed: int = fixed, crossing: np.ndarray = crossing
+                    ) -> bool:
+                        caps = net.bound_caps(hei_floor(cand[i], inst), total, None)
+                        return fixed + int(caps[crossing].sum()) >= total
+
+                    b = _last_true(a, b, cut_holds)
+            slow = slow + 1 if 2 * (b - a) > width and not bisect_next else 0
+            bisect_next = search == "bisect" or slow >= _SLOW_STEPS
+        floor_left = hei_floor(float(cand[a]), inst)
         timings["fair_share_between_heis"] = time.perf_counter() - t
 
     stay = inst.arc_previous is not None and policy.stay_close_to_previous
@@ -250,19 +341,35 @@ def solve_network(
         lo = (total + inst.pinned_total) / max(int(inst.sector_places[ok].sum()), 1)
         hi = _highest_use(inst, sector_flow)
         cand = _ratio_candidates(inst.sector_places, lo, hi)
-        a, b = 0, len(cand) - 1  # cand[b] is achievable; search the first achievable one
+        # a ceiling below what pins already hold is infeasible without a probe
+        bottom = _first_true(
+            0, len(cand) - 1, lambda i: bool((sector_ceiling(cand[i], inst) >= 0).all())
+        )
+        bisect_next, slow = search == "bisect", 0
+        a, b = bottom, len(cand) - 1  # cand[b] is achievable, nothing below cand[a] is
         while a < b:
-            mid = (a + b) // 2
-            cap_try = sector_ceiling(cand[mid], inst)
+            mid = (a + b) // 2 if bisect_next else a
+            net.set_bounds(floor_left, total, sector_ceiling(cand[mid], inst))
             probes += 1
-            feasible = bool((cap_try >= 0).all())
-            if feasible:
-                net.set_bounds(floor_left, total, cap_try)
-                feasible = net.max_flow() == total
-            if feasible:
-                b = mid
+            width = b - a
+            if net.max_flow() == total:
+                use = _highest_use(inst, net.flows(net.sector_arcs))
+                reached = int(np.searchsorted(cand, use - _EPS))
+                b = max(min(mid, reached), a)
             else:
                 a = mid + 1
+                if search == "cut":
+                    fixed, crossing = net.min_cut()
+
+                    def cut_holds(
+                        i: int, fixed: int = fixed, crossing: np.ndarray = crossing
+                    ) -> bool:
+                        caps = net.bound_caps(floor_left, total, sector_ceiling(cand[i], inst))
+                        return fixed + int(caps[crossing].sum()) >= total
+
+                    a = _first_true(a, b, cut_holds)
+            slow = slow + 1 if 2 * (b - a) > width and not bisect_next else 0
+            bisect_next = search == "bisect" or slow >= _SLOW_STEPS
         ceiling = sector_ceiling(float(cand[b]), inst)
         timings["fair_share_between_sectors"] = time.perf_counter() - t
 
