@@ -34,6 +34,8 @@ class Settings:
     secure_cookies: bool
     max_failed_logins: int = 5
     lockout_minutes: int = 15
+    #: Share computed dashboard reports between workers (see ``tracker.cache``).
+    report_cache: bool = True
 
     @property
     def uses_default_database(self) -> bool:
@@ -81,4 +83,5 @@ def load_settings() -> Settings:
         secure_cookies=_flag(os.environ.get("TRACKER_SECURE_COOKIES"), False),
         max_failed_logins=int(os.environ.get("TRACKER_MAX_FAILED_LOGINS", "5")),
         lockout_minutes=int(os.environ.get("TRACKER_LOCKOUT_MINUTES", "15")),
+        report_cache=_flag(os.environ.get("TRACKER_REPORT_CACHE"), True),
     )

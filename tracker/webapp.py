@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from tracker.access import Principal, can_view_page
 from tracker.auth import init_auth
+from tracker.cache import REPORT_CACHE_KEY, open_report_cache
 from tracker.config import Settings, load_settings
 from tracker.db import make_engine, upgrade
 from tracker.jobs import make_background_manager
@@ -103,6 +104,9 @@ def create_app(
         print(line, flush=True)
     server = Flask("tracker")
     init_auth(server, engine, settings)
+    server.extensions[REPORT_CACHE_KEY] = (
+        open_report_cache(settings) if settings.report_cache else None
+    )
     app = Dash(
         "tracker",
         server=server,

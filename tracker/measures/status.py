@@ -55,11 +55,15 @@ def standard_end_date(start_date: pd.Series, years: pd.Series) -> pd.Series:
     due on 2023-09-21, as learners and HEIs reckon it.
     """
     months = (years.astype(float) * 12).round()
-    out = [
-        pd.NaT if pd.isna(s) or pd.isna(m) else s + pd.DateOffset(months=int(m))
-        for s, m in zip(start_date, months, strict=True)
-    ]
-    return pd.Series(pd.to_datetime(out), index=start_date.index)
+    # Learners share a handful of (start, length) pairs: add the months once per pair, not
+    # once per learner (the per-row DateOffset was most of a dashboard's time at 60k learners).
+    pairs = pd.DataFrame({"start": pd.to_datetime(start_date).to_numpy(),
+                          "months": months.to_numpy()})
+    known = pairs.dropna().drop_duplicates()
+    known = known.assign(end=[s + pd.DateOffset(months=int(m))
+                              for s, m in zip(known["start"], known["months"], strict=True)])
+    out = pairs.merge(known, on=["start", "months"], how="left")["end"]
+    return pd.Series(pd.to_datetime(out).to_numpy(), index=start_date.index)
 
 
 def whole_years_between(start: pd.Series, end: pd.Series) -> pd.Series:

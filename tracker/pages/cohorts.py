@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from tracker.access import Principal
 from tracker.auth import app_engine
+from tracker.cache import app_report_cache
 from tracker.components import callback_principal, graph, page_guard, page_header, stat_card
 from tracker.measures import MEASURE_LABELS, TOTAL
 from tracker.pages import _pipeline_ui as ui
@@ -225,7 +226,9 @@ def _content(report: CohortReport) -> Any:
 
 def _report(principal: Principal, filters: PipelineFilters) -> CohortReport:
     with Session(app_engine()) as session:
-        return cohort_report(session, principal=principal, filters=filters)
+        return cohort_report(
+            session, principal=principal, filters=filters, cache=app_report_cache()
+        )
 
 
 @page_guard(PAGE)

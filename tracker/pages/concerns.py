@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from tracker.access import Principal
 from tracker.auth import app_engine
+from tracker.cache import app_report_cache
 from tracker.components import callback_principal, graph, page_guard, page_header
 from tracker.measures import MEASURE_LABELS
 from tracker.pages import _pipeline_ui as ui
@@ -108,7 +109,9 @@ def _content(report: ConcernsReport) -> Any:
 
 def _report(principal: Principal, filters: PipelineFilters, unit: str) -> ConcernsReport:
     with Session(app_engine()) as session:
-        return concerns_report(session, principal=principal, filters=filters, unit=unit)
+        return concerns_report(
+            session, principal=principal, filters=filters, unit=unit, cache=app_report_cache()
+        )
 
 
 @page_guard(PAGE)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from tracker.access import Principal
 from tracker.auth import app_engine
+from tracker.cache import app_report_cache
 from tracker.components import (
     callback_principal,
     format_count,
@@ -203,7 +204,9 @@ def _content(report: OverviewReport) -> Any:
 
 def _report(principal: Principal, filters: PipelineFilters) -> OverviewReport:
     with Session(app_engine()) as session:
-        return overview_report(session, principal=principal, filters=filters)
+        return overview_report(
+            session, principal=principal, filters=filters, cache=app_report_cache()
+        )
 
 
 @page_guard(PAGE)

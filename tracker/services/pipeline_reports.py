@@ -8,15 +8,17 @@ or controlled figures is decided by ``tracker.access.sees_exact_figures``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
 from tracker.access import Principal, sees_exact_figures
+from tracker.cache import ReportCache, data_version, viewer_scope
 from tracker.measures import (
     DEFAULT_POLICY,
     EXACT,
@@ -42,6 +44,8 @@ from tracker.queries.pipeline import (
     pipeline_frames,
     system_frames,
 )
+
+T = TypeVar("T")
 
 #: Columns `attrition_export` may group by (the issue's export contract).
 EXPORT_BY = ("hei", "programme", "profession_group", "intake_year")
@@ -196,6 +200,17 @@ def control_table(
     )
 
 
+def _cached(cache: ReportCache, session: Session, principal: Principal, name: str,
+            parts: tuple[object, ...], compute: Callable[[], T]) -> T:
+    """The report from the shared cache, keyed by what decides its figures.
+
+    Reports are pure functions of their arguments, what the viewer may see and the data, so
+    the data version in the key is all the invalidation they need.
+    """
+    key = cache.key(name, parts, viewer_scope(principal), data_version(session))
+    return cache.get_or_compute(key, compute)
+
+
 def _has_learners(frames: PipelineFrames) -> bool:
     return not frames.learners.empty and not frames.events.empty
 
@@ -210,8 +225,16 @@ def overview_report(
     filters: PipelineFilters,
     as_of: date | None = None,
     policy: DisclosurePolicy = DEFAULT_POLICY,
+    cache: ReportCache | None = None,
 ) -> OverviewReport:
     """Headlines, recruitment, flows, trends, reasons and retention for the selection."""
+    if cache is not None:
+        return _cached(
+            cache, session, principal, "overview_report", (filters, as_of, policy),
+            lambda: overview_report(
+                session, principal=principal, filters=filters, as_of=as_of, policy=policy
+            ),
+        )
     as_of = as_of or figures_as_of(session)
     frames = pipeline_frames(session, principal=principal, filters=filters)
     owning = principal.hei_id if principal.is_hei else None
@@ -302,6 +325,7 @@ def concerns_report(
     unit: str = "programme",
     as_of: date | None = None,
     policy: DisclosurePolicy = DEFAULT_POLICY,
+    cache: ReportCache | None = None,
 ) -> ConcernsReport:
     """Cohort attrition of every unit against funnel limits around the system rate.
 
@@ -309,6 +333,14 @@ def concerns_report(
     units whose rate may be shown (enough starters), so the plot never reveals a rate the
     tables would hide. `hidden_units` says how many were left out for that reason.
     """
+    if cache is not None:
+        return _cached(
+            cache, session, principal, "concerns_report", (filters, unit, as_of, policy),
+            lambda: concerns_report(
+                session, principal=principal, filters=filters, unit=unit, as_of=as_of,
+                policy=policy,
+            ),
+        )
     if unit not in FUNNEL_UNITS:
         raise ValueError(f"unknown unit {unit!r}; choose from {sorted(FUNNEL_UNITS)}")
     by = list(FUNNEL_UNITS[unit])
@@ -384,6 +416,7 @@ def cohort_report(
     filters: PipelineFilters,
     as_of: date | None = None,
     policy: DisclosurePolicy = DEFAULT_POLICY,
+    cache: ReportCache | None = None,
 ) -> CohortReport:
     """The selected cohorts by intake, against the same measures for the whole system.
 
@@ -392,6 +425,13 @@ def cohort_report(
     aggregate under disclosure control, so an HEI user learns nothing about another HEI's
     learners from it. Learner-level statuses are listed only for exact viewers.
     """
+    if cache is not None:
+        return _cached(
+            cache, session, principal, "cohort_report", (filters, as_of, policy),
+            lambda: cohort_report(
+                session, principal=principal, filters=filters, as_of=as_of, policy=policy
+            ),
+        )
     as_of = as_of or figures_as_of(session)
     frames = pipeline_frames(session, principal=principal, filters=filters)
     owning = principal.hei_id if principal.is_hei else None

@@ -1,0 +1,1 @@
+"""Load test of the documented deployment (gunicorn + PostgreSQL + Celery on Redis)."""

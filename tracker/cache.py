@@ -1,0 +1,191 @@
+"""A cache of finished pipeline reports, shared by every web worker of one deployment.
+
+At 60,000 learners a dashboard's measures take seconds to compute, while the learner data
+changes only on an import or an edit. So a report is computed once per (report, filters,
+what the viewer may see, data version) and then read by every worker: from a disk cache in
+the data folder by default, from Redis when ``TRACKER_REDIS_URL`` is set (several hosts).
+Nothing is kept in module-level state: each process opens its cache from the settings.
+
+The data version is read from the database on every request (one cheap statement), so a
+write from any process, a command or another host makes every older entry unreachable;
+stale entries are never served and simply expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from tracker.access import Principal
+from tracker.config import Settings
+from tracker.models import AuditLog, Cohort, Learner, LearnerEvent, Organisation, Programme
+
+T = TypeVar("T")
+
+#: Entries live a day at most; a new data version makes them unreachable long before that.
+ENTRY_SECONDS = 24 * 3600
+#: How long other workers wait for the one computing a missing entry before computing it too.
+COMPUTE_WAIT_SECONDS = 60.0
+_POLL_SECONDS = 0.1
+
+#: Tables the pipeline reports read. Inserts and deletes change their (count, max id);
+#: in-place edits go through services that write the audit log, whose max id is included.
+_VERSION_SQL = text(
+    "SELECT "
+    + ", ".join(
+        f"(SELECT count(*) FROM {t}), (SELECT max(id) FROM {t})"
+        for t in (m.__table__.name for m in (Learner, LearnerEvent, Cohort, Organisation,
+                                             Programme))  # type: ignore[attr-defined]
+    )
+    + f", (SELECT max(id) FROM {AuditLog.__table__.name})"  # type: ignore[attr-defined]
+)
+
+
+def data_version(session: Session) -> str:
+    """A fingerprint of the learner data that changes on every import, edit or delete."""
+    row = session.connection().execute(_VERSION_SQL).one()
+    return ".".join("-" if v is None else str(v) for v in row)
+
+
+def viewer_scope(principal: Principal) -> str:
+    """What of the principal decides a report's rows and disclosure (not who it is).
+
+    Everything but the user's identity, so two administrators share entries while an HEI
+    user only ever shares with users of the same HEI and role; a field added to
+    ``Principal`` later (a new kind of scope) is part of the key without anyone editing this.
+    """
+    fields = asdict(principal)
+    fields.pop("username", None)
+    fields.pop("user_id", None)
+    return repr(sorted((k, str(v)) for k, v in fields.items()))
+
+
+class _Store(Protocol):
+    def get(self, key: str) -> bytes | None: ...
+    def set(self, key: str, value: bytes, seconds: float) -> None: ...
+    def add(self, key: str, value: bytes, seconds: float) -> bool: ...
+    def delete(self, key: str) -> None: ...
+    def clear(self) -> None: ...
+
+
+class _DiskStore:
+    def __init__(self, folder: Path) -> None:
+        import diskcache
+
+        self._cache = diskcache.Cache(str(folder), size_limit=2**30)
+
+    def get(self, key: str) -> bytes | None:
+        value = self._cache.get(key)
+        return value if isinstance(value, bytes) else None
+
+    def set(self, key: str, value: bytes, seconds: float) -> None:
+        self._cache.set(key, value, expire=seconds)
+
+    def add(self, key: str, value: bytes, seconds: float) -> bool:
+        return bool(self._cache.add(key, value, expire=seconds))
+
+    def delete(self, key: str) -> None:
+        self._cache.delete(key)
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
+class _RedisStore:
+    PREFIX = "tracker:reports:"
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url)
+
+    def get(self, key: str) -> bytes | None:
+        value = self._redis.get(self.PREFIX + key)
+        return value if isinstance(value, bytes) else None
+
+    def set(self, key: str, value: bytes, seconds: float) -> None:
+        self._redis.set(self.PREFIX + key, value, ex=max(1, int(seconds)))
+
+    def add(self, key: str, value: bytes, seconds: float) -> bool:
+        return bool(self._redis.set(self.PREFIX + key, value, ex=max(1, int(seconds)), nx=True))
+
+    def delete(self, key: str) -> None:
+        self._redis.delete(self.PREFIX + key)
+
+    def clear(self) -> None:
+        for key in self._redis.scan_iter(self.PREFIX + "*"):
+            self._redis.delete(key)
+
+
+class ReportCache:
+    """Get-or-compute for pure report results, with one computation per key at a time.
+
+    When fifty users open the same view just after an import, one worker computes it and
+    the others wait for its result instead of all computing it at once on a small server.
+    """
+
+    def __init__(self, store: _Store, namespace: str) -> None:
+        self._store = store
+        self._namespace = namespace
+
+    def key(self, name: str, *parts: Any) -> str:
+        digest = hashlib.sha256(repr((self._namespace, name, parts)).encode()).hexdigest()
+        return f"{name}:{digest[:40]}"
+
+    def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
+        found = self._store.get(key)
+        if found is not None:
+            return pickle.loads(found)
+        lock = key + ":computing"
+        if not self._store.add(lock, b"1", COMPUTE_WAIT_SECONDS):
+            deadline = time.monotonic() + COMPUTE_WAIT_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(_POLL_SECONDS)
+                found = self._store.get(key)
+                if found is not None:
+                    return pickle.loads(found)
+                if self._store.get(lock) is None:  # the computing worker died or failed
+                    break
+        try:
+            value = compute()
+            self._store.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),
+                            ENTRY_SECONDS)
+            return value
+        finally:
+            self._store.delete(lock)
+
+    def clear(self) -> None:
+        self._store.clear()
+
+
+REPORT_CACHE_KEY = "tracker_report_cache"
+
+
+def app_report_cache() -> ReportCache | None:
+    """The running web app's report cache (None when switched off by TRACKER_REPORT_CACHE=0)."""
+    from flask import current_app
+
+    cache: ReportCache | None = current_app.extensions.get(REPORT_CACHE_KEY)
+    return cache
+
+
+def open_report_cache(settings: Settings) -> ReportCache:
+    """The deployment's report cache: Redis if configured, else a disk cache in the data folder.
+
+    Entries are namespaced by database URL, so two databases served from one data folder or
+    one Redis (a test and a live system, a restore into a new database) never share figures.
+    """
+    store: _Store
+    if settings.redis_url:
+        store = _RedisStore(settings.redis_url)
+    else:
+        store = _DiskStore(settings.data_dir / "report-cache")
+    return ReportCache(store, namespace=settings.database_url)
