@@ -1,0 +1,109 @@
+"""The shared report cache: same figures as without it, and new figures after every write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from tests.services.pipeline_fixtures import build_pipeline
+from tracker.cache import ReportCache, _DiskStore, data_version, viewer_scope
+from tracker.data.importers import import_table, read_table
+from tracker.db import session_scope
+from tracker.models import LearnerEvent
+from tracker.queries.pipeline import PipelineFilters
+from tracker.services.audit import record_audit
+from tracker.services.pipeline_reports import cohort_report, concerns_report, overview_report
+
+ALL = PipelineFilters()
+
+
+@pytest.fixture
+def people(engine: Engine) -> dict:
+    with Session(engine) as session:
+        return build_pipeline(session)
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> ReportCache:
+    return ReportCache(_DiskStore(tmp_path / "reports"), namespace="test")
+
+
+def _withdrawn(report: object, intake_year: str) -> int:
+    numbers = report.by_intake.numbers.set_index("intake_year")  # type: ignore[attr-defined]
+    return int(numbers.loc[intake_year, "withdrawn"])
+
+
+def test_cached_reports_equal_computed_ones(engine: Engine, people: dict,
+                                            cache: ReportCache) -> None:
+    for who in ("admin", "collaborative", "h1"):
+        principal = people[who]
+        for filters in (ALL, PipelineFilters(hei=("H2",))):
+            with Session(engine) as session:
+                plain = overview_report(session, principal=principal, filters=filters)
+                first = overview_report(session, principal=principal, filters=filters,
+                                        cache=cache)
+                again = overview_report(session, principal=principal, filters=filters,
+                                        cache=cache)
+                pd.testing.assert_frame_equal(plain.by_intake.text, again.by_intake.text)
+                pd.testing.assert_frame_equal(plain.headlines, again.headlines)
+                pd.testing.assert_frame_equal(plain.flows, first.flows)
+                assert (plain.exact, plain.note, plain.as_of) == (again.exact, again.note,
+                                                                   again.as_of)
+                concerns = concerns_report(session, principal=principal, filters=filters)
+                cached = concerns_report(session, principal=principal, filters=filters,
+                                         cache=cache)
+                pd.testing.assert_frame_equal(concerns.points, cached.points)
+                cohorts = cohort_report(session, principal=principal, filters=filters)
+                cached_cohorts = cohort_report(session, principal=principal, filters=filters,
+                                               cache=cache)
+                pd.testing.assert_frame_equal(cohorts.comparison, cached_cohorts.comparison)
+
+
+def test_viewers_with_different_scope_never_share_an_entry(people: dict) -> None:
+    assert viewer_scope(people["admin"]) != viewer_scope(people["collaborative"])
+    assert viewer_scope(people["h1"]) != viewer_scope(people["h2"])
+    other_admin = type(people["admin"])("someone-else", people["admin"].role)
+    assert viewer_scope(other_admin) == viewer_scope(people["admin"])
+
+
+def test_an_import_changes_the_cached_figures(engine: Engine, people: dict,
+                                              cache: ReportCache) -> None:
+    admin = people["admin"]
+    with Session(engine) as session:
+        before = overview_report(session, principal=admin, filters=ALL, cache=cache)
+        version = data_version(session)
+    assert _withdrawn(before, "2023/24") == 1
+    frame = read_table("learner-events.csv",
+                       b"learner_ref,date,event,reason\nH1N23-05,2024-06-01,withdrew,financial\n")
+    with session_scope(engine) as session:
+        import_table(session, admin, "learner-events", frame)
+    with Session(engine) as session:
+        assert data_version(session) != version
+        after = overview_report(session, principal=admin, filters=ALL, cache=cache)
+        fresh = overview_report(session, principal=admin, filters=ALL)
+    assert _withdrawn(after, "2023/24") == 2
+    pd.testing.assert_frame_equal(after.by_intake.numbers, fresh.by_intake.numbers)
+
+
+def test_an_edit_in_place_changes_the_cached_figures(engine: Engine, people: dict,
+                                                     cache: ReportCache) -> None:
+    """Same row counts and ids after the edit: the audit row written with it is what tells."""
+    admin = people["admin"]
+    with Session(engine) as session:
+        before = overview_report(session, principal=admin, filters=ALL, cache=cache)
+    reasons = before.reasons.numbers.set_index("reason")
+    assert reasons.loc["financial", "withdrawn"] == 9
+    with session_scope(engine) as session:
+        event = session.exec(select(LearnerEvent).where(LearnerEvent.reason == "financial")
+                             .order_by(LearnerEvent.id)).first()
+        assert event is not None
+        event.reason = "academic"
+        record_audit(session, admin, "learner.event.edit", entity="learner_event",
+                     entity_id=event.id, old={"reason": "financial"}, new={"reason": "academic"})
+    with Session(engine) as session:
+        after = overview_report(session, principal=admin, filters=ALL, cache=cache)
+    assert after.reasons.numbers.set_index("reason").loc["financial", "withdrawn"] == 8
