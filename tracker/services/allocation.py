@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from tracker import optimise
@@ -147,11 +147,16 @@ def execute_run(engine: Engine, run_id: int, *, progress: Progress | None = None
     exception: the page reads the run row.
     """
     with session_scope(engine) as session:
-        run = _run(session, run_id, lock=True)
-        if run.status != RunStatus.QUEUED.value:
+        # Claim the run with one conditional UPDATE, so that a job delivered twice (a Celery
+        # retry after a lost worker) or started twice solves and stores it once, on SQLite too.
+        claimed = session.connection().execute(
+            update(AllocationRun)
+            .where(col(AllocationRun.id) == run_id,
+                   col(AllocationRun.status) == RunStatus.QUEUED.value)
+            .values(status=RunStatus.RUNNING.value, started_at=_now()))
+        run = _run(session, run_id)
+        if claimed.rowcount != 1:
             return run.status
-        run.status = RunStatus.RUNNING.value
-        run.started_at = _now()
         inputs, policy_data, parent_id = dict(run.inputs), dict(run.policy), run.parent_run_id
     settings, capacity, demand = snapshot_frames(inputs)
     pins = [optimise.Pin(**p) for p in inputs.get("pins", [])]
@@ -572,6 +577,11 @@ def approve_run(session: Session, *, principal: Principal, run_id: int,
     Returns the number of placements confirmed.
     """
     _staff(principal, "approve allocation runs")
+    # Write before reading: on SQLite this takes the database's single writer lock up front,
+    # so a concurrent approval waits and then reads what this one published (a SQLite
+    # transaction otherwise starts at its first write, after the checks below).
+    session.connection().execute(update(AllocationRun).where(col(AllocationRun.id) == run_id)
+                                 .values(status=AllocationRun.status))
     run = _run(session, run_id, lock=True)
     if run.status != RunStatus.SUCCEEDED.value:
         raise AllocationRefused(f"Run {run_id} is {run.status}: only a finished run can be "
@@ -588,6 +598,10 @@ def approve_run(session: Session, *, principal: Principal, run_id: int,
         raise AllocationRefused(f"The registers changed since run {run_id} was made: {changed}. "
                                 "Re-run close to this plan, then approve the new run.")
     mine = _request_ids(run)
+    # Lock the requests this plan covers, so that two overlapping approvals at once take
+    # turns and the second sees the first (PostgreSQL; SQLite has one writer at a time).
+    session.exec(select(PlacementRequest.id).where(col(PlacementRequest.id).in_(mine))
+                 .order_by(col(PlacementRequest.id)).with_for_update()).all()
     clashes = []
     for other in session.exec(select(AllocationRun).where(
             AllocationRun.status == RunStatus.APPROVED.value, AllocationRun.id != run_id)).all():
