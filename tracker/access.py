@@ -71,8 +71,19 @@ def require_role(principal: Principal, roles: Iterable[Role], action: str) -> No
 
 
 def hei_scope(principal: Principal) -> int | None:
-    """The one HEI whose learner-level rows this user may read, or None for all HEIs."""
+    """The one HEI whose learner-level rows this user may read, or None for all HEIs.
+
+    None does not mean every role may read learner rows: see ``sees_learner_rows``."""
     return principal.hei_id if principal.is_hei else None
+
+
+def sees_learner_rows(principal: Principal) -> bool:
+    """Whether this user may receive learner-level rows at all (then within ``hei_scope``).
+
+    The collaborative role is a system-wide aggregate view: with ``hei_scope`` None it would
+    otherwise read every HEI's named learners, so learner-level reads ask this first.
+    """
+    return principal.role is not Role.COLLABORATIVE
 
 
 def require_hei(principal: Principal, hei_id: int, action: str) -> None:

@@ -332,6 +332,31 @@ def test_approve_publishes_to_the_owning_hei_only(engine: Engine, system: System
         assert len(named) and set(named["hei"]) == {"H2"}
 
 
+def test_collaborative_users_see_published_placements_without_learners(
+        engine: Engine, system: System) -> None:
+    """The collaborative role is system-wide but aggregate: learners per request, setting and
+    block for every HEI, never a named learner (its ``hei_scope`` is None, like staff's)."""
+    collaborative = Principal("collab", Role.COLLABORATIVE)
+    run_id = _run(engine, max_km=50)
+    with session_scope(engine) as session:
+        assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
+        approve_run(session, principal=COORDINATOR, run_id=run_id)
+    with Session(engine) as session:
+        staff = visible_placements(session, principal=COORDINATOR)
+        seen = visible_placements(session, principal=collaborative)
+        assert staff["learner"].notna().sum() == 6
+        assert set(seen["hei"]) == {"H1", "H2"}
+        assert seen["learner"].isna().all()
+        assert seen["learners"].sum() == staff.loc[staff["learner"].isna(), "learners"].sum()
+        learner_id = session.exec(select(Placement.learner_id).where(
+            col(Placement.learner_id).is_not(None))).first()
+        assert learner_id is not None
+        assert not learner_placements(session, principal=COORDINATOR,
+                                      learner_id=learner_id).empty
+        assert learner_placements(session, principal=collaborative,
+                                  learner_id=learner_id).empty
+
+
 def test_approval_refuses_overlaps_and_changed_inputs(engine: Engine, system: System) -> None:
     first = _run(engine, max_km=50)
     second = _run(engine, max_km=50)

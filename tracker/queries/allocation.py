@@ -18,7 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from tracker.access import STAFF, Principal, hei_scope, require_role
+from tracker.access import STAFF, Principal, hei_scope, require_role, sees_learner_rows
 from tracker.models import (
     AllocationRun,
     Cohort,
@@ -268,7 +268,9 @@ def visible_placements(
     """Published placements this user may see: HEI users only their own HEI's learners.
 
     Request-level rows say how many learners go where; named rows (``learner`` filled) say
-    who. Proposed placements are never shown here: they are not published.
+    who. Proposed placements are never shown here: they are not published. Users who may not
+    read learner rows (the collaborative, system-wide view) get only the request-level rows:
+    learners per HEI, request, setting and block, never who.
     """
     statuses = [s for s in statuses if s != PlacementStatus.PROPOSED.value]
     hei = aliased(Organisation)
@@ -293,6 +295,8 @@ def visible_placements(
     scope = hei_scope(principal)
     if scope is not None:
         query = query.where(Cohort.hei_id == scope)
+    if not sees_learner_rows(principal):
+        query = query.where(col(Placement.learner_id).is_(None))
     if organisation_id is not None:
         query = query.where(PlacementSetting.organisation_id == organisation_id)
     if setting_id is not None:
@@ -330,7 +334,8 @@ def learner_placements(session: Session, *, principal: Principal,
         return pd.DataFrame(columns=["block", "setting", "sector", "status"])
     cohort = session.get(Cohort, learner.cohort_id)
     scope = hei_scope(principal)
-    if scope is not None and (cohort is None or cohort.hei_id != scope):
+    if not sees_learner_rows(principal) or (
+            scope is not None and (cohort is None or cohort.hei_id != scope)):
         return pd.DataFrame(columns=["block", "setting", "sector", "status"])
     query = (
         select(PlacementBlock.code, PlacementSetting.name, PlacementSetting.sector,
