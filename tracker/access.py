@@ -60,6 +60,25 @@ def can_view_page(principal: Principal, page_key: str) -> bool:
     return principal.role in PAGE_ROLES.get(page_key, frozenset())
 
 
+def page_of_component(component_id: str) -> str | None:
+    """The page a component id belongs to, by the ``<page>-<thing>`` naming rule.
+
+    The longest page key wins (``capacity-demand-map`` is the capacity-demand page's, not the
+    capacity page's). Ids outside any page (navigation, Dash's own) belong to none.
+    """
+    matches = [key for key in PAGE_ROLES if component_id.startswith(f"{key}-")]
+    return max(matches, key=len) if matches else None
+
+
+def may_call(principal: Principal, component_ids: Iterable[str]) -> bool:
+    """Whether this user may run a callback that updates these components: only if every
+    page they belong to is one the user may open. The web guard asks this before Dash runs
+    anything, which also covers background callbacks (allocation runs), whose work happens
+    in another process where no signed-in user is known."""
+    pages = {page_of_component(c) for c in component_ids} - {None}
+    return all(can_view_page(principal, page) for page in pages if page is not None)
+
+
 def require_page(principal: Principal, page_key: str) -> None:
     if not can_view_page(principal, page_key):
         raise AccessDenied("Your role does not give access to this page.")

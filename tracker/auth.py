@@ -15,7 +15,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from tracker.access import Principal
+from tracker.access import Principal, may_call
 from tracker.config import Settings
 from tracker.models import User
 from tracker.services.audit import record_audit
@@ -115,6 +115,29 @@ def _render_signin(message: str = "", username: str = "", status: int = 200) -> 
     return Response(html, status=status, mimetype="text/html")
 
 
+def _callback_outputs(body: object) -> list[str]:
+    """Component ids a ``/_dash-update-component`` request asks to update."""
+    output = body.get("output") if isinstance(body, dict) else None
+    if not isinstance(output, str):
+        return []
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    return [part.rpartition(".")[0] for part in parts]
+
+
+def _refuse_other_pages_callbacks(principal: Principal) -> Response | None:
+    """Refuse, before Dash runs it, a callback of a page this user's role may not open.
+
+    Each callback also asks ``callback_principal`` itself; this guard is what stops callbacks
+    that cannot ask (background callbacks run in another process) and keeps a crafted post
+    from starting work at all.
+    """
+    if request.path != "/_dash-update-component" or request.method != "POST":
+        return None
+    if may_call(principal, _callback_outputs(request.get_json(silent=True))):
+        return None
+    return Response("Not available to your role.", status=403, mimetype="text/plain")
+
+
 def init_auth(server: Flask, engine: Engine, settings: Settings) -> None:
     """Wire sessions, the sign-in and sign-out routes and the guard onto the Flask server."""
     server.extensions[ENGINE_KEY] = engine
@@ -148,8 +171,10 @@ def init_auth(server: Flask, engine: Engine, settings: Settings) -> None:
     @server.before_request
     def require_sign_in() -> Response | None:
         path = request.path
-        if path.startswith(PUBLIC_PREFIXES) or current_user.is_authenticated:
+        if path.startswith(PUBLIC_PREFIXES):
             return None
+        if current_user.is_authenticated:
+            return _refuse_other_pages_callbacks(current_user.principal)
         if path.startswith("/_dash") or path.startswith("/_reload"):
             # The Dash front end cannot follow a redirect to an HTML page: answer plainly.
             return Response("Sign-in required.", status=401, mimetype="text/plain")
