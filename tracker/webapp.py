@@ -26,13 +26,42 @@ from tracker.jobs import make_background_manager
 PACKAGE_DIR = Path(__file__).parent
 
 
+# Sections of the navigation by page order: a section with one permitted page is a link, with
+# several a menu, so every role gets a short bar however many pages the product grows.
+NAV_SECTIONS: tuple[tuple[int, int, str], ...] = (
+    (0, 9, ""),
+    (10, 19, "Pipeline"),
+    (20, 29, "Capacity"),
+    (30, 39, "Allocation"),
+    (40, 89, "Data"),
+    (90, 99, "Admin"),
+)
+
+
+def _nav_section(label: str, pages: list[dict[str, Any]]) -> list[Any]:
+    if not label or len(pages) == 1:
+        return [
+            dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+            for page in pages
+        ]
+    items = [dbc.DropdownMenuItem(page["name"], href=page["relative_path"]) for page in pages]
+    return [
+        dbc.DropdownMenu(items, label=label, nav=True, in_navbar=True, id=f"nav-{label.lower()}")
+    ]
+
+
 def navbar(principal: Principal) -> Any:
-    """Only the pages this role may use, in registry order."""
-    links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+    """Only the pages this role may use, grouped into sections, in registry order."""
+    pages = [
+        page
         for page in sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
         if page.get("nav", True) and can_view_page(principal, page.get("access", ""))
     ]
+    links: list[Any] = []
+    for low, high, label in NAV_SECTIONS:
+        section = [p for p in pages if low <= (p.get("order") or 0) <= high]
+        if section:
+            links.extend(_nav_section(label, section))
     who = principal.username + (f" · {principal.hei_code}" if principal.hei_code else "")
     user_menu = dbc.DropdownMenu(
         [
