@@ -203,8 +203,17 @@ def capacity_register(
 ) -> pd.DataFrame:
     """Supervision capacity rows with their setting, block and derived places."""
     del principal  # capacity is not personal data; kept so every read names its reader
+    # Plain columns, not ORM objects: at scale there are tens of thousands of rows, and
+    # building an entity per row was most of the capacity-against-demand view's time.
     query = (
-        select(SupervisionCapacity, PlacementSetting, Organisation.code, PlacementBlock.code)
+        select(  # type: ignore[call-overload]
+            SupervisionCapacity.id, PlacementSetting.code, PlacementSetting.name,
+            Organisation.code, PlacementSetting.sector, PlacementSetting.active,
+            PlacementBlock.code, SupervisionCapacity.profession_group,
+            SupervisionCapacity.practice_supervisors, SupervisionCapacity.practice_assessors,
+            SupervisionCapacity.practice_educators, SupervisionCapacity.learners_per_supervisor,
+            SupervisionCapacity.version,
+        )
         .join(PlacementSetting, col(PlacementSetting.id) == SupervisionCapacity.setting_id)
         .join(Organisation, col(Organisation.id) == PlacementSetting.organisation_id)
         .join(PlacementBlock, col(PlacementBlock.id) == SupervisionCapacity.block_id)
@@ -221,26 +230,12 @@ def capacity_register(
         query = query.where(col(SupervisionCapacity.profession_group).in_(list(profession_group)))
     if active_only:
         query = query.where(PlacementSetting.active)
+    # places = supervisors x learners per supervisor, as SupervisionCapacity.places says
     rows = [
-        {
-            "id": c.id,
-            "setting_id": s.code,
-            "setting_name": s.name,
-            "organisation": org,
-            "sector": s.sector,
-            "active": s.active,
-            "block": block,
-            "profession_group": c.profession_group,
-            "practice_supervisors": c.practice_supervisors,
-            "practice_assessors": c.practice_assessors,
-            "practice_educators": c.practice_educators,
-            "learners_per_supervisor": c.learners_per_supervisor,
-            "places": c.places,
-            "version": c.version,
-        }
-        for c, s, org, block in session.exec(query).all()
+        (*r[:12], r[8] * r[11], r[12])
+        for r in session.exec(query).all()
     ]
-    return _frame(rows, CAPACITY_COLUMNS)
+    return pd.DataFrame.from_records(rows, columns=CAPACITY_COLUMNS)
 
 
 def calendar_register(session: Session, *, principal: Principal) -> pd.DataFrame:
