@@ -36,10 +36,26 @@ class Settings:
     lockout_minutes: int = 15
     #: Share computed dashboard reports between workers (see ``tracker.cache``).
     report_cache: bool = True
+    #: Disclosure convention for figures seen outside the owning HEI: a preset name
+    #: (hesa, nhs, ofqual) and optional threshold overrides (see docs/measures.md).
+    disclosure: str = "hesa"
+    disclosure_rounding: int | None = None
+    disclosure_small_max: int | None = None
+    disclosure_min_rate_denominator: int | None = None
 
     @property
     def uses_default_database(self) -> bool:
         return self.database_url == default_database_url(self.data_dir)
+
+
+def _optional_int(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def default_data_dir() -> Path:
@@ -84,4 +100,8 @@ def load_settings() -> Settings:
         max_failed_logins=int(os.environ.get("TRACKER_MAX_FAILED_LOGINS", "5")),
         lockout_minutes=int(os.environ.get("TRACKER_LOCKOUT_MINUTES", "15")),
         report_cache=_flag(os.environ.get("TRACKER_REPORT_CACHE"), True),
+        disclosure=os.environ.get("TRACKER_DISCLOSURE", "hesa"),
+        disclosure_rounding=_optional_int("TRACKER_DISCLOSURE_ROUNDING"),
+        disclosure_small_max=_optional_int("TRACKER_DISCLOSURE_SMALL_MAX"),
+        disclosure_min_rate_denominator=_optional_int("TRACKER_DISCLOSURE_MIN_RATE_DENOMINATOR"),
     )

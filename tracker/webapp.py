@@ -22,6 +22,7 @@ from tracker.cache import REPORT_CACHE_KEY, open_report_cache
 from tracker.config import Settings, load_settings
 from tracker.db import make_engine, upgrade
 from tracker.jobs import make_background_manager
+from tracker.services.pipeline_reports import disclosure_policy
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -131,6 +132,7 @@ def create_app(
         settings, engine, seed_demo=settings.demo_mode if seed_demo is None else seed_demo
     ):
         print(line, flush=True)
+    disclosure_policy(settings)  # refuse to start on a misconfigured disclosure convention
     server = Flask("tracker")
     init_auth(server, engine, settings)
     server.extensions[REPORT_CACHE_KEY] = (

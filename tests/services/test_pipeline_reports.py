@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -129,3 +130,21 @@ def test_attrition_export_groups_and_controls(engine: Engine, people: dict) -> N
     # An HEI user exporting sees exact figures of its own HEI only.
     assert mine.exact and set(mine.frame["programme"]) == {"NUR", "PHY", "All"}
     assert mine.frame.set_index("programme").loc["All", "starters"] == 34
+
+
+def test_the_deployment_convention_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tracker.config import load_settings
+    from tracker.measures import NHS
+    from tracker.services.pipeline_reports import disclosure_policy
+
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TRACKER_DISCLOSURE", "nhs")
+    monkeypatch.setenv("TRACKER_DISCLOSURE_MIN_RATE_DENOMINATOR", "30")
+    policy = disclosure_policy(load_settings())
+    assert policy.small_max == NHS.small_max
+    assert policy.min_rate_denominator == 30
+    monkeypatch.setenv("TRACKER_DISCLOSURE", "exact")
+    with pytest.raises(ValueError, match="Unknown disclosure convention"):
+        disclosure_policy(load_settings())

@@ -14,7 +14,7 @@ from tracker.access import SYSTEM
 from tracker.config import load_settings
 from tracker.db import make_engine, session_scope, upgrade
 from tracker.exports import to_csv_bytes, to_xlsx_bytes
-from tracker.services.pipeline_reports import EXPORT_BY, attrition_export
+from tracker.services.pipeline_reports import EXPORT_BY, attrition_export, disclosure_policy
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +31,8 @@ def register(app: typer.Typer) -> None:
         disclosure_control: bool = typer.Option(
             False,
             "--disclosure-control",
-            help="Round and suppress counts as for users outside the owning HEI (HESA).",
+            help="Round and suppress counts as for users outside the owning HEI "
+            "(the TRACKER_DISCLOSURE convention, HESA by default).",
         ),
     ) -> None:
         """Starters, withdrawn, transferred out, interrupted, completed and attrition rate
@@ -49,12 +50,17 @@ def register(app: typer.Typer) -> None:
         if suffix not in {".csv", ".xlsx"}:
             typer.echo("Error: --out must end in .csv or .xlsx.", err=True)
             raise typer.Exit(2)
-        engine = make_engine(load_settings().database_url)
+        settings = load_settings()
+        engine = make_engine(settings.database_url)
         upgrade(engine)
         try:
             with session_scope(engine) as session:
                 table = attrition_export(
-                    session, principal=SYSTEM, by=columns, disclosure_control=disclosure_control
+                    session,
+                    principal=SYSTEM,
+                    by=columns,
+                    disclosure_control=disclosure_control,
+                    policy=disclosure_policy(settings),
                 )
         except ValueError as exc:
             typer.echo(f"Error: {exc}", err=True)

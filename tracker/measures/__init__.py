@@ -37,6 +37,7 @@ from tracker.measures.disclosure import (
     DisclosurePolicy,
     apply_disclosure,
     disclosure_note,
+    make_policy,
     secondary_suppression,
 )
 from tracker.measures.flows import pipeline_flows
@@ -76,6 +77,7 @@ __all__ = [
     "in_year_attrition",
     "kaplan_meier",
     "learner_status",
+    "make_policy",
     "pipeline_flows",
     "retention_curves",
     "secondary_suppression",

@@ -23,7 +23,7 @@ get by combining many relations; together with rounding that is the accepted sta
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -80,6 +80,38 @@ EXACT = DisclosurePolicy(
 )
 DEFAULT_POLICY = HESA
 PRESETS: dict[str, DisclosurePolicy] = {p.name.lower(): p for p in (HESA, NHS, OFQUAL, EXACT)}
+
+
+def make_policy(
+    name: str = "hesa",
+    *,
+    rounding_base: int | None = None,
+    small_max: int | None = None,
+    min_rate_denominator: int | None = None,
+) -> DisclosurePolicy:
+    """The deployment's convention: a named preset with optional threshold overrides.
+
+    ``exact`` is refused: it would switch disclosure control off for everyone outside the
+    owning HEI, which no configuration should be able to do by accident.
+    """
+    key = name.strip().lower()
+    if key == "exact" or key not in PRESETS:
+        choices = ", ".join(k for k in PRESETS if k != "exact")
+        raise ValueError(f"Unknown disclosure convention {name!r}; choose one of: {choices}.")
+    overrides = {
+        field: value
+        for field, value in (
+            ("rounding_base", rounding_base),
+            ("small_max", small_max),
+            ("min_rate_denominator", min_rate_denominator),
+        )
+        if value is not None
+    }
+    for field, value in overrides.items():
+        if value < (1 if field == "rounding_base" else 0):
+            raise ValueError(f"Disclosure setting {field} must not be {value}.")
+    policy = PRESETS[key]
+    return replace(policy, **overrides) if overrides else policy
 
 
 def disclosure_note(policy: DisclosurePolicy = DEFAULT_POLICY) -> str:

@@ -17,10 +17,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, dcc, html
 
+from tracker.auth import app_settings
 from tracker.components import download_buttons, notice
 from tracker.exports import to_csv_bytes, to_xlsx_bytes
-from tracker.measures import MEASURE_LABELS, TOTAL
+from tracker.measures import MEASURE_LABELS, TOTAL, DisclosurePolicy
 from tracker.queries.pipeline import FilterOptions, PipelineFilters
+from tracker.services.pipeline_reports import disclosure_policy
 
 Layout = Any
 
@@ -57,6 +59,11 @@ COLOURS = {
     "grey": "#768692",
     "green": "#009639",
 }
+
+
+def app_disclosure_policy() -> DisclosurePolicy:
+    """The deployment's disclosure convention (TRACKER_DISCLOSURE and its overrides)."""
+    return disclosure_policy(app_settings())
 
 
 def label(column: str) -> str:

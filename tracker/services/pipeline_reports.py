@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from tracker.access import Principal, sees_exact_figures
 from tracker.cache import ReportCache, data_version, viewer_scope
+from tracker.config import Settings
 from tracker.measures import (
     DEFAULT_POLICY,
     EXACT,
@@ -32,6 +33,7 @@ from tracker.measures import (
     funnel_points,
     headline_figures,
     in_year_attrition,
+    make_policy,
     pipeline_flows,
     retention_curves,
     withdrawals_by_reason,
@@ -162,6 +164,16 @@ class ExportTable:
     frame: pd.DataFrame
     note: str
     exact: bool
+
+
+def disclosure_policy(settings: Settings) -> DisclosurePolicy:
+    """The convention configured for this deployment (HESA unless set otherwise)."""
+    return make_policy(
+        settings.disclosure,
+        rounding_base=settings.disclosure_rounding,
+        small_max=settings.disclosure_small_max,
+        min_rate_denominator=settings.disclosure_min_rate_denominator,
+    )
 
 
 def policy_for(
