@@ -410,3 +410,27 @@ def test_cancel_and_complete_are_audited_and_reach_the_learner(engine: Engine,
         assert learner_placements(session, principal=other_hei, learner_id=learner_id).empty
     with session_scope(engine) as session, pytest.raises(AllocationRefused, match="completed"):
         assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
+
+
+def test_named_learners_keep_within_their_own_travel_limit(
+        engine: Engine, system: System) -> None:
+    """Without a system distance limit the plan uses the two London places; when every learner
+    may travel only 10 km from their request's origin (Leeds), nobody may be named to London:
+    those places stay unnamed and the learners left over are reported without a place."""
+    with session_scope(engine) as session:
+        for learner in session.exec(select(Learner)).all():
+            learner.max_travel_km = 10
+            learner.reasonable_adjustments = True
+            session.add(learner)
+    run_id = _run(engine)  # no system limit: the plan uses S4 in London
+    with Session(engine) as session:
+        in_london = sum(p.learners for p in _placements(session, run_id)
+                        if p.setting_id == system.settings["S4"])
+    assert in_london > 0
+    with session_scope(engine) as session:
+        summary = assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
+    with Session(engine) as session:
+        named = session.exec(select(Placement).where(Placement.run_id == run_id,
+                                                     col(Placement.learner_id).is_not(None))).all()
+    assert named and all(p.setting_id != system.settings["S4"] for p in named)
+    assert summary["without_place"] >= in_london

@@ -482,6 +482,8 @@ def assign_named_learners(session: Session, *, principal: Principal, run_id: int
     start of the block (in learner reference order, sharing a cohort between its requests in
     that block), honouring each learner's own travel limit and preferring a sector they have
     not had yet. Earlier names of this run are replaced, so it can be repeated after edits.
+    Learner records hold only a postcode district, so each learner travels from their
+    request's origin (the one stage 1 measured distances from) when the limit is checked.
     """
     _staff(principal, "assign named learners")
     run = _run(session, run_id, lock=True)
@@ -513,6 +515,7 @@ def assign_named_learners(session: Session, *, principal: Principal, run_id: int
         chosen = pool[: request.learners]
         taken.update(x.id for x in chosen if x.id is not None)
         learner_rows += [{"learner_id": str(x.id), "request_id": str(request.id),
+                          "lat": request.lat, "lon": request.lon,
                           "max_distance_km": x.max_travel_km,
                           "sectors_had": ";".join(sorted(had.get(x.id or 0, set())))}
                          for x in chosen]
@@ -522,8 +525,8 @@ def assign_named_learners(session: Session, *, principal: Principal, run_id: int
     settings = pd.DataFrame([{"setting_id": str(s.id), "sector": s.sector, "lat": s.lat,
                               "lon": s.lon} for s in setting_rows.values()],
                             columns=["setting_id", "sector", "lat", "lon"])
-    people = pd.DataFrame(learner_rows, columns=["learner_id", "request_id", "max_distance_km",
-                                                 "sectors_had"])
+    people = pd.DataFrame(learner_rows, columns=["learner_id", "request_id", "lat", "lon",
+                                                 "max_distance_km", "sectors_had"])
     assigned = (optimise.assign_learners(stage_one, people, settings) if len(people)
                 else pd.DataFrame(columns=["learner_id", "request_id", "setting_id", "block"]))
     status = (PlacementStatus.CONFIRMED if run.status == RunStatus.APPROVED.value
