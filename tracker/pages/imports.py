@@ -13,6 +13,7 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
 from sqlmodel import Session
 
 from tracker.access import AccessDenied, Principal
@@ -166,6 +167,14 @@ def _report_view(report: ImportReport, *, done: bool) -> Any:
     return dbc.Alert(f"{verb}. {report.summary()}", color="success", id="imports-status")
 
 
+def _permitted_kind(kind: str | None) -> str:
+    """The caller's kind if their role may import it; anything else is no update."""
+    principal = callback_principal("imports")
+    if kind not in allowed_kinds(principal):
+        raise PreventUpdate
+    return kind  # type: ignore[return-value]
+
+
 def _decode(contents: str) -> bytes:
     _, _, payload = contents.partition(",")
     return base64.b64decode(payload)
@@ -176,9 +185,8 @@ def _decode(contents: str) -> bytes:
     Input("imports-kind", "value"),
     prevent_initial_call=True,
 )
-def show_columns(kind: str) -> Any:
-    callback_principal("imports")
-    return _columns_table(kind)
+def show_columns(kind: str | None) -> Any:
+    return _columns_table(_permitted_kind(kind))
 
 
 @callback(
@@ -187,9 +195,9 @@ def show_columns(kind: str) -> Any:
     State("imports-kind", "value"),
     prevent_initial_call=True,
 )
-def download_template(_clicks: int | None, kind: str) -> Any:
-    callback_principal("imports")
-    return dcc.send_string(template_csv(kind), f"{kind}-template.csv")
+def download_template(_clicks: int | None, kind: str | None) -> Any:
+    chosen = _permitted_kind(kind)
+    return dcc.send_string(template_csv(chosen), f"{chosen}-template.csv")
 
 
 @callback(
