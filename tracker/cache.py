@@ -26,7 +26,20 @@ from sqlmodel import Session
 
 from tracker.access import Principal
 from tracker.config import Settings
-from tracker.models import AuditLog, Cohort, Learner, LearnerEvent, Organisation, Programme
+from tracker.models import (
+    AuditLog,
+    Cohort,
+    Learner,
+    LearnerEvent,
+    Organisation,
+    Placement,
+    PlacementBlock,
+    PlacementRequest,
+    PlacementSetting,
+    Programme,
+    SettingProgramme,
+    SupervisionCapacity,
+)
 
 T = TypeVar("T")
 
@@ -36,21 +49,34 @@ ENTRY_SECONDS = 24 * 3600
 COMPUTE_WAIT_SECONDS = 60.0
 _POLL_SECONDS = 0.1
 
-#: Tables the pipeline reports read. Inserts and deletes change their (count, max id);
-#: in-place edits go through services that write the audit log, whose max id is included.
-_VERSION_SQL = text(
-    "SELECT "
-    + ", ".join(
-        f"(SELECT count(*) FROM {t}), (SELECT max(id) FROM {t})"
-        for t in (m.__table__.name for m in (Learner, LearnerEvent, Cohort, Organisation,
-                                             Programme))  # type: ignore[attr-defined]
-    )
-    + f", (SELECT max(id) FROM {AuditLog.__table__.name})"  # type: ignore[attr-defined]
+#: Tables the reports read: the pipeline reports' learner tables and the capacity-against-
+#: demand view's registers. Inserts and deletes change their (count, max id); in-place edits
+#: go through services that write the audit log, whose max id is included. (Summing the
+#: rows' versions would notice unaudited edits too, but scans every row on every request.)
+_TABLES = (
+    Learner, LearnerEvent, Cohort, Organisation, Programme,
+    SupervisionCapacity, PlacementSetting, PlacementRequest, PlacementBlock, Placement,
 )
 
 
+def _name(model: Any) -> str:
+    return str(model.__table__.name)
+
+
+def _version_parts() -> list[str]:
+    parts = [f"(SELECT count(*) FROM {t}), (SELECT max(id) FROM {t})" for t in map(_name, _TABLES)]
+    # hosted programmes have no id of their own; a change of them is audited with its setting
+    parts.append(f"(SELECT count(*) FROM {_name(SettingProgramme)})")
+    parts.append(f"(SELECT max(id) FROM {_name(AuditLog)})")
+    return parts
+
+
+_VERSION_SQL = text("SELECT " + ", ".join(_version_parts()))
+
+
 def data_version(session: Session) -> str:
-    """A fingerprint of the learner data that changes on every import, edit or delete."""
+    """A fingerprint of the learner and capacity data that changes on every import, edit or
+    delete."""
     row = session.connection().execute(_VERSION_SQL).one()
     return ".".join("-" if v is None else str(v) for v in row)
 
@@ -164,6 +190,17 @@ class ReportCache:
 
     def clear(self) -> None:
         self._store.clear()
+
+
+def cached_for(cache: ReportCache, session: Session, principal: Principal, name: str,
+               parts: tuple[object, ...], compute: Callable[[], T]) -> T:
+    """``compute()`` from the shared cache, keyed by what decides its result.
+
+    For pure functions of their arguments (``parts``), what the viewer may see and the
+    data: the data version in the key is all the invalidation they need.
+    """
+    key = cache.key(name, parts, viewer_scope(principal), data_version(session))
+    return cache.get_or_compute(key, compute)
 
 
 REPORT_CACHE_KEY = "tracker_report_cache"

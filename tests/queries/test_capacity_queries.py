@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from tests.services.test_capacity_services import COORDINATOR, Registers, build_registers
+from tests.services.test_capacity_services import (
+    COORDINATOR,
+    Registers,
+    _capacity,
+    _edit,
+    build_registers,
+)
+from tracker.cache import ReportCache, _DiskStore, data_version
+from tracker.db import session_scope
 from tracker.measures.capacity import ANY_SECTOR
+from tracker.models import PlacementBlock, PlacementSetting, SupervisionCapacity
 from tracker.optimise.validate import validate
 from tracker.queries.capacity import (
     ALLOCATOR_CAPACITY_COLUMNS,
     ALLOCATOR_DEMAND_COLUMNS,
     ALLOCATOR_SETTINGS_COLUMNS,
+    CapacityDemandFrames,
     allocator_inputs,
     capacity_demand_frames,
     capacity_register,
@@ -23,6 +34,7 @@ from tracker.queries.capacity import (
     setting_code,
     settings_register,
 )
+from tracker.services.capacity import save_capacity_rows
 
 
 @pytest.fixture
@@ -124,3 +136,52 @@ def test_registers_and_frames(engine: Engine, registers: Registers) -> None:
         "R1": ANY_SECTOR, "R2": "care_home", "R3": ANY_SECTOR}
     hosting = set(map(tuple, frames.hosting.values.tolist()))
     assert ("S3", "PHY", "ahp") in hosting and ("S2", "NUR", "nursing") in hosting
+
+
+def _places(frames: CapacityDemandFrames, setting: str) -> int:
+    return int(frames.capacity.loc[frames.capacity["setting_id"] == setting, "places"].sum())
+
+
+def test_cached_frames_equal_computed_ones_and_follow_capacity_edits(
+    engine: Engine, registers: Registers, tmp_path: Path
+) -> None:
+    cache = ReportCache(_DiskStore(tmp_path / "reports"), namespace="test")
+    with Session(engine) as s:
+        fresh = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"])
+        cached = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"],
+                                        cache=cache)
+        again = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"],
+                                       cache=cache)
+        mine = capacity_demand_frames(s, principal=registers.h1, blocks=["2026-B1"],
+                                      cache=cache)
+        version = data_version(s)
+        edited = _capacity(s, "S2", "2026-B1", "nursing")
+    for name in ("capacity", "demand", "hosting", "placed", "settings"):
+        pd.testing.assert_frame_equal(getattr(cached, name), getattr(fresh, name))
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(fresh, name))
+    assert set(mine.demand["hei"]) == {"H1"}  # an HEI user never gets another's entry
+    assert _places(cached, "S2") == 1
+
+    with session_scope(engine) as s:
+        save_capacity_rows(s, principal=COORDINATOR,
+                           rows=[_edit(edited, practice_supervisors=4)])
+    with Session(engine) as s:
+        assert data_version(s) != version
+        after = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"],
+                                       cache=cache)
+    assert _places(after, "S2") == 4
+
+
+def test_a_new_capacity_row_changes_the_data_version(
+    engine: Engine, registers: Registers
+) -> None:
+    """Even written without an audit row (a bulk load), a new row is a new data version."""
+    with Session(engine) as s:
+        version = data_version(s)
+    with session_scope(engine) as s:
+        setting = s.exec(select(PlacementSetting).where(PlacementSetting.code == "S3")).one()
+        block = s.exec(select(PlacementBlock).where(PlacementBlock.code == "2026-B1")).one()
+        s.add(SupervisionCapacity(setting_id=setting.id, block_id=block.id,
+                                  profession_group="nursing", practice_supervisors=1))
+    with Session(engine) as s:
+        assert data_version(s) != version

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from tracker.access import Principal
 from tracker.auth import app_engine
+from tracker.cache import app_report_cache
 from tracker.components import (
     callback_principal,
     format_count,
@@ -105,9 +106,12 @@ def layout(principal: Principal, **_query: Any) -> Any:
 
 def _frames(principal: Principal, blocks: list[str] | None, sectors: list[str] | None,
             groups: list[str] | None) -> CapacityDemandFrames:
+    # Both callbacks and every download ask for the same frames: the shared report cache
+    # computes them once per selection and data version.
     with Session(app_engine()) as session:
         return capacity_demand_frames(session, principal=principal, blocks=blocks or [],
-                                      sectors=sectors or [], profession_groups=groups or [])
+                                      sectors=sectors or [], profession_groups=groups or [],
+                                      cache=app_report_cache())
 
 
 def _sector_long(frames: CapacityDemandFrames) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from tracker.access import Principal, hei_scope
+from tracker.cache import ReportCache, cached_for
 from tracker.measures.capacity import ANY_SECTOR
 from tracker.models import (
     Cohort,
@@ -358,13 +359,26 @@ def capacity_demand_frames(
     blocks: Sequence[str] = (),
     sectors: Sequence[str] = (),
     profession_groups: Sequence[str] = (),
+    cache: ReportCache | None = None,
 ) -> CapacityDemandFrames:
     """Places and requests side by side, as the capacity-against-demand view needs them.
 
     Demand is scoped like the requests register, so an HEI user would compare the system's
     places with its own requests only. The sector filter narrows places and the demand that
     requires those sectors; requests open to any sector are kept, since any sector may meet them.
+    With ``cache``, the frames are read from (or computed once into) the shared report cache,
+    keyed by the filters, what the viewer may see and the data version.
     """
+    if cache is not None:
+        # filters are sets: the frames do not depend on the order they were chosen in
+        parts = (tuple(sorted(blocks)), tuple(sorted(sectors)), tuple(sorted(profession_groups)))
+        return cached_for(
+            cache, session, principal, "capacity_demand_frames", parts,
+            lambda: capacity_demand_frames(
+                session, principal=principal, blocks=blocks, sectors=sectors,
+                profession_groups=profession_groups,
+            ),
+        )
     cap = capacity_register(
         session, principal=principal, blocks=blocks, sector=sectors,
         profession_group=profession_groups, active_only=True,
