@@ -139,6 +139,7 @@ def cohort_measures(
     by: Sequence[str] = (),
     as_of: date,
     margins: bool = False,
+    status: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Counts and rates per group of cohorts, as known on `as_of`.
 
@@ -146,9 +147,12 @@ def cohort_measures(
     base is zero. With `margins`, subtotal and total rows are appended (grouping value
     TOTAL in the collapsed columns), computed from the learners rather than by summing
     rates, so disclosure control can protect them together with the groups.
+    ``status``: ``learner_status(learners, events, as_of=as_of)`` when the caller already
+    has it (a report computing several measures replays the event log once).
     """
     cols = check_by(by)
-    status = learner_status(learners, events, as_of=as_of)
+    if status is None:
+        status = learner_status(learners, events, as_of=as_of)
     full = cohorts_with_groups(cohorts, learners) if cohorts is not None else None
     parts = [_cohort_table(status, full, cols)]
     if margins:
@@ -200,6 +204,7 @@ def in_year_attrition(
     *,
     by: Sequence[str] = (),
     as_of: date,
+    status: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Withdrawals in each academic year (1 Sep-31 Aug) over learners at risk in it.
 
@@ -215,7 +220,7 @@ def in_year_attrition(
     """
     cols = check_by(by)
     cutoff = pd.Timestamp(as_of)
-    final = learner_status(learners, events, as_of=as_of)
+    final = learner_status(learners, events, as_of=as_of) if status is None else status
     starts = final.loc[final["started"], "start_event_date"]
     if starts.empty:
         return pd.DataFrame(columns=[*cols, "academic_year", *IN_YEAR_COUNTS])
@@ -236,9 +241,11 @@ def _withdrawals_by(
     by: Sequence[str],
     as_of: date,
     column: str,
+    status: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     cols = check_by(by)
-    status = learner_status(learners, events, as_of=as_of)
+    if status is None:
+        status = learner_status(learners, events, as_of=as_of)
     gone = status.loc[status["started"] & (status["status"] == "withdrawn"), [*cols, column]]
     gone["withdrawn"] = 1
     table = gone.groupby([*cols, column], sort=True, dropna=False)["withdrawn"].sum().reset_index()
@@ -248,7 +255,12 @@ def _withdrawals_by(
 
 
 def withdrawals_by_reason(
-    learners: pd.DataFrame, events: pd.DataFrame, *, by: Sequence[str] = (), as_of: date
+    learners: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    by: Sequence[str] = (),
+    as_of: date,
+    status: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Withdrawn starters (as in `cohort_measures`) by the reason given at withdrawal.
 
@@ -256,7 +268,8 @@ def withdrawals_by_reason(
     A withdrawal without a reason is 'not_recorded' rather than dropped, so the counts
     add up to the withdrawn figure shown beside them.
     """
-    table = _withdrawals_by(learners, events, by=by, as_of=as_of, column="withdrawal_reason")
+    table = _withdrawals_by(learners, events, by=by, as_of=as_of, column="withdrawal_reason",
+                            status=status)
     return table.rename(columns={"withdrawal_reason": "reason"})
 
 
@@ -292,11 +305,13 @@ def _headline_values(
     events: pd.DataFrame,
     cohorts: pd.DataFrame | None,
     as_of: pd.Timestamp,
+    status: pd.DataFrame | None = None,
 ) -> dict[str, tuple[float, float | None]]:
     """Headline value and its denominator (for rates) for the academic year to `as_of`."""
     label = academic_year(as_of)
     year_start = academic_year_start(label)
-    status = learner_status(learners, events, as_of=as_of.date())
+    if status is None:
+        status = learner_status(learners, events, as_of=as_of.date())
     flags = learner_flags(status)
     started = status["started"]
     intake_in_year = started & status["start_event_date"].between(year_start, as_of)
@@ -361,6 +376,7 @@ def headline_figures(
     cohorts: pd.DataFrame | None = None,
     *,
     as_of: date,
+    status: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Headline cards for the academic year to `as_of`, with change on last year.
 
@@ -376,7 +392,7 @@ def headline_figures(
     """
     now = pd.Timestamp(as_of)
     then = now - pd.DateOffset(years=1)
-    current = _headline_values(learners, events, cohorts, now)
+    current = _headline_values(learners, events, cohorts, now, status)
     previous = _headline_values(learners, events, cohorts, then)
     rows = []
     for name in HEADLINE_MEASURES:

@@ -32,7 +32,12 @@ def year_node(year: int) -> str:
 
 
 def pipeline_flows(
-    learners: pd.DataFrame, events: pd.DataFrame, *, by: Sequence[str] = (), as_of: date
+    learners: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    by: Sequence[str] = (),
+    as_of: date,
+    status: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Tidy flows (source, target, learners) for a Sankey of the pipeline as of `as_of`.
 
@@ -44,7 +49,8 @@ def pipeline_flows(
     Returns `by` columns plus source, target, learners (zero flows omitted).
     """
     cols = check_by(by)
-    status = learner_status(learners, events, as_of=as_of)
+    if status is None:
+        status = learner_status(learners, events, as_of=as_of)
     s = status.loc[status["started"]].copy()
     final_year = np.ceil(s["years"].astype(float)).astype(int).clip(lower=1)
     reached = s["year_of_study"].astype(int)

@@ -86,7 +86,11 @@ def _loglog_limits(surv: float, greenwood: float, z: float) -> tuple[float, floa
 
 
 def time_to_withdrawal(
-    learners: pd.DataFrame, events: pd.DataFrame, *, as_of: date
+    learners: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    as_of: date,
+    status: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per starter: months from start to withdrawal, or to censoring.
 
@@ -95,7 +99,8 @@ def time_to_withdrawal(
     interrupted included, because that is how long the place was occupied.
     Returns the learner columns plus intake_year, status, months, withdrew.
     """
-    status = learner_status(learners, events, as_of=as_of)
+    if status is None:
+        status = learner_status(learners, events, as_of=as_of)
     s = status.loc[status["started"]].copy()
     end = s["status_date"].where(~s["status"].isin(["active", "interrupted"]), pd.Timestamp(as_of))
     s["months"] = ((end - s["start_date"]).dt.days / DAYS_PER_MONTH).clip(lower=0)
@@ -110,13 +115,14 @@ def retention_curves(
     by: Sequence[str] = (),
     as_of: date,
     confidence: float = 0.95,
+    status: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Kaplan–Meier retention (not yet withdrawn) by months since start, per group.
 
     Returns `by` columns plus CURVE_COLUMNS, one curve per group.
     """
     cols = check_by(by)
-    data = time_to_withdrawal(learners, events, as_of=as_of)
+    data = time_to_withdrawal(learners, events, as_of=as_of, status=status)
     if data.empty:
         return pd.DataFrame(columns=[*cols, *CURVE_COLUMNS])
     groups = data.groupby(cols, sort=True) if cols else [((), data)]

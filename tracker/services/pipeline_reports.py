@@ -33,6 +33,7 @@ from tracker.measures import (
     funnel_points,
     headline_figures,
     in_year_attrition,
+    learner_status,
     make_policy,
     pipeline_flows,
     retention_curves,
@@ -265,27 +266,34 @@ def overview_report(
             pd.DataFrame(),
         )
     learners, events, cohorts = frames.learners, frames.events, frames.cohorts
-    headlines = control_headlines(headline_figures(learners, events, cohorts, as_of=as_of), chosen)
+    # The event log is replayed once for every measure of the report (the slow part).
+    status = learner_status(learners, events, as_of=as_of)
+    headlines = control_headlines(
+        headline_figures(learners, events, cohorts, as_of=as_of, status=status), chosen
+    )
     by_intake = control_table(
-        cohort_measures(learners, events, cohorts, by=["intake_year"], as_of=as_of, margins=True),
+        cohort_measures(learners, events, cohorts, by=["intake_year"], as_of=as_of, margins=True,
+                        status=status),
         by=["intake_year"],
         policy=chosen,
     )
-    flows = control_flows(pipeline_flows(learners, events, as_of=as_of), chosen)
+    flows = control_flows(pipeline_flows(learners, events, as_of=as_of, status=status), chosen)
     in_year = control_table(
-        in_year_attrition(learners, events, as_of=as_of),
+        in_year_attrition(learners, events, as_of=as_of, status=status),
         by=[],
         policy=chosen,
         counts=("at_risk", "withdrawn_in_year"),
     )
-    reasons = _reasons(learners, events, as_of=as_of, policy=chosen)
+    reasons = _reasons(learners, events, as_of=as_of, policy=chosen, status=status)
     recent = sorted(learners["intake"].unique())
     recent_years = sorted({_intake_year(i) for i in recent})[-RETENTION_INTAKES:]
+    shown = learners["intake"].map(_intake_year).isin(recent_years).to_numpy()
     curves = retention_curves(
-        learners.loc[learners["intake"].map(_intake_year).isin(recent_years)],
+        learners.loc[shown],
         events,
         by=["intake_year"],
         as_of=as_of,
+        status=status.loc[shown].reset_index(drop=True),  # status has one row per learner
     )
     return OverviewReport(
         as_of=as_of,
@@ -307,10 +315,15 @@ def _intake_year(intake: str) -> str:
 
 
 def _reasons(
-    learners: pd.DataFrame, events: pd.DataFrame, *, as_of: date, policy: DisclosurePolicy
+    learners: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    as_of: date,
+    policy: DisclosurePolicy,
+    status: pd.DataFrame | None = None,
 ) -> Controlled:
     """Withdrawals by reason with a total row, so the reasons are protected against it."""
-    table = withdrawals_by_reason(learners, events, as_of=as_of)
+    table = withdrawals_by_reason(learners, events, as_of=as_of, status=status)
     total = int(table["withdrawn"].sum())
     table = pd.concat(
         [table, pd.DataFrame({"reason": [TOTAL], "withdrawn": [total], "share": [1.0]})],
@@ -464,11 +477,15 @@ def cohort_report(
             pd.DataFrame(),
             None,
         )
+    own_status = learner_status(frames.learners, frames.events, as_of=as_of)
+    sys_status = learner_status(system.learners, system.events, as_of=as_of)
     mine = cohort_measures(
-        frames.learners, frames.events, frames.cohorts, by=["intake"], as_of=as_of, margins=True
+        frames.learners, frames.events, frames.cohorts, by=["intake"], as_of=as_of, margins=True,
+        status=own_status,
     )
     theirs = cohort_measures(
-        system.learners, system.events, system.cohorts, by=["intake"], as_of=as_of, margins=True
+        system.learners, system.events, system.cohorts, by=["intake"], as_of=as_of, margins=True,
+        status=sys_status,
     )
     by_intake = control_table(mine, by=["intake"], policy=chosen)
     system_by_intake = control_table(theirs, by=["intake"], policy=system_policy)
@@ -482,8 +499,8 @@ def cohort_report(
             "system": [float(sys_total[r]) for r in rates],
         }
     )
-    curves_own = retention_curves(frames.learners, frames.events, as_of=as_of)
-    curves_sys = retention_curves(system.learners, system.events, as_of=as_of)
+    curves_own = retention_curves(frames.learners, frames.events, as_of=as_of, status=own_status)
+    curves_sys = retention_curves(system.learners, system.events, as_of=as_of, status=sys_status)
     retention = pd.concat(
         [
             control_curves(curves_own, chosen).assign(series="Selection"),
@@ -493,11 +510,8 @@ def cohort_report(
     )
     learners = None
     if chosen.exact:
-        from tracker.measures import learner_status
-
-        status = learner_status(frames.learners, frames.events, as_of=as_of)
         learners = (
-            status.loc[
+            own_status.loc[
                 :,
                 [
                     "learner_ref",
