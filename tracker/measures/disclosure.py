@@ -98,20 +98,22 @@ def make_policy(
     if key == "exact" or key not in PRESETS:
         choices = ", ".join(k for k in PRESETS if k != "exact")
         raise ValueError(f"Unknown disclosure convention {name!r}; choose one of: {choices}.")
-    overrides = {
-        field: value
-        for field, value in (
-            ("rounding_base", rounding_base),
-            ("small_max", small_max),
-            ("min_rate_denominator", min_rate_denominator),
-        )
-        if value is not None
-    }
-    for field, value in overrides.items():
-        if value < (1 if field == "rounding_base" else 0):
+    for field, value, least in (
+        ("rounding_base", rounding_base, 1),
+        ("small_max", small_max, 0),
+        ("min_rate_denominator", min_rate_denominator, 0),
+    ):
+        if value is not None and value < least:
             raise ValueError(f"Disclosure setting {field} must not be {value}.")
     policy = PRESETS[key]
-    return replace(policy, **overrides) if overrides else policy
+    return replace(
+        policy,
+        rounding_base=policy.rounding_base if rounding_base is None else rounding_base,
+        small_max=policy.small_max if small_max is None else small_max,
+        min_rate_denominator=(
+            policy.min_rate_denominator if min_rate_denominator is None else min_rate_denominator
+        ),
+    )
 
 
 def disclosure_note(policy: DisclosurePolicy = DEFAULT_POLICY) -> str:
