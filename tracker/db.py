@@ -20,11 +20,19 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 # sqlite3 stores numpy scalars as opaque blobs without complaint, which CHECK constraints then
 # cannot compare; teach it to store them as the numbers they are (pandas hands these out).
+def _as_int(value: object) -> int:
+    return int(value)  # type: ignore[call-overload]
+
+
+def _as_float(value: object) -> float:
+    return float(value)  # type: ignore[arg-type]
+
+
 for _np_type in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32):
-    sqlite3.register_adapter(_np_type, int)
+    sqlite3.register_adapter(_np_type, _as_int)
 for _np_float in (np.float32, np.float64):
-    sqlite3.register_adapter(_np_float, float)
-sqlite3.register_adapter(np.bool_, bool)
+    sqlite3.register_adapter(_np_float, _as_float)
+sqlite3.register_adapter(np.bool_, _as_int)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

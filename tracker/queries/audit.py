@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, time
 
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.access import Principal, require_role
 from tracker.models import AuditLog, Role
@@ -31,7 +31,7 @@ def audit_frame(
 ) -> pd.DataFrame:
     """Newest first; old/new values as compact JSON text so they read in a table and a CSV."""
     require_role(principal, {Role.ADMIN}, "read the audit log")
-    query = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())  # type: ignore[union-attr]
+    query = select(AuditLog).order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc())
     if actions:
         query = query.where(AuditLog.action.in_(actions))  # type: ignore[attr-defined]
     if username:
