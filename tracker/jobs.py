@@ -12,6 +12,17 @@ from sqlalchemy import Engine
 
 from tracker.config import Settings, load_settings
 
+#: Acknowledge a job only when it has finished, and put it back on the queue when the worker
+#: process running it dies, so a killed worker loses no job. This is safe because
+#: ``execute_run`` claims its run with one conditional UPDATE: a redelivered copy of a job that
+#: had started finds the run no longer queued and returns without solving it again. One job
+#: prefetched at a time, so a worker never holds (and on death delays) jobs it is not running.
+CELERY_RELIABILITY: dict[str, Any] = {
+    "task_acks_late": True,
+    "task_reject_on_worker_lost": True,
+    "worker_prefetch_multiplier": 1,
+}
+
 
 def make_background_manager(settings: Settings) -> Any:
     if settings.redis_url:
@@ -19,6 +30,7 @@ def make_background_manager(settings: Settings) -> Any:
         from dash import CeleryManager
 
         celery_app = Celery(__name__, broker=settings.redis_url, backend=settings.redis_url)
+        celery_app.conf.update(CELERY_RELIABILITY)
         return CeleryManager(celery_app)
     import diskcache
     from dash import DiskcacheManager
@@ -47,6 +59,23 @@ def job_engine() -> Engine:
     except Exception:  # no app in this process: a command or a bare worker
         url = load_settings().database_url
     return make_engine(url)
+
+
+def close_stale_runs() -> int:
+    """Fail runs whose worker died (``fail_stale_runs``); returns how many were closed.
+
+    Called when a worker starts: after a crash or redeploy the runs the old worker was solving
+    are otherwise only closed the next time somebody starts a run.
+    """
+    from tracker.db import session_scope
+    from tracker.services.allocation import fail_stale_runs
+
+    engine = job_engine()
+    try:
+        with session_scope(engine) as session:
+            return fail_stale_runs(session)
+    finally:
+        engine.dispose()
 
 
 def celery_app_of(dash_app: Any) -> Any:

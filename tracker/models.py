@@ -367,6 +367,8 @@ class AllocationRun(SQLModel, table=True):
     status: str = Field(default=RunStatus.QUEUED.value, max_length=16, index=True)
     created_at: datetime
     started_at: datetime | None = None
+    heartbeat_at: datetime | None = Field(
+        default=None, description="Last sign of life of the job solving it (stale detection)")
     finished_at: datetime | None = None
     created_by: str | None = Field(default=None, max_length=64)
     parent_run_id: int | None = Field(default=None, foreign_key="allocation_run.id")

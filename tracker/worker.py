@@ -3,12 +3,32 @@
 Dash registers each background callback as a Celery task when its page module is imported,
 so the worker must build the same Dash app as the web processes (with the same
 ``TRACKER_REDIS_URL`` and ``TRACKER_DATABASE_URL``) before Celery looks for tasks.
+
+When the worker is ready it fails the runs left "running" by a worker that died (no heartbeat
+for ``TRACKER_JOB_STALE_SECONDS``), so users see them failed rather than running forever.
 """
 
 from __future__ import annotations
 
-from tracker.jobs import celery_app_of
+import logging
+from typing import Any
+
+from celery.signals import worker_ready
+
+from tracker.jobs import celery_app_of, close_stale_runs
 from tracker.webapp import create_app
 
 dash_app = create_app(seed_demo=False)
 celery_app = celery_app_of(dash_app)
+
+
+@worker_ready.connect
+def _close_stale_runs(**_kwargs: Any) -> None:
+    """Close dead runs at start; a database hiccup here must not stop the worker serving."""
+    try:
+        closed = close_stale_runs()
+    except Exception:
+        logging.getLogger(__name__).exception("could not close stale allocation runs")
+        return
+    if closed:
+        logging.getLogger(__name__).warning("closed %d stale allocation run(s)", closed)

@@ -5,17 +5,23 @@ engine because it runs as a background job (possibly in a Celery worker, where t
 web request): it marks the run running in a first short transaction, solves with no
 transaction open, and writes every result in one final transaction. A job killed mid-way
 therefore leaves no placements behind, only a run row still marked "running";
-``cancel_run`` (the page's cancel button) or ``fail_stale_runs`` closes such rows.
+``cancel_run`` (the page's cancel button) or ``fail_stale_runs`` closes such rows. While it
+solves, the job writes ``heartbeat_at`` every few seconds from a side thread, so a run whose
+worker was killed is recognised within ``TRACKER_JOB_STALE_SECONDS`` (default 120), not hours.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from types import TracebackType
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
 from tracker import optimise
@@ -45,8 +51,16 @@ from tracker.services.audit import record_audit
 
 Progress = Callable[[float, str], None]
 
-#: A run still "running" after this long has lost its job (worker restarted, process killed).
+#: A run still "queued" after this long was never picked up (no worker, queue flushed). Queued
+#: runs have no heartbeat and may wait legitimately behind other jobs, hence the long limit.
 STALE_AFTER = timedelta(hours=2)
+#: Default for ``TRACKER_JOB_STALE_SECONDS``: a running job silent this long has lost its worker.
+DEFAULT_STALE_SECONDS = 120
+STALE_ERROR = "The worker running this job stopped; nothing was saved — run it again."
+NEVER_STARTED_ERROR = ("No worker started this job in time; nothing was saved — "
+                       "run it again.")
+
+log = logging.getLogger(__name__)
 
 _EDITABLE = {RunStatus.SUCCEEDED.value}
 _ACTIVE_LEARNER_EVENTS = {"started", "returned", "transferred_in"}
@@ -58,6 +72,57 @@ class AllocationRefused(ValueError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def job_stale_after() -> timedelta:
+    """How long a running job may go without a heartbeat (``TRACKER_JOB_STALE_SECONDS``).
+
+    Read from the environment at each use, so web processes and workers configured alike agree,
+    and a test can set it low for one subprocess. Bad or tiny values fall back to safe ones: a
+    limit under a few heartbeats would fail healthy jobs.
+    """
+    raw = os.environ.get("TRACKER_JOB_STALE_SECONDS", "").strip()
+    try:
+        seconds = float(raw) if raw else DEFAULT_STALE_SECONDS
+    except ValueError:
+        seconds = DEFAULT_STALE_SECONDS
+    return timedelta(seconds=max(seconds, 2.0))
+
+
+class _Heartbeat:
+    """Stamp ``heartbeat_at`` on a running run from a daemon thread while the job solves.
+
+    The solve itself cannot report (HiGHS and CBC block for long stretches), and a killed worker
+    cannot say it died, so liveness is shown by a beat written several times per stale limit.
+    Each beat is its own short transaction and only touches a run still "running"; a failed beat
+    (database busy) is logged and retried at the next one rather than failing the job.
+    """
+
+    def __init__(self, engine: Engine, run_id: int, interval: float) -> None:
+        self._engine, self._run_id, self._interval = engine, run_id, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"run-{run_id}-heartbeat",
+                                        daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None
+                 ) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                with self._engine.begin() as conn:
+                    conn.execute(update(AllocationRun)
+                                 .where(col(AllocationRun.id) == self._run_id,
+                                        col(AllocationRun.status) == RunStatus.RUNNING.value)
+                                 .values(heartbeat_at=_now()))
+            except Exception:  # a missed beat is tolerated; several in a row make it stale
+                log.warning("heartbeat of run %s not written", self._run_id, exc_info=True)
 
 
 def _staff(principal: Principal, action: str) -> None:
@@ -148,16 +213,31 @@ def execute_run(engine: Engine, run_id: int, *, progress: Progress | None = None
     """
     with session_scope(engine) as session:
         # Claim the run with one conditional UPDATE, so that a job delivered twice (a Celery
-        # retry after a lost worker) or started twice solves and stores it once, on SQLite too.
+        # redelivery after a lost worker: tasks are acknowledged late) or started twice solves
+        # and stores it once, on SQLite too. The redelivered copy finds the run "running" (or
+        # already failed as stale) and returns its status without touching it.
+        started = _now()
         claimed = session.connection().execute(
             update(AllocationRun)
             .where(col(AllocationRun.id) == run_id,
                    col(AllocationRun.status) == RunStatus.QUEUED.value)
-            .values(status=RunStatus.RUNNING.value, started_at=_now()))
+            .values(status=RunStatus.RUNNING.value, started_at=started, heartbeat_at=started))
         run = _run(session, run_id)
         if claimed.rowcount != 1:
             return run.status
         inputs, policy_data, parent_id = dict(run.inputs), dict(run.policy), run.parent_run_id
+    with session_scope(engine) as session:  # a job starting is a good moment to close dead ones
+        fail_stale_runs(session)
+    beat = min(30.0, job_stale_after().total_seconds() / 4)
+    with _Heartbeat(engine, run_id, beat):
+        return _solve_and_store(engine, run_id, inputs, policy_data, parent_id,
+                                progress=progress)
+
+
+def _solve_and_store(engine: Engine, run_id: int, inputs: dict[str, Any],
+                     policy_data: dict[str, Any], parent_id: int | None, *,
+                     progress: Progress | None) -> str:
+    """The claimed part of ``execute_run``: solve with no transaction open, then ``_finish``."""
     settings, capacity, demand = snapshot_frames(inputs)
     pins = [optimise.Pin(**p) for p in inputs.get("pins", [])]
     previous = (pd.DataFrame(inputs["previous"]) if inputs.get("previous") else None)
@@ -248,22 +328,39 @@ def cancel_run(session: Session, *, principal: Principal, run_id: int) -> None:
 
 
 def fail_stale_runs(session: Session, *, principal: Principal | None = None,
-                    older_than: timedelta = STALE_AFTER, now: datetime | None = None) -> int:
-    """Close runs whose job died without finishing (a killed worker cannot say so itself)."""
-    cutoff = (now or _now()) - older_than
-    stale = session.exec(select(AllocationRun).where(
-        col(AllocationRun.status).in_([RunStatus.RUNNING.value, RunStatus.QUEUED.value]))).all()
+                    older_than: timedelta | None = None, queued_for: timedelta = STALE_AFTER,
+                    now: datetime | None = None) -> int:
+    """Close runs whose job died without finishing (a killed worker cannot say so itself).
+
+    A running run is dead when its last heartbeat (or its start) is older than ``older_than``
+    (default ``TRACKER_JOB_STALE_SECONDS``); a queued run when nobody claimed it within
+    ``queued_for``. Each run is failed by one conditional UPDATE that re-checks the status and
+    the age, so a job finishing at the same moment either stores its whole plan first (and the
+    run stays succeeded) or finds the run failed and stores nothing: never a failed run with
+    placements. The job's final write keeps no rows for a run no longer "running".
+    """
+    now = now or _now()
+    running_cutoff = now - (older_than if older_than is not None else job_stale_after())
+    queued_cutoff = now - queued_for
+    last_sign = func.coalesce(col(AllocationRun.heartbeat_at), col(AllocationRun.started_at),
+                              col(AllocationRun.created_at))
+    running_dead = (col(AllocationRun.status) == RunStatus.RUNNING.value) & (
+        last_sign < running_cutoff)
+    queued_dead = (col(AllocationRun.status) == RunStatus.QUEUED.value) & (
+        col(AllocationRun.created_at) < queued_cutoff)
+    candidates = session.exec(select(AllocationRun.id, AllocationRun.status).where(
+        running_dead | queued_dead)).all()
     count = 0
-    for run in stale:
-        started = run.started_at or run.created_at
-        if started.tzinfo is None:
-            started = started.replace(tzinfo=UTC)
-        if started < cutoff:
-            run.status = RunStatus.FAILED.value
-            run.error = "The job stopped without finishing (worker restarted or killed)."
-            run.finished_at = _now()
+    for run_id, status in candidates:
+        dead = running_dead if status == RunStatus.RUNNING.value else queued_dead
+        closed = session.connection().execute(
+            update(AllocationRun).where(col(AllocationRun.id) == run_id, dead).values(
+                status=RunStatus.FAILED.value, finished_at=_now(),
+                error=STALE_ERROR if status == RunStatus.RUNNING.value else NEVER_STARTED_ERROR))
+        if closed.rowcount == 1:
             record_audit(session, principal, "allocation.run.stale", entity="allocation_run",
-                         entity_id=run.id, new={"status": run.status})
+                         entity_id=run_id, old={"status": status},
+                         new={"status": RunStatus.FAILED.value})
             count += 1
     return count
 
