@@ -556,3 +556,16 @@ def test_unreadable_files_are_explained() -> None:
         read_table("data.json", b"{}")
     windows = read_table("w.csv", "code,name\nX,Café\n".encode("cp1252"))
     assert windows.loc[2, "name"] == "Café"
+
+
+def test_importable_kinds_follow_the_access_rule_the_import_enforces() -> None:
+    from tracker.access import Principal
+    from tracker.data.importers import KINDS, importable_kinds
+    from tracker.models import Role
+
+    assert importable_kinds(Principal("a", Role.COORDINATOR)) == list(KINDS)
+    hei = importable_kinds(Principal("h", Role.HEI, hei_id=1, hei_code="UNI-A"))
+    assert hei == [k for k, spec in KINDS.items() if spec.access == "hei"]
+    assert "organisations" not in hei
+    assert importable_kinds(Principal("c", Role.COLLABORATIVE)) == []
+    assert importable_kinds(Principal("u", Role.HEI)) == []  # HEI account bound to no HEI

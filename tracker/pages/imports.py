@@ -20,29 +20,21 @@ from tracker.access import AccessDenied, Principal
 from tracker.auth import app_engine
 from tracker.components import callback_principal, page_guard, page_header
 from tracker.data.importers import (
-    KINDS,
     ImportRejected,
     ImportReport,
     UnreadableFile,
     import_table,
+    importable_kinds,
     read_table,
     spec_for,
     template_csv,
     validate,
 )
 from tracker.db import session_scope
-from tracker.models import Role
 
 dash.register_page(__name__, path="/imports", name="Imports", order=40, access="imports")
 
 PREVIEW_ROWS = 20
-
-
-def allowed_kinds(principal: Principal) -> list[str]:
-    """HEI users import only the kinds that carry their own HEI's rows."""
-    if principal.role is Role.HEI:
-        return [kind for kind, spec in KINDS.items() if spec.access == "hei"]
-    return list(KINDS)
 
 
 def _columns_table(kind: str) -> Any:
@@ -75,7 +67,7 @@ def _columns_table(kind: str) -> Any:
 
 @page_guard("imports")
 def layout(principal: Principal, kind: str | None = None, **_query: Any) -> Any:
-    kinds = allowed_kinds(principal)
+    kinds = importable_kinds(principal)
     chosen = kind if kind in kinds else kinds[0]
     return html.Div(
         [
@@ -170,7 +162,7 @@ def _report_view(report: ImportReport, *, done: bool) -> Any:
 def _permitted_kind(kind: str | None) -> str:
     """The caller's kind if their role may import it; anything else is no update."""
     principal = callback_principal("imports")
-    if kind not in allowed_kinds(principal):
+    if kind not in importable_kinds(principal):
         raise PreventUpdate
     return kind  # type: ignore[return-value]
 

@@ -31,7 +31,7 @@ from tracker.data.importers.core import (
 )
 from tracker.data.importers.files import UnreadableFile, read_table, template_csv
 from tracker.data.importers.kinds import KINDS, UnknownKind, spec_for
-from tracker.data.importers.service import import_table, validate
+from tracker.data.importers.service import import_table, importable_kinds, validate
 
 __all__ = [
     "KINDS",
@@ -44,6 +44,7 @@ __all__ = [
     "UnknownKind",
     "UnreadableFile",
     "import_table",
+    "importable_kinds",
     "read_table",
     "spec_for",
     "template_csv",

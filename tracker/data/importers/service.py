@@ -20,7 +20,7 @@ from tracker.data.importers.core import (
     Row,
 )
 from tracker.data.importers.files import is_comment_or_blank
-from tracker.data.importers.kinds import spec_for
+from tracker.data.importers.kinds import KINDS, spec_for
 from tracker.models import Role
 from tracker.services.audit import record_audit
 
@@ -45,6 +45,18 @@ def _check_access(principal: Principal, spec: KindSpec) -> None:
         raise AccessDenied(f"Your role ({principal.role.value}) may not import data.")
     if principal.is_hei and principal.hei_id is None:
         raise AccessDenied("Your account is not bound to an HEI, so it may not import data.")
+
+
+def importable_kinds(principal: Principal) -> list[str]:
+    """The kinds this user may import, in loading order: what the upload page offers."""
+    kinds = []
+    for kind, spec in KINDS.items():
+        try:
+            _check_access(principal, spec)
+        except AccessDenied:
+            continue
+        kinds.append(kind)
+    return kinds
 
 
 def _row_numbers(frame: pd.DataFrame) -> list[int]:
