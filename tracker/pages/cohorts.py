@@ -18,7 +18,7 @@ from tracker.components import callback_principal, graph, page_guard, page_heade
 from tracker.measures import MEASURE_LABELS, TOTAL
 from tracker.pages import _pipeline_ui as ui
 from tracker.queries.pipeline import PipelineFilters, filter_options
-from tracker.services.pipeline_reports import CohortReport, cohort_report
+from tracker.services.pipeline_reports import LEARNER_STATUS_COLUMNS, CohortReport, cohort_report
 
 PAGE = "cohorts"
 dash.register_page(__name__, path="/cohorts", name="Cohorts", order=12, access=PAGE)
@@ -44,16 +44,6 @@ INTAKE_COLUMNS = (
     "system_attrition_rate",
     "non_completion_rate",
     "system_non_completion_rate",
-)
-LEARNER_COLUMNS = (
-    "learner_ref",
-    "hei",
-    "programme",
-    "intake",
-    "status",
-    "status_date",
-    "year_of_study",
-    "withdrawal_reason",
 )
 
 
@@ -217,7 +207,9 @@ def _content(report: CohortReport) -> Any:
             ui.table_card(
                 f"Learners ({len(report.learners):,})",
                 f"{PAGE}-learners",
-                ui.table(f"{PAGE}-learners-table", report.learners, LEARNER_COLUMNS, height=400),
+                ui.table(
+                    f"{PAGE}-learners-table", report.learners, LEARNER_STATUS_COLUMNS, height=400
+                ),
                 "Learner-level statuses are shown to the owning HEI and administrators only.",
             )
         )
@@ -274,7 +266,7 @@ def _download(values: Any, which: str) -> Any:
     if which == "learners":
         if report.learners is None:
             raise PreventUpdate
-        frame = report.learners.loc[:, list(LEARNER_COLUMNS)]
+        frame = report.learners.loc[:, list(LEARNER_STATUS_COLUMNS)]
         return ui.send_table(
             frame, fmt=fmt, filename="cohort-learners", note=report.note, as_of=report.as_of
         )

@@ -21,6 +21,7 @@ from tracker.access import Principal, sees_exact_figures
 from tracker.cache import ReportCache, data_version, viewer_scope
 from tracker.config import Settings
 from tracker.measures import (
+    ATTRITION_EXPORT_COLUMNS,
     DEFAULT_POLICY,
     EXACT,
     RATE_PARTS,
@@ -52,13 +53,16 @@ T = TypeVar("T")
 
 #: Columns `attrition_export` may group by (the issue's export contract).
 EXPORT_BY = ("hei", "programme", "profession_group", "intake_year")
-EXPORT_COLUMNS = (
-    "starters",
-    "withdrawn",
-    "transferred_out",
-    "interrupted",
-    "completed",
-    "attrition_rate",
+#: The learner-level status table of the cohort view (exact viewers only), in column order.
+LEARNER_STATUS_COLUMNS = (
+    "learner_ref",
+    "hei",
+    "programme",
+    "intake",
+    "status",
+    "status_date",
+    "year_of_study",
+    "withdrawal_reason",
 )
 #: Learner counts of a cohort measures table that disclosure control protects.
 TABLE_COUNTS = (
@@ -213,8 +217,14 @@ def control_table(
     )
 
 
-def _cached(cache: ReportCache, session: Session, principal: Principal, name: str,
-            parts: tuple[object, ...], compute: Callable[[], T]) -> T:
+def _cached(
+    cache: ReportCache,
+    session: Session,
+    principal: Principal,
+    name: str,
+    parts: tuple[object, ...],
+    compute: Callable[[], T],
+) -> T:
     """The report from the shared cache, keyed by what decides its figures.
 
     Reports are pure functions of their arguments, what the viewer may see and the data, so
@@ -243,7 +253,11 @@ def overview_report(
     """Headlines, recruitment, flows, trends, reasons and retention for the selection."""
     if cache is not None:
         return _cached(
-            cache, session, principal, "overview_report", (filters, as_of, policy),
+            cache,
+            session,
+            principal,
+            "overview_report",
+            (filters, as_of, policy),
             lambda: overview_report(
                 session, principal=principal, filters=filters, as_of=as_of, policy=policy
             ),
@@ -272,8 +286,9 @@ def overview_report(
         headline_figures(learners, events, cohorts, as_of=as_of, status=status), chosen
     )
     by_intake = control_table(
-        cohort_measures(learners, events, cohorts, by=["intake_year"], as_of=as_of, margins=True,
-                        status=status),
+        cohort_measures(
+            learners, events, cohorts, by=["intake_year"], as_of=as_of, margins=True, status=status
+        ),
         by=["intake_year"],
         policy=chosen,
     )
@@ -360,9 +375,17 @@ def concerns_report(
     """
     if cache is not None:
         return _cached(
-            cache, session, principal, "concerns_report", (filters, unit, as_of, policy),
+            cache,
+            session,
+            principal,
+            "concerns_report",
+            (filters, unit, as_of, policy),
             lambda: concerns_report(
-                session, principal=principal, filters=filters, unit=unit, as_of=as_of,
+                session,
+                principal=principal,
+                filters=filters,
+                unit=unit,
+                as_of=as_of,
                 policy=policy,
             ),
         )
@@ -452,7 +475,11 @@ def cohort_report(
     """
     if cache is not None:
         return _cached(
-            cache, session, principal, "cohort_report", (filters, as_of, policy),
+            cache,
+            session,
+            principal,
+            "cohort_report",
+            (filters, as_of, policy),
             lambda: cohort_report(
                 session, principal=principal, filters=filters, as_of=as_of, policy=policy
             ),
@@ -480,11 +507,21 @@ def cohort_report(
     own_status = learner_status(frames.learners, frames.events, as_of=as_of)
     sys_status = learner_status(system.learners, system.events, as_of=as_of)
     mine = cohort_measures(
-        frames.learners, frames.events, frames.cohorts, by=["intake"], as_of=as_of, margins=True,
+        frames.learners,
+        frames.events,
+        frames.cohorts,
+        by=["intake"],
+        as_of=as_of,
+        margins=True,
         status=own_status,
     )
     theirs = cohort_measures(
-        system.learners, system.events, system.cohorts, by=["intake"], as_of=as_of, margins=True,
+        system.learners,
+        system.events,
+        system.cohorts,
+        by=["intake"],
+        as_of=as_of,
+        margins=True,
         status=sys_status,
     )
     by_intake = control_table(mine, by=["intake"], policy=chosen)
@@ -511,19 +548,7 @@ def cohort_report(
     learners = None
     if chosen.exact:
         learners = (
-            own_status.loc[
-                :,
-                [
-                    "learner_ref",
-                    "hei",
-                    "programme",
-                    "intake",
-                    "status",
-                    "status_date",
-                    "year_of_study",
-                    "withdrawal_reason",
-                ],
-            ]
+            own_status.loc[:, list(LEARNER_STATUS_COLUMNS)]
             .sort_values(["intake", "learner_ref"])
             .reset_index(drop=True)
         )
@@ -573,14 +598,16 @@ def attrition_export(
     chosen = policy if disclosure_control else policy_for(principal, owning, policy=policy)
     if as_of is None or not _has_learners(frames):
         return ExportTable(
-            pd.DataFrame(columns=[*cols, *EXPORT_COLUMNS]), disclosure_note(chosen), chosen.exact
+            pd.DataFrame(columns=[*cols, *ATTRITION_EXPORT_COLUMNS]),
+            disclosure_note(chosen),
+            chosen.exact,
         )
     table = cohort_measures(
         frames.learners, frames.events, frames.cohorts, by=cols, as_of=as_of, margins=bool(cols)
     )
     controlled = control_table(table, by=cols, policy=chosen)
     return ExportTable(
-        frame=controlled.download([*cols, *EXPORT_COLUMNS]),
+        frame=controlled.download([*cols, *ATTRITION_EXPORT_COLUMNS]),
         note=disclosure_note(chosen) + f" Figures as of {as_of.isoformat()}.",
         exact=chosen.exact,
     )
