@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -201,6 +203,31 @@ def cached_for(cache: ReportCache, session: Session, principal: Principal, name:
     """
     key = cache.key(name, parts, viewer_scope(principal), data_version(session))
     return cache.get_or_compute(key, compute)
+
+
+#: Per process: database (engine or connection) -> read name -> (data version, value).
+_MEMO: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, Any]]] = weakref.WeakKeyDictionary()
+_MEMO_LOCK = threading.Lock()
+
+
+def memo_per_version(session: Session, name: str, compute: Callable[[], T]) -> T:
+    """``compute()`` kept in this process until the data version of the session's database
+    changes: for whole-system reads that every report filters in memory.
+
+    Only the latest version of each read is kept per database, so memory stays at one copy
+    however long the process runs. Keyed by the database object itself, never its URL: two
+    in-memory databases of one process share a URL. Callers must not modify the value.
+    """
+    bind = session.get_bind()
+    version = data_version(session)
+    with _MEMO_LOCK:
+        found = _MEMO.get(bind, {}).get(name)
+    if found is not None and found[0] == version:
+        return found[1]  # type: ignore[no-any-return]
+    value = compute()
+    with _MEMO_LOCK:
+        _MEMO.setdefault(bind, {})[name] = (version, value)
+    return value
 
 
 REPORT_CACHE_KEY = "tracker_report_cache"

@@ -57,26 +57,31 @@ def pipeline_flows(
     reached = reached.where(s["status"] != "completed", np.maximum(reached, final_year))
     s["reached_year"] = reached
 
+    s["end"] = s["status"].map(EXITS)
+    completed = s["status"] == "completed"
+    s["employment"] = np.select(
+        [s["employed_local"], s["employed_elsewhere"]],
+        [EMPLOYMENT["local"], EMPLOYMENT["elsewhere"]],
+        EMPLOYMENT["unknown"],
+    )
+    s.loc[completed, "end"] = COMPLETED
+    s.loc[~completed, "employment"] = None
+    # Learners with the same path share one walk along it: a few dozen paths, not one per
+    # learner (which took seconds at 60,000 learners).
+    paths = (
+        s.groupby([*cols, "reached_year", "end", "employment"], sort=False, dropna=False)
+        .size()
+        .reset_index(name="learners")
+    )
     records: list[dict[str, object]] = []
-    for row in s.itertuples(index=False):
+    for row in paths.itertuples(index=False):
         key = {c: getattr(row, c) for c in cols}
-        last = int(row.reached_year)
-        path = [STARTED, *(year_node(y) for y in range(1, last + 1))]
-        if row.status == "completed":
-            path.append(COMPLETED)
-            if row.employed_local:
-                path.append(EMPLOYMENT["local"])
-            elif row.employed_elsewhere:
-                path.append(EMPLOYMENT["elsewhere"])
-            else:
-                path.append(EMPLOYMENT["unknown"])
-        else:
-            path.append(EXITS[str(row.status)])
+        path = [STARTED, *(year_node(y) for y in range(1, int(row.reached_year) + 1)), row.end]
+        if row.end == COMPLETED:
+            path.append(row.employment)
         for source, target in pairwise(path):
-            records.append({**key, "source": source, "target": target})
+            records.append({**key, "source": source, "target": target, "learners": row.learners})
     if not records:
         return pd.DataFrame(columns=[*cols, "source", "target", "learners"])
     flows = pd.DataFrame.from_records(records)
-    flows["learners"] = 1
-    out = flows.groupby([*cols, "source", "target"], sort=False)["learners"].sum().reset_index()
-    return out
+    return flows.groupby([*cols, "source", "target"], sort=False)["learners"].sum().reset_index()

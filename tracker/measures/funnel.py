@@ -32,15 +32,29 @@ def level_name(level: float) -> str:
     return f"{level * 100:g}".replace(".", "_")
 
 
+def binomial_limits(n: np.ndarray, p0: float, quantile: float) -> np.ndarray:
+    """Interpolated exact binomial `quantile` of a proportion out of each `n` (Spiegelhalter).
+
+    r is the `quantile` point of Binomial(n, p0); the limit is (r - alpha) / n with
+    alpha = (P(R <= r) - quantile) / (P(R <= r) - P(R <= r - 1)). Whole arrays at once:
+    a funnel needs limits for every size up to the largest unit (thousands of them).
+    """
+    sizes = np.asarray(n, dtype=float)
+    valid = sizes > 0
+    safe = np.where(valid, sizes, 1.0)
+    r = binom.ppf(quantile, safe, p0)
+    upper_cdf = binom.cdf(r, safe, p0)
+    lower_cdf = binom.cdf(r - 1, safe, p0)
+    step = upper_cdf - lower_cdf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = np.where(step > 0, (upper_cdf - quantile) / np.where(step > 0, step, 1.0), 0.0)
+    limits = np.clip((r - alpha) / safe, 0.0, 1.0)
+    return np.where(valid, limits, np.nan)
+
+
 def binomial_limit(n: int, p0: float, quantile: float) -> float:
-    """Interpolated exact binomial `quantile` of a proportion out of `n` (Spiegelhalter)."""
-    if n <= 0:
-        return np.nan
-    r = float(binom.ppf(quantile, n, p0))
-    upper_cdf = float(binom.cdf(r, n, p0))
-    lower_cdf = float(binom.cdf(r - 1, n, p0))
-    alpha = (upper_cdf - quantile) / (upper_cdf - lower_cdf) if upper_cdf > lower_cdf else 0.0
-    return float(np.clip((r - alpha) / n, 0.0, 1.0))
+    """One size's limit (see `binomial_limits`)."""
+    return float(binomial_limits(np.array([n]), p0, quantile)[0])
 
 
 def funnel_limits(
@@ -61,8 +75,8 @@ def funnel_limits(
         tail = (1 - level) / 2
         name = level_name(level)
         if method == "exact":
-            lo = [binomial_limit(int(k), p0, tail) for k in n]
-            hi = [binomial_limit(int(k), p0, 1 - tail) for k in n]
+            lo = list(binomial_limits(n, p0, tail))
+            hi = list(binomial_limits(n, p0, 1 - tail))
         elif method == "normal":
             z = float(norm.ppf(1 - tail))
             with np.errstate(divide="ignore", invalid="ignore"):

@@ -6,7 +6,6 @@ Every measure starts from this one table so that "withdrawn", "completed on time
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -41,11 +40,10 @@ def academic_year_start(label: str) -> pd.Timestamp:
 
 def intake_academic_year(intake: pd.Series) -> pd.Series:
     """Academic year of 'YYYY-MM' intakes: a January 2024 intake belongs to 2023/24."""
+    # Tens of distinct intakes among tens of thousands of learners: convert each once.
     text = intake.astype(str)
-    year = text.str.slice(0, 4).astype(int)
-    month = text.str.slice(5, 7).astype(int)
-    first = year.where(month >= 9, year - 1)
-    return first.astype(str) + "/" + ((first + 1) % 100).astype(str).str.zfill(2)
+    years = {value: academic_year(pd.Timestamp(f"{value}-01")) for value in text.unique()}
+    return text.map(years).astype(object)
 
 
 def standard_end_date(start_date: pd.Series, years: pd.Series) -> pd.Series:
@@ -74,22 +72,6 @@ def whole_years_between(start: pd.Series, end: pd.Series) -> pd.Series:
     return end.dt.year - start.dt.year - before.astype(int)
 
 
-@dataclass
-class _Track:
-    """Running state of one learner while replaying events in order."""
-
-    started: pd.Timestamp | None = None
-    transferred_in: bool = False
-    status: str = "not_started"
-    status_date: pd.Timestamp | None = None
-    withdrawal_reason: str | None = None
-    completion_date: pd.Timestamp | None = None
-    employed_local: bool = False
-    employed_elsewhere: bool = False
-    interrupted_since: pd.Timestamp | None = None
-    interrupted_days: int = 0
-
-
 def sort_events(events: pd.DataFrame) -> pd.DataFrame:
     """Events in the order they happened: by learner, date, then same-day precedence."""
     ev = events.copy()
@@ -109,6 +91,45 @@ def statuses_on(sorted_events: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
     return ev.groupby("learner_id", sort=False)["event"].last().map(STATUS_EVENTS)
 
 
+def _replay(ev: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Each learner's event log (in `sort_events` order, to `cutoff`) folded into one row.
+
+    Indexed by learner_id: start_event_date (first start), transferred_in, employed_local,
+    employed_elsewhere, and from the last status event status, status_date and reason;
+    interrupted_days sums every spell from an interruption to the next status event that
+    ends it, an open spell counting to `cutoff`. Whole-column operations rather than a
+    replay per event, which took seconds per dashboard at 60,000 learners.
+    """
+    lid = ev["learner_id"].astype("int64")
+    kind = ev["event"]
+    out = pd.DataFrame(index=pd.Index(lid.unique(), name="learner_id"))
+    out["start_event_date"] = ev.loc[kind == "started"].groupby(lid)["date"].first()
+    for flag in ("transferred_in", "employed_local", "employed_elsewhere"):
+        out[flag] = pd.Series(True, index=lid[kind == flag].unique())
+    moves = ev.loc[kind.isin(list(STATUS_EVENTS))]
+    who = lid[moves.index]
+    new = moves["event"].map(STATUS_EVENTS)
+    last = ~who.duplicated(keep="last")
+    final = pd.DataFrame(
+        {"status": new[last].to_numpy(), "status_date": moves.loc[last, "date"].to_numpy(),
+         "reason": moves.loc[last, "reason"].to_numpy()},
+        index=who[last].to_numpy(),
+    )
+    out = out.join(final)
+    # A spell of interruption opens on a move into "interrupted" and closes on the next move
+    # out of it: its days are close - open, and a spell still open closes at the cutoff.
+    previous = new.groupby(who, sort=False).shift(1).fillna("not_started")
+    day = moves["date"].to_numpy("datetime64[D]").astype("int64")
+    opens = ((new == "interrupted") & (previous != "interrupted")).to_numpy()
+    closes = ((new != "interrupted") & (previous == "interrupted")).to_numpy()
+    spell = pd.Series(np.where(closes, day, 0) - np.where(opens, day, 0), index=who.index)
+    days = spell.groupby(who, sort=False).sum().reindex(out.index, fill_value=0)
+    still_out = (out["status"] == "interrupted").to_numpy()
+    today = np.datetime64(cutoff.date(), "D").astype("int64")
+    out["interrupted_days"] = days.to_numpy() + np.where(still_out, today, 0)
+    return out
+
+
 def learner_status(learners: pd.DataFrame, events: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
     """One row per learner: status and milestones as known on `as_of` (inclusive).
 
@@ -124,58 +145,30 @@ def learner_status(learners: pd.DataFrame, events: pd.DataFrame, *, as_of: date)
     programme's final year.
     """
     cutoff = pd.Timestamp(as_of)
-    ev = events.loc[pd.to_datetime(events["date"]) <= cutoff, list(EVENT_COLUMNS)]
-    ev = sort_events(ev)
-
-    tracks: dict[int, _Track] = {}
-    for lid, day, event, reason in ev.itertuples(index=False, name=None):
-        t = tracks.setdefault(int(lid), _Track())
-        day = pd.Timestamp(day)
-        if event == "started" and t.started is None:
-            t.started = day
-        if event == "transferred_in":
-            t.transferred_in = True
-        if event == "employed_local":
-            t.employed_local = True
-        elif event == "employed_elsewhere":
-            t.employed_elsewhere = True
-        if event not in STATUS_EVENTS:
-            continue
-        new = STATUS_EVENTS[event]
-        if t.status == "interrupted" and new != "interrupted" and t.interrupted_since is not None:
-            t.interrupted_days += (day - t.interrupted_since).days
-            t.interrupted_since = None
-        if new == "interrupted" and t.status != "interrupted":
-            t.interrupted_since = day
-        t.status, t.status_date = new, day
-        if new == "withdrawn":
-            t.withdrawal_reason = reason if isinstance(reason, str) and reason else None
-        if new == "completed":
-            t.completion_date = day
+    dates = pd.to_datetime(events["date"])
+    known = (dates <= cutoff).to_numpy()
+    ev = events.loc[known, list(EVENT_COLUMNS)].assign(date=dates.to_numpy()[known])
+    replay = _replay(sort_events(ev), cutoff)
 
     out = learners.copy().reset_index(drop=True)
     out["start_date"] = pd.to_datetime(out["start_date"])
-    ids = out["learner_id"].astype(int)
-    blank = _Track()
-    rows = [tracks.get(i, blank) for i in ids]
     out["intake_year"] = intake_academic_year(out["intake"])
-    out["started"] = [r.started is not None for r in rows]
-    out["start_event_date"] = pd.to_datetime([r.started for r in rows])
-    out["transferred_in"] = [r.transferred_in and r.started is None for r in rows]
-    out["status"] = [r.status for r in rows]
-    out["status_date"] = pd.to_datetime([r.status_date for r in rows])
-    still_interrupted = [
-        (cutoff - r.interrupted_since).days if r.interrupted_since is not None else 0 for r in rows
+    per_learner = replay.reindex(out["learner_id"].astype("int64").to_numpy())
+    out["start_event_date"] = pd.to_datetime(per_learner["start_event_date"].to_numpy())
+    out["started"] = out["start_event_date"].notna()
+    out["transferred_in"] = per_learner["transferred_in"].fillna(False).to_numpy(bool) & ~out[
+        "started"
     ]
-    out["interrupted_days"] = np.array([r.interrupted_days for r in rows]) + np.array(
-        still_interrupted, dtype=int
-    )
+    out["status"] = per_learner["status"].fillna("not_started").to_numpy(object)
+    out["status_date"] = pd.to_datetime(per_learner["status_date"].to_numpy())
+    out["interrupted_days"] = per_learner["interrupted_days"].fillna(0).to_numpy("int64")
+    reason = per_learner["reason"].to_numpy(object)
 
     status = out["status"]
     out["withdrawal_date"] = out["status_date"].where(status == "withdrawn")
-    out["withdrawal_reason"] = pd.Series(
-        [r.withdrawal_reason or REASON_NOT_RECORDED for r in rows], index=out.index
-    ).where(status == "withdrawn")
+    given = pd.Series(reason, index=out.index)
+    given = given.where(given.map(lambda r: isinstance(r, str) and r != ""), REASON_NOT_RECORDED)
+    out["withdrawal_reason"] = given.where(status == "withdrawn")
     out["transfer_out_date"] = out["status_date"].where(status == "transferred_out")
     out["completion_date"] = out["status_date"].where(status == "completed")
 
@@ -184,10 +177,8 @@ def learner_status(learners: pd.DataFrame, events: pd.DataFrame, *, as_of: date)
     out["due_date"] = standard_end_date(out["start_date"], out["years"])
     out["due"] = out["due_date"] <= cutoff
     out["completed_on_time"] = (status == "completed") & (out["completion_date"] <= out["due_date"])
-    out["employed_local"] = [r.employed_local for r in rows]
-    out["employed_elsewhere"] = [r.employed_elsewhere for r in rows]
-    out["employed_local"] &= status == "completed"
-    out["employed_elsewhere"] &= status == "completed"
+    for col in ("employed_local", "employed_elsewhere"):
+        out[col] = per_learner[col].fillna(False).to_numpy(bool) & (status == "completed")
     out["year_of_study"] = year_of_study(out, cutoff)
     return out
 
