@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+import plotly.io as pio
 from dash import dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -17,6 +19,20 @@ from tracker.access import Principal, can_view_page
 from tracker.auth import current_principal
 
 Layout = Any
+
+#: The house chart style: plotly_white's look in the few settings it needs. plotly_white
+#: itself is deep-copied and validated into every figure (about 25 ms each, a third of a
+#: dashboard's rendering) and adds 6 KB to each figure sent; this template costs neither.
+CHART_TEMPLATE = "tracker"
+_GRID = "#EBF0F8"
+_AXIS = {"gridcolor": _GRID, "linecolor": _GRID, "zerolinecolor": _GRID, "zerolinewidth": 2,
+         "automargin": True, "ticks": "", "title": {"standoff": 15}}
+pio.templates[CHART_TEMPLATE] = go.layout.Template(
+    layout={"paper_bgcolor": "white", "plot_bgcolor": "white", "xaxis": _AXIS, "yaxis": _AXIS,
+            "hoverlabel": {"align": "left"},
+            "colorway": list(pio.templates["plotly"].layout.colorway)}
+)
+pio.templates.default = CHART_TEMPLATE
 
 
 def forbidden() -> Layout:
@@ -136,11 +152,17 @@ def download_buttons(prefix: str, label: str = "Download") -> Layout:
     )
 
 
+def plain_figure(figure: Any) -> Any:
+    """A plotly figure as the dict Dash would send, so rendered pages can be cached and read
+    back without plotly re-validating every figure."""
+    return figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
+
+
 def graph(graph_id: str, figure: Any = None, *, filename: str = "chart") -> Layout:
     """A chart whose toolbar downloads a PNG under a meaningful file name."""
     return dcc.Graph(
         id=graph_id,
-        figure=figure if figure is not None else {},
+        figure=plain_figure(figure) if figure is not None else {},
         config={
             "displaylogo": False,
             "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},

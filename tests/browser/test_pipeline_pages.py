@@ -103,6 +103,17 @@ def test_cohorts_for_hei_restore_filters_from_the_url(
     browser_page.goto(f"/cohorts?intake_year={year}")
     _table_text(page, "cohorts-learners-table")
     assert year in page.locator("#cohorts-filter-intake_year").inner_text()
+    # The learner grid loads rows from the server as it scrolls; filtering under the
+    # Learner heading asks the server again and leaves only matching learners.
+    grid = page.locator("#cohorts-learners-table")
+    first = grid.locator(".ag-center-cols-container [col-id='learner_ref']").first.inner_text()
+    grid.locator(".ag-floating-filter input").first.fill(first)
+    page.wait_for_function(
+        "ref => { const cells = [...document.querySelectorAll("
+        "'#cohorts-learners-table .ag-center-cols-container [col-id=\"learner_ref\"]')];"
+        " return cells.length > 0 && cells.every(c => c.textContent.includes(ref)); }",
+        arg=first,
+    )
     assert "Exact figures" in page.locator("#cohorts-disclosure").inner_text()
     assert "HESA" in page.locator("#cohorts-system-disclosure").inner_text()
     assert browser_page.console_errors == []

@@ -107,3 +107,40 @@ def test_an_edit_in_place_changes_the_cached_figures(engine: Engine, people: dic
     with Session(engine) as session:
         after = overview_report(session, principal=admin, filters=ALL, cache=cache)
     assert after.reasons.numbers.set_index("reason").loc["financial", "withdrawn"] == 8
+
+
+class _NoComputeCache(ReportCache):
+    """Answers from the store only: a miss fails the test."""
+
+    def get_or_compute(self, key, compute):  # type: ignore[no-untyped-def]
+        return super().get_or_compute(key, lambda: pytest.fail(f"not warmed: {key}"))
+
+
+def test_warming_fills_the_views_users_open_first(web_engine: Engine, tmp_path: Path) -> None:
+    from tracker.access import Principal
+    from tracker.measures import DEFAULT_POLICY
+    from tracker.models import Role, User
+    from tracker.queries.capacity import capacity_demand_frames
+    from tracker.services.cache_warmup import warm_report_cache
+    from tracker.services.users import principal_for
+
+    store = _DiskStore(tmp_path / "warm")
+    summary = warm_report_cache(web_engine, ReportCache(store, "warm"), policy=DEFAULT_POLICY)
+    # Demo users: administrator, coordinator, collaborative member and one HEI user, four
+    # scopes; the HEI user has only the cohort view, and no capacity against demand.
+    assert summary.scopes == 4
+    assert summary.entries > 0
+    warm = _NoComputeCache(store, "warm")
+    collaborative = Principal("someone-else", Role.COLLABORATIVE)
+    with Session(web_engine) as session:
+        hei_user = session.exec(select(User).where(User.role == Role.HEI.value)).first()
+        hei = principal_for(session, hei_user)
+        nursing = PipelineFilters(profession_group=("nursing",))
+        overview_report(session, principal=collaborative, filters=nursing, cache=warm)
+        concerns_report(session, principal=collaborative, filters=ALL, unit="cohort", cache=warm)
+        cohort_report(session, principal=hei, filters=PipelineFilters(route=("degree",)),
+                      cache=warm)
+        capacity_demand_frames(session, principal=collaborative, blocks=[],
+                               sectors=["care_home"], profession_groups=[], cache=warm)
+        with pytest.raises(pytest.fail.Exception):  # an HEI user has no system overview
+            overview_report(session, principal=hei, filters=ALL, cache=warm)

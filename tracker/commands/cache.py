@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import typer
-from sqlmodel import Session, select
 
-from tracker.cache import open_report_cache, viewer_scope
+from tracker.cache import open_report_cache
 from tracker.config import load_settings
 from tracker.db import make_engine
-from tracker.models import User
-from tracker.queries.pipeline import PipelineFilters
-from tracker.services.pipeline_reports import cohort_report, concerns_report, overview_report
-from tracker.services.users import principal_for
+from tracker.services.cache_warmup import warm_report_cache
+from tracker.services.pipeline_reports import disclosure_policy
 
 
 def register(app: typer.Typer) -> None:
@@ -22,30 +17,21 @@ def register(app: typer.Typer) -> None:
 
     @cache_app.command("warm")
     def warm() -> None:
-        """Compute every active user's unfiltered dashboards once (after a deploy or import).
+        """Compute the dashboards most users open, for every active user's view (after a
+        deploy or an import).
 
-        At tens of thousands of learners the first visit to a dashboard after new data would
-        otherwise take seconds; run this after `db upgrade` and after bulk imports.
+        The unfiltered dashboards and each single profession group and route, and capacity
+        against demand unfiltered and by each sector and profession group. At tens of
+        thousands of learners the first visit to each would otherwise wait for its figures.
         """
         settings = load_settings()
-        cache = open_report_cache(settings)
         engine = make_engine(settings.database_url)
-        started = time.perf_counter()
-        done: set[str] = set()
-        with Session(engine) as session:
-            users = session.exec(select(User).where(User.active)).all()
-            principals = [principal_for(session, u) for u in users]
-        for principal in principals:
-            scope = viewer_scope(principal)
-            if scope in done:
-                continue
-            done.add(scope)
-            with Session(engine) as session:
-                for report in (overview_report, concerns_report, cohort_report):
-                    report(session, principal=principal, filters=PipelineFilters(), cache=cache)
+        summary = warm_report_cache(
+            engine, open_report_cache(settings), policy=disclosure_policy(settings)
+        )
         engine.dispose()
-        typer.echo(f"Warmed dashboards for {len(done)} viewer scope(s) in "
-                   f"{time.perf_counter() - started:.1f} s.")
+        typer.echo(f"Warmed {summary.entries} report(s) for {summary.scopes} viewer scope(s) "
+                   f"in {summary.seconds:.1f} s.")
 
     @cache_app.command("clear")
     def clear() -> None:

@@ -6,9 +6,9 @@ already computed and disclosure-controlled; this module only draws them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -17,14 +17,24 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, dcc, html
 
+from tracker.access import Principal
 from tracker.auth import app_settings
 from tracker.components import download_buttons, notice
 from tracker.exports import to_csv_bytes, to_xlsx_bytes
 from tracker.measures import MEASURE_LABELS, TOTAL, DisclosurePolicy
+from tracker.pages._rendered import rendered
 from tracker.queries.pipeline import FilterOptions, PipelineFilters
 from tracker.services.pipeline_reports import disclosure_policy
 
 Layout = Any
+
+
+class _Dated(Protocol):
+    @property
+    def as_of(self) -> date | None: ...
+
+
+R = TypeVar("R", bound=_Dated)
 
 FILTER_LABELS = {
     "profession_group": "Profession group",
@@ -64,6 +74,24 @@ COLOURS = {
 def app_disclosure_policy() -> DisclosurePolicy:
     """The deployment's disclosure convention (TRACKER_DISCLOSURE and its overrides)."""
     return disclosure_policy(app_settings())
+
+
+def drawn(
+    page: str,
+    principal: Principal,
+    parts: tuple[object, ...],
+    report: Callable[[], R],
+    content: Callable[[R], Layout],
+) -> tuple[date | None, Layout]:
+    """A view's as-of date and drawn content, drawn once per selection and data version
+    (see ``tracker.pages._rendered``); `parts` is everything of the selection but the
+    disclosure convention, which is added here."""
+
+    def draw() -> tuple[date | None, Layout]:
+        figures = report()
+        return figures.as_of, content(figures)
+
+    return rendered(page, principal, (*parts, app_disclosure_policy()), draw)
 
 
 def label(column: str) -> str:
@@ -139,31 +167,55 @@ def disclosure_notice(page: str, note: str, exact: bool) -> Layout:
 # --- tables and downloads -----------------------------------------------------------------------
 
 
+def _column_defs(columns: Sequence[str]) -> list[dict[str, Any]]:
+    defs: list[dict[str, Any]] = []
+    for c in columns:
+        d: dict[str, Any] = {
+            "field": c,
+            "headerName": label(c),
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        }
+        if c in MEASURE_LABELS or c in ("share",):
+            d["type"] = "rightAligned"
+        defs.append(d)
+    return defs
+
+
 def table(
     grid_id: str, frame: pd.DataFrame, columns: Sequence[str], *, height: int = 320
 ) -> Layout:
     """A read-only AG Grid of display strings (figures already formatted and controlled)."""
     shown = frame.loc[:, [c for c in columns if c in frame.columns]].copy()
-    defs = [
-        {
-            "field": c,
-            "headerName": label(c),
-            "type": "rightAligned" if c in MEASURE_LABELS or c in ("share",) else None,
-            "wrapHeaderText": True,
-            "autoHeaderHeight": True,
-        }
-        for c in shown.columns
-    ]
-    for d in defs:
-        if d["type"] is None:
-            del d["type"]
     records = shown.astype(object).where(shown.notna(), "").to_dict("records")
     return dag.AgGrid(
         id=grid_id,
-        columnDefs=defs,
+        columnDefs=_column_defs(list(shown.columns)),
         rowData=records,
         defaultColDef={"sortable": True, "resizable": True, "minWidth": 110, "flex": 1},
         dashGridOptions={"domLayout": "normal", "animateRows": False},
+        style={"height": f"{height}px", "width": "100%"},
+    )
+
+
+def scrolling_table(grid_id: str, columns: Sequence[str], *, height: int = 400) -> Layout:
+    """A read-only AG Grid for tables too long to send whole: the page answers its
+    ``getRowsRequest`` with ``tracker.services.grid_rows.grid_block`` as the user scrolls,
+    sorts or filters (text filters under each header)."""
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=_column_defs(columns),
+        rowModelType="infinite",
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "minWidth": 110,
+            "flex": 1,
+            "filter": "agTextColumnFilter",
+            "floatingFilter": True,
+            "filterParams": {"maxNumConditions": 1, "debounceMs": 400},
+        },
+        dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20, "animateRows": False},
         style={"height": f"{height}px", "width": "100%"},
     )
 
@@ -214,7 +266,6 @@ def _layout(fig: go.Figure, *, height: int = 340, **kwargs: Any) -> go.Figure:
     style: dict[str, Any] = {
         "height": height,
         "margin": {"l": 50, "r": 20, "t": 30, "b": 40},
-        "template": "plotly_white",
         "legend": {"orientation": "h", "y": -0.2},
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', Arial, sans-serif", "size": 12},
     }

@@ -21,6 +21,7 @@ from tracker.components import (
     graph,
     page_guard,
     page_header,
+    plain_figure,
     stat_card,
     stat_row,
 )
@@ -33,6 +34,7 @@ from tracker.measures.capacity import (
     setting_spare,
 )
 from tracker.pages import _capacity_ui as ui
+from tracker.pages._rendered import rendered
 from tracker.queries.capacity import (
     CapacityDemandFrames,
     block_options,
@@ -188,7 +190,17 @@ def _coverage_figure(coverage: pd.DataFrame) -> go.Figure:
 def update_views(blocks: list[str] | None, sectors: list[str] | None,
                  groups: list[str] | None) -> Any:
     principal = callback_principal(PAGE)
-    frames = _frames(principal, blocks, sectors, groups)
+    return rendered(f"{PAGE}:views", principal, _selection(blocks, sectors, groups),
+                    lambda: _views(_frames(principal, blocks, sectors, groups)))
+
+
+def _selection(blocks: list[str] | None, sectors: list[str] | None,
+               groups: list[str] | None) -> tuple[tuple[str, ...], ...]:
+    """The filters as a cache key part: sets, whatever order they were chosen in."""
+    return tuple(tuple(sorted(chosen or [])) for chosen in (blocks, sectors, groups))
+
+
+def _views(frames: CapacityDemandFrames) -> tuple[Any, ...]:
     sector = _sector_order(_sector_long(frames))
     totals = sector[sector["sector"] == ALL_SECTORS]
     places, requested = totals["places"].sum(), totals["requested"].sum()
@@ -211,10 +223,11 @@ def update_views(blocks: list[str] | None, sectors: list[str] | None,
     programme = _programme_long(frames)
     return (
         cards,
-        ui.heatmap(sector, key="sector", names=SECTOR_NAMES,
-                   title="Red: more learners requested than places"),
-        ui.heatmap(programme, key="programme", title="Red: more learners requested than places"),
-        _coverage_figure(sector_coverage(frames.capacity, frames.demand)),
+        plain_figure(ui.heatmap(sector, key="sector", names=SECTOR_NAMES,
+                                title="Red: more learners requested than places")),
+        plain_figure(ui.heatmap(programme, key="programme",
+                                title="Red: more learners requested than places")),
+        plain_figure(_coverage_figure(sector_coverage(frames.capacity, frames.demand))),
     )
 
 
@@ -228,7 +241,10 @@ def update_views(blocks: list[str] | None, sectors: list[str] | None,
 def update_location(blocks: list[str] | None, sectors: list[str] | None,
                     groups: list[str] | None, colour: str) -> Any:
     principal = callback_principal(PAGE)
-    return _location_figure(_frames(principal, blocks, sectors, groups), colour)
+    return rendered(
+        f"{PAGE}:map", principal, (*_selection(blocks, sectors, groups), colour),
+        lambda: plain_figure(_location_figure(_frames(principal, blocks, sectors, groups), colour)),
+    )
 
 
 def _download(prefix: str, build: Any) -> Any:

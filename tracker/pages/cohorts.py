@@ -18,6 +18,7 @@ from tracker.components import callback_principal, graph, page_guard, page_heade
 from tracker.measures import MEASURE_LABELS, TOTAL
 from tracker.pages import _pipeline_ui as ui
 from tracker.queries.pipeline import PipelineFilters, filter_options
+from tracker.services.grid_rows import grid_block
 from tracker.services.pipeline_reports import LEARNER_STATUS_COLUMNS, CohortReport, cohort_report
 
 PAGE = "cohorts"
@@ -207,10 +208,9 @@ def _content(report: CohortReport) -> Any:
             ui.table_card(
                 f"Learners ({len(report.learners):,})",
                 f"{PAGE}-learners",
-                ui.table(
-                    f"{PAGE}-learners-table", report.learners, LEARNER_STATUS_COLUMNS, height=400
-                ),
-                "Learner-level statuses are shown to the owning HEI and administrators only.",
+                ui.scrolling_table(f"{PAGE}-learners-table", LEARNER_STATUS_COLUMNS),
+                "Learner-level statuses are shown to the owning HEI and administrators only. "
+                "Type under a heading to filter; click a heading to sort.",
             )
         )
     return html.Div(parts)
@@ -229,7 +229,9 @@ def layout(principal: Principal, **query: Any) -> Any:
     filters = PipelineFilters.from_query(query)
     with Session(app_engine()) as session:
         options = filter_options(session, principal=principal)
-    report = _report(principal, filters)
+    as_of, content = ui.drawn(
+        PAGE, principal, (filters,), lambda: _report(principal, filters), _content
+    )
     scope = (
         f"Your HEI ({principal.hei_code}) against the whole system."
         if principal.is_hei
@@ -239,8 +241,8 @@ def layout(principal: Principal, **query: Any) -> Any:
         [
             page_header("Cohorts", scope),
             ui.filter_bar(PAGE, options, filters),
-            html.P(ui.as_of_text(report.as_of), className="small text-muted", id=f"{PAGE}-as-of"),
-            ui.loading(html.Div(_content(report), id=f"{PAGE}-content")),
+            html.P(ui.as_of_text(as_of), className="small text-muted", id=f"{PAGE}-as-of"),
+            ui.loading(html.Div(content, id=f"{PAGE}-content")),
         ]
     )
 
@@ -254,7 +256,24 @@ def layout(principal: Principal, **query: Any) -> Any:
 def update_cohorts(*values: Any) -> tuple[Any, str]:
     principal = callback_principal(PAGE)
     filters = ui.filters_from_values(values)
-    return _content(_report(principal, filters)), filters.to_query()
+    _, content = ui.drawn(
+        PAGE, principal, (filters,), lambda: _report(principal, filters), _content
+    )
+    return content, filters.to_query()
+
+
+@callback(
+    Output(f"{PAGE}-learners-table", "getRowsResponse"),
+    Input(f"{PAGE}-learners-table", "getRowsRequest"),
+    *ui.filter_states(PAGE),
+    prevent_initial_call=True,
+)
+def learner_rows(request: Any, *values: Any) -> Any:
+    principal = callback_principal(PAGE)
+    report = _report(principal, ui.filters_from_values(values))
+    if report.learners is None:  # figures under disclosure control: no learner rows
+        raise PreventUpdate
+    return grid_block(report.learners.loc[:, list(LEARNER_STATUS_COLUMNS)], request)
 
 
 def _download(values: Any, which: str) -> Any:

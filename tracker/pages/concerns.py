@@ -121,7 +121,9 @@ def layout(principal: Principal, unit: str = "programme", **query: Any) -> Any:
     unit = _unit(unit)
     with Session(app_engine()) as session:
         options = filter_options(session, principal=principal)
-    report = _report(principal, filters, unit)
+    as_of, content = ui.drawn(
+        PAGE, principal, (filters, unit), lambda: _report(principal, filters, unit), _content
+    )
     return html.Div(
         [
             page_header(
@@ -143,8 +145,8 @@ def layout(principal: Principal, unit: str = "programme", **query: Any) -> Any:
                 ],
                 className="d-flex align-items-center mb-2",
             ),
-            html.P(ui.as_of_text(report.as_of), className="small text-muted", id=f"{PAGE}-as-of"),
-            ui.loading(html.Div(_content(report), id=f"{PAGE}-content")),
+            html.P(ui.as_of_text(as_of), className="small text-muted", id=f"{PAGE}-as-of"),
+            ui.loading(html.Div(content, id=f"{PAGE}-content")),
         ]
     )
 
@@ -160,7 +162,10 @@ def update_concerns(unit: Any, *values: Any) -> tuple[Any, str]:
     principal = callback_principal(PAGE)
     filters = ui.filters_from_values(values)
     unit = _unit(unit)
-    return _content(_report(principal, filters, unit)), _search(filters, unit)
+    _, content = ui.drawn(
+        PAGE, principal, (filters, unit), lambda: _report(principal, filters, unit), _content
+    )
+    return content, _search(filters, unit)
 
 
 @callback(

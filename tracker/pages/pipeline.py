@@ -215,7 +215,9 @@ def layout(principal: Principal, **query: Any) -> Any:
     filters = PipelineFilters.from_query(query)
     with Session(app_engine()) as session:
         options = filter_options(session, principal=principal)
-    report = _report(principal, filters)
+    as_of, content = ui.drawn(
+        PAGE, principal, (filters,), lambda: _report(principal, filters), _content
+    )
     return html.Div(
         [
             page_header(
@@ -223,8 +225,8 @@ def layout(principal: Principal, **query: Any) -> Any:
                 "Recruitment, progression, attrition and retention across the system.",
             ),
             ui.filter_bar(PAGE, options, filters),
-            html.P(ui.as_of_text(report.as_of), className="small text-muted", id=f"{PAGE}-as-of"),
-            ui.loading(html.Div(_content(report), id=f"{PAGE}-content")),
+            html.P(ui.as_of_text(as_of), className="small text-muted", id=f"{PAGE}-as-of"),
+            ui.loading(html.Div(content, id=f"{PAGE}-content")),
         ]
     )
 
@@ -238,7 +240,10 @@ def layout(principal: Principal, **query: Any) -> Any:
 def update_overview(*values: Any) -> tuple[Any, str]:
     principal = callback_principal(PAGE)
     filters = ui.filters_from_values(values)
-    return _content(_report(principal, filters)), filters.to_query()
+    _, content = ui.drawn(
+        PAGE, principal, (filters,), lambda: _report(principal, filters), _content
+    )
+    return content, filters.to_query()
 
 
 @callback(
