@@ -4,10 +4,12 @@ At 60,000 learners a dashboard's measures take seconds to compute, while the lea
 changes only on an import or an edit. So a report is computed once per (report, filters,
 what the viewer may see, data version) and then read by every worker: from a disk cache in
 the data folder by default, from Redis when ``TRACKER_REDIS_URL`` is set (several hosts).
-Nothing is kept in module-level state: each process opens its cache from the settings.
+Each process opens its cache from the settings; the one thing kept per process is
+``memo_per_version``'s latest whole-system read per database.
 
-The data version is read from the database on every request (one cheap statement), so a
-write from any process, a command or another host makes every older entry unreachable;
+The data version is read from the database on every request (one cheap statement per
+family of views: the pipeline's learner data, or capacity against demand), so a write from
+any process, a command or another host makes every older entry of that family unreachable;
 stale entries are never served and simply expire.
 """
 
@@ -19,7 +21,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -34,12 +36,10 @@ from tracker.models import (
     Learner,
     LearnerEvent,
     Organisation,
-    Placement,
     PlacementBlock,
     PlacementRequest,
     PlacementSetting,
     Programme,
-    SettingProgramme,
     SupervisionCapacity,
 )
 
@@ -51,36 +51,69 @@ ENTRY_SECONDS = 24 * 3600
 COMPUTE_WAIT_SECONDS = 60.0
 _POLL_SECONDS = 0.1
 
-#: Tables the reports read: the pipeline reports' learner tables and the capacity-against-
-#: demand view's registers. Inserts and deletes change their (count, max id); in-place edits
-#: go through services that write the audit log, whose max id is included. (Summing the
-#: rows' versions would notice unaudited edits too, but scans every row on every request.)
-_TABLES = (
-    Learner, LearnerEvent, Cohort, Organisation, Programme,
-    SupervisionCapacity, PlacementSetting, PlacementRequest, PlacementBlock, Placement,
-)
-
-
 def _name(model: Any) -> str:
     return str(model.__table__.name)
 
 
-def _version_parts() -> list[str]:
-    parts = [f"(SELECT count(*) FROM {t}), (SELECT max(id) FROM {t})" for t in map(_name, _TABLES)]
-    # hosted programmes have no id of their own; a change of them is audited with its setting
-    parts.append(f"(SELECT count(*) FROM {_name(SettingProgramme)})")
-    parts.append(f"(SELECT max(id) FROM {_name(AuditLog)})")
-    return parts
+def _rows(*models: Any) -> list[str]:
+    # The newest id only: an index lookup, where count(*) scans the table (10 ms a request on
+    # PostgreSQL at 100,000 events, most of the database's work under load). Inserts raise
+    # it; deletes and in-place edits through the app are audited (see ``_EDITED``).
+    return [f"(SELECT max(id) FROM {t})" for t in map(_name, models)]
 
 
-_VERSION_SQL = text("SELECT " + ", ".join(_version_parts()))
+#: Audited actions that change nothing any view reads: sign-ins and accounts, and the life of
+#: draft allocation runs, whose proposed placements no view outside the run counts. Fifty
+#: sign-ins or two coordinators running plans must not make every cached figure stale.
+_NOT_DATA = (
+    "signin%", "signout%", "user.%",
+    "allocation.run.create", "allocation.run.finish", "allocation.run.cancel",
+    "allocation.run.stale",
+)
+_AUDIT = _name(AuditLog)
 
 
-def data_version(session: Session) -> str:
-    """A fingerprint of the learner and capacity data that changes on every import, edit or
-    delete."""
-    row = session.connection().execute(_VERSION_SQL).one()
-    return ".".join("-" if v is None else str(v) for v in row)
+@dataclass(frozen=True)
+class DataFamily:
+    """What one family of views reads, as one statement whose answer changes on any change.
+
+    Inserts raise a table's max id; deletes and in-place edits go through services that
+    write the audit log, so the newest audit row of the kinds that can change data is
+    included. A delete or edit made outside the app (SQL by hand) is not seen: run
+    ``python -m tracker cache clear`` after one. (Counting or summing rows would see those
+    too, but would scan the tables on every request.)
+    """
+
+    name: str
+    parts: tuple[str, ...]
+
+    @property
+    def sql(self) -> Any:
+        return text("SELECT " + ", ".join(self.parts))
+
+
+#: The newest audited change that may have edited data in place.
+_EDITED = (f"(SELECT max(id) FROM {_AUDIT} WHERE "
+           + " AND ".join(f"action NOT LIKE '{p}'" for p in _NOT_DATA) + ")")
+#: The pipeline reports: learners, their events and cohorts.
+PIPELINE_DATA = DataFamily("pipeline", (
+    *_rows(Learner, LearnerEvent, Cohort, Organisation, Programme), _EDITED,
+))
+#: Capacity against demand: the registers, requests and published placements. Hosted
+#: programmes (no id of their own) change with their setting, and placements are published,
+#: completed or cancelled, through audited services; a draft run's proposed placements are
+#: no part of the view, so two coordinators running plans do not make it stale.
+CAPACITY_DATA = DataFamily("capacity", (
+    *_rows(SupervisionCapacity, PlacementSetting, PlacementRequest, PlacementBlock,
+           Organisation, Programme),
+    _EDITED,
+))
+
+
+def data_version(session: Session, family: DataFamily) -> str:
+    """A fingerprint of a family's data that changes on every import, edit or delete of it."""
+    row = session.connection().execute(family.sql).one()
+    return family.name + ":" + ".".join("-" if v is None else str(v) for v in row)
 
 
 def viewer_scope(principal: Principal) -> str:
@@ -195,13 +228,13 @@ class ReportCache:
 
 
 def cached_for(cache: ReportCache, session: Session, principal: Principal, name: str,
-               parts: tuple[object, ...], compute: Callable[[], T]) -> T:
+               parts: tuple[object, ...], family: DataFamily, compute: Callable[[], T]) -> T:
     """``compute()`` from the shared cache, keyed by what decides its result.
 
     For pure functions of their arguments (``parts``), what the viewer may see and the
     data: the data version in the key is all the invalidation they need.
     """
-    key = cache.key(name, parts, viewer_scope(principal), data_version(session))
+    key = cache.key(name, parts, viewer_scope(principal), data_version(session, family))
     return cache.get_or_compute(key, compute)
 
 
@@ -210,7 +243,9 @@ _MEMO: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, Any]]] = weakref.Weak
 _MEMO_LOCK = threading.Lock()
 
 
-def memo_per_version(session: Session, name: str, compute: Callable[[], T]) -> T:
+def memo_per_version(
+    session: Session, name: str, family: DataFamily, compute: Callable[[], T]
+) -> T:
     """``compute()`` kept in this process until the data version of the session's database
     changes: for whole-system reads that every report filters in memory.
 
@@ -219,7 +254,7 @@ def memo_per_version(session: Session, name: str, compute: Callable[[], T]) -> T
     in-memory databases of one process share a URL. Callers must not modify the value.
     """
     bind = session.get_bind()
-    version = data_version(session)
+    version = data_version(session, family)
     with _MEMO_LOCK:
         found = _MEMO.get(bind, {}).get(name)
     if found is not None and found[0] == version:

@@ -17,10 +17,16 @@ from tests.services.test_capacity_services import (
     _edit,
     build_registers,
 )
-from tracker.cache import ReportCache, _DiskStore, data_version
+from tracker.cache import CAPACITY_DATA, PIPELINE_DATA, ReportCache, _DiskStore, data_version
 from tracker.db import session_scope
 from tracker.measures.capacity import ANY_SECTOR
-from tracker.models import PlacementBlock, PlacementSetting, SupervisionCapacity
+from tracker.models import (
+    Placement,
+    PlacementBlock,
+    PlacementRequest,
+    PlacementSetting,
+    SupervisionCapacity,
+)
 from tracker.optimise.validate import validate
 from tracker.queries.capacity import (
     ALLOCATOR_CAPACITY_COLUMNS,
@@ -154,7 +160,7 @@ def test_cached_frames_equal_computed_ones_and_follow_capacity_edits(
                                        cache=cache)
         mine = capacity_demand_frames(s, principal=registers.h1, blocks=["2026-B1"],
                                       cache=cache)
-        version = data_version(s)
+        version = data_version(s, CAPACITY_DATA)
         edited = _capacity(s, "S2", "2026-B1", "nursing")
     for name in ("capacity", "demand", "hosting", "placed", "settings"):
         pd.testing.assert_frame_equal(getattr(cached, name), getattr(fresh, name))
@@ -166,7 +172,7 @@ def test_cached_frames_equal_computed_ones_and_follow_capacity_edits(
         save_capacity_rows(s, principal=COORDINATOR,
                            rows=[_edit(edited, practice_supervisors=4)])
     with Session(engine) as s:
-        assert data_version(s) != version
+        assert data_version(s, CAPACITY_DATA) != version
         after = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"],
                                        cache=cache)
     assert _places(after, "S2") == 4
@@ -177,11 +183,46 @@ def test_a_new_capacity_row_changes_the_data_version(
 ) -> None:
     """Even written without an audit row (a bulk load), a new row is a new data version."""
     with Session(engine) as s:
-        version = data_version(s)
+        version = data_version(s, CAPACITY_DATA)
     with session_scope(engine) as s:
         setting = s.exec(select(PlacementSetting).where(PlacementSetting.code == "S3")).one()
         block = s.exec(select(PlacementBlock).where(PlacementBlock.code == "2026-B1")).one()
         s.add(SupervisionCapacity(setting_id=setting.id, block_id=block.id,
                                   profession_group="nursing", practice_supervisors=1))
     with Session(engine) as s:
-        assert data_version(s) != version
+        assert data_version(s, CAPACITY_DATA) != version
+
+
+def test_draft_plans_and_sign_ins_leave_capacity_figures_and_their_version_alone(
+    engine: Engine, registers: Registers
+) -> None:
+    """Only published placements take places; a draft run's proposals, a sign-in or a new
+    draft run change neither the figures nor the version (so nothing cached goes stale)."""
+    from tracker.services.audit import record_audit
+
+    with Session(engine) as s:
+        before = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"])
+        capacity_version = data_version(s, CAPACITY_DATA)
+        pipeline_version = data_version(s, PIPELINE_DATA)
+    with session_scope(engine) as s:
+        setting = s.exec(select(PlacementSetting).where(PlacementSetting.code == "S1")).one()
+        block = s.exec(select(PlacementBlock).where(PlacementBlock.code == "2026-B1")).one()
+        request = s.exec(select(PlacementRequest).where(PlacementRequest.code == "R1")).one()
+        draft = Placement(request_id=request.id, setting_id=setting.id, block_id=block.id,
+                          learners=2, status="proposed")
+        s.add(draft)
+        record_audit(s, COORDINATOR, "allocation.run.create", entity="allocation_run")
+        record_audit(s, COORDINATOR, "signin")
+    with Session(engine) as s:
+        assert data_version(s, CAPACITY_DATA) == capacity_version
+        assert data_version(s, PIPELINE_DATA) == pipeline_version
+        drafted = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"])
+    pd.testing.assert_frame_equal(drafted.placed, before.placed)
+    with session_scope(engine) as s:  # approving publishes it: now it takes places
+        row = s.get(Placement, draft.id)
+        row.status = "confirmed"
+        record_audit(s, COORDINATOR, "allocation.run.approve", entity="allocation_run")
+    with Session(engine) as s:
+        assert data_version(s, CAPACITY_DATA) != capacity_version
+        published = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"])
+    assert published.placed.set_index("setting_id").loc["S1", "learners"] == 2

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from tests.services.pipeline_fixtures import build_pipeline
-from tracker.cache import ReportCache, _DiskStore, data_version, viewer_scope
+from tracker.cache import PIPELINE_DATA, ReportCache, _DiskStore, data_version, viewer_scope
 from tracker.data.importers import import_table, read_table
 from tracker.db import session_scope
 from tracker.models import LearnerEvent
@@ -75,14 +75,14 @@ def test_an_import_changes_the_cached_figures(engine: Engine, people: dict,
     admin = people["admin"]
     with Session(engine) as session:
         before = overview_report(session, principal=admin, filters=ALL, cache=cache)
-        version = data_version(session)
+        version = data_version(session, PIPELINE_DATA)
     assert _withdrawn(before, "2023/24") == 1
     frame = read_table("learner-events.csv",
                        b"learner_ref,date,event,reason\nH1N23-05,2024-06-01,withdrew,financial\n")
     with session_scope(engine) as session:
         import_table(session, admin, "learner-events", frame)
     with Session(engine) as session:
-        assert data_version(session) != version
+        assert data_version(session, PIPELINE_DATA) != version
         after = overview_report(session, principal=admin, filters=ALL, cache=cache)
         fresh = overview_report(session, principal=admin, filters=ALL)
     assert _withdrawn(after, "2023/24") == 2

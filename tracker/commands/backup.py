@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from tracker.cache import open_report_cache
 from tracker.config import load_settings
 from tracker.db import make_engine
 from tracker.services.backup import BackupError, backup_database, restore_database
@@ -27,10 +28,14 @@ def register(app: typer.Typer) -> None:
         if not source.exists():
             typer.echo(f"Error: {source} does not exist.", err=True)
             raise typer.Exit(1)
-        engine = make_engine(load_settings().database_url)
+        settings = load_settings()
+        engine = make_engine(settings.database_url)
         try:
             summary = restore_database(engine, source)
         except BackupError as exc:
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(1) from exc
+        # Figures cached for an earlier database at this address could carry the same data
+        # version as the restored rows: drop them all.
+        open_report_cache(settings).clear()
         typer.echo(f"Restored {summary.total_rows:,} rows in {len(summary.rows)} tables.")

@@ -19,6 +19,7 @@ from dash import Input, dcc, html
 
 from tracker.access import Principal
 from tracker.auth import app_settings
+from tracker.cache import PIPELINE_DATA
 from tracker.components import download_buttons, notice
 from tracker.exports import to_csv_bytes, to_xlsx_bytes
 from tracker.measures import MEASURE_LABELS, TOTAL, DisclosurePolicy
@@ -91,7 +92,7 @@ def drawn(
         figures = report()
         return figures.as_of, content(figures)
 
-    return rendered(page, principal, (*parts, app_disclosure_policy()), draw)
+    return rendered(page, principal, (*parts, app_disclosure_policy()), PIPELINE_DATA, draw)
 
 
 def label(column: str) -> str:

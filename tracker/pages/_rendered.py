@@ -17,18 +17,22 @@ from sqlmodel import Session
 
 from tracker.access import Principal
 from tracker.auth import app_engine
-from tracker.cache import app_report_cache, cached_for
+from tracker.cache import DataFamily, app_report_cache, cached_for
 
 T = TypeVar("T")
 
 
 def rendered(
-    view: str, principal: Principal, parts: tuple[object, ...], draw: Callable[[], T]
+    view: str,
+    principal: Principal,
+    parts: tuple[object, ...],
+    family: DataFamily,
+    draw: Callable[[], T],
 ) -> T:
     """``draw()`` from the shared cache, keyed by `view`, `parts`, the viewer's scope and the
-    data version; drawn afresh when the report cache is switched off."""
+    version of the data `family` the view shows; drawn afresh when the report cache is off."""
     cache = app_report_cache()
     if cache is None:
         return draw()
     with Session(app_engine()) as session:
-        return cached_for(cache, session, principal, f"view:{view}", parts, draw)
+        return cached_for(cache, session, principal, f"view:{view}", parts, family, draw)

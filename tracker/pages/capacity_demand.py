@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from tracker.access import Principal
 from tracker.auth import app_engine
-from tracker.cache import app_report_cache
+from tracker.cache import CAPACITY_DATA, app_report_cache
 from tracker.components import (
     callback_principal,
     format_count,
@@ -92,7 +92,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
                 ]),
                 download=f"{PAGE}-settings",
                 note="Longitude and latitude, no map tiles. Spare places = places in the "
-                "chosen blocks minus learners already in proposed or confirmed placements.",
+                "chosen blocks minus learners already in published (confirmed or completed) "
+                "placements; draft allocation runs are not counted.",
             ), lg=7),
             dbc.Col(ui.card(
                 "Supervision coverage across blocks",
@@ -191,7 +192,7 @@ def update_views(blocks: list[str] | None, sectors: list[str] | None,
                  groups: list[str] | None) -> Any:
     principal = callback_principal(PAGE)
     return rendered(f"{PAGE}:views", principal, _selection(blocks, sectors, groups),
-                    lambda: _views(_frames(principal, blocks, sectors, groups)))
+                    CAPACITY_DATA, lambda: _views(_frames(principal, blocks, sectors, groups)))
 
 
 def _selection(blocks: list[str] | None, sectors: list[str] | None,
@@ -242,7 +243,7 @@ def update_location(blocks: list[str] | None, sectors: list[str] | None,
                     groups: list[str] | None, colour: str) -> Any:
     principal = callback_principal(PAGE)
     return rendered(
-        f"{PAGE}:map", principal, (*_selection(blocks, sectors, groups), colour),
+        f"{PAGE}:map", principal, (*_selection(blocks, sectors, groups), colour), CAPACITY_DATA,
         lambda: plain_figure(_location_figure(_frames(principal, blocks, sectors, groups), colour)),
     )
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from tracker.access import Principal, hei_scope
-from tracker.cache import ReportCache, cached_for
+from tracker.cache import CAPACITY_DATA, ReportCache, cached_for
 from tracker.measures.capacity import ANY_SECTOR
 from tracker.models import (
     Cohort,
@@ -341,7 +341,8 @@ class CapacityDemandFrames:
     settings only). ``demand``: request_id, hei, programme, profession_group, block, sector,
     learners (submitted requests; sector is ``ANY_SECTOR`` when none is required).
     ``hosting``: setting_id, programme, profession_group. ``placed``: setting_id, block,
-    learners in proposed or confirmed placements. ``settings``: setting_id, name,
+    learners in published (confirmed or completed) placements, not drafts. ``settings``:
+    setting_id, name,
     organisation, sector, lat, lon.
     """
 
@@ -373,7 +374,7 @@ def capacity_demand_frames(
         # filters are sets: the frames do not depend on the order they were chosen in
         parts = (tuple(sorted(blocks)), tuple(sorted(sectors)), tuple(sorted(profession_groups)))
         return cached_for(
-            cache, session, principal, "capacity_demand_frames", parts,
+            cache, session, principal, "capacity_demand_frames", parts, CAPACITY_DATA,
             lambda: capacity_demand_frames(
                 session, principal=principal, blocks=blocks, sectors=sectors,
                 profession_groups=profession_groups,
@@ -418,7 +419,7 @@ def capacity_demand_frames(
         .join(PlacementSetting, col(PlacementSetting.id) == Placement.setting_id)
         .join(PlacementBlock, col(PlacementBlock.id) == Placement.block_id)
         .where(col(Placement.status).in_(
-            [PlacementStatus.PROPOSED.value, PlacementStatus.CONFIRMED.value]
+            [PlacementStatus.CONFIRMED.value, PlacementStatus.COMPLETED.value]
         ))
         .group_by(PlacementSetting.code, PlacementBlock.code)
     )

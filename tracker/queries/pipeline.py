@@ -21,7 +21,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, select
 
 from tracker.access import Principal, hei_scope
-from tracker.cache import memo_per_version
+from tracker.cache import PIPELINE_DATA, memo_per_version
 from tracker.measures.status import EVENT_COLUMNS, intake_academic_year
 from tracker.models import (
     Cohort,
@@ -219,7 +219,9 @@ def _columns(session: Session, stmt: Any, names: list[str]) -> pd.DataFrame:
 
 
 def _system(session: Session) -> _System:
-    return memo_per_version(session, "pipeline_system", lambda: _read_system(session))
+    return memo_per_version(
+        session, "pipeline_system", PIPELINE_DATA, lambda: _read_system(session)
+    )
 
 
 def _frames(session: Session, *, hei_id: int | None, filters: PipelineFilters) -> PipelineFrames:

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from tracker.access import Principal, sees_exact_figures
-from tracker.cache import ReportCache, data_version, viewer_scope
+from tracker.cache import PIPELINE_DATA, ReportCache, cached_for
 from tracker.config import Settings
 from tracker.measures import (
     ATTRITION_EXPORT_COLUMNS,
@@ -225,13 +225,9 @@ def _cached(
     parts: tuple[object, ...],
     compute: Callable[[], T],
 ) -> T:
-    """The report from the shared cache, keyed by what decides its figures.
-
-    Reports are pure functions of their arguments, what the viewer may see and the data, so
-    the data version in the key is all the invalidation they need.
-    """
-    key = cache.key(name, parts, viewer_scope(principal), data_version(session))
-    return cache.get_or_compute(key, compute)
+    """The report from the shared cache: reports are pure functions of their arguments, what
+    the viewer may see and the learner data, so its version is all the invalidation needed."""
+    return cached_for(cache, session, principal, name, parts, PIPELINE_DATA, compute)
 
 
 def _has_learners(frames: PipelineFrames) -> bool:
