@@ -485,3 +485,10 @@ def test_figures_beyond_the_own_hei_are_disclosure_controlled(walk: Walk) -> Non
     # The HEI user's cohort view compares with the system only under disclosure control.
     cohorts = walk.pages["hei"][("cohorts", "")][1]
     assert "cohorts-system-disclosure" in cohorts
+
+
+@pytest.mark.parametrize("username", ["hei", "collaborative"])
+def test_crafted_posts_get_an_answer_not_a_server_error(walk: Walk, username: str) -> None:
+    """Bad input gets a refusal or an empty answer, never an unhandled error (HTTP 500)."""
+    errors = [label for label, status, _text in walk.seen[username].bodies if status >= 500]
+    assert errors == []

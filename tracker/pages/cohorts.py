@@ -281,6 +281,8 @@ def _download(values: Any, which: str) -> Any:
     if not ctx.triggered_id or not ctx.triggered[0].get("value"):
         raise PreventUpdate
     report = _report(principal, ui.filters_from_values(values))
+    if report.by_intake.numbers.empty:  # no learners in the selection: nothing to download
+        raise PreventUpdate
     fmt = "xlsx" if str(ctx.triggered_id).endswith("xlsx") else "csv"
     if which == "learners":
         if report.learners is None:

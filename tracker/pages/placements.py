@@ -70,12 +70,20 @@ def layout(principal: Principal, **_query: Any) -> Any:
     ])
 
 
-def _read(principal: Principal, block: str | None, organisation: int | None,
-          setting: int | None, status: list[str] | None) -> Any:
+def _chosen_id(value: Any) -> int | None:
+    """A dropdown's id, or none for anything else a crafted request might send."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _read(principal: Principal, block: Any, organisation: Any, setting: Any,
+          status: Any) -> Any:
+    statuses = [s for s in status if s in STATUSES] if isinstance(status, list) else []
     with Session(app_engine()) as session:
-        return visible_placements(session, principal=principal, block=block,
-                                  organisation_id=organisation, setting_id=setting,
-                                  statuses=status or STATUSES)
+        return visible_placements(session, principal=principal,
+                                  block=block if isinstance(block, str) else None,
+                                  organisation_id=_chosen_id(organisation),
+                                  setting_id=_chosen_id(setting),
+                                  statuses=statuses or STATUSES)
 
 
 @callback(
@@ -124,15 +132,16 @@ def download_placements(_csv: int | None, _xlsx: int | None, block: str | None,
 def change_status(_complete: int | None, _cancel: int | None,
                   rows: list[dict[str, Any]] | None, changed: int) -> Any:
     principal = callback_principal(PAGE)
-    if not rows:
+    chosen = rows[0].get("placement_id") if rows and isinstance(rows[0], dict) else None
+    if not isinstance(chosen, int) or isinstance(chosen, bool):
         return ui.message("Select a placement first.", "warning"), no_update
     status = (PlacementStatus.COMPLETED if ctx.triggered_id == f"{PAGE}-complete"
               else PlacementStatus.CANCELLED)
     try:
         with session_scope(app_engine()) as session:
             set_placement_status(session, principal=principal,
-                                 placement_id=int(rows[0]["placement_id"]), status=status)
+                                 placement_id=chosen, status=status)
     except (AllocationRefused, PermissionError) as exc:
         return ui.message(str(exc), "warning"), no_update
-    return ui.message(f"Placement {rows[0]['placement_id']} marked {status.value}.",
+    return ui.message(f"Placement {chosen} marked {status.value}.",
                       "success"), (changed or 0) + 1
