@@ -125,7 +125,7 @@ def main() -> int:
         processes.append(subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(args.web_workers),
              "--threads", str(args.web_threads), "-b", f"127.0.0.1:{args.port}",
-             "--timeout", "120", "app:server"],
+             "--timeout", "120", "--keep-alive", "75", "app:server"],
             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         base = f"http://127.0.0.1:{args.port}"
         _wait_healthy(base, 120, processes)
