@@ -224,14 +224,17 @@ def _report(principal: Principal, filters: PipelineFilters) -> CohortReport:
         )
 
 
+def _view(principal: Principal, filters: PipelineFilters) -> tuple[Any, Any]:
+    """The as-of date and drawn content for a selection (see ``ui.drawn``)."""
+    return ui.drawn(PAGE, principal, (filters,), lambda: _report(principal, filters), _content)
+
+
 @page_guard(PAGE)
 def layout(principal: Principal, **query: Any) -> Any:
     filters = PipelineFilters.from_query(query)
     with Session(app_engine()) as session:
         options = filter_options(session, principal=principal)
-    as_of, content = ui.drawn(
-        PAGE, principal, (filters,), lambda: _report(principal, filters), _content
-    )
+    as_of, content = _view(principal, filters)
     scope = (
         f"Your HEI ({principal.hei_code}) against the whole system."
         if principal.is_hei
@@ -256,9 +259,7 @@ def layout(principal: Principal, **query: Any) -> Any:
 def update_cohorts(*values: Any) -> tuple[Any, str]:
     principal = callback_principal(PAGE)
     filters = ui.filters_from_values(values)
-    _, content = ui.drawn(
-        PAGE, principal, (filters,), lambda: _report(principal, filters), _content
-    )
+    _, content = _view(principal, filters)
     return content, filters.to_query()
 
 

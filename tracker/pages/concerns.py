@@ -115,15 +115,20 @@ def _report(principal: Principal, filters: PipelineFilters, unit: str) -> Concer
         )
 
 
+def _view(principal: Principal, filters: PipelineFilters, unit: str) -> tuple[Any, Any]:
+    """The as-of date and drawn content for a selection and unit (see ``ui.drawn``)."""
+    return ui.drawn(
+        PAGE, principal, (filters, unit), lambda: _report(principal, filters, unit), _content
+    )
+
+
 @page_guard(PAGE)
 def layout(principal: Principal, unit: str = "programme", **query: Any) -> Any:
     filters = PipelineFilters.from_query(query)
     unit = _unit(unit)
     with Session(app_engine()) as session:
         options = filter_options(session, principal=principal)
-    as_of, content = ui.drawn(
-        PAGE, principal, (filters, unit), lambda: _report(principal, filters, unit), _content
-    )
+    as_of, content = _view(principal, filters, unit)
     return html.Div(
         [
             page_header(
@@ -162,9 +167,7 @@ def update_concerns(unit: Any, *values: Any) -> tuple[Any, str]:
     principal = callback_principal(PAGE)
     filters = ui.filters_from_values(values)
     unit = _unit(unit)
-    _, content = ui.drawn(
-        PAGE, principal, (filters, unit), lambda: _report(principal, filters, unit), _content
-    )
+    _, content = _view(principal, filters, unit)
     return content, _search(filters, unit)
 
 
