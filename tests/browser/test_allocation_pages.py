@@ -23,6 +23,8 @@ BLOCK, PROGRAMME = "2026-B4", "PHY"
 def _choose(page: object, dropdown_id: str, value: str) -> None:
     """Pick one option of a (Dash 4) dropdown by its value, then close the list."""
     page.click(f"#{dropdown_id}")  # type: ignore[attr-defined]
+    # Type only once the list is open: on a busy machine keys sent earlier are lost.
+    page.wait_for_selector("[role=option]")  # type: ignore[attr-defined]
     page.keyboard.type(value)  # type: ignore[attr-defined]
     page.click(f"[role=option]:has(input[value='{value}'])")  # type: ignore[attr-defined]
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
