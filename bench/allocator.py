@@ -33,8 +33,13 @@ def _peak_mb() -> float:
 
 def _levels(result: Any) -> dict[str, Any]:
     lv = result.levels
-    return {"placed": lv.placed, "requested": lv.requested, "min_hei_fill": lv.min_hei_fill,
-            "max_sector_util": lv.max_sector_utilisation, "learner_km": lv.learner_km}
+    return {
+        "placed": lv.placed,
+        "requested": lv.requested,
+        "min_hei_fill": lv.min_hei_fill,
+        "max_sector_util": lv.max_sector_utilisation,
+        "learner_km": lv.learner_km,
+    }
 
 
 def run_engine(size: str, quick: bool) -> dict[str, Any]:
@@ -45,8 +50,14 @@ def run_engine(size: str, quick: bool) -> dict[str, Any]:
     t = result.timings
     build = t.get("validate", 0) + t.get("arcs", 0) + t.get("model_build", 0)
     solve = sum(v for k, v in t.items() if k.startswith("level_"))
-    return {"build_s": build, "solve_s": solve, "total_s": t["total"], "status": result.status,
-            "probes": int(t.get("probes", 0)), **_levels(result)}
+    return {
+        "build_s": build,
+        "solve_s": solve,
+        "total_s": t["total"],
+        "status": result.status,
+        "probes": int(t.get("probes", 0)),
+        **_levels(result),
+    }
 
 
 def run_greedy(size: str, quick: bool) -> dict[str, Any]:
@@ -55,8 +66,13 @@ def run_greedy(size: str, quick: bool) -> dict[str, Any]:
     s, c, d = generate(SIZES[size])
     result = greedy_allocate(s, c, d, Policy(max_distance_km=MAX_KM))
     t = result.timings
-    return {"build_s": t["validate"] + t["arcs"], "solve_s": t["level_greedy"],
-            "total_s": t["total"], "status": "heuristic", **_levels(result)}
+    return {
+        "build_s": t["validate"] + t["arcs"],
+        "solve_s": t["level_greedy"],
+        "total_s": t["total"],
+        "status": "heuristic",
+        **_levels(result),
+    }
 
 
 def run_mcf(size: str, quick: bool) -> dict[str, Any]:
@@ -76,14 +92,22 @@ def run_mcf(size: str, quick: bool) -> dict[str, Any]:
     tails = np.concatenate([np.full(n_r, src), inst.arc_request, n_r + np.arange(n_p), [src]])
     heads = np.concatenate([np.arange(n_r), n_r + inst.arc_place, np.full(n_p, sink), [sink]])
     total = int(inst.request_left.sum())
-    caps = np.concatenate([inst.request_left, inst.request_left[inst.arc_request],
-                           np.maximum(inst.place_left, 0), [total]])
+    caps = np.concatenate(
+        [
+            inst.request_left,
+            inst.request_left[inst.arc_request],
+            np.maximum(inst.place_left, 0),
+            [total],
+        ]
+    )
     bypass = int(inst.arc_cost.max(initial=0)) * (n_r + n_p + 2) + 1  # above any path
-    costs = np.concatenate([np.zeros(n_r, np.int64), inst.arc_cost, np.zeros(n_p, np.int64),
-                            [bypass]])
+    costs = np.concatenate(
+        [np.zeros(n_r, np.int64), inst.arc_cost, np.zeros(n_p, np.int64), [bypass]]
+    )
     order = np.lexsort((heads, tails))
-    graph = pylmcf.Graph(n_r + n_p + 2, tails[order].astype(np.int32),
-                         heads[order].astype(np.int32))
+    graph = pylmcf.Graph(
+        n_r + n_p + 2, tails[order].astype(np.int32), heads[order].astype(np.int32)
+    )
     graph.set_edge_capacities(caps[order].astype(np.int64))
     graph.set_edge_costs(costs[order].astype(np.int64))
     supply = np.zeros(n_r + n_p + 2, np.int64)
@@ -95,10 +119,18 @@ def run_mcf(size: str, quick: bool) -> dict[str, Any]:
     flow = np.empty(len(order), np.int64)
     flow[order] = np.asarray(graph.result())
     placed = total - int(flow[-1]) + inst.pinned_total
-    km = float(np.nansum(flow[n_r:n_r + len(inst.arc_request)] * inst.arc_km))
-    return {"build_s": t1 - t0, "solve_s": t2 - t1, "total_s": t2 - t0, "status": "optimal",
-            "placed": placed, "requested": inst.requested_total, "min_hei_fill": None,
-            "max_sector_util": None, "learner_km": km}
+    km = float(np.nansum(flow[n_r : n_r + len(inst.arc_request)] * inst.arc_km))
+    return {
+        "build_s": t1 - t0,
+        "solve_s": t2 - t1,
+        "total_s": t2 - t0,
+        "status": "optimal",
+        "placed": placed,
+        "requested": inst.requested_total,
+        "min_hei_fill": None,
+        "max_sector_util": None,
+        "learner_km": km,
+    }
 
 
 def run_naive(size: str, quick: bool) -> dict[str, Any]:
@@ -140,9 +172,18 @@ def run_naive(size: str, quick: bool) -> dict[str, Any]:
     native = str(highs.getModelStatus()) if highs is not None else pulp.LpStatus[model.status]
     placed = round(pulp.value(model.objective) or 0)
     status = "optimal" if "Optimal" in native else f"timeout ({limit:.0f} s): {native}"
-    return {"build_s": t1 - t0, "solve_s": t2 - t1, "total_s": t2 - t0, "status": status,
-            "binaries": binaries, "placed": placed, "requested": inst.requested_total,
-            "min_hei_fill": None, "max_sector_util": None, "learner_km": None}
+    return {
+        "build_s": t1 - t0,
+        "solve_s": t2 - t1,
+        "total_s": t2 - t0,
+        "status": status,
+        "binaries": binaries,
+        "placed": placed,
+        "requested": inst.requested_total,
+        "min_hei_fill": None,
+        "max_sector_util": None,
+        "learner_km": None,
+    }
 
 
 RUNNERS = {"engine": run_engine, "naive": run_naive, "greedy": run_greedy, "mcf": run_mcf}
@@ -171,8 +212,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     sizes = ["ics"] if args.quick else args.sizes.split(",")
     rows = []
-    print("| size | method | build s | solve s | total s | peak MB | placed / requested | "
-          "lowest HEI fill | highest sector use | learner-km | status |")
+    print(
+        "| size | method | build s | solve s | total s | peak MB | placed / requested | "
+        "lowest HEI fill | highest sector use | learner-km | status |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for size in sizes:
         for method in args.methods.split(","):
@@ -185,19 +228,20 @@ def main(argv: list[str] | None = None) -> None:
                 continue
             r = json.loads(done.stdout.strip().splitlines()[-1])
             rows.append(r)
-            placed = (f"{r['placed']:,} / {r['requested']:,}" if r.get("placed") is not None
-                      else "—")
-            print(f"| {SIZES[size].name} | {method} | {_fmt(r.get('build_s'), '.2f')} | "
-                  f"{_fmt(r.get('solve_s'), '.2f')} | {_fmt(r.get('total_s'), '.2f')} | "
-                  f"{r['peak_mb']:.0f} | {placed} | {_fmt(r.get('min_hei_fill'), '.3f')} | "
-                  f"{_fmt(r.get('max_sector_util'), '.3f')} | "
-                  f"{_fmt(r.get('learner_km'), ',.0f')} | {r['status']} |", flush=True)
+            placed = f"{r['placed']:,} / {r['requested']:,}" if r.get("placed") is not None else "—"
+            print(
+                f"| {SIZES[size].name} | {method} | {_fmt(r.get('build_s'), '.2f')} | "
+                f"{_fmt(r.get('solve_s'), '.2f')} | {_fmt(r.get('total_s'), '.2f')} | "
+                f"{r['peak_mb']:.0f} | {placed} | {_fmt(r.get('min_hei_fill'), '.3f')} | "
+                f"{_fmt(r.get('max_sector_util'), '.3f')} | "
+                f"{_fmt(r.get('learner_km'), ',.0f')} | {r['status']} |",
+                flush=True,
+            )
     for size in sizes:
         got = {r["method"]: r for r in rows if r["size"] == size}
         if "engine" in got and "mcf" in got:
             ratio = got["engine"]["total_s"] / got["mcf"]["total_s"]
-            print(f"{SIZES[size].name}: engine end-to-end is {ratio:.1f}x the min-cost-flow "
-                  "bound")
+            print(f"{SIZES[size].name}: engine end-to-end is {ratio:.1f}x the min-cost-flow bound")
 
 
 if __name__ == "__main__":

@@ -33,8 +33,14 @@ HOSTS = {
     "vcse": "social_work;nursing_mh",
 }
 PROGRAMME_WEIGHT = {  # share of demand; over-subscribed ones get a higher share than supply
-    "nursing_adult": 0.36, "nursing_mh": 0.12, "nursing_child": 0.07, "midwifery": 0.09,
-    "physio": 0.09, "ot": 0.07, "paramedic": 0.08, "social_work": 0.12,
+    "nursing_adult": 0.36,
+    "nursing_mh": 0.12,
+    "nursing_child": 0.07,
+    "midwifery": 0.09,
+    "physio": 0.09,
+    "ot": 0.07,
+    "paramedic": 0.08,
+    "social_work": 0.12,
 }
 
 
@@ -56,8 +62,9 @@ SIZES = {
 }
 
 
-def generate(size: Size, seed: int = 7, over: float = 1.08) -> tuple[
-        pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def generate(
+    size: Size, seed: int = 7, over: float = 1.08
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     lat0, lon0 = 52.6, -1.4
     km_lat, km_lon = 1 / 111.2, 1 / (111.2 * np.cos(np.radians(lat0)))
@@ -74,11 +81,16 @@ def generate(size: Size, seed: int = 7, over: float = 1.08) -> tuple[
     town = rng.choice(size.towns, size=size.settings, p=town_weight)
     xy = town_xy[town] + rng.normal(0, 4.0, size=(size.settings, 2))
     lat, lon = to_latlon(xy)
-    settings = pd.DataFrame({
-        "setting_id": [f"S{i:05d}" for i in range(size.settings)], "sector": sector,
-        "programmes": [HOSTS[s] for s in sector], "lat": lat.round(5), "lon": lon.round(5),
-        "active": rng.random(size.settings) > 0.02,
-    })
+    settings = pd.DataFrame(
+        {
+            "setting_id": [f"S{i:05d}" for i in range(size.settings)],
+            "sector": sector,
+            "programmes": [HOSTS[s] for s in sector],
+            "lat": lat.round(5),
+            "lon": lon.round(5),
+            "active": rng.random(size.settings) > 0.02,
+        }
+    )
     rows = []
     for i, s in enumerate(sector):
         low, high = SECTOR_MIX[s][1]
@@ -87,18 +99,26 @@ def generate(size: Size, seed: int = 7, over: float = 1.08) -> tuple[
                 rows.append((settings["setting_id"].iat[i], b, int(rng.integers(low, high + 1))))
     capacity = pd.DataFrame(rows, columns=["setting_id", "block", "places"])
     # scale the acute trusts' places so that demand exceeds places by the factor ``over``
-    is_acute = capacity["setting_id"].map(dict(zip(settings["setting_id"], sector,
-                                                   strict=True))).eq("acute").to_numpy()
+    is_acute = (
+        capacity["setting_id"]
+        .map(dict(zip(settings["setting_id"], sector, strict=True)))
+        .eq("acute")
+        .to_numpy()
+    )
     other = int(capacity.loc[~is_acute, "places"].sum())
-    factor = max(0.2, (size.learners / over - other) / max(int(capacity.loc[is_acute, "places"]
-                                                               .sum()), 1))
+    factor = max(
+        0.2, (size.learners / over - other) / max(int(capacity.loc[is_acute, "places"].sum()), 1)
+    )
     capacity.loc[is_acute, "places"] = np.maximum(
-        1, np.rint(capacity.loc[is_acute, "places"] * factor)).astype(int)
+        1, np.rint(capacity.loc[is_acute, "places"] * factor)
+    ).astype(int)
 
     # HEIs in the larger towns; each runs most programmes, with cohorts split over blocks
-    hei_town = rng.choice(size.towns, size=size.heis, replace=False,
-                          p=town_weight) if size.heis <= size.towns else rng.integers(
-        0, size.towns, size.heis)
+    hei_town = (
+        rng.choice(size.towns, size=size.heis, replace=False, p=town_weight)
+        if size.heis <= size.towns
+        else rng.integers(0, size.towns, size.heis)
+    )
     progs = list(PROGRAMME_WEIGHT)
     target = size.learners
     d_rows = []
@@ -119,8 +139,20 @@ def generate(size: Size, seed: int = 7, over: float = 1.08) -> tuple[
                     need = None
                     if p.startswith("nursing") and rng.random() < 0.12:
                         need = "community" if rng.random() < 0.5 else "primary_care"
-                    d_rows.append((f"H{h:02d}-{p}-B{b}-Z{z}", f"HEI{h:02d}", p, b, n, need,
-                                   round(float(o_lat[0]), 5), round(float(o_lon[0]), 5)))
-    demand = pd.DataFrame(d_rows, columns=["request_id", "hei", "programme", "block",
-                                           "learners", "sector", "lat", "lon"])
+                    d_rows.append(
+                        (
+                            f"H{h:02d}-{p}-B{b}-Z{z}",
+                            f"HEI{h:02d}",
+                            p,
+                            b,
+                            n,
+                            need,
+                            round(float(o_lat[0]), 5),
+                            round(float(o_lon[0]), 5),
+                        )
+                    )
+    demand = pd.DataFrame(
+        d_rows,
+        columns=["request_id", "hei", "programme", "block", "learners", "sector", "lat", "lon"],
+    )
     return settings, capacity, demand

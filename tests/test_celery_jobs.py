@@ -28,8 +28,10 @@ REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL")
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.skipif(
-    not REDIS_URL, reason="set TRACKER_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) to run "
-    "the Celery worker test")
+    not REDIS_URL,
+    reason="set TRACKER_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) to run "
+    "the Celery worker test",
+)
 
 CLIENT = textwrap.dedent("""
     import json, sys, time
@@ -67,29 +69,53 @@ CLIENT = textwrap.dedent("""
 @pytest.fixture
 def environment(tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "TRACKER_REDIS_URL": str(REDIS_URL),
-        "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.db'}",
-        "TRACKER_DATA_DIR": str(tmp_path / "data"),
-        "TRACKER_SECRET_KEY": "celery-test-secret",
-        "TRACKER_DEMO_MODE": "0",
-        "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "TRACKER_REDIS_URL": str(REDIS_URL),
+            "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.db'}",
+            "TRACKER_DATA_DIR": str(tmp_path / "data"),
+            "TRACKER_SECRET_KEY": "celery-test-secret",
+            "TRACKER_DEMO_MODE": "0",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     # Create the schema before either process starts, so they do not race to migrate.
-    subprocess.run([sys.executable, "-c", "from tracker.config import load_settings;"
-                    "from tracker.db import make_engine, upgrade;"
-                    "upgrade(make_engine(load_settings().database_url))"],
-                   env=env, cwd=ROOT, check=True, timeout=60)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from tracker.config import load_settings;"
+            "from tracker.db import make_engine, upgrade;"
+            "upgrade(make_engine(load_settings().database_url))",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=60,
+    )
     return env
 
 
 @pytest.fixture
 def worker(environment: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tracker.worker:celery_app", "worker",
-         "--pool=solo", "--loglevel=warning", "--without-mingle", "--without-gossip",
-         "--without-heartbeat"],
-        env=environment, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tracker.worker:celery_app",
+            "worker",
+            "--pool=solo",
+            "--loglevel=warning",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+        ],
+        env=environment,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     yield process
     process.terminate()
@@ -100,11 +126,18 @@ def worker(environment: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
         process.wait(timeout=5)
 
 
-def test_allocation_job_runs_in_a_celery_worker(environment: dict[str, str],
-                                                worker: subprocess.Popen[bytes]) -> None:
+def test_allocation_job_runs_in_a_celery_worker(
+    environment: dict[str, str], worker: subprocess.Popen[bytes]
+) -> None:
     started = time.monotonic()
-    client = subprocess.run([sys.executable, "-c", CLIENT], env=environment, cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    client = subprocess.run(
+        [sys.executable, "-c", CLIENT],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if client.returncode != 0 or worker.poll() is not None:
         worker.terminate()
         output = worker.communicate(timeout=10)[0].decode(errors="replace")

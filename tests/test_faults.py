@@ -46,7 +46,8 @@ STALE_SECONDS = 5
 pytestmark = pytest.mark.skipif(
     not (POSTGRES_URL and REDIS_URL),
     reason="set TRACKER_TEST_POSTGRES_URL and TRACKER_TEST_REDIS_URL (e.g. "
-    "redis://127.0.0.1:6379/15) to run the fault test: it starts gunicorn and Celery on them")
+    "redis://127.0.0.1:6379/15) to run the fault test: it starts gunicorn and Celery on them",
+)
 
 # Queue a run and send the allocation page's background task through the Celery queue, as the
 # Dash CeleryManager does for a browser request; print the run id and leave at once.
@@ -95,8 +96,12 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _wait_for(what: str, check: Callable[[], Any], timeout: float,
-              processes: Sequence[subprocess.Popen[bytes]] = ()) -> Any:
+def _wait_for(
+    what: str,
+    check: Callable[[], Any],
+    timeout: float,
+    processes: Sequence[subprocess.Popen[bytes]] = (),
+) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
@@ -117,26 +122,49 @@ class Deployment:
 
     def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{name}.log").open("ab")
-        process = subprocess.Popen([sys.executable, "-m", *args], env=self.env, cwd=ROOT,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", *args],
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes.append(process)
         return process
 
     def celery(self, name: str) -> subprocess.Popen[bytes]:
-        return self.start(name, "celery", "-A", "tracker.worker:celery_app", "worker",
-                          "--concurrency=1", "--loglevel=warning", "--without-mingle",
-                          "--without-gossip", "-n", f"{name}@%h")
+        return self.start(
+            name,
+            "celery",
+            "-A",
+            "tracker.worker:celery_app",
+            "worker",
+            "--concurrency=1",
+            "--loglevel=warning",
+            "--without-mingle",
+            "--without-gossip",
+            "-n",
+            f"{name}@%h",
+        )
 
     def enqueue(self, blocks: list[str], policy: dict[str, Any]) -> int:
-        done = subprocess.run([sys.executable, "-c", ENQUEUE, json.dumps(blocks),
-                               json.dumps(policy)], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", ENQUEUE, json.dumps(blocks), json.dumps(policy)],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         return int(json.loads(done.stdout.strip().splitlines()[-1])["run_id"])
 
     def logs_text(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
-                         for p in sorted(self.logs.glob("*.log")))
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
+            for p in sorted(self.logs.glob("*.log"))
+        )
 
     def stop(self) -> None:
         for process in self.processes:
@@ -155,8 +183,7 @@ def database() -> Iterator[str]:
     name = f"tracker_fault_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(
-        hide_password=False)
+    yield sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -167,16 +194,24 @@ def deployment(database: str, tmp_path: Path) -> Iterator[Deployment]:
     import redis
 
     redis.Redis.from_url(str(REDIS_URL)).flushdb()
-    env = {**os.environ,
-           "TRACKER_DATABASE_URL": database,
-           "TRACKER_REDIS_URL": str(REDIS_URL),
-           "TRACKER_DATA_DIR": str(tmp_path / "data"),
-           "TRACKER_SECRET_KEY": uuid.uuid4().hex,
-           "TRACKER_DEMO_MODE": "1",
-           "TRACKER_JOB_STALE_SECONDS": str(STALE_SECONDS),
-           "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "-m", "tracker", "demo", "--scale", "1"], env=env, cwd=ROOT,
-                   check=True, stdout=subprocess.DEVNULL, timeout=60)
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": database,
+        "TRACKER_REDIS_URL": str(REDIS_URL),
+        "TRACKER_DATA_DIR": str(tmp_path / "data"),
+        "TRACKER_SECRET_KEY": uuid.uuid4().hex,
+        "TRACKER_DEMO_MODE": "1",
+        "TRACKER_JOB_STALE_SECONDS": str(STALE_SECONDS),
+        "PYTHONPATH": str(ROOT),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "tracker", "demo", "--scale", "1"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=60,
+    )
     servers = Deployment(env, tmp_path)
     try:
         yield servers
@@ -187,7 +222,8 @@ def deployment(database: str, tmp_path: Path) -> Iterator[Deployment]:
 
 def _opener() -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
 
 
 def _status(opener: urllib.request.OpenerDirector, url: str) -> int:
@@ -205,8 +241,14 @@ def _sign_in(opener: urllib.request.OpenerDirector, base: str) -> None:
         page = response.read().decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token, "sign-in form has no CSRF token"
-    form = urllib.parse.urlencode({"username": "coordinator", "password": "demo-coordinator-pass",
-                                   "csrf_token": token.group(1), "next": "/"}).encode()
+    form = urllib.parse.urlencode(
+        {
+            "username": "coordinator",
+            "password": "demo-coordinator-pass",
+            "csrf_token": token.group(1),
+            "next": "/",
+        }
+    ).encode()
     opener.open(base + "/login", data=form, timeout=10).close()
 
 
@@ -214,31 +256,47 @@ def _run(engine: Engine, run_id: int) -> tuple[AllocationRun, int]:
     with Session(engine) as session:
         run = session.get(AllocationRun, run_id)
         assert run is not None
-        placements = session.exec(select(func.count()).select_from(Placement).where(
-            Placement.run_id == run_id)).one()
+        placements = session.exec(
+            select(func.count()).select_from(Placement).where(Placement.run_id == run_id)
+        ).one()
         return run, int(placements)
 
 
 def test_killed_workers_leave_no_half_plan_and_the_app_serves(
-        deployment: Deployment, database: str) -> None:
+    deployment: Deployment, database: str
+) -> None:
     started = time.monotonic()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    web = deployment.start("gunicorn", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-                           "--timeout", "60", "app:server")
+    web = deployment.start(
+        "gunicorn",
+        "gunicorn",
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "60",
+        "app:server",
+    )
     worker = deployment.celery("worker1")
     engine = make_engine(database)
     browser = _opener()
     try:
-        _wait_for("the web server", lambda: _status(browser, base + "/healthz") == 200, 45,
-                  [web, worker])
+        _wait_for(
+            "the web server", lambda: _status(browser, base + "/healthz") == 200, 45, [web, worker]
+        )
         _sign_in(browser, base)
         assert _status(browser, base + "/_dash-layout") == 200
 
         # A heavy run: two blocks solved level by level with CBC takes minutes here.
         heavy = deployment.enqueue(["2026-B1", "2026-B2"], {"method": "lp", "solver": "cbc"})
-        _wait_for("the run to start", lambda: _run(engine, heavy)[0].status == "running", 30,
-                  [web, worker])
+        _wait_for(
+            "the run to start",
+            lambda: _run(engine, heavy)[0].status == "running",
+            30,
+            [web, worker],
+        )
         time.sleep(2)  # mid-solve, a heartbeat or two written
         run, placements = _run(engine, heavy)
         assert (run.status, placements) == ("running", 0)
@@ -261,17 +319,24 @@ def test_killed_workers_leave_no_half_plan_and_the_app_serves(
         # Once the heartbeat is older than the limit, a new worker fails the run at start.
         time.sleep(max(0.0, STALE_SECONDS + 1 - (time.monotonic() - killed_at)))
         second = deployment.celery("worker2")
-        _wait_for("the dead run to be failed",
-                  lambda: _run(engine, heavy)[0].status == "failed", 45, [web, second])
+        _wait_for(
+            "the dead run to be failed",
+            lambda: _run(engine, heavy)[0].status == "failed",
+            45,
+            [web, second],
+        )
         run, placements = _run(engine, heavy)
         assert run.error == STALE_ERROR
         assert placements == 0
 
         # And the queue works again: a small run goes through the new worker to a whole plan.
         small = deployment.enqueue(["2026-B1"], {})
-        _wait_for("the new run to finish",
-                  lambda: _run(engine, small)[0].status in ("succeeded", "failed"), 45,
-                  [web, second])
+        _wait_for(
+            "the new run to finish",
+            lambda: _run(engine, small)[0].status in ("succeeded", "failed"),
+            45,
+            [web, second],
+        )
         run, placements = _run(engine, small)
         assert run.status == "succeeded" and placements > 0
         assert _run(engine, heavy)[1] == 0

@@ -51,6 +51,7 @@ ENTRY_SECONDS = 24 * 3600
 COMPUTE_WAIT_SECONDS = 60.0
 _POLL_SECONDS = 0.1
 
+
 def _name(model: Any) -> str:
     return str(model.__table__.name)
 
@@ -66,8 +67,12 @@ def _rows(*models: Any) -> list[str]:
 #: draft allocation runs, whose proposed placements no view outside the run counts. Fifty
 #: sign-ins or two coordinators running plans must not make every cached figure stale.
 _NOT_DATA = (
-    "signin%", "signout%", "user.%",
-    "allocation.run.create", "allocation.run.finish", "allocation.run.cancel",
+    "signin%",
+    "signout%",
+    "user.%",
+    "allocation.run.create",
+    "allocation.run.finish",
+    "allocation.run.cancel",
     "allocation.run.stale",
 )
 _AUDIT = _name(AuditLog)
@@ -93,21 +98,37 @@ class DataFamily:
 
 
 #: The newest audited change that may have edited data in place.
-_EDITED = (f"(SELECT max(id) FROM {_AUDIT} WHERE "
-           + " AND ".join(f"action NOT LIKE '{p}'" for p in _NOT_DATA) + ")")
+_EDITED = (
+    f"(SELECT max(id) FROM {_AUDIT} WHERE "
+    + " AND ".join(f"action NOT LIKE '{p}'" for p in _NOT_DATA)
+    + ")"
+)
 #: The pipeline reports: learners, their events and cohorts.
-PIPELINE_DATA = DataFamily("pipeline", (
-    *_rows(Learner, LearnerEvent, Cohort, Organisation, Programme), _EDITED,
-))
+PIPELINE_DATA = DataFamily(
+    "pipeline",
+    (
+        *_rows(Learner, LearnerEvent, Cohort, Organisation, Programme),
+        _EDITED,
+    ),
+)
 #: Capacity against demand: the registers, requests and published placements. Hosted
 #: programmes (no id of their own) change with their setting, and placements are published,
 #: completed or cancelled, through audited services; a draft run's proposed placements are
 #: no part of the view, so two coordinators running plans do not make it stale.
-CAPACITY_DATA = DataFamily("capacity", (
-    *_rows(SupervisionCapacity, PlacementSetting, PlacementRequest, PlacementBlock,
-           Organisation, Programme),
-    _EDITED,
-))
+CAPACITY_DATA = DataFamily(
+    "capacity",
+    (
+        *_rows(
+            SupervisionCapacity,
+            PlacementSetting,
+            PlacementRequest,
+            PlacementBlock,
+            Organisation,
+            Programme,
+        ),
+        _EDITED,
+    ),
+)
 
 
 def data_version(session: Session, family: DataFamily) -> str:
@@ -217,8 +238,9 @@ class ReportCache:
                     break
         try:
             value = compute()
-            self._store.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),
-                            ENTRY_SECONDS)
+            self._store.set(
+                key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), ENTRY_SECONDS
+            )
             return value
         finally:
             self._store.delete(lock)
@@ -227,8 +249,15 @@ class ReportCache:
         self._store.clear()
 
 
-def cached_for(cache: ReportCache, session: Session, principal: Principal, name: str,
-               parts: tuple[object, ...], family: DataFamily, compute: Callable[[], T]) -> T:
+def cached_for(
+    cache: ReportCache,
+    session: Session,
+    principal: Principal,
+    name: str,
+    parts: tuple[object, ...],
+    family: DataFamily,
+    compute: Callable[[], T],
+) -> T:
     """``compute()`` from the shared cache, keyed by what decides its result.
 
     For pure functions of their arguments (``parts``), what the viewer may see and the

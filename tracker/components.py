@@ -25,12 +25,24 @@ Layout = Any
 #: dashboard's rendering) and adds 6 KB to each figure sent; this template costs neither.
 CHART_TEMPLATE = "tracker"
 _GRID = "#EBF0F8"
-_AXIS = {"gridcolor": _GRID, "linecolor": _GRID, "zerolinecolor": _GRID, "zerolinewidth": 2,
-         "automargin": True, "ticks": "", "title": {"standoff": 15}}
+_AXIS = {
+    "gridcolor": _GRID,
+    "linecolor": _GRID,
+    "zerolinecolor": _GRID,
+    "zerolinewidth": 2,
+    "automargin": True,
+    "ticks": "",
+    "title": {"standoff": 15},
+}
 pio.templates[CHART_TEMPLATE] = go.layout.Template(
-    layout={"paper_bgcolor": "white", "plot_bgcolor": "white", "xaxis": _AXIS, "yaxis": _AXIS,
-            "hoverlabel": {"align": "left"},
-            "colorway": list(pio.templates["plotly"].layout.colorway)}
+    layout={
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "xaxis": _AXIS,
+        "yaxis": _AXIS,
+        "hoverlabel": {"align": "left"},
+        "colorway": list(pio.templates["plotly"].layout.colorway),
+    }
 )
 pio.templates.default = CHART_TEMPLATE
 

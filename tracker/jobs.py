@@ -54,8 +54,7 @@ def job_engine() -> Engine:
 
         from tracker.auth import ENGINE_KEY
 
-        url = dash.get_app().server.extensions[ENGINE_KEY].url.render_as_string(
-            hide_password=False)
+        url = dash.get_app().server.extensions[ENGINE_KEY].url.render_as_string(hide_password=False)
     except Exception:  # no app in this process: a command or a bare worker
         url = load_settings().database_url
     return make_engine(url)
@@ -85,7 +84,8 @@ def celery_app_of(dash_app: Any) -> Any:
     from celery import Celery
 
     if not isinstance(handle, Celery):
-        raise RuntimeError("TRACKER_REDIS_URL is not set: background jobs run in the web "
-                           "process (disk cache), there is no Celery worker to start.")
+        raise RuntimeError(
+            "TRACKER_REDIS_URL is not set: background jobs run in the web "
+            "process (disk cache), there is no Celery worker to start."
+        )
     return handle
-

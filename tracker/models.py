@@ -261,9 +261,7 @@ class PlacementBlock(SQLModel, table=True):
     """A system placement period that capacity is offered for and requests are made against."""
 
     __tablename__ = "placement_block"
-    __table_args__ = (
-        CheckConstraint("end_date >= start_date", name="dates"),
-    )
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True, index=True)
@@ -368,7 +366,8 @@ class AllocationRun(SQLModel, table=True):
     created_at: datetime
     started_at: datetime | None = None
     heartbeat_at: datetime | None = Field(
-        default=None, description="Last sign of life of the job solving it (stale detection)")
+        default=None, description="Last sign of life of the job solving it (stale detection)"
+    )
     finished_at: datetime | None = None
     created_by: str | None = Field(default=None, max_length=64)
     parent_run_id: int | None = Field(default=None, foreign_key="allocation_run.id")

@@ -72,9 +72,16 @@ class DashClient:
         if not token:
             raise RuntimeError("no CSRF token on the sign-in form")
         with self.user.client.post(
-            "/login", name="sign in: submit", allow_redirects=False, catch_response=True,
-            data={"username": username, "password": PASSWORDS[username],
-                  "csrf_token": token.group(1), "next": "/"},
+            "/login",
+            name="sign in: submit",
+            allow_redirects=False,
+            catch_response=True,
+            data={
+                "username": username,
+                "password": PASSWORDS[username],
+                "csrf_token": token.group(1),
+                "next": "/",
+            },
         ) as response:
             if response.status_code != 302:
                 response.failure(f"sign-in answered {response.status_code}")
@@ -87,9 +94,15 @@ class DashClient:
         self.user.client.get("/_dash-layout", name="dash: layout")
         deps = self.user.client.get("/_dash-dependencies", name="dash: dependencies")
         self.deps = deps.json() if deps.ok else []
-        return self.callback("_pages_content.children", {
-            ("_pages_location", "pathname"): path, ("_pages_location", "search"): search,
-        }, name=f"{label}: router", changed=["_pages_location.pathname"])
+        return self.callback(
+            "_pages_content.children",
+            {
+                ("_pages_location", "pathname"): path,
+                ("_pages_location", "search"): search,
+            },
+            name=f"{label}: router",
+            changed=["_pages_location.pathname"],
+        )
 
     def _dep(self, output: str) -> dict[str, Any]:
         for dep in self.deps:
@@ -97,24 +110,45 @@ class DashClient:
                 return dep
         raise RuntimeError(f"no callback outputs {output}")
 
-    def payload(self, output: str, values: dict[tuple[str, str], Any],
-                changed: list[str] | None = None) -> dict[str, Any]:
+    def payload(
+        self, output: str, values: dict[tuple[str, str], Any], changed: list[str] | None = None
+    ) -> dict[str, Any]:
         dep = self._dep(output)
 
         def items(kind: str) -> list[dict[str, Any]]:
-            return [{"id": i["id"], "property": i["property"],
-                     "value": values.get((i["id"], i["property"]))} for i in dep.get(kind, [])]
+            return [
+                {
+                    "id": i["id"],
+                    "property": i["property"],
+                    "value": values.get((i["id"], i["property"])),
+                }
+                for i in dep.get(kind, [])
+            ]
 
         inputs = items("inputs")
-        return {"output": dep["output"], "outputs": _outputs(dep["output"]), "inputs": inputs,
-                "changedPropIds": changed or [f"{inputs[0]['id']}.{inputs[0]['property']}"],
-                "state": items("state")}
+        return {
+            "output": dep["output"],
+            "outputs": _outputs(dep["output"]),
+            "inputs": inputs,
+            "changedPropIds": changed or [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+            "state": items("state"),
+        }
 
-    def callback(self, output: str, values: dict[tuple[str, str], Any], *, name: str,
-                 changed: list[str] | None = None) -> Any:
+    def callback(
+        self,
+        output: str,
+        values: dict[tuple[str, str], Any],
+        *,
+        name: str,
+        changed: list[str] | None = None,
+    ) -> Any:
         body = self.payload(output, values, changed)
-        with self.user.client.post(f"/_dash-update-component?endId={self.end_id}", json=body,
-                                   name=name, catch_response=True) as response:
+        with self.user.client.post(
+            f"/_dash-update-component?endId={self.end_id}",
+            json=body,
+            name=name,
+            catch_response=True,
+        ) as response:
             if response.status_code not in (200, 204):
                 response.failure(f"{response.status_code}: {response.text[:200]}")
                 return None
@@ -155,11 +189,16 @@ class DashboardUser(HttpUser):
         for _ in range(2):
             chosen = random.choice(PIPELINE_FILTERS)
             values: dict[tuple[str, str], Any] = {
-                (f"{page}-filter-{n}", "value"): chosen.get(n, []) for n in FILTER_NAMES}
+                (f"{page}-filter-{n}", "value"): chosen.get(n, []) for n in FILTER_NAMES
+            }
             if unit:
                 values[(f"{page}-unit", "value")] = random.choice(["programme", "cohort"])
-            self.dash.callback(f"{page}-content.children", values, name=f"{page}: filter change",
-                               changed=[f"{page}-filter-{FILTER_NAMES[0]}.value"])
+            self.dash.callback(
+                f"{page}-content.children",
+                values,
+                name=f"{page}: filter change",
+                changed=[f"{page}-filter-{FILTER_NAMES[0]}.value"],
+            )
 
     @task(3)
     def pipeline(self) -> None:
@@ -187,14 +226,23 @@ class DashboardUser(HttpUser):
         self.dash.open_page("/capacity-demand", page)
         for step in range(2):
             chosen = {} if step == 0 else random.choice(CAPACITY_FILTERS)
-            values = {(f"{page}-{n}", "value"): chosen.get(n, [])
-                      for n in ("blocks", "sectors", "groups")}
+            values = {
+                (f"{page}-{n}", "value"): chosen.get(n, []) for n in ("blocks", "sectors", "groups")
+            }
             values[(f"{page}-colour", "value")] = "sector"
             label = "initial" if step == 0 else "filter change"
-            self.dash.callback(f"{page}-cards.children", values, name=f"{page}: {label}",
-                               changed=[f"{page}-sectors.value"])
-            self.dash.callback(f"{page}-map.figure", values, name=f"{page}: map {label}",
-                               changed=[f"{page}-sectors.value"])
+            self.dash.callback(
+                f"{page}-cards.children",
+                values,
+                name=f"{page}: {label}",
+                changed=[f"{page}-sectors.value"],
+            )
+            self.dash.callback(
+                f"{page}-map.figure",
+                values,
+                name=f"{page}: map {label}",
+                changed=[f"{page}-sectors.value"],
+            )
         return None
 
 
@@ -222,7 +270,8 @@ class AllocationUser(HttpUser):
             ("allocation-run", "n_clicks"): 1,
             ("allocation-blocks", "value"): [random.choice(block_codes)],
             ("allocation-programmes", "value"): random.sample(
-                programme_codes, k=min(2, len(programme_codes))),
+                programme_codes, k=min(2, len(programme_codes))
+            ),
             ("allocation-distance", "value"): None,
             ("allocation-solver", "value"): "highs",
             ("allocation-name", "value"): "load test",
@@ -241,8 +290,9 @@ class AllocationUser(HttpUser):
         outcome = "timeout"
         while time.perf_counter() - started < ALLOCATION_TIMEOUT:
             time.sleep(ALLOCATION_POLL_SECONDS)
-            with self.client.post(poll, json=body, name="allocation: poll",
-                                  catch_response=True) as response:
+            with self.client.post(
+                poll, json=body, name="allocation: poll", catch_response=True
+            ) as response:
                 if response.status_code == 204:
                     outcome = "no update"
                     break
@@ -256,8 +306,10 @@ class AllocationUser(HttpUser):
                     outcome = str(done.get("status", "no status"))
                     break
         events.request.fire(
-            request_type="JOB", name=f"allocation: whole run ({outcome})",
-            response_time=(time.perf_counter() - started) * 1000, response_length=0,
+            request_type="JOB",
+            name=f"allocation: whole run ({outcome})",
+            response_time=(time.perf_counter() - started) * 1000,
+            response_length=0,
             exception=None if outcome in ("succeeded", "failed") else RuntimeError(outcome),
             context={},
         )

@@ -33,7 +33,6 @@ CHROMIUM_FLAGS = [
 ]
 
 
-
 def _chromium_path() -> str | None:
     for candidate in (os.environ.get("TRACKER_CHROMIUM"), "chromium", "chromium-browser"):
         if candidate and (found := shutil.which(candidate)):

@@ -36,8 +36,9 @@ def _wait_for_message(page: object, pattern: str) -> str:
     return str(locator.inner_text())
 
 
-def test_run_pin_rerun_approve_and_hei_sees_its_own(browser_page: BrowserPage,
-                                                     live_app: LiveApp) -> None:
+def test_run_pin_rerun_approve_and_hei_sees_its_own(
+    browser_page: BrowserPage, live_app: LiveApp
+) -> None:
     page = browser_page.page
     browser_page.sign_in("coordinator")
     browser_page.goto("/allocation")
@@ -73,12 +74,17 @@ def test_run_pin_rerun_approve_and_hei_sees_its_own(browser_page: BrowserPage,
     assert second != first
     page.locator("#allocation-figures").filter(has_text="moved from the previous plan").wait_for()
     with Session(live_app.engine) as session:
-        pinned = session.exec(select(Placement).where(Placement.run_id == first,
-                                                      Placement.pinned)).all()
+        pinned = session.exec(
+            select(Placement).where(Placement.run_id == first, Placement.pinned)
+        ).all()
         assert len(pinned) == 1
-        kept = session.exec(select(Placement).where(
-            Placement.run_id == second, Placement.request_id == pinned[0].request_id,
-            Placement.setting_id == pinned[0].setting_id)).first()
+        kept = session.exec(
+            select(Placement).where(
+                Placement.run_id == second,
+                Placement.request_id == pinned[0].request_id,
+                Placement.setting_id == pinned[0].setting_id,
+            )
+        ).first()
         assert kept is not None and kept.pinned
 
     page.click("#allocation-approve")

@@ -68,8 +68,7 @@ def test_capacity_edit_in_the_grid_reaches_the_heatmap(
 ) -> None:
     with Session(live_app.engine) as session:
         block = block_options(session)["block"].iloc[-1]
-        register = capacity_register(session, principal=STAFF, blocks=[block],
-                                     active_only=True)
+        register = capacity_register(session, principal=STAFF, blocks=[block], active_only=True)
     row = register.iloc[0]
     browser_page.sign_in("coordinator")
     page = browser_page.page
@@ -96,21 +95,24 @@ def test_capacity_edit_in_the_grid_reaches_the_heatmap(
             now = capacity_register(session, principal=STAFF, blocks=[block])
         current = now[now["id"] == row["id"]].iloc[0].to_dict()
         with session_scope(live_app.engine) as session:
-            save_capacity_rows(session, principal=STAFF, rows=[
-                {**current, "practice_supervisors": int(row["practice_supervisors"])}])
+            save_capacity_rows(
+                session,
+                principal=STAFF,
+                rows=[{**current, "practice_supervisors": int(row["practice_supervisors"])}],
+            )
     assert browser_page.console_errors == []
 
 
-def test_hei_user_sees_only_its_own_requests(
-    browser_page: BrowserPage, live_app: LiveApp
-) -> None:
+def test_hei_user_sees_only_its_own_requests(browser_page: BrowserPage, live_app: LiveApp) -> None:
     with Session(live_app.engine) as session:
         user = session.exec(select(User).where(User.username == "hei")).one()
         hei = session.get(Organisation, user.hei_id)
         assert hei is not None
         own = requests_register(
-            session, principal=Principal("hei", Role.HEI, hei_id=hei.id, hei_code=hei.code),
-            status=["submitted"])
+            session,
+            principal=Principal("hei", Role.HEI, hei_id=hei.id, hei_code=hei.code),
+            status=["submitted"],
+        )
         every = requests_register(session, principal=STAFF, status=["submitted"])
     assert len(own) and len(every) > len(own)
     browser_page.sign_in("hei")

@@ -48,33 +48,48 @@ def demo() -> Iterator[Demo]:
         generate_demo(session)
         session.commit()
     yield Demo(
-        learners=_frame(engine, """
+        learners=_frame(
+            engine,
+            """
             SELECT l.id AS learner_id, h.code AS hei, p.code AS programme, p.years,
                    c.intake_year, c.intake_month, l.start_date, l.cohort_id,
                    l.reasonable_adjustments, l.max_travel_km, l.driver
             FROM learner l JOIN cohort c ON c.id = l.cohort_id
-            JOIN organisation h ON h.id = c.hei_id JOIN programme p ON p.id = c.programme_id"""),
+            JOIN organisation h ON h.id = c.hei_id JOIN programme p ON p.id = c.programme_id""",
+        ),
         events=_frame(engine, "SELECT learner_id, event_date, event, reason FROM learner_event"),
-        cohorts=_frame(engine, """
+        cohorts=_frame(
+            engine,
+            """
             SELECT c.id AS cohort_id, h.code AS hei, p.code AS programme, c.intake_year,
                    c.intake_month, c.commissioned_places
             FROM cohort c JOIN organisation h ON h.id = c.hei_id
-            JOIN programme p ON p.id = c.programme_id"""),
-        places=_frame(engine, """
+            JOIN programme p ON p.id = c.programme_id""",
+        ),
+        places=_frame(
+            engine,
+            """
             SELECT b.code AS block, s.sector, sc.profession_group,
                    SUM(sc.practice_supervisors * sc.learners_per_supervisor) AS places
             FROM supervision_capacity sc JOIN placement_setting s ON s.id = sc.setting_id
             JOIN placement_block b ON b.id = sc.block_id
-            GROUP BY b.code, s.sector, sc.profession_group"""),
-        requests=_frame(engine, """
+            GROUP BY b.code, s.sector, sc.profession_group""",
+        ),
+        requests=_frame(
+            engine,
+            """
             SELECT b.code AS block, r.required_sector, p.profession_group, r.learners
             FROM placement_request r JOIN cohort c ON c.id = r.cohort_id
             JOIN programme p ON p.id = c.programme_id
-            JOIN placement_block b ON b.id = r.block_id"""),
-        history=_frame(engine, """
+            JOIN placement_block b ON b.id = r.block_id""",
+        ),
+        history=_frame(
+            engine,
+            """
             SELECT pl.learner_id, s.sector, b.code AS block FROM placement pl
             JOIN placement_setting s ON s.id = pl.setting_id
-            JOIN placement_block b ON b.id = pl.block_id"""),
+            JOIN placement_block b ON b.id = pl.block_id""",
+        ),
     )
     engine.dispose()
 
@@ -88,7 +103,9 @@ def test_generates_on_every_backend_and_refuses_a_second_time(engine: Engine) ->
     assert 5_000 <= summary.learners <= 7_000
     assert 320 <= summary.placement_settings <= 420
     assert summary.users == 4
-    counts = _frame(engine, """
+    counts = _frame(
+        engine,
+        """
         SELECT (SELECT COUNT(*) FROM organisation WHERE kind = 'hei') AS heis,
                (SELECT COUNT(DISTINCT kind) FROM organisation) AS org_kinds,
                (SELECT COUNT(DISTINCT sector) FROM placement_setting) AS sectors,
@@ -96,7 +113,8 @@ def test_generates_on_every_backend_and_refuses_a_second_time(engine: Engine) ->
                (SELECT COUNT(*) FROM learner_event) AS events,
                (SELECT COUNT(*) FROM placement_request) AS requests,
                (SELECT SUM(practice_supervisors) FROM supervision_capacity) AS supervisors
-    """).iloc[0]
+    """,
+    ).iloc[0]
     assert counts["heis"] == 4
     assert counts["org_kinds"] == 7
     assert counts["sectors"] == 7
@@ -117,15 +135,24 @@ def test_same_seed_gives_the_same_database_and_another_seed_does_not() -> None:
             session.commit()
         with engine.connect() as conn:
             rows = [
-                *conn.execute(text(
-                    "SELECT learner_ref, start_date, home_postcode_district, driver FROM learner"
-                    " WHERE id % 97 = 0 ORDER BY id")),
-                *conn.execute(text(
-                    "SELECT learner_id, event_date, event, reason FROM learner_event"
-                    " WHERE id % 89 = 0 ORDER BY id")),
-                *conn.execute(text(
-                    "SELECT setting_id, block_id, profession_group, practice_supervisors"
-                    " FROM supervision_capacity WHERE id % 53 = 0 ORDER BY id")),
+                *conn.execute(
+                    text(
+                        "SELECT learner_ref, start_date, home_postcode_district, driver FROM learner"
+                        " WHERE id % 97 = 0 ORDER BY id"
+                    )
+                ),
+                *conn.execute(
+                    text(
+                        "SELECT learner_id, event_date, event, reason FROM learner_event"
+                        " WHERE id % 89 = 0 ORDER BY id"
+                    )
+                ),
+                *conn.execute(
+                    text(
+                        "SELECT setting_id, block_id, profession_group, practice_supervisors"
+                        " FROM supervision_capacity WHERE id % 53 = 0 ORDER BY id"
+                    )
+                ),
                 *conn.execute(text("SELECT code, learners FROM placement_request ORDER BY id")),
             ]
         engine.dispose()
@@ -171,8 +198,10 @@ def test_attrition_matches_published_ranges(demo: Demo) -> None:
     due_end = pd.to_datetime(started["start_date"]) + pd.to_timedelta(
         started["years"] * 365.25, unit="D"
     )
-    due = started[(due_end <= pd.Timestamp(DEMO_AS_OF))
-                  & ~started["events"].map(lambda e: "transferred_out" in e)]
+    due = started[
+        (due_end <= pd.Timestamp(DEMO_AS_OF))
+        & ~started["events"].map(lambda e: "transferred_out" in e)
+    ]
     withdrawn = due["events"].map(lambda e: "withdrew" in e)
     assert 0.10 <= withdrawn.mean() <= 0.16  # Nuffield Trust: about 1 in 8
 
@@ -186,8 +215,11 @@ def test_attrition_matches_published_ranges(demo: Demo) -> None:
     # reference date, since recent ones cannot have ended yet.
     breaks = ev.loc[ev["event"] == "interrupted"]
     settled = set(
-        breaks.loc[pd.to_datetime(breaks["event_date"]) <= pd.Timestamp(DEMO_AS_OF)
-                   - pd.DateOffset(years=1), "learner_id"]
+        breaks.loc[
+            pd.to_datetime(breaks["event_date"])
+            <= pd.Timestamp(DEMO_AS_OF) - pd.DateOffset(years=1),
+            "learner_id",
+        ]
     )
     returned = set(ev.loc[ev["event"] == "returned", "learner_id"]) & settled
     assert len(returned) / len(settled) >= 0.6
@@ -195,8 +227,13 @@ def test_attrition_matches_published_ranges(demo: Demo) -> None:
     reasons = ev.loc[ev["event"] == "withdrew", "reason"].value_counts(normalize=True)
     assert reasons.index[0] == "financial"
     assert set(reasons.index) == {
-        "financial", "personal_health", "academic", "wrong_career_choice",
-        "caring_responsibilities", "placement_experience", "other",
+        "financial",
+        "personal_health",
+        "academic",
+        "wrong_career_choice",
+        "caring_responsibilities",
+        "placement_experience",
+        "other",
     }
     when = ev[ev["event"] == "withdrew"].merge(learners, on="learner_id")
     days = (pd.to_datetime(when["event_date"]) - pd.to_datetime(when["start_date"])).dt.days
@@ -241,9 +278,9 @@ def test_capacity_is_short_in_some_sectors_and_blocks(demo: Demo) -> None:
     sw_places = sw.groupby("block")["places"].sum()
     assert (statutory > sw_places.reindex(statutory.index)).all()
     # Care homes offer places but last year's placements hardly used them.
-    care_home_share = places[places["sector"] == "care_home"]["places"].sum() / places[
-        "places"
-    ].sum()
+    care_home_share = (
+        places[places["sector"] == "care_home"]["places"].sum() / places["places"].sum()
+    )
     used_share = (demo.history["sector"] == "care_home").mean()
     assert used_share < 0.6 * care_home_share
     assert demo.history["block"].str.startswith("2025").all()

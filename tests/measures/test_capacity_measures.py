@@ -156,10 +156,18 @@ def test_calendar_overlaps_only_between_heis_in_one_profession_group() -> None:
             "hei": ["U1", "U2", "U1", "U3"],
             "programme": ["ADULT", "ADULT", "MH", "PHYSIO"],
             "profession_group": ["nursing", "nursing", "nursing", "ahp"],
-            "start_date": [date(2026, 9, 7), date(2026, 9, 28), date(2026, 9, 14),
-                           date(2026, 9, 7)],
-            "end_date": [date(2026, 10, 2), date(2026, 10, 30), date(2026, 10, 9),
-                         date(2026, 10, 30)],
+            "start_date": [
+                date(2026, 9, 7),
+                date(2026, 9, 28),
+                date(2026, 9, 14),
+                date(2026, 9, 7),
+            ],
+            "end_date": [
+                date(2026, 10, 2),
+                date(2026, 10, 30),
+                date(2026, 10, 9),
+                date(2026, 10, 30),
+            ],
         }
     )
     out = calendar_overlaps(calendar)

@@ -57,8 +57,12 @@ def test_allocator_inputs_one_profession_group(engine: Engine, registers: Regist
     assert list(demand.columns) == ALLOCATOR_DEMAND_COLUMNS
     # S3 has no B1 capacity: left out; S1's AHP places are not nursing places
     assert settings.to_dict("records")[0] == {
-        "setting_id": "S1", "sector": "acute", "programmes": "NUR", "lat": 53.80,
-        "lon": -1.55, "active": True,
+        "setting_id": "S1",
+        "sector": "acute",
+        "programmes": "NUR",
+        "lat": 53.80,
+        "lon": -1.55,
+        "active": True,
     }
     assert settings["setting_id"].tolist() == ["S1", "S2"]
     assert math.isnan(settings.loc[1, "lat"]) is False
@@ -100,10 +104,18 @@ def test_allocator_inputs_capacity_overrides(engine: Engine, registers: Register
             s, blocks=["2026-B1"], programmes=["NUR"], capacity_overrides=overrides
         )
         as_frame = allocator_inputs(
-            s, blocks=["2026-B1"], programmes=["NUR"],
+            s,
+            blocks=["2026-B1"],
+            programmes=["NUR"],
             capacity_overrides=pd.DataFrame(
-                [{"setting_id": "S2", "block": "2026-B1", "profession_group": "nursing",
-                  "places": 0}]
+                [
+                    {
+                        "setting_id": "S2",
+                        "block": "2026-B1",
+                        "profession_group": "nursing",
+                        "places": 0,
+                    }
+                ]
             ),
         )[1]
     places = dict(zip(capacity["setting_id"], capacity["places"], strict=True))
@@ -130,16 +142,21 @@ def test_registers_and_frames(engine: Engine, registers: Registers) -> None:
     with Session(engine) as s:
         settings = settings_register(s, principal=COORDINATOR)
         care = settings_register(s, principal=COORDINATOR, sector=["care_home"])
-        cap = capacity_register(s, principal=COORDINATOR, blocks=["2026-B3"],
-                                organisation=["C1"])
+        cap = capacity_register(s, principal=COORDINATOR, blocks=["2026-B3"], organisation=["C1"])
         frames = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"])
     assert settings.set_index("setting_id")["programmes"].to_dict() == {
-        "S1": "NUR;PHY", "S2": "NUR", "S3": "*"}
+        "S1": "NUR;PHY",
+        "S2": "NUR",
+        "S3": "*",
+    }
     assert care["setting_id"].tolist() == ["S2", "S3"]
     assert cap[["setting_id", "places"]].values.tolist() == [["S2", 1], ["S3", 2]]
     assert frames.capacity["places"].sum() == 3 + 2 + 1
     assert frames.demand.set_index("request_id")["sector"].to_dict() == {
-        "R1": ANY_SECTOR, "R2": "care_home", "R3": ANY_SECTOR}
+        "R1": ANY_SECTOR,
+        "R2": "care_home",
+        "R3": ANY_SECTOR,
+    }
     hosting = set(map(tuple, frames.hosting.values.tolist()))
     assert ("S3", "PHY", "ahp") in hosting and ("S2", "NUR", "nursing") in hosting
 
@@ -154,12 +171,9 @@ def test_cached_frames_equal_computed_ones_and_follow_capacity_edits(
     cache = ReportCache(_DiskStore(tmp_path / "reports"), namespace="test")
     with Session(engine) as s:
         fresh = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"])
-        cached = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"],
-                                        cache=cache)
-        again = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"],
-                                       cache=cache)
-        mine = capacity_demand_frames(s, principal=registers.h1, blocks=["2026-B1"],
-                                      cache=cache)
+        cached = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"], cache=cache)
+        again = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"], cache=cache)
+        mine = capacity_demand_frames(s, principal=registers.h1, blocks=["2026-B1"], cache=cache)
         version = data_version(s, CAPACITY_DATA)
         edited = _capacity(s, "S2", "2026-B1", "nursing")
     for name in ("capacity", "demand", "hosting", "placed", "settings"):
@@ -169,26 +183,28 @@ def test_cached_frames_equal_computed_ones_and_follow_capacity_edits(
     assert _places(cached, "S2") == 1
 
     with session_scope(engine) as s:
-        save_capacity_rows(s, principal=COORDINATOR,
-                           rows=[_edit(edited, practice_supervisors=4)])
+        save_capacity_rows(s, principal=COORDINATOR, rows=[_edit(edited, practice_supervisors=4)])
     with Session(engine) as s:
         assert data_version(s, CAPACITY_DATA) != version
-        after = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"],
-                                       cache=cache)
+        after = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"], cache=cache)
     assert _places(after, "S2") == 4
 
 
-def test_a_new_capacity_row_changes_the_data_version(
-    engine: Engine, registers: Registers
-) -> None:
+def test_a_new_capacity_row_changes_the_data_version(engine: Engine, registers: Registers) -> None:
     """Even written without an audit row (a bulk load), a new row is a new data version."""
     with Session(engine) as s:
         version = data_version(s, CAPACITY_DATA)
     with session_scope(engine) as s:
         setting = s.exec(select(PlacementSetting).where(PlacementSetting.code == "S3")).one()
         block = s.exec(select(PlacementBlock).where(PlacementBlock.code == "2026-B1")).one()
-        s.add(SupervisionCapacity(setting_id=setting.id, block_id=block.id,
-                                  profession_group="nursing", practice_supervisors=1))
+        s.add(
+            SupervisionCapacity(
+                setting_id=setting.id,
+                block_id=block.id,
+                profession_group="nursing",
+                practice_supervisors=1,
+            )
+        )
     with Session(engine) as s:
         assert data_version(s, CAPACITY_DATA) != version
 
@@ -208,8 +224,13 @@ def test_draft_plans_and_sign_ins_leave_capacity_figures_and_their_version_alone
         setting = s.exec(select(PlacementSetting).where(PlacementSetting.code == "S1")).one()
         block = s.exec(select(PlacementBlock).where(PlacementBlock.code == "2026-B1")).one()
         request = s.exec(select(PlacementRequest).where(PlacementRequest.code == "R1")).one()
-        draft = Placement(request_id=request.id, setting_id=setting.id, block_id=block.id,
-                          learners=2, status="proposed")
+        draft = Placement(
+            request_id=request.id,
+            setting_id=setting.id,
+            block_id=block.id,
+            learners=2,
+            status="proposed",
+        )
         s.add(draft)
         record_audit(s, COORDINATOR, "allocation.run.create", entity="allocation_run")
         record_audit(s, COORDINATOR, "signin")

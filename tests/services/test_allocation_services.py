@@ -77,40 +77,77 @@ def build_system(session: Session) -> System:
     c1 = Organisation(code="C1", name="Care Homes Ltd", kind="care_home_provider", place="Leeds")
     h1 = Organisation(code="H1", name="First University", kind="hei", place="Leeds")
     h2 = Organisation(code="H2", name="Second University", kind="hei", place="York")
-    nur = Programme(code="NUR", name="BSc Adult Nursing", profession_group="nursing",
-                    field="adult nursing", route="degree", years=3)
+    nur = Programme(
+        code="NUR",
+        name="BSc Adult Nursing",
+        profession_group="nursing",
+        field="adult nursing",
+        route="degree",
+        years=3,
+    )
     session.add_all([t1, c1, h1, h2, nur])
     session.flush()
-    block = PlacementBlock(code="2026-B1", name="Block 1", start_date=date(2026, 9, 7),
-                           end_date=date(2026, 11, 27))
+    block = PlacementBlock(
+        code="2026-B1", name="Block 1", start_date=date(2026, 9, 7), end_date=date(2026, 11, 27)
+    )
     session.add(block)
     settings = {}
     for code, org, sector, (lat, lon), places in [
-        ("S1", t1, "acute", LEEDS, 3), ("S2", c1, "care_home", LEEDS, 1),
-        ("S3", c1, "care_home", (53.82, -1.50), 2), ("S4", t1, "acute", LONDON, 2),
+        ("S1", t1, "acute", LEEDS, 3),
+        ("S2", c1, "care_home", LEEDS, 1),
+        ("S3", c1, "care_home", (53.82, -1.50), 2),
+        ("S4", t1, "acute", LONDON, 2),
     ]:
-        setting = PlacementSetting(code=code, organisation_id=org.id, name=f"Setting {code}",
-                                   sector=sector, hosts_any_programme=True, lat=lat, lon=lon)
+        setting = PlacementSetting(
+            code=code,
+            organisation_id=org.id,
+            name=f"Setting {code}",
+            sector=sector,
+            hosts_any_programme=True,
+            lat=lat,
+            lon=lon,
+        )
         session.add(setting)
         session.flush()
-        session.add(SupervisionCapacity(setting_id=setting.id, block_id=block.id,
-                                        profession_group="nursing",
-                                        practice_supervisors=places, learners_per_supervisor=1))
+        session.add(
+            SupervisionCapacity(
+                setting_id=setting.id,
+                block_id=block.id,
+                profession_group="nursing",
+                practice_supervisors=places,
+                learners_per_supervisor=1,
+            )
+        )
         settings[code] = setting.id
     for hei, count, asked, code in [(h1, 5, 4, "R1"), (h2, 3, 3, "R2")]:
-        cohort = Cohort(hei_id=hei.id, programme_id=nur.id, intake_year=2025, intake_month=9,
-                        commissioned_places=count)
+        cohort = Cohort(
+            hei_id=hei.id,
+            programme_id=nur.id,
+            intake_year=2025,
+            intake_month=9,
+            commissioned_places=count,
+        )
         session.add(cohort)
         session.flush()
         for i in range(count):
-            learner = Learner(learner_ref=f"{hei.code}-L{i}", cohort_id=cohort.id,
-                              start_date=date(2025, 9, 22))
+            learner = Learner(
+                learner_ref=f"{hei.code}-L{i}", cohort_id=cohort.id, start_date=date(2025, 9, 22)
+            )
             session.add(learner)
             session.flush()
-            session.add(LearnerEvent(learner_id=learner.id, event_date=date(2025, 9, 22),
-                                     event="started"))
-        session.add(PlacementRequest(code=code, cohort_id=cohort.id, block_id=block.id,
-                                     learners=asked, lat=LEEDS[0], lon=LEEDS[1]))
+            session.add(
+                LearnerEvent(learner_id=learner.id, event_date=date(2025, 9, 22), event="started")
+            )
+        session.add(
+            PlacementRequest(
+                code=code,
+                cohort_id=cohort.id,
+                block_id=block.id,
+                learners=asked,
+                lat=LEEDS[0],
+                lon=LEEDS[1],
+            )
+        )
     session.commit()
     return System(
         h1=Principal("h1user", Role.HEI, hei_id=h1.id, hei_code="H1"),
@@ -127,28 +164,40 @@ def system(engine: Engine) -> System:
 
 def _run(engine: Engine, *, max_km: float | None = None, **kwargs: object) -> int:
     with session_scope(engine) as session:
-        run_id = create_run(session, principal=COORDINATOR, blocks=["2026-B1"],
-                            programmes=["NUR"], policy={"max_distance_km": max_km},
-                            **kwargs)  # type: ignore[arg-type]
+        run_id = create_run(
+            session,
+            principal=COORDINATOR,
+            blocks=["2026-B1"],
+            programmes=["NUR"],
+            policy={"max_distance_km": max_km},
+            **kwargs,
+        )  # type: ignore[arg-type]
     assert execute_run(engine, run_id) == "succeeded"
     return run_id
 
 
 def _placements(session: Session, run_id: int) -> list[Placement]:
-    return list(session.exec(select(Placement).where(
-        Placement.run_id == run_id, col(Placement.learner_id).is_(None))).all())
+    return list(
+        session.exec(
+            select(Placement).where(Placement.run_id == run_id, col(Placement.learner_id).is_(None))
+        ).all()
+    )
 
 
 def _at(session: Session, run_id: int, setting_id: int) -> Placement:
     return next(p for p in _placements(session, run_id) if p.setting_id == setting_id)
 
 
-def test_run_is_stored_with_figures_unmet_reasons_and_audit(engine: Engine,
-                                                            system: System) -> None:
+def test_run_is_stored_with_figures_unmet_reasons_and_audit(engine: Engine, system: System) -> None:
     progress: list[float] = []
     with session_scope(engine) as session:
-        run_id = create_run(session, principal=COORDINATOR, blocks=["2026-B1"],
-                            programmes=["NUR"], policy={"max_distance_km": 50})
+        run_id = create_run(
+            session,
+            principal=COORDINATOR,
+            blocks=["2026-B1"],
+            programmes=["NUR"],
+            policy={"max_distance_km": 50},
+        )
     assert execute_run(engine, run_id, progress=lambda f, _m: progress.append(f)) == "succeeded"
     assert progress and progress[-1] == 1.0
     with Session(engine) as session:
@@ -178,8 +227,7 @@ def test_hei_users_may_not_run_allocations(engine: Engine, system: System) -> No
         run_history(session, principal=system.h1)
 
 
-def test_input_problems_fail_the_run_with_row_level_reasons(engine: Engine,
-                                                            system: System) -> None:
+def test_input_problems_fail_the_run_with_row_level_reasons(engine: Engine, system: System) -> None:
     with session_scope(engine) as session:
         run_id = create_run(session, principal=COORDINATOR, blocks=["2026-B1"])
         run = session.get(AllocationRun, run_id)
@@ -193,8 +241,7 @@ def test_input_problems_fail_the_run_with_row_level_reasons(engine: Engine,
         assert _placements(session, run_id) == []
 
 
-def test_cancel_during_the_solve_leaves_no_half_written_run(engine: Engine,
-                                                            system: System) -> None:
+def test_cancel_during_the_solve_leaves_no_half_written_run(engine: Engine, system: System) -> None:
     with session_scope(engine) as session:
         run_id = create_run(session, principal=COORDINATOR, blocks=["2026-B1"])
 
@@ -230,43 +277,71 @@ def test_moves_are_validated_against_capacity_and_rules(engine: Engine, system: 
     with session_scope(engine) as session:
         s2 = _at(session, free, system.settings["S2"])
         with pytest.raises(AllocationRefused, match="supervisor capacity"):
-            move_learners(session, principal=COORDINATOR, placement_id=s2.id,
-                          to_setting_id=system.settings["S1"], learners=1)
-        options = settings_for_move(session, principal=COORDINATOR, run_id=free,
-                                    placement_id=s2.id)
+            move_learners(
+                session,
+                principal=COORDINATOR,
+                placement_id=s2.id,
+                to_setting_id=system.settings["S1"],
+                learners=1,
+            )
+        options = settings_for_move(session, principal=COORDINATOR, run_id=free, placement_id=s2.id)
         assert {o["value"] for o in options} == {system.settings[c] for c in ("S1", "S3", "S4")}
     with Session(engine) as session:
         used = {p.setting_id: p.learners for p in _placements(session, free)}
-    spare = next(s for s, cap in [(system.settings["S4"], 2), (system.settings["S3"], 2),
-                                  (system.settings["S1"], 3)] if used.get(s, 0) < cap)
+    spare = next(
+        s
+        for s, cap in [
+            (system.settings["S4"], 2),
+            (system.settings["S3"], 2),
+            (system.settings["S1"], 3),
+        ]
+        if used.get(s, 0) < cap
+    )
     source = next(s for s in used if s != spare)
     with session_scope(engine) as session:
-        moved_to = move_learners(session, principal=COORDINATOR,
-                                 placement_id=_at(session, free, source).id,
-                                 to_setting_id=spare, learners=1)
+        moved_to = move_learners(
+            session,
+            principal=COORDINATOR,
+            placement_id=_at(session, free, source).id,
+            to_setting_id=spare,
+            learners=1,
+        )
     with Session(engine) as session:
         target = session.get(Placement, moved_to)
         assert target is not None and target.pinned and target.setting_id == spare
         assert sum(p.learners for p in _placements(session, free)) == 7
-        assert session.exec(select(AuditLog).where(
-            AuditLog.action == "allocation.placement.move")).first() is not None
+        assert (
+            session.exec(
+                select(AuditLog).where(AuditLog.action == "allocation.placement.move")
+            ).first()
+            is not None
+        )
 
     near = _run(engine, max_km=50)
-    with session_scope(engine) as session, pytest.raises(AllocationRefused,
-                                                         match="distance limit"):
-        move_learners(session, principal=COORDINATOR,
-                      placement_id=_at(session, near, system.settings["S1"]).id,
-                      to_setting_id=system.settings["S4"], learners=1)
+    with session_scope(engine) as session, pytest.raises(AllocationRefused, match="distance limit"):
+        move_learners(
+            session,
+            principal=COORDINATOR,
+            placement_id=_at(session, near, system.settings["S1"]).id,
+            to_setting_id=system.settings["S4"],
+            learners=1,
+        )
 
 
 def test_rerun_keeps_pins_and_moves_only_what_must_move(engine: Engine, system: System) -> None:
     first = _run(engine, max_km=50)
     with session_scope(engine) as session:
-        pin_placement(session, principal=COORDINATOR,
-                      placement_id=_at(session, first, system.settings["S2"]).id)
+        pin_placement(
+            session,
+            principal=COORDINATOR,
+            placement_id=_at(session, first, system.settings["S2"]).id,
+        )
         # the register changes: S1 loses a supervisor
-        row = session.exec(select(SupervisionCapacity).where(
-            SupervisionCapacity.setting_id == system.settings["S1"])).one()
+        row = session.exec(
+            select(SupervisionCapacity).where(
+                SupervisionCapacity.setting_id == system.settings["S1"]
+            )
+        ).one()
         row.practice_supervisors = 2
     with session_scope(engine) as session:
         second = rerun_close_to(session, principal=COORDINATOR, run_id=first)
@@ -287,16 +362,23 @@ def test_rerun_keeps_pins_and_moves_only_what_must_move(engine: Engine, system: 
 def test_scenario_edits_a_copy_never_the_live_register(engine: Engine, system: System) -> None:
     base = _run(engine, max_km=50)
     with Session(engine) as session:
-        before = [(c.setting_id, c.practice_supervisors) for c in
-                  session.exec(select(SupervisionCapacity)).all()]
+        before = [
+            (c.setting_id, c.practice_supervisors)
+            for c in session.exec(select(SupervisionCapacity)).all()
+        ]
     with session_scope(engine) as session:
-        what_if = create_scenario(session, principal=COORDINATOR, run_id=base,
-                                  capacity_changes=[CapacityChange(sector="care_home",
-                                                                   add_supervisors=1)])
+        what_if = create_scenario(
+            session,
+            principal=COORDINATOR,
+            run_id=base,
+            capacity_changes=[CapacityChange(sector="care_home", add_supervisors=1)],
+        )
     assert execute_run(engine, what_if) == "succeeded"
     with Session(engine) as session:
-        after = [(c.setting_id, c.practice_supervisors) for c in
-                 session.exec(select(SupervisionCapacity)).all()]
+        after = [
+            (c.setting_id, c.practice_supervisors)
+            for c in session.exec(select(SupervisionCapacity)).all()
+        ]
         assert after == before
         run = session.get(AllocationRun, what_if)
         assert run is not None and run.is_scenario and "care home" in run.name
@@ -325,15 +407,17 @@ def test_approve_publishes_to_the_owning_hei_only(engine: Engine, system: System
         assert set(mine["hei"]) == {"H1"} and set(mine["status"]) == {"confirmed"}
         assert mine["learner"].dropna().str.startswith("H1-").all()
         assert set(visible_placements(session, principal=COORDINATOR)["hei"]) == {"H1", "H2"}
-        by_setting = visible_placements(session, principal=COORDINATOR,
-                                        setting_id=system.settings["S1"])
+        by_setting = visible_placements(
+            session, principal=COORDINATOR, setting_id=system.settings["S1"]
+        )
         assert set(by_setting["setting"]) == {"S1"}
         named = named_learners(session, principal=COORDINATOR, run_id=run_id, hei="H2")
         assert len(named) and set(named["hei"]) == {"H2"}
 
 
 def test_collaborative_users_see_published_placements_without_learners(
-        engine: Engine, system: System) -> None:
+    engine: Engine, system: System
+) -> None:
     """The collaborative role is system-wide but aggregate: learners per request, setting and
     block for every HEI, never a named learner (its ``hei_scope`` is None, like staff's)."""
     collaborative = Principal("collab", Role.COLLABORATIVE)
@@ -348,13 +432,12 @@ def test_collaborative_users_see_published_placements_without_learners(
         assert set(seen["hei"]) == {"H1", "H2"}
         assert seen["learner"].isna().all()
         assert seen["learners"].sum() == staff.loc[staff["learner"].isna(), "learners"].sum()
-        learner_id = session.exec(select(Placement.learner_id).where(
-            col(Placement.learner_id).is_not(None))).first()
+        learner_id = session.exec(
+            select(Placement.learner_id).where(col(Placement.learner_id).is_not(None))
+        ).first()
         assert learner_id is not None
-        assert not learner_placements(session, principal=COORDINATOR,
-                                      learner_id=learner_id).empty
-        assert learner_placements(session, principal=collaborative,
-                                  learner_id=learner_id).empty
+        assert not learner_placements(session, principal=COORDINATOR, learner_id=learner_id).empty
+        assert learner_placements(session, principal=collaborative, learner_id=learner_id).empty
 
 
 def test_approval_refuses_overlaps_and_changed_inputs(engine: Engine, system: System) -> None:
@@ -362,8 +445,7 @@ def test_approval_refuses_overlaps_and_changed_inputs(engine: Engine, system: Sy
     second = _run(engine, max_km=50)
     with session_scope(engine) as session:
         approve_run(session, principal=COORDINATOR, run_id=first)
-    with session_scope(engine) as session, pytest.raises(AllocationRefused,
-                                                         match="supersede"):
+    with session_scope(engine) as session, pytest.raises(AllocationRefused, match="supersede"):
         approve_run(session, principal=COORDINATOR, run_id=second)
     with session_scope(engine) as session:
         approve_run(session, principal=COORDINATOR, run_id=second, supersede=True)
@@ -375,13 +457,16 @@ def test_approval_refuses_overlaps_and_changed_inputs(engine: Engine, system: Sy
     with session_scope(engine) as session:
         request = session.exec(select(PlacementRequest).where(PlacementRequest.code == "R1")).one()
         request.learners = 5
-    with session_scope(engine) as session, pytest.raises(AllocationRefused,
-                                                         match=r"registers changed.*requests"):
+    with (
+        session_scope(engine) as session,
+        pytest.raises(AllocationRefused, match=r"registers changed.*requests"),
+    ):
         approve_run(session, principal=COORDINATOR, run_id=third, supersede=True)
 
 
-def test_cancel_and_complete_are_audited_and_reach_the_learner(engine: Engine,
-                                                               system: System) -> None:
+def test_cancel_and_complete_are_audited_and_reach_the_learner(
+    engine: Engine, system: System
+) -> None:
     run_id = _run(engine, max_km=50)
     with session_scope(engine) as session:
         assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
@@ -392,28 +477,32 @@ def test_cancel_and_complete_are_audited_and_reach_the_learner(engine: Engine,
         learner_id = session.get(Placement, first).learner_id  # type: ignore[union-attr]
     with session_scope(engine) as session:
         with pytest.raises(AccessDenied):
-            set_placement_status(session, principal=system.h1, placement_id=first,
-                                 status="completed")
-        set_placement_status(session, principal=COORDINATOR, placement_id=first,
-                             status="completed")
-        set_placement_status(session, principal=COORDINATOR, placement_id=second,
-                             status="cancelled", note="learner unwell")
+            set_placement_status(
+                session, principal=system.h1, placement_id=first, status="completed"
+            )
+        set_placement_status(session, principal=COORDINATOR, placement_id=first, status="completed")
+        set_placement_status(
+            session,
+            principal=COORDINATOR,
+            placement_id=second,
+            status="cancelled",
+            note="learner unwell",
+        )
     with session_scope(engine) as session, pytest.raises(AllocationRefused, match="confirmed"):
-        set_placement_status(session, principal=COORDINATOR, placement_id=first,
-                             status="cancelled")
+        set_placement_status(session, principal=COORDINATOR, placement_id=first, status="cancelled")
     with Session(engine) as session:
         actions = [a.action for a in session.exec(select(AuditLog)).all()]
         assert "placement.completed" in actions and "placement.cancelled" in actions
-        assert learner_placements(session, principal=COORDINATOR,
-                                  learner_id=learner_id)["status"].tolist() == ["completed"]
+        assert learner_placements(session, principal=COORDINATOR, learner_id=learner_id)[
+            "status"
+        ].tolist() == ["completed"]
         other_hei = system.h2 if named["hei"].iloc[0] == "H1" else system.h1
         assert learner_placements(session, principal=other_hei, learner_id=learner_id).empty
     with session_scope(engine) as session, pytest.raises(AllocationRefused, match="completed"):
         assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
 
 
-def test_named_learners_keep_within_their_own_travel_limit(
-        engine: Engine, system: System) -> None:
+def test_named_learners_keep_within_their_own_travel_limit(engine: Engine, system: System) -> None:
     """Without a system distance limit the plan uses the two London places; when every learner
     may travel only 10 km from their request's origin (Leeds), nobody may be named to London:
     those places stay unnamed and the learners left over are reported without a place."""
@@ -424,13 +513,19 @@ def test_named_learners_keep_within_their_own_travel_limit(
             session.add(learner)
     run_id = _run(engine)  # no system limit: the plan uses S4 in London
     with Session(engine) as session:
-        in_london = sum(p.learners for p in _placements(session, run_id)
-                        if p.setting_id == system.settings["S4"])
+        in_london = sum(
+            p.learners
+            for p in _placements(session, run_id)
+            if p.setting_id == system.settings["S4"]
+        )
     assert in_london > 0
     with session_scope(engine) as session:
         summary = assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
     with Session(engine) as session:
-        named = session.exec(select(Placement).where(Placement.run_id == run_id,
-                                                     col(Placement.learner_id).is_not(None))).all()
+        named = session.exec(
+            select(Placement).where(
+                Placement.run_id == run_id, col(Placement.learner_id).is_not(None)
+            )
+        ).all()
     assert named and all(p.setting_id != system.settings["S4"] for p in named)
     assert summary["without_place"] >= in_london

@@ -64,58 +64,125 @@ def build_registers(session: Session) -> Registers:
     c1 = Organisation(code="C1", name="Care Homes Ltd", kind="care_home_provider", place="Leeds")
     h1 = Organisation(code="H1", name="First University", kind="hei", place="Leeds")
     h2 = Organisation(code="H2", name="Second University", kind="hei", place="York")
-    nur = Programme(code="NUR", name="BSc Adult Nursing", profession_group="nursing",
-                    field="adult nursing", route="degree", years=3)
-    phy = Programme(code="PHY", name="BSc Physiotherapy", profession_group="ahp",
-                    field="physiotherapy", route="degree", years=3)
+    nur = Programme(
+        code="NUR",
+        name="BSc Adult Nursing",
+        profession_group="nursing",
+        field="adult nursing",
+        route="degree",
+        years=3,
+    )
+    phy = Programme(
+        code="PHY",
+        name="BSc Physiotherapy",
+        profession_group="ahp",
+        field="physiotherapy",
+        route="degree",
+        years=3,
+    )
     session.add_all([t1, c1, h1, h2, nur, phy])
     session.flush()
     blocks = [
         PlacementBlock(code=f"2026-B{i}", name=f"Block {i}", start_date=start, end_date=end)
         for i, (start, end) in enumerate(
-            [(date(2026, 9, 7), date(2026, 11, 27)), (date(2027, 1, 4), date(2027, 3, 26)),
-             (date(2027, 4, 19), date(2027, 7, 9))], start=1)
+            [
+                (date(2026, 9, 7), date(2026, 11, 27)),
+                (date(2027, 1, 4), date(2027, 3, 26)),
+                (date(2027, 4, 19), date(2027, 7, 9)),
+            ],
+            start=1,
+        )
     ]
-    s1 = PlacementSetting(code="S1", organisation_id=t1.id, name="Ward 1", sector="acute",
-                          lat=53.80, lon=-1.55)
-    s2 = PlacementSetting(code="S2", organisation_id=c1.id, name="Oak House",
-                          sector="care_home", lat=53.82, lon=-1.60)
-    s3 = PlacementSetting(code="S3", organisation_id=c1.id, name="Elm House",
-                          sector="care_home", hosts_any_programme=True)
+    s1 = PlacementSetting(
+        code="S1", organisation_id=t1.id, name="Ward 1", sector="acute", lat=53.80, lon=-1.55
+    )
+    s2 = PlacementSetting(
+        code="S2", organisation_id=c1.id, name="Oak House", sector="care_home", lat=53.82, lon=-1.60
+    )
+    s3 = PlacementSetting(
+        code="S3",
+        organisation_id=c1.id,
+        name="Elm House",
+        sector="care_home",
+        hosts_any_programme=True,
+    )
     session.add_all([*blocks, s1, s2, s3])
     session.flush()
-    session.add_all([
-        SettingProgramme(setting_id=s1.id, programme_id=nur.id),
-        SettingProgramme(setting_id=s1.id, programme_id=phy.id),
-        SettingProgramme(setting_id=s2.id, programme_id=nur.id),
-    ])
+    session.add_all(
+        [
+            SettingProgramme(setting_id=s1.id, programme_id=nur.id),
+            SettingProgramme(setting_id=s1.id, programme_id=phy.id),
+            SettingProgramme(setting_id=s2.id, programme_id=nur.id),
+        ]
+    )
     for block in blocks:
-        session.add_all([
-            SupervisionCapacity(setting_id=s1.id, block_id=block.id, profession_group="nursing",
-                                practice_supervisors=3, practice_assessors=1),
-            SupervisionCapacity(setting_id=s1.id, block_id=block.id, profession_group="ahp",
-                                practice_supervisors=1, learners_per_supervisor=2),
-            SupervisionCapacity(setting_id=s2.id, block_id=block.id, profession_group="nursing",
-                                practice_supervisors=1),
-        ])
-    session.add(SupervisionCapacity(setting_id=s3.id, block_id=blocks[2].id,
-                                    profession_group="nursing", practice_supervisors=2))
+        session.add_all(
+            [
+                SupervisionCapacity(
+                    setting_id=s1.id,
+                    block_id=block.id,
+                    profession_group="nursing",
+                    practice_supervisors=3,
+                    practice_assessors=1,
+                ),
+                SupervisionCapacity(
+                    setting_id=s1.id,
+                    block_id=block.id,
+                    profession_group="ahp",
+                    practice_supervisors=1,
+                    learners_per_supervisor=2,
+                ),
+                SupervisionCapacity(
+                    setting_id=s2.id,
+                    block_id=block.id,
+                    profession_group="nursing",
+                    practice_supervisors=1,
+                ),
+            ]
+        )
+    session.add(
+        SupervisionCapacity(
+            setting_id=s3.id,
+            block_id=blocks[2].id,
+            profession_group="nursing",
+            practice_supervisors=2,
+        )
+    )
     cohorts = {
         key: Cohort(hei_id=hei.id, programme_id=prog.id, intake_year=2025, intake_month=9)
         for key, hei, prog in (("H1NUR", h1, nur), ("H2NUR", h2, nur), ("H1PHY", h1, phy))
     }
     session.add_all(cohorts.values())
     session.flush()
-    session.add_all([
-        PlacementRequest(code="R1", cohort_id=cohorts["H1NUR"].id, block_id=blocks[0].id,
-                         learners=4, lat=53.79, lon=-1.54),
-        PlacementRequest(code="R2", cohort_id=cohorts["H2NUR"].id, block_id=blocks[0].id,
-                         learners=2, required_sector="care_home"),
-        PlacementRequest(code="R3", cohort_id=cohorts["H1PHY"].id, block_id=blocks[0].id,
-                         learners=3),
-        PlacementRequest(code="R4", cohort_id=cohorts["H2NUR"].id, block_id=blocks[1].id,
-                         learners=1, status="withdrawn"),
-    ])
+    session.add_all(
+        [
+            PlacementRequest(
+                code="R1",
+                cohort_id=cohorts["H1NUR"].id,
+                block_id=blocks[0].id,
+                learners=4,
+                lat=53.79,
+                lon=-1.54,
+            ),
+            PlacementRequest(
+                code="R2",
+                cohort_id=cohorts["H2NUR"].id,
+                block_id=blocks[0].id,
+                learners=2,
+                required_sector="care_home",
+            ),
+            PlacementRequest(
+                code="R3", cohort_id=cohorts["H1PHY"].id, block_id=blocks[0].id, learners=3
+            ),
+            PlacementRequest(
+                code="R4",
+                cohort_id=cohorts["H2NUR"].id,
+                block_id=blocks[1].id,
+                learners=1,
+                status="withdrawn",
+            ),
+        ]
+    )
     session.commit()
     return Registers(
         h1=Principal("h1user", Role.HEI, hei_id=h1.id, hei_code="H1"),
@@ -132,15 +199,20 @@ def registers(engine: Engine) -> Registers:
 def _capacity(session: Session, setting: str, block: str, group: str) -> SupervisionCapacity:
     return session.exec(
         select(SupervisionCapacity)
-        .join(PlacementSetting).join(PlacementBlock)
-        .where(PlacementSetting.code == setting, PlacementBlock.code == block,
-               SupervisionCapacity.profession_group == group)
+        .join(PlacementSetting)
+        .join(PlacementBlock)
+        .where(
+            PlacementSetting.code == setting,
+            PlacementBlock.code == block,
+            SupervisionCapacity.profession_group == group,
+        )
     ).one()
 
 
 def _edit(row: SupervisionCapacity, **changes: object) -> dict[str, object]:
     data: dict[str, object] = {
-        "id": row.id, "version": row.version,
+        "id": row.id,
+        "version": row.version,
         "practice_supervisors": row.practice_supervisors,
         "learners_per_supervisor": row.learners_per_supervisor,
         "practice_assessors": row.practice_assessors,
@@ -151,9 +223,11 @@ def _edit(row: SupervisionCapacity, **changes: object) -> dict[str, object]:
 
 
 def _audit(session: Session, action: str) -> list[AuditLog]:
-    return list(session.exec(
-        select(AuditLog).where(AuditLog.action == action).order_by(col(AuditLog.id))
-    ).all())
+    return list(
+        session.exec(
+            select(AuditLog).where(AuditLog.action == action).order_by(col(AuditLog.id))
+        ).all()
+    )
 
 
 # --- capacity grid -------------------------------------------------------------------------------
@@ -166,8 +240,11 @@ def test_capacity_batch_saves_changes_with_audit_and_new_versions(
         a = _capacity(s, "S1", "2026-B1", "nursing")
         b = _capacity(s, "S2", "2026-B1", "nursing")
         unchanged = _capacity(s, "S1", "2026-B1", "ahp")
-    rows = [_edit(a, practice_supervisors=5.0), _edit(b, learners_per_supervisor=2),
-            _edit(unchanged)]
+    rows = [
+        _edit(a, practice_supervisors=5.0),
+        _edit(b, learners_per_supervisor=2),
+        _edit(unchanged),
+    ]
     with session_scope(engine) as s:
         assert save_capacity_rows(s, principal=COORDINATOR, rows=rows) == 2
     with Session(engine) as s:
@@ -238,12 +315,14 @@ def test_only_staff_edit_capacity(engine: Engine, registers: Registers) -> None:
 def test_bulk_adjust_every_care_home_from_a_block(engine: Engine, registers: Registers) -> None:
     with session_scope(engine) as s:
         result = bulk_adjust_capacity(
-            s, principal=COORDINATOR, sector="care_home", from_block="2026-B2",
+            s,
+            principal=COORDINATOR,
+            sector="care_home",
+            from_block="2026-B2",
             delta_supervisors=2,
         )
     # S2 B2, S2 B3 and S3 B3: places 1 + 1 + 2 = 4 -> 3 + 3 + 4 = 10
-    assert (result.rows, result.floored, result.places_before, result.places_after) == (
-        3, 0, 4, 10)
+    assert (result.rows, result.floored, result.places_before, result.places_after) == (3, 0, 4, 10)
     with Session(engine) as s:
         assert _capacity(s, "S2", "2026-B1", "nursing").practice_supervisors == 1
         assert _capacity(s, "S2", "2026-B2", "nursing").practice_supervisors == 3
@@ -259,8 +338,12 @@ def test_bulk_adjust_every_care_home_from_a_block(engine: Engine, registers: Reg
 def test_bulk_adjust_by_organisation_floors_at_zero(engine: Engine, registers: Registers) -> None:
     with session_scope(engine) as s:
         result = bulk_adjust_capacity(
-            s, principal=COORDINATOR, organisation="T1", profession_group="nursing",
-            delta_supervisors=-4, delta_assessors=1,
+            s,
+            principal=COORDINATOR,
+            organisation="T1",
+            profession_group="nursing",
+            delta_supervisors=-4,
+            delta_assessors=1,
         )
     assert (result.rows, result.floored, result.places_after) == (3, 3, 0)
     with Session(engine) as s:
@@ -292,8 +375,14 @@ def test_bulk_adjust_refuses_unclear_requests(
 
 def _setting_input(**changes: object) -> SettingInput:
     values: dict[str, object] = {
-        "code": "S9", "organisation": "C1", "name": "Ash Lodge", "sector": "care_home",
-        "programmes": ["NUR"], "lat": 53.9, "lon": -1.5, "postcode_district": "ls6",
+        "code": "S9",
+        "organisation": "C1",
+        "name": "Ash Lodge",
+        "sector": "care_home",
+        "programmes": ["NUR"],
+        "lat": 53.9,
+        "lon": -1.5,
+        "postcode_district": "ls6",
     }
     values.update(changes)
     return SettingInput(**values)  # type: ignore[arg-type]
@@ -305,13 +394,21 @@ def test_add_then_edit_setting_with_audit(engine: Engine, registers: Registers) 
         setting_id, version = added.id, added.version
     assert added.postcode_district == "LS6"
     with session_scope(engine) as s:
-        save_setting(s, principal=COORDINATOR, setting_id=setting_id, version=version,
-                     setting=_setting_input(name="Ash Lodge Nursing", programmes=["*"]))
+        save_setting(
+            s,
+            principal=COORDINATOR,
+            setting_id=setting_id,
+            version=version,
+            setting=_setting_input(name="Ash Lodge Nursing", programmes=["*"]),
+        )
     with Session(engine) as s:
         setting = s.get(PlacementSetting, setting_id)
         assert setting is not None
         assert (setting.name, setting.hosts_any_programme, setting.version) == (
-            "Ash Lodge Nursing", True, version + 1)
+            "Ash Lodge Nursing",
+            True,
+            version + 1,
+        )
         links = s.exec(select(SettingProgramme).where(SettingProgramme.setting_id == setting_id))
         assert links.all() == []
         audit = _audit(s, "save_setting")
@@ -350,13 +447,16 @@ def test_stale_setting_edit_is_refused(engine: Engine, registers: Registers) -> 
     with session_scope(engine) as s:
         save_setting(s, principal=COORDINATOR, setting_id=s1.id, version=s1.version, setting=base)
     with pytest.raises(StaleEdit, match="reload"), session_scope(engine) as s:
-        save_setting(s, principal=COORDINATOR, setting_id=s1.id, version=s1.version,
-                     setting=_setting_input(code="S1", organisation="T1", name="Other"))
+        save_setting(
+            s,
+            principal=COORDINATOR,
+            setting_id=s1.id,
+            version=s1.version,
+            setting=_setting_input(code="S1", organisation="T1", name="Other"),
+        )
 
 
-def test_deactivate_keeps_history_delete_only_without(
-    engine: Engine, registers: Registers
-) -> None:
+def test_deactivate_keeps_history_delete_only_without(engine: Engine, registers: Registers) -> None:
     with session_scope(engine) as s:
         s1 = s.exec(select(PlacementSetting).where(PlacementSetting.code == "S1")).one()
         s3 = s.exec(select(PlacementSetting).where(PlacementSetting.code == "S3")).one()
@@ -375,8 +475,10 @@ def test_deactivate_keeps_history_delete_only_without(
         kept = s.get(PlacementSetting, s1.id)
         assert kept is not None and not kept.active
         assert s.get(PlacementSetting, s3.id) is None
-        assert s.exec(select(SupervisionCapacity).where(
-            SupervisionCapacity.setting_id == s3.id)).all() == []
+        assert (
+            s.exec(select(SupervisionCapacity).where(SupervisionCapacity.setting_id == s3.id)).all()
+            == []
+        )
         assert [a.action for a in _audit(s, "delete_setting")] == ["delete_setting"]
         assert _audit(s, "deactivate_setting")[0].new == {"active": False}
 
@@ -386,25 +488,50 @@ def test_deactivate_keeps_history_delete_only_without(
 
 def test_calendar_entry_inside_block_own_hei_only(engine: Engine, registers: Registers) -> None:
     with session_scope(engine) as s:
-        save_calendar_entry(s, principal=registers.h1, hei="H1", programme="NUR",
-                            block="2026-B1", start_date=date(2026, 9, 14),
-                            end_date=date(2026, 10, 23))
+        save_calendar_entry(
+            s,
+            principal=registers.h1,
+            hei="H1",
+            programme="NUR",
+            block="2026-B1",
+            start_date=date(2026, 9, 14),
+            end_date=date(2026, 10, 23),
+        )
     with session_scope(engine) as s:  # moving the same entry updates it
-        save_calendar_entry(s, principal=COORDINATOR, hei="H1", programme="NUR",
-                            block="2026-B1", start_date=date(2026, 9, 21),
-                            end_date=date(2026, 10, 30))
+        save_calendar_entry(
+            s,
+            principal=COORDINATOR,
+            hei="H1",
+            programme="NUR",
+            block="2026-B1",
+            start_date=date(2026, 9, 21),
+            end_date=date(2026, 10, 30),
+        )
     with pytest.raises(AccessDenied), session_scope(engine) as s:
-        save_calendar_entry(s, principal=registers.h2, hei="H1", programme="NUR",
-                            block="2026-B1", start_date=date(2026, 9, 14),
-                            end_date=date(2026, 10, 23))
+        save_calendar_entry(
+            s,
+            principal=registers.h2,
+            hei="H1",
+            programme="NUR",
+            block="2026-B1",
+            start_date=date(2026, 9, 14),
+            end_date=date(2026, 10, 23),
+        )
     with pytest.raises(SaveRefused, match="outside block"), session_scope(engine) as s:
-        save_calendar_entry(s, principal=registers.h1, hei="H1", programme="NUR",
-                            block="2026-B1", start_date=date(2026, 8, 1),
-                            end_date=date(2026, 10, 23))
+        save_calendar_entry(
+            s,
+            principal=registers.h1,
+            hei="H1",
+            programme="NUR",
+            block="2026-B1",
+            start_date=date(2026, 8, 1),
+            end_date=date(2026, 10, 23),
+        )
     with Session(engine) as s:
         entries = s.exec(select(ProgrammeCalendar)).all()
         assert [(e.start_date, e.end_date) for e in entries] == [
-            (date(2026, 9, 21), date(2026, 10, 30))]
+            (date(2026, 9, 21), date(2026, 10, 30))
+        ]
         audit = _audit(s, "save_calendar_entry")
         assert audit[1].old == {"start_date": "2026-09-14", "end_date": "2026-10-23"}
 
@@ -414,7 +541,8 @@ def test_calendar_entry_inside_block_own_hei_only(engine: Engine, registers: Reg
 
 def _cohort_id(session: Session, hei: str, programme: str) -> int:
     return session.exec(
-        select(Cohort.id).join(Organisation, col(Organisation.id) == Cohort.hei_id)
+        select(Cohort.id)
+        .join(Organisation, col(Organisation.id) == Cohort.hei_id)
         .join(Programme, col(Programme.id) == Cohort.programme_id)
         .where(Organisation.code == hei, Programme.code == programme)
     ).one()  # type: ignore[return-value]
@@ -424,8 +552,14 @@ def test_hei_submits_and_withdraws_its_own_requests(engine: Engine, registers: R
     with Session(engine) as s:
         own, other = _cohort_id(s, "H1", "NUR"), _cohort_id(s, "H2", "NUR")
     with session_scope(engine) as s:
-        request = submit_request(s, principal=registers.h1, cohort_id=own, block="2026-B2",
-                                 learners=6, sector="care_home")
+        request = submit_request(
+            s,
+            principal=registers.h1,
+            cohort_id=own,
+            block="2026-B2",
+            learners=6,
+            sector="care_home",
+        )
         request_id, version, code = request.id, request.version, request.code
     assert code.startswith("H1-2026-B2-")
     with pytest.raises(AccessDenied), session_scope(engine) as s:
@@ -433,12 +567,12 @@ def test_hei_submits_and_withdraws_its_own_requests(engine: Engine, registers: R
     with pytest.raises(AccessDenied), session_scope(engine) as s:
         withdraw_request(s, principal=registers.h2, request_id=request_id or 0, version=version)
     with session_scope(engine) as s:
-        withdrawn = withdraw_request(s, principal=registers.h1, request_id=request_id or 0,
-                                     version=version)
+        withdrawn = withdraw_request(
+            s, principal=registers.h1, request_id=request_id or 0, version=version
+        )
         assert withdrawn.status == "withdrawn"
     with pytest.raises(SaveRefused, match="already withdrawn"), session_scope(engine) as s:
-        withdraw_request(s, principal=registers.h1, request_id=request_id or 0,
-                         version=version + 1)
+        withdraw_request(s, principal=registers.h1, request_id=request_id or 0, version=version + 1)
     with Session(engine) as s:
         assert [a.entity_id for a in _audit(s, "submit_request")] == [code]
         assert _audit(s, "withdraw_request")[0].username == "h1user"
@@ -468,5 +602,4 @@ def test_stale_withdrawal_is_refused(engine: Engine, registers: Registers) -> No
     with Session(engine) as s:
         r1 = s.exec(select(PlacementRequest).where(PlacementRequest.code == "R1")).one()
     with pytest.raises(StaleEdit), session_scope(engine) as s:
-        withdraw_request(s, principal=registers.h1, request_id=r1.id or 0,
-                         version=r1.version + 5)
+        withdraw_request(s, principal=registers.h1, request_id=r1.id or 0, version=r1.version + 5)

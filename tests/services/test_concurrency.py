@@ -72,9 +72,19 @@ def test_two_coordinators_saving_the_same_capacity_row(shared: Engine) -> None:
     def save(supervisors: int) -> Callable[[], int]:
         def action() -> int:
             with session_scope(shared) as session:
-                return save_capacity_rows(session, principal=COORD, rows=[{
-                    "id": row_id, "version": version, "practice_supervisors": supervisors,
-                    "learners_per_supervisor": 1}])
+                return save_capacity_rows(
+                    session,
+                    principal=COORD,
+                    rows=[
+                        {
+                            "id": row_id,
+                            "version": version,
+                            "practice_supervisors": supervisors,
+                            "learners_per_supervisor": 1,
+                        }
+                    ],
+                )
+
         return action
 
     results = _together(save(5), save(9))
@@ -98,8 +108,11 @@ def _queued_runs(engine: Engine, count: int) -> list[int]:
     ids = []
     for _ in range(count):
         with session_scope(engine) as session:
-            ids.append(create_run(session, principal=COORD, blocks=["2026-B1"],
-                                  programmes=["NUR"], policy={}))
+            ids.append(
+                create_run(
+                    session, principal=COORD, blocks=["2026-B1"], programmes=["NUR"], policy={}
+                )
+            )
     return ids
 
 
@@ -143,6 +156,7 @@ def test_approving_two_overlapping_runs_at_once_publishes_one(shared: Engine) ->
         def action() -> int:
             with session_scope(shared) as session:
                 return approve_run(session, principal=COORD, run_id=run_id)
+
         return action
 
     results = _together(approve(first), approve(second))
@@ -150,8 +164,9 @@ def test_approving_two_overlapping_runs_at_once_publishes_one(shared: Engine) ->
     loser = next(r for r in results if isinstance(r, Exception))
     assert isinstance(loser, AllocationRefused) or "lock" in str(loser).lower(), loser
     with Session(shared) as session:
-        approved = session.exec(select(AllocationRun).where(
-            AllocationRun.status == "approved")).all()
+        approved = session.exec(
+            select(AllocationRun).where(AllocationRun.status == "approved")
+        ).all()
         assert len(approved) == 1
         confirmed = session.exec(select(Placement).where(Placement.status == "confirmed")).all()
         assert {p.run_id for p in confirmed} == {approved[0].id}

@@ -17,8 +17,9 @@ def learners() -> pd.DataFrame:
             "learner_ref": [f"L{i:04d}" for i in range(250)],
             "status": ["withdrawn" if i % 10 == 0 else "active" for i in range(250)],
             "status_date": [date(2024, 1, 1 + i % 28) for i in range(250)],
-            "year_of_study": pd.array([None if i % 50 == 0 else 1 + i % 3 for i in range(250)],
-                                      dtype="Int64"),
+            "year_of_study": pd.array(
+                [None if i % 50 == 0 else 1 + i % 3 for i in range(250)], dtype="Int64"
+            ),
         }
     )
 
@@ -59,9 +60,14 @@ def test_text_filters_narrow_and_count_what_is_left(learners: pd.DataFrame) -> N
 
 
 def test_sorting_uses_values_with_missing_last(learners: pd.DataFrame) -> None:
-    request = {"startRow": 0, "endRow": 250,
-               "sortModel": [{"colId": "year_of_study", "sort": "desc"},
-                             {"colId": "learner_ref", "sort": "asc"}]}
+    request = {
+        "startRow": 0,
+        "endRow": 250,
+        "sortModel": [
+            {"colId": "year_of_study", "sort": "desc"},
+            {"colId": "learner_ref", "sort": "asc"},
+        ],
+    }
     rows = grid_block(learners, request)["rowData"]
     years = [r["year_of_study"] for r in rows]
     assert years[0] == "3" and years[-5:] == [""] * 5

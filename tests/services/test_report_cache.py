@@ -37,29 +37,31 @@ def _withdrawn(report: object, intake_year: str) -> int:
     return int(numbers.loc[intake_year, "withdrawn"])
 
 
-def test_cached_reports_equal_computed_ones(engine: Engine, people: dict,
-                                            cache: ReportCache) -> None:
+def test_cached_reports_equal_computed_ones(
+    engine: Engine, people: dict, cache: ReportCache
+) -> None:
     for who in ("admin", "collaborative", "h1"):
         principal = people[who]
         for filters in (ALL, PipelineFilters(hei=("H2",))):
             with Session(engine) as session:
                 plain = overview_report(session, principal=principal, filters=filters)
-                first = overview_report(session, principal=principal, filters=filters,
-                                        cache=cache)
-                again = overview_report(session, principal=principal, filters=filters,
-                                        cache=cache)
+                first = overview_report(session, principal=principal, filters=filters, cache=cache)
+                again = overview_report(session, principal=principal, filters=filters, cache=cache)
                 pd.testing.assert_frame_equal(plain.by_intake.text, again.by_intake.text)
                 pd.testing.assert_frame_equal(plain.headlines, again.headlines)
                 pd.testing.assert_frame_equal(plain.flows, first.flows)
-                assert (plain.exact, plain.note, plain.as_of) == (again.exact, again.note,
-                                                                   again.as_of)
+                assert (plain.exact, plain.note, plain.as_of) == (
+                    again.exact,
+                    again.note,
+                    again.as_of,
+                )
                 concerns = concerns_report(session, principal=principal, filters=filters)
-                cached = concerns_report(session, principal=principal, filters=filters,
-                                         cache=cache)
+                cached = concerns_report(session, principal=principal, filters=filters, cache=cache)
                 pd.testing.assert_frame_equal(concerns.points, cached.points)
                 cohorts = cohort_report(session, principal=principal, filters=filters)
-                cached_cohorts = cohort_report(session, principal=principal, filters=filters,
-                                               cache=cache)
+                cached_cohorts = cohort_report(
+                    session, principal=principal, filters=filters, cache=cache
+                )
                 pd.testing.assert_frame_equal(cohorts.comparison, cached_cohorts.comparison)
 
 
@@ -70,15 +72,18 @@ def test_viewers_with_different_scope_never_share_an_entry(people: dict) -> None
     assert viewer_scope(other_admin) == viewer_scope(people["admin"])
 
 
-def test_an_import_changes_the_cached_figures(engine: Engine, people: dict,
-                                              cache: ReportCache) -> None:
+def test_an_import_changes_the_cached_figures(
+    engine: Engine, people: dict, cache: ReportCache
+) -> None:
     admin = people["admin"]
     with Session(engine) as session:
         before = overview_report(session, principal=admin, filters=ALL, cache=cache)
         version = data_version(session, PIPELINE_DATA)
     assert _withdrawn(before, "2023/24") == 1
-    frame = read_table("learner-events.csv",
-                       b"learner_ref,date,event,reason\nH1N23-05,2024-06-01,withdrew,financial\n")
+    frame = read_table(
+        "learner-events.csv",
+        b"learner_ref,date,event,reason\nH1N23-05,2024-06-01,withdrew,financial\n",
+    )
     with session_scope(engine) as session:
         import_table(session, admin, "learner-events", frame)
     with Session(engine) as session:
@@ -89,8 +94,9 @@ def test_an_import_changes_the_cached_figures(engine: Engine, people: dict,
     pd.testing.assert_frame_equal(after.by_intake.numbers, fresh.by_intake.numbers)
 
 
-def test_an_edit_in_place_changes_the_cached_figures(engine: Engine, people: dict,
-                                                     cache: ReportCache) -> None:
+def test_an_edit_in_place_changes_the_cached_figures(
+    engine: Engine, people: dict, cache: ReportCache
+) -> None:
     """Same row counts and ids after the edit: the audit row written with it is what tells."""
     admin = people["admin"]
     with Session(engine) as session:
@@ -98,12 +104,20 @@ def test_an_edit_in_place_changes_the_cached_figures(engine: Engine, people: dic
     reasons = before.reasons.numbers.set_index("reason")
     assert reasons.loc["financial", "withdrawn"] == 9
     with session_scope(engine) as session:
-        event = session.exec(select(LearnerEvent).where(LearnerEvent.reason == "financial")
-                             .order_by(LearnerEvent.id)).first()
+        event = session.exec(
+            select(LearnerEvent).where(LearnerEvent.reason == "financial").order_by(LearnerEvent.id)
+        ).first()
         assert event is not None
         event.reason = "academic"
-        record_audit(session, admin, "learner.event.edit", entity="learner_event",
-                     entity_id=event.id, old={"reason": "financial"}, new={"reason": "academic"})
+        record_audit(
+            session,
+            admin,
+            "learner.event.edit",
+            entity="learner_event",
+            entity_id=event.id,
+            old={"reason": "financial"},
+            new={"reason": "academic"},
+        )
     with Session(engine) as session:
         after = overview_report(session, principal=admin, filters=ALL, cache=cache)
     assert after.reasons.numbers.set_index("reason").loc["financial", "withdrawn"] == 8
@@ -138,9 +152,16 @@ def test_warming_fills_the_views_users_open_first(web_engine: Engine, tmp_path: 
         nursing = PipelineFilters(profession_group=("nursing",))
         overview_report(session, principal=collaborative, filters=nursing, cache=warm)
         concerns_report(session, principal=collaborative, filters=ALL, unit="cohort", cache=warm)
-        cohort_report(session, principal=hei, filters=PipelineFilters(route=("degree",)),
-                      cache=warm)
-        capacity_demand_frames(session, principal=collaborative, blocks=[],
-                               sectors=["care_home"], profession_groups=[], cache=warm)
+        cohort_report(
+            session, principal=hei, filters=PipelineFilters(route=("degree",)), cache=warm
+        )
+        capacity_demand_frames(
+            session,
+            principal=collaborative,
+            blocks=[],
+            sectors=["care_home"],
+            profession_groups=[],
+            cache=warm,
+        )
         with pytest.raises(pytest.fail.Exception):  # an HEI user has no system overview
             overview_report(session, principal=hei, filters=ALL, cache=warm)

@@ -40,15 +40,23 @@ from tracker.models import (
     Role,
 )
 
-ROLES = {"admin": Role.ADMIN, "coordinator": Role.COORDINATOR,
-         "collaborative": Role.COLLABORATIVE, "hei": Role.HEI}
+ROLES = {
+    "admin": Role.ADMIN,
+    "coordinator": Role.COORDINATOR,
+    "collaborative": Role.COLLABORATIVE,
+    "hei": Role.HEI,
+}
 OWN_HEI = "UNI-A"
 OTHER_HEIS = ["UNI-B", "UNI-C", "UNI-D"]
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 # Query strings that try to widen what a page shows: other HEIs in the filters, and
 # keywords a page does not know (Dash passes every query parameter to ``layout``).
-WIDENING_QUERIES = ["", "?hei=UNI-B,UNI-C", "?hei=UNI-B&programme=&route=&kind=learners",
-                    "?hei_id=2&organisation=UNI-B&learner_ref=x"]
+WIDENING_QUERIES = [
+    "",
+    "?hei=UNI-B,UNI-C",
+    "?hei=UNI-B&programme=&route=&kind=learners",
+    "?hei_id=2&organisation=UNI-B&learner_ref=x",
+]
 # Callbacks we deliberately do not post: they are Dash's own or the navigation toggle, which
 # carry no data (the router is walked separately, page by page).
 SKIPPED_OUTPUTS = {
@@ -57,8 +65,14 @@ SKIPPED_OUTPUTS = {
     "nav-collapse.is_open": "navigation toggle: returns a boolean, reads nothing",
 }
 # Whole-number learner counts that disclosure control rounds to multiples of 5.
-COUNT_COLUMNS = ("Starters", "On programme", "Currently interrupted", "Completed",
-                 "Transferred out", "Withdrawn")
+COUNT_COLUMNS = (
+    "Starters",
+    "On programme",
+    "Currently interrupted",
+    "Completed",
+    "Transferred out",
+    "Withdrawn",
+)
 
 
 @dataclass
@@ -89,35 +103,51 @@ class Seen:
 def _facts(engine: Engine) -> Facts:
     with Session(engine) as session:
         own = session.exec(select(Organisation).where(Organisation.code == OWN_HEI)).one()
-        learners = session.exec(select(Learner.learner_ref, Cohort.hei_id)
-                                .join(Cohort, col(Cohort.id) == Learner.cohort_id)).all()
-        requests = session.exec(select(PlacementRequest, Cohort.hei_id)
-                                .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)).all()
-        placements = session.exec(select(Placement.id, Cohort.hei_id)
-                                  .join(PlacementRequest,
-                                        col(PlacementRequest.id) == Placement.request_id)
-                                  .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
-                                  ).all()
+        learners = session.exec(
+            select(Learner.learner_ref, Cohort.hei_id).join(
+                Cohort, col(Cohort.id) == Learner.cohort_id
+            )
+        ).all()
+        requests = session.exec(
+            select(PlacementRequest, Cohort.hei_id).join(
+                Cohort, col(Cohort.id) == PlacementRequest.cohort_id
+            )
+        ).all()
+        placements = session.exec(
+            select(Placement.id, Cohort.hei_id)
+            .join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
+            .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
+        ).all()
         return Facts(
             other_refs={ref for ref, hei in learners if hei != own.id},
             all_refs={ref for ref, _ in learners},
             other_request_codes={r.code for r, hei in requests if hei != own.id},
-            other_request_rows=[{"id": r.id, "version": r.version, "request_id": r.code,
-                                 "hei": "UNI-B"} for r, hei in requests if hei != own.id][:3],
+            other_request_rows=[
+                {"id": r.id, "version": r.version, "request_id": r.code, "hei": "UNI-B"}
+                for r, hei in requests
+                if hei != own.id
+            ][:3],
             other_placement_ids=[int(p) for p, hei in placements if hei != own.id][:3],
             run_ids=[int(r) for r in session.exec(select(AllocationRun.id)).all()][:3],
             setting_ids=[int(s) for s in session.exec(select(PlacementSetting.id)).all()][:3],
-            other_org_ids=[int(o.id) for o in session.exec(select(Organisation)).all()
-                           if o.code in OTHER_HEIS and o.id is not None],
-            other_cohort_ids=[int(c.id) for c in session.exec(select(Cohort)).all()
-                              if c.hei_id != own.id and c.id is not None][:2],
+            other_org_ids=[
+                int(o.id)
+                for o in session.exec(select(Organisation)).all()
+                if o.code in OTHER_HEIS and o.id is not None
+            ],
+            other_cohort_ids=[
+                int(c.id)
+                for c in session.exec(select(Cohort)).all()
+                if c.hei_id != own.id and c.id is not None
+            ][:2],
         )
 
 
 def _upload(kind: str) -> str:
     """A small learners file naming another HEI, as ``dcc.Upload`` sends it (a data URL)."""
-    csv = ("learner_ref,hei,programme,intake,start_date\n"
-           "WALK-NEW-1,UNI-B,BSC-AN,2024-09,2024-09-23\n")
+    csv = (
+        "learner_ref,hei,programme,intake,start_date\nWALK-NEW-1,UNI-B,BSC-AN,2024-09,2024-09-23\n"
+    )
     return f"data:text/csv;base64,{base64.b64encode(csv.encode()).decode()}"
 
 
@@ -192,30 +222,40 @@ def _outputs(output: str) -> list[dict[str, str]]:
     return result
 
 
-def _post(client: Any, dep: dict[str, Any], values: dict[tuple[str, str], Any],
-          trigger: dict[str, str]) -> Any:
+def _post(
+    client: Any, dep: dict[str, Any], values: dict[tuple[str, str], Any], trigger: dict[str, str]
+) -> Any:
     def spec(items: list[dict[str, str]]) -> list[dict[str, Any]]:
         return [{**i, "value": values.get((i["id"], i["property"]))} for i in items]
 
-    return client.post("/_dash-update-component", json={
-        "output": dep["output"],
-        "outputs": _outputs(dep["output"]) if dep["output"].startswith("..")
-        else _outputs(dep["output"])[0],
-        "inputs": spec(dep["inputs"]),
-        "state": spec(dep.get("state", [])),
-        "changedPropIds": [f"{trigger['id']}.{trigger['property']}"],
-    })
+    return client.post(
+        "/_dash-update-component",
+        json={
+            "output": dep["output"],
+            "outputs": _outputs(dep["output"])
+            if dep["output"].startswith("..")
+            else _outputs(dep["output"])[0],
+            "inputs": spec(dep["inputs"]),
+            "state": spec(dep.get("state", [])),
+            "changedPropIds": [f"{trigger['id']}.{trigger['property']}"],
+        },
+    )
 
 
 def _render(client: Any, path: str, search: str) -> Any:
-    return client.post("/_dash-update-component", json={
-        "output": ROUTER_OUTPUT,
-        "outputs": _outputs(ROUTER_OUTPUT),
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "state": [],
-        "changedPropIds": ["_pages_location.pathname"],
-    })
+    return client.post(
+        "/_dash-update-component",
+        json={
+            "output": ROUTER_OUTPUT,
+            "outputs": _outputs(ROUTER_OUTPUT),
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": path},
+                {"id": "_pages_location", "property": "search", "value": search},
+            ],
+            "state": [],
+            "changedPropIds": ["_pages_location.pathname"],
+        },
+    )
 
 
 def _downloaded(text: str) -> list[pd.DataFrame]:
@@ -229,8 +269,11 @@ def _downloaded(text: str) -> list[pd.DataFrame]:
         for value in component.values():
             if not isinstance(value, dict) or "content" not in value:
                 continue
-            raw = base64.b64decode(value["content"]) if value.get("base64") else (
-                value["content"].encode())
+            raw = (
+                base64.b64decode(value["content"])
+                if value.get("base64")
+                else (value["content"].encode())
+            )
             name = str(value.get("filename", ""))
             try:
                 if name.endswith(".xlsx"):
@@ -271,16 +314,25 @@ def _publish_named_placements(engine: Engine) -> list[int]:
                 select(PlacementRequest, Cohort)
                 .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
                 .join(Organisation, col(Organisation.id) == Cohort.hei_id)
-                .where(Organisation.code == code).order_by(col(PlacementRequest.id))).first()
-            learner = session.exec(select(Learner).where(Learner.cohort_id == cohort.id)
-                                   .order_by(col(Learner.id))).first()
-            setting = session.exec(select(PlacementSetting).order_by(col(PlacementSetting.id))
-                                   ).first()
+                .where(Organisation.code == code)
+                .order_by(col(PlacementRequest.id))
+            ).first()
+            learner = session.exec(
+                select(Learner).where(Learner.cohort_id == cohort.id).order_by(col(Learner.id))
+            ).first()
+            setting = session.exec(
+                select(PlacementSetting).order_by(col(PlacementSetting.id))
+            ).first()
             assert request is not None and learner is not None and setting is not None
             for learner_id in (None, learner.id):
-                placement = Placement(request_id=request.id, learner_id=learner_id,
-                                      setting_id=setting.id, block_id=request.block_id,
-                                      learners=1, status="confirmed")
+                placement = Placement(
+                    request_id=request.id,
+                    learner_id=learner_id,
+                    setting_id=setting.id,
+                    block_id=request.block_id,
+                    learners=1,
+                    status="confirmed",
+                )
                 session.add(placement)
                 session.flush()
                 made.append(int(placement.id or 0))
@@ -311,13 +363,13 @@ def walk(web_app: Any, web_engine: Engine) -> Iterator[Walk]:
         pages[name] = {}
         # Staff see everything anyway: one plain render each is enough for them.
         queries = {"hei": WIDENING_QUERIES, "collaborative": WIDENING_QUERIES[:2]}.get(
-            name, WIDENING_QUERIES[:1])
+            name, WIDENING_QUERIES[:1]
+        )
         for page in dash.page_registry.values():
             for search in queries:
                 response = _render(client, page["path"], search)
                 pages[name][(page["access"], search)] = (response.status_code, response.text)
-                seen[name].add(f"page {page['path']}{search}", response.status_code,
-                               response.text)
+                seen[name].add(f"page {page['path']}{search}", response.status_code, response.text)
         if name not in ("hei", "collaborative"):
             continue
         for dep in deps:
@@ -325,8 +377,9 @@ def walk(web_app: Any, web_engine: Engine) -> Iterator[Walk]:
                 skipped[dep["output"]] = SKIPPED_OUTPUTS.get(dep["output"], "clientside")
                 continue
             items = dep["inputs"] + dep.get("state", [])
-            crafted = {(i["id"], i["property"]): _crafted(i["id"], i["property"], facts)
-                       for i in items}
+            crafted = {
+                (i["id"], i["property"]): _crafted(i["id"], i["property"], facts) for i in items
+            }
             rounds = max(len(v) for v in crafted.values())
             for t, trigger in enumerate(_triggers(dep)):
                 # every crafted value set once, through the first trigger; buttons once each
@@ -334,12 +387,18 @@ def walk(web_app: Any, web_engine: Engine) -> Iterator[Walk]:
                     values = {k: v[min(n, len(v) - 1)] for k, v in crafted.items()}
                     response = _post(client, dep, values, trigger)
                     posted[name] += 1
-                    seen[name].add(f"{dep['output']} <- {trigger['id']} #{n}",
-                                   response.status_code, response.text)
+                    seen[name].add(
+                        f"{dep['output']} <- {trigger['id']} #{n}",
+                        response.status_code,
+                        response.text,
+                    )
             response = _post(client, dep, {}, dep["inputs"][0])
             posted[name] += 1
-            seen[name].add(f"{dep['output']} <- {dep['inputs'][0]['id']} (None)",
-                           response.status_code, response.text)
+            seen[name].add(
+                f"{dep['output']} <- {dep['inputs'][0]['id']} (None)",
+                response.status_code,
+                response.text,
+            )
     yield Walk(web_engine, facts, deps, pages, seen, skipped, posted, published)
     with Session(web_engine) as session:
         for placement_id in published:
@@ -373,9 +432,11 @@ def test_the_walk_covers_every_page_and_callback(walk: Walk) -> None:
     server_side = [d for d in walk.deps if d["output"] not in walk.skipped]
     assert len(server_side) >= 40
     assert set(walk.skipped) <= set(SKIPPED_OUTPUTS) | {
-        d["output"] for d in walk.deps if d.get("clientside_function")}
+        d["output"] for d in walk.deps if d.get("clientside_function")
+    }
     assert walk.posted["hei"] >= len(server_side) and walk.posted["collaborative"] >= len(
-        server_side)
+        server_side
+    )
 
 
 # --- what the HEI user and the collaborative user receive -----------------------------------
@@ -412,8 +473,11 @@ def test_background_allocation_callback_refuses_non_staff(walk: Walk, username: 
     knows no signed-in user, so the refusal must come before Dash queues anything."""
     background = [d for d in walk.deps if d["output"].startswith("..allocation-done.data")]
     assert background, "the allocation background callback is not registered"
-    bodies = [(label, status, text) for label, status, text in walk.seen[username].bodies
-              if label.startswith(background[0]["output"])]
+    bodies = [
+        (label, status, text)
+        for label, status, text in walk.seen[username].bodies
+        if label.startswith(background[0]["output"])
+    ]
     assert bodies
     for label, status, text in bodies:
         assert status == 403, (label, status, text[:200])
@@ -450,8 +514,11 @@ def test_crafted_posts_changed_nothing(walk: Walk) -> None:
     """Writes posted by the walk with other HEIs' ids were all refused: the audit log holds
     nothing but sign-ins for the HEI and collaborative users."""
     with Session(walk.engine) as session:
-        actions = session.exec(select(AuditLog.username, AuditLog.action).where(
-            col(AuditLog.username).in_(["hei", "collaborative"]))).all()
+        actions = session.exec(
+            select(AuditLog.username, AuditLog.action).where(
+                col(AuditLog.username).in_(["hei", "collaborative"])
+            )
+        ).all()
     assert {action for _user, action in actions} <= {"signin", "signout"}, actions
 
 

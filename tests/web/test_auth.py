@@ -56,9 +56,7 @@ def test_sign_out_ends_the_session_and_is_audited(client: Any, web_engine: Any) 
     with Session(web_engine) as session:
         actions = [
             row.action
-            for row in session.exec(
-                select(AuditLog).where(AuditLog.username == "collaborative")
-            )
+            for row in session.exec(select(AuditLog).where(AuditLog.username == "collaborative"))
         ]
     assert "signin" in actions
     assert "signout" in actions

@@ -22,22 +22,41 @@ def _sign_in(client: Any, username: str, password: str, **kwargs: Any) -> Any:
     page = client.get("/login", **kwargs)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": token.group(1), "next": "/"}, **kwargs)
+    return client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": token.group(1),
+            "next": "/",
+        },
+        **kwargs,
+    )
 
 
 def test_secure_cookies_setting_marks_the_session_cookie_secure(
-        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Behind HTTPS the session cookie must never travel over plain HTTP. A bare Flask app
     with the real ``init_auth`` (a second Dash app would share this process's page registry)."""
     monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("TRACKER_SECURE_COOKIES", "1")
     assert load_settings().secure_cookies
-    settings = Settings(database_url="sqlite://", data_dir=tmp_path, secret_key="k" * 32,
-                        redis_url=None, demo_mode=False, secure_cookies=True)
+    settings = Settings(
+        database_url="sqlite://",
+        data_dir=tmp_path,
+        secret_key="k" * 32,
+        redis_url=None,
+        demo_mode=False,
+        secure_cookies=True,
+    )
     with Session(engine) as session:
-        create_user(session, username="secure-user", password="a long enough passphrase",
-                    role=Role.COORDINATOR)
+        create_user(
+            session,
+            username="secure-user",
+            password="a long enough passphrase",
+            role=Role.COORDINATOR,
+        )
         session.commit()
     server = Flask("secure-cookie-test")
     init_auth(server, engine, settings)
@@ -51,10 +70,15 @@ def test_secure_cookies_setting_marks_the_session_cookie_secure(
 
 
 def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
-        web_app: Any, web_engine: Engine) -> None:
+    web_app: Any, web_engine: Engine
+) -> None:
     with Session(web_engine) as session:
-        create_user(session, username="lockout-walk", password="the right passphrase",
-                    role=Role.COLLABORATIVE)
+        create_user(
+            session,
+            username="lockout-walk",
+            password="the right passphrase",
+            role=Role.COLLABORATIVE,
+        )
         session.commit()
     client = web_app.server.test_client()
     for _ in range(5):

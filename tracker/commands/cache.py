@@ -30,8 +30,10 @@ def register(app: typer.Typer) -> None:
             engine, open_report_cache(settings), policy=disclosure_policy(settings)
         )
         engine.dispose()
-        typer.echo(f"Warmed {summary.entries} report(s) for {summary.scopes} viewer scope(s) "
-                   f"in {summary.seconds:.1f} s.")
+        typer.echo(
+            f"Warmed {summary.entries} report(s) for {summary.scopes} viewer scope(s) "
+            f"in {summary.seconds:.1f} s."
+        )
 
     @cache_app.command("clear")
     def clear() -> None:

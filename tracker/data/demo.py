@@ -90,9 +90,7 @@ def has_organisations(session: Session) -> bool:
     return bool(session.execute(select(func.count()).select_from(Organisation)).scalar_one())
 
 
-def generate_demo(
-    session: Session, *, seed: int = DEFAULT_SEED, scale: int = 1
-) -> DemoSummary:
+def generate_demo(session: Session, *, seed: int = DEFAULT_SEED, scale: int = 1) -> DemoSummary:
     """Fill an empty database with the demo system inside the caller's transaction.
 
     ``scale`` adds that many copies of the system (HEIs, providers, settings) side by side,
@@ -123,58 +121,116 @@ def generate_demo(
         setting_copy += [copy] * len(copy_settings)
     hei_copy = {code: i // len(ref.HEIS) + 1 for i, (_, code) in enumerate(heis)}
 
-    org_ids = dict(zip(
-        [o.code for o in orgs],
-        _insert(session, Organisation, [
-            {"code": o.code, "name": o.name, "kind": o.kind.value, "place": o.place}
-            for o in orgs
-        ]),
-        strict=True,
-    ))
-    programme_ids = dict(zip(
-        [p.code for p in ref.PROGRAMMES],
-        _insert(session, Programme, [
-            {"code": p.code, "name": p.name, "profession_group": p.group.value,
-             "field": p.field, "route": p.route.value, "years": p.years}
-            for p in ref.PROGRAMMES
-        ]),
-        strict=True,
-    ))
+    org_ids = dict(
+        zip(
+            [o.code for o in orgs],
+            _insert(
+                session,
+                Organisation,
+                [
+                    {"code": o.code, "name": o.name, "kind": o.kind.value, "place": o.place}
+                    for o in orgs
+                ],
+            ),
+            strict=True,
+        )
+    )
+    programme_ids = dict(
+        zip(
+            [p.code for p in ref.PROGRAMMES],
+            _insert(
+                session,
+                Programme,
+                [
+                    {
+                        "code": p.code,
+                        "name": p.name,
+                        "profession_group": p.group.value,
+                        "field": p.field,
+                        "route": p.route.value,
+                        "years": p.years,
+                    }
+                    for p in ref.PROGRAMMES
+                ],
+            ),
+            strict=True,
+        )
+    )
 
     cohorts = plan_cohorts(rng, heis, as_of=DEMO_AS_OF)
-    cohort_ids = _insert(session, Cohort, [
-        {"hei_id": org_ids[c.hei_code], "programme_id": programme_ids[c.programme],
-         "intake_year": c.intake_year, "intake_month": c.intake_month,
-         "commissioned_places": c.places}
-        for c in cohorts
-    ])
+    cohort_ids = _insert(
+        session,
+        Cohort,
+        [
+            {
+                "hei_id": org_ids[c.hei_code],
+                "programme_id": programme_ids[c.programme],
+                "intake_year": c.intake_year,
+                "intake_month": c.intake_month,
+                "commissioned_places": c.places,
+            }
+            for c in cohorts
+        ],
+    )
     learners = simulate_learners(rng, cohorts, as_of=DEMO_AS_OF)
-    learner_ids = _insert(session, Learner, [
-        {"learner_ref": lp.ref, "cohort_id": cohort_ids[lp.cohort], "start_date": lp.start,
-         "home_postcode_district": lp.district, "reasonable_adjustments": lp.adjustments,
-         "max_travel_km": lp.max_travel_km, "driver": lp.driver}
-        for lp in learners
-    ])
+    learner_ids = _insert(
+        session,
+        Learner,
+        [
+            {
+                "learner_ref": lp.ref,
+                "cohort_id": cohort_ids[lp.cohort],
+                "start_date": lp.start,
+                "home_postcode_district": lp.district,
+                "reasonable_adjustments": lp.adjustments,
+                "max_travel_km": lp.max_travel_km,
+                "driver": lp.driver,
+            }
+            for lp in learners
+        ],
+    )
     events = [
-        {"learner_id": lid, "event_date": day, "event": event, "reason": reason,
-         "recorded_at": datetime.combine(day, time(9, 0), tzinfo=UTC), "recorded_by": "demo"}
+        {
+            "learner_id": lid,
+            "event_date": day,
+            "event": event,
+            "reason": reason,
+            "recorded_at": datetime.combine(day, time(9, 0), tzinfo=UTC),
+            "recorded_by": "demo",
+        }
         for lid, lp in zip(learner_ids, learners, strict=True)
         for day, event, reason in lp.events
     ]
     _insert(session, LearnerEvent, events)
 
     blocks = plan_blocks()
-    block_ids = _insert(session, PlacementBlock, [
-        {"code": b.code, "name": b.name, "start_date": b.start, "end_date": b.end}
-        for b in blocks
-    ])
-    setting_ids = _insert(session, PlacementSetting, [
-        {"code": s.code, "organisation_id": org_ids[s.org_code], "name": s.name,
-         "sector": KINDS[s.kind].sector.value, "hosts_any_programme": s.hosts_any,
-         "lat": s.lat, "lon": s.lon, "postcode_district": s.district, "active": s.active,
-         "version": 1}
-        for s in settings
-    ])
+    block_ids = _insert(
+        session,
+        PlacementBlock,
+        [
+            {"code": b.code, "name": b.name, "start_date": b.start, "end_date": b.end}
+            for b in blocks
+        ],
+    )
+    setting_ids = _insert(
+        session,
+        PlacementSetting,
+        [
+            {
+                "code": s.code,
+                "organisation_id": org_ids[s.org_code],
+                "name": s.name,
+                "sector": KINDS[s.kind].sector.value,
+                "hosts_any_programme": s.hosts_any,
+                "lat": s.lat,
+                "lon": s.lon,
+                "postcode_district": s.district,
+                "active": s.active,
+                "version": 1,
+            }
+            for s in settings
+        ],
+    )
     hosted = [
         {"setting_id": sid, "programme_id": programme_ids[p]}
         for sid, s in zip(setting_ids, settings, strict=True)
@@ -187,13 +243,21 @@ def generate_demo(
     calendars = calendar_rows(heis, org_ids, programme_ids, blocks, block_ids)
     _insert(session, ProgrammeCalendar, calendars)
     campus = {code: hei.campus for hei, code in heis}
-    requests = request_rows(
-        cohorts, cohort_ids, learners, blocks, block_ids, campus, REQUEST_YEAR
-    )
+    requests = request_rows(cohorts, cohort_ids, learners, blocks, block_ids, campus, REQUEST_YEAR)
     _insert(session, PlacementRequest, requests)
     history = history_rows(
-        rng, cohorts, [hei_copy[c.hei_code] for c in cohorts], learners, learner_ids,
-        settings, setting_copy, setting_ids, blocks, block_ids, places, HISTORY_YEAR,
+        rng,
+        cohorts,
+        [hei_copy[c.hei_code] for c in cohorts],
+        learners,
+        learner_ids,
+        settings,
+        setting_copy,
+        setting_ids,
+        blocks,
+        block_ids,
+        places,
+        HISTORY_YEAR,
     )
     _insert(session, Placement, history)
     accounts = create_demo_accounts(session)

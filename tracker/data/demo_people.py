@@ -79,16 +79,18 @@ def plan_cohorts(
                     if (hei.code, programme, year, month) == (poor_hei, poor_prog, poor_year, 9):
                         fill = poor_fill
                     day = {9: 15, 1: 8, 3: 1}[month]
-                    plans.append(CohortPlan(
-                        hei_code=code,
-                        hei_place=hei.place,
-                        programme=programme,
-                        intake_year=intake_year,
-                        intake_month=month,
-                        places=commissioned,
-                        starters=max(1, round(commissioned * fill)),
-                        start=_first_monday(intake_year, month, day),
-                    ))
+                    plans.append(
+                        CohortPlan(
+                            hei_code=code,
+                            hei_place=hei.place,
+                            programme=programme,
+                            intake_year=intake_year,
+                            intake_month=month,
+                            places=commissioned,
+                            starters=max(1, round(commissioned * fill)),
+                            start=_first_monday(intake_year, month, day),
+                        )
+                    )
     return plans
 
 
@@ -209,8 +211,11 @@ def _journey(
         gap = int(np.interp(u[4], [0, 0.25, 0.85, 1], [120, 180, 380, 730]))
         add(at + gap, "returned")
         if u[5] < ref.RETURNER_LATER_WITHDRAWS:
-            add(at + gap + 60 + int(u[3] * 180), "withdrew",
-                "academic" if u[6] < 0.5 else "personal_health")
+            add(
+                at + gap + 60 + int(u[3] * 180),
+                "withdrew",
+                "academic" if u[6] < 0.5 else "personal_health",
+            )
             return
         finish = due + gap + int(u[3] * 30)
     ev.append((date.fromordinal(finish), "completed", None))
@@ -221,8 +226,12 @@ def _journey(
 
 
 _STATUS = {
-    "started": "active", "transferred_in": "active", "returned": "active",
-    "interrupted": "interrupted", "withdrew": "withdrawn", "transferred_out": "transferred_out",
+    "started": "active",
+    "transferred_in": "active",
+    "returned": "active",
+    "interrupted": "interrupted",
+    "withdrew": "withdrawn",
+    "transferred_out": "transferred_out",
     "completed": "completed",
 }
 

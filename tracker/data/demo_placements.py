@@ -24,8 +24,12 @@ GROUP_OF = {p.code: p.group.value for p in ref.PROGRAMMES}
 #: How strongly last year's placements leaned to each sector: acute first, care homes last,
 #: as the published accounts of placement practice describe.
 HISTORY_PREFERENCE = {
-    Sector.ACUTE: 1.0, Sector.COMMUNITY: 0.7, Sector.MENTAL_HEALTH: 0.8,
-    Sector.PRIMARY_CARE: 0.3, Sector.CARE_HOME: 0.06, Sector.SOCIAL_CARE: 0.8,
+    Sector.ACUTE: 1.0,
+    Sector.COMMUNITY: 0.7,
+    Sector.MENTAL_HEALTH: 0.8,
+    Sector.PRIMARY_CARE: 0.3,
+    Sector.CARE_HOME: 0.06,
+    Sector.SOCIAL_CARE: 0.8,
     Sector.VCSE: 0.4,
 }
 
@@ -75,8 +79,11 @@ def _factor(setting: SettingSpec, group: str, block: BlockPlan) -> float:
 
 
 def capacity_rows(
-    rng: np.random.Generator, settings: list[SettingSpec], setting_ids: list[int],
-    blocks: list[BlockPlan], block_ids: list[int],
+    rng: np.random.Generator,
+    settings: list[SettingSpec],
+    setting_ids: list[int],
+    blocks: list[BlockPlan],
+    block_ids: list[int],
 ) -> tuple[list[dict[str, Any]], dict[tuple[int, int, str], int]]:
     """Capacity rows for every active setting x block x group, and places by the same key."""
     rows: list[dict[str, Any]] = []
@@ -90,29 +97,37 @@ def capacity_rows(
                 supervisors = max(0, round(base * _factor(setting, group, block)) + int(extra))
                 coached = setting.coaching and (
                     (group == NUR and setting.kind in {"adult_ward", "stroke", "mh_ward"})
-                    or (group == AHP and setting.kind in {"physio", "ot", "community_rehab",
-                                                          "stroke"})
+                    or (
+                        group == AHP
+                        and setting.kind in {"physio", "ot", "community_rehab", "stroke"}
+                    )
                 )
                 per = 2 if coached else 1
                 registrant = group in {NUR, MID, NA}
-                rows.append({
-                    "setting_id": setting_ids[s],
-                    "block_id": block_ids[b],
-                    "profession_group": group,
-                    "practice_supervisors": supervisors,
-                    "practice_assessors": math.ceil(supervisors / 2) if registrant else 0,
-                    "practice_educators": supervisors if group in {AHP, SW}
-                    else int(supervisors >= 4),
-                    "learners_per_supervisor": per,
-                    "version": 1,
-                })
+                rows.append(
+                    {
+                        "setting_id": setting_ids[s],
+                        "block_id": block_ids[b],
+                        "profession_group": group,
+                        "practice_supervisors": supervisors,
+                        "practice_assessors": math.ceil(supervisors / 2) if registrant else 0,
+                        "practice_educators": supervisors
+                        if group in {AHP, SW}
+                        else int(supervisors >= 4),
+                        "learners_per_supervisor": per,
+                        "version": 1,
+                    }
+                )
                 places[(s, b, group)] = supervisors * per
     return rows, places
 
 
 def calendar_rows(
-    heis: list[tuple[ref.HeiSpec, str]], hei_ids: dict[str, int], programme_ids: dict[str, int],
-    blocks: list[BlockPlan], block_ids: list[int],
+    heis: list[tuple[ref.HeiSpec, str]],
+    hei_ids: dict[str, int],
+    programme_ids: dict[str, int],
+    blocks: list[BlockPlan],
+    block_ids: list[int],
 ) -> list[dict[str, Any]]:
     """Each HEI's own weeks inside the system blocks, staggered so overlaps are visible."""
     rows = []
@@ -127,11 +142,16 @@ def calendar_rows(
                     start = block.start + timedelta(days=7 * (h % 2))
                     days = (block.end - block.start).days - 7
                     end = start + timedelta(days=min(days, 39) if short else days)
-                    rows.append({
-                        "hei_id": hei_ids[code], "programme_id": programme_ids[programme],
-                        "block_id": block_ids[b], "year_of_study": year_of_study,
-                        "start_date": start, "end_date": min(end, block.end),
-                    })
+                    rows.append(
+                        {
+                            "hei_id": hei_ids[code],
+                            "programme_id": programme_ids[programme],
+                            "block_id": block_ids[b],
+                            "year_of_study": year_of_study,
+                            "start_date": start,
+                            "end_date": min(end, block.end),
+                        }
+                    )
     return rows
 
 
@@ -149,8 +169,12 @@ def _on_placement(cohort: CohortPlan, block: BlockPlan) -> bool:
 
 
 def request_rows(
-    cohorts: list[CohortPlan], cohort_ids: list[int], learners: list[LearnerPlan],
-    blocks: list[BlockPlan], block_ids: list[int], campus: dict[str, tuple[float, float]],
+    cohorts: list[CohortPlan],
+    cohort_ids: list[int],
+    learners: list[LearnerPlan],
+    blocks: list[BlockPlan],
+    block_ids: list[int],
+    campus: dict[str, tuple[float, float]],
     year: int,
 ) -> list[dict[str, Any]]:
     """Requests of the active cohorts for the blocks of academic year ``year``."""
@@ -180,23 +204,38 @@ def request_rows(
                 short = cohort.hei_code.replace("-", "")
                 serial[short] = serial.get(short, 0) + 1
                 lat, lon = campus[cohort.hei_code]
-                rows.append({
-                    "code": f"REQ-{short}-{serial[short]:04d}",
-                    "cohort_id": cohort_ids[c], "block_id": block_ids[b],
-                    "learners": learners_n, "required_sector": sector,
-                    "lat": lat, "lon": lon, "status": RequestStatus.SUBMITTED.value,
-                    "created_at": datetime(year, 9, 1, 10, tzinfo=UTC)
-                    + timedelta(days=3 * (c % 10)),
-                    "created_by": "demo", "version": 1,
-                })
+                rows.append(
+                    {
+                        "code": f"REQ-{short}-{serial[short]:04d}",
+                        "cohort_id": cohort_ids[c],
+                        "block_id": block_ids[b],
+                        "learners": learners_n,
+                        "required_sector": sector,
+                        "lat": lat,
+                        "lon": lon,
+                        "status": RequestStatus.SUBMITTED.value,
+                        "created_at": datetime(year, 9, 1, 10, tzinfo=UTC)
+                        + timedelta(days=3 * (c % 10)),
+                        "created_by": "demo",
+                        "version": 1,
+                    }
+                )
     return rows
 
 
 def history_rows(
-    rng: np.random.Generator, cohorts: list[CohortPlan], cohort_copy: list[int],
-    learners: list[LearnerPlan], learner_ids: list[int], settings: list[SettingSpec],
-    setting_copy: list[int], setting_ids: list[int], blocks: list[BlockPlan],
-    block_ids: list[int], places: dict[tuple[int, int, str], int], year: int,
+    rng: np.random.Generator,
+    cohorts: list[CohortPlan],
+    cohort_copy: list[int],
+    learners: list[LearnerPlan],
+    learner_ids: list[int],
+    settings: list[SettingSpec],
+    setting_copy: list[int],
+    setting_ids: list[int],
+    blocks: list[BlockPlan],
+    block_ids: list[int],
+    places: dict[tuple[int, int, str], int],
+    year: int,
 ) -> list[dict[str, Any]]:
     """Completed placements in ``year`` for learners still on programme, within capacity.
 
@@ -217,9 +256,9 @@ def history_rows(
         group = GROUP_OF[programme]
         pool = members[copy]
         if (copy, programme) not in masks:
-            masks[(copy, programme)] = np.array([
-                settings[s].active and hosts(settings[s], programme) for s in pool
-            ]) * np.array([HISTORY_PREFERENCE[KINDS[settings[s].kind].sector] for s in pool])
+            masks[(copy, programme)] = np.array(
+                [settings[s].active and hosts(settings[s], programme) for s in pool]
+            ) * np.array([HISTORY_PREFERENCE[KINDS[settings[s].kind].sector] for s in pool])
         mask = masks[(copy, programme)]
         for b, block in enumerate(blocks):
             if block.year != year or learner.start >= block.start:
@@ -235,10 +274,19 @@ def history_rows(
                 continue
             k = int(rng.choice(len(pool), p=weights / total))
             free[key][k] -= 1
-            rows.append({
-                "learner_id": learner_ids[i], "setting_id": setting_ids[pool[k]],
-                "block_id": block_ids[b], "learners": 1, "run_id": None, "request_id": None,
-                "status": PlacementStatus.COMPLETED.value, "pinned": False,
-                "updated_at": datetime.combine(block.end + timedelta(days=3), time(17), tzinfo=UTC),
-            })
+            rows.append(
+                {
+                    "learner_id": learner_ids[i],
+                    "setting_id": setting_ids[pool[k]],
+                    "block_id": block_ids[b],
+                    "learners": 1,
+                    "run_id": None,
+                    "request_id": None,
+                    "status": PlacementStatus.COMPLETED.value,
+                    "pinned": False,
+                    "updated_at": datetime.combine(
+                        block.end + timedelta(days=3), time(17), tzinfo=UTC
+                    ),
+                }
+            )
     return rows

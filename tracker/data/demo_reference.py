@@ -23,9 +23,29 @@ class Place:
 
 PLACES: Final[dict[str, Place]] = {
     "Birmingham": Place(
-        52.4862, -1.8904,
-        ("B5", "B9", "B10", "B11", "B12", "B13", "B14", "B16", "B18", "B19", "B20", "B21",
-         "B26", "B27", "B28", "B33", "B34", "B36", "B38"),
+        52.4862,
+        -1.8904,
+        (
+            "B5",
+            "B9",
+            "B10",
+            "B11",
+            "B12",
+            "B13",
+            "B14",
+            "B16",
+            "B18",
+            "B19",
+            "B20",
+            "B21",
+            "B26",
+            "B27",
+            "B28",
+            "B33",
+            "B34",
+            "B36",
+            "B38",
+        ),
         "bsol",
     ),
     "Edgbaston": Place(52.4560, -1.9300, ("B15", "B16", "B17"), "bsol"),
@@ -62,37 +82,98 @@ class ProgrammeSpec:
 
 
 PROGRAMMES: Final[tuple[ProgrammeSpec, ...]] = (
-    ProgrammeSpec("ADN", "BSc (Hons) Nursing (Adult)", PG.NURSING, "adult nursing",
-                  Route.DEGREE, 3, 1.0),
-    ProgrammeSpec("CHN", "BSc (Hons) Nursing (Child)", PG.NURSING, "children's nursing",
-                  Route.DEGREE, 3, 0.9),
-    ProgrammeSpec("MHN", "BSc (Hons) Nursing (Mental Health)", PG.NURSING,
-                  "mental health nursing", Route.DEGREE, 3, 1.35),
-    ProgrammeSpec("LDN", "BSc (Hons) Nursing (Learning Disabilities)", PG.NURSING,
-                  "learning disability nursing", Route.DEGREE, 3, 1.15),
-    ProgrammeSpec("ADA", "Registered Nurse Degree Apprenticeship (Adult)", PG.NURSING,
-                  "adult nursing", Route.APPRENTICESHIP, 4, 0.7),
-    ProgrammeSpec("ADP", "MSc Nursing (Adult) pre-registration", PG.NURSING, "adult nursing",
-                  Route.POSTGRADUATE, 2, 0.55),
-    ProgrammeSpec("MID", "BSc (Hons) Midwifery", PG.MIDWIFERY, "midwifery", Route.DEGREE, 3,
-                  0.75),
-    ProgrammeSpec("NAA", "FdSc Nursing Associate (apprenticeship)", PG.NURSING_ASSOCIATE,
-                  "nursing associate", Route.APPRENTICESHIP, 2, 0.8),
-    ProgrammeSpec("PHY", "BSc (Hons) Physiotherapy", PG.AHP, "physiotherapy", Route.DEGREE, 3,
-                  0.85),
-    ProgrammeSpec("OCT", "BSc (Hons) Occupational Therapy", PG.AHP, "occupational therapy",
-                  Route.DEGREE, 3, 1.0),
-    ProgrammeSpec("PAR", "BSc (Hons) Paramedic Science", PG.AHP, "paramedic science",
-                  Route.DEGREE, 3, 1.3),
-    ProgrammeSpec("DRA", "BSc (Hons) Diagnostic Radiography", PG.AHP, "diagnostic radiography",
-                  Route.DEGREE, 3, 1.3),
-    ProgrammeSpec("SLT", "BSc (Hons) Speech and Language Therapy", PG.AHP,
-                  "speech and language therapy", Route.DEGREE, 3, 0.9),
+    ProgrammeSpec(
+        "ADN", "BSc (Hons) Nursing (Adult)", PG.NURSING, "adult nursing", Route.DEGREE, 3, 1.0
+    ),
+    ProgrammeSpec(
+        "CHN", "BSc (Hons) Nursing (Child)", PG.NURSING, "children's nursing", Route.DEGREE, 3, 0.9
+    ),
+    ProgrammeSpec(
+        "MHN",
+        "BSc (Hons) Nursing (Mental Health)",
+        PG.NURSING,
+        "mental health nursing",
+        Route.DEGREE,
+        3,
+        1.35,
+    ),
+    ProgrammeSpec(
+        "LDN",
+        "BSc (Hons) Nursing (Learning Disabilities)",
+        PG.NURSING,
+        "learning disability nursing",
+        Route.DEGREE,
+        3,
+        1.15,
+    ),
+    ProgrammeSpec(
+        "ADA",
+        "Registered Nurse Degree Apprenticeship (Adult)",
+        PG.NURSING,
+        "adult nursing",
+        Route.APPRENTICESHIP,
+        4,
+        0.7,
+    ),
+    ProgrammeSpec(
+        "ADP",
+        "MSc Nursing (Adult) pre-registration",
+        PG.NURSING,
+        "adult nursing",
+        Route.POSTGRADUATE,
+        2,
+        0.55,
+    ),
+    ProgrammeSpec("MID", "BSc (Hons) Midwifery", PG.MIDWIFERY, "midwifery", Route.DEGREE, 3, 0.75),
+    ProgrammeSpec(
+        "NAA",
+        "FdSc Nursing Associate (apprenticeship)",
+        PG.NURSING_ASSOCIATE,
+        "nursing associate",
+        Route.APPRENTICESHIP,
+        2,
+        0.8,
+    ),
+    ProgrammeSpec(
+        "PHY", "BSc (Hons) Physiotherapy", PG.AHP, "physiotherapy", Route.DEGREE, 3, 0.85
+    ),
+    ProgrammeSpec(
+        "OCT",
+        "BSc (Hons) Occupational Therapy",
+        PG.AHP,
+        "occupational therapy",
+        Route.DEGREE,
+        3,
+        1.0,
+    ),
+    ProgrammeSpec(
+        "PAR", "BSc (Hons) Paramedic Science", PG.AHP, "paramedic science", Route.DEGREE, 3, 1.3
+    ),
+    ProgrammeSpec(
+        "DRA",
+        "BSc (Hons) Diagnostic Radiography",
+        PG.AHP,
+        "diagnostic radiography",
+        Route.DEGREE,
+        3,
+        1.3,
+    ),
+    ProgrammeSpec(
+        "SLT",
+        "BSc (Hons) Speech and Language Therapy",
+        PG.AHP,
+        "speech and language therapy",
+        Route.DEGREE,
+        3,
+        0.9,
+    ),
     ProgrammeSpec("DIE", "BSc (Hons) Dietetics", PG.AHP, "dietetics", Route.DEGREE, 3, 1.0),
-    ProgrammeSpec("SWD", "BA (Hons) Social Work", PG.SOCIAL_WORK, "social work", Route.DEGREE,
-                  3, 1.1),
-    ProgrammeSpec("SWP", "MA Social Work", PG.SOCIAL_WORK, "social work", Route.POSTGRADUATE, 2,
-                  0.6),
+    ProgrammeSpec(
+        "SWD", "BA (Hons) Social Work", PG.SOCIAL_WORK, "social work", Route.DEGREE, 3, 1.1
+    ),
+    ProgrammeSpec(
+        "SWP", "MA Social Work", PG.SOCIAL_WORK, "social work", Route.POSTGRADUATE, 2, 0.6
+    ),
 )
 PROGRAMME_BY_CODE: Final = {p.code: p for p in PROGRAMMES}
 
@@ -108,24 +189,74 @@ class HeiSpec:
 
 
 HEIS: Final[tuple[HeiSpec, ...]] = (
-    HeiSpec("UNI-A", "Northbrook University", "Edgbaston", (52.4508, -1.9305), {
-        "ADN": (115, 0, 0), "CHN": (35, 0, 0), "MHN": (45, 0, 0), "LDN": (20, 0, 0),
-        "ADA": (20, 3, 20), "ADP": (25, 0, 0), "MID": (40, 0, 0), "PHY": (30, 0, 0),
-        "OCT": (25, 0, 0), "SWD": (30, 0, 0), "SWP": (20, 0, 0),
-    }),
-    HeiSpec("UNI-B", "Blythe Valley University", "Solihull", (52.4060, -1.7700), {
-        "ADN": (70, 0, 0), "CHN": (25, 0, 0), "MHN": (35, 0, 0), "MID": (30, 0, 0),
-        "NAA": (25, 1, 25), "PAR": (35, 0, 0), "DRA": (25, 0, 0), "SWD": (25, 0, 0),
-    }),
-    HeiSpec("UNI-C", "University of Severn and Teme", "Worcester", (52.1970, -2.2430), {
-        "ADN": (60, 0, 0), "MHN": (35, 0, 0), "MID": (25, 0, 0), "NAA": (20, 1, 25),
-        "ADA": (20, 0, 0), "PAR": (25, 0, 0), "OCT": (20, 0, 0), "PHY": (25, 0, 0),
-        "SWD": (20, 0, 0),
-    }),
-    HeiSpec("UNI-D", "Wye Marches University", "Hereford", (52.0610, -2.7080), {
-        "ADN": (40, 0, 0), "MHN": (20, 0, 0), "LDN": (20, 0, 0), "NAA": (20, 0, 0),
-        "DIE": (20, 0, 0), "SLT": (20, 0, 0), "ADP": (15, 0, 0), "SWP": (15, 0, 0),
-    }),
+    HeiSpec(
+        "UNI-A",
+        "Northbrook University",
+        "Edgbaston",
+        (52.4508, -1.9305),
+        {
+            "ADN": (115, 0, 0),
+            "CHN": (35, 0, 0),
+            "MHN": (45, 0, 0),
+            "LDN": (20, 0, 0),
+            "ADA": (20, 3, 20),
+            "ADP": (25, 0, 0),
+            "MID": (40, 0, 0),
+            "PHY": (30, 0, 0),
+            "OCT": (25, 0, 0),
+            "SWD": (30, 0, 0),
+            "SWP": (20, 0, 0),
+        },
+    ),
+    HeiSpec(
+        "UNI-B",
+        "Blythe Valley University",
+        "Solihull",
+        (52.4060, -1.7700),
+        {
+            "ADN": (70, 0, 0),
+            "CHN": (25, 0, 0),
+            "MHN": (35, 0, 0),
+            "MID": (30, 0, 0),
+            "NAA": (25, 1, 25),
+            "PAR": (35, 0, 0),
+            "DRA": (25, 0, 0),
+            "SWD": (25, 0, 0),
+        },
+    ),
+    HeiSpec(
+        "UNI-C",
+        "University of Severn and Teme",
+        "Worcester",
+        (52.1970, -2.2430),
+        {
+            "ADN": (60, 0, 0),
+            "MHN": (35, 0, 0),
+            "MID": (25, 0, 0),
+            "NAA": (20, 1, 25),
+            "ADA": (20, 0, 0),
+            "PAR": (25, 0, 0),
+            "OCT": (20, 0, 0),
+            "PHY": (25, 0, 0),
+            "SWD": (20, 0, 0),
+        },
+    ),
+    HeiSpec(
+        "UNI-D",
+        "Wye Marches University",
+        "Hereford",
+        (52.0610, -2.7080),
+        {
+            "ADN": (40, 0, 0),
+            "MHN": (20, 0, 0),
+            "LDN": (20, 0, 0),
+            "NAA": (20, 0, 0),
+            "DIE": (20, 0, 0),
+            "SLT": (20, 0, 0),
+            "ADP": (15, 0, 0),
+            "SWP": (15, 0, 0),
+        },
+    ),
 )
 #: Five annual intakes up to the one that started in the autumn before DEMO_AS_OF.
 INTAKE_YEARS: Final = (2022, 2023, 2024, 2025, 2026)

@@ -268,8 +268,9 @@ def withdrawals_by_reason(
     A withdrawal without a reason is 'not_recorded' rather than dropped, so the counts
     add up to the withdrawn figure shown beside them.
     """
-    table = _withdrawals_by(learners, events, by=by, as_of=as_of, column="withdrawal_reason",
-                            status=status)
+    table = _withdrawals_by(
+        learners, events, by=by, as_of=as_of, column="withdrawal_reason", status=status
+    )
     return table.rename(columns={"withdrawal_reason": "reason"})
 
 

@@ -172,8 +172,16 @@ def calendar_overlaps(calendar: pd.DataFrame) -> pd.DataFrame:
     Each pair appears once (lower id first) with the shared days (inclusive).
     """
     columns = [
-        "id_a", "hei_a", "programme_a", "id_b", "hei_b", "programme_b",
-        "profession_group", "overlap_start", "overlap_end", "overlap_days",
+        "id_a",
+        "hei_a",
+        "programme_a",
+        "id_b",
+        "hei_b",
+        "programme_b",
+        "profession_group",
+        "overlap_start",
+        "overlap_end",
+        "overlap_days",
     ]
     if calendar.empty:
         return pd.DataFrame(columns=columns)

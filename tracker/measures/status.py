@@ -55,11 +55,16 @@ def standard_end_date(start_date: pd.Series, years: pd.Series) -> pd.Series:
     months = (years.astype(float) * 12).round()
     # Learners share a handful of (start, length) pairs: add the months once per pair, not
     # once per learner (the per-row DateOffset was most of a dashboard's time at 60k learners).
-    pairs = pd.DataFrame({"start": pd.to_datetime(start_date).to_numpy(),
-                          "months": months.to_numpy()})
+    pairs = pd.DataFrame(
+        {"start": pd.to_datetime(start_date).to_numpy(), "months": months.to_numpy()}
+    )
     known = pairs.dropna().drop_duplicates()
-    known = known.assign(end=[s + pd.DateOffset(months=int(m))
-                              for s, m in zip(known["start"], known["months"], strict=True)])
+    known = known.assign(
+        end=[
+            s + pd.DateOffset(months=int(m))
+            for s, m in zip(known["start"], known["months"], strict=True)
+        ]
+    )
     out = pairs.merge(known, on=["start", "months"], how="left")["end"]
     return pd.Series(pd.to_datetime(out).to_numpy(), index=start_date.index)
 
@@ -111,8 +116,11 @@ def _replay(ev: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     new = moves["event"].map(STATUS_EVENTS)
     last = ~who.duplicated(keep="last")
     final = pd.DataFrame(
-        {"status": new[last].to_numpy(), "status_date": moves.loc[last, "date"].to_numpy(),
-         "reason": moves.loc[last, "reason"].to_numpy()},
+        {
+            "status": new[last].to_numpy(),
+            "status_date": moves.loc[last, "date"].to_numpy(),
+            "reason": moves.loc[last, "reason"].to_numpy(),
+        },
         index=who[last].to_numpy(),
     )
     out = out.join(final)
@@ -156,9 +164,9 @@ def learner_status(learners: pd.DataFrame, events: pd.DataFrame, *, as_of: date)
     per_learner = replay.reindex(out["learner_id"].astype("int64").to_numpy())
     out["start_event_date"] = pd.to_datetime(per_learner["start_event_date"].to_numpy())
     out["started"] = out["start_event_date"].notna()
-    out["transferred_in"] = per_learner["transferred_in"].fillna(False).to_numpy(bool) & ~out[
-        "started"
-    ]
+    out["transferred_in"] = (
+        per_learner["transferred_in"].fillna(False).to_numpy(bool) & ~out["started"]
+    )
     out["status"] = per_learner["status"].fillna("not_started").to_numpy(object)
     out["status_date"] = pd.to_datetime(per_learner["status_date"].to_numpy())
     out["interrupted_days"] = per_learner["interrupted_days"].fillna(0).to_numpy("int64")

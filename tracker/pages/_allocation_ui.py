@@ -15,12 +15,22 @@ from itsdangerous import BadSignature, URLSafeSerializer
 Layout = Any
 
 _LABELS = {
-    "run_id": "Run", "what_if": "What-if", "min_hei_fill": "Lowest HEI fill", "hei": "HEI",
-    "fill_ratio": "Fill ratio", "setting_name": "Setting name", "reason_code": "Reason code",
-    "unmet_in_reach": "Unmet in reach", "supervisors_to_add": "Supervisors to add",
-    "learners_per_supervisor": "Learners per supervisor", "distance_km": "Distance (km)",
-    "learner_km": "Learner km", "max_sector_utilisation": "Highest sector use",
-    "setting_id": "Setting", "block_start": "Starts", "block_end": "Ends",
+    "run_id": "Run",
+    "what_if": "What-if",
+    "min_hei_fill": "Lowest HEI fill",
+    "hei": "HEI",
+    "fill_ratio": "Fill ratio",
+    "setting_name": "Setting name",
+    "reason_code": "Reason code",
+    "unmet_in_reach": "Unmet in reach",
+    "supervisors_to_add": "Supervisors to add",
+    "learners_per_supervisor": "Learners per supervisor",
+    "distance_km": "Distance (km)",
+    "learner_km": "Learner km",
+    "max_sector_utilisation": "Highest sector use",
+    "setting_id": "Setting",
+    "block_start": "Starts",
+    "block_end": "Ends",
 }
 
 RATIOS = {"fill_ratio", "utilisation", "min_hei_fill", "max_sector_utilisation"}
@@ -43,14 +53,21 @@ def column_defs(columns: Sequence[str]) -> list[dict[str, Any]]:
     for column in columns:
         d: dict[str, Any] = {"field": column, "headerName": label(column)}
         if column in RATIOS:
-            d["valueFormatter"] = {"function": "params.value == null ? '–' : "
-                                               "d3.format('.1%')(params.value)"}
+            d["valueFormatter"] = {
+                "function": "params.value == null ? '–' : d3.format('.1%')(params.value)"
+            }
         defs.append(d)
     return defs
 
 
-def grid(grid_id: str, columns: Sequence[str], *, height: int = 360, row_id: str | None = None,
-         selectable: bool = False) -> Layout:
+def grid(
+    grid_id: str,
+    columns: Sequence[str],
+    *,
+    height: int = 360,
+    row_id: str | None = None,
+    selectable: bool = False,
+) -> Layout:
     props: dict[str, Any] = {}
     if row_id:
         props["getRowId"] = f"params.data.{row_id}"
@@ -61,8 +78,15 @@ def grid(grid_id: str, columns: Sequence[str], *, height: int = 360, row_id: str
         id=grid_id,
         columnDefs=column_defs(columns),
         rowData=[],
-        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90,
-                       "flex": 1, "wrapHeaderText": True, "autoHeaderHeight": True},
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "filter": True,
+            "minWidth": 90,
+            "flex": 1,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         dashGridOptions=options,
         style={"height": f"{height}px", "width": "100%"},
         **props,
@@ -73,28 +97,37 @@ def card(title: str, body: Layout, *, card_id: str | None = None) -> Layout:
     props: dict[str, Any] = {"className": "mb-3 shadow-sm"}
     if card_id:
         props["id"] = card_id
-    return dbc.Card([dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(body)],
-                    **props)
+    return dbc.Card(
+        [dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(body)], **props
+    )
 
 
 def field(text: str, control: Layout, width: int = 3) -> Layout:
-    return dbc.Col([dbc.Label(text, className="small mb-1"), control], md=width,
-                   className="mb-2")
+    return dbc.Col([dbc.Label(text, className="small mb-1"), control], md=width, className="mb-2")
 
 
-def bar_chart(frame: pd.DataFrame, x: str, y: str, *, title: str, target: float | None = None
-              ) -> go.Figure:
+def bar_chart(
+    frame: pd.DataFrame, x: str, y: str, *, title: str, target: float | None = None
+) -> go.Figure:
     """A ratio per group as a bar chart (0-100%), with a reference line where useful."""
     fig = go.Figure()
     if not frame.empty:
-        fig.add_bar(x=frame[x].astype(str), y=frame[y].astype(float),
-                    text=[f"{v:.0%}" if pd.notna(v) else "" for v in frame[y]],
-                    textposition="outside", marker_color="#005eb8")
+        fig.add_bar(
+            x=frame[x].astype(str),
+            y=frame[y].astype(float),
+            text=[f"{v:.0%}" if pd.notna(v) else "" for v in frame[y]],
+            textposition="outside",
+            marker_color="#005eb8",
+        )
     if target is not None:
         fig.add_hline(y=target, line_dash="dot", line_color="#768692")
-    fig.update_layout(title=title, yaxis={"tickformat": ".0%", "range": [0, 1.15]},
-                      margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=300,
-                      plot_bgcolor="white")
+    fig.update_layout(
+        title=title,
+        yaxis={"tickformat": ".0%", "range": [0, 1.15]},
+        margin={"l": 40, "r": 10, "t": 40, "b": 40},
+        height=300,
+        plot_bgcolor="white",
+    )
     return fig
 
 

@@ -113,15 +113,28 @@ def code_options(frame: pd.DataFrame, *, value: str = "code", name: str = "name"
 def filter_field(label_text: str, control: Layout, *, width: int = 3) -> Layout:
     return dbc.Col(
         [dbc.Label(label_text, className="small text-muted mb-1"), control],
-        xs=12, md=6, lg=width, className="mb-2",
+        xs=12,
+        md=6,
+        lg=width,
+        className="mb-2",
     )
 
 
-def dropdown(component_id: str, options: Sequence[Mapping[str, Any]], *, multi: bool = True,
-             value: Any = None, placeholder: str = "All") -> Layout:
+def dropdown(
+    component_id: str,
+    options: Sequence[Mapping[str, Any]],
+    *,
+    multi: bool = True,
+    value: Any = None,
+    placeholder: str = "All",
+) -> Layout:
     return dcc.Dropdown(
-        id=component_id, options=list(options), multi=multi, value=value,
-        placeholder=placeholder, clearable=True,
+        id=component_id,
+        options=list(options),
+        multi=multi,
+        value=value,
+        placeholder=placeholder,
+        clearable=True,
     )
 
 
@@ -147,9 +160,15 @@ def column_defs(columns: Sequence[str], *, numeric: Sequence[str] = ()) -> list[
     return defs
 
 
-def grid(grid_id: str, defs: list[dict[str, Any]], rows: list[dict[str, Any]] | None = None,
-         *, height: int = 420, options: Mapping[str, Any] | None = None,
-         row_id: str | None = "id") -> Layout:
+def grid(
+    grid_id: str,
+    defs: list[dict[str, Any]],
+    rows: list[dict[str, Any]] | None = None,
+    *,
+    height: int = 420,
+    options: Mapping[str, Any] | None = None,
+    row_id: str | None = "id",
+) -> Layout:
     props: dict[str, Any] = {}
     if row_id:
         props["getRowId"] = f"params.data.{row_id}"
@@ -157,26 +176,38 @@ def grid(grid_id: str, defs: list[dict[str, Any]], rows: list[dict[str, Any]] | 
         id=grid_id,
         columnDefs=defs,
         rowData=rows or [],
-        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 100,
-                       "flex": 1, "wrapHeaderText": True, "autoHeaderHeight": True},
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "filter": True,
+            "minWidth": 100,
+            "flex": 1,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         dashGridOptions={"animateRows": False, **(options or {})},
         style={"height": f"{height}px", "width": "100%"},
         **props,
     )
 
 
-def card(title: str, body: Layout, *, download: str | None = None,
-         note: str | None = None) -> Layout:
+def card(
+    title: str, body: Layout, *, download: str | None = None, note: str | None = None
+) -> Layout:
     header: list[Any] = [html.H2(title, className="h6 mb-0")]
     if download:
         header.append(download_buttons(download))
     return dbc.Card(
         [
-            dbc.CardHeader(html.Div(
-                header, className="d-flex justify-content-between align-items-center "
-                "flex-wrap gap-2")),
-            dbc.CardBody([body, html.P(note, className="small text-muted mt-2 mb-0")
-                          if note else None]),
+            dbc.CardHeader(
+                html.Div(
+                    header,
+                    className="d-flex justify-content-between align-items-center flex-wrap gap-2",
+                )
+            ),
+            dbc.CardBody(
+                [body, html.P(note, className="small text-muted mt-2 mb-0") if note else None]
+            ),
         ],
         className="mb-3 shadow-sm",
     )
@@ -191,34 +222,44 @@ def result_alert(text: str | None, problems: Sequence[str] = (), *, ok: bool = T
         body.append(html.Ul([html.Li(p) for p in problems[:30]], className="mb-0 small"))
         if len(problems) > 30:
             body.append(html.Div(f"... and {len(problems) - 30} more", className="small"))
-    return dbc.Alert(body, color="success" if ok else "danger", className="py-2 mb-2",
-                     dismissable=True)
+    return dbc.Alert(
+        body, color="success" if ok else "danger", className="py-2 mb-2", dismissable=True
+    )
 
 
 def send_frame(frame: pd.DataFrame, *, fmt: str, filename: str, note: str) -> dict[str, Any]:
     """A ``dcc.Download`` payload with labelled headers, built by ``tracker.exports``."""
     out = frame.rename(columns={c: label(c) for c in frame.columns})
     if fmt == "xlsx":
-        return dcc.send_bytes(to_xlsx_bytes(out, sheet_name=filename, note=note),
-                              f"{filename}.xlsx")
+        return dcc.send_bytes(
+            to_xlsx_bytes(out, sheet_name=filename, note=note), f"{filename}.xlsx"
+        )
     return dcc.send_bytes(to_csv_bytes(out), f"{filename}.csv")
 
 
 def empty_figure(message: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_layout(xaxis_visible=False, yaxis_visible=False, height=260,
-                      margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    fig.update_layout(
+        xaxis_visible=False,
+        yaxis_visible=False,
+        height=260,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
     return fig
 
 
 def _count(value: float) -> str:
-    return "–" if value is None or (isinstance(value, float) and np.isnan(value)) else (
-        f"{value:,.0f}")
+    return (
+        "–"
+        if value is None or (isinstance(value, float) and np.isnan(value))
+        else (f"{value:,.0f}")
+    )
 
 
-def heatmap(long: pd.DataFrame, *, key: str, names: Mapping[str, str] | None = None,
-            title: str) -> go.Figure:
+def heatmap(
+    long: pd.DataFrame, *, key: str, names: Mapping[str, str] | None = None, title: str
+) -> go.Figure:
     """Places against learners requested: each cell "places / requested", red where short.
 
     Colour is spare places (places minus requested), centred on zero, so shortfalls stand out
@@ -229,9 +270,10 @@ def heatmap(long: pd.DataFrame, *, key: str, names: Mapping[str, str] | None = N
         return empty_figure("No places or requests for this selection.")
     rows = list(dict.fromkeys(long[key]))
     blocks = sorted(set(long["block"]))
-    pivot = {c: long.pivot(index=key, columns="block", values=c).reindex(index=rows,
-                                                                         columns=blocks)
-             for c in ("places", "requested", "spare", "shortfall")}
+    pivot = {
+        c: long.pivot(index=key, columns="block", values=c).reindex(index=rows, columns=blocks)
+        for c in ("places", "requested", "spare", "shortfall")
+    }
     text = []
     for r in rows:
         line = []
@@ -244,18 +286,31 @@ def heatmap(long: pd.DataFrame, *, key: str, names: Mapping[str, str] | None = N
             line.append(cell)
         text.append(line)
     # plain lists: plotly would send a 3-d array as an encoded blob the browser cannot index
-    custom = np.dstack([pivot[c].to_numpy(dtype=float) for c in ("places", "requested",
-                                                                 "shortfall")]).tolist()
+    custom = np.dstack(
+        [pivot[c].to_numpy(dtype=float) for c in ("places", "requested", "shortfall")]
+    ).tolist()
     spare = pivot["spare"].to_numpy(dtype=float)
     limit = float(np.nanmax(np.abs(spare))) if np.isfinite(spare).any() else 1.0
     names = names or {}
-    fig = go.Figure(go.Heatmap(
-        z=spare, x=blocks, y=[names.get(r, r) for r in rows], text=text,
-        texttemplate="%{text}", customdata=custom, zmid=0, zmin=-limit or -1, zmax=limit or 1,
-        colorscale="RdBu", colorbar={"title": {"text": "Spare"}}, xgap=2, ygap=2,
-        hovertemplate="%{y}, %{x}<br>places %{customdata[0]:,.0f}<br>requested "
-        "%{customdata[1]:,.0f}<br>shortfall %{customdata[2]:,.0f}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=spare,
+            x=blocks,
+            y=[names.get(r, r) for r in rows],
+            text=text,
+            texttemplate="%{text}",
+            customdata=custom,
+            zmid=0,
+            zmin=-limit or -1,
+            zmax=limit or 1,
+            colorscale="RdBu",
+            colorbar={"title": {"text": "Spare"}},
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y}, %{x}<br>places %{customdata[0]:,.0f}<br>requested "
+            "%{customdata[1]:,.0f}<br>shortfall %{customdata[2]:,.0f}<extra></extra>",
+        )
+    )
     fig.update_layout(
         title={"text": title, "font": {"size": 14}},
         height=max(260, 60 + 42 * len(rows)),

@@ -42,11 +42,15 @@ from tracker.queries.capacity import (
 )
 
 PAGE = "capacity-demand"
-dash.register_page(__name__, path="/capacity-demand", name="Capacity vs demand", order=24,
-                   access=PAGE)
+dash.register_page(
+    __name__, path="/capacity-demand", name="Capacity vs demand", order=24, access=PAGE
+)
 
-SECTOR_NAMES = {**ui.SECTOR_LABELS, ANY_SECTOR: "Any sector (no requirement)",
-                ALL_SECTORS: "All sectors"}
+SECTOR_NAMES = {
+    **ui.SECTOR_LABELS,
+    ANY_SECTOR: "Any sector (no requirement)",
+    ALL_SECTORS: "All sectors",
+}
 NOTE = (
     "Places are practice supervisors × learners each supports, in active settings. Requests "
     "are submitted requests. Requests that name no sector count only in the All sectors row. "
@@ -59,67 +63,108 @@ NOTE = (
 def layout(principal: Principal, **_query: Any) -> Any:
     with Session(app_engine()) as session:
         blocks = block_options(session)
-    block_choices = [{"label": f"{b} ({n})", "value": b}
-                     for b, n in zip(blocks["block"], blocks["name"], strict=True)]
-    filters = dbc.Row([
-        ui.filter_field("Blocks", ui.dropdown(f"{PAGE}-blocks", block_choices), width=4),
-        ui.filter_field("Sectors", ui.dropdown(f"{PAGE}-sectors", ui.sector_options()), width=4),
-        ui.filter_field("Profession groups", ui.dropdown(f"{PAGE}-groups", ui.group_options()),
-                        width=4),
-    ])
-    return html.Div([
-        page_header("Capacity against demand",
-                    "Where HEIs' requests exceed the places supervisors can support: the "
-                    "shortfall the allocator will face."),
-        filters,
-        html.Div(id=f"{PAGE}-cards"),
-        ui.card("Places / learners requested by sector and block",
+    block_choices = [
+        {"label": f"{b} ({n})", "value": b}
+        for b, n in zip(blocks["block"], blocks["name"], strict=True)
+    ]
+    filters = dbc.Row(
+        [
+            ui.filter_field("Blocks", ui.dropdown(f"{PAGE}-blocks", block_choices), width=4),
+            ui.filter_field(
+                "Sectors", ui.dropdown(f"{PAGE}-sectors", ui.sector_options()), width=4
+            ),
+            ui.filter_field(
+                "Profession groups", ui.dropdown(f"{PAGE}-groups", ui.group_options()), width=4
+            ),
+        ]
+    )
+    return html.Div(
+        [
+            page_header(
+                "Capacity against demand",
+                "Where HEIs' requests exceed the places supervisors can support: the "
+                "shortfall the allocator will face.",
+            ),
+            filters,
+            html.Div(id=f"{PAGE}-cards"),
+            ui.card(
+                "Places / learners requested by sector and block",
                 graph(f"{PAGE}-sector-heatmap", filename="capacity-by-sector"),
-                download=f"{PAGE}-sector", note=NOTE),
-        ui.card("Places / learners requested by programme and block",
+                download=f"{PAGE}-sector",
+                note=NOTE,
+            ),
+            ui.card(
+                "Places / learners requested by programme and block",
                 graph(f"{PAGE}-programme-heatmap", filename="capacity-by-programme"),
-                download=f"{PAGE}-programme"),
-        dbc.Row([
-            dbc.Col(ui.card(
-                "Settings by location",
-                html.Div([
-                    dbc.RadioItems(
-                        id=f"{PAGE}-colour",
-                        options=[{"label": "Colour by sector", "value": "sector"},
-                                 {"label": "Colour by spare places", "value": "spare"}],
-                        value="sector", inline=True, className="small mb-1"),
-                    graph(f"{PAGE}-map", filename="settings-by-location"),
-                ]),
-                download=f"{PAGE}-settings",
-                note="Longitude and latitude, no map tiles. Spare places = places in the "
-                "chosen blocks minus learners already in published (confirmed or completed) "
-                "placements; draft allocation runs are not counted.",
-            ), lg=7),
-            dbc.Col(ui.card(
-                "Supervision coverage across blocks",
-                graph(f"{PAGE}-coverage", filename="supervision-coverage"),
-                download=f"{PAGE}-coverage-table",
-                note="Each sector's places per learner requested in the block (all "
-                "sectors' requests), stacked to the block's overall coverage; 1.0 means "
-                "one place for every learner requested.",
-            ), lg=5),
-        ]),
-    ])
+                download=f"{PAGE}-programme",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        ui.card(
+                            "Settings by location",
+                            html.Div(
+                                [
+                                    dbc.RadioItems(
+                                        id=f"{PAGE}-colour",
+                                        options=[
+                                            {"label": "Colour by sector", "value": "sector"},
+                                            {"label": "Colour by spare places", "value": "spare"},
+                                        ],
+                                        value="sector",
+                                        inline=True,
+                                        className="small mb-1",
+                                    ),
+                                    graph(f"{PAGE}-map", filename="settings-by-location"),
+                                ]
+                            ),
+                            download=f"{PAGE}-settings",
+                            note="Longitude and latitude, no map tiles. Spare places = places in the "
+                            "chosen blocks minus learners already in published (confirmed or completed) "
+                            "placements; draft allocation runs are not counted.",
+                        ),
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        ui.card(
+                            "Supervision coverage across blocks",
+                            graph(f"{PAGE}-coverage", filename="supervision-coverage"),
+                            download=f"{PAGE}-coverage-table",
+                            note="Each sector's places per learner requested in the block (all "
+                            "sectors' requests), stacked to the block's overall coverage; 1.0 means "
+                            "one place for every learner requested.",
+                        ),
+                        lg=5,
+                    ),
+                ]
+            ),
+        ]
+    )
 
 
-def _frames(principal: Principal, blocks: list[str] | None, sectors: list[str] | None,
-            groups: list[str] | None) -> CapacityDemandFrames:
+def _frames(
+    principal: Principal,
+    blocks: list[str] | None,
+    sectors: list[str] | None,
+    groups: list[str] | None,
+) -> CapacityDemandFrames:
     # Both callbacks and every download ask for the same frames: the shared report cache
     # computes them once per selection and data version.
     with Session(app_engine()) as session:
-        return capacity_demand_frames(session, principal=principal, blocks=blocks or [],
-                                      sectors=sectors or [], profession_groups=groups or [],
-                                      cache=app_report_cache())
+        return capacity_demand_frames(
+            session,
+            principal=principal,
+            blocks=blocks or [],
+            sectors=sectors or [],
+            profession_groups=groups or [],
+            cache=app_report_cache(),
+        )
 
 
 def _sector_long(frames: CapacityDemandFrames) -> pd.DataFrame:
-    return capacity_against_demand(frames.capacity, frames.demand, key="sector",
-                                   open_key=ANY_SECTOR, total_label=ALL_SECTORS)
+    return capacity_against_demand(
+        frames.capacity, frames.demand, key="sector", open_key=ANY_SECTOR, total_label=ALL_SECTORS
+    )
 
 
 def _programme_long(frames: CapacityDemandFrames) -> pd.DataFrame:
@@ -131,34 +176,60 @@ def _programme_long(frames: CapacityDemandFrames) -> pd.DataFrame:
 
 def _sector_order(long: pd.DataFrame) -> pd.DataFrame:
     order = {s: i for i, s in enumerate([*ui.SECTOR_LABELS, ANY_SECTOR, ALL_SECTORS])}
-    return long.sort_values(["sector", "block"], key=lambda s: s.map(order)
-                            if s.name == "sector" else s, kind="stable")
+    return long.sort_values(
+        ["sector", "block"], key=lambda s: s.map(order) if s.name == "sector" else s, kind="stable"
+    )
 
 
 def _location_figure(frames: CapacityDemandFrames, colour: str) -> go.Figure:
     spare = setting_spare(frames.capacity[["setting_id", "places"]], frames.placed)
     where = frames.settings.merge(spare, on="setting_id", how="left").fillna(
-        {"places": 0, "placed": 0, "spare": 0})
+        {"places": 0, "placed": 0, "spare": 0}
+    )
     where = where.dropna(subset=["lat", "lon"])
     if where.empty:
         return ui.empty_figure("No settings with a location for this selection.")
-    where = where.assign(sector_name=where["sector"].map(ui.SECTOR_LABELS),
-                         size=where["places"].clip(lower=0) + 2)
-    common = {"x": "lon", "y": "lat", "size": "size", "size_max": 14,
-              "hover_name": "name", "hover_data": {"setting_id": True, "organisation": True,
-                                                   "places": True, "spare": True,
-                                                   "size": False, "lat": ":.3f",
-                                                   "lon": ":.3f"}}
+    where = where.assign(
+        sector_name=where["sector"].map(ui.SECTOR_LABELS), size=where["places"].clip(lower=0) + 2
+    )
+    common = {
+        "x": "lon",
+        "y": "lat",
+        "size": "size",
+        "size_max": 14,
+        "hover_name": "name",
+        "hover_data": {
+            "setting_id": True,
+            "organisation": True,
+            "places": True,
+            "spare": True,
+            "size": False,
+            "lat": ":.3f",
+            "lon": ":.3f",
+        },
+    }
     if colour == "spare":
-        fig = px.scatter(where, color="spare", color_continuous_scale="RdBu",
-                         color_continuous_midpoint=0, **common)
+        fig = px.scatter(
+            where,
+            color="spare",
+            color_continuous_scale="RdBu",
+            color_continuous_midpoint=0,
+            **common,
+        )
     else:
-        fig = px.scatter(where, color="sector_name", labels={"sector_name": "Sector"},
-                         color_discrete_map={ui.SECTOR_LABELS[k]: v
-                                             for k, v in ui.SECTOR_COLOURS.items()},
-                         **common)
-    fig.update_layout(height=460, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      xaxis_title="Longitude", yaxis_title="Latitude")
+        fig = px.scatter(
+            where,
+            color="sector_name",
+            labels={"sector_name": "Sector"},
+            color_discrete_map={ui.SECTOR_LABELS[k]: v for k, v in ui.SECTOR_COLOURS.items()},
+            **common,
+        )
+    fig.update_layout(
+        height=460,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis_title="Longitude",
+        yaxis_title="Latitude",
+    )
     fig.update_yaxes(scaleanchor="x", scaleratio=1.6)  # about right for England's latitude
     return fig
 
@@ -168,14 +239,25 @@ def _coverage_figure(coverage: pd.DataFrame) -> go.Figure:
     if shown.empty:
         return ui.empty_figure("No requests in this selection, so no coverage.")
     shown = shown.assign(sector_name=shown["sector"].map(ui.SECTOR_LABELS))
-    fig = px.bar(shown, x="block", y="places_per_learner", color="sector_name",
-                 labels={"places_per_learner": "Places per learner requested",
-                         "block": "Block", "sector_name": "Sector"},
-                 color_discrete_map={ui.SECTOR_LABELS[k]: v
-                                     for k, v in ui.SECTOR_COLOURS.items()})
+    fig = px.bar(
+        shown,
+        x="block",
+        y="places_per_learner",
+        color="sector_name",
+        labels={
+            "places_per_learner": "Places per learner requested",
+            "block": "Block",
+            "sector_name": "Sector",
+        },
+        color_discrete_map={ui.SECTOR_LABELS[k]: v for k, v in ui.SECTOR_COLOURS.items()},
+    )
     fig.add_hline(y=1, line_dash="dot", annotation_text="one place per learner")
-    fig.update_layout(height=460, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      barmode="stack", legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(
+        height=460,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        barmode="stack",
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig
 
 
@@ -188,15 +270,22 @@ def _coverage_figure(coverage: pd.DataFrame) -> go.Figure:
     Input(f"{PAGE}-sectors", "value"),
     Input(f"{PAGE}-groups", "value"),
 )
-def update_views(blocks: list[str] | None, sectors: list[str] | None,
-                 groups: list[str] | None) -> Any:
+def update_views(
+    blocks: list[str] | None, sectors: list[str] | None, groups: list[str] | None
+) -> Any:
     principal = callback_principal(PAGE)
-    return rendered(f"{PAGE}:views", principal, _selection(blocks, sectors, groups),
-                    CAPACITY_DATA, lambda: _views(_frames(principal, blocks, sectors, groups)))
+    return rendered(
+        f"{PAGE}:views",
+        principal,
+        _selection(blocks, sectors, groups),
+        CAPACITY_DATA,
+        lambda: _views(_frames(principal, blocks, sectors, groups)),
+    )
 
 
-def _selection(blocks: list[str] | None, sectors: list[str] | None,
-               groups: list[str] | None) -> tuple[tuple[str, ...], ...]:
+def _selection(
+    blocks: list[str] | None, sectors: list[str] | None, groups: list[str] | None
+) -> tuple[tuple[str, ...], ...]:
     """The filters as a cache key part: sets, whatever order they were chosen in."""
     return tuple(tuple(sorted(chosen or [])) for chosen in (blocks, sectors, groups))
 
@@ -207,27 +296,49 @@ def _views(frames: CapacityDemandFrames) -> tuple[Any, ...]:
     places, requested = totals["places"].sum(), totals["requested"].sum()
     by_sector = sector[~sector["sector"].isin([ANY_SECTOR, ALL_SECTORS])]
     short_cells = by_sector[by_sector["shortfall"] > 0]
-    cards = stat_row([
-        stat_card("Places offered", format_count(places), "Across the selected blocks",
-                  card_id=f"{PAGE}-places"),
-        stat_card("Learners requested", format_count(requested), "Submitted requests",
-                  card_id=f"{PAGE}-requested"),
-        stat_card("Shortfall", format_count(totals["shortfall"].sum()),
-                  f"Over all sectors; {len(short_cells)} sector × block cell(s) short by "
-                  f"{short_cells['shortfall'].sum():,.0f} learners who require that sector",
-                  card_id=f"{PAGE}-shortfall"),
-        stat_card("Places per learner requested",
-                  f"{places / requested:.2f}" if requested else "–",
-                  "Above 1 leaves room for fit, travel and choice",
-                  card_id=f"{PAGE}-coverage-card"),
-    ])
+    cards = stat_row(
+        [
+            stat_card(
+                "Places offered",
+                format_count(places),
+                "Across the selected blocks",
+                card_id=f"{PAGE}-places",
+            ),
+            stat_card(
+                "Learners requested",
+                format_count(requested),
+                "Submitted requests",
+                card_id=f"{PAGE}-requested",
+            ),
+            stat_card(
+                "Shortfall",
+                format_count(totals["shortfall"].sum()),
+                f"Over all sectors; {len(short_cells)} sector × block cell(s) short by "
+                f"{short_cells['shortfall'].sum():,.0f} learners who require that sector",
+                card_id=f"{PAGE}-shortfall",
+            ),
+            stat_card(
+                "Places per learner requested",
+                f"{places / requested:.2f}" if requested else "–",
+                "Above 1 leaves room for fit, travel and choice",
+                card_id=f"{PAGE}-coverage-card",
+            ),
+        ]
+    )
     programme = _programme_long(frames)
     return (
         cards,
-        plain_figure(ui.heatmap(sector, key="sector", names=SECTOR_NAMES,
-                                title="Red: more learners requested than places")),
-        plain_figure(ui.heatmap(programme, key="programme",
-                                title="Red: more learners requested than places")),
+        plain_figure(
+            ui.heatmap(
+                sector,
+                key="sector",
+                names=SECTOR_NAMES,
+                title="Red: more learners requested than places",
+            )
+        ),
+        plain_figure(
+            ui.heatmap(programme, key="programme", title="Red: more learners requested than places")
+        ),
         plain_figure(_coverage_figure(sector_coverage(frames.capacity, frames.demand))),
     )
 
@@ -239,11 +350,15 @@ def _views(frames: CapacityDemandFrames) -> tuple[Any, ...]:
     Input(f"{PAGE}-groups", "value"),
     Input(f"{PAGE}-colour", "value"),
 )
-def update_location(blocks: list[str] | None, sectors: list[str] | None,
-                    groups: list[str] | None, colour: str) -> Any:
+def update_location(
+    blocks: list[str] | None, sectors: list[str] | None, groups: list[str] | None, colour: str
+) -> Any:
     principal = callback_principal(PAGE)
     return rendered(
-        f"{PAGE}:map", principal, (*_selection(blocks, sectors, groups), colour), CAPACITY_DATA,
+        f"{PAGE}:map",
+        principal,
+        (*_selection(blocks, sectors, groups), colour),
+        CAPACITY_DATA,
         lambda: plain_figure(_location_figure(_frames(principal, blocks, sectors, groups), colour)),
     )
 
@@ -258,8 +373,13 @@ def _download(prefix: str, build: Any) -> Any:
         State(f"{PAGE}-groups", "value"),
         prevent_initial_call=True,
     )
-    def download_table(_csv: int | None, _xlsx: int | None, blocks: list[str] | None,
-                       sectors: list[str] | None, groups: list[str] | None) -> Any:
+    def download_table(
+        _csv: int | None,
+        _xlsx: int | None,
+        blocks: list[str] | None,
+        sectors: list[str] | None,
+        groups: list[str] | None,
+    ) -> Any:
         principal = callback_principal(PAGE)
         frame = build(_frames(principal, blocks, sectors, groups))
         fmt = "xlsx" if str(ctx.triggered_id).endswith("xlsx") else "csv"
@@ -272,7 +392,8 @@ def _download(prefix: str, build: Any) -> Any:
 def _settings_table(frames: CapacityDemandFrames) -> pd.DataFrame:
     spare = setting_spare(frames.capacity[["setting_id", "places"]], frames.placed)
     return frames.settings.merge(spare, on="setting_id", how="left").fillna(
-        {"places": 0, "placed": 0, "spare": 0})
+        {"places": 0, "placed": 0, "spare": 0}
+    )
 
 
 _download("sector", lambda f: _sector_order(_sector_long(f)))

@@ -219,7 +219,10 @@ def _content(report: CohortReport) -> Any:
 def _report(principal: Principal, filters: PipelineFilters) -> CohortReport:
     with Session(app_engine()) as session:
         return cohort_report(
-            session, principal=principal, filters=filters, cache=app_report_cache(),
+            session,
+            principal=principal,
+            filters=filters,
+            cache=app_report_cache(),
             policy=ui.app_disclosure_policy(),
         )
 

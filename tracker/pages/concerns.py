@@ -110,7 +110,11 @@ def _content(report: ConcernsReport) -> Any:
 def _report(principal: Principal, filters: PipelineFilters, unit: str) -> ConcernsReport:
     with Session(app_engine()) as session:
         return concerns_report(
-            session, principal=principal, filters=filters, unit=unit, cache=app_report_cache(),
+            session,
+            principal=principal,
+            filters=filters,
+            unit=unit,
+            cache=app_report_cache(),
             policy=ui.app_disclosure_policy(),
         )
 

@@ -205,7 +205,10 @@ def _content(report: OverviewReport) -> Any:
 def _report(principal: Principal, filters: PipelineFilters) -> OverviewReport:
     with Session(app_engine()) as session:
         return overview_report(
-            session, principal=principal, filters=filters, cache=app_report_cache(),
+            session,
+            principal=principal,
+            filters=filters,
+            cache=app_report_cache(),
             policy=ui.app_disclosure_policy(),
         )
 

@@ -36,38 +36,84 @@ def layout(principal: Principal, **_query: Any) -> Any:
     with Session(app_engine()) as session:
         organisations, settings = placement_filters(session)
         blocks, _programmes = block_choices(session)
-    scope = (f"Placements of {principal.hei_code}'s learners only." if principal.is_hei
-             else "All published placements; filter by organisation or setting to see who is "
-                  "coming to a setting.")
-    staff_actions = html.Div([
-        dbc.Button("Mark completed", id=f"{PAGE}-complete", size="sm", color="success",
-                   outline=True, className="me-2"),
-        dbc.Button("Cancel placement", id=f"{PAGE}-cancel", size="sm", color="danger",
-                   outline=True),
-    ], className="mt-2", style={} if may_edit_registers(principal) else {"display": "none"})
-    return html.Div([
-        page_header("Placements", scope, download_buttons(f"{PAGE}-table")),
-        dbc.Row([
-            ui.field("Block", dcc.Dropdown(id=f"{PAGE}-block", options=blocks,
-                                           placeholder="All blocks"), 3),
-            ui.field("Organisation", dcc.Dropdown(id=f"{PAGE}-organisation",
-                                                  options=organisations,
-                                                  placeholder="All organisations"), 3),
-            ui.field("Setting", dcc.Dropdown(id=f"{PAGE}-setting", options=settings,
-                                             placeholder="All settings"), 3),
-            ui.field("Status", dcc.Dropdown(id=f"{PAGE}-status", multi=True,
-                                            value=[PlacementStatus.CONFIRMED.value],
-                                            options=[{"label": s, "value": s}
-                                                     for s in STATUSES]), 3),
-        ]),
-        html.Div(id=f"{PAGE}-message"),
-        dcc.Store(id=f"{PAGE}-changed", data=0),
-        ui.grid(f"{PAGE}-grid", SHOWN, height=480, row_id="placement_id",
-                selectable=may_edit_registers(principal)),
-        html.P("Rows without a learner give how many learners of a request go to a setting; "
-               "rows with a learner name who.", className="small text-muted mt-1"),
-        staff_actions,
-    ])
+    scope = (
+        f"Placements of {principal.hei_code}'s learners only."
+        if principal.is_hei
+        else "All published placements; filter by organisation or setting to see who is "
+        "coming to a setting."
+    )
+    staff_actions = html.Div(
+        [
+            dbc.Button(
+                "Mark completed",
+                id=f"{PAGE}-complete",
+                size="sm",
+                color="success",
+                outline=True,
+                className="me-2",
+            ),
+            dbc.Button(
+                "Cancel placement", id=f"{PAGE}-cancel", size="sm", color="danger", outline=True
+            ),
+        ],
+        className="mt-2",
+        style={} if may_edit_registers(principal) else {"display": "none"},
+    )
+    return html.Div(
+        [
+            page_header("Placements", scope, download_buttons(f"{PAGE}-table")),
+            dbc.Row(
+                [
+                    ui.field(
+                        "Block",
+                        dcc.Dropdown(id=f"{PAGE}-block", options=blocks, placeholder="All blocks"),
+                        3,
+                    ),
+                    ui.field(
+                        "Organisation",
+                        dcc.Dropdown(
+                            id=f"{PAGE}-organisation",
+                            options=organisations,
+                            placeholder="All organisations",
+                        ),
+                        3,
+                    ),
+                    ui.field(
+                        "Setting",
+                        dcc.Dropdown(
+                            id=f"{PAGE}-setting", options=settings, placeholder="All settings"
+                        ),
+                        3,
+                    ),
+                    ui.field(
+                        "Status",
+                        dcc.Dropdown(
+                            id=f"{PAGE}-status",
+                            multi=True,
+                            value=[PlacementStatus.CONFIRMED.value],
+                            options=[{"label": s, "value": s} for s in STATUSES],
+                        ),
+                        3,
+                    ),
+                ]
+            ),
+            html.Div(id=f"{PAGE}-message"),
+            dcc.Store(id=f"{PAGE}-changed", data=0),
+            ui.grid(
+                f"{PAGE}-grid",
+                SHOWN,
+                height=480,
+                row_id="placement_id",
+                selectable=may_edit_registers(principal),
+            ),
+            html.P(
+                "Rows without a learner give how many learners of a request go to a setting; "
+                "rows with a learner name who.",
+                className="small text-muted mt-1",
+            ),
+            staff_actions,
+        ]
+    )
 
 
 def _chosen_id(value: Any) -> int | None:
@@ -75,15 +121,17 @@ def _chosen_id(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _read(principal: Principal, block: Any, organisation: Any, setting: Any,
-          status: Any) -> Any:
+def _read(principal: Principal, block: Any, organisation: Any, setting: Any, status: Any) -> Any:
     statuses = [s for s in status if s in STATUSES] if isinstance(status, list) else []
     with Session(app_engine()) as session:
-        return visible_placements(session, principal=principal,
-                                  block=block if isinstance(block, str) else None,
-                                  organisation_id=_chosen_id(organisation),
-                                  setting_id=_chosen_id(setting),
-                                  statuses=statuses or STATUSES)
+        return visible_placements(
+            session,
+            principal=principal,
+            block=block if isinstance(block, str) else None,
+            organisation_id=_chosen_id(organisation),
+            setting_id=_chosen_id(setting),
+            statuses=statuses or STATUSES,
+        )
 
 
 @callback(
@@ -94,8 +142,13 @@ def _read(principal: Principal, block: Any, organisation: Any, setting: Any,
     Input(f"{PAGE}-status", "value"),
     Input(f"{PAGE}-changed", "data"),
 )
-def load_placements(block: str | None, organisation: int | None, setting: int | None,
-                    status: list[str] | None, _changed: int) -> Any:
+def load_placements(
+    block: str | None,
+    organisation: int | None,
+    setting: int | None,
+    status: list[str] | None,
+    _changed: int,
+) -> Any:
     principal = callback_principal(PAGE)
     return ui.records(_read(principal, block, organisation, setting, status)[SHOWN])
 
@@ -110,9 +163,14 @@ def load_placements(block: str | None, organisation: int | None, setting: int | 
     State(f"{PAGE}-status", "value"),
     prevent_initial_call=True,
 )
-def download_placements(_csv: int | None, _xlsx: int | None, block: str | None,
-                        organisation: int | None, setting: int | None,
-                        status: list[str] | None) -> Any:
+def download_placements(
+    _csv: int | None,
+    _xlsx: int | None,
+    block: str | None,
+    organisation: int | None,
+    setting: int | None,
+    status: list[str] | None,
+) -> Any:
     principal = callback_principal(PAGE)
     frame = _read(principal, block, organisation, setting, status)[SHOWN]
     if ctx.triggered_id == f"{PAGE}-table-csv":
@@ -129,19 +187,21 @@ def download_placements(_csv: int | None, _xlsx: int | None, block: str | None,
     State(f"{PAGE}-changed", "data"),
     prevent_initial_call=True,
 )
-def change_status(_complete: int | None, _cancel: int | None,
-                  rows: list[dict[str, Any]] | None, changed: int) -> Any:
+def change_status(
+    _complete: int | None, _cancel: int | None, rows: list[dict[str, Any]] | None, changed: int
+) -> Any:
     principal = callback_principal(PAGE)
     chosen = rows[0].get("placement_id") if rows and isinstance(rows[0], dict) else None
     if not isinstance(chosen, int) or isinstance(chosen, bool):
         return ui.message("Select a placement first.", "warning"), no_update
-    status = (PlacementStatus.COMPLETED if ctx.triggered_id == f"{PAGE}-complete"
-              else PlacementStatus.CANCELLED)
+    status = (
+        PlacementStatus.COMPLETED
+        if ctx.triggered_id == f"{PAGE}-complete"
+        else PlacementStatus.CANCELLED
+    )
     try:
         with session_scope(app_engine()) as session:
-            set_placement_status(session, principal=principal,
-                                 placement_id=chosen, status=status)
+            set_placement_status(session, principal=principal, placement_id=chosen, status=status)
     except (AllocationRefused, PermissionError) as exc:
         return ui.message(str(exc), "warning"), no_update
-    return ui.message(f"Placement {chosen} marked {status.value}.",
-                      "success"), (changed or 0) + 1
+    return ui.message(f"Placement {chosen} marked {status.value}.", "success"), (changed or 0) + 1

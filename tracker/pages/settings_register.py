@@ -31,11 +31,23 @@ from tracker.services.capacity import (
 PAGE = "settings"
 dash.register_page(__name__, path="/settings", name="Settings", order=20, access=PAGE)
 
-SHOWN = ["setting_id", "name", "organisation", "sector", "programmes", "lat", "lon",
-         "postcode_district", "active", "has_history"]
-ACTIVE_CHOICES = [{"label": "Active", "value": "active"},
-                  {"label": "Inactive", "value": "inactive"},
-                  {"label": "All", "value": "all"}]
+SHOWN = [
+    "setting_id",
+    "name",
+    "organisation",
+    "sector",
+    "programmes",
+    "lat",
+    "lon",
+    "postcode_district",
+    "active",
+    "has_history",
+]
+ACTIVE_CHOICES = [
+    {"label": "Active", "value": "active"},
+    {"label": "Inactive", "value": "inactive"},
+    {"label": "All", "value": "all"},
+]
 
 
 def _field(label_text: str, control: Any, width: int = 4) -> Any:
@@ -47,75 +59,171 @@ def layout(principal: Principal, **_query: Any) -> Any:
     with Session(app_engine()) as session:
         orgs = organisation_options(session)
         programmes = programme_options(session)
-    programme_choices = [{"label": f"{c} ({n})", "value": c}
-                         for c, n in zip(programmes["code"], programmes["name"], strict=True)]
-    filters = dbc.Row([
-        _field("Search", dbc.Input(id=f"{PAGE}-search", type="search", debounce=True,
-                                   placeholder="Code, name, organisation…"), 3),
-        _field("Sector", ui.dropdown(f"{PAGE}-sector", ui.sector_options()), 3),
-        _field("Organisation", ui.dropdown(f"{PAGE}-organisation", ui.code_options(orgs)), 3),
-        _field("Status", dcc.Dropdown(id=f"{PAGE}-active", options=ACTIVE_CHOICES,
-                                      value="active", clearable=False), 3),
-    ])
+    programme_choices = [
+        {"label": f"{c} ({n})", "value": c}
+        for c, n in zip(programmes["code"], programmes["name"], strict=True)
+    ]
+    filters = dbc.Row(
+        [
+            _field(
+                "Search",
+                dbc.Input(
+                    id=f"{PAGE}-search",
+                    type="search",
+                    debounce=True,
+                    placeholder="Code, name, organisation…",
+                ),
+                3,
+            ),
+            _field("Sector", ui.dropdown(f"{PAGE}-sector", ui.sector_options()), 3),
+            _field("Organisation", ui.dropdown(f"{PAGE}-organisation", ui.code_options(orgs)), 3),
+            _field(
+                "Status",
+                dcc.Dropdown(
+                    id=f"{PAGE}-active", options=ACTIVE_CHOICES, value="active", clearable=False
+                ),
+                3,
+            ),
+        ]
+    )
     form = ui.card(
         "Add or edit a setting",
-        html.Div([
-            html.P("Select a row to edit it, or start a new setting.",
-                   id=f"{PAGE}-form-mode", className="small text-muted"),
-            dbc.Row([
-                _field("Code", dbc.Input(id=f"{PAGE}-code", maxlength=32), 2),
-                _field("Name", dbc.Input(id=f"{PAGE}-name", maxlength=200), 4),
-                _field("Organisation", ui.dropdown(f"{PAGE}-form-organisation",
-                                                   ui.code_options(orgs), multi=False,
-                                                   placeholder="Choose"), 3),
-                _field("Sector", ui.dropdown(f"{PAGE}-form-sector", ui.sector_options(),
-                                             multi=False, placeholder="Choose"), 3),
-            ]),
-            dbc.Row([
-                _field("Programmes hosted", ui.dropdown(f"{PAGE}-form-programmes",
-                                                        programme_choices,
-                                                        placeholder="Choose programmes"), 6),
-                _field("", dbc.Checkbox(id=f"{PAGE}-any", label="Hosts any programme",
-                                        value=False), 2),
-                _field("Latitude", dbc.Input(id=f"{PAGE}-lat", type="number", step="any"), 1),
-                _field("Longitude", dbc.Input(id=f"{PAGE}-lon", type="number", step="any"), 1),
-                _field("Postcode district", dbc.Input(id=f"{PAGE}-postcode", maxlength=8), 2),
-            ]),
-            dbc.Checkbox(id=f"{PAGE}-form-active", label="Active", value=True,
-                         className="mb-2"),
-            html.Div([
-                dbc.Button("Save setting", id=f"{PAGE}-save", color="primary", size="sm"),
-                dbc.Button("New setting", id=f"{PAGE}-new", color="secondary", outline=True,
-                           size="sm"),
-                dbc.Button("Deactivate", id=f"{PAGE}-deactivate", color="warning",
-                           outline=True, size="sm"),
-                dbc.Button("Delete (no history only)", id=f"{PAGE}-delete", color="danger",
-                           outline=True, size="sm"),
-            ], className="d-flex gap-2 flex-wrap"),
-        ]),
+        html.Div(
+            [
+                html.P(
+                    "Select a row to edit it, or start a new setting.",
+                    id=f"{PAGE}-form-mode",
+                    className="small text-muted",
+                ),
+                dbc.Row(
+                    [
+                        _field("Code", dbc.Input(id=f"{PAGE}-code", maxlength=32), 2),
+                        _field("Name", dbc.Input(id=f"{PAGE}-name", maxlength=200), 4),
+                        _field(
+                            "Organisation",
+                            ui.dropdown(
+                                f"{PAGE}-form-organisation",
+                                ui.code_options(orgs),
+                                multi=False,
+                                placeholder="Choose",
+                            ),
+                            3,
+                        ),
+                        _field(
+                            "Sector",
+                            ui.dropdown(
+                                f"{PAGE}-form-sector",
+                                ui.sector_options(),
+                                multi=False,
+                                placeholder="Choose",
+                            ),
+                            3,
+                        ),
+                    ]
+                ),
+                dbc.Row(
+                    [
+                        _field(
+                            "Programmes hosted",
+                            ui.dropdown(
+                                f"{PAGE}-form-programmes",
+                                programme_choices,
+                                placeholder="Choose programmes",
+                            ),
+                            6,
+                        ),
+                        _field(
+                            "",
+                            dbc.Checkbox(
+                                id=f"{PAGE}-any", label="Hosts any programme", value=False
+                            ),
+                            2,
+                        ),
+                        _field(
+                            "Latitude", dbc.Input(id=f"{PAGE}-lat", type="number", step="any"), 1
+                        ),
+                        _field(
+                            "Longitude", dbc.Input(id=f"{PAGE}-lon", type="number", step="any"), 1
+                        ),
+                        _field(
+                            "Postcode district", dbc.Input(id=f"{PAGE}-postcode", maxlength=8), 2
+                        ),
+                    ]
+                ),
+                dbc.Checkbox(
+                    id=f"{PAGE}-form-active", label="Active", value=True, className="mb-2"
+                ),
+                html.Div(
+                    [
+                        dbc.Button("Save setting", id=f"{PAGE}-save", color="primary", size="sm"),
+                        dbc.Button(
+                            "New setting",
+                            id=f"{PAGE}-new",
+                            color="secondary",
+                            outline=True,
+                            size="sm",
+                        ),
+                        dbc.Button(
+                            "Deactivate",
+                            id=f"{PAGE}-deactivate",
+                            color="warning",
+                            outline=True,
+                            size="sm",
+                        ),
+                        dbc.Button(
+                            "Delete (no history only)",
+                            id=f"{PAGE}-delete",
+                            color="danger",
+                            outline=True,
+                            size="sm",
+                        ),
+                    ],
+                    className="d-flex gap-2 flex-wrap",
+                ),
+            ]
+        ),
     )
-    return html.Div([
-        page_header("Placement settings",
-                    "Wards, teams, practices and homes: who runs them, what they host, where."),
-        filters,
-        html.Div(id=f"{PAGE}-message"),
-        dcc.Store(id=f"{PAGE}-refresh", data=0),
-        dcc.Store(id=f"{PAGE}-editing", data=None),
-        ui.card("Settings",
-                ui.grid(f"{PAGE}-grid", ui.column_defs(SHOWN), height=420,
-                        options={"rowSelection": {"mode": "singleRow"}}),
+    return html.Div(
+        [
+            page_header(
+                "Placement settings",
+                "Wards, teams, practices and homes: who runs them, what they host, where.",
+            ),
+            filters,
+            html.Div(id=f"{PAGE}-message"),
+            dcc.Store(id=f"{PAGE}-refresh", data=0),
+            dcc.Store(id=f"{PAGE}-editing", data=None),
+            ui.card(
+                "Settings",
+                ui.grid(
+                    f"{PAGE}-grid",
+                    ui.column_defs(SHOWN),
+                    height=420,
+                    options={"rowSelection": {"mode": "singleRow"}},
+                ),
                 download=f"{PAGE}-table",
-                note="A setting with placements is never deleted: deactivate it instead."),
-        form,
-    ])
+                note="A setting with placements is never deleted: deactivate it instead.",
+            ),
+            form,
+        ]
+    )
 
 
-def _read(principal: Principal, sector: list[str] | None, organisation: list[str] | None,
-          active: str | None) -> Any:
+def _read(
+    principal: Principal,
+    sector: list[str] | None,
+    organisation: list[str] | None,
+    active: str | None,
+) -> Any:
     flag = {"active": True, "inactive": False}.get(active or "all")
     with Session(app_engine()) as session:
-        return settings_register(session, principal=principal, sector=sector or [],
-                                 organisation=organisation or [], active=flag)
+        return settings_register(
+            session,
+            principal=principal,
+            sector=sector or [],
+            organisation=organisation or [],
+            active=flag,
+        )
 
 
 @callback(
@@ -125,8 +233,9 @@ def _read(principal: Principal, sector: list[str] | None, organisation: list[str
     Input(f"{PAGE}-active", "value"),
     Input(f"{PAGE}-refresh", "data"),
 )
-def load_settings(sector: list[str] | None, organisation: list[str] | None,
-                  active: str | None, _refresh: int) -> Any:
+def load_settings(
+    sector: list[str] | None, organisation: list[str] | None, active: str | None, _refresh: int
+) -> Any:
     principal = callback_principal(PAGE)
     return ui.records(_read(principal, sector, organisation, active))
 
@@ -140,9 +249,18 @@ def search_settings(text: str | None, options: dict[str, Any] | None) -> Any:
     return {**(options or {}), "quickFilterText": text or ""}
 
 
-FORM = [f"{PAGE}-code", f"{PAGE}-name", f"{PAGE}-form-organisation", f"{PAGE}-form-sector",
-        f"{PAGE}-form-programmes", f"{PAGE}-any", f"{PAGE}-lat", f"{PAGE}-lon",
-        f"{PAGE}-postcode", f"{PAGE}-form-active"]
+FORM = [
+    f"{PAGE}-code",
+    f"{PAGE}-name",
+    f"{PAGE}-form-organisation",
+    f"{PAGE}-form-sector",
+    f"{PAGE}-form-programmes",
+    f"{PAGE}-any",
+    f"{PAGE}-lat",
+    f"{PAGE}-lon",
+    f"{PAGE}-postcode",
+    f"{PAGE}-form-active",
+]
 FORM_PROPS = ["value"] * len(FORM)
 
 
@@ -158,15 +276,39 @@ FORM_PROPS = ["value"] * len(FORM)
 def fill_setting_form(selected: list[dict[str, Any]] | None, _new: int | None) -> Any:
     callback_principal(PAGE)
     if ctx.triggered_id == f"{PAGE}-new" or not selected:
-        return ("", "", None, None, [], False, None, None, "", True, False, None,
-                "New setting: give it a unique code.")
+        return (
+            "",
+            "",
+            None,
+            None,
+            [],
+            False,
+            None,
+            None,
+            "",
+            True,
+            False,
+            None,
+            "New setting: give it a unique code.",
+        )
     row = selected[0]
     any_programme = row["programmes"] == ANY_PROGRAMME
     codes = [] if any_programme or not row["programmes"] else row["programmes"].split(";")
-    return (row["setting_id"], row["name"], row["organisation"], row["sector"], codes,
-            any_programme, row["lat"], row["lon"], row["postcode_district"] or "",
-            bool(row["active"]), True, {"id": row["id"], "version": row["version"]},
-            f"Editing {row['setting_id']} (the code cannot change).")
+    return (
+        row["setting_id"],
+        row["name"],
+        row["organisation"],
+        row["sector"],
+        codes,
+        any_programme,
+        row["lat"],
+        row["lon"],
+        row["postcode_district"] or "",
+        bool(row["active"]),
+        True,
+        {"id": row["id"], "version": row["version"]},
+        f"Editing {row['setting_id']} (the code cannot change).",
+    )
 
 
 @callback(
@@ -181,25 +323,42 @@ def fill_setting_form(selected: list[dict[str, Any]] | None, _new: int | None) -
     State(f"{PAGE}-refresh", "data"),
     prevent_initial_call=True,
 )
-def change_setting(_save: int | None, _deactivate: int | None, _delete: int | None,
-                   code: str | None, name: str | None, organisation: str | None,
-                   sector: str | None, programmes: list[str] | None, any_programme: bool,
-                   lat: float | None, lon: float | None, postcode: str | None, active: bool,
-                   editing: dict[str, int] | None, refresh: int) -> Any:
+def change_setting(
+    _save: int | None,
+    _deactivate: int | None,
+    _delete: int | None,
+    code: str | None,
+    name: str | None,
+    organisation: str | None,
+    sector: str | None,
+    programmes: list[str] | None,
+    any_programme: bool,
+    lat: float | None,
+    lon: float | None,
+    postcode: str | None,
+    active: bool,
+    editing: dict[str, int] | None,
+    refresh: int,
+) -> Any:
     principal = callback_principal(PAGE)
     trigger = ctx.triggered_id
     try:
         with session_scope(app_engine()) as session:
             if trigger == f"{PAGE}-save":
                 saved = save_setting(
-                    session, principal=principal,
+                    session,
+                    principal=principal,
                     setting_id=editing["id"] if editing else None,
                     version=editing["version"] if editing else None,
                     setting=SettingInput(
-                        code=(code or "").strip(), organisation=organisation or "",
-                        name=name or "", sector=sector or "",
+                        code=(code or "").strip(),
+                        organisation=organisation or "",
+                        name=name or "",
+                        sector=sector or "",
                         programmes=[ANY_PROGRAMME] if any_programme else (programmes or []),
-                        lat=lat, lon=lon, postcode_district=postcode or None,
+                        lat=lat,
+                        lon=lon,
+                        postcode_district=postcode or None,
                         active=bool(active),
                     ),
                 )
@@ -207,18 +366,31 @@ def change_setting(_save: int | None, _deactivate: int | None, _delete: int | No
             elif not editing:
                 raise SaveRefused(["select a setting in the table first"])
             elif trigger == f"{PAGE}-deactivate":
-                done = deactivate_setting(session, principal=principal,
-                                          setting_id=editing["id"], version=editing["version"])
-                text, after = (f"{done.code} deactivated.",
-                               {"id": done.id, "version": done.version})
+                done = deactivate_setting(
+                    session,
+                    principal=principal,
+                    setting_id=editing["id"],
+                    version=editing["version"],
+                )
+                text, after = (
+                    f"{done.code} deactivated.",
+                    {"id": done.id, "version": done.version},
+                )
             else:
-                delete_setting(session, principal=principal, setting_id=editing["id"],
-                               version=editing["version"])
+                delete_setting(
+                    session,
+                    principal=principal,
+                    setting_id=editing["id"],
+                    version=editing["version"],
+                )
                 text, after = "Setting deleted.", None
     except (SaveRefused, AccessDenied) as refused:
         problems = getattr(refused, "problems", [str(refused)])
-        return ui.result_alert("Nothing was saved:", problems, ok=False), dash.no_update, \
-            dash.no_update
+        return (
+            ui.result_alert("Nothing was saved:", problems, ok=False),
+            dash.no_update,
+            dash.no_update,
+        )
     return ui.result_alert(text), (refresh or 0) + 1, after
 
 
@@ -231,10 +403,16 @@ def change_setting(_save: int | None, _deactivate: int | None, _delete: int | No
     State(f"{PAGE}-active", "value"),
     prevent_initial_call=True,
 )
-def download_settings(_csv: int | None, _xlsx: int | None, sector: list[str] | None,
-                      organisation: list[str] | None, active: str | None) -> Any:
+def download_settings(
+    _csv: int | None,
+    _xlsx: int | None,
+    sector: list[str] | None,
+    organisation: list[str] | None,
+    active: str | None,
+) -> Any:
     principal = callback_principal(PAGE)
     frame = _read(principal, sector, organisation, active)[SHOWN]
     fmt = "xlsx" if ctx.triggered_id == f"{PAGE}-table-xlsx" else "csv"
-    return ui.send_frame(frame, fmt=fmt, filename="placement-settings",
-                         note="Placement settings register.")
+    return ui.send_frame(
+        frame, fmt=fmt, filename="placement-settings", note="Placement settings register."
+    )

@@ -34,11 +34,38 @@ from tracker.models import (
 from tracker.optimise.geo import haversine_km
 from tracker.services.allocation_inputs import register_code, snapshot_frames
 
-PLAN_COLUMNS = ["placement_id", "request", "hei", "programme", "block", "setting", "setting_name",
-                "organisation", "sector", "learners", "pinned", "status", "distance_km"]
-VISIBLE_COLUMNS = ["placement_id", "status", "block", "block_start", "block_end", "hei",
-                   "programme", "request", "learner", "learners", "setting", "setting_name",
-                   "organisation", "sector", "run_id"]
+PLAN_COLUMNS = [
+    "placement_id",
+    "request",
+    "hei",
+    "programme",
+    "block",
+    "setting",
+    "setting_name",
+    "organisation",
+    "sector",
+    "learners",
+    "pinned",
+    "status",
+    "distance_km",
+]
+VISIBLE_COLUMNS = [
+    "placement_id",
+    "status",
+    "block",
+    "block_start",
+    "block_end",
+    "hei",
+    "programme",
+    "request",
+    "learner",
+    "learners",
+    "setting",
+    "setting_name",
+    "organisation",
+    "sector",
+    "run_id",
+]
 
 
 def _staff(principal: Principal) -> None:
@@ -58,27 +85,49 @@ def scope_choices(session: Session) -> tuple[list[dict[str, str]], list[dict[str
 def run_history(session: Session, *, principal: Principal, limit: int = 100) -> pd.DataFrame:
     """Newest runs first, with the headline figures of each."""
     _staff(principal)
-    runs = session.exec(select(AllocationRun).order_by(col(AllocationRun.id).desc())
-                        .limit(limit)).all()
+    runs = session.exec(
+        select(AllocationRun).order_by(col(AllocationRun.id).desc()).limit(limit)
+    ).all()
     rows = []
     for r in runs:
         levels = r.figures.get("levels", {})
-        rows.append({
-            "run_id": r.id, "name": r.name, "status": r.status,
-            "what_if": "yes" if r.is_scenario else "",
-            "parent": r.parent_run_id,
-            "blocks": ", ".join(r.scope.get("blocks", [])),
-            "programmes": ", ".join(r.scope.get("programmes", [])) or "all",
-            "requested": levels.get("requested"), "placed": levels.get("placed"),
-            "min_hei_fill": levels.get("min_hei_fill"),
-            "moved": levels.get("moved_learners"),
-            "seconds": None if r.seconds is None else round(r.seconds, 2),
-            "created_by": r.created_by,
-            "created_at": r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else None,
-        })
-    return pd.DataFrame(rows, columns=["run_id", "name", "status", "what_if", "parent", "blocks",
-                                       "programmes", "requested", "placed", "min_hei_fill",
-                                       "moved", "seconds", "created_by", "created_at"])
+        rows.append(
+            {
+                "run_id": r.id,
+                "name": r.name,
+                "status": r.status,
+                "what_if": "yes" if r.is_scenario else "",
+                "parent": r.parent_run_id,
+                "blocks": ", ".join(r.scope.get("blocks", [])),
+                "programmes": ", ".join(r.scope.get("programmes", [])) or "all",
+                "requested": levels.get("requested"),
+                "placed": levels.get("placed"),
+                "min_hei_fill": levels.get("min_hei_fill"),
+                "moved": levels.get("moved_learners"),
+                "seconds": None if r.seconds is None else round(r.seconds, 2),
+                "created_by": r.created_by,
+                "created_at": r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else None,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "run_id",
+            "name",
+            "status",
+            "what_if",
+            "parent",
+            "blocks",
+            "programmes",
+            "requested",
+            "placed",
+            "min_hei_fill",
+            "moved",
+            "seconds",
+            "created_by",
+            "created_at",
+        ],
+    )
 
 
 def get_run(session: Session, *, principal: Principal, run_id: int) -> AllocationRun | None:
@@ -96,10 +145,20 @@ def run_plan(session: Session, *, principal: Principal, run_id: int) -> pd.DataF
     owner = aliased(Organisation)
     query = (
         sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
-            Placement, PlacementRequest.code, hei.code, Programme.code, PlacementBlock.code,
-               PlacementSetting.code, PlacementSetting.name, owner.name, PlacementSetting.sector,
-               PlacementSetting.lat, PlacementSetting.lon, PlacementRequest.lat,
-               PlacementRequest.lon)
+            Placement,
+            PlacementRequest.code,
+            hei.code,
+            Programme.code,
+            PlacementBlock.code,
+            PlacementSetting.code,
+            PlacementSetting.name,
+            owner.name,
+            PlacementSetting.sector,
+            PlacementSetting.lat,
+            PlacementSetting.lon,
+            PlacementRequest.lat,
+            PlacementRequest.lon,
+        )
         .join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
         .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
         .join(hei, col(hei.id) == Cohort.hei_id)
@@ -111,14 +170,39 @@ def run_plan(session: Session, *, principal: Principal, run_id: int) -> pd.DataF
         .order_by(hei.code, PlacementRequest.code, PlacementSetting.code)
     )
     rows = []
-    for p, req, hei_code, prog, block, code, name, org, sector, slat, slon, rlat, rlon in (
-            session.execute(query).all()):
+    for (
+        p,
+        req,
+        hei_code,
+        prog,
+        block,
+        code,
+        name,
+        org,
+        sector,
+        slat,
+        slon,
+        rlat,
+        rlon,
+    ) in session.execute(query).all():
         km = haversine_km(_f(rlat), _f(rlon), _f(slat), _f(slon))
-        rows.append({"placement_id": p.id, "request": req, "hei": hei_code, "programme": prog,
-                     "block": block, "setting": code, "setting_name": name, "organisation": org,
-                     "sector": sector, "learners": p.learners, "pinned": p.pinned,
-                     "status": p.status,
-                     "distance_km": None if not np.isfinite(km) else round(float(km), 1)})
+        rows.append(
+            {
+                "placement_id": p.id,
+                "request": req,
+                "hei": hei_code,
+                "programme": prog,
+                "block": block,
+                "setting": code,
+                "setting_name": name,
+                "organisation": org,
+                "sector": sector,
+                "learners": p.learners,
+                "pinned": p.pinned,
+                "status": p.status,
+                "distance_km": None if not np.isfinite(km) else round(float(km), 1),
+            }
+        )
     return pd.DataFrame(rows, columns=PLAN_COLUMNS)
 
 
@@ -148,37 +232,48 @@ def run_review(session: Session, *, principal: Principal, run_id: int) -> RunRev
     placed = plan.groupby("hei")["learners"].sum()
     by_hei = pd.DataFrame({"requested": requested}).join(placed.rename("placed")).fillna(0)
     by_hei["placed"] = by_hei["placed"].astype(int)
-    by_hei["fill_ratio"] = (by_hei["placed"] / by_hei["requested"].where(by_hei["requested"] > 0)
-                            ).round(4)
+    by_hei["fill_ratio"] = (
+        by_hei["placed"] / by_hei["requested"].where(by_hei["requested"] > 0)
+    ).round(4)
     by_hei = by_hei.reset_index().rename(columns={"index": "hei"})
 
     cap = capacity.copy()
     cap["setting"] = cap["setting_id"].astype(str).map(register_code)
-    sector_of = {register_code(str(s)): sec for s, sec in zip(settings["setting_id"],
-                                                             settings["sector"], strict=True)}
+    sector_of = {
+        register_code(str(s)): sec
+        for s, sec in zip(settings["setting_id"], settings["sector"], strict=True)
+    }
     cap["sector"] = cap["setting"].map(sector_of)
     places = cap.groupby(["setting", "block"], as_index=False).agg(
-        places=("places", "sum"), sector=("sector", "first"))
-    used = plan.groupby(["setting", "block"], as_index=False)["learners"].sum().rename(
-        columns={"learners": "placed"})
+        places=("places", "sum"), sector=("sector", "first")
+    )
+    used = (
+        plan.groupby(["setting", "block"], as_index=False)["learners"]
+        .sum()
+        .rename(columns={"learners": "placed"})
+    )
     by_setting = places.merge(used, on=["setting", "block"], how="outer")
     by_setting["placed"] = by_setting["placed"].fillna(0).astype(int)
     by_setting["places"] = by_setting["places"].fillna(0).astype(int)
     by_setting["sector"] = by_setting["sector"].fillna(by_setting["setting"].map(sector_of))
-    by_setting["utilisation"] = (by_setting["placed"] / by_setting["places"].where(
-        by_setting["places"] > 0)).round(4)
+    by_setting["utilisation"] = (
+        by_setting["placed"] / by_setting["places"].where(by_setting["places"] > 0)
+    ).round(4)
     by_setting = by_setting.sort_values(["utilisation", "setting"], ascending=[False, True])
     by_sector = by_setting.groupby("sector", as_index=False)[["places", "placed"]].sum()
-    by_sector["utilisation"] = (by_sector["placed"] / by_sector["places"].where(
-        by_sector["places"] > 0)).round(4)
-    unmet = pd.DataFrame(run.figures.get("unmet", []),
-                         columns=["request_id", "hei", "programme", "block", "learners",
-                                  "reason_code", "reason"])
+    by_sector["utilisation"] = (
+        by_sector["placed"] / by_sector["places"].where(by_sector["places"] > 0)
+    ).round(4)
+    unmet = pd.DataFrame(
+        run.figures.get("unmet", []),
+        columns=["request_id", "hei", "programme", "block", "learners", "reason_code", "reason"],
+    )
     bottlenecks = pd.DataFrame(run.figures.get("bottlenecks", []))
     if "setting_id" in bottlenecks.columns:
         bottlenecks["setting_id"] = bottlenecks["setting_id"].astype(str).map(register_code)
-    return RunReview(by_hei, by_sector, by_setting.reset_index(drop=True), unmet, bottlenecks,
-                     dict(run.figures))
+    return RunReview(
+        by_hei, by_sector, by_setting.reset_index(drop=True), unmet, bottlenecks, dict(run.figures)
+    )
 
 
 @dataclass(frozen=True)
@@ -191,16 +286,24 @@ class RunComparison:
     named_moves: pd.DataFrame
 
 
-def compare_runs(session: Session, *, principal: Principal, run_a: int,
-                 run_b: int) -> RunComparison:
+def compare_runs(
+    session: Session, *, principal: Principal, run_a: int, run_b: int
+) -> RunComparison:
     """Learners by request and setting in A and B; "moved" counts A's learners not where A
     put them in B (the measure "stay close to this plan" minimises)."""
     a = run_plan(session, principal=principal, run_id=run_a)
     b = run_plan(session, principal=principal, run_id=run_b)
     key = ["hei", "request", "programme", "block", "setting", "setting_name", "sector"]
-    merged = (a.groupby(key, as_index=False)["learners"].sum().rename(columns={"learners": "a"})
-              .merge(b.groupby(key, as_index=False)["learners"].sum()
-                     .rename(columns={"learners": "b"}), on=key, how="outer"))
+    merged = (
+        a.groupby(key, as_index=False)["learners"]
+        .sum()
+        .rename(columns={"learners": "a"})
+        .merge(
+            b.groupby(key, as_index=False)["learners"].sum().rename(columns={"learners": "b"}),
+            on=key,
+            how="outer",
+        )
+    )
     merged[["a", "b"]] = merged[["a", "b"]].fillna(0).astype(int)
     merged["change"] = merged["b"] - merged["a"]
     changes = merged[merged["change"] != 0].sort_values(key).reset_index(drop=True)
@@ -211,34 +314,49 @@ def compare_runs(session: Session, *, principal: Principal, run_a: int,
         review = run_review(session, principal=principal, run_id=run_id)
         levels = run.figures.get("levels", {}) if run else {}
         fill = review.by_hei["fill_ratio"]
-        rows.append({
-            "run_id": run_id, "name": run.name if run else "",
-            "requested": levels.get("requested"), "placed": int(plan["learners"].sum()),
-            "min_hei_fill": None if fill.dropna().empty else float(fill.min()),
-            "max_sector_utilisation": (None if review.by_sector.empty else
-                                       float(review.by_sector["utilisation"].max())),
-            "learner_km": round(float((plan["learners"] * plan["distance_km"].astype(float)
-                                       ).sum()), 1),
-            "unmet": int(review.unmet["learners"].sum()) if len(review.unmet) else 0,
-        })
+        rows.append(
+            {
+                "run_id": run_id,
+                "name": run.name if run else "",
+                "requested": levels.get("requested"),
+                "placed": int(plan["learners"].sum()),
+                "min_hei_fill": None if fill.dropna().empty else float(fill.min()),
+                "max_sector_utilisation": (
+                    None if review.by_sector.empty else float(review.by_sector["utilisation"].max())
+                ),
+                "learner_km": round(
+                    float((plan["learners"] * plan["distance_km"].astype(float)).sum()), 1
+                ),
+                "unmet": int(review.unmet["learners"].sum()) if len(review.unmet) else 0,
+            }
+        )
     named_a = named_learners(session, principal=principal, run_id=run_a)
     named_b = named_learners(session, principal=principal, run_id=run_b)
     named = named_a.merge(named_b, on=["learner", "hei"], suffixes=("_a", "_b"))
     named_moves = named[named["setting_a"] != named["setting_b"]][
-        ["learner", "hei", "setting_a", "setting_b"]].reset_index(drop=True)
+        ["learner", "hei", "setting_a", "setting_b"]
+    ].reset_index(drop=True)
     return RunComparison(changes, moved, pd.DataFrame(rows), named_moves)
 
 
-def named_learners(session: Session, *, principal: Principal, run_id: int,
-                   hei: str | None = None) -> pd.DataFrame:
+def named_learners(
+    session: Session, *, principal: Principal, run_id: int, hei: str | None = None
+) -> pd.DataFrame:
     """Learner-level placements of a run (second stage), for review per HEI."""
     _staff(principal)
     owner = aliased(Organisation)
     query = (
         sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
-            Placement.id, Learner.learner_ref, owner.code, PlacementRequest.code,
-               PlacementSetting.code, PlacementSetting.name, PlacementSetting.sector,
-               PlacementBlock.code, Placement.status)
+            Placement.id,
+            Learner.learner_ref,
+            owner.code,
+            PlacementRequest.code,
+            PlacementSetting.code,
+            PlacementSetting.name,
+            PlacementSetting.sector,
+            PlacementBlock.code,
+            Placement.status,
+        )
         .join(Learner, col(Learner.id) == Placement.learner_id)
         .join(Cohort, col(Cohort.id) == Learner.cohort_id)
         .join(owner, col(owner.id) == Cohort.hei_id)
@@ -250,17 +368,31 @@ def named_learners(session: Session, *, principal: Principal, run_id: int,
     )
     if hei:
         query = query.where(owner.code == hei)
-    return pd.DataFrame(session.execute(query).all(),
-                        columns=["placement_id", "learner", "hei", "request", "setting",
-                                 "setting_name", "sector", "block", "status"])
+    return pd.DataFrame(
+        session.execute(query).all(),
+        columns=[
+            "placement_id",
+            "learner",
+            "hei",
+            "request",
+            "setting",
+            "setting_name",
+            "sector",
+            "block",
+            "status",
+        ],
+    )
 
 
 def visible_placements(
     session: Session,
     *,
     principal: Principal,
-    statuses: Sequence[str] = (PlacementStatus.CONFIRMED.value, PlacementStatus.COMPLETED.value,
-                               PlacementStatus.CANCELLED.value),
+    statuses: Sequence[str] = (
+        PlacementStatus.CONFIRMED.value,
+        PlacementStatus.COMPLETED.value,
+        PlacementStatus.CANCELLED.value,
+    ),
     organisation_id: int | None = None,
     setting_id: int | None = None,
     block: str | None = None,
@@ -277,9 +409,19 @@ def visible_placements(
     owner = aliased(Organisation)
     query = (
         sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
-            Placement, PlacementBlock.code, PlacementBlock.start_date, PlacementBlock.end_date,
-               hei.code, Programme.code, PlacementRequest.code, Learner.learner_ref,
-               PlacementSetting.code, PlacementSetting.name, owner.name, PlacementSetting.sector)
+            Placement,
+            PlacementBlock.code,
+            PlacementBlock.start_date,
+            PlacementBlock.end_date,
+            hei.code,
+            Programme.code,
+            PlacementRequest.code,
+            Learner.learner_ref,
+            PlacementSetting.code,
+            PlacementSetting.name,
+            owner.name,
+            PlacementSetting.sector,
+        )
         .join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
         .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
         .join(hei, col(hei.id) == Cohort.hei_id)
@@ -289,8 +431,13 @@ def visible_placements(
         .join(owner, col(owner.id) == PlacementSetting.organisation_id)
         .outerjoin(Learner, col(Learner.id) == Placement.learner_id)
         .where(col(Placement.status).in_(statuses))
-        .order_by(col(PlacementBlock.start_date), hei.code, PlacementSetting.code,
-                  col(Placement.learner_id).is_not(None), Learner.learner_ref)
+        .order_by(
+            col(PlacementBlock.start_date),
+            hei.code,
+            PlacementSetting.code,
+            col(Placement.learner_id).is_not(None),
+            Learner.learner_ref,
+        )
     )
     scope = hei_scope(principal)
     if scope is not None:
@@ -304,12 +451,26 @@ def visible_placements(
     if block:
         query = query.where(PlacementBlock.code == block)
     rows = [
-        {"placement_id": p.id, "status": p.status, "block": b, "block_start": start,
-         "block_end": end, "hei": hei_code, "programme": prog, "request": req,
-         "learner": ref, "learners": p.learners, "setting": code, "setting_name": name,
-         "organisation": org, "sector": sector, "run_id": p.run_id}
-        for p, b, start, end, hei_code, prog, req, ref, code, name, org, sector
-        in session.execute(query).all()
+        {
+            "placement_id": p.id,
+            "status": p.status,
+            "block": b,
+            "block_start": start,
+            "block_end": end,
+            "hei": hei_code,
+            "programme": prog,
+            "request": req,
+            "learner": ref,
+            "learners": p.learners,
+            "setting": code,
+            "setting_name": name,
+            "organisation": org,
+            "sector": sector,
+            "run_id": p.run_id,
+        }
+        for p, b, start, end, hei_code, prog, req, ref, code, name, org, sector in session.execute(
+            query
+        ).all()
     ]
     return pd.DataFrame(rows, columns=VISIBLE_COLUMNS)
 
@@ -318,16 +479,16 @@ def placement_filters(session: Session) -> tuple[list[dict[str, Any]], list[dict
     """Organisations hosting settings, and settings, as dropdown options."""
     settings = session.exec(select(PlacementSetting).order_by(PlacementSetting.code)).all()
     host_ids = {s.organisation_id for s in settings}
-    orgs = session.exec(select(Organisation).where(col(Organisation.id).in_(host_ids))
-                        .order_by(Organisation.name)).all()
+    orgs = session.exec(
+        select(Organisation).where(col(Organisation.id).in_(host_ids)).order_by(Organisation.name)
+    ).all()
     return (
         [{"label": o.name, "value": o.id} for o in orgs],
         [{"label": f"{s.code} · {s.name}", "value": s.id} for s in settings],
     )
 
 
-def learner_placements(session: Session, *, principal: Principal,
-                       learner_id: int) -> pd.DataFrame:
+def learner_placements(session: Session, *, principal: Principal, learner_id: int) -> pd.DataFrame:
     """A learner's placement history (what completing or cancelling a placement feeds)."""
     learner = session.get(Learner, learner_id)
     if learner is None:
@@ -335,23 +496,26 @@ def learner_placements(session: Session, *, principal: Principal,
     cohort = session.get(Cohort, learner.cohort_id)
     scope = hei_scope(principal)
     if not sees_learner_rows(principal) or (
-            scope is not None and (cohort is None or cohort.hei_id != scope)):
+        scope is not None and (cohort is None or cohort.hei_id != scope)
+    ):
         return pd.DataFrame(columns=["block", "setting", "sector", "status"])
     query = (
-        select(PlacementBlock.code, PlacementSetting.name, PlacementSetting.sector,
-               Placement.status)
+        select(
+            PlacementBlock.code, PlacementSetting.name, PlacementSetting.sector, Placement.status
+        )
         .join(PlacementBlock, col(PlacementBlock.id) == Placement.block_id)
         .join(PlacementSetting, col(PlacementSetting.id) == Placement.setting_id)
-        .where(Placement.learner_id == learner_id,
-               Placement.status != PlacementStatus.PROPOSED.value)
+        .where(
+            Placement.learner_id == learner_id, Placement.status != PlacementStatus.PROPOSED.value
+        )
         .order_by(col(PlacementBlock.start_date))
     )
-    return pd.DataFrame(session.exec(query).all(), columns=["block", "setting", "sector",
-                                                            "status"])
+    return pd.DataFrame(session.exec(query).all(), columns=["block", "setting", "sector", "status"])
 
 
-def settings_for_move(session: Session, *, principal: Principal, run_id: int,
-                      placement_id: int) -> list[dict[str, Any]]:
+def settings_for_move(
+    session: Session, *, principal: Principal, run_id: int, placement_id: int
+) -> list[dict[str, Any]]:
     """Settings in the same block of the run's inputs that host the placement's programme."""
     _staff(principal)
     run = session.get(AllocationRun, run_id)
@@ -363,12 +527,25 @@ def settings_for_move(session: Session, *, principal: Principal, run_id: int,
     assert request is not None and block is not None
     demand = {str(r["request_id"]): r for r in run.inputs.get("demand", [])}
     programme = demand.get(request.code, {}).get("programme")
-    hosts = {str(r["setting_id"]) for r in run.inputs.get("settings", [])
-             if programme in str(r.get("programmes") or "").split(";")}
-    with_places = {register_code(str(r["setting_id"])) for r in run.inputs.get("capacity", [])
-                   if str(r["block"]) == block.code and str(r["setting_id"]) in hosts
-                   and (r.get("places") or 0) > 0}
-    settings = session.exec(select(PlacementSetting).where(
-        col(PlacementSetting.code).in_(with_places)).order_by(PlacementSetting.code)).all()
-    return [{"label": f"{s.code} · {s.name}", "value": s.id} for s in settings
-            if s.id != placement.setting_id]
+    hosts = {
+        str(r["setting_id"])
+        for r in run.inputs.get("settings", [])
+        if programme in str(r.get("programmes") or "").split(";")
+    }
+    with_places = {
+        register_code(str(r["setting_id"]))
+        for r in run.inputs.get("capacity", [])
+        if str(r["block"]) == block.code
+        and str(r["setting_id"]) in hosts
+        and (r.get("places") or 0) > 0
+    }
+    settings = session.exec(
+        select(PlacementSetting)
+        .where(col(PlacementSetting.code).in_(with_places))
+        .order_by(PlacementSetting.code)
+    ).all()
+    return [
+        {"label": f"{s.code} · {s.name}", "value": s.id}
+        for s in settings
+        if s.id != placement.setting_id
+    ]

@@ -42,26 +42,72 @@ ANY_PROGRAMME = "*"
 GROUP_SEPARATOR = "#"
 
 SETTINGS_COLUMNS = [
-    "id", "setting_id", "name", "organisation", "organisation_name", "sector", "programmes",
-    "lat", "lon", "postcode_district", "active", "version", "has_history",
+    "id",
+    "setting_id",
+    "name",
+    "organisation",
+    "organisation_name",
+    "sector",
+    "programmes",
+    "lat",
+    "lon",
+    "postcode_district",
+    "active",
+    "version",
+    "has_history",
 ]
 CAPACITY_COLUMNS = [
-    "id", "setting_id", "setting_name", "organisation", "sector", "active", "block",
-    "profession_group", "practice_supervisors", "practice_assessors", "practice_educators",
-    "learners_per_supervisor", "places", "version",
+    "id",
+    "setting_id",
+    "setting_name",
+    "organisation",
+    "sector",
+    "active",
+    "block",
+    "profession_group",
+    "practice_supervisors",
+    "practice_assessors",
+    "practice_educators",
+    "learners_per_supervisor",
+    "places",
+    "version",
 ]
 REQUEST_COLUMNS = [
-    "id", "request_id", "hei", "programme", "profession_group", "intake", "block", "learners",
-    "sector", "status", "created_at", "created_by", "version",
+    "id",
+    "request_id",
+    "hei",
+    "programme",
+    "profession_group",
+    "intake",
+    "block",
+    "learners",
+    "sector",
+    "status",
+    "created_at",
+    "created_by",
+    "version",
 ]
 CALENDAR_COLUMNS = [
-    "id", "hei", "programme", "profession_group", "block", "year_of_study", "start_date",
+    "id",
+    "hei",
+    "programme",
+    "profession_group",
+    "block",
+    "year_of_study",
+    "start_date",
     "end_date",
 ]
 ALLOCATOR_SETTINGS_COLUMNS = ["setting_id", "sector", "programmes", "lat", "lon", "active"]
 ALLOCATOR_CAPACITY_COLUMNS = ["setting_id", "block", "places", "learners_per_supervisor"]
 ALLOCATOR_DEMAND_COLUMNS = [
-    "request_id", "hei", "programme", "block", "learners", "sector", "lat", "lon",
+    "request_id",
+    "hei",
+    "programme",
+    "block",
+    "learners",
+    "sector",
+    "lat",
+    "lon",
 ]
 
 
@@ -120,8 +166,12 @@ def cohort_options(session: Session, *, principal: Principal) -> pd.DataFrame:
         select(Cohort, Organisation.code, Programme.code, Programme.name)
         .join(Organisation, col(Organisation.id) == Cohort.hei_id)
         .join(Programme, col(Programme.id) == Cohort.programme_id)
-        .order_by(col(Organisation.code), col(Programme.code), col(Cohort.intake_year),
-                  col(Cohort.intake_month))
+        .order_by(
+            col(Organisation.code),
+            col(Programme.code),
+            col(Cohort.intake_year),
+            col(Cohort.intake_month),
+        )
     )
     scope = hei_scope(principal)
     if scope is not None:
@@ -208,18 +258,28 @@ def capacity_register(
     # building an entity per row was most of the capacity-against-demand view's time.
     query = (
         select(  # type: ignore[call-overload]
-            SupervisionCapacity.id, PlacementSetting.code, PlacementSetting.name,
-            Organisation.code, PlacementSetting.sector, PlacementSetting.active,
-            PlacementBlock.code, SupervisionCapacity.profession_group,
-            SupervisionCapacity.practice_supervisors, SupervisionCapacity.practice_assessors,
-            SupervisionCapacity.practice_educators, SupervisionCapacity.learners_per_supervisor,
+            SupervisionCapacity.id,
+            PlacementSetting.code,
+            PlacementSetting.name,
+            Organisation.code,
+            PlacementSetting.sector,
+            PlacementSetting.active,
+            PlacementBlock.code,
+            SupervisionCapacity.profession_group,
+            SupervisionCapacity.practice_supervisors,
+            SupervisionCapacity.practice_assessors,
+            SupervisionCapacity.practice_educators,
+            SupervisionCapacity.learners_per_supervisor,
             SupervisionCapacity.version,
         )
         .join(PlacementSetting, col(PlacementSetting.id) == SupervisionCapacity.setting_id)
         .join(Organisation, col(Organisation.id) == PlacementSetting.organisation_id)
         .join(PlacementBlock, col(PlacementBlock.id) == SupervisionCapacity.block_id)
-        .order_by(col(PlacementBlock.start_date), col(PlacementSetting.code),
-                  col(SupervisionCapacity.profession_group))
+        .order_by(
+            col(PlacementBlock.start_date),
+            col(PlacementSetting.code),
+            col(SupervisionCapacity.profession_group),
+        )
     )
     if blocks:
         query = query.where(col(PlacementBlock.code).in_(list(blocks)))
@@ -232,10 +292,7 @@ def capacity_register(
     if active_only:
         query = query.where(PlacementSetting.active)
     # places = supervisors x learners per supervisor, as SupervisionCapacity.places says
-    rows = [
-        (*r[:12], r[8] * r[11], r[12])
-        for r in session.exec(query).all()
-    ]
+    rows = [(*r[:12], r[8] * r[11], r[12]) for r in session.exec(query).all()]
     return pd.DataFrame.from_records(rows, columns=CAPACITY_COLUMNS)
 
 
@@ -249,7 +306,10 @@ def calendar_register(session: Session, *, principal: Principal) -> pd.DataFrame
     hei = aliased(Organisation)
     query = (
         select(  # type: ignore[call-overload]
-            ProgrammeCalendar, hei.code, Programme.code, Programme.profession_group,
+            ProgrammeCalendar,
+            hei.code,
+            Programme.code,
+            Programme.profession_group,
             PlacementBlock.code,
         )
         .join(hei, col(hei.id) == ProgrammeCalendar.hei_id)
@@ -277,7 +337,11 @@ def _request_query(principal: Principal):  # type: ignore[no-untyped-def]
     hei = aliased(Organisation)
     query = (
         select(  # type: ignore[call-overload]
-            PlacementRequest, Cohort, hei.code, Programme.code, Programme.profession_group,
+            PlacementRequest,
+            Cohort,
+            hei.code,
+            Programme.code,
+            Programme.profession_group,
             PlacementBlock.code,
         )
         .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
@@ -307,8 +371,7 @@ def requests_register(
         query = query.where(col(hei.code).in_(list(heis)))
     if status:
         query = query.where(col(PlacementRequest.status).in_(list(status)))
-    query = query.order_by(col(PlacementBlock.start_date), hei.code,
-                           col(PlacementRequest.code))
+    query = query.order_by(col(PlacementBlock.start_date), hei.code, col(PlacementRequest.code))
     rows = [
         {
             "id": r.id,
@@ -374,15 +437,27 @@ def capacity_demand_frames(
         # filters are sets: the frames do not depend on the order they were chosen in
         parts = (tuple(sorted(blocks)), tuple(sorted(sectors)), tuple(sorted(profession_groups)))
         return cached_for(
-            cache, session, principal, "capacity_demand_frames", parts, CAPACITY_DATA,
+            cache,
+            session,
+            principal,
+            "capacity_demand_frames",
+            parts,
+            CAPACITY_DATA,
             lambda: capacity_demand_frames(
-                session, principal=principal, blocks=blocks, sectors=sectors,
+                session,
+                principal=principal,
+                blocks=blocks,
+                sectors=sectors,
                 profession_groups=profession_groups,
             ),
         )
     cap = capacity_register(
-        session, principal=principal, blocks=blocks, sector=sectors,
-        profession_group=profession_groups, active_only=True,
+        session,
+        principal=principal,
+        blocks=blocks,
+        sector=sectors,
+        profession_group=profession_groups,
+        active_only=True,
     )
     settings = settings_register(session, principal=principal, sector=sectors, active=True)
     where = settings.set_index("setting_id")[["lat", "lon"]]
@@ -418,16 +493,20 @@ def capacity_demand_frames(
         select(PlacementSetting.code, PlacementBlock.code, func.sum(Placement.learners))
         .join(PlacementSetting, col(PlacementSetting.id) == Placement.setting_id)
         .join(PlacementBlock, col(PlacementBlock.id) == Placement.block_id)
-        .where(col(Placement.status).in_(
-            [PlacementStatus.CONFIRMED.value, PlacementStatus.COMPLETED.value]
-        ))
+        .where(
+            col(Placement.status).in_(
+                [PlacementStatus.CONFIRMED.value, PlacementStatus.COMPLETED.value]
+            )
+        )
         .group_by(PlacementSetting.code, PlacementBlock.code)
     )
     if blocks:
         placed_query = placed_query.where(col(PlacementBlock.code).in_(list(blocks)))
     placed = _frame(
-        [{"setting_id": s, "block": b, "learners": int(n or 0)}
-         for s, b, n in session.exec(placed_query).all()],
+        [
+            {"setting_id": s, "block": b, "learners": int(n or 0)}
+            for s, b, n in session.exec(placed_query).all()
+        ],
         ["setting_id", "block", "learners"],
     )
     return CapacityDemandFrames(
@@ -549,14 +628,16 @@ def allocator_inputs(
         setting_programmes.items(), key=lambda item: (settings[item[0][0]].code, item[0][1])
     ):
         s = settings[setting_id]
-        settings_rows.append({
-            "setting_id": allocator_id(setting_id, group),
-            "sector": s.sector,
-            "programmes": ";".join(codes),
-            "lat": np.nan if s.lat is None else s.lat,
-            "lon": np.nan if s.lon is None else s.lon,
-            "active": bool(s.active),
-        })
+        settings_rows.append(
+            {
+                "setting_id": allocator_id(setting_id, group),
+                "sector": s.sector,
+                "programmes": ";".join(codes),
+                "lat": np.nan if s.lat is None else s.lat,
+                "lon": np.nan if s.lon is None else s.lon,
+                "active": bool(s.active),
+            }
+        )
     block_order = {code: i for i, code in enumerate(block_code.values())}
     capacity_rows = [
         {

@@ -158,8 +158,18 @@ def _read_system(session: Session) -> _System:
     cohorts = _columns(
         session,
         cohort_stmt,
-        ["cohort_id", "hei_id", "hei", "programme", "profession_group", "route", "years",
-         "intake_year_num", "intake_month", "commissioned_places"],
+        [
+            "cohort_id",
+            "hei_id",
+            "hei",
+            "programme",
+            "profession_group",
+            "route",
+            "years",
+            "intake_year_num",
+            "intake_month",
+            "commissioned_places",
+        ],
     )
     cohorts["intake"] = [
         f"{int(y):04d}-{int(m):02d}"
@@ -214,8 +224,9 @@ def _columns(session: Session, stmt: Any, names: list[str]) -> pd.DataFrame:
     """A statement's rows as a frame, without building a Python object per row and cell."""
     rows = session.execute(stmt).all()
     data = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-    return pd.DataFrame({name: pd.Series(list(col), dtype=object) for name, col in zip(
-        names, data, strict=True)})
+    return pd.DataFrame(
+        {name: pd.Series(list(col), dtype=object) for name, col in zip(names, data, strict=True)}
+    )
 
 
 def _system(session: Session) -> _System:

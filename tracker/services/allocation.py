@@ -57,8 +57,7 @@ STALE_AFTER = timedelta(hours=2)
 #: Default for ``TRACKER_JOB_STALE_SECONDS``: a running job silent this long has lost its worker.
 DEFAULT_STALE_SECONDS = 120
 STALE_ERROR = "The worker running this job stopped; nothing was saved — run it again."
-NEVER_STARTED_ERROR = ("No worker started this job in time; nothing was saved — "
-                       "run it again.")
+NEVER_STARTED_ERROR = "No worker started this job in time; nothing was saved — run it again."
 
 log = logging.getLogger(__name__)
 
@@ -101,15 +100,15 @@ class _Heartbeat:
     def __init__(self, engine: Engine, run_id: int, interval: float) -> None:
         self._engine, self._run_id, self._interval = engine, run_id, interval
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"run-{run_id}-heartbeat",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._beat, name=f"run-{run_id}-heartbeat", daemon=True
+        )
 
     def __enter__(self) -> _Heartbeat:
         self._thread.start()
         return self
 
-    def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None
-                 ) -> None:
+    def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
 
@@ -117,10 +116,14 @@ class _Heartbeat:
         while not self._stop.wait(self._interval):
             try:
                 with self._engine.begin() as conn:
-                    conn.execute(update(AllocationRun)
-                                 .where(col(AllocationRun.id) == self._run_id,
-                                        col(AllocationRun.status) == RunStatus.RUNNING.value)
-                                 .values(heartbeat_at=_now()))
+                    conn.execute(
+                        update(AllocationRun)
+                        .where(
+                            col(AllocationRun.id) == self._run_id,
+                            col(AllocationRun.status) == RunStatus.RUNNING.value,
+                        )
+                        .values(heartbeat_at=_now())
+                    )
             except Exception:  # a missed beat is tolerated; several in a row make it stale
                 log.warning("heartbeat of run %s not written", self._run_id, exc_info=True)
 
@@ -143,8 +146,9 @@ def _policy(data: Mapping[str, Any] | None) -> optimise.Policy:
     try:
         return optimise.Policy.from_dict(dict(data or {}))
     except optimise.InputError as exc:
-        raise AllocationRefused("The policy is not valid: " + "; ".join(
-            str(p) for p in exc.problems)) from exc
+        raise AllocationRefused(
+            "The policy is not valid: " + "; ".join(str(p) for p in exc.problems)
+        ) from exc
 
 
 # --- runs -------------------------------------------------------------------------------------
@@ -170,14 +174,16 @@ def create_run(
     if not blocks:
         raise AllocationRefused("Choose at least one placement block.")
     checked = _policy(policy)
-    changes = [c if isinstance(c, CapacityChange) else CapacityChange.from_dict(c)
-               for c in capacity_overrides or ()]
+    changes = [
+        c if isinstance(c, CapacityChange) else CapacityChange.from_dict(c)
+        for c in capacity_overrides or ()
+    ]
     fail_stale_runs(session, principal=principal)
-    inputs = build_snapshot(session, blocks=blocks, programmes=programmes,
-                            capacity_changes=changes)
+    inputs = build_snapshot(session, blocks=blocks, programmes=programmes, capacity_changes=changes)
     if not inputs["demand"]:
-        raise AllocationRefused("There are no submitted requests for the chosen blocks and "
-                                "programmes.")
+        raise AllocationRefused(
+            "There are no submitted requests for the chosen blocks and programmes."
+        )
     run = AllocationRun(
         name=name.strip()[:200] or _default_name(blocks, changes),
         status=RunStatus.QUEUED.value,
@@ -191,10 +197,19 @@ def create_run(
     )
     session.add(run)
     session.flush()
-    record_audit(session, principal, "allocation.run.create", entity="allocation_run",
-                 entity_id=run.id, new={"scope": run.scope, "policy": run.policy,
-                                        "capacity_changes": inputs["capacity_changes"],
-                                        "parent_run_id": parent_run_id})
+    record_audit(
+        session,
+        principal,
+        "allocation.run.create",
+        entity="allocation_run",
+        entity_id=run.id,
+        new={
+            "scope": run.scope,
+            "policy": run.policy,
+            "capacity_changes": inputs["capacity_changes"],
+            "parent_run_id": parent_run_id,
+        },
+    )
     assert run.id is not None
     return run.id
 
@@ -219,9 +234,11 @@ def execute_run(engine: Engine, run_id: int, *, progress: Progress | None = None
         started = _now()
         claimed = session.connection().execute(
             update(AllocationRun)
-            .where(col(AllocationRun.id) == run_id,
-                   col(AllocationRun.status) == RunStatus.QUEUED.value)
-            .values(status=RunStatus.RUNNING.value, started_at=started, heartbeat_at=started))
+            .where(
+                col(AllocationRun.id) == run_id, col(AllocationRun.status) == RunStatus.QUEUED.value
+            )
+            .values(status=RunStatus.RUNNING.value, started_at=started, heartbeat_at=started)
+        )
         run = _run(session, run_id)
         if claimed.rowcount != 1:
             return run.status
@@ -230,40 +247,68 @@ def execute_run(engine: Engine, run_id: int, *, progress: Progress | None = None
         fail_stale_runs(session)
     beat = min(30.0, job_stale_after().total_seconds() / 4)
     with _Heartbeat(engine, run_id, beat):
-        return _solve_and_store(engine, run_id, inputs, policy_data, parent_id,
-                                progress=progress)
+        return _solve_and_store(engine, run_id, inputs, policy_data, parent_id, progress=progress)
 
 
-def _solve_and_store(engine: Engine, run_id: int, inputs: dict[str, Any],
-                     policy_data: dict[str, Any], parent_id: int | None, *,
-                     progress: Progress | None) -> str:
+def _solve_and_store(
+    engine: Engine,
+    run_id: int,
+    inputs: dict[str, Any],
+    policy_data: dict[str, Any],
+    parent_id: int | None,
+    *,
+    progress: Progress | None,
+) -> str:
     """The claimed part of ``execute_run``: solve with no transaction open, then ``_finish``."""
     settings, capacity, demand = snapshot_frames(inputs)
     pins = [optimise.Pin(**p) for p in inputs.get("pins", [])]
-    previous = (pd.DataFrame(inputs["previous"]) if inputs.get("previous") else None)
+    previous = pd.DataFrame(inputs["previous"]) if inputs.get("previous") else None
     figures: dict[str, Any]
     try:
-        result = _allocate(settings, capacity, demand, optimise.Policy.from_dict(policy_data),
-                           pins=pins, previous=previous, progress=progress)
+        result = _allocate(
+            settings,
+            capacity,
+            demand,
+            optimise.Policy.from_dict(policy_data),
+            pins=pins,
+            previous=previous,
+            progress=progress,
+        )
     except optimise.InputError as exc:
         figures = {"problems": [str(p) for p in exc.problems]}
-        return _finish(engine, run_id, RunStatus.FAILED, figures=figures,
-                       error=f"{len(exc.problems)} problem(s) in the input", rows=[])
+        return _finish(
+            engine,
+            run_id,
+            RunStatus.FAILED,
+            figures=figures,
+            error=f"{len(exc.problems)} problem(s) in the input",
+            rows=[],
+        )
     except Exception as exc:  # any solver crash must close the run, not leave it hanging
-        return _finish(engine, run_id, RunStatus.FAILED, figures={},
-                       error=f"{type(exc).__name__}: {exc}", rows=[])
+        return _finish(
+            engine,
+            run_id,
+            RunStatus.FAILED,
+            figures={},
+            error=f"{type(exc).__name__}: {exc}",
+            rows=[],
+        )
     if progress:
         progress(1.0, "storing the plan")
     ids = inputs["ids"]
     pinned = {(p.request_id, p.setting_id, p.block) for p in pins}
     rows = [
-        Placement(run_id=run_id, request_id=ids["requests"][str(r.request_id)],
-                  setting_id=ids["settings"][str(r.setting_id)],
-                  block_id=ids["blocks"][str(r.block)], learners=int(r.learners),
-                  status=PlacementStatus.PROPOSED.value,
-                  pinned=bool(r.pinned) or (str(r.request_id), str(r.setting_id),
-                                            str(r.block)) in pinned)
-        for r in result.placements.itertuples(index=False) if int(r.learners) > 0
+        Placement(
+            run_id=run_id,
+            request_id=ids["requests"][str(r.request_id)],
+            setting_id=ids["settings"][str(r.setting_id)],
+            block_id=ids["blocks"][str(r.block)],
+            learners=int(r.learners),
+            status=PlacementStatus.PROPOSED.value,
+            pinned=bool(r.pinned) or (str(r.request_id), str(r.setting_id), str(r.block)) in pinned,
+        )
+        for r in result.placements.itertuples(index=False)
+        if int(r.learners) > 0
     ]
     figures = {
         "status": result.status,
@@ -278,23 +323,45 @@ def _solve_and_store(engine: Engine, run_id: int, inputs: dict[str, Any],
         "parent_run_id": parent_id,
     }
     status = RunStatus.FAILED if result.status == "failed" else RunStatus.SUCCEEDED
-    return _finish(engine, run_id, status, figures=figures, rows=rows, solver=result.solver,
-                   seconds=result.seconds,
-                   error="; ".join(result.messages) if status is RunStatus.FAILED else None)
+    return _finish(
+        engine,
+        run_id,
+        status,
+        figures=figures,
+        rows=rows,
+        solver=result.solver,
+        seconds=result.seconds,
+        error="; ".join(result.messages) if status is RunStatus.FAILED else None,
+    )
 
 
-def _allocate(settings: pd.DataFrame, capacity: pd.DataFrame, demand: pd.DataFrame,
-              policy: optimise.Policy, *, pins: Sequence[optimise.Pin],
-              previous: pd.DataFrame | None, progress: Progress | None
-              ) -> optimise.AllocationResult:
+def _allocate(
+    settings: pd.DataFrame,
+    capacity: pd.DataFrame,
+    demand: pd.DataFrame,
+    policy: optimise.Policy,
+    *,
+    pins: Sequence[optimise.Pin],
+    previous: pd.DataFrame | None,
+    progress: Progress | None,
+) -> optimise.AllocationResult:
     """Call the engine once: pins are hard, and the previous plan only steers what is left."""
-    return optimise.allocate(settings, capacity, demand, policy, pins=pins,
-                             previous=previous, progress=progress)
+    return optimise.allocate(
+        settings, capacity, demand, policy, pins=pins, previous=previous, progress=progress
+    )
 
 
-def _finish(engine: Engine, run_id: int, status: RunStatus, *, figures: dict[str, Any],
-            rows: list[Placement], error: str | None = None, solver: str | None = None,
-            seconds: float | None = None) -> str:
+def _finish(
+    engine: Engine,
+    run_id: int,
+    status: RunStatus,
+    *,
+    figures: dict[str, Any],
+    rows: list[Placement],
+    error: str | None = None,
+    solver: str | None = None,
+    seconds: float | None = None,
+) -> str:
     """Write the outcome in one transaction, unless the run was cancelled meanwhile."""
     with session_scope(engine) as session:
         run = _run(session, run_id, lock=True)
@@ -307,9 +374,14 @@ def _finish(engine: Engine, run_id: int, status: RunStatus, *, figures: dict[str
         run.solver = None if solver is None else solver[:100]
         run.seconds = seconds
         run.finished_at = _now()
-        record_audit(session, None, "allocation.run.finish", entity="allocation_run",
-                     entity_id=run_id, new={"status": status.value, "placements": len(rows),
-                                            "by": run.created_by})
+        record_audit(
+            session,
+            None,
+            "allocation.run.finish",
+            entity="allocation_run",
+            entity_id=run_id,
+            new={"status": status.value, "placements": len(rows), "by": run.created_by},
+        )
         return status.value
 
 
@@ -318,18 +390,31 @@ def cancel_run(session: Session, *, principal: Principal, run_id: int) -> None:
     _staff(principal, "cancel allocation runs")
     run = _run(session, run_id, lock=True)
     if run.status not in (RunStatus.QUEUED.value, RunStatus.RUNNING.value):
-        raise AllocationRefused(f"Run {run_id} is {run.status}: only a queued or running run "
-                                "can be cancelled.")
+        raise AllocationRefused(
+            f"Run {run_id} is {run.status}: only a queued or running run can be cancelled."
+        )
     old = run.status
     run.status = RunStatus.CANCELLED.value
     run.finished_at = _now()
-    record_audit(session, principal, "allocation.run.cancel", entity="allocation_run",
-                 entity_id=run_id, old={"status": old}, new={"status": run.status})
+    record_audit(
+        session,
+        principal,
+        "allocation.run.cancel",
+        entity="allocation_run",
+        entity_id=run_id,
+        old={"status": old},
+        new={"status": run.status},
+    )
 
 
-def fail_stale_runs(session: Session, *, principal: Principal | None = None,
-                    older_than: timedelta | None = None, queued_for: timedelta = STALE_AFTER,
-                    now: datetime | None = None) -> int:
+def fail_stale_runs(
+    session: Session,
+    *,
+    principal: Principal | None = None,
+    older_than: timedelta | None = None,
+    queued_for: timedelta = STALE_AFTER,
+    now: datetime | None = None,
+) -> int:
     """Close runs whose job died without finishing (a killed worker cannot say so itself).
 
     A running run is dead when its last heartbeat (or its start) is older than ``older_than``
@@ -342,25 +427,42 @@ def fail_stale_runs(session: Session, *, principal: Principal | None = None,
     now = now or _now()
     running_cutoff = now - (older_than if older_than is not None else job_stale_after())
     queued_cutoff = now - queued_for
-    last_sign = func.coalesce(col(AllocationRun.heartbeat_at), col(AllocationRun.started_at),
-                              col(AllocationRun.created_at))
+    last_sign = func.coalesce(
+        col(AllocationRun.heartbeat_at),
+        col(AllocationRun.started_at),
+        col(AllocationRun.created_at),
+    )
     running_dead = (col(AllocationRun.status) == RunStatus.RUNNING.value) & (
-        last_sign < running_cutoff)
+        last_sign < running_cutoff
+    )
     queued_dead = (col(AllocationRun.status) == RunStatus.QUEUED.value) & (
-        col(AllocationRun.created_at) < queued_cutoff)
-    candidates = session.exec(select(AllocationRun.id, AllocationRun.status).where(
-        running_dead | queued_dead)).all()
+        col(AllocationRun.created_at) < queued_cutoff
+    )
+    candidates = session.exec(
+        select(AllocationRun.id, AllocationRun.status).where(running_dead | queued_dead)
+    ).all()
     count = 0
     for run_id, status in candidates:
         dead = running_dead if status == RunStatus.RUNNING.value else queued_dead
         closed = session.connection().execute(
-            update(AllocationRun).where(col(AllocationRun.id) == run_id, dead).values(
-                status=RunStatus.FAILED.value, finished_at=_now(),
-                error=STALE_ERROR if status == RunStatus.RUNNING.value else NEVER_STARTED_ERROR))
+            update(AllocationRun)
+            .where(col(AllocationRun.id) == run_id, dead)
+            .values(
+                status=RunStatus.FAILED.value,
+                finished_at=_now(),
+                error=STALE_ERROR if status == RunStatus.RUNNING.value else NEVER_STARTED_ERROR,
+            )
+        )
         if closed.rowcount == 1:
-            record_audit(session, principal, "allocation.run.stale", entity="allocation_run",
-                         entity_id=run_id, old={"status": status},
-                         new={"status": RunStatus.FAILED.value})
+            record_audit(
+                session,
+                principal,
+                "allocation.run.stale",
+                entity="allocation_run",
+                entity_id=run_id,
+                old={"status": status},
+                new={"status": RunStatus.FAILED.value},
+            )
             count += 1
     return count
 
@@ -374,15 +476,17 @@ def _editable_placement(session: Session, placement_id: int) -> tuple[Placement,
         raise AllocationRefused(f"Placement {placement_id} does not exist.")
     run = _run(session, placement.run_id, lock=True)
     if run.status not in _EDITABLE:
-        raise AllocationRefused(f"Run {run.id} is {run.status}: only a finished, not yet "
-                                "approved plan can be adjusted.")
+        raise AllocationRefused(
+            f"Run {run.id} is {run.status}: only a finished, not yet approved plan can be adjusted."
+        )
     if placement.learner_id is not None:
         raise AllocationRefused("Adjust the plan by request, then assign named learners again.")
     return placement, run
 
 
-def pin_placement(session: Session, *, principal: Principal, placement_id: int,
-                  pinned: bool = True) -> None:
+def pin_placement(
+    session: Session, *, principal: Principal, placement_id: int, pinned: bool = True
+) -> None:
     """Fix (or free) a placement so that a re-run keeps it exactly where it is."""
     _staff(principal, "pin placements")
     placement, run = _editable_placement(session, placement_id)
@@ -390,9 +494,15 @@ def pin_placement(session: Session, *, principal: Principal, placement_id: int,
         return
     placement.pinned = pinned
     placement.updated_at = _now()
-    record_audit(session, principal, "allocation.placement.pin" if pinned
-                 else "allocation.placement.unpin", entity="placement", entity_id=placement_id,
-                 old={"pinned": not pinned}, new={"pinned": pinned, "run_id": run.id})
+    record_audit(
+        session,
+        principal,
+        "allocation.placement.pin" if pinned else "allocation.placement.unpin",
+        entity="placement",
+        entity_id=placement_id,
+        old={"pinned": not pinned},
+        new={"pinned": pinned, "run_id": run.id},
+    )
 
 
 class _Keys:
@@ -406,10 +516,13 @@ class _Keys:
         self._settings: dict[int, list[str]] = {}
         for key, db in ids["settings"].items():
             self._settings.setdefault(db, []).append(key)
-        self._hosts = {str(r["setting_id"]): set(str(r.get("programmes") or "").split(";"))
-                       for r in inputs.get("settings", [])}
-        self._programme = {str(r["request_id"]): str(r["programme"])
-                           for r in inputs.get("demand", [])}
+        self._hosts = {
+            str(r["setting_id"]): set(str(r.get("programmes") or "").split(";"))
+            for r in inputs.get("settings", [])
+        }
+        self._programme = {
+            str(r["request_id"]): str(r["programme"]) for r in inputs.get("demand", [])
+        }
 
     def setting(self, setting_id: int, request: str) -> str | None:
         """The setting's allocator id for this request's programme; None if not in the run."""
@@ -422,8 +535,9 @@ class _Keys:
 
 def _plan_as_pins(session: Session, run: AllocationRun) -> list[tuple[Placement, optimise.Pin]]:
     keys = _Keys(run.inputs)
-    rows = session.exec(select(Placement).where(Placement.run_id == run.id,
-                                                col(Placement.learner_id).is_(None))).all()
+    rows = session.exec(
+        select(Placement).where(Placement.run_id == run.id, col(Placement.learner_id).is_(None))
+    ).all()
     out = []
     for p in rows:
         if p.request_id is None:
@@ -436,8 +550,14 @@ def _plan_as_pins(session: Session, run: AllocationRun) -> list[tuple[Placement,
     return out
 
 
-def move_learners(session: Session, *, principal: Principal, placement_id: int,
-                  to_setting_id: int, learners: int | None = None) -> int:
+def move_learners(
+    session: Session,
+    *,
+    principal: Principal,
+    placement_id: int,
+    to_setting_id: int,
+    learners: int | None = None,
+) -> int:
     """Move some learners of a placement to another setting in the same block, by hand.
 
     The whole adjusted plan is checked with the allocator's own rules (supervisor capacity,
@@ -460,10 +580,15 @@ def move_learners(session: Session, *, principal: Principal, placement_id: int,
     to_key = keys.setting(to_setting_id, request)
     if to_key is None:
         raise AllocationRefused("That setting offers no places in this run's inputs.")
-    target = session.exec(select(Placement).where(
-        Placement.run_id == run.id, Placement.request_id == placement.request_id,
-        Placement.setting_id == to_setting_id, Placement.block_id == placement.block_id,
-        col(Placement.learner_id).is_(None))).first()
+    target = session.exec(
+        select(Placement).where(
+            Placement.run_id == run.id,
+            Placement.request_id == placement.request_id,
+            Placement.setting_id == to_setting_id,
+            Placement.block_id == placement.block_id,
+            col(Placement.learner_id).is_(None),
+        )
+    ).first()
     pins = [pin for row, pin in _plan_as_pins(session, run) if row.id != placement.id]
     pins.append(optimise.Pin(request, to_key, block, count))
     if placement.learners > count:
@@ -475,14 +600,22 @@ def move_learners(session: Session, *, principal: Principal, placement_id: int,
         optimise.validate(settings, capacity, demand, _policy(run.policy), pins=pins)
     except optimise.InputError as exc:
         reasons = [p.message for p in exc.problems if p.table == "pins"] or [
-            str(p) for p in exc.problems]
+            str(p) for p in exc.problems
+        ]
         raise AllocationRefused("Move refused: " + "; ".join(reasons)) from exc
     before = {"setting_id": placement.setting_id, "learners": placement.learners}
     now = _now()
     if target is None:
-        target = Placement(run_id=run.id, request_id=placement.request_id,
-                           setting_id=to_setting_id, block_id=placement.block_id, learners=count,
-                           status=PlacementStatus.PROPOSED.value, pinned=True, updated_at=now)
+        target = Placement(
+            run_id=run.id,
+            request_id=placement.request_id,
+            setting_id=to_setting_id,
+            block_id=placement.block_id,
+            learners=count,
+            status=PlacementStatus.PROPOSED.value,
+            pinned=True,
+            updated_at=now,
+        )
         session.add(target)
     else:
         target.learners += count
@@ -495,15 +628,20 @@ def move_learners(session: Session, *, principal: Principal, placement_id: int,
         placement.updated_at = now
     run.figures = {**run.figures, "adjusted": int(run.figures.get("adjusted", 0)) + count}
     session.flush()
-    record_audit(session, principal, "allocation.placement.move", entity="placement",
-                 entity_id=placement_id, old=before,
-                 new={"setting_id": to_setting_id, "learners": count, "run_id": run.id})
+    record_audit(
+        session,
+        principal,
+        "allocation.placement.move",
+        entity="placement",
+        entity_id=placement_id,
+        old=before,
+        new={"setting_id": to_setting_id, "learners": count, "run_id": run.id},
+    )
     assert target.id is not None
     return target.id
 
 
-def rerun_close_to(session: Session, *, principal: Principal, run_id: int,
-                   name: str = "") -> int:
+def rerun_close_to(session: Session, *, principal: Principal, run_id: int, name: str = "") -> int:
     """Queue a new run on today's registers that keeps the pins and moves as little as it can.
 
     The earlier plan goes in as ``previous`` with ``stay_close_to_previous`` on, so the
@@ -517,8 +655,11 @@ def rerun_close_to(session: Session, *, principal: Principal, run_id: int,
     plan = _plan_as_pins(session, parent)
     policy = {**parent.policy, "stay_close_to_previous": True}
     new_id = create_run(
-        session, principal=principal, blocks=parent.scope.get("blocks", []),
-        programmes=parent.scope.get("programmes", []), policy=policy,
+        session,
+        principal=principal,
+        blocks=parent.scope.get("blocks", []),
+        programmes=parent.scope.get("programmes", []),
+        policy=policy,
         name=name or f"{parent.name} (re-run close)",
         capacity_overrides=parent.inputs.get("capacity_changes") or None,
         parent_run_id=run_id,
@@ -532,9 +673,14 @@ def rerun_close_to(session: Session, *, principal: Principal, run_id: int,
     return new_id
 
 
-def create_scenario(session: Session, *, principal: Principal, run_id: int,
-                    capacity_changes: Sequence[CapacityChange | Mapping[str, Any]],
-                    name: str = "") -> int:
+def create_scenario(
+    session: Session,
+    *,
+    principal: Principal,
+    run_id: int,
+    capacity_changes: Sequence[CapacityChange | Mapping[str, Any]],
+    name: str = "",
+) -> int:
     """Queue a what-if copy of a run with edited capacity (e.g. more care home supervisors).
 
     The edits live only in the new run's snapshot, so the live register, the original run and
@@ -542,17 +688,23 @@ def create_scenario(session: Session, *, principal: Principal, run_id: int,
     """
     _staff(principal, "create what-if scenarios")
     parent = _run(session, run_id)
-    changes = [c if isinstance(c, CapacityChange) else CapacityChange.from_dict(c)
-               for c in capacity_changes]
+    changes = [
+        c if isinstance(c, CapacityChange) else CapacityChange.from_dict(c)
+        for c in capacity_changes
+    ]
     if not changes:
         raise AllocationRefused("Describe at least one capacity change for the scenario.")
     previous = [CapacityChange.from_dict(c) for c in parent.inputs.get("capacity_changes", [])]
     all_changes = previous + changes
     label = "; ".join(c.describe() for c in changes)
     return create_run(
-        session, principal=principal, blocks=parent.scope.get("blocks", []),
-        programmes=parent.scope.get("programmes", []), policy=parent.policy,
-        name=name or f"What-if: {label}"[:200], capacity_overrides=all_changes,
+        session,
+        principal=principal,
+        blocks=parent.scope.get("blocks", []),
+        programmes=parent.scope.get("programmes", []),
+        policy=parent.policy,
+        name=name or f"What-if: {label}"[:200],
+        capacity_overrides=all_changes,
         parent_run_id=run_id,
     )
 
@@ -561,11 +713,15 @@ def create_scenario(session: Session, *, principal: Principal, run_id: int,
 
 
 def _active_learners(session: Session, cohort_id: int, on: Any) -> list[Learner]:
-    learners = session.exec(select(Learner).where(Learner.cohort_id == cohort_id)
-                            .order_by(Learner.learner_ref)).all()
-    events = session.exec(select(LearnerEvent).join(Learner).where(
-        Learner.cohort_id == cohort_id, LearnerEvent.event_date <= on)
-        .order_by(col(LearnerEvent.event_date), col(LearnerEvent.id))).all()
+    learners = session.exec(
+        select(Learner).where(Learner.cohort_id == cohort_id).order_by(Learner.learner_ref)
+    ).all()
+    events = session.exec(
+        select(LearnerEvent)
+        .join(Learner)
+        .where(Learner.cohort_id == cohort_id, LearnerEvent.event_date <= on)
+        .order_by(col(LearnerEvent.event_date), col(LearnerEvent.id))
+    ).all()
     last: dict[int, str] = {}
     for event in events:
         last[event.learner_id] = event.event
@@ -585,71 +741,133 @@ def assign_named_learners(session: Session, *, principal: Principal, run_id: int
     _staff(principal, "assign named learners")
     run = _run(session, run_id, lock=True)
     if run.status not in (RunStatus.SUCCEEDED.value, RunStatus.APPROVED.value):
-        raise AllocationRefused(f"Run {run_id} is {run.status}: assign learners to a finished "
-                                "plan.")
-    named = session.exec(select(Placement).where(Placement.run_id == run_id,
-                                                 col(Placement.learner_id).is_not(None))).all()
-    if any(p.status in (PlacementStatus.CANCELLED.value, PlacementStatus.COMPLETED.value)
-           for p in named):
-        raise AllocationRefused("Some named placements of this run are already cancelled or "
-                                "completed: they can no longer be reassigned.")
+        raise AllocationRefused(
+            f"Run {run_id} is {run.status}: assign learners to a finished plan."
+        )
+    named = session.exec(
+        select(Placement).where(Placement.run_id == run_id, col(Placement.learner_id).is_not(None))
+    ).all()
+    if any(
+        p.status in (PlacementStatus.CANCELLED.value, PlacementStatus.COMPLETED.value)
+        for p in named
+    ):
+        raise AllocationRefused(
+            "Some named placements of this run are already cancelled or "
+            "completed: they can no longer be reassigned."
+        )
     for row in named:
         session.delete(row)
     session.flush()
-    plan = session.exec(select(Placement).where(Placement.run_id == run_id,
-                                                col(Placement.learner_id).is_(None))).all()
-    requests = {r.id: r for r in session.exec(select(PlacementRequest).where(
-        col(PlacementRequest.id).in_({p.request_id for p in plan}))).all()}
+    plan = session.exec(
+        select(Placement).where(Placement.run_id == run_id, col(Placement.learner_id).is_(None))
+    ).all()
+    requests = {
+        r.id: r
+        for r in session.exec(
+            select(PlacementRequest).where(
+                col(PlacementRequest.id).in_({p.request_id for p in plan})
+            )
+        ).all()
+    }
     blocks = {b.id: b for b in session.exec(select(PlacementBlock)).all()}
     setting_rows = {s.id: s for s in session.exec(select(PlacementSetting)).all()}
     had = _sectors_had(session, setting_rows)
     learner_rows: list[dict[str, Any]] = []
     taken: set[int] = set()
     for request in sorted(requests.values(), key=lambda r: r.code):
-        pool = [x for x in _active_learners(session, request.cohort_id,
-                                            blocks[request.block_id].start_date)
-                if x.id not in taken]
+        pool = [
+            x
+            for x in _active_learners(
+                session, request.cohort_id, blocks[request.block_id].start_date
+            )
+            if x.id not in taken
+        ]
         chosen = pool[: request.learners]
         taken.update(x.id for x in chosen if x.id is not None)
-        learner_rows += [{"learner_id": str(x.id), "request_id": str(request.id),
-                          "lat": request.lat, "lon": request.lon,
-                          "max_distance_km": x.max_travel_km,
-                          "sectors_had": ";".join(sorted(had.get(x.id or 0, set())))}
-                         for x in chosen]
-    stage_one = pd.DataFrame([{"request_id": str(p.request_id), "setting_id": str(p.setting_id),
-                               "block": str(p.block_id), "learners": p.learners} for p in plan],
-                             columns=["request_id", "setting_id", "block", "learners"])
-    settings = pd.DataFrame([{"setting_id": str(s.id), "sector": s.sector, "lat": s.lat,
-                              "lon": s.lon} for s in setting_rows.values()],
-                            columns=["setting_id", "sector", "lat", "lon"])
-    people = pd.DataFrame(learner_rows, columns=["learner_id", "request_id", "lat", "lon",
-                                                 "max_distance_km", "sectors_had"])
-    assigned = (optimise.assign_learners(stage_one, people, settings) if len(people)
-                else pd.DataFrame(columns=["learner_id", "request_id", "setting_id", "block"]))
-    status = (PlacementStatus.CONFIRMED if run.status == RunStatus.APPROVED.value
-              else PlacementStatus.PROPOSED)
+        learner_rows += [
+            {
+                "learner_id": str(x.id),
+                "request_id": str(request.id),
+                "lat": request.lat,
+                "lon": request.lon,
+                "max_distance_km": x.max_travel_km,
+                "sectors_had": ";".join(sorted(had.get(x.id or 0, set()))),
+            }
+            for x in chosen
+        ]
+    stage_one = pd.DataFrame(
+        [
+            {
+                "request_id": str(p.request_id),
+                "setting_id": str(p.setting_id),
+                "block": str(p.block_id),
+                "learners": p.learners,
+            }
+            for p in plan
+        ],
+        columns=["request_id", "setting_id", "block", "learners"],
+    )
+    settings = pd.DataFrame(
+        [
+            {"setting_id": str(s.id), "sector": s.sector, "lat": s.lat, "lon": s.lon}
+            for s in setting_rows.values()
+        ],
+        columns=["setting_id", "sector", "lat", "lon"],
+    )
+    people = pd.DataFrame(
+        learner_rows,
+        columns=["learner_id", "request_id", "lat", "lon", "max_distance_km", "sectors_had"],
+    )
+    assigned = (
+        optimise.assign_learners(stage_one, people, settings)
+        if len(people)
+        else pd.DataFrame(columns=["learner_id", "request_id", "setting_id", "block"])
+    )
+    status = (
+        PlacementStatus.CONFIRMED
+        if run.status == RunStatus.APPROVED.value
+        else PlacementStatus.PROPOSED
+    )
     now = _now()
     placed = 0
     for row in assigned.itertuples(index=False):
         if row.setting_id is None or pd.isna(row.setting_id):
             continue
-        session.add(Placement(run_id=run_id, request_id=int(row.request_id),
-                              learner_id=int(row.learner_id), setting_id=int(row.setting_id),
-                              block_id=int(row.block), learners=1, status=status.value,
-                              updated_at=now))
+        session.add(
+            Placement(
+                run_id=run_id,
+                request_id=int(row.request_id),
+                learner_id=int(row.learner_id),
+                setting_id=int(row.setting_id),
+                block_id=int(row.block),
+                learners=1,
+                status=status.value,
+                updated_at=now,
+            )
+        )
         placed += 1
     summary = {"learners": len(people), "placed": placed, "without_place": len(people) - placed}
     run.figures = {**run.figures, "named": summary}
-    record_audit(session, principal, "allocation.learners.assign", entity="allocation_run",
-                 entity_id=run_id, new=summary)
+    record_audit(
+        session,
+        principal,
+        "allocation.learners.assign",
+        entity="allocation_run",
+        entity_id=run_id,
+        new=summary,
+    )
     return summary
 
 
-def _sectors_had(session: Session, settings: Mapping[int | None, PlacementSetting]
-                 ) -> dict[int, set[str]]:
-    rows = session.exec(select(Placement).where(
-        col(Placement.learner_id).is_not(None),
-        col(Placement.status).in_([PlacementStatus.COMPLETED.value]))).all()
+def _sectors_had(
+    session: Session, settings: Mapping[int | None, PlacementSetting]
+) -> dict[int, set[str]]:
+    rows = session.exec(
+        select(Placement).where(
+            col(Placement.learner_id).is_not(None),
+            col(Placement.status).in_([PlacementStatus.COMPLETED.value]),
+        )
+    ).all()
     out: dict[int, set[str]] = {}
     for p in rows:
         assert p.learner_id is not None
@@ -662,12 +880,16 @@ def _sectors_had(session: Session, settings: Mapping[int | None, PlacementSettin
 
 def _request_ids(run: AllocationRun) -> set[int]:
     ids = run.inputs.get("ids", {}).get("requests", {})
-    return {ids[str(r["request_id"])] for r in run.inputs.get("demand", [])
-            if str(r["request_id"]) in ids}
+    return {
+        ids[str(r["request_id"])]
+        for r in run.inputs.get("demand", [])
+        if str(r["request_id"]) in ids
+    }
 
 
-def approve_run(session: Session, *, principal: Principal, run_id: int,
-                supersede: bool = False) -> int:
+def approve_run(
+    session: Session, *, principal: Principal, run_id: int, supersede: bool = False
+) -> int:
     """Publish a plan: its placements become confirmed and visible to HEIs and settings.
 
     Refused for what-if scenarios (their capacity is not real), when the registers changed
@@ -680,52 +902,81 @@ def approve_run(session: Session, *, principal: Principal, run_id: int,
     # Write before reading: on SQLite this takes the database's single writer lock up front,
     # so a concurrent approval waits and then reads what this one published (a SQLite
     # transaction otherwise starts at its first write, after the checks below).
-    session.connection().execute(update(AllocationRun).where(col(AllocationRun.id) == run_id)
-                                 .values(status=AllocationRun.status))
+    session.connection().execute(
+        update(AllocationRun)
+        .where(col(AllocationRun.id) == run_id)
+        .values(status=AllocationRun.status)
+    )
     run = _run(session, run_id, lock=True)
     if run.status != RunStatus.SUCCEEDED.value:
-        raise AllocationRefused(f"Run {run_id} is {run.status}: only a finished run can be "
-                                "approved.")
+        raise AllocationRefused(
+            f"Run {run_id} is {run.status}: only a finished run can be approved."
+        )
     if run.is_scenario:
-        raise AllocationRefused("A what-if scenario runs on edited capacity and cannot be "
-                                "approved: change the capacity register, then run again.")
+        raise AllocationRefused(
+            "A what-if scenario runs on edited capacity and cannot be "
+            "approved: change the capacity register, then run again."
+        )
     scope = run.scope
-    settings, capacity, demand = live_frames(session, blocks=scope.get("blocks", []),
-                                             programmes=scope.get("programmes", []))
+    settings, capacity, demand = live_frames(
+        session, blocks=scope.get("blocks", []), programmes=scope.get("programmes", [])
+    )
     live = {"settings": settings, "capacity": capacity, "demand": demand}
     if fingerprint(live) != run.inputs.get("fingerprint"):
         changed = describe_changes(run.inputs, {k: frame_records(v) for k, v in live.items()})
-        raise AllocationRefused(f"The registers changed since run {run_id} was made: {changed}. "
-                                "Re-run close to this plan, then approve the new run.")
+        raise AllocationRefused(
+            f"The registers changed since run {run_id} was made: {changed}. "
+            "Re-run close to this plan, then approve the new run."
+        )
     mine = _request_ids(run)
     # Lock the requests this plan covers, so that two overlapping approvals at once take
     # turns and the second sees the first (PostgreSQL; SQLite has one writer at a time).
-    session.exec(select(PlacementRequest.id).where(col(PlacementRequest.id).in_(mine))
-                 .order_by(col(PlacementRequest.id)).with_for_update()).all()
+    session.exec(
+        select(PlacementRequest.id)
+        .where(col(PlacementRequest.id).in_(mine))
+        .order_by(col(PlacementRequest.id))
+        .with_for_update()
+    ).all()
     clashes = []
-    for other in session.exec(select(AllocationRun).where(
-            AllocationRun.status == RunStatus.APPROVED.value, AllocationRun.id != run_id)).all():
+    for other in session.exec(
+        select(AllocationRun).where(
+            AllocationRun.status == RunStatus.APPROVED.value, AllocationRun.id != run_id
+        )
+    ).all():
         if _request_ids(other) & mine:
             clashes.append(other)
     if clashes and not supersede:
         names = ", ".join(f"run {o.id} ({o.name})" for o in clashes)
-        raise AllocationRefused(f"Already approved for some of the same requests: {names}. "
-                                "Approve again choosing to supersede it.")
+        raise AllocationRefused(
+            f"Already approved for some of the same requests: {names}. "
+            "Approve again choosing to supersede it."
+        )
     now = _now()
     for other in clashes:
-        old_rows = session.exec(select(Placement).where(
-            Placement.run_id == other.id, col(Placement.request_id).in_(mine))).all()
+        old_rows = session.exec(
+            select(Placement).where(
+                Placement.run_id == other.id, col(Placement.request_id).in_(mine)
+            )
+        ).all()
         if any(p.status == PlacementStatus.COMPLETED.value for p in old_rows):
-            raise AllocationRefused(f"Run {other.id} has completed placements for these requests "
-                                    "and cannot be superseded.")
+            raise AllocationRefused(
+                f"Run {other.id} has completed placements for these requests "
+                "and cannot be superseded."
+            )
         cancelled = 0
         for p in old_rows:
             if p.status == PlacementStatus.CONFIRMED.value:
                 p.status = PlacementStatus.CANCELLED.value
                 p.updated_at = now
                 cancelled += 1
-        record_audit(session, principal, "allocation.run.supersede", entity="allocation_run",
-                     entity_id=other.id, new={"superseded_by": run_id, "cancelled": cancelled})
+        record_audit(
+            session,
+            principal,
+            "allocation.run.supersede",
+            entity="allocation_run",
+            entity_id=other.id,
+            new={"superseded_by": run_id, "cancelled": cancelled},
+        )
     rows = session.exec(select(Placement).where(Placement.run_id == run_id)).all()
     for p in rows:
         p.status = PlacementStatus.CONFIRMED.value
@@ -733,15 +984,26 @@ def approve_run(session: Session, *, principal: Principal, run_id: int,
     run.status = RunStatus.APPROVED.value
     run.approved_at = now
     run.approved_by = principal.username
-    record_audit(session, principal, "allocation.run.approve", entity="allocation_run",
-                 entity_id=run_id, old={"status": RunStatus.SUCCEEDED.value},
-                 new={"status": run.status, "placements": len(rows),
-                      "superseded": [o.id for o in clashes]})
+    record_audit(
+        session,
+        principal,
+        "allocation.run.approve",
+        entity="allocation_run",
+        entity_id=run_id,
+        old={"status": RunStatus.SUCCEEDED.value},
+        new={"status": run.status, "placements": len(rows), "superseded": [o.id for o in clashes]},
+    )
     return len(rows)
 
 
-def set_placement_status(session: Session, *, principal: Principal, placement_id: int,
-                         status: PlacementStatus | str, note: str | None = None) -> None:
+def set_placement_status(
+    session: Session,
+    *,
+    principal: Principal,
+    placement_id: int,
+    status: PlacementStatus | str,
+    note: str | None = None,
+) -> None:
     """Record that a confirmed placement was cancelled or completed.
 
     Changing a request-level row changes its named learners' rows too, so the learner's
@@ -755,19 +1017,33 @@ def set_placement_status(session: Session, *, principal: Principal, placement_id
     if placement is None:
         raise AllocationRefused(f"Placement {placement_id} does not exist.")
     if placement.status != PlacementStatus.CONFIRMED.value:
-        raise AllocationRefused(f"Placement {placement_id} is {placement.status}: only a "
-                                "confirmed placement can be cancelled or completed.")
+        raise AllocationRefused(
+            f"Placement {placement_id} is {placement.status}: only a "
+            "confirmed placement can be cancelled or completed."
+        )
     affected: list[Placement] = [placement]
     if placement.learner_id is None:
-        affected += session.exec(select(Placement).where(
-            Placement.run_id == placement.run_id, Placement.request_id == placement.request_id,
-            Placement.setting_id == placement.setting_id, Placement.block_id == placement.block_id,
-            col(Placement.learner_id).is_not(None),
-            Placement.status == PlacementStatus.CONFIRMED.value)).all()
+        affected += session.exec(
+            select(Placement).where(
+                Placement.run_id == placement.run_id,
+                Placement.request_id == placement.request_id,
+                Placement.setting_id == placement.setting_id,
+                Placement.block_id == placement.block_id,
+                col(Placement.learner_id).is_not(None),
+                Placement.status == PlacementStatus.CONFIRMED.value,
+            )
+        ).all()
     now = _now()
     for row in affected:
         row.status = target.value
         row.updated_at = now
-    record_audit(session, principal, f"placement.{target.value}", entity="placement",
-                 entity_id=placement_id, old={"status": PlacementStatus.CONFIRMED.value},
-                 new={"status": target.value, "rows": len(affected)}, detail=note)
+    record_audit(
+        session,
+        principal,
+        f"placement.{target.value}",
+        entity="placement",
+        entity_id=placement_id,
+        old={"status": PlacementStatus.CONFIRMED.value},
+        new={"status": target.value, "rows": len(affected)},
+        detail=note,
+    )

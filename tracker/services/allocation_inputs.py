@@ -42,16 +42,19 @@ class CapacityChange:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CapacityChange:
-        return cls(**{k: data.get(k) for k in ("setting_id", "sector", "block")},
-                   add_supervisors=int(data.get("add_supervisors") or 0),
-                   places=None if data.get("places") is None else int(data["places"]))
+        return cls(
+            **{k: data.get(k) for k in ("setting_id", "sector", "block")},
+            add_supervisors=int(data.get("add_supervisors") or 0),
+            places=None if data.get("places") is None else int(data["places"]),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def describe(self) -> str:
-        where = self.setting_id or (f"{self.sector.replace('_', ' ')} settings" if self.sector
-                                    else "every setting")
+        where = self.setting_id or (
+            f"{self.sector.replace('_', ' ')} settings" if self.sector else "every setting"
+        )
         when = f" in block {self.block}" if self.block else ""
         if self.places is not None:
             return f"{where}{when}: {self.places} places"
@@ -106,8 +109,10 @@ def id_maps(session: Session, settings: pd.DataFrame) -> dict[str, dict[str, int
     """Allocator ids in this snapshot -> database ids, so results can be stored as rows."""
     setting_ids = {s.code: s.id for s in session.exec(select(PlacementSetting)).all()}
     maps: dict[str, dict[str, int]] = {
-        "settings": {str(sid): setting_ids[register_code(sid)]  # type: ignore[misc]
-                     for sid in settings["setting_id"]},
+        "settings": {
+            str(sid): setting_ids[register_code(sid)]  # type: ignore[misc]
+            for sid in settings["setting_id"]
+        },
         "requests": {},
         "blocks": {},
     }
@@ -136,11 +141,15 @@ def apply_capacity_changes(
     if not changes:
         return out
     sector_of = dict(zip(settings["setting_id"].astype(str), settings["sector"], strict=True))
-    lps = (pd.to_numeric(out["learners_per_supervisor"], errors="coerce").fillna(1)
-           if "learners_per_supervisor" in out.columns else pd.Series(1.0, index=out.index))
+    lps = (
+        pd.to_numeric(out["learners_per_supervisor"], errors="coerce").fillna(1)
+        if "learners_per_supervisor" in out.columns
+        else pd.Series(1.0, index=out.index)
+    )
     if "places" not in out.columns:  # capacity given as supervisors x learners each
-        out["places"] = (pd.to_numeric(out["supervisors"], errors="coerce").fillna(0) * lps
-                         ).map(math.floor)
+        out["places"] = (pd.to_numeric(out["supervisors"], errors="coerce").fillna(0) * lps).map(
+            math.floor
+        )
         out = out.drop(columns=["supervisors"])
     places = pd.to_numeric(out["places"], errors="coerce").fillna(0)
     for change in changes:
@@ -184,8 +193,9 @@ def snapshot_frames(inputs: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFra
     return (
         records_frame(inputs.get("settings", []), ["setting_id", "sector", "programmes"]),
         records_frame(inputs.get("capacity", []), ["setting_id", "block", "places"]),
-        records_frame(inputs.get("demand", []),
-                      ["request_id", "hei", "programme", "block", "learners"]),
+        records_frame(
+            inputs.get("demand", []), ["request_id", "hei", "programme", "block", "learners"]
+        ),
     )
 
 

@@ -69,8 +69,13 @@ def _require_staff(principal: Principal, action: str) -> None:
         raise AccessDenied(f"Your role ({principal.role.value}) may not {action}.")
 
 
-def _check(session: Session, principal: Principal, kind: str, rows: list[dict[str, Any]],
-           labels: Sequence[str] | None = None) -> None:
+def _check(
+    session: Session,
+    principal: Principal,
+    kind: str,
+    rows: list[dict[str, Any]],
+    labels: Sequence[str] | None = None,
+) -> None:
     """Run the importer's checks on rows shaped like its file; refuse with every problem."""
     frame = pd.DataFrame(rows).fillna("").astype(str)
     report = validate(session, principal, kind, frame)
@@ -84,8 +89,9 @@ def _check(session: Session, principal: Principal, kind: str, rows: list[dict[st
     raise SaveRefused(problems)
 
 
-def _conditional_update(session: Session, model: Any, row_id: int, version: int,
-                        values: Mapping[str, Any]) -> None:
+def _conditional_update(
+    session: Session, model: Any, row_id: int, version: int, values: Mapping[str, Any]
+) -> None:
     """UPDATE ... WHERE version = the version the user saw; no row hit means a stale edit."""
     statement = (
         update(model)
@@ -119,8 +125,10 @@ class SettingInput:
 def _setting_snapshot(session: Session, setting: PlacementSetting) -> dict[str, Any]:
     org = session.get(Organisation, setting.organisation_id)
     codes = session.exec(
-        select(Programme.code).join(SettingProgramme)
-        .where(SettingProgramme.setting_id == setting.id).order_by(Programme.code)
+        select(Programme.code)
+        .join(SettingProgramme)
+        .where(SettingProgramme.setting_id == setting.id)
+        .order_by(Programme.code)
     ).all()
     return {
         "code": setting.code,
@@ -158,9 +166,12 @@ def save_setting(
             raise StaleEdit([STALE])
         if setting.code != existing.code:
             raise SaveRefused(["setting_id: the code of an existing setting cannot be changed"])
-    elif session.exec(
-        select(PlacementSetting.id).where(PlacementSetting.code == setting.code)
-    ).first() is not None:
+    elif (
+        session.exec(
+            select(PlacementSetting.id).where(PlacementSetting.code == setting.code)
+        ).first()
+        is not None
+    ):
         raise SaveRefused([f"setting_id: a setting with code {setting.code!r} already exists"])
     programmes = [p.strip() for p in setting.programmes if p and p.strip()]
     row = {
@@ -175,15 +186,19 @@ def save_setting(
         "active": "yes" if setting.active else "no",
     }
     _check(session, principal, "settings", [row])
-    org = session.exec(
-        select(Organisation).where(Organisation.code == setting.organisation)
-    ).one()
+    org = session.exec(select(Organisation).where(Organisation.code == setting.organisation)).one()
     any_programme = programmes == ["*"]
-    programme_ids: list[int] = [] if any_programme else [
-        pid for pid in session.exec(
-            select(Programme.id).where(col(Programme.code).in_(programmes))
-        ).all() if pid is not None
-    ]
+    programme_ids: list[int] = (
+        []
+        if any_programme
+        else [
+            pid
+            for pid in session.exec(
+                select(Programme.id).where(col(Programme.code).in_(programmes))
+            ).all()
+            if pid is not None
+        ]
+    )
     postcode = (setting.postcode_district or "").upper().replace(" ", "") or None
     values: dict[str, Any] = {
         "organisation_id": org.id,
@@ -206,9 +221,11 @@ def save_setting(
         _conditional_update(session, PlacementSetting, existing.id, version, values)
         session.refresh(existing)
         target = existing
-    session.exec(delete(SettingProgramme).where(  # type: ignore[call-overload]
-        col(SettingProgramme.setting_id) == target.id
-    ))
+    session.exec(
+        delete(SettingProgramme).where(  # type: ignore[call-overload]
+            col(SettingProgramme.setting_id) == target.id
+        )
+    )
     assert target.id is not None
     for pid in sorted(programme_ids):
         session.add(SettingProgramme(setting_id=target.id, programme_id=pid))
@@ -219,8 +236,15 @@ def save_setting(
             {k: v for k, v in old.items() if old[k] != new[k]},
             {k: v for k, v in new.items() if old[k] != new[k]},
         )
-    record_audit(session, principal, "save_setting", entity="placement_setting",
-                 entity_id=target.code, old=old, new=new)
+    record_audit(
+        session,
+        principal,
+        "save_setting",
+        entity="placement_setting",
+        entity_id=target.code,
+        old=old,
+        new=new,
+    )
     return target
 
 
@@ -234,8 +258,15 @@ def deactivate_setting(
         raise SaveRefused(["this setting no longer exists — reload"])
     _conditional_update(session, PlacementSetting, setting_id, version, {"active": False})
     session.refresh(setting)
-    record_audit(session, principal, "deactivate_setting", entity="placement_setting",
-                 entity_id=setting.code, old={"active": True}, new={"active": False})
+    record_audit(
+        session,
+        principal,
+        "deactivate_setting",
+        entity="placement_setting",
+        entity_id=setting.code,
+        old={"active": True},
+        new={"active": False},
+    )
     return setting
 
 
@@ -253,17 +284,27 @@ def delete_setting(
         select(func.count()).select_from(Placement).where(Placement.setting_id == setting_id)
     ).one()
     if used:
-        raise SaveRefused([
-            f"{setting.code} has {used} placement record(s): deactivate it instead, so its "
-            "history stays"
-        ])
+        raise SaveRefused(
+            [
+                f"{setting.code} has {used} placement record(s): deactivate it instead, so its "
+                "history stays"
+            ]
+        )
     old = _setting_snapshot(session, setting)
-    for model, column in ((SettingProgramme, SettingProgramme.setting_id),
-                          (SupervisionCapacity, SupervisionCapacity.setting_id)):
+    for model, column in (
+        (SettingProgramme, SettingProgramme.setting_id),
+        (SupervisionCapacity, SupervisionCapacity.setting_id),
+    ):
         session.exec(delete(model).where(col(column) == setting_id))  # type: ignore[call-overload]
     session.delete(setting)
-    record_audit(session, principal, "delete_setting", entity="placement_setting",
-                 entity_id=setting.code, old=old)
+    record_audit(
+        session,
+        principal,
+        "delete_setting",
+        entity="placement_setting",
+        entity_id=setting.code,
+        old=old,
+    )
     session.flush()
 
 
@@ -308,14 +349,16 @@ def _whole(value: Any) -> Any:
 
 def _capacity_labels(session: Session, rows: Iterable[SupervisionCapacity]) -> dict[int, str]:
     rows = list(rows)
-    codes = dict(session.exec(
-        select(PlacementSetting.id, PlacementSetting.code).where(
-            col(PlacementSetting.id).in_({r.setting_id for r in rows}))
-    ).all())
+    codes = dict(
+        session.exec(
+            select(PlacementSetting.id, PlacementSetting.code).where(
+                col(PlacementSetting.id).in_({r.setting_id for r in rows})
+            )
+        ).all()
+    )
     blocks = dict(session.exec(select(PlacementBlock.id, PlacementBlock.code)).all())
     return {
-        r.id or 0: f"{codes[r.setting_id]}/{blocks[r.block_id]}/{r.profession_group}"
-        for r in rows
+        r.id or 0: f"{codes[r.setting_id]}/{blocks[r.block_id]}/{r.profession_group}" for r in rows
     }
 
 
@@ -358,21 +401,31 @@ def save_capacity_rows(
     check_rows = []
     for _edit, row, typed in changed:
         setting, block, group = labels[row.id or 0].rsplit("/", 2)
-        check_rows.append({
-            "setting_id": setting,
-            "block": block,
-            "profession_group": group,
-            **{CAPACITY_FIELDS[field]: typed[field] for field in CAPACITY_FIELDS},
-        })
-    _check(session, principal, "capacity", check_rows,
-           labels=[labels[row.id or 0] for _e, row, _t in changed])
+        check_rows.append(
+            {
+                "setting_id": setting,
+                "block": block,
+                "profession_group": group,
+                **{CAPACITY_FIELDS[field]: typed[field] for field in CAPACITY_FIELDS},
+            }
+        )
+    _check(
+        session,
+        principal,
+        "capacity",
+        check_rows,
+        labels=[labels[row.id or 0] for _e, row, _t in changed],
+    )
     for edit, row, typed in changed:
         old = _capacity_values(row)
         old_places = row.places
         new = {field: int(typed[field] or 0) for field in CAPACITY_FIELDS}
         _conditional_update(session, SupervisionCapacity, edit.id, edit.version, new)
         record_audit(
-            session, principal, "save_capacity", entity="supervision_capacity",
+            session,
+            principal,
+            "save_capacity",
+            entity="supervision_capacity",
             entity_id=labels[edit.id],
             old={k: v for k, v in old.items() if v != new[k]} | {"places": old_places},
             new={k: v for k, v in new.items() if v != old[k]}
@@ -427,13 +480,20 @@ def bulk_adjust_capacity(
     if organisation is None and sector is None:
         raise SaveRefused(["choose an organisation or a sector to change"])
     if not (delta_supervisors or delta_assessors or delta_educators or learners_per_supervisor):
-        raise SaveRefused(["nothing to change: give a number of supervisors, assessors, "
-                           "educators or learners per supervisor"])
+        raise SaveRefused(
+            [
+                "nothing to change: give a number of supervisors, assessors, "
+                "educators or learners per supervisor"
+            ]
+        )
     low, high = LEARNERS_PER_SUPERVISOR_RANGE
     if learners_per_supervisor is not None and not low <= learners_per_supervisor <= high:
         raise SaveRefused([f"learners per supervisor must be between {low} and {high}"])
-    for name, delta in (("supervisors", delta_supervisors), ("assessors", delta_assessors),
-                        ("educators", delta_educators)):
+    for name, delta in (
+        ("supervisors", delta_supervisors),
+        ("assessors", delta_assessors),
+        ("educators", delta_educators),
+    ):
         if abs(delta) > MAX_COUNT:
             raise SaveRefused([f"{name}: a change of {delta} is not plausible"])
     query = (
@@ -467,9 +527,11 @@ def bulk_adjust_capacity(
         old = _capacity_values(row)
         new = dict(old)
         hit_floor = False
-        for field, delta in (("practice_supervisors", delta_supervisors),
-                             ("practice_assessors", delta_assessors),
-                             ("practice_educators", delta_educators)):
+        for field, delta in (
+            ("practice_supervisors", delta_supervisors),
+            ("practice_assessors", delta_assessors),
+            ("practice_educators", delta_educators),
+        ):
             new[field], floor = adjusted_supervisors(old[field], delta)
             hit_floor |= floor
         if learners_per_supervisor is not None:
@@ -483,21 +545,35 @@ def bulk_adjust_capacity(
         _conditional_update(session, SupervisionCapacity, row.id, row.version, new)
         changed += 1
         record_audit(
-            session, principal, "bulk_adjust_capacity", entity="supervision_capacity",
+            session,
+            principal,
+            "bulk_adjust_capacity",
+            entity="supervision_capacity",
             entity_id=labels[row.id],
             old={k: v for k, v in old.items() if v != new[k]},
             new={k: v for k, v in new.items() if v != old[k]},
         )
     result = BulkResult(rows=changed, floored=floored, places_before=before, places_after=after)
-    scope = {"organisation": organisation, "sector": sector, "from_block": from_block,
-             "profession_group": profession_group}
+    scope = {
+        "organisation": organisation,
+        "sector": sector,
+        "from_block": from_block,
+        "profession_group": profession_group,
+    }
     record_audit(
-        session, principal, "bulk_adjust_capacity", entity="supervision_capacity",
+        session,
+        principal,
+        "bulk_adjust_capacity",
+        entity="supervision_capacity",
         old={"places": before},
-        new={"places": after, "delta_supervisors": delta_supervisors,
-             "delta_assessors": delta_assessors, "delta_educators": delta_educators,
-             "learners_per_supervisor": learners_per_supervisor,
-             **{k: v for k, v in scope.items() if v is not None}},
+        new={
+            "places": after,
+            "delta_supervisors": delta_supervisors,
+            "delta_assessors": delta_assessors,
+            "delta_educators": delta_educators,
+            "learners_per_supervisor": learners_per_supervisor,
+            **{k: v for k, v in scope.items() if v is not None},
+        },
         detail=result.summary(),
     )
     session.flush()
@@ -528,31 +604,55 @@ def save_calendar_entry(
     org = session.exec(select(Organisation).where(Organisation.code == hei)).first()
     if org is not None and org.id is not None:
         require_hei(principal, org.id, "edit calendars")
-    _check(session, principal, "calendar", [{
-        "hei": hei, "programme": programme, "block": block, "year_of_study": year_of_study,
-        "start_date": start_date.isoformat(), "end_date": end_date.isoformat(),
-    }])
+    _check(
+        session,
+        principal,
+        "calendar",
+        [
+            {
+                "hei": hei,
+                "programme": programme,
+                "block": block,
+                "year_of_study": year_of_study,
+                "start_date": start_date.isoformat(),
+                "end_date": end_date.isoformat(),
+            }
+        ],
+    )
     assert org is not None
     prog = session.exec(select(Programme).where(Programme.code == programme)).one()
     blk = session.exec(select(PlacementBlock).where(PlacementBlock.code == block)).one()
-    entry = session.exec(select(ProgrammeCalendar).where(
-        ProgrammeCalendar.hei_id == org.id, ProgrammeCalendar.programme_id == prog.id,
-        ProgrammeCalendar.block_id == blk.id, ProgrammeCalendar.year_of_study == year_of_study,
-    )).first()
+    entry = session.exec(
+        select(ProgrammeCalendar).where(
+            ProgrammeCalendar.hei_id == org.id,
+            ProgrammeCalendar.programme_id == prog.id,
+            ProgrammeCalendar.block_id == blk.id,
+            ProgrammeCalendar.year_of_study == year_of_study,
+        )
+    ).first()
     old = None
     assert org.id is not None and prog.id is not None and blk.id is not None
     if entry is None:
-        entry = ProgrammeCalendar(hei_id=org.id, programme_id=prog.id, block_id=blk.id,
-                                  year_of_study=year_of_study, start_date=start_date,
-                                  end_date=end_date)
+        entry = ProgrammeCalendar(
+            hei_id=org.id,
+            programme_id=prog.id,
+            block_id=blk.id,
+            year_of_study=year_of_study,
+            start_date=start_date,
+            end_date=end_date,
+        )
     else:
         old = {"start_date": entry.start_date.isoformat(), "end_date": entry.end_date.isoformat()}
         entry.start_date, entry.end_date = start_date, end_date
     session.add(entry)
     session.flush()
     record_audit(
-        session, principal, "save_calendar_entry", entity="programme_calendar",
-        entity_id=f"{hei}/{programme}/{block}/year {year_of_study}", old=old,
+        session,
+        principal,
+        "save_calendar_entry",
+        entity="programme_calendar",
+        entity_id=f"{hei}/{programme}/{block}/year {year_of_study}",
+        old=old,
         new={"start_date": start_date.isoformat(), "end_date": end_date.isoformat()},
     )
     return entry
@@ -586,26 +686,55 @@ def submit_request(
     cohort, hei_code, programme_code = found
     require_hei(principal, cohort.hei_id, "request placements")
     code = f"{hei_code}-{block}-{uuid4().hex[:8].upper()}"
-    _check(session, principal, "requests", [{
-        "request_id": code, "hei": hei_code, "programme": programme_code, "block": block,
-        "learners": learners, "sector": sector or "", "intake": cohort.intake,
-        "lat": "" if lat is None else repr(float(lat)),
-        "lon": "" if lon is None else repr(float(lon)),
-    }])
+    _check(
+        session,
+        principal,
+        "requests",
+        [
+            {
+                "request_id": code,
+                "hei": hei_code,
+                "programme": programme_code,
+                "block": block,
+                "learners": learners,
+                "sector": sector or "",
+                "intake": cohort.intake,
+                "lat": "" if lat is None else repr(float(lat)),
+                "lon": "" if lon is None else repr(float(lon)),
+            }
+        ],
+    )
     blk = session.exec(select(PlacementBlock).where(PlacementBlock.code == block)).one()
     assert blk.id is not None
     request = PlacementRequest(
-        code=code, cohort_id=cohort_id, block_id=blk.id, learners=int(learners),
-        required_sector=sector or None, lat=lat, lon=lon,
-        status=RequestStatus.SUBMITTED.value, created_at=utcnow(),
+        code=code,
+        cohort_id=cohort_id,
+        block_id=blk.id,
+        learners=int(learners),
+        required_sector=sector or None,
+        lat=lat,
+        lon=lon,
+        status=RequestStatus.SUBMITTED.value,
+        created_at=utcnow(),
         created_by=principal.username,
     )
     session.add(request)
     session.flush()
-    record_audit(session, principal, "submit_request", entity="placement_request",
-                 entity_id=code, new={"hei": hei_code, "programme": programme_code,
-                                      "intake": cohort.intake, "block": block,
-                                      "learners": int(learners), "sector": sector or None})
+    record_audit(
+        session,
+        principal,
+        "submit_request",
+        entity="placement_request",
+        entity_id=code,
+        new={
+            "hei": hei_code,
+            "programme": programme_code,
+            "intake": cohort.intake,
+            "block": block,
+            "learners": int(learners),
+            "sector": sector or None,
+        },
+    )
     return request
 
 
@@ -626,10 +755,17 @@ def withdraw_request(
     require_hei(principal, hei_id, "withdraw requests")
     if request.status == RequestStatus.WITHDRAWN.value:
         raise SaveRefused([f"request {request.code} is already withdrawn"])
-    _conditional_update(session, PlacementRequest, request_id, version,
-                        {"status": RequestStatus.WITHDRAWN.value})
+    _conditional_update(
+        session, PlacementRequest, request_id, version, {"status": RequestStatus.WITHDRAWN.value}
+    )
     session.refresh(request)
-    record_audit(session, principal, "withdraw_request", entity="placement_request",
-                 entity_id=request.code, old={"status": RequestStatus.SUBMITTED.value},
-                 new={"status": RequestStatus.WITHDRAWN.value})
+    record_audit(
+        session,
+        principal,
+        "withdraw_request",
+        entity="placement_request",
+        entity_id=request.code,
+        old={"status": RequestStatus.SUBMITTED.value},
+        new={"status": RequestStatus.WITHDRAWN.value},
+    )
     return request

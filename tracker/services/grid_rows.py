@@ -80,7 +80,7 @@ def grid_block(frame: pd.DataFrame, request: Any) -> dict[str, Any]:
     request = request if isinstance(request, Mapping) else {}
     keep = pd.Series(True, index=frame.index)
     filters = request.get("filterModel")
-    for col, model in (filters.items() if isinstance(filters, Mapping) else []):
+    for col, model in filters.items() if isinstance(filters, Mapping) else []:
         if col in frame.columns:
             mask = _column_mask(display_text(frame[col]), model)
             if mask is not None:
@@ -94,7 +94,9 @@ def grid_block(frame: pd.DataFrame, request: Any) -> dict[str, Any]:
     ]
     if order:
         chosen = chosen.sort_values(
-            [c for c, _ in order], ascending=[a for _, a in order], na_position="last",
+            [c for c, _ in order],
+            ascending=[a for _, a in order],
+            na_position="last",
             kind="stable",
         )
     start = _row(request, "startRow", 0)
