@@ -179,7 +179,7 @@ def init_auth(server: Flask, engine: Engine, settings: Settings) -> None:
             # The Dash front end cannot follow a redirect to an HTML page: answer plainly.
             return Response("Sign-in required.", status=401, mimetype="text/plain")
         target = request.full_path.rstrip("?")
-        return redirect(f"/login?next={target}")
+        return redirect(f"/login?next={target}")  # type: ignore[return-value]
 
     @server.after_request
     def security_headers(response: Response) -> Response:

@@ -225,7 +225,8 @@ class ReportCache:
     def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
         found = self._store.get(key)
         if found is not None:
-            return pickle.loads(found)
+            value: T = pickle.loads(found)
+            return value
         lock = key + ":computing"
         if not self._store.add(lock, b"1", COMPUTE_WAIT_SECONDS):
             deadline = time.monotonic() + COMPUTE_WAIT_SECONDS
@@ -233,7 +234,8 @@ class ReportCache:
                 time.sleep(_POLL_SECONDS)
                 found = self._store.get(key)
                 if found is not None:
-                    return pickle.loads(found)
+                    stored: T = pickle.loads(found)
+                    return stored
                 if self._store.get(lock) is None:  # the computing worker died or failed
                     break
         try:
@@ -287,7 +289,7 @@ def memo_per_version(
     with _MEMO_LOCK:
         found = _MEMO.get(bind, {}).get(name)
     if found is not None and found[0] == version:
-        return found[1]  # type: ignore[no-any-return]
+        return found[1]
     value = compute()
     with _MEMO_LOCK:
         _MEMO.setdefault(bind, {})[name] = (version, value)

@@ -140,12 +140,12 @@ def create_app(
     )
     app = Dash(
         "tracker",
-        server=server,
+        server=server,  # type: ignore[arg-type]  # Dash accepts a Flask app; its stub says bool
         use_pages=True,
         pages_folder=str(PACKAGE_DIR / "pages"),
         assets_folder=str(PACKAGE_DIR / "assets"),
         title="Placement & Pipeline Tracker",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None turns the "Updating..." title off
         suppress_callback_exceptions=True,
         background_callback_manager=make_background_manager(settings),
         serve_locally=True,

@@ -137,8 +137,8 @@ def test_same_seed_gives_the_same_database_and_another_seed_does_not() -> None:
             rows = [
                 *conn.execute(
                     text(
-                        "SELECT learner_ref, start_date, home_postcode_district, driver FROM learner"
-                        " WHERE id % 97 = 0 ORDER BY id"
+                        "SELECT learner_ref, start_date, home_postcode_district, driver"
+                        " FROM learner WHERE id % 97 = 0 ORDER BY id"
                     )
                 ),
                 *conn.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy import Engine
 
 from tracker.access import SYSTEM
 from tracker.config import load_settings
@@ -11,7 +12,7 @@ from tracker.models import Role
 from tracker.services.users import UserError, create_user, list_users, set_password
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     engine = make_engine(load_settings().database_url)
     upgrade(engine)
     return engine

@@ -198,7 +198,7 @@ def request_rows(
                 sector, share = Sector.COMMUNITY, ref.COMMUNITY_SHARE
             required = round(active[c] * share)
             parts = [(active[c] - required, None), (required, sector.value if sector else None)]
-            for learners_n, sector in parts:
+            for learners_n, sector_code in parts:
                 if learners_n <= 0:
                     continue
                 short = cohort.hei_code.replace("-", "")
@@ -210,7 +210,7 @@ def request_rows(
                         "cohort_id": cohort_ids[c],
                         "block_id": block_ids[b],
                         "learners": learners_n,
-                        "required_sector": sector,
+                        "required_sector": sector_code,
                         "lat": lat,
                         "lon": lon,
                         "status": RequestStatus.SUBMITTED.value,

@@ -248,4 +248,5 @@ def _previous_on_arcs(
         )
         amount = amount.sub(pins, fill_value=0).clip(lower=0)
     arc_index = pd.MultiIndex.from_arrays([a_r, a_p], names=names)
-    return amount.reindex(arc_index, fill_value=0).to_numpy().astype(np.int64)
+    counts: np.ndarray = amount.reindex(arc_index, fill_value=0).to_numpy().astype(np.int64)
+    return counts

@@ -139,7 +139,8 @@ def _lexicographic_costs(metres: np.ndarray, allowed: np.ndarray, repeat: np.nda
         if w_forbidden * n < 2**52:
             break
         step *= 10
-    return np.where(allowed, travel + w_repeat * repeat, w_forbidden).astype(np.float64)
+    cost: np.ndarray = np.where(allowed, travel + w_repeat * repeat, w_forbidden).astype(np.float64)
+    return cost
 
 
 def _assign_request(

@@ -84,7 +84,9 @@ class _Model:
         return "optimal"
 
     def values(self) -> np.ndarray:
-        return np.rint(np.array([v.varValue or 0.0 for v in self.x], dtype=float)).astype(np.int64)
+        raw = np.array([v.varValue or 0.0 for v in self.x], dtype=float)
+        counts: np.ndarray = np.rint(raw).astype(np.int64)
+        return counts
 
 
 def solve_lp(inst: Instance, policy: Policy, progress: Progress | None = None) -> LevelSolution:

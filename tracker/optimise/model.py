@@ -75,7 +75,7 @@ class InputError(ValueError):
 
 def _is_missing(value: object) -> bool:
     try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 

@@ -206,12 +206,15 @@ def _ratio_candidates(totals: np.ndarray, lo: float, hi: float) -> np.ndarray:
 def hei_floor(z: float, inst: Instance) -> np.ndarray:
     """Learners each HEI must get, beyond its pins, for a lowest fill ratio of ``z``."""
     need = np.ceil(z * inst.hei_requested - _EPS).astype(np.int64) - inst.hei_pinned
-    return np.maximum(need, 0)
+    floor: np.ndarray = np.maximum(need, 0)
+    return floor
 
 
 def sector_ceiling(u: float, inst: Instance) -> np.ndarray:
     """Learners each sector may take, beyond its pins, for a highest utilisation of ``u``."""
-    return np.floor(u * inst.sector_places + _EPS).astype(np.int64) - inst.sector_pinned
+    ceiling: np.ndarray = np.floor(u * inst.sector_places + _EPS).astype(np.int64)
+    ceiling -= inst.sector_pinned
+    return ceiling
 
 
 def _lowest_fill(inst: Instance, hei_flow: np.ndarray) -> float:

@@ -45,7 +45,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = frame.astype(object).where(frame.notna(), None)
     for column in out.columns:
         out[column] = out[column].map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
-    return out.to_dict("records")  # type: ignore[return-value]
+    return out.to_dict("records")
 
 
 def column_defs(columns: Sequence[str]) -> list[dict[str, Any]]:

@@ -147,7 +147,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         elif pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].dt.strftime("%Y-%m-%d %H:%M")
     out = out.astype(object).where(out.notna(), None)
-    return out.to_dict("records")  # type: ignore[return-value]
+    return out.to_dict("records")
 
 
 def column_defs(columns: Sequence[str], *, numeric: Sequence[str] = ()) -> list[dict[str, Any]]:

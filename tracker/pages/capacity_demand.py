@@ -119,9 +119,11 @@ def layout(principal: Principal, **_query: Any) -> Any:
                                 ]
                             ),
                             download=f"{PAGE}-settings",
-                            note="Longitude and latitude, no map tiles. Spare places = places in the "
-                            "chosen blocks minus learners already in published (confirmed or completed) "
-                            "placements; draft allocation runs are not counted.",
+                            note=(
+                                "Longitude and latitude, no map tiles. Spare places = places in "
+                                "the chosen blocks minus learners already in published (confirmed "
+                                "or completed) placements; draft allocation runs are not counted."
+                            ),
                         ),
                         lg=7,
                     ),
@@ -130,9 +132,11 @@ def layout(principal: Principal, **_query: Any) -> Any:
                             "Supervision coverage across blocks",
                             graph(f"{PAGE}-coverage", filename="supervision-coverage"),
                             download=f"{PAGE}-coverage-table",
-                            note="Each sector's places per learner requested in the block (all "
-                            "sectors' requests), stacked to the block's overall coverage; 1.0 means "
-                            "one place for every learner requested.",
+                            note=(
+                                "Each sector's places per learner requested in the block (all "
+                                "sectors' requests), stacked to the block's overall coverage; "
+                                "1.0 means one place for every learner requested."
+                            ),
                         ),
                         lg=5,
                     ),

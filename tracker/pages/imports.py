@@ -164,7 +164,7 @@ def _permitted_kind(kind: str | None) -> str:
     principal = callback_principal("imports")
     if kind not in importable_kinds(principal):
         raise PreventUpdate
-    return kind  # type: ignore[return-value]
+    return kind
 
 
 def _decode(contents: str) -> bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -53,17 +54,22 @@ def _pipeline_reports(
 ) -> Iterator[Callable[[Session], object]]:
     for filters in common_selections():
         if can_view_page(principal, "pipeline"):
-            yield lambda s, f=filters: overview_report(
-                s, principal=principal, filters=f, policy=policy, cache=cache
+            yield partial(
+                overview_report, principal=principal, filters=filters, policy=policy, cache=cache
             )
         if can_view_page(principal, "concerns"):
             for unit in FUNNEL_UNITS:
-                yield lambda s, f=filters, u=unit: concerns_report(
-                    s, principal=principal, filters=f, unit=u, policy=policy, cache=cache
+                yield partial(
+                    concerns_report,
+                    principal=principal,
+                    filters=filters,
+                    unit=unit,
+                    policy=policy,
+                    cache=cache,
                 )
         if can_view_page(principal, "cohorts"):
-            yield lambda s, f=filters: cohort_report(
-                s, principal=principal, filters=f, policy=policy, cache=cache
+            yield partial(
+                cohort_report, principal=principal, filters=filters, policy=policy, cache=cache
             )
 
 
@@ -76,8 +82,13 @@ def _capacity_frames(
     cuts += [([s.value], []) for s in Sector]
     cuts += [([], [g.value]) for g in ProfessionGroup]
     for sectors, groups in cuts:
-        yield lambda s, sec=sectors, grp=groups: capacity_demand_frames(
-            s, principal=principal, blocks=[], sectors=sec, profession_groups=grp, cache=cache
+        yield partial(
+            capacity_demand_frames,
+            principal=principal,
+            blocks=[],
+            sectors=sectors,
+            profession_groups=groups,
+            cache=cache,
         )
 
 

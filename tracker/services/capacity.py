@@ -99,7 +99,7 @@ def _conditional_update(
         .values(**values, version=version + 1)
         .execution_options(synchronize_session="fetch")
     )
-    result = session.exec(statement)  # type: ignore[call-overload]
+    result = session.exec(statement)
     if result.rowcount != 1:
         raise StaleEdit([STALE])
 
@@ -221,11 +221,7 @@ def save_setting(
         _conditional_update(session, PlacementSetting, existing.id, version, values)
         session.refresh(existing)
         target = existing
-    session.exec(
-        delete(SettingProgramme).where(  # type: ignore[call-overload]
-            col(SettingProgramme.setting_id) == target.id
-        )
-    )
+    session.exec(delete(SettingProgramme).where(col(SettingProgramme.setting_id) == target.id))
     assert target.id is not None
     for pid in sorted(programme_ids):
         session.add(SettingProgramme(setting_id=target.id, programme_id=pid))
@@ -295,7 +291,7 @@ def delete_setting(
         (SettingProgramme, SettingProgramme.setting_id),
         (SupervisionCapacity, SupervisionCapacity.setting_id),
     ):
-        session.exec(delete(model).where(col(column) == setting_id))  # type: ignore[call-overload]
+        session.exec(delete(model).where(col(column) == setting_id))
     session.delete(setting)
     record_audit(
         session,

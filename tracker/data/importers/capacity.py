@@ -59,9 +59,7 @@ def _link_programmes(programme_ids: set[int]) -> Callable[[Session, PlacementSet
     """Replace the setting's programme list: the file states the whole list."""
 
     def link(session: Session, setting: PlacementSetting) -> None:
-        session.exec(  # type: ignore[call-overload]
-            delete(SettingProgramme).where(col(SettingProgramme.setting_id) == setting.id)
-        )
+        session.exec(delete(SettingProgramme).where(col(SettingProgramme.setting_id) == setting.id))
         assert setting.id is not None
         for pid in sorted(programme_ids):
             session.add(SettingProgramme(setting_id=setting.id, programme_id=pid))

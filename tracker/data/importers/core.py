@@ -416,7 +416,7 @@ def upsert(
         for name, value in values.items():
             setattr(target, name, value)
         if bump_version:
-            target.version = (getattr(target, "version", 0) or 0) + 1  # type: ignore[attr-defined]
+            target.version = (getattr(target, "version", 0) or 0) + 1
         session.add(target)
         if after is not None:
             session.flush()
