@@ -38,6 +38,7 @@ from tracker.models import (
     PlacementStatus,
     RunStatus,
 )
+from tracker.refusals import Refused
 from tracker.services.allocation_inputs import (
     CapacityChange,
     build_snapshot,
@@ -65,7 +66,7 @@ _EDITABLE = {RunStatus.SUCCEEDED.value}
 _ACTIVE_LEARNER_EVENTS = {"started", "returned", "transferred_in"}
 
 
-class AllocationRefused(ValueError):
+class AllocationRefused(Refused):
     """The action breaks a rule or the state of the run; the message says which, for users."""
 
 

@@ -21,12 +21,13 @@ from sqlmodel import SQLModel
 
 import tracker.models  # noqa: F401  (registers every table)
 from tracker.db import upgrade
+from tracker.refusals import Refused
 
 FORMAT = "tracker-backup/1"
 _BATCH = 5000
 
 
-class BackupError(ValueError):
+class BackupError(Refused):
     """The backup cannot be written or restored; the message says why."""
 
 

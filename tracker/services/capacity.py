@@ -38,6 +38,7 @@ from tracker.models import (
     SettingProgramme,
     SupervisionCapacity,
 )
+from tracker.refusals import Refused
 from tracker.services.audit import record_audit, utcnow
 
 STALE = "changed by someone else since you opened it — reload"
@@ -52,12 +53,8 @@ CAPACITY_FIELDS = {
 }
 
 
-class SaveRefused(ValueError):
+class SaveRefused(Refused):
     """Nothing was saved; ``problems`` lists every reason, each safe to show the user."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
 
 
 class StaleEdit(SaveRefused):

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.access import Principal, require_role
 from tracker.models import Organisation, OrgKind, Role, User
+from tracker.refusals import Refused
 from tracker.services.audit import record_audit, utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -19,7 +20,7 @@ MIN_PASSWORD_LENGTH = 10
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-class UserError(ValueError):
+class UserError(Refused):
     """A user-management request that cannot be carried out; the message says why."""
 
 

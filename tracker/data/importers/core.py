@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeVar
 from sqlmodel import Session, SQLModel, select
 
 from tracker.access import Principal
+from tracker.refusals import Refused
 
 # Counts beyond this are typing errors, and would overflow a PostgreSQL integer long before.
 MAX_COUNT = 100_000
@@ -93,8 +94,12 @@ class ImportReport:
         return text
 
 
-class ImportRejected(ValueError):
-    """The file has problems; nothing was written. ``report.problems`` lists every one."""
+class ImportRejected(Refused):
+    """The file has problems; nothing was written. ``report.problems`` lists every one.
+
+    ``.problems`` (the ``Refused`` view) holds the report's summary sentence; the rows and
+    columns behind it are in ``report``.
+    """
 
     def __init__(self, report: ImportReport) -> None:
         super().__init__(report.summary())
