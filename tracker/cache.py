@@ -7,28 +7,36 @@ the data folder by default, from Redis when ``TRACKER_REDIS_URL`` is set (severa
 Each process opens its cache from the settings; the one thing kept per process is
 ``memo_per_version``'s latest whole-system read per database.
 
-The data version is read from the database on every request (one cheap statement per
+The data version is read from the database once per request (one cheap statement per
 family of views: the pipeline's learner data, or capacity against demand), so a write from
 any process, a command or another host makes every older entry of that family unreachable;
-stale entries are never served and simply expire.
+stale entries are never served and simply expire. A cached computation that nests another
+(drawn content around a report around its frames) reuses the version its outer layer read.
+
+Report services declare themselves with ``@cached_report(family)``: the one caching rule.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import pickle
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from types import MappingProxyType
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from tracker.access import Principal
+from tracker.cache_stores import DiskStore, RedisStore, Store
 from tracker.config import Settings
 from tracker.models import (
     AuditLog,
@@ -40,10 +48,12 @@ from tracker.models import (
     PlacementRequest,
     PlacementSetting,
     Programme,
+    ProgrammeCalendar,
     SupervisionCapacity,
 )
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 #: Entries live a day at most; a new data version makes them unreachable long before that.
 ENTRY_SECONDS = 24 * 3600
@@ -111,10 +121,11 @@ PIPELINE_DATA = DataFamily(
         _EDITED,
     ),
 )
-#: Capacity against demand: the registers, requests and published placements. Hosted
-#: programmes (no id of their own) change with their setting, and placements are published,
-#: completed or cancelled, through audited services; a draft run's proposed placements are
-#: no part of the view, so two coordinators running plans do not make it stale.
+#: Capacity against demand and the calendar: the registers, calendars, requests and published
+#: placements. Hosted programmes (no id of their own) change with their setting, and
+#: placements are published, completed or cancelled, through audited services; a draft run's
+#: proposed placements are no part of the view, so two coordinators running plans do not
+#: make it stale.
 CAPACITY_DATA = DataFamily(
     "capacity",
     (
@@ -125,16 +136,40 @@ CAPACITY_DATA = DataFamily(
             PlacementBlock,
             Organisation,
             Programme,
+            ProgrammeCalendar,
         ),
         _EDITED,
     ),
 )
 
 
+#: The data versions the cached computation now running was keyed by, per (family, database):
+#: a context variable, so each request (thread or task) sees only its own.
+_VERSIONS: ContextVar[Mapping[tuple[str, int], str]] = ContextVar(
+    "tracker_data_versions", default=MappingProxyType({})
+)
+
+
 def data_version(session: Session, family: DataFamily) -> str:
-    """A fingerprint of a family's data that changes on every import, edit or delete of it."""
+    """A fingerprint of a family's data that changes on every import, edit or delete of it.
+
+    Inside a cached computation (see ``cached_for``) the version that computation was keyed
+    by, so a request reads it once however many cached layers it goes through.
+    """
+    known = _VERSIONS.get().get((family.name, id(session.get_bind())))
+    if known is not None:
+        return known
     row = session.connection().execute(family.sql).one()
     return family.name + ":" + ".".join("-" if v is None else str(v) for v in row)
+
+
+@contextmanager
+def _keyed_by(session: Session, family: DataFamily, version: str) -> Iterator[None]:
+    token = _VERSIONS.set({**_VERSIONS.get(), (family.name, id(session.get_bind())): version})
+    try:
+        yield
+    finally:
+        _VERSIONS.reset(token)
 
 
 def viewer_scope(principal: Principal) -> str:
@@ -150,63 +185,6 @@ def viewer_scope(principal: Principal) -> str:
     return repr(sorted((k, str(v)) for k, v in fields.items()))
 
 
-class _Store(Protocol):
-    def get(self, key: str) -> bytes | None: ...
-    def set(self, key: str, value: bytes, seconds: float) -> None: ...
-    def add(self, key: str, value: bytes, seconds: float) -> bool: ...
-    def delete(self, key: str) -> None: ...
-    def clear(self) -> None: ...
-
-
-class _DiskStore:
-    def __init__(self, folder: Path) -> None:
-        import diskcache
-
-        self._cache = diskcache.Cache(str(folder), size_limit=2**30)
-
-    def get(self, key: str) -> bytes | None:
-        value = self._cache.get(key)
-        return value if isinstance(value, bytes) else None
-
-    def set(self, key: str, value: bytes, seconds: float) -> None:
-        self._cache.set(key, value, expire=seconds)
-
-    def add(self, key: str, value: bytes, seconds: float) -> bool:
-        return bool(self._cache.add(key, value, expire=seconds))
-
-    def delete(self, key: str) -> None:
-        self._cache.delete(key)
-
-    def clear(self) -> None:
-        self._cache.clear()
-
-
-class _RedisStore:
-    PREFIX = "tracker:reports:"
-
-    def __init__(self, url: str) -> None:
-        import redis
-
-        self._redis = redis.Redis.from_url(url)
-
-    def get(self, key: str) -> bytes | None:
-        value = self._redis.get(self.PREFIX + key)
-        return value if isinstance(value, bytes) else None
-
-    def set(self, key: str, value: bytes, seconds: float) -> None:
-        self._redis.set(self.PREFIX + key, value, ex=max(1, int(seconds)))
-
-    def add(self, key: str, value: bytes, seconds: float) -> bool:
-        return bool(self._redis.set(self.PREFIX + key, value, ex=max(1, int(seconds)), nx=True))
-
-    def delete(self, key: str) -> None:
-        self._redis.delete(self.PREFIX + key)
-
-    def clear(self) -> None:
-        for key in self._redis.scan_iter(self.PREFIX + "*"):
-            self._redis.delete(key)
-
-
 class ReportCache:
     """Get-or-compute for pure report results, with one computation per key at a time.
 
@@ -214,7 +192,7 @@ class ReportCache:
     the others wait for its result instead of all computing it at once on a small server.
     """
 
-    def __init__(self, store: _Store, namespace: str) -> None:
+    def __init__(self, store: Store, namespace: str) -> None:
         self._store = store
         self._namespace = namespace
 
@@ -265,8 +243,61 @@ def cached_for(
     For pure functions of their arguments (``parts``), what the viewer may see and the
     data: the data version in the key is all the invalidation they need.
     """
-    key = cache.key(name, parts, viewer_scope(principal), data_version(session, family))
-    return cache.get_or_compute(key, compute)
+    version = data_version(session, family)
+    key = cache.key(name, parts, viewer_scope(principal), version)
+
+    def keyed_compute() -> T:
+        with _keyed_by(session, family, version):
+            return compute()
+
+    return cache.get_or_compute(key, keyed_compute)
+
+
+def cached_report(
+    family: DataFamily, *, unordered: tuple[str, ...] = ()
+) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """The one caching rule for report services: ``report(session, *, principal, ...,
+    cache=None)`` is computed once per (report, arguments, viewer scope, data version).
+
+    The cache is the ``cache`` argument when given (commands, cache warm-up, tests), else the
+    running web app's (``app_report_cache``), else none: the report is computed afresh. The
+    other arguments, defaults filled in, are the key, so a report must be a pure function of
+    them, what the viewer may see and the family's data. Arguments named in ``unordered`` are
+    sets chosen in any order (filters): they are keyed sorted.
+    """
+
+    def decorate(report: Callable[P, T]) -> Callable[P, T]:
+        signature = inspect.signature(report)
+        for needed in ("session", "principal", "cache"):
+            if needed not in signature.parameters:
+                raise TypeError(f"{report.__name__} needs a {needed!r} argument to be cached")
+
+        @functools.wraps(report)
+        def cached(*args: P.args, **kwargs: P.kwargs) -> T:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            arguments = dict(bound.arguments)
+            session, principal = arguments.pop("session"), arguments.pop("principal")
+            cache = arguments.pop("cache") or app_report_cache()
+            if cache is None:
+                return report(*args, **kwargs)
+            parts = tuple(
+                (name, tuple(sorted(value)) if name in unordered else value)
+                for name, value in arguments.items()
+            )
+            return cached_for(
+                cache,
+                session,
+                principal,
+                report.__name__,
+                parts,
+                family,
+                lambda: report(*args, **kwargs),
+            )
+
+        return cached
+
+    return decorate
 
 
 #: Per process: database (engine or connection) -> read name -> (data version, value).
@@ -300,9 +331,12 @@ REPORT_CACHE_KEY = "tracker_report_cache"
 
 
 def app_report_cache() -> ReportCache | None:
-    """The running web app's report cache (None when switched off by TRACKER_REPORT_CACHE=0)."""
-    from flask import current_app
+    """The running web app's report cache: None outside the app (commands, tests without an
+    app context) and when switched off by TRACKER_REPORT_CACHE=0."""
+    from flask import current_app, has_app_context
 
+    if not has_app_context():
+        return None
     cache: ReportCache | None = current_app.extensions.get(REPORT_CACHE_KEY)
     return cache
 
@@ -313,9 +347,9 @@ def open_report_cache(settings: Settings) -> ReportCache:
     Entries are namespaced by database URL, so two databases served from one data folder or
     one Redis (a test and a live system, a restore into a new database) never share figures.
     """
-    store: _Store
+    store: Store
     if settings.redis_url:
-        store = _RedisStore(settings.redis_url)
+        store = RedisStore(settings.redis_url)
     else:
-        store = _DiskStore(settings.data_dir / "report-cache")
+        store = DiskStore(settings.data_dir / "report-cache")
     return ReportCache(store, namespace=settings.database_url)

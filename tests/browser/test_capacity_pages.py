@@ -12,7 +12,9 @@ from tests.browser.conftest import BrowserPage, LiveApp
 from tracker.access import Principal
 from tracker.db import session_scope
 from tracker.models import Organisation, Role, User
-from tracker.queries.capacity import block_options, capacity_register, requests_register
+from tracker.queries.capacity import capacity_register
+from tracker.queries.options import block_options
+from tracker.queries.requests import requests_register
 from tracker.services.capacity import save_capacity_rows
 
 pytestmark = pytest.mark.browser

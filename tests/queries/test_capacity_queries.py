@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,11 +12,9 @@ from sqlmodel import Session, select
 from tests.services.test_capacity_services import (
     COORDINATOR,
     Registers,
-    _capacity,
-    _edit,
     build_registers,
 )
-from tracker.cache import CAPACITY_DATA, PIPELINE_DATA, ReportCache, _DiskStore, data_version
+from tracker.cache import CAPACITY_DATA, PIPELINE_DATA, data_version
 from tracker.db import session_scope
 from tracker.measures.capacity import ANY_SECTOR
 from tracker.models import (
@@ -28,19 +25,17 @@ from tracker.models import (
     SupervisionCapacity,
 )
 from tracker.optimise.validate import validate
-from tracker.queries.capacity import (
+from tracker.queries.allocator_inputs import (
     ALLOCATOR_CAPACITY_COLUMNS,
     ALLOCATOR_DEMAND_COLUMNS,
     ALLOCATOR_SETTINGS_COLUMNS,
-    CapacityDemandFrames,
     allocator_inputs,
-    capacity_demand_frames,
-    capacity_register,
-    requests_register,
     setting_code,
-    settings_register,
 )
-from tracker.services.capacity import save_capacity_rows
+from tracker.queries.capacity import capacity_register
+from tracker.queries.capacity_demand import CapacityDemandFrames, capacity_demand_frames
+from tracker.queries.requests import requests_register
+from tracker.queries.settings import settings_register
 
 
 @pytest.fixture
@@ -163,31 +158,6 @@ def test_registers_and_frames(engine: Engine, registers: Registers) -> None:
 
 def _places(frames: CapacityDemandFrames, setting: str) -> int:
     return int(frames.capacity.loc[frames.capacity["setting_id"] == setting, "places"].sum())
-
-
-def test_cached_frames_equal_computed_ones_and_follow_capacity_edits(
-    engine: Engine, registers: Registers, tmp_path: Path
-) -> None:
-    cache = ReportCache(_DiskStore(tmp_path / "reports"), namespace="test")
-    with Session(engine) as s:
-        fresh = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"])
-        cached = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"], cache=cache)
-        again = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"], cache=cache)
-        mine = capacity_demand_frames(s, principal=registers.h1, blocks=["2026-B1"], cache=cache)
-        version = data_version(s, CAPACITY_DATA)
-        edited = _capacity(s, "S2", "2026-B1", "nursing")
-    for name in ("capacity", "demand", "hosting", "placed", "settings"):
-        pd.testing.assert_frame_equal(getattr(cached, name), getattr(fresh, name))
-        pd.testing.assert_frame_equal(getattr(again, name), getattr(fresh, name))
-    assert set(mine.demand["hei"]) == {"H1"}  # an HEI user never gets another's entry
-    assert _places(cached, "S2") == 1
-
-    with session_scope(engine) as s:
-        save_capacity_rows(s, principal=COORDINATOR, rows=[_edit(edited, practice_supervisors=4)])
-    with Session(engine) as s:
-        assert data_version(s, CAPACITY_DATA) != version
-        after = capacity_demand_frames(s, principal=COORDINATOR, blocks=["2026-B1"], cache=cache)
-    assert _places(after, "S2") == 4
 
 
 def test_a_new_capacity_row_changes_the_data_version(engine: Engine, registers: Registers) -> None:

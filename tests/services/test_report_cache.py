@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from tests.services.pipeline_fixtures import build_pipeline
-from tracker.cache import PIPELINE_DATA, ReportCache, _DiskStore, data_version, viewer_scope
+from tracker.cache import PIPELINE_DATA, ReportCache, data_version, viewer_scope
+from tracker.cache_stores import DiskStore
 from tracker.data.importers import import_table, read_table
 from tracker.db import session_scope
 from tracker.models import LearnerEvent
@@ -29,7 +30,7 @@ def people(engine: Engine) -> dict:
 
 @pytest.fixture
 def cache(tmp_path: Path) -> ReportCache:
-    return ReportCache(_DiskStore(tmp_path / "reports"), namespace="test")
+    return ReportCache(DiskStore(tmp_path / "reports"), namespace="test")
 
 
 def _withdrawn(report: object, intake_year: str) -> int:
@@ -134,11 +135,11 @@ def test_warming_fills_the_views_users_open_first(web_engine: Engine, tmp_path: 
     from tracker.access import Principal
     from tracker.measures import DEFAULT_POLICY
     from tracker.models import Role, User
-    from tracker.queries.capacity import capacity_demand_frames
     from tracker.services.cache_warmup import warm_report_cache
+    from tracker.services.capacity_reports import capacity_demand_report
     from tracker.services.users import principal_for
 
-    store = _DiskStore(tmp_path / "warm")
+    store = DiskStore(tmp_path / "warm")
     summary = warm_report_cache(web_engine, ReportCache(store, "warm"), policy=DEFAULT_POLICY)
     # Demo users: administrator, coordinator, collaborative member and one HEI user, four
     # scopes; the HEI user has only the cohort view, and no capacity against demand.
@@ -155,7 +156,7 @@ def test_warming_fills_the_views_users_open_first(web_engine: Engine, tmp_path: 
         cohort_report(
             session, principal=hei, filters=PipelineFilters(route=("degree",)), cache=warm
         )
-        capacity_demand_frames(
+        capacity_demand_report(
             session,
             principal=collaborative,
             blocks=[],

@@ -17,15 +17,10 @@ from tracker.access import AccessDenied, Principal
 from tracker.auth import app_engine
 from tracker.components import callback_principal, graph, page_guard, page_header
 from tracker.db import session_scope
-from tracker.measures.capacity import calendar_overlaps
 from tracker.pages import _capacity_ui as ui
-from tracker.queries.capacity import (
-    block_options,
-    calendar_register,
-    organisation_options,
-    programme_options,
-)
+from tracker.queries.options import block_options, organisation_options, programme_options
 from tracker.services.capacity import SaveRefused, save_calendar_entry
+from tracker.services.capacity_reports import CalendarReport, calendar_report
 
 PAGE = "calendar"
 dash.register_page(__name__, path="/calendar", name="Calendar", order=22, access=PAGE)
@@ -148,12 +143,9 @@ def layout(principal: Principal, **_query: Any) -> Any:
     )
 
 
-def _calendar(principal: Principal, groups: list[str] | None) -> pd.DataFrame:
+def _calendar(principal: Principal, groups: list[str] | None) -> CalendarReport:
     with Session(app_engine()) as session:
-        frame = calendar_register(session, principal=principal)
-    if groups:
-        frame = frame[frame["profession_group"].isin(groups)]
-    return frame.reset_index(drop=True)
+        return calendar_report(session, principal=principal, profession_groups=groups or [])
 
 
 def _timeline(frame: pd.DataFrame, blocks: pd.DataFrame) -> go.Figure:
@@ -210,11 +202,8 @@ def _timeline(frame: pd.DataFrame, blocks: pd.DataFrame) -> go.Figure:
 )
 def update_calendar(groups: list[str] | None, _refresh: int) -> Any:
     principal = callback_principal(PAGE)
-    frame = _calendar(principal, groups)
-    with Session(app_engine()) as session:
-        blocks = block_options(session)
-    overlaps = calendar_overlaps(frame)[OVERLAP_COLUMNS]
-    return _timeline(frame, blocks), ui.records(overlaps)
+    report = _calendar(principal, groups)
+    return _timeline(report.entries, report.blocks), ui.records(report.overlaps[OVERLAP_COLUMNS])
 
 
 @callback(
@@ -284,11 +273,12 @@ def save_weeks(
 )
 def download_calendar(*args: Any) -> Any:
     principal = callback_principal(PAGE)
-    frame = _calendar(principal, args[-1]).drop(columns=["id"])
+    report = _calendar(principal, args[-1])
+    frame = report.entries.drop(columns=["id"])
     trigger = str(ctx.triggered_id)
     fmt = "xlsx" if trigger.endswith("xlsx") else "csv"
     if "overlap" in trigger:
-        overlaps = calendar_overlaps(_calendar(principal, args[-1]))[OVERLAP_COLUMNS]
+        overlaps = report.overlaps[OVERLAP_COLUMNS]
         return dash.no_update, ui.send_frame(
             overlaps, fmt=fmt, filename="calendar-overlaps", note="Overlapping weeks between HEIs."
         )

@@ -16,7 +16,8 @@ from tracker.components import callback_principal, page_guard, page_header
 from tracker.data.importers.core import MAX_COUNT
 from tracker.db import session_scope
 from tracker.pages import _capacity_ui as ui
-from tracker.queries.capacity import block_options, capacity_register, organisation_options
+from tracker.queries.capacity import capacity_register
+from tracker.queries.options import block_options, organisation_options
 from tracker.services.capacity import (
     LEARNERS_PER_SUPERVISOR_RANGE,
     SaveRefused,

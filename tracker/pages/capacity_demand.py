@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from tracker.access import Principal
 from tracker.auth import app_engine
-from tracker.cache import CAPACITY_DATA, app_report_cache
+from tracker.cache import CAPACITY_DATA
 from tracker.components import (
     callback_principal,
     format_count,
@@ -25,21 +25,11 @@ from tracker.components import (
     stat_card,
     stat_row,
 )
-from tracker.measures.capacity import (
-    ALL_SECTORS,
-    ANY_SECTOR,
-    capacity_against_demand,
-    programme_capacity,
-    sector_coverage,
-    setting_spare,
-)
+from tracker.measures.capacity import ALL_SECTORS, ANY_SECTOR
 from tracker.pages import _capacity_ui as ui
 from tracker.pages._rendered import rendered
-from tracker.queries.capacity import (
-    CapacityDemandFrames,
-    block_options,
-    capacity_demand_frames,
-)
+from tracker.queries.options import block_options
+from tracker.services.capacity_reports import CapacityDemandReport, capacity_demand_report
 
 PAGE = "capacity-demand"
 dash.register_page(
@@ -146,36 +136,22 @@ def layout(principal: Principal, **_query: Any) -> Any:
     )
 
 
-def _frames(
+def _report(
     principal: Principal,
     blocks: list[str] | None,
     sectors: list[str] | None,
     groups: list[str] | None,
-) -> CapacityDemandFrames:
-    # Both callbacks and every download ask for the same frames: the shared report cache
-    # computes them once per selection and data version.
+) -> CapacityDemandReport:
+    # Both callbacks and every download ask for the same report: the shared report cache
+    # computes it once per selection and data version.
     with Session(app_engine()) as session:
-        return capacity_demand_frames(
+        return capacity_demand_report(
             session,
             principal=principal,
             blocks=blocks or [],
             sectors=sectors or [],
             profession_groups=groups or [],
-            cache=app_report_cache(),
         )
-
-
-def _sector_long(frames: CapacityDemandFrames) -> pd.DataFrame:
-    return capacity_against_demand(
-        frames.capacity, frames.demand, key="sector", open_key=ANY_SECTOR, total_label=ALL_SECTORS
-    )
-
-
-def _programme_long(frames: CapacityDemandFrames) -> pd.DataFrame:
-    places = programme_capacity(frames.capacity, frames.hosting)
-    requested = frames.demand.groupby(["programme", "block"], as_index=False)["learners"].sum()
-    # only programmes that are requested or offered places in the selection
-    return capacity_against_demand(places, requested, key="programme")
 
 
 def _sector_order(long: pd.DataFrame) -> pd.DataFrame:
@@ -185,12 +161,8 @@ def _sector_order(long: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _location_figure(frames: CapacityDemandFrames, colour: str) -> go.Figure:
-    spare = setting_spare(frames.capacity[["setting_id", "places"]], frames.placed)
-    where = frames.settings.merge(spare, on="setting_id", how="left").fillna(
-        {"places": 0, "placed": 0, "spare": 0}
-    )
-    where = where.dropna(subset=["lat", "lon"])
+def _location_figure(report: CapacityDemandReport, colour: str) -> go.Figure:
+    where = report.settings.dropna(subset=["lat", "lon"])
     if where.empty:
         return ui.empty_figure("No settings with a location for this selection.")
     where = where.assign(
@@ -283,7 +255,7 @@ def update_views(
         principal,
         _selection(blocks, sectors, groups),
         CAPACITY_DATA,
-        lambda: _views(_frames(principal, blocks, sectors, groups)),
+        lambda: _views(_report(principal, blocks, sectors, groups)),
     )
 
 
@@ -294,8 +266,8 @@ def _selection(
     return tuple(tuple(sorted(chosen or [])) for chosen in (blocks, sectors, groups))
 
 
-def _views(frames: CapacityDemandFrames) -> tuple[Any, ...]:
-    sector = _sector_order(_sector_long(frames))
+def _views(report: CapacityDemandReport) -> tuple[Any, ...]:
+    sector = _sector_order(report.by_sector)
     totals = sector[sector["sector"] == ALL_SECTORS]
     places, requested = totals["places"].sum(), totals["requested"].sum()
     by_sector = sector[~sector["sector"].isin([ANY_SECTOR, ALL_SECTORS])]
@@ -329,7 +301,7 @@ def _views(frames: CapacityDemandFrames) -> tuple[Any, ...]:
             ),
         ]
     )
-    programme = _programme_long(frames)
+    programme = report.by_programme
     return (
         cards,
         plain_figure(
@@ -343,7 +315,7 @@ def _views(frames: CapacityDemandFrames) -> tuple[Any, ...]:
         plain_figure(
             ui.heatmap(programme, key="programme", title="Red: more learners requested than places")
         ),
-        plain_figure(_coverage_figure(sector_coverage(frames.capacity, frames.demand))),
+        plain_figure(_coverage_figure(report.coverage)),
     )
 
 
@@ -363,7 +335,7 @@ def update_location(
         principal,
         (*_selection(blocks, sectors, groups), colour),
         CAPACITY_DATA,
-        lambda: plain_figure(_location_figure(_frames(principal, blocks, sectors, groups), colour)),
+        lambda: plain_figure(_location_figure(_report(principal, blocks, sectors, groups), colour)),
     )
 
 
@@ -385,7 +357,7 @@ def _download(prefix: str, build: Any) -> Any:
         groups: list[str] | None,
     ) -> Any:
         principal = callback_principal(PAGE)
-        frame = build(_frames(principal, blocks, sectors, groups))
+        frame = build(_report(principal, blocks, sectors, groups))
         fmt = "xlsx" if str(ctx.triggered_id).endswith("xlsx") else "csv"
         return ui.send_frame(frame, fmt=fmt, filename=f"capacity-demand-{prefix}", note=NOTE)
 
@@ -393,14 +365,7 @@ def _download(prefix: str, build: Any) -> Any:
     return download_table
 
 
-def _settings_table(frames: CapacityDemandFrames) -> pd.DataFrame:
-    spare = setting_spare(frames.capacity[["setting_id", "places"]], frames.placed)
-    return frames.settings.merge(spare, on="setting_id", how="left").fillna(
-        {"places": 0, "placed": 0, "spare": 0}
-    )
-
-
-_download("sector", lambda f: _sector_order(_sector_long(f)))
-_download("programme", _programme_long)
-_download("settings", _settings_table)
-_download("coverage-table", lambda f: sector_coverage(f.capacity, f.demand))
+_download("sector", lambda r: _sector_order(r.by_sector))
+_download("programme", lambda r: r.by_programme)
+_download("settings", lambda r: r.settings)
+_download("coverage-table", lambda r: r.coverage)

@@ -15,12 +15,8 @@ from tracker.components import callback_principal, page_guard, page_header
 from tracker.db import session_scope
 from tracker.models import RequestStatus
 from tracker.pages import _capacity_ui as ui
-from tracker.queries.capacity import (
-    block_options,
-    cohort_options,
-    organisation_options,
-    requests_register,
-)
+from tracker.queries.options import block_options, cohort_options, organisation_options
+from tracker.queries.requests import requests_register
 from tracker.services.capacity import SaveRefused, submit_request, withdraw_request
 
 PAGE = "requests"

@@ -14,12 +14,8 @@ from tracker.auth import app_engine
 from tracker.components import callback_principal, page_guard, page_header
 from tracker.db import session_scope
 from tracker.pages import _capacity_ui as ui
-from tracker.queries.capacity import (
-    ANY_PROGRAMME,
-    organisation_options,
-    programme_options,
-    settings_register,
-)
+from tracker.queries.options import ANY_PROGRAMME, organisation_options, programme_options
+from tracker.queries.settings import settings_register
 from tracker.services.capacity import (
     SaveRefused,
     SettingInput,

@@ -19,7 +19,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from tracker.models import PlacementBlock, PlacementRequest, PlacementSetting
-from tracker.queries.capacity import allocator_inputs, setting_code
+from tracker.queries.allocator_inputs import allocator_inputs, setting_code
 
 FRAMES = ("settings", "capacity", "demand")
 

@@ -4,7 +4,7 @@ After a deploy or an import the cache holds nothing for the new data version, an
 visitor of each view waits for its figures (up to a second or two at 60,000 learners) while
 fifty others queue behind on a small server. Warming computes, for every viewer scope among
 the active users, the unfiltered dashboards and each single profession group and route, and
-the capacity-against-demand frames unfiltered and by each sector and profession group:
+the capacity-against-demand report unfiltered and by each sector and profession group:
 the cuts a coordinator or a collaborative member picks first.
 """
 
@@ -22,8 +22,8 @@ from tracker.access import Principal, can_view_page
 from tracker.cache import ReportCache, viewer_scope
 from tracker.measures import DisclosurePolicy
 from tracker.models import ProfessionGroup, Route, Sector, User
-from tracker.queries.capacity import capacity_demand_frames
 from tracker.queries.pipeline import PipelineFilters
+from tracker.services.capacity_reports import capacity_demand_report
 from tracker.services.pipeline_reports import (
     FUNNEL_UNITS,
     cohort_report,
@@ -73,7 +73,7 @@ def _pipeline_reports(
             )
 
 
-def _capacity_frames(
+def _capacity_reports(
     principal: Principal, cache: ReportCache
 ) -> Iterator[Callable[[Session], object]]:
     if not can_view_page(principal, "capacity-demand"):
@@ -83,7 +83,7 @@ def _capacity_frames(
     cuts += [([], [g.value]) for g in ProfessionGroup]
     for sectors, groups in cuts:
         yield partial(
-            capacity_demand_frames,
+            capacity_demand_report,
             principal=principal,
             blocks=[],
             sectors=sectors,
@@ -109,7 +109,7 @@ def warm_report_cache(
         scopes.setdefault(viewer_scope(principal), principal)
     entries = 0
     for principal in scopes.values():
-        work = [*_pipeline_reports(principal, policy, cache), *_capacity_frames(principal, cache)]
+        work = [*_pipeline_reports(principal, policy, cache), *_capacity_reports(principal, cache)]
         for compute in work:
             with Session(engine) as session:
                 compute(session)

@@ -1,0 +1,211 @@
+"""The allocator's inputs: the registers in scope as its settings, capacity and demand frames."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from tracker.models import (
+    Cohort,
+    Organisation,
+    PlacementBlock,
+    PlacementRequest,
+    PlacementSetting,
+    ProfessionGroup,
+    Programme,
+    RequestStatus,
+    SupervisionCapacity,
+)
+from tracker.queries.options import frame_of, hosted_codes
+
+#: Joins a setting code and a profession group when one setting offers places to several
+#: profession groups in one allocation (see :func:`allocator_inputs`).
+GROUP_SEPARATOR = "#"
+
+
+ALLOCATOR_SETTINGS_COLUMNS = ["setting_id", "sector", "programmes", "lat", "lon", "active"]
+
+
+ALLOCATOR_CAPACITY_COLUMNS = ["setting_id", "block", "places", "learners_per_supervisor"]
+
+
+ALLOCATOR_DEMAND_COLUMNS = [
+    "request_id",
+    "hei",
+    "programme",
+    "block",
+    "learners",
+    "sector",
+    "lat",
+    "lon",
+]
+
+
+def setting_code(allocator_setting_id: str) -> tuple[str, str | None]:
+    """Split an allocator setting id back into (register setting code, profession group).
+
+    The group is None for plain setting codes; see :func:`allocator_inputs` for when an id
+    carries one.
+    """
+    code, sep, group = allocator_setting_id.rpartition(GROUP_SEPARATOR)
+    if sep and group in {g.value for g in ProfessionGroup}:
+        return code, group
+    return allocator_setting_id, None
+
+
+def _override_places(
+    capacity_overrides: pd.DataFrame | Mapping[tuple[str, str, str], int] | None,
+) -> dict[tuple[str, str, str], int]:
+    if capacity_overrides is None:
+        return {}
+    if isinstance(capacity_overrides, pd.DataFrame):
+        return {
+            (str(s), str(b), str(g)): int(p)
+            for s, b, g, p in capacity_overrides[
+                ["setting_id", "block", "profession_group", "places"]
+            ].itertuples(index=False)
+        }
+    return {tuple(map(str, k)): int(v) for k, v in capacity_overrides.items()}  # type: ignore[misc]
+
+
+def allocator_inputs(
+    session: Session,
+    *,
+    blocks: Sequence[str] | None,
+    programmes: Sequence[str] | None,
+    capacity_overrides: pd.DataFrame | Mapping[tuple[str, str, str], int] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The registers in scope as the allocator's (settings, capacity, demand) frames.
+
+    ``blocks`` and ``programmes`` are register codes (None or empty: all). Columns are exactly
+    the allocator's: settings ``setting_id, sector, programmes, lat, lon, active``; capacity
+    ``setting_id, block, places, learners_per_supervisor``; demand ``request_id, hei,
+    programme, block, learners, sector, lat, lon`` (submitted requests only; sector None
+    means any; ids are register codes).
+
+    Places for a request's programme come only from the capacity rows of that programme's
+    profession group: a physiotherapy request never takes a nursing supervisor's place. The
+    allocator knows settings, not profession groups, so:
+
+    * a setting offering places to one profession group in scope keeps its register code as
+      ``setting_id``, with ``programmes`` = the in-scope programmes of that group it hosts;
+    * a setting offering places to several groups in scope appears once per group, as
+      ``"<code>#<group>"`` (see :func:`setting_code` to map back), each with its own
+      programmes and places, so the groups cannot borrow each other's places.
+
+    ``programmes`` is always an explicit ';' list (never '*'): "any programme" is narrowed to
+    the programmes of the group whose supervisors offer the places. Settings with no places
+    rows in scope are left out. ``capacity_overrides`` replaces places for what-if runs without
+    touching the register: a mapping ``(setting code, block code, profession group) -> places``
+    or a DataFrame with those four columns (``setting_id, block, profession_group, places``).
+    """
+    all_programmes = session.exec(select(Programme)).all()
+    wanted = set(programmes or [])
+    scope = [p for p in all_programmes if not wanted or p.code in wanted]
+    group_of = {p.code: p.profession_group for p in scope}
+    groups = set(group_of.values())
+    block_rows = session.exec(select(PlacementBlock).order_by(col(PlacementBlock.start_date))).all()
+    wanted_blocks = set(blocks or [])
+    block_code = {b.id: b.code for b in block_rows if not wanted_blocks or b.code in wanted_blocks}
+    overrides = _override_places(capacity_overrides)
+
+    # places per (setting id, group, block), and the smallest learners-per-supervisor seen
+    query = select(SupervisionCapacity).where(
+        col(SupervisionCapacity.block_id).in_(list(block_code))
+    )
+    places: dict[tuple[int, str, str], list[int]] = {}
+    settings = {s.id: s for s in session.exec(select(PlacementSetting)).all()}
+    for c in session.exec(query).all():
+        if c.profession_group not in groups:
+            continue
+        block = block_code[c.block_id]
+        setting = settings[c.setting_id]
+        value = overrides.get((setting.code, block, c.profession_group), c.places)
+        places[(c.setting_id, c.profession_group, block)] = [value, c.learners_per_supervisor]
+    for (code, block, group), value in overrides.items():
+        # an override may offer places where the register has no row yet
+        match = next((s for s in settings.values() if s.code == code), None)
+        if match is not None and group in groups and block in block_code.values():
+            places.setdefault((match.id or 0, group, block), [value, 1])
+
+    hosted = hosted_codes(session)
+    offered: dict[int, list[str]] = {}
+    setting_programmes: dict[tuple[int, str], list[str]] = {}
+    for setting_id, group in sorted({(s, g) for s, g, _ in places}):
+        setting = settings[setting_id]
+        candidates = list(group_of) if setting.hosts_any_programme else hosted.get(setting_id, [])
+        codes = sorted(c for c in candidates if group_of.get(c) == group)
+        if codes:
+            offered.setdefault(setting_id, []).append(group)
+            setting_programmes[(setting_id, group)] = codes
+
+    def allocator_id(setting_id: int, group: str) -> str:
+        code = settings[setting_id].code
+        return code if len(offered[setting_id]) == 1 else f"{code}{GROUP_SEPARATOR}{group}"
+
+    settings_rows = []
+    for (setting_id, group), codes in sorted(
+        setting_programmes.items(), key=lambda item: (settings[item[0][0]].code, item[0][1])
+    ):
+        s = settings[setting_id]
+        settings_rows.append(
+            {
+                "setting_id": allocator_id(setting_id, group),
+                "sector": s.sector,
+                "programmes": ";".join(codes),
+                "lat": np.nan if s.lat is None else s.lat,
+                "lon": np.nan if s.lon is None else s.lon,
+                "active": bool(s.active),
+            }
+        )
+    block_order = {code: i for i, code in enumerate(block_code.values())}
+    capacity_rows = [
+        {
+            "setting_id": allocator_id(setting_id, group),
+            "block": block,
+            "places": int(value),
+            "learners_per_supervisor": int(lps),
+        }
+        for (setting_id, group, block), (value, lps) in places.items()
+        if (setting_id, group) in setting_programmes
+    ]
+    capacity = frame_of(capacity_rows, ALLOCATOR_CAPACITY_COLUMNS)
+    if not capacity.empty:
+        capacity = capacity.sort_values(
+            ["setting_id", "block"], key=lambda s: s.map(block_order) if s.name == "block" else s
+        ).reset_index(drop=True)
+
+    hei = aliased(Organisation)
+    demand_query = (
+        select(PlacementRequest, hei.code, Programme.code)
+        .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
+        .join(hei, col(hei.id) == Cohort.hei_id)
+        .join(Programme, col(Programme.id) == Cohort.programme_id)
+        .where(PlacementRequest.status == RequestStatus.SUBMITTED.value)
+        .where(col(PlacementRequest.block_id).in_(list(block_code)))
+        .order_by(PlacementRequest.code)
+    )
+    demand_rows = [
+        {
+            "request_id": r.code,
+            "hei": hei_code,
+            "programme": programme,
+            "block": block_code[r.block_id],
+            "learners": int(r.learners),
+            "sector": r.required_sector,
+            "lat": np.nan if r.lat is None else r.lat,
+            "lon": np.nan if r.lon is None else r.lon,
+        }
+        for r, hei_code, programme in session.exec(demand_query).all()
+        if programme in group_of
+    ]
+    demand = frame_of(demand_rows, ALLOCATOR_DEMAND_COLUMNS)
+    # None (any sector) stays None: pandas would otherwise turn it into a missing string
+    demand["sector"] = pd.Series(
+        [r["sector"] for r in demand_rows], index=demand.index, dtype="object"
+    )
+    return frame_of(settings_rows, ALLOCATOR_SETTINGS_COLUMNS), capacity, demand

@@ -1,0 +1,64 @@
+"""The placement calendar: every HEI programme's placement weeks."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from tracker.access import Principal
+from tracker.models import (
+    Organisation,
+    PlacementBlock,
+    Programme,
+    ProgrammeCalendar,
+)
+from tracker.queries.options import frame_of
+
+CALENDAR_COLUMNS = [
+    "id",
+    "hei",
+    "programme",
+    "profession_group",
+    "block",
+    "year_of_study",
+    "start_date",
+    "end_date",
+]
+
+
+def calendar_register(session: Session, *, principal: Principal) -> pd.DataFrame:
+    """Every HEI programme's placement weeks.
+
+    Calendars are shown to every HEI (not only its own): seeing when other HEIs place learners
+    is what lets them stagger their weeks. Editing stays limited to the owning HEI.
+    """
+    del principal
+    hei = aliased(Organisation)
+    query = (
+        select(  # type: ignore[call-overload]
+            ProgrammeCalendar,
+            hei.code,
+            Programme.code,
+            Programme.profession_group,
+            PlacementBlock.code,
+        )
+        .join(hei, col(hei.id) == ProgrammeCalendar.hei_id)
+        .join(Programme, col(Programme.id) == ProgrammeCalendar.programme_id)
+        .join(PlacementBlock, col(PlacementBlock.id) == ProgrammeCalendar.block_id)
+        .order_by(ProgrammeCalendar.start_date, hei.code, Programme.code)
+    )
+    rows = [
+        {
+            "id": c.id,
+            "hei": hei_code,
+            "programme": programme,
+            "profession_group": group,
+            "block": block,
+            "year_of_study": c.year_of_study,
+            "start_date": c.start_date,
+            "end_date": c.end_date,
+        }
+        for c, hei_code, programme, group, block in session.exec(query).all()
+    ]
+    return frame_of(rows, CALENDAR_COLUMNS)

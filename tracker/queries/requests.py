@@ -1,0 +1,97 @@
+"""The placement requests register, scoped through ``tracker.access``: an HEI user only ever
+gets its own HEI's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from tracker.access import Principal, hei_scope
+from tracker.models import (
+    Cohort,
+    Organisation,
+    PlacementBlock,
+    PlacementRequest,
+    Programme,
+)
+from tracker.queries.options import frame_of
+
+REQUEST_COLUMNS = [
+    "id",
+    "request_id",
+    "hei",
+    "programme",
+    "profession_group",
+    "intake",
+    "block",
+    "learners",
+    "sector",
+    "status",
+    "created_at",
+    "created_by",
+    "version",
+]
+
+
+def _request_query(principal: Principal):  # type: ignore[no-untyped-def]
+    hei = aliased(Organisation)
+    query = (
+        select(  # type: ignore[call-overload]
+            PlacementRequest,
+            Cohort,
+            hei.code,
+            Programme.code,
+            Programme.profession_group,
+            PlacementBlock.code,
+        )
+        .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
+        .join(hei, col(hei.id) == Cohort.hei_id)
+        .join(Programme, col(Programme.id) == Cohort.programme_id)
+        .join(PlacementBlock, col(PlacementBlock.id) == PlacementRequest.block_id)
+    )
+    scope = hei_scope(principal)
+    if scope is not None:
+        query = query.where(Cohort.hei_id == scope)
+    return query, hei
+
+
+def requests_register(
+    session: Session,
+    *,
+    principal: Principal,
+    blocks: Sequence[str] = (),
+    heis: Sequence[str] = (),
+    status: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Placement requests: an HEI user's own HEI only, every HEI's for other roles."""
+    query, hei = _request_query(principal)
+    if blocks:
+        query = query.where(col(PlacementBlock.code).in_(list(blocks)))
+    if heis:
+        query = query.where(col(hei.code).in_(list(heis)))
+    if status:
+        query = query.where(col(PlacementRequest.status).in_(list(status)))
+    query = query.order_by(col(PlacementBlock.start_date), hei.code, col(PlacementRequest.code))
+    rows = [
+        {
+            "id": r.id,
+            "request_id": r.code,
+            "hei": hei_code,
+            "programme": programme,
+            "profession_group": group,
+            "intake": cohort.intake,
+            "block": block,
+            "learners": r.learners,
+            "sector": r.required_sector,
+            "status": r.status,
+            "created_at": r.created_at,
+            "created_by": r.created_by,
+            "version": r.version,
+        }
+        for r, cohort, hei_code, programme, group, block in session.exec(query).all()
+    ]
+    return frame_of(rows, REQUEST_COLUMNS)

@@ -1,0 +1,82 @@
+"""The settings register: every placement setting with its organisation, programmes and place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from tracker.access import Principal
+from tracker.models import (
+    Organisation,
+    Placement,
+    PlacementSetting,
+)
+from tracker.queries.options import ANY_PROGRAMME, frame_of, hosted_codes
+
+SETTINGS_COLUMNS = [
+    "id",
+    "setting_id",
+    "name",
+    "organisation",
+    "organisation_name",
+    "sector",
+    "programmes",
+    "lat",
+    "lon",
+    "postcode_district",
+    "active",
+    "version",
+    "has_history",
+]
+
+
+def settings_register(
+    session: Session,
+    *,
+    principal: Principal,
+    sector: Sequence[str] = (),
+    organisation: Sequence[str] = (),
+    active: bool | None = None,
+) -> pd.DataFrame:
+    """Every placement setting with its organisation, programmes hosted and location.
+
+    ``has_history`` marks settings with placements: they may be deactivated, never deleted.
+    Settings are not personal data, so every role that may open a settings page sees them all.
+    """
+    del principal  # the register is not scoped: kept in the signature so callers pass one
+    query = (
+        select(PlacementSetting, Organisation.code, Organisation.name)
+        .join(Organisation, col(Organisation.id) == PlacementSetting.organisation_id)
+        .order_by(PlacementSetting.code)
+    )
+    if sector:
+        query = query.where(col(PlacementSetting.sector).in_(list(sector)))
+    if organisation:
+        query = query.where(col(Organisation.code).in_(list(organisation)))
+    if active is not None:
+        query = query.where(PlacementSetting.active == active)
+    hosted = hosted_codes(session)
+    with_history = set(session.exec(select(Placement.setting_id).distinct()).all())
+    rows = [
+        {
+            "id": s.id,
+            "setting_id": s.code,
+            "name": s.name,
+            "organisation": org_code,
+            "organisation_name": org_name,
+            "sector": s.sector,
+            "programmes": ANY_PROGRAMME
+            if s.hosts_any_programme
+            else ";".join(sorted(hosted.get(s.id or 0, []))),
+            "lat": s.lat,
+            "lon": s.lon,
+            "postcode_district": s.postcode_district,
+            "active": s.active,
+            "version": s.version,
+            "has_history": s.id in with_history,
+        }
+        for s, org_code, org_name in session.exec(query).all()
+    ]
+    return frame_of(rows, SETTINGS_COLUMNS)
