@@ -44,3 +44,32 @@ def test_only_the_collaborative_role_never_reads_learner_rows() -> None:
     assert not sees_learner_rows(COLLABORATIVE)
     assert sees_learner_rows(HEI) and sees_learner_rows(COORDINATOR)
     assert sees_learner_rows(Principal("admin", Role.ADMIN))
+
+
+def test_the_security_tables_cannot_be_changed_at_run_time() -> None:
+    """Who may open a page, who is staff, a principal, what a grid filter may do, which runs
+    may be edited: read-only values, so no code path can widen them while the app runs."""
+    import dataclasses
+
+    import pytest
+
+    from tracker import access, jobs
+    from tracker.services import allocation, capacity, grid_rows
+
+    with pytest.raises(TypeError):
+        access.PAGE_ROLES["users"] = access.ALL_ROLES  # type: ignore[index]
+    with pytest.raises(TypeError):
+        del access.PAGE_ROLES["users"]  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        access.PAGE_ROLES["users"].add(Role.HEI)  # type: ignore[attr-defined]
+    for roles in (access.ALL_ROLES, access.STAFF, *access.PAGE_ROLES.values()):
+        assert isinstance(roles, frozenset)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        HEI.role = Role.ADMIN  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        grid_rows._TEXT_TESTS["regex"] = lambda s, v: s  # type: ignore[index]
+    with pytest.raises(TypeError):
+        capacity.CAPACITY_FIELDS["version"] = "version"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        jobs.CELERY_RELIABILITY["task_acks_late"] = False  # type: ignore[index]
+    assert isinstance(allocation._EDITABLE, frozenset)

@@ -7,8 +7,9 @@ line and tests can pass one explicitly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from tracker.models import Role
 
@@ -37,23 +38,26 @@ ALL_ROLES = frozenset(Role)
 STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 # Page key -> roles that may open it. Navigation, page guards and the access-control walk in
-# the tests all read this one table.
-PAGE_ROLES: dict[str, frozenset[Role]] = {
-    "home": ALL_ROLES,
-    "pipeline": frozenset({Role.ADMIN, Role.COLLABORATIVE, Role.COORDINATOR}),
-    "concerns": frozenset({Role.ADMIN, Role.COLLABORATIVE, Role.COORDINATOR}),
-    "cohorts": ALL_ROLES,
-    "imports": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
-    "settings": STAFF,
-    "capacity": STAFF,
-    "calendar": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
-    "requests": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
-    "capacity-demand": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE}),
-    "allocation": STAFF,
-    "placements": ALL_ROLES,
-    "users": frozenset({Role.ADMIN}),
-    "audit": frozenset({Role.ADMIN}),
-}
+# the tests all read this one table. Read-only (a mapping proxy of frozensets): no code path,
+# plugin or test can widen who may open a page at run time.
+PAGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
+    {
+        "home": ALL_ROLES,
+        "pipeline": frozenset({Role.ADMIN, Role.COLLABORATIVE, Role.COORDINATOR}),
+        "concerns": frozenset({Role.ADMIN, Role.COLLABORATIVE, Role.COORDINATOR}),
+        "cohorts": ALL_ROLES,
+        "imports": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
+        "settings": STAFF,
+        "capacity": STAFF,
+        "calendar": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
+        "requests": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
+        "capacity-demand": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE}),
+        "allocation": STAFF,
+        "placements": ALL_ROLES,
+        "users": frozenset({Role.ADMIN}),
+        "audit": frozenset({Role.ADMIN}),
+    }
+)
 
 
 def can_view_page(principal: Principal, page_key: str) -> bool:

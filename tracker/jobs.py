@@ -6,6 +6,8 @@ several web workers share one job queue.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Engine
@@ -17,11 +19,13 @@ from tracker.config import Settings, load_settings
 #: ``execute_run`` claims its run with one conditional UPDATE: a redelivered copy of a job that
 #: had started finds the run no longer queued and returns without solving it again. One job
 #: prefetched at a time, so a worker never holds (and on death delays) jobs it is not running.
-CELERY_RELIABILITY: dict[str, Any] = {
-    "task_acks_late": True,
-    "task_reject_on_worker_lost": True,
-    "worker_prefetch_multiplier": 1,
-}
+CELERY_RELIABILITY: Mapping[str, Any] = MappingProxyType(
+    {
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+    }
+)
 
 
 def make_background_manager(settings: Settings) -> Any:
@@ -30,7 +34,7 @@ def make_background_manager(settings: Settings) -> Any:
         from dash import CeleryManager
 
         celery_app = Celery(__name__, broker=settings.redis_url, backend=settings.redis_url)
-        celery_app.conf.update(CELERY_RELIABILITY)
+        celery_app.conf.update(dict(CELERY_RELIABILITY))
         return CeleryManager(celery_app)
     import diskcache
     from dash import DiskcacheManager

@@ -105,7 +105,7 @@ def prepare_database(settings: Settings, engine: Engine, *, seed_demo: bool) -> 
     upgrade(engine)
     if not seed_demo:
         return []
-    from tracker.data.demo import ensure_demo_data
+    from tracker.services.demo import ensure_demo_data
 
     summary = ensure_demo_data(engine)
     if summary is None:

@@ -13,8 +13,9 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from tracker.cli import app
-from tracker.data.demo import DEMO_AS_OF, ensure_demo_data, generate_demo
+from tracker.data.demo import DEMO_AS_OF
 from tracker.db import make_engine, upgrade
+from tracker.services.demo import ensure_demo_data, generate_demo
 
 TERMINAL = {"withdrew", "completed", "transferred_out"}
 

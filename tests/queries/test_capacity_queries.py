@@ -30,12 +30,12 @@ from tracker.queries.allocator_inputs import (
     ALLOCATOR_DEMAND_COLUMNS,
     ALLOCATOR_SETTINGS_COLUMNS,
     allocator_inputs,
-    setting_code,
 )
 from tracker.queries.capacity import capacity_register
 from tracker.queries.capacity_demand import CapacityDemandFrames, capacity_demand_frames
 from tracker.queries.requests import requests_register
 from tracker.queries.settings import settings_register
+from tracker.snapshots import setting_code
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ from tracker.services.allocation import (
     rerun_close_to,
     set_placement_status,
 )
-from tracker.services.allocation_inputs import CapacityChange
+from tracker.snapshots import CapacityChange
 
 COORDINATOR = Principal("coord", Role.COORDINATOR)
 LEEDS = (53.80, -1.55)

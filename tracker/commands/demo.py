@@ -8,9 +8,10 @@ import typer
 from sqlmodel import Session
 
 from tracker.config import load_settings
-from tracker.data.demo import DEFAULT_SEED, generate_demo, has_organisations
+from tracker.data.demo import DEFAULT_SEED, has_organisations
 from tracker.data.demo_reference import HEIS
 from tracker.db import make_engine, upgrade
+from tracker.services.demo import generate_demo
 from tracker.services.users import demo_accounts
 
 

@@ -9,7 +9,8 @@ from tracker.access import SYSTEM
 from tracker.config import load_settings
 from tracker.db import make_engine, session_scope, upgrade
 from tracker.models import Role
-from tracker.services.users import UserError, create_user, list_users, set_password
+from tracker.queries.users import list_users
+from tracker.services.users import UserError, create_user, set_password
 
 
 def _engine() -> Engine:

@@ -13,12 +13,11 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select
 from sqlmodel import Session, SQLModel
 
 from tracker.data import demo_reference as ref
-from tracker.data.demo_people import plan_cohorts, simulate_learners
+from tracker.data.demo_people import CohortPlan, LearnerPlan, plan_cohorts, simulate_learners
 from tracker.data.demo_placements import (
     calendar_rows,
     capacity_rows,
@@ -42,7 +41,6 @@ from tracker.models import (
     SettingProgramme,
     SupervisionCapacity,
 )
-from tracker.services.users import create_demo_accounts
 
 #: The day the demo data is "as of": no event is dated after it.
 DEMO_AS_OF = date(2026, 10, 31)
@@ -90,21 +88,20 @@ def has_organisations(session: Session) -> bool:
     return bool(session.execute(select(func.count()).select_from(Organisation)).scalar_one())
 
 
-def generate_demo(session: Session, *, seed: int = DEFAULT_SEED, scale: int = 1) -> DemoSummary:
-    """Fill an empty database with the demo system inside the caller's transaction.
+@dataclass(frozen=True)
+class _Systems:
+    """The organisations written for every copy of the system, with their new ids."""
 
-    ``scale`` adds that many copies of the system (HEIs, providers, settings) side by side,
-    with their own codes, for benchmarks.
-    """
-    if scale < 1:
-        raise ValueError(f"scale must be a whole number of at least 1, not {scale}.")
-    if has_organisations(session):
-        raise ValueError(
-            "The database already has organisations: demo data only goes into an empty "
-            "database. Point TRACKER_DATABASE_URL at a fresh database and try again."
-        )
-    rng = np.random.default_rng(seed)
+    heis: list[tuple[ref.HeiSpec, str]]
+    settings: list[SettingSpec]
+    setting_copy: list[int]
+    hei_copy: dict[str, int]
+    org_ids: dict[str, int]
+    programme_ids: dict[str, int]
+    organisations: int
 
+
+def _write_systems(session: Session, rng: np.random.Generator, scale: int) -> _Systems:
     heis: list[tuple[ref.HeiSpec, str]] = []
     orgs: list[OrgSpec] = []
     settings: list[SettingSpec] = []
@@ -157,6 +154,22 @@ def generate_demo(session: Session, *, seed: int = DEFAULT_SEED, scale: int = 1)
         )
     )
 
+    return _Systems(
+        heis, settings, setting_copy, hei_copy, org_ids, programme_ids, organisations=len(orgs)
+    )
+
+
+@dataclass(frozen=True)
+class _People:
+    cohorts: list[CohortPlan]
+    cohort_ids: list[int]
+    learners: list[LearnerPlan]
+    learner_ids: list[int]
+    events: int
+
+
+def _write_people(session: Session, rng: np.random.Generator, systems: _Systems) -> _People:
+    heis, org_ids, programme_ids = systems.heis, systems.org_ids, systems.programme_ids
     cohorts = plan_cohorts(rng, heis, as_of=DEMO_AS_OF)
     cohort_ids = _insert(
         session,
@@ -203,6 +216,21 @@ def generate_demo(session: Session, *, seed: int = DEFAULT_SEED, scale: int = 1)
     ]
     _insert(session, LearnerEvent, events)
 
+    return _People(cohorts, cohort_ids, learners, learner_ids, events=len(events))
+
+
+def _write_placements(
+    session: Session, rng: np.random.Generator, systems: _Systems, people: _People
+) -> dict[str, int]:
+    """Blocks, settings, capacity, calendars, requests and past placements; rows per table."""
+    heis, settings, org_ids = systems.heis, systems.settings, systems.org_ids
+    programme_ids, setting_copy, hei_copy = (
+        systems.programme_ids,
+        systems.setting_copy,
+        systems.hei_copy,
+    )
+    cohorts, cohort_ids = people.cohorts, people.cohort_ids
+    learners, learner_ids = people.learners, people.learner_ids
     blocks = plan_blocks()
     block_ids = _insert(
         session,
@@ -260,40 +288,42 @@ def generate_demo(session: Session, *, seed: int = DEFAULT_SEED, scale: int = 1)
         HISTORY_YEAR,
     )
     _insert(session, Placement, history)
-    accounts = create_demo_accounts(session)
+    return {
+        "placement_settings": len(settings),
+        "setting_programmes": len(hosted),
+        "placement_blocks": len(blocks),
+        "programme_calendars": len(calendars),
+        "supervision_capacity": len(capacity),
+        "placement_requests": len(requests),
+        "placements": len(history),
+    }
+
+
+def write_demo_rows(session: Session, *, seed: int = DEFAULT_SEED, scale: int = 1) -> DemoSummary:
+    """Fill an empty database with the demo system's data inside the caller's transaction.
+
+    ``scale`` adds that many copies of the system (HEIs, providers, settings) side by side,
+    with their own codes, for benchmarks. The sign-in accounts are the user service's
+    (``services.demo.generate_demo`` adds them): ``users`` is 0 here.
+    """
+    if scale < 1:
+        raise ValueError(f"scale must be a whole number of at least 1, not {scale}.")
+    if has_organisations(session):
+        raise ValueError(
+            "The database already has organisations: demo data only goes into an empty "
+            "database. Point TRACKER_DATABASE_URL at a fresh database and try again."
+        )
+    rng = np.random.default_rng(seed)
+    systems = _write_systems(session, rng, scale)
+    people = _write_people(session, rng, systems)
+    placements = _write_placements(session, rng, systems, people)
     session.flush()
     return DemoSummary(
-        organisations=len(orgs),
-        programmes=len(programme_ids),
-        cohorts=len(cohorts),
-        learners=len(learners),
-        learner_events=len(events),
-        placement_settings=len(settings),
-        setting_programmes=len(hosted),
-        placement_blocks=len(blocks),
-        programme_calendars=len(calendars),
-        supervision_capacity=len(capacity),
-        placement_requests=len(requests),
-        placements=len(history),
-        users=len(accounts),
+        organisations=systems.organisations,
+        programmes=len(systems.programme_ids),
+        cohorts=len(people.cohorts),
+        learners=len(people.learners),
+        learner_events=people.events,
+        **placements,
+        users=0,
     )
-
-
-def ensure_demo_data(engine: Engine) -> DemoSummary | None:
-    """Seed the demo system on first start; None when the database already has data.
-
-    Several web workers may start at once: the loser of that race hits the unique codes,
-    rolls back and finds the winner's data, which is not an error.
-    """
-    with Session(engine) as session:
-        if has_organisations(session):
-            return None
-        try:
-            summary = generate_demo(session)
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            if has_organisations(session):
-                return None
-            raise
-    return summary

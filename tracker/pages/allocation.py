@@ -44,7 +44,7 @@ from tracker.services.allocation import (
     pin_placement,
     rerun_close_to,
 )
-from tracker.services.allocation_inputs import CapacityChange
+from tracker.snapshots import CapacityChange
 
 PAGE = "allocation"
 dash.register_page(__name__, path="/allocation", name="Allocation", order=30, access=PAGE)

@@ -32,7 +32,7 @@ from tracker.models import (
     Programme,
 )
 from tracker.optimise.geo import haversine_km
-from tracker.services.allocation_inputs import register_code, snapshot_frames
+from tracker.snapshots import register_code, snapshot_frames
 
 PLAN_COLUMNS = [
     "placement_id",

@@ -15,17 +15,12 @@ from tracker.models import (
     PlacementBlock,
     PlacementRequest,
     PlacementSetting,
-    ProfessionGroup,
     Programme,
     RequestStatus,
     SupervisionCapacity,
 )
 from tracker.queries.options import frame_of, hosted_codes
-
-#: Joins a setting code and a profession group when one setting offers places to several
-#: profession groups in one allocation (see :func:`allocator_inputs`).
-GROUP_SEPARATOR = "#"
-
+from tracker.snapshots import GROUP_SEPARATOR
 
 ALLOCATOR_SETTINGS_COLUMNS = ["setting_id", "sector", "programmes", "lat", "lon", "active"]
 
@@ -43,18 +38,6 @@ ALLOCATOR_DEMAND_COLUMNS = [
     "lat",
     "lon",
 ]
-
-
-def setting_code(allocator_setting_id: str) -> tuple[str, str | None]:
-    """Split an allocator setting id back into (register setting code, profession group).
-
-    The group is None for plain setting codes; see :func:`allocator_inputs` for when an id
-    carries one.
-    """
-    code, sep, group = allocator_setting_id.rpartition(GROUP_SEPARATOR)
-    if sep and group in {g.value for g in ProfessionGroup}:
-        return code, group
-    return allocator_setting_id, None
 
 
 def _override_places(

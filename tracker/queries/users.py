@@ -5,11 +5,16 @@ from __future__ import annotations
 import pandas as pd
 from sqlmodel import Session, select
 
-from tracker.access import Principal
-from tracker.models import Organisation, OrgKind
-from tracker.services.users import list_users
+from tracker.access import Principal, require_role
+from tracker.models import Organisation, OrgKind, Role, User
 
 USER_COLUMNS = ["username", "role", "hei", "active", "demo", "locked", "last_sign_in"]
+
+
+def list_users(session: Session, *, actor: Principal) -> list[User]:
+    """Every account, by username: administrators only."""
+    require_role(actor, {Role.ADMIN}, "list users")
+    return list(session.exec(select(User).order_by(User.username)))
 
 
 def users_frame(session: Session, *, principal: Principal) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from tracker import optimise
 from tracker.access import STAFF, Principal, require_role
+from tracker.clock import utcnow
 from tracker.db import session_scope
 from tracker.models import (
     AllocationRun,
@@ -39,16 +40,15 @@ from tracker.models import (
     RunStatus,
 )
 from tracker.refusals import Refused
-from tracker.services.allocation_inputs import (
+from tracker.services.allocation_inputs import build_snapshot, live_frames
+from tracker.services.audit import record_audit
+from tracker.snapshots import (
     CapacityChange,
-    build_snapshot,
     describe_changes,
     fingerprint,
     frame_records,
-    live_frames,
     snapshot_frames,
 )
-from tracker.services.audit import record_audit
 
 Progress = Callable[[float, str], None]
 
@@ -62,16 +62,12 @@ NEVER_STARTED_ERROR = "No worker started this job in time; nothing was saved —
 
 log = logging.getLogger(__name__)
 
-_EDITABLE = {RunStatus.SUCCEEDED.value}
-_ACTIVE_LEARNER_EVENTS = {"started", "returned", "transferred_in"}
+_EDITABLE = frozenset({RunStatus.SUCCEEDED.value})
+_ACTIVE_LEARNER_EVENTS = frozenset({"started", "returned", "transferred_in"})
 
 
 class AllocationRefused(Refused):
     """The action breaks a rule or the state of the run; the message says which, for users."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def job_stale_after() -> timedelta:
@@ -123,7 +119,7 @@ class _Heartbeat:
                             col(AllocationRun.id) == self._run_id,
                             col(AllocationRun.status) == RunStatus.RUNNING.value,
                         )
-                        .values(heartbeat_at=_now())
+                        .values(heartbeat_at=utcnow())
                     )
             except Exception:  # a missed beat is tolerated; several in a row make it stale
                 log.warning("heartbeat of run %s not written", self._run_id, exc_info=True)
@@ -188,7 +184,7 @@ def create_run(
     run = AllocationRun(
         name=name.strip()[:200] or _default_name(blocks, changes),
         status=RunStatus.QUEUED.value,
-        created_at=_now(),
+        created_at=utcnow(),
         created_by=principal.username,
         parent_run_id=parent_run_id,
         is_scenario=bool(changes),
@@ -232,7 +228,7 @@ def execute_run(engine: Engine, run_id: int, *, progress: Progress | None = None
         # redelivery after a lost worker: tasks are acknowledged late) or started twice solves
         # and stores it once, on SQLite too. The redelivered copy finds the run "running" (or
         # already failed as stale) and returns its status without touching it.
-        started = _now()
+        started = utcnow()
         claimed = session.connection().execute(
             update(AllocationRun)
             .where(
@@ -374,7 +370,7 @@ def _finish(
         run.error = error
         run.solver = None if solver is None else solver[:100]
         run.seconds = seconds
-        run.finished_at = _now()
+        run.finished_at = utcnow()
         record_audit(
             session,
             None,
@@ -396,7 +392,7 @@ def cancel_run(session: Session, *, principal: Principal, run_id: int) -> None:
         )
     old = run.status
     run.status = RunStatus.CANCELLED.value
-    run.finished_at = _now()
+    run.finished_at = utcnow()
     record_audit(
         session,
         principal,
@@ -425,7 +421,7 @@ def fail_stale_runs(
     run stays succeeded) or finds the run failed and stores nothing: never a failed run with
     placements. The job's final write keeps no rows for a run no longer "running".
     """
-    now = now or _now()
+    now = now or utcnow()
     running_cutoff = now - (older_than if older_than is not None else job_stale_after())
     queued_cutoff = now - queued_for
     last_sign = func.coalesce(
@@ -450,7 +446,7 @@ def fail_stale_runs(
             .where(col(AllocationRun.id) == run_id, dead)
             .values(
                 status=RunStatus.FAILED.value,
-                finished_at=_now(),
+                finished_at=utcnow(),
                 error=STALE_ERROR if status == RunStatus.RUNNING.value else NEVER_STARTED_ERROR,
             )
         )
@@ -494,7 +490,7 @@ def pin_placement(
     if placement.pinned == pinned:
         return
     placement.pinned = pinned
-    placement.updated_at = _now()
+    placement.updated_at = utcnow()
     record_audit(
         session,
         principal,
@@ -605,7 +601,7 @@ def move_learners(
         ]
         raise AllocationRefused("Move refused: " + "; ".join(reasons)) from exc
     before = {"setting_id": placement.setting_id, "learners": placement.learners}
-    now = _now()
+    now = utcnow()
     if target is None:
         target = Placement(
             run_id=run.id,
@@ -829,7 +825,7 @@ def assign_named_learners(session: Session, *, principal: Principal, run_id: int
         if run.status == RunStatus.APPROVED.value
         else PlacementStatus.PROPOSED
     )
-    now = _now()
+    now = utcnow()
     placed = 0
     for row in assigned.itertuples(index=False):
         if row.setting_id is None or pd.isna(row.setting_id):
@@ -952,7 +948,7 @@ def approve_run(
             f"Already approved for some of the same requests: {names}. "
             "Approve again choosing to supersede it."
         )
-    now = _now()
+    now = utcnow()
     for other in clashes:
         old_rows = session.exec(
             select(Placement).where(
@@ -1034,7 +1030,7 @@ def set_placement_status(
                 Placement.status == PlacementStatus.CONFIRMED.value,
             )
         ).all()
-    now = _now()
+    now = utcnow()
     for row in affected:
         row.status = target.value
         row.updated_at = now

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from tracker.access import Principal
+from tracker.clock import utcnow
 from tracker.models import AuditLog
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def record_audit(

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 import tracker.models  # noqa: F401  (registers every table)
+from tracker.clock import utcnow
 from tracker.db import upgrade
 from tracker.refusals import Refused
 
@@ -109,7 +110,7 @@ def backup_database(engine: Engine, path: Path) -> BackupSummary:
         manifest = {
             "format": FORMAT,
             "revision": revision,
-            "created_at": datetime.now(UTC).isoformat(),
+            "created_at": utcnow().isoformat(),
             "rows": rows,
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))

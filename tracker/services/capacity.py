@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 from uuid import uuid4
 
@@ -22,6 +23,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, delete, func, select
 
 from tracker.access import AccessDenied, Principal, may_edit_registers, require_hei
+from tracker.clock import utcnow
 from tracker.data.importers import validate
 from tracker.data.importers.core import MAX_COUNT
 from tracker.measures.capacity import adjusted_supervisors
@@ -39,18 +41,20 @@ from tracker.models import (
     SupervisionCapacity,
 )
 from tracker.refusals import Refused
-from tracker.services.audit import record_audit, utcnow
+from tracker.services.audit import record_audit
 
 STALE = "changed by someone else since you opened it — reload"
 #: Learners one supervisor may support, as the capacity importer accepts them.
 LEARNERS_PER_SUPERVISOR_RANGE = (1, 20)
 #: Grid columns -> the capacity import file's columns, so problems name what the user edited.
-CAPACITY_FIELDS = {
-    "practice_supervisors": "supervisors",
-    "learners_per_supervisor": "learners_per_supervisor",
-    "practice_assessors": "assessors",
-    "practice_educators": "educators",
-}
+CAPACITY_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        "practice_supervisors": "supervisors",
+        "learners_per_supervisor": "learners_per_supervisor",
+        "practice_assessors": "assessors",
+        "practice_educators": "educators",
+    }
+)
 
 
 class SaveRefused(Refused):

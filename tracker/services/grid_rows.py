@@ -10,6 +10,7 @@ than trusted: the answer only ever contains rows and columns of the frame it was
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -17,16 +18,18 @@ import pandas as pd
 #: The most rows one request may ask for, whatever its startRow and endRow say.
 MAX_BLOCK_ROWS = 1000
 
-_TEXT_TESTS: dict[str, Callable[[pd.Series, str], pd.Series]] = {
-    "contains": lambda s, v: s.str.contains(v, regex=False),
-    "notContains": lambda s, v: ~s.str.contains(v, regex=False),
-    "equals": lambda s, v: s == v,
-    "notEqual": lambda s, v: s != v,
-    "startsWith": lambda s, v: s.str.startswith(v),
-    "endsWith": lambda s, v: s.str.endswith(v),
-    "blank": lambda s, _v: s == "",
-    "notBlank": lambda s, _v: s != "",
-}
+_TEXT_TESTS: Mapping[str, Callable[[pd.Series, str], pd.Series]] = MappingProxyType(
+    {
+        "contains": lambda s, v: s.str.contains(v, regex=False),
+        "notContains": lambda s, v: ~s.str.contains(v, regex=False),
+        "equals": lambda s, v: s == v,
+        "notEqual": lambda s, v: s != v,
+        "startsWith": lambda s, v: s.str.startswith(v),
+        "endsWith": lambda s, v: s.str.endswith(v),
+        "blank": lambda s, _v: s == "",
+        "notBlank": lambda s, _v: s != "",
+    }
+)
 
 
 def display_text(values: pd.Series) -> pd.Series:

@@ -9,9 +9,10 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.access import Principal, require_role
+from tracker.clock import utcnow
 from tracker.models import Organisation, OrgKind, Role, User
 from tracker.refusals import Refused
-from tracker.services.audit import record_audit, utcnow
+from tracker.services.audit import record_audit
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -229,8 +230,3 @@ def create_demo_accounts(session: Session) -> list[DemoAccount]:
                 is_demo=True,
             )
     return accounts
-
-
-def list_users(session: Session, *, actor: Principal) -> list[User]:
-    require_role(actor, {Role.ADMIN}, "list users")
-    return list(session.exec(select(User).order_by(User.username)))

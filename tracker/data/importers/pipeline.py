@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from tracker.clock import utcnow
 from tracker.data.importers.core import (
     Action,
     Column,
@@ -32,7 +33,6 @@ from tracker.models import (
     Programme,
     WithdrawalReason,
 )
-from tracker.services.audit import utcnow
 
 CohortKey = tuple[int, int, int, int]
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import col, select
 
+from tracker.clock import utcnow
 from tracker.data.importers.core import (
     LAT_RANGE,
     LON_RANGE,
@@ -23,7 +24,6 @@ from tracker.data.importers.core import (
 from tracker.data.importers.pipeline import load_cohorts, registers
 from tracker.data.importers.registers import resolve_hei, resolve_programme
 from tracker.models import Cohort, PlacementBlock, PlacementRequest, Sector
-from tracker.services.audit import utcnow
 
 _WHERE = f"lat {LAT_RANGE[0]} to {LAT_RANGE[1]}, lon {LON_RANGE[0]} to {LON_RANGE[1]}"
 
