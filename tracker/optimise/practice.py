@@ -12,6 +12,7 @@ learners, places (``more_learners_than_places``) and staff learner limits
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.optimise.audits import Audit, audit_problem, read_audits
-from tracker.optimise.geo import haversine_km
+from tracker.optimise.geo import EARTH_RADIUS_KM
 from tracker.optimise.model import Problem
 from tracker.optimise.practice_tables import (
     Learner,
@@ -136,11 +137,14 @@ def assign_staff(
     solution = solve_staff(plan.problem, time_limit_s=time_limit_s)
     rows: list[dict[str, object]] = []
     placed: set[int] = set()
+    sups: dict[int, dict[str, int]] = {}
+    asss: dict[int, dict[str, int]] = {}
+    for counts, into in ((solution.supervised, sups), (solution.assessed, asss)):
+        for (g, k), n in counts.items():
+            into.setdefault(g, {})[k] = n
     for g, members in plan.group_learners(solution.chosen).items():
         pl = inputs.placements[plan.problem.groups[g].placement]
-        sups = {k: n for (gg, k), n in solution.supervised.items() if gg == g}
-        asss = {k: n for (gg, k), n in solution.assessed.items() if gg == g}
-        for i, supervisor, assessor in pair_staff(members, sups, asss):
+        for i, supervisor, assessor in pair_staff(members, sups.get(g, {}), asss.get(g, {})):
             lr = inputs.learners[i]
             placed.add(i)
             rows.append(
@@ -194,7 +198,8 @@ class _Plan:
                 "reason": f"no place was allocated to request {lr.request_id} (see the plan's "
                 "unmet learners)",
             }
-        mine = np.flatnonzero(self.problem.pair_learner == i)
+        lo, hi = np.searchsorted(self.problem.pair_learner, [i, i + 1])
+        mine = np.arange(lo, hi)
         if len(mine):
             code, reason = competition_reason(self.problem, mine, solution, inputs.placements)
             return {"reason_code": code, "reason": reason}
@@ -216,6 +221,10 @@ def _candidates(inputs: _Inputs) -> _Plan:
     pairs: list[tuple[int, int, int, bool, float]] = []
     refusals: dict[int, list[tuple[int, str, str]]] = {}
     no_place: set[int] = set()
+    at_setting: dict[str, list[StaffMember]] = {}
+    for person in inputs.staff:
+        for sid in person.roles_at:
+            at_setting.setdefault(sid, []).append(person)
     for i, lr in enumerate(inputs.learners):
         options = by_request.get(lr.request_id, [])
         if not options:
@@ -232,7 +241,11 @@ def _candidates(inputs: _Inputs) -> _Plan:
                 key = (p, lr.field)
                 if key not in choice_cache:
                     choice_cache[key] = choose_staff(
-                        inputs.staff, pl.setting_id, lr.field, pl.start, inputs.check_preparation
+                        tuple(at_setting.get(pl.setting_id, ())),
+                        pl.setting_id,
+                        lr.field,
+                        pl.start,
+                        inputs.check_preparation,
                     )
                 problem = choice_cache[key].problem
             if problem is not None:
@@ -265,9 +278,14 @@ def _audit(audits: tuple[Audit, ...] | None, pl: Placement) -> tuple[str, str] |
 
 
 def _km(lr: Learner, setting: Setting) -> float:
-    if None in (lr.lat, lr.lon, setting.lat, setting.lon):
+    if lr.lat is None or lr.lon is None or setting.lat is None or setting.lon is None:
         return 0.0
-    return float(haversine_km(lr.lat, lr.lon, setting.lat, setting.lon))
+    p1, p2 = math.radians(lr.lat), math.radians(setting.lat)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(setting.lon - lr.lon) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(max(a, 0.0), 1.0)))
 
 
 def _setting_and_learner(
@@ -288,7 +306,7 @@ def _setting_and_learner(
 
 def _overlaps(
     groups: Iterable[Group], placements: tuple[Placement, ...]
-) -> tuple[tuple[str, tuple[int, ...]], ...]:
+) -> dict[str, tuple[tuple[int, ...], ...]]:
     """Per staff member, the sets of their groups that run at one moment: at each start date
     (the most learners at once is always reached on some placement's first day), or per block
     for placements without dates. Sets that cannot exceed any limit are still listed; HiGHS's
@@ -298,7 +316,7 @@ def _overlaps(
         for k in set(group.supervisors) | set(group.assessors):
             of_staff.setdefault(k, []).append(g)
     group_list = list(groups)
-    out: list[tuple[str, tuple[int, ...]]] = []
+    out: dict[str, tuple[tuple[int, ...], ...]] = {}
     for k, mine in of_staff.items():
         moments: set[tuple[int, ...]] = set()
         spans = [(placements[group_list[g].placement], g) for g in mine]
@@ -308,8 +326,8 @@ def _overlaps(
             else:
                 moment = tuple(g for other, g in spans if _covers(other, pl.start))
             moments.add(moment)
-        out.extend((k, m) for m in sorted(moments))
-    return tuple(out)
+        out[k] = tuple(sorted(moments))
+    return out
 
 
 def _covers(pl: Placement, day: date) -> bool:

@@ -70,6 +70,7 @@ class Cells:
         self.frame = frame.reset_index(drop=True)
         self.frame.columns = [str(c).strip().lower() for c in self.frame.columns]
         self.problems = problems
+        self.columns = {c: self.frame[c].tolist() for c in self.frame.columns}
 
     def require(self, *columns: str) -> bool:
         missing = [c for c in columns if c not in self.frame.columns]
@@ -78,7 +79,7 @@ class Cells:
         return not missing
 
     def has(self, column: str) -> bool:
-        return column in self.frame.columns
+        return column in self.columns
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -87,8 +88,13 @@ class Cells:
         self.problems.append(Problem(self.table, pos + 2, column, value, message))
 
     def text(self, pos: int, column: str, *, required: bool = False) -> str | None:
-        raw = self.frame.at[pos, column] if column in self.frame.columns else None
-        value = None if raw is None or (isinstance(raw, float) and math.isnan(raw)) else raw
+        values = self.columns.get(column)
+        raw = None if values is None else values[pos]
+        value = (
+            None
+            if raw is None or raw is pd.NA or (isinstance(raw, float) and math.isnan(raw))
+            else raw
+        )
         out = None if value is None else str(value).strip() or None
         if out is None and required:
             self.bad(pos, column, None, "must not be empty")

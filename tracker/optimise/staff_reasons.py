@@ -54,13 +54,13 @@ def combine_reasons(
 def _load(problem: StaffProblem, solution: StaffSolution, staff_id: str, group: int) -> int:
     """The most learners ``staff_id`` supports at one moment of ``group``'s placement."""
     peak = 0
-    for k, groups in problem.overlaps:
-        if k != staff_id or group not in groups:
+    for groups in problem.overlaps.get(staff_id, ()):
+        if group not in groups:
             continue
         peak = max(
             peak,
             sum(
-                solution.supervised.get((g, k), 0) + solution.assessed.get((g, k), 0)
+                solution.supervised.get((g, staff_id), 0) + solution.assessed.get((g, staff_id), 0)
                 for g in groups
             ),
         )
