@@ -7,7 +7,9 @@ callbacks or its component bundles is served to anyone who has not signed in.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from flask import Flask, Response, current_app, redirect, request, session
@@ -21,11 +23,17 @@ from tracker.models import User
 from tracker.services.audit import record_audit
 from tracker.services.users import authenticate, principal_for
 
-# Browsers fetch /favicon.ico on their own; redirecting it to /login would issue a new form
-# token and expire the sign-in form the user is filling in.
-PUBLIC_PREFIXES = ("/login", "/assets/", "/healthz", "/_favicon.ico", "/favicon.ico")
+if TYPE_CHECKING:
+    from dash import Dash
+
+# Public paths are matched exactly (``/loginX`` is not ``/login``); only the static assets are
+# a prefix. Browsers fetch /favicon.ico on their own; redirecting it to /login would issue a
+# new form token and expire the sign-in form the user is filling in.
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico", "/_favicon.ico"})
+PUBLIC_PREFIX = "/assets/"
 ENGINE_KEY = "tracker_engine"
 SETTINGS_KEY = "tracker_settings"
+DASH_APP_KEY = "tracker_dash_app"
 
 
 class SessionUser(UserMixin):
@@ -115,6 +123,48 @@ def _render_signin(message: str = "", username: str = "", status: int = 200) -> 
     return Response(html, status=status, mimetype="text/html")
 
 
+def is_public(path: str) -> bool:
+    """Whether a path is served without sign-in: the exact public paths and the assets."""
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIX)
+
+
+def content_security_policy(script_hashes: Sequence[str] = ()) -> str:
+    """The Content-Security-Policy header: only this app's own scripts, styles and requests.
+
+    Dash starts its front end with one inline script (``new DashRenderer``), allowed by its
+    hash rather than by ``'unsafe-inline'``. Plotly sets element styles from script, so styles
+    need ``'unsafe-inline'`` (styles cannot run code); Bootstrap's icons are ``data:`` images.
+    """
+    scripts = " ".join(("'self'", *script_hashes))
+    return (
+        "default-src 'self'; "
+        f"script-src {scripts}; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; "
+        "font-src 'self' data:; "
+        "connect-src 'self'; "
+        "object-src 'none'; "
+        "base-uri 'self'; "
+        "form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+
+def install_content_policy(app: Dash) -> None:
+    """Allow the Dash app's inline scripts by hash in every response's policy.
+
+    The hashes are read per response, not once: Dash adds the pages router's clientside
+    callback (an inline script) on the first request. Hashing those few short scripts costs
+    microseconds.
+    """
+    app.server.extensions[DASH_APP_KEY] = app
+
+
+def _response_policy() -> str:
+    app: Dash | None = current_app.extensions.get(DASH_APP_KEY)
+    return content_security_policy(app.csp_hashes() if app is not None else ())
+
+
 def _callback_outputs(body: object) -> list[str]:
     """Component ids a ``/_dash-update-component`` request asks to update."""
     output = body.get("output") if isinstance(body, dict) else None
@@ -171,7 +221,7 @@ def init_auth(server: Flask, engine: Engine, settings: Settings) -> None:
     @server.before_request
     def require_sign_in() -> Response | None:
         path = request.path
-        if path.startswith(PUBLIC_PREFIXES):
+        if is_public(path):
             return None
         if current_user.is_authenticated:
             return _refuse_other_pages_callbacks(current_user.principal)
@@ -183,8 +233,9 @@ def init_auth(server: Flask, engine: Engine, settings: Settings) -> None:
 
     @server.after_request
     def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", _response_policy())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import Engine
 
 from tracker.access import Principal, can_view_page
-from tracker.auth import init_auth
+from tracker.auth import init_auth, install_content_policy
 from tracker.cache import REPORT_CACHE_KEY, open_report_cache
 from tracker.config import Settings, load_settings
 from tracker.db import make_engine, upgrade
@@ -161,4 +161,5 @@ def create_app(
     def toggle_nav(clicks: int | None, is_open: bool) -> bool:
         return not is_open
 
+    install_content_policy(app)
     return app

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from typing import Any
 
 import pytest
@@ -60,3 +63,46 @@ def test_sign_out_ends_the_session_and_is_audited(client: Any, web_engine: Any) 
         ]
     assert "signin" in actions
     assert "signout" in actions
+
+
+@pytest.mark.parametrize("path", ["/loginX", "/login/x", "/healthzX", "/favicon.icoX", "/assets"])
+def test_public_paths_are_matched_exactly(client: Any, path: str) -> None:
+    """Only the exact public paths (and the assets folder) are served without sign-in."""
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/login").status_code == 200
+
+
+def _inline_scripts(html: str) -> list[str]:
+    """Bodies of the page's inline scripts that a browser runs (not JSON data blocks, nor the
+    Internet Explorer warning inside a conditional comment)."""
+    html = re.sub(r"<!--.*?-->", "", html, flags=re.S)
+    scripts = re.findall(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", html, flags=re.S)
+    return [body for attrs, body in scripts if "src=" not in attrs and "json" not in attrs]
+
+
+def test_security_headers_allow_only_the_apps_own_scripts(client: Any) -> None:
+    signin = client.get("/login")
+    assert signin.headers["X-Content-Type-Options"] == "nosniff"
+    assert signin.headers["Referrer-Policy"] == "same-origin"
+    assert signin.headers["X-Frame-Options"] == "DENY"
+    sign_in_client(client, "coordinator")
+    page = client.get("/")
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in page.headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["default-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    script_src = policy["script-src"].split()
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert not [source for source in script_src if source.startswith(("http", "*", "data:"))]
+    inline = _inline_scripts(page.text)
+    assert inline, "Dash starts its renderer with an inline script"
+    for body in inline:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in script_src
+    assert signin.headers["Content-Security-Policy"] == page.headers["Content-Security-Policy"]
