@@ -5,7 +5,8 @@ back to rows.
 """
 
 from tracker.optimise.assign import assign_learners
-from tracker.optimise.constraints import RULES, check_plan
+from tracker.optimise.check import check_plan
+from tracker.optimise.constraints import RULES
 from tracker.optimise.greedy import greedy_allocate
 from tracker.optimise.model import (
     SECTORS,

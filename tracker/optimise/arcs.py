@@ -108,67 +108,22 @@ def build_instance(problem: AllocationProblem) -> Instance:
     place_active = active[place_setting]
     place_lat = settings["lat"].to_numpy()[place_setting]
     place_lon = settings["lon"].to_numpy()[place_setting]
-    hosted = list(settings["programmes"])
-
     heis = tuple(sorted(set(demand["hei"])))
     hei_code = {h: i for i, h in enumerate(heis)}
     request_hei = demand["hei"].map(hei_code).to_numpy().astype(np.int64)
     learners = demand["learners"].to_numpy().astype(np.int64)
 
-    # pins, as indices
-    r_pos = pd.Series(np.arange(len(demand)), index=demand["request_id"].to_numpy())
-    place_key = pd.Series(
-        np.arange(len(capacity)),
-        index=pd.MultiIndex.from_arrays([capacity["setting_id"], capacity["block"]]),
-    )
-    pin_rows = [
-        (int(r_pos[p.request_id]), int(place_key[(p.setting_id, p.block)]), p.learners)
-        for p in problem.pins
-    ]
-    pinned = pd.DataFrame(pin_rows, columns=["request", "place", "learners"])
-    pinned = pinned.groupby(["request", "place"], as_index=False)["learners"].sum()
+    pinned = _pinned(problem, place_lat, place_lon)
     pr = pinned["request"].to_numpy(dtype=np.int64)
     pp = pinned["place"].to_numpy(dtype=np.int64)
-    pinned["km"] = haversine_km(
-        demand["lat"].to_numpy()[pr], demand["lon"].to_numpy()[pr], place_lat[pp], place_lon[pp]
-    )
     pin_n = pinned["learners"].to_numpy(dtype=np.int64)
     request_left = learners - np.bincount(pr, weights=pin_n, minlength=len(demand)).astype(np.int64)
     place_left = np.where(place_active, places, 0) - np.bincount(
         pp, weights=pin_n, minlength=len(capacity)
     ).astype(np.int64)
-
-    # candidate arcs, block by block and group by group
-    arc_r: list[np.ndarray] = []
-    arc_p: list[np.ndarray] = []
-    open_place = place_active & (places > 0)
-    host_cache: dict[str, np.ndarray] = {}
-    blocks = capacity["block"].to_numpy()
-    dem_block = demand["block"].to_numpy()
-    wanted = learners > 0
-    for block in pd.unique(dem_block[wanted]):
-        in_block = np.flatnonzero(open_place & (blocks == block))
-        req_block = np.flatnonzero(wanted & (dem_block == block))
-        groups = (
-            demand.iloc[req_block]
-            .groupby(
-                [demand["programme"].iloc[req_block], demand["sector"].iloc[req_block].fillna("")],
-                sort=False,
-            )
-            .indices
-        )
-        for (programme, sector), local in groups.items():
-            if programme not in host_cache:
-                host_cache[programme] = add_programme_hosted(hosted, programme)
-            ok = host_cache[programme][place_setting[in_block]]
-            ok &= add_required_sector(
-                setting_sector[place_setting[in_block]], sector_code[sector] if sector else None
-            )
-            r, p = _pairs_for_group(
-                req_block[local], in_block[ok], demand, place_lat, place_lon, max_km
-            )
-            arc_r.append(r)
-            arc_p.append(p)
+    arc_r, arc_p = _candidate_pairs(
+        problem, place_setting, setting_sector, place_active & (places > 0), place_lat, place_lon
+    )
     a_r = np.concatenate(arc_r) if arc_r else np.empty(0, np.int64)
     a_p = np.concatenate(arc_p) if arc_p else np.empty(0, np.int64)
     km = haversine_km(
@@ -210,6 +165,77 @@ def build_instance(problem: AllocationProblem) -> Instance:
         pinned=pinned,
         arc_previous=arc_previous,
     )
+
+
+def _pinned(
+    problem: AllocationProblem, place_lat: np.ndarray, place_lon: np.ndarray
+) -> pd.DataFrame:
+    """Pins as (request, place, learners, km) indices, one row per request and place."""
+    demand, capacity = problem.demand, problem.capacity
+    r_pos = pd.Series(np.arange(len(demand)), index=demand["request_id"].to_numpy())
+    place_key = pd.Series(
+        np.arange(len(capacity)),
+        index=pd.MultiIndex.from_arrays([capacity["setting_id"], capacity["block"]]),
+    )
+    pin_rows = [
+        (int(r_pos[p.request_id]), int(place_key[(p.setting_id, p.block)]), p.learners)
+        for p in problem.pins
+    ]
+    pinned = pd.DataFrame(pin_rows, columns=["request", "place", "learners"])
+    pinned = pinned.groupby(["request", "place"], as_index=False)["learners"].sum()
+    pr = pinned["request"].to_numpy(dtype=np.int64)
+    pp = pinned["place"].to_numpy(dtype=np.int64)
+    pinned["km"] = haversine_km(
+        demand["lat"].to_numpy()[pr], demand["lon"].to_numpy()[pr], place_lat[pp], place_lon[pp]
+    )
+    return pinned
+
+
+def _candidate_pairs(
+    problem: AllocationProblem,
+    place_setting: np.ndarray,
+    setting_sector: np.ndarray,
+    open_place: np.ndarray,
+    place_lat: np.ndarray,
+    place_lon: np.ndarray,
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Candidate arcs, block by block and (programme, required sector) group by group."""
+    settings, capacity, demand = problem.settings, problem.capacity, problem.demand
+    max_km = problem.policy.max_distance_km
+    sector_code = {s: i for i, s in enumerate(SECTORS)}
+    hosted = list(settings["programmes"])
+    learners = demand["learners"].to_numpy().astype(np.int64)
+    # candidate arcs, block by block and group by group
+    arc_r: list[np.ndarray] = []
+    arc_p: list[np.ndarray] = []
+    host_cache: dict[str, np.ndarray] = {}
+    blocks = capacity["block"].to_numpy()
+    dem_block = demand["block"].to_numpy()
+    wanted = learners > 0
+    for block in pd.unique(dem_block[wanted]):
+        in_block = np.flatnonzero(open_place & (blocks == block))
+        req_block = np.flatnonzero(wanted & (dem_block == block))
+        groups = (
+            demand.iloc[req_block]
+            .groupby(
+                [demand["programme"].iloc[req_block], demand["sector"].iloc[req_block].fillna("")],
+                sort=False,
+            )
+            .indices
+        )
+        for (programme, sector), local in groups.items():
+            if programme not in host_cache:
+                host_cache[programme] = add_programme_hosted(hosted, programme)
+            ok = host_cache[programme][place_setting[in_block]]
+            ok &= add_required_sector(
+                setting_sector[place_setting[in_block]], sector_code[sector] if sector else None
+            )
+            r, p = _pairs_for_group(
+                req_block[local], in_block[ok], demand, place_lat, place_lon, max_km
+            )
+            arc_r.append(r)
+            arc_p.append(p)
+    return arc_r, arc_p
 
 
 def _previous_on_arcs(

@@ -5,34 +5,44 @@ hosted, required sector, distance limit) are applied as filters on the candidate
 any model is built: an arc that breaks them never exists, which is exact and keeps the model
 small. Rules that limit how many learners go somewhere (supervisor capacity, request size,
 the fairness bounds) are rows, added by the ``add_<rule>`` functions to a PuLP model, and are
-arc capacities in the network solver. :func:`check_plan` re-checks every hard rule on a
-finished plan, independently of how it was produced.
+arc capacities in the network solver. :func:`tracker.optimise.check.check_plan`
+re-checks every hard rule on a finished plan, independently of how it was produced.
+
+The fairness levels' integral bounds (:func:`hei_floor`, :func:`sector_ceiling`) are defined
+here, beside their rows, once for both engines: the network solver turns them into arc
+capacities, the PuLP models into rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pulp
 
-from tracker.optimise.geo import haversine_km
+if TYPE_CHECKING:  # arcs.py imports the filters below; the instance type is only a hint here
+    from tracker.optimise.arcs import Instance
 
-RULES: dict[str, str] = {
-    "active_setting": "active setting",
-    "programme_hosted": "programme hosted",
-    "required_sector": "required sector",
-    "distance_limit": "distance limit",
-    "supervisor_capacity": "supervisor capacity",
-    "request_size": "request size",
-    "pinned_placements": "pinned placements",
-    "most_learners_placed": "most learners placed",
-    "fair_share_between_heis": "fair share between HEIs",
-    "fair_share_between_sectors": "fair share between sectors",
-    "least_travel": "least travel",
-    "stay_close_to_previous": "stay close to the previous plan",
-}
+_EPS = 1e-9
+
+RULES: Mapping[str, str] = MappingProxyType(
+    {
+        "active_setting": "active setting",
+        "programme_hosted": "programme hosted",
+        "required_sector": "required sector",
+        "distance_limit": "distance limit",
+        "supervisor_capacity": "supervisor capacity",
+        "request_size": "request size",
+        "pinned_placements": "pinned placements",
+        "most_learners_placed": "most learners placed",
+        "fair_share_between_heis": "fair share between HEIs",
+        "fair_share_between_sectors": "fair share between sectors",
+        "least_travel": "least travel",
+        "stay_close_to_previous": "stay close to the previous plan",
+    }
+)
 """Code name -> the human name used in explanations, tests and the interface."""
 
 HARD_RULES: tuple[str, ...] = (
@@ -121,6 +131,14 @@ def add_fair_share_between_heis(
             model += sums.get(h, pulp.LpAffineExpression()) >= int(low), f"fair_share_hei_{h}"
 
 
+def hei_floor(z: float, inst: Instance) -> np.ndarray:
+    """Learners each HEI must get, beyond its pins, for a lowest fill ratio of ``z``: the
+    bound of the "fair share between HEIs" rule, ``ceil(z * requested_h)`` less the pins."""
+    need = np.ceil(z * inst.hei_requested - _EPS).astype(np.int64) - inst.hei_pinned
+    floor: np.ndarray = np.maximum(need, 0)
+    return floor
+
+
 def add_fair_share_between_sectors(
     model: pulp.LpProblem, x: Variables, sector_of_arc: np.ndarray, maximum: np.ndarray
 ) -> None:
@@ -129,93 +147,9 @@ def add_fair_share_between_sectors(
         model += expr <= int(maximum[s]), f"fair_share_sector_{s}"
 
 
-# --- checking a finished plan --------------------------------------------------------------
-
-
-def check_plan(
-    settings: pd.DataFrame,
-    capacity: pd.DataFrame,
-    demand: pd.DataFrame,
-    placements: pd.DataFrame,
-    *,
-    max_distance_km: float | None = None,
-    pins: Sequence[tuple[str, str, str, int]] = (),
-) -> pd.DataFrame:
-    """Every hard-rule violation in a plan (empty when the plan is valid).
-
-    Works on the validated tables, with no knowledge of the model, so tests can use it as an
-    independent referee. Columns: rule (human name), request_id, setting_id, block, detail.
-    """
-    rows: list[dict[str, object]] = []
-
-    def bad(rule: str, request: object, setting: object, block: object, detail: str) -> None:
-        rows.append(
-            {
-                "rule": RULES[rule],
-                "request_id": request,
-                "setting_id": setting,
-                "block": block,
-                "detail": detail,
-            }
-        )
-
-    p = placements[placements["learners"] != 0]
-    s = settings.set_index("setting_id")
-    d = demand.set_index("request_id")
-    for row in p.itertuples(index=False):
-        if row.learners < 0:
-            bad("request_size", row.request_id, row.setting_id, row.block, "negative learners")
-        if row.request_id not in d.index or row.setting_id not in s.index:
-            bad("programme_hosted", row.request_id, row.setting_id, row.block, "unknown id")
-            continue
-        req = d.loc[row.request_id]
-        st = s.loc[row.setting_id]
-        if str(row.block) != req["block"]:
-            bad("request_size", row.request_id, row.setting_id, row.block, "wrong block")
-        if not bool(st["active"]):
-            bad("active_setting", row.request_id, row.setting_id, row.block, "setting inactive")
-        if st["programmes"] is not None and req["programme"] not in st["programmes"]:
-            bad(
-                "programme_hosted",
-                row.request_id,
-                row.setting_id,
-                row.block,
-                f"{req['programme']} not hosted",
-            )
-        if req["sector"] is not None and req["sector"] != st["sector"]:
-            bad(
-                "required_sector",
-                row.request_id,
-                row.setting_id,
-                row.block,
-                f"needs {req['sector']}, setting is {st['sector']}",
-            )
-        km = float(haversine_km(req["lat"], req["lon"], st["lat"], st["lon"]))
-        if max_distance_km is not None and np.isfinite(km) and km > max_distance_km + 1e-9:
-            bad("distance_limit", row.request_id, row.setting_id, row.block, f"{km:.1f} km")
-    places = {
-        (a, str(b)): int(n)
-        for a, b, n in zip(
-            capacity["setting_id"], capacity["block"], capacity["places"], strict=True
-        )
-    }
-    for (sid, block), n in p.groupby(["setting_id", "block"])["learners"].sum().items():
-        have = places.get((sid, str(block)), 0)
-        if n > have:
-            bad("supervisor_capacity", None, sid, block, f"{n} learners for {have} places")
-    for rid, n in p.groupby("request_id")["learners"].sum().items():
-        if rid in d.index and n > int(d.loc[rid, "learners"]):
-            bad(
-                "request_size",
-                rid,
-                None,
-                d.loc[rid, "block"],
-                f"{n} placed for {int(d.loc[rid, 'learners'])} requested",
-            )
-    if pins:
-        got = p.groupby(["request_id", "setting_id", "block"])["learners"].sum()
-        for rid, sid, block, n in pins:
-            have_pinned = int(got.get((rid, sid, str(block)), 0))
-            if have_pinned < n:
-                bad("pinned_placements", rid, sid, block, f"{have_pinned} placed, {n} pinned")
-    return pd.DataFrame(rows, columns=["rule", "request_id", "setting_id", "block", "detail"])
+def sector_ceiling(u: float, inst: Instance) -> np.ndarray:
+    """Learners each sector may take, beyond its pins, for a highest utilisation of ``u``: the
+    bound of the "fair share between sectors" rule, ``floor(u * places_s)`` less the pins."""
+    ceiling: np.ndarray = np.floor(u * inst.sector_places + _EPS).astype(np.int64)
+    ceiling -= inst.sector_pinned
+    return ceiling

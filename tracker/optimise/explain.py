@@ -142,8 +142,7 @@ def unmet_table(
         return pd.DataFrame({c: pd.Series(dtype="object") for c in UNMET_COLUMNS}).astype(
             {"learners": "int64"}
         )
-    s = problem.settings
-    c = problem.capacity
+    s, c = problem.settings, problem.capacity
     max_km = problem.policy.max_distance_km
     active = s.set_index("setting_id")["active"]
     c_active = active.loc[c["setting_id"]].to_numpy()
@@ -151,33 +150,12 @@ def unmet_table(
         pd.Series(np.arange(len(s)), index=s["setting_id"]).loc[c["setting_id"]].to_numpy()
     )
     place_total = np.where(c_active, c["places"].to_numpy(), 0)
-    # learners at each place in the plan, and by HEI
-    place_key = pd.Series(
-        np.arange(len(c)), index=pd.MultiIndex.from_arrays([c["setting_id"], c["block"]])
-    )
-    at_place = np.zeros(len(c), np.int64)
-    pl_place = (
-        place_key.loc[
-            pd.MultiIndex.from_arrays([placements["setting_id"], placements["block"]])
-        ].to_numpy()
-        if len(placements)
-        else (np.empty(0, np.int64))
-    )
-    np.add.at(at_place, pl_place, placements["learners"].to_numpy().astype(np.int64))
+    at_place, hei_at_place = _learners_at_places(c, inst.heis, placements)
     hei_code = {h: i for i, h in enumerate(inst.heis)}
-    hei_at_place = np.zeros((len(c), len(inst.heis)), np.int64)
-    if len(placements):
-        np.add.at(
-            hei_at_place,
-            (pl_place, placements["hei"].map(hei_code).to_numpy()),
-            placements["learners"].to_numpy().astype(np.int64),
-        )
     fill = hei_fill.set_index("hei")["fill_ratio"]
-    asked = hei_fill["requested"].to_numpy() > 0
-    lowest = float(hei_fill["fill_ratio"].to_numpy()[asked].min()) if asked.any() else 1.0
+    lowest = _lowest_fill(hei_fill)
     arc_order = np.argsort(inst.arc_request, kind="stable")
     arc_starts = np.searchsorted(inst.arc_request[arc_order], np.arange(len(d) + 1))
-    hosted = list(s["programmes"])
     host_cache: dict[tuple[object, object], np.ndarray] = {}
     out: list[dict[str, object]] = []
     for r in rows:
@@ -191,54 +169,27 @@ def unmet_table(
         if len(arcs) == 0:
             key = (prog, req["sector"])
             if key not in host_cache:
-                mask = np.fromiter((h is None or prog in h for h in hosted), bool, len(hosted))
-                mask &= s["active"].to_numpy()
-                if req["sector"] is not None:
-                    mask &= (s["sector"] == req["sector"]).to_numpy()
-                host_cache[key] = mask
+                host_cache[key] = _host_mask(s, prog, req["sector"])
             hosts = host_cache[key]
             in_block = (
                 hosts[setting_of_place] & (c["block"].to_numpy() == block) & (place_total > 0)
             )
-            if not hosts.any():
-                code, text = "not_hosted", f"no active {who}setting hosts {prog}"
-            elif not in_block.any():
-                code, text = (
-                    "no_places_in_block",
-                    f"no {who}setting hosting {prog} has places in block {block}",
-                )
-            else:
-                code, text = (
-                    "out_of_reach",
-                    f"no {who}setting hosting {prog} has places in block {block}{within}",
-                )
+            code, text = _unreached_reason(
+                bool(hosts.any()), bool(in_block.any()), who, prog, block, within
+            )
         else:
             places = np.unique(inst.arc_place[arcs])
-            in_reach = int(place_total[places].sum())
-            used_in_reach = int(at_place[places].sum())
             hei_in_reach = int(hei_at_place[places, hei_code[hei]].sum())
-            other_hei = used_in_reach - hei_in_reach
-            same_hei = hei_in_reach - int(placed_r[r])
-            if other_hei > 0:
-                code = "fair_share"
-                text = (
-                    f"places exist but went to other HEIs' fair share: {other_hei} of the "
-                    f"{in_reach} places at {who}settings hosting {prog} in block {block}"
-                    f"{within} went to other HEIs' learners; {hei} is "
-                    f"{float(fill.get(hei, 0.0)):.0%} filled, the lowest HEI {lowest:.0%}"
-                )
-            elif same_hei > 0:
-                code = "own_other_requests"
-                text = (
-                    f"the {in_reach} places at {who}settings hosting {prog} in block {block}"
-                    f"{within} went to {hei}'s other requests"
-                )
-            else:
-                code = "too_few_places"
-                text = (
-                    f"only {in_reach} places at {who}settings hosting {prog} in block "
-                    f"{block}{within}, for {int(req['learners'])} learners"
-                )
+            code, text = _reached_reason(
+                in_reach=int(place_total[places].sum()),
+                other_hei=int(at_place[places].sum()) - hei_in_reach,
+                same_hei=hei_in_reach - int(placed_r[r]),
+                where=f"{who}settings hosting {prog} in block {block}{within}",
+                hei=str(hei),
+                fill=float(fill.get(hei, 0.0)),
+                lowest=lowest,
+                learners=int(req["learners"]),
+            )
         out.append(
             {
                 "request_id": req["request_id"],
@@ -251,6 +202,86 @@ def unmet_table(
             }
         )
     return pd.DataFrame(out, columns=UNMET_COLUMNS)
+
+
+def _lowest_fill(hei_fill: pd.DataFrame) -> float:
+    asked = hei_fill["requested"].to_numpy() > 0
+    return float(hei_fill["fill_ratio"].to_numpy()[asked].min()) if asked.any() else 1.0
+
+
+def _host_mask(settings: pd.DataFrame, programme: object, sector: object) -> np.ndarray:
+    """Active settings that host the programme (in the required sector, if any)."""
+    hosted = list(settings["programmes"])
+    mask = np.fromiter((h is None or programme in h for h in hosted), bool, len(hosted))
+    mask &= settings["active"].to_numpy()
+    if sector is not None:
+        mask &= (settings["sector"] == sector).to_numpy()
+    return mask
+
+
+def _learners_at_places(
+    capacity: pd.DataFrame, heis: tuple[str, ...], placements: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Learners of the plan at each place (capacity row), in total and by HEI."""
+    c = capacity
+    place_key = pd.Series(
+        np.arange(len(c)), index=pd.MultiIndex.from_arrays([c["setting_id"], c["block"]])
+    )
+    at_place = np.zeros(len(c), np.int64)
+    pl_place = (
+        place_key.loc[
+            pd.MultiIndex.from_arrays([placements["setting_id"], placements["block"]])
+        ].to_numpy()
+        if len(placements)
+        else (np.empty(0, np.int64))
+    )
+    np.add.at(at_place, pl_place, placements["learners"].to_numpy().astype(np.int64))
+    hei_code = {h: i for i, h in enumerate(heis)}
+    hei_at_place = np.zeros((len(c), len(heis)), np.int64)
+    if len(placements):
+        np.add.at(
+            hei_at_place,
+            (pl_place, placements["hei"].map(hei_code).to_numpy()),
+            placements["learners"].to_numpy().astype(np.int64),
+        )
+    return at_place, hei_at_place
+
+
+def _unreached_reason(
+    hosted: bool, in_block: bool, who: str, prog: object, block: object, within: str
+) -> tuple[str, str]:
+    """Why a request with no arc at all is unmet: the first fact that rules every place out."""
+    if not hosted:
+        return "not_hosted", f"no active {who}setting hosts {prog}"
+    if not in_block:
+        return "no_places_in_block", f"no {who}setting hosting {prog} has places in block {block}"
+    return "out_of_reach", f"no {who}setting hosting {prog} has places in block {block}{within}"
+
+
+def _reached_reason(
+    *,
+    in_reach: int,
+    other_hei: int,
+    same_hei: int,
+    where: str,
+    hei: str,
+    fill: float,
+    lowest: float,
+    learners: int,
+) -> tuple[str, str]:
+    """Why a request with places in reach is unmet: who took those places."""
+    if other_hei > 0:
+        return "fair_share", (
+            f"places exist but went to other HEIs' fair share: {other_hei} of the "
+            f"{in_reach} places at {where} went to other HEIs' learners; {hei} is "
+            f"{fill:.0%} filled, the lowest HEI {lowest:.0%}"
+        )
+    if same_hei > 0:
+        return (
+            "own_other_requests",
+            f"the {in_reach} places at {where} went to {hei}'s other requests",
+        )
+    return "too_few_places", f"only {in_reach} places at {where}, for {learners} learners"
 
 
 def bottlenecks_table(problem: AllocationProblem, inst: Instance, flow: np.ndarray) -> pd.DataFrame:

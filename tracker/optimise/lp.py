@@ -9,6 +9,7 @@ network structure (a row mixing sectors and HEIs, say).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,14 +17,17 @@ import pulp
 
 from tracker.optimise.arcs import Instance
 from tracker.optimise.constraints import (
+    RULES,
     add_fair_share_between_heis,
     add_fair_share_between_sectors,
     add_most_learners_placed,
     add_request_size,
     add_supervisor_capacity,
+    hei_floor,
+    sector_ceiling,
 )
 from tracker.optimise.model import Policy
-from tracker.optimise.network import LevelSolution, Progress, hei_floor, sector_ceiling
+from tracker.optimise.network import LevelSolution, Progress
 
 _EPS = 1e-9
 
@@ -89,133 +93,176 @@ class _Model:
         return counts
 
 
+@dataclass
+class _Levels:
+    """The instance and the bounds fixed so far, shared by the level functions."""
+
+    inst: Instance
+    policy: Policy
+    statuses: list[str] = field(default_factory=list)
+    total: int | None = None
+    floors: np.ndarray | None = None
+    ceilings: np.ndarray | None = None
+
+    @property
+    def hei_of_arc(self) -> np.ndarray:
+        out: np.ndarray = self.inst.request_hei[self.inst.arc_request]
+        return out
+
+    @property
+    def sector_of_arc(self) -> np.ndarray:
+        out: np.ndarray = self.inst.place_sector[self.inst.arc_place]
+        return out
+
+    def model(self, name: str, sense: int, *, ceilings: bool = True) -> _Model:
+        """A level's model with every bound fixed by the levels before it."""
+        m = _Model(self.inst, name, sense)
+        if self.total is not None:
+            add_most_learners_placed(m.model, m.x, self.total)
+        if self.floors is not None:
+            add_fair_share_between_heis(m.model, m.x, self.hei_of_arc, self.floors)
+        if ceilings and self.ceilings is not None:
+            add_fair_share_between_sectors(m.model, m.x, self.sector_of_arc, self.ceilings)
+        return m
+
+    def solve(self, m: _Model) -> np.ndarray:
+        self.statuses.append(m.solve(self.policy))
+        return m.values()
+
+
 def solve_lp(inst: Instance, policy: Policy, progress: Progress | None = None) -> LevelSolution:
     say = progress or (lambda _f, _m: None)
     timings: dict[str, float] = {}
-    statuses: list[str] = []
-    hei_of_arc = inst.request_hei[inst.arc_request]
-    sector_of_arc = inst.place_sector[inst.arc_place]
+    lv = _Levels(inst, policy)
     n_h = len(inst.heis)
 
-    def base(
-        name: str,
-        sense: int,
-        placed: int | None,
-        floors: np.ndarray | None,
-        ceilings: np.ndarray | None,
-    ) -> _Model:
-        m = _Model(inst, name, sense)
-        if placed is not None:
-            add_most_learners_placed(m.model, m.x, placed)
-        if floors is not None:
-            add_fair_share_between_heis(m.model, m.x, hei_of_arc, floors)
-        if ceilings is not None:
-            add_fair_share_between_sectors(m.model, m.x, sector_of_arc, ceilings)
-        return m
-
-    say(0.1, "most learners placed")
+    say(0.1, RULES["most_learners_placed"])
     t = time.perf_counter()
-    m = base("most_learners_placed", pulp.LpMaximize, None, None, None)
-    m.model += m.total()
-    statuses.append(m.solve(policy))
-    flow = m.values()
-    total = int(flow.sum())
+    flow = most_learners_placed(lv)
     timings["most_learners_placed"] = time.perf_counter() - t
 
-    floors: np.ndarray | None = None
     if policy.fair_share_between_heis and n_h > 1:
-        say(0.3, "fair share between HEIs")
+        say(0.3, RULES["fair_share_between_heis"])
         t = time.perf_counter()
-        m = base("fair_share_between_heis", pulp.LpMaximize, total, None, None)
-        z = _variable(m.model, "z", 0, 1, pulp.LpContinuous)
-        m.model += pulp.LpAffineExpression([(z, 1)])
-        per_hei: dict[int, list[tuple[Any, float]]] = {}
-        for a, h in enumerate(hei_of_arc):
-            per_hei.setdefault(int(h), []).append((m.x[a], 1))
-        for h in range(n_h):
-            if inst.hei_requested[h] > 0:
-                expr = pulp.LpAffineExpression(
-                    [*per_hei.get(h, []), (z, -float(inst.hei_requested[h]))]
-                )
-                m.model += expr >= -int(inst.hei_pinned[h]), f"hei_ratio_{h}"
-        statuses.append(m.solve(policy))
-        flow = m.values()
-        placed_h = np.bincount(hei_of_arc, weights=flow, minlength=n_h) + inst.hei_pinned
-        ok = inst.hei_requested > 0
-        best = float(np.min(placed_h[ok] / inst.hei_requested[ok])) if ok.any() else 1.0
-        floors = hei_floor(best, inst)
+        flow = fair_share_between_heis(lv)
         timings["fair_share_between_heis"] = time.perf_counter() - t
 
     stay = inst.arc_previous is not None and policy.stay_close_to_previous
-    ceilings: np.ndarray | None = None
     if policy.fair_share_between_sectors and not stay and (inst.sector_places > 0).sum() > 1:
-        say(0.55, "fair share between sectors")
+        say(0.55, RULES["fair_share_between_sectors"])
         t = time.perf_counter()
-        m = base("fair_share_between_sectors", pulp.LpMinimize, total, floors, None)
-        u = _variable(m.model, "u", 0, None, pulp.LpContinuous)
-        m.model += pulp.LpAffineExpression([(u, 1)])
-        per_sector: dict[int, list[tuple[Any, float]]] = {}
-        for a, s in enumerate(sector_of_arc):
-            per_sector.setdefault(int(s), []).append((m.x[a], 1))
-        for s, places in enumerate(inst.sector_places):
-            if places > 0:
-                expr = pulp.LpAffineExpression([*per_sector.get(s, []), (u, -float(places))])
-                m.model += expr <= -int(inst.sector_pinned[s]), f"sector_use_{s}"
-        statuses.append(m.solve(policy))
-        flow = m.values()
-        placed_s = (
-            np.bincount(sector_of_arc, weights=flow, minlength=len(inst.sector_places))
-            + inst.sector_pinned
-        )
-        ok = inst.sector_places > 0
-        worst = float(np.max(placed_s[ok] / inst.sector_places[ok]))
-        ceilings = sector_ceiling(worst, inst)
+        flow = fair_share_between_sectors(lv)
         timings["fair_share_between_sectors"] = time.perf_counter() - t
 
     if stay:
-        say(0.8, "stay close to the previous plan")
+        say(0.8, RULES["stay_close_to_previous"])
         t = time.perf_counter()
-        assert inst.arc_previous is not None
-        m = base("stay_close_to_previous", pulp.LpMaximize, total, floors, None)
-        kept = []
-        for a, prev in enumerate(inst.arc_previous):
-            if prev > 0:
-                k = _variable(m.model, f"k{a}", 0, int(prev), pulp.LpContinuous)
-                m.model += pulp.LpAffineExpression([(k, 1), (m.x[a], -1)]) <= 0
-                kept.append(k)
-        m.model += pulp.LpAffineExpression([(k, 1) for k in kept])
-        statuses.append(m.solve(policy))
-        best_kept = sum(round(k.varValue or 0) for k in kept)
-        flow = m.values()
-        if policy.minimise_travel and inst.arc_cost.any():
-            m.model.sense = pulp.LpMinimize
-            m.model += pulp.LpAffineExpression([(k, 1) for k in kept]) >= best_kept
-            km = np.rint(np.nan_to_num(inst.arc_km)).astype(np.int64)
-            m.model.setObjective(
-                pulp.LpAffineExpression([(v, int(c)) for v, c in zip(m.x, km, strict=True) if c])
-            )
-            statuses.append(m.solve(policy))
-            flow = m.values()
+        flow = stay_close_to_previous(lv)
         timings["stay_close_to_previous"] = time.perf_counter() - t
     elif policy.minimise_travel and inst.arc_cost.any():
-        say(0.8, "least travel")
+        say(0.8, RULES["least_travel"])
         t = time.perf_counter()
-        m = base("least_travel", pulp.LpMinimize, total, floors, ceilings)
-        m.model += pulp.LpAffineExpression(
-            [(v, int(c)) for v, c in zip(m.x, inst.arc_cost, strict=True) if c]
-        )
-        statuses.append(m.solve(policy))
-        flow = m.values()
+        flow = least_travel(lv)
         timings["least_travel"] = time.perf_counter() - t
     say(1.0, "done")
-    status = "optimal" if all(s == "optimal" for s in statuses) else "time_limit"
+    assert lv.total is not None
+    status = "optimal" if all(s == "optimal" for s in lv.statuses) else "time_limit"
+    floors, ceilings = lv.floors, lv.ceilings
     return LevelSolution(
         flow=flow,
-        placed=total + inst.pinned_total,
+        placed=lv.total + inst.pinned_total,
         hei_floor=(floors + inst.hei_pinned) if floors is not None else np.zeros(n_h, np.int64),
         sector_ceiling=None if ceilings is None else ceilings + inst.sector_pinned,
         status=status,
         timings=timings,
-        probes=len(statuses),
+        probes=len(lv.statuses),
         solver=f"PuLP {pulp.__version__} / {policy.solver.upper()}",
     )
+
+
+def most_learners_placed(lv: _Levels) -> np.ndarray:
+    m = lv.model("most_learners_placed", pulp.LpMaximize)
+    m.model += m.total()
+    flow = lv.solve(m)
+    lv.total = int(flow.sum())
+    return flow
+
+
+def fair_share_between_heis(lv: _Levels) -> np.ndarray:
+    """Maximise the lowest fill ratio ``z``; its optimum becomes integral floors per HEI."""
+    inst = lv.inst
+    m = lv.model("fair_share_between_heis", pulp.LpMaximize)
+    z = _variable(m.model, "z", 0, 1, pulp.LpContinuous)
+    m.model += pulp.LpAffineExpression([(z, 1)])
+    per_hei: dict[int, list[tuple[Any, float]]] = {}
+    for a, h in enumerate(lv.hei_of_arc):
+        per_hei.setdefault(int(h), []).append((m.x[a], 1))
+    for h in range(len(inst.heis)):
+        if inst.hei_requested[h] > 0:
+            expr = pulp.LpAffineExpression(
+                [*per_hei.get(h, []), (z, -float(inst.hei_requested[h]))]
+            )
+            m.model += expr >= -int(inst.hei_pinned[h]), f"hei_ratio_{h}"
+    flow = lv.solve(m)
+    placed_h = np.bincount(lv.hei_of_arc, weights=flow, minlength=len(inst.heis)) + inst.hei_pinned
+    ok = inst.hei_requested > 0
+    best = float(np.min(placed_h[ok] / inst.hei_requested[ok])) if ok.any() else 1.0
+    lv.floors = hei_floor(best, inst)
+    return flow
+
+
+def fair_share_between_sectors(lv: _Levels) -> np.ndarray:
+    """Minimise the highest utilisation ``u``; its optimum becomes integral sector ceilings."""
+    inst = lv.inst
+    m = lv.model("fair_share_between_sectors", pulp.LpMinimize)
+    u = _variable(m.model, "u", 0, None, pulp.LpContinuous)
+    m.model += pulp.LpAffineExpression([(u, 1)])
+    per_sector: dict[int, list[tuple[Any, float]]] = {}
+    for a, s in enumerate(lv.sector_of_arc):
+        per_sector.setdefault(int(s), []).append((m.x[a], 1))
+    for s, places in enumerate(inst.sector_places):
+        if places > 0:
+            expr = pulp.LpAffineExpression([*per_sector.get(s, []), (u, -float(places))])
+            m.model += expr <= -int(inst.sector_pinned[s]), f"sector_use_{s}"
+    flow = lv.solve(m)
+    placed_s = (
+        np.bincount(lv.sector_of_arc, weights=flow, minlength=len(inst.sector_places))
+        + inst.sector_pinned
+    )
+    ok = inst.sector_places > 0
+    worst = float(np.max(placed_s[ok] / inst.sector_places[ok]))
+    lv.ceilings = sector_ceiling(worst, inst)
+    return flow
+
+
+def stay_close_to_previous(lv: _Levels) -> np.ndarray:
+    """Keep as many of the previous plan's learners as possible, then least travel."""
+    inst, policy = lv.inst, lv.policy
+    assert inst.arc_previous is not None
+    m = lv.model("stay_close_to_previous", pulp.LpMaximize, ceilings=False)
+    kept = []
+    for a, prev in enumerate(inst.arc_previous):
+        if prev > 0:
+            k = _variable(m.model, f"k{a}", 0, int(prev), pulp.LpContinuous)
+            m.model += pulp.LpAffineExpression([(k, 1), (m.x[a], -1)]) <= 0
+            kept.append(k)
+    m.model += pulp.LpAffineExpression([(k, 1) for k in kept])
+    flow = lv.solve(m)
+    best_kept = sum(round(k.varValue or 0) for k in kept)
+    if policy.minimise_travel and inst.arc_cost.any():
+        m.model.sense = pulp.LpMinimize
+        m.model += pulp.LpAffineExpression([(k, 1) for k in kept]) >= best_kept
+        km = np.rint(np.nan_to_num(inst.arc_km)).astype(np.int64)
+        m.model.setObjective(
+            pulp.LpAffineExpression([(v, int(c)) for v, c in zip(m.x, km, strict=True) if c])
+        )
+        flow = lv.solve(m)
+    return flow
+
+
+def least_travel(lv: _Levels) -> np.ndarray:
+    m = lv.model("least_travel", pulp.LpMinimize)
+    m.model += pulp.LpAffineExpression(
+        [(v, int(c)) for v, c in zip(m.x, lv.inst.arc_cost, strict=True) if c]
+    )
+    return lv.solve(m)

@@ -1,0 +1,194 @@
+"""The flow network of an allocation instance, with a fixed arc order so that the fairness
+probes only rewrite a few capacities, and its max-flow, min-cut and min-cost-flow solves.
+
+The network is  source -> HEI -> request -> place (setting x block) -> sector -> sink, with
+one shared node ``X`` between the source and the HEIs that models the HEI floors without a
+circulation (see ``network.py``). Max flows are SciPy's Dinic; min-cost flows LEMON's network
+simplex through pylmcf.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pylmcf
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import breadth_first_order, maximum_flow
+
+from tracker.optimise.arcs import Instance
+
+
+class FlowNetwork:
+    """The flow network with a fixed arc order, so probes only change a few capacities."""
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        n_h = len(inst.heis)
+        n_r = len(inst.request_left)
+        n_p = len(inst.place_left)
+        n_s = len(inst.sector_places)
+        self.src, self.x = 0, 1
+        h0 = 2
+        r0 = h0 + n_h
+        p0 = r0 + n_r
+        s0 = p0 + n_p
+        self.sink = s0 + n_s
+        self.n_nodes = self.sink + 1
+        self.hei_left = np.bincount(
+            inst.request_hei, weights=inst.request_left, minlength=n_h
+        ).astype(np.int64)
+        big = int(inst.request_left.sum()) + 1
+        self.big = big
+        m = len(inst.arc_request)
+        tails = [
+            np.zeros(n_h, np.int64),
+            np.array([self.src]),
+            np.full(n_h, self.x),
+            h0 + inst.request_hei,
+            r0 + inst.arc_request,
+            p0 + np.arange(n_p),
+            s0 + np.arange(n_s),
+        ]
+        heads = [
+            h0 + np.arange(n_h),
+            np.array([self.x]),
+            h0 + np.arange(n_h),
+            r0 + np.arange(n_r),
+            p0 + inst.arc_place,
+            s0 + inst.place_sector,
+            np.full(n_s, self.sink),
+        ]
+        caps = [
+            np.zeros(n_h, np.int64),
+            np.array([big]),
+            self.hei_left,
+            inst.request_left,
+            inst.request_left[inst.arc_request],
+            np.maximum(inst.place_left, 0),
+            np.full(n_s, big),
+        ]
+        self.tails = np.concatenate(tails).astype(np.int32)
+        self.heads = np.concatenate(heads).astype(np.int32)
+        self.caps = np.concatenate(caps).astype(np.int64)
+        self.costs = np.zeros(len(self.caps), np.int64)
+        sizes = [n_h, 1, n_h, n_r, m, n_p, n_s]
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        self.mand = np.arange(starts[0], starts[1])
+        self.x_arc = int(starts[1])
+        self.opt = np.arange(starts[2], starts[3])
+        self.req_arcs = np.arange(starts[3], starts[4])
+        self.arcs = np.arange(starts[4], starts[5])
+        self.sector_arcs = np.arange(starts[6], starts[7])
+        # the arcs never change, only capacities: keep one CSR layout and rewrite its data
+        order = np.lexsort((self.heads, self.tails))
+        self.position = np.empty(len(order), np.int64)
+        self.position[order] = np.arange(len(order))
+        self.indptr = np.concatenate(
+            [[0], np.cumsum(np.bincount(self.tails, minlength=self.n_nodes))]
+        )
+        self.indices = self.heads[order].astype(np.int32)
+        self.data = self.caps[order].astype(np.int32)
+        self._flow: csr_array | None = None
+        self.changed = np.concatenate([self.mand, [self.x_arc], self.opt, self.sector_arcs])
+
+    def bound_caps(
+        self, floor_left: np.ndarray, total: int, sector_cap: np.ndarray | None
+    ) -> np.ndarray:
+        """Capacities of the arcs a level's bounds change (``self.changed``), in that order."""
+        return np.concatenate(
+            [
+                floor_left,
+                [total - int(floor_left.sum())],
+                self.hei_left - floor_left,
+                np.full(len(self.sector_arcs), self.big) if sector_cap is None else sector_cap,
+            ]
+        ).astype(np.int64)
+
+    def set_bounds(self, floor_left: np.ndarray, total: int, sector_cap: np.ndarray | None) -> None:
+        self.caps[self.changed] = self.bound_caps(floor_left, total, sector_cap)
+        self.data[self.position[self.changed]] = self.caps[self.changed]
+
+    def min_cut(self) -> tuple[int, np.ndarray]:
+        """The minimum cut of the last max-flow solve, as a function of the bounds.
+
+        Returns the capacity of the cut's arcs whose capacity the bounds never change, and a
+        mask over ``self.changed`` of the changed arcs that cross the cut. The cut's capacity
+        under any other bounds is then ``fixed + bound_caps(...)[crossing].sum()``: a valid
+        upper bound on the max flow under those bounds (max flow <= any cut), which is what
+        lets the fairness searches rule out many candidate ratios after one probe.
+        """
+        assert self._flow is not None
+        caps = csr_array((self.data, self.indices, self.indptr), shape=(self.n_nodes,) * 2)
+        residual = (caps - self._flow).tocsr()
+        residual.data = (residual.data > 0).astype(np.int8)
+        residual.eliminate_zeros()
+        reached = breadth_first_order(residual, self.src, directed=True, return_predecessors=False)
+        source_side = np.zeros(self.n_nodes, bool)
+        source_side[reached] = True
+        crossing = source_side[self.tails] & ~source_side[self.heads]
+        fixed = crossing.copy()
+        fixed[self.changed] = False
+        return int(self.caps[fixed].sum()), crossing[self.changed]
+
+    def max_flow(self) -> int:
+        graph = csr_array(
+            (self.data, self.indices, self.indptr), shape=(self.n_nodes, self.n_nodes)
+        )
+        result = maximum_flow(graph, self.src, self.sink, method="dinic")
+        self._flow = result.flow
+        return int(result.flow_value)
+
+    def flows(self, arcs: np.ndarray) -> np.ndarray:
+        """Flow on the given arcs in the last max-flow solve."""
+        assert self._flow is not None
+        f = self._flow.tocsr()
+        f.sort_indices()
+        rows = np.repeat(np.arange(self.n_nodes, dtype=np.int64), np.diff(f.indptr))
+        keys = rows * self.n_nodes + f.indices
+        want = self.tails[arcs].astype(np.int64) * self.n_nodes + self.heads[arcs]
+        at = np.searchsorted(keys, want)
+        return np.asarray(f.data[at], dtype=np.int64)
+
+
+def min_cost_flow(
+    net: FlowNetwork, inst: Instance, total: int, travel: bool, *, stay: bool
+) -> np.ndarray:
+    """Min-cost flow of value ``total`` with the bounds currently set on ``net``."""
+    tails, heads, caps = net.tails, net.heads, net.caps
+    costs = np.zeros(len(caps), np.int64)
+    used = np.empty(0, np.int64)
+    if not stay:
+        costs[net.arcs] = inst.arc_cost
+    else:
+        # kept learners (up to the previous plan's count on the arc) cost only their travel;
+        # every other learner costs W more, W larger than any possible total travel, so the
+        # number of moved learners is minimised first and travel second
+        assert inst.arc_previous is not None
+        km = (
+            np.rint(np.nan_to_num(inst.arc_km)).astype(np.int64)
+            if travel
+            else np.zeros(len(inst.arc_km), np.int64)
+        )
+        w = int(km.max(initial=0)) * int(inst.request_left.sum()) + 1
+        costs[net.arcs] = w + km
+        prev = np.minimum(inst.arc_previous, caps[net.arcs])
+        used = np.flatnonzero(prev > 0)
+        tails = np.concatenate([tails, tails[net.arcs[used]]])
+        heads = np.concatenate([heads, heads[net.arcs[used]]])
+        caps = np.concatenate([caps, prev[used]])
+        costs = np.concatenate([costs, km[used]])
+    order = np.lexsort((heads, tails))
+    graph = pylmcf.Graph(net.n_nodes, tails[order].astype(np.int32), heads[order].astype(np.int32))
+    graph.set_edge_capacities(caps[order].astype(np.int64))
+    graph.set_edge_costs(costs[order].astype(np.int64))
+    supplies = np.zeros(net.n_nodes, np.int64)
+    supplies[net.src] = total
+    supplies[net.sink] = -total
+    graph.set_node_supply(supplies)
+    graph.solve()  # raises RuntimeError when infeasible, which the caller reports
+    flow_sorted = np.asarray(graph.result(), dtype=np.int64)
+    flow_all = np.empty(len(order), np.int64)
+    flow_all[order] = flow_sorted
+    flow = flow_all[net.arcs]
+    if stay:
+        flow[used] += flow_all[len(net.caps) :]
+    return flow
