@@ -35,6 +35,12 @@ COMMANDS: Mapping[str, Listed] = MappingProxyType(
             "Allocate learners to placement settings: most placed, then fair between HEIs, "
             "then fair between sectors, then least travel. Exits 0 whenever a plan was produced.",
         ),
+        "assign": Listed(
+            "assign",
+            "Give each placed learner a place, a practice supervisor and a practice assessor (or "
+            "a practice educator), obeying audits, readiness, fields, preparation and staff "
+            "limits. Exits 0 whenever it produced assignments, 2 on invalid input.",
+        ),
         "backup": Listed(
             "backup",
             "Write every row of the database of TRACKER_DATABASE_URL to one portable file.",
