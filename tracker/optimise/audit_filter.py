@@ -1,0 +1,169 @@
+"""Stage 1 with educational audits: a setting offers its places to a programme only in the
+blocks its approved, in-date audit covers for that programme.
+
+An input filter on the arc side, leaving the allocator itself untouched: each request's
+programme becomes "programme in block B", and each setting hosts "programme in block B" only
+where the programme rule already let it host the programme *and* an audit covers the block's
+dates (``audits.audit_problem``). The allocator's own "programme hosted" rule then drops
+exactly the unaudited arcs. Programme names are restored in the result, and a request that
+lost places this way gets the reason "educational audit expired / not approved for PROGRAMME
+at SETTING" (code ``audit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tracker.optimise.audits import Audit, audit_problem, read_audits
+from tracker.optimise.geo import haversine_km
+from tracker.optimise.model import AllocationResult, InputError, Policy, Problem
+from tracker.optimise.solve import allocate
+
+_SEP = " @block "
+
+
+def _hosted(value: object) -> frozenset[str] | None:
+    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    text = text.strip()
+    if text == "*":
+        return None
+    return frozenset(p.strip() for p in text.split(";") if p.strip())
+
+
+def allocate_with_audits(
+    settings: pd.DataFrame,
+    capacity: pd.DataFrame,
+    demand: pd.DataFrame,
+    audits: pd.DataFrame,
+    block_dates: Mapping[str, tuple[date, date]],
+    policy: Policy | None = None,
+    *,
+    run: Callable[..., AllocationResult] = allocate,
+    **options: Any,
+) -> AllocationResult:
+    """``allocate`` with the audit rule; ``block_dates`` gives each block's first and last day."""
+    problems: list[Problem] = []
+    checked = read_audits(audits, problems)
+    blocks = sorted({str(b).strip() for b in demand["block"].dropna()})
+    problems += [
+        Problem("demand", None, "block", b, "the block's dates are needed to check audits")
+        for b in blocks
+        if b not in block_dates
+    ]
+    if problems:
+        raise InputError(problems)
+    programmes = sorted({str(p).strip() for p in demand["programme"].dropna()})
+    s = settings.copy()
+    lost: dict[tuple[str, str], list[str]] = {}  # (programme, block) -> settings refused
+    virtual: list[str] = []
+    for sid, value in zip(s["setting_id"].astype(str).str.strip(), s["programmes"], strict=True):
+        hosted = _hosted(value)
+        mine = [p for p in programmes if hosted is None or p in hosted]
+        keep = []
+        for p in mine:
+            for b in blocks:
+                start, end = block_dates[b]
+                if _refused(checked, sid, p, start, end):
+                    lost.setdefault((p, b), []).append(sid)
+                else:
+                    keep.append(f"{p}{_SEP}{b}")
+        virtual.append(";".join(keep) or "-")
+    s["programmes"] = virtual
+    d = demand.copy()
+    d["programme"] = [
+        f"{str(p).strip()}{_SEP}{str(b).strip()}"
+        for p, b in zip(demand["programme"], demand["block"], strict=True)
+    ]
+    result = run(s, capacity, d, policy if policy is not None else Policy(), **options)
+    return _restore(result, lost, settings, capacity, demand, policy or Policy())
+
+
+def _refused(checked: tuple[Audit, ...], sid: str, programme: str, start: date, end: date) -> bool:
+    return audit_problem(checked, sid, programme, start, end) is not None
+
+
+def _plain(text: object) -> object:
+    return text.split(_SEP)[0] if isinstance(text, str) else text
+
+
+def _restore(
+    result: AllocationResult,
+    lost: dict[tuple[str, str], list[str]],
+    settings: pd.DataFrame,
+    capacity: pd.DataFrame,
+    demand: pd.DataFrame,
+    policy: Policy,
+) -> AllocationResult:
+    placements = result.placements.copy()
+    if "programme" in placements.columns:
+        placements["programme"] = placements["programme"].map(_plain)
+    unmet = result.unmet.copy()
+    if len(unmet):
+        origin = demand.assign(request_id=demand["request_id"].astype(str).str.strip())
+        origin = origin.drop_duplicates("request_id").set_index("request_id")
+        unmet["reason"] = [
+            _audit_reason(r, lost, settings, capacity, origin, policy) for r in unmet.itertuples()
+        ]
+        unmet["reason_code"] = [
+            "audit" if str(reason).startswith("educational audit") else code
+            for code, reason in zip(unmet["reason_code"], unmet["reason"], strict=True)
+        ]
+        unmet["programme"] = unmet["programme"].map(_plain)
+    messages = tuple(m.replace(_SEP, " in block ") for m in result.messages)
+    return replace(result, placements=placements, unmet=unmet, messages=messages)
+
+
+def _audit_reason(
+    row: Any,
+    lost: dict[tuple[str, str], list[str]],
+    settings: pd.DataFrame,
+    capacity: pd.DataFrame,
+    origin: pd.DataFrame,
+    policy: Policy,
+) -> str:
+    """The audit reason when settings with places in the block (within reach) were refused
+    for the request's programme; otherwise the allocator's own reason, programme restored."""
+    programme, block = str(_plain(row.programme)), str(row.block)
+    own = str(row.reason).replace(f"{programme}{_SEP}{block}", programme)
+    refused = lost.get((programme, block), [])
+    if not refused:
+        return own
+    cap = capacity.assign(
+        setting_id=capacity["setting_id"].astype(str).str.strip(),
+        block=capacity["block"].astype(str).str.strip(),
+    )
+    with_places = set(cap.loc[cap["block"] == block, "setting_id"])
+    near = [sid for sid in refused if sid in with_places]
+    if policy.max_distance_km is not None and near:
+        near = _within(near, origin.loc[str(row.request_id)], settings, policy.max_distance_km)
+    if not near:
+        return own
+    shown = ", ".join(near[:10]) + (f" and {len(near) - 10} more" if len(near) > 10 else "")
+    return f"educational audit expired / not approved for {programme} at {shown}; {own}"
+
+
+def _within(sids: list[str], row: Any, settings: pd.DataFrame, km: float) -> list[str]:
+    lat = pd.to_numeric(row.get("lat"), errors="coerce")
+    lon = pd.to_numeric(row.get("lon"), errors="coerce")
+    if pd.isna(lat) or pd.isna(lon):
+        return sids
+    at = settings.assign(setting_id=settings["setting_id"].astype(str).str.strip()).set_index(
+        "setting_id"
+    )
+    out = []
+    for sid in sids:
+        d = haversine_km(
+            float(lat),
+            float(lon),
+            pd.to_numeric(at.at[sid, "lat"], errors="coerce"),
+            pd.to_numeric(at.at[sid, "lon"], errors="coerce"),
+        )
+        if not d > km:
+            out.append(sid)
+    return out
