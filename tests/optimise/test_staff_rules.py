@@ -192,3 +192,25 @@ def test_learner_refused_everywhere_gets_each_places_reason() -> None:
     assert reasons(result) == {"L1": "no_assessor_in_field"}  # S2 has nobody at all
     text = result.unassigned["reason"].iat[0]
     assert "setting S1" in text and "setting S2" in text
+
+
+def test_field_spellings_of_one_nmc_field_match_and_others_do_not() -> None:
+    from tracker.optimise.staff import canonical_field
+
+    same = ("Adult", "adult nursing", "Nursing (Adult)", "ADULT  NURSING")
+    assert {canonical_field(f) for f in same} == {"adult nursing"}
+    kids = ("children's nursing", "Child", "Children\u2019s nursing", "child health nursing")
+    assert {canonical_field(f) for f in kids} == {"children's nursing"}
+    assert canonical_field("Learning Disabilities") == "learning disability nursing"
+    assert canonical_field("adult social work") == "adult social work"
+    assert canonical_field("mental health nursing") != canonical_field("adult nursing")
+    staff = [person("A", ASS, field="Nursing (Adult)"), person("B", SUP)]
+    assert len(run([placement()], [learner("L1", field="Adult")], staff).assignments) == 1
+
+
+def test_uk_written_dates_are_read() -> None:
+    staff = [person("A", ASS, prepared="01/01/2024"), person("B", SUP)]
+    ok = run([placement()], [learner("L1", ready="26/02/2027")], staff)
+    assert len(ok.assignments) == 1
+    early = run([placement()], [learner("L1", ready="25/02/2027")], staff)
+    assert reasons(early) == {"L1": "not_ready"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -106,6 +106,10 @@ class Cells:
             return None
         try:
             return date.fromisoformat(value[:10] if len(value) > 10 and "T" in value else value)
+        except ValueError:
+            pass
+        try:  # the UK spreadsheet form, 31/01/2027
+            return datetime.strptime(value, "%d/%m/%Y").date()
         except ValueError:
             self.bad(pos, column, value, "must be a date written YYYY-MM-DD")
             return None

@@ -45,10 +45,25 @@ _FIELD_ALIASES: dict[str, str] = {
 }
 
 
+_NURSING_WORDS: tuple[tuple[str, str], ...] = (
+    ("associate", "nursing associate"),
+    ("adult", "adult nursing"),
+    ("mental", "mental health nursing"),
+    ("child", "children's nursing"),
+    ("learning", "learning disability nursing"),
+)
+
+
 def canonical_field(value: str) -> str:
     """The learner's or staff member's field, compared without regard to case or spacing."""
     text = re.sub(r"\s+", " ", value.replace("\u2019", "'").replace("_", " ")).strip().lower()
-    return _FIELD_ALIASES.get(text, text)
+    if text in _FIELD_ALIASES:
+        return _FIELD_ALIASES[text]
+    if "nurs" in text:  # "Nursing (Adult)", "RN - mental health nursing", "Nursing Associate"
+        for word, field in _NURSING_WORDS:
+            if word in text:
+                return field
+    return text
 
 
 def canonical_role(value: str) -> str | None:
