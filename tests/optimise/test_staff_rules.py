@@ -214,3 +214,17 @@ def test_uk_written_dates_are_read() -> None:
     assert len(ok.assignments) == 1
     early = run([placement()], [learner("L1", ready="25/02/2027")], staff)
     assert reasons(early) == {"L1": "not_ready"}
+
+
+def test_one_person_at_two_settings_has_one_limit() -> None:
+    p = [placement("r1", setting="S1"), placement("r2", setting="S2")]
+    people = [learner("L1", "r1"), learner("L2", "r2")]
+    for shared in (
+        [person("A", ASS, setting="S1;S2", limit=1)],
+        [person("A", ASS, setting="S1", limit=1), person("A", ASS, setting="S2", limit=1)],
+    ):
+        staff = [*shared, person("B", SUP), person("C", SUP, setting="S2")]
+        assert len(run(p, people, staff).assignments) == 1
+    apart = [person("A", ASS, limit=1), person("A2", ASS, setting="S2", limit=1)]
+    staff = [*apart, person("B", SUP), person("C", SUP, setting="S2")]
+    assert len(run(p, people, staff).assignments) == 2

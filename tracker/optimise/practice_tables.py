@@ -270,8 +270,9 @@ def read_roles(c: Cells, pos: int) -> frozenset[str]:
 
 
 def read_staff(frame: pd.DataFrame, problems: list[Problem]) -> tuple[StaffMember, ...]:
-    """One ``StaffMember`` per ``staff_id``; a person listed at several settings has one row
-    per setting, with the same field, preparation date and learner limit on each.
+    """One ``StaffMember`` per ``staff_id``; a person at several settings has one row per
+    setting (or their settings ';'-separated in one row), with the same field, preparation
+    date and learner limit on each; their limit counts learners at all their settings.
 
     Staff at settings missing from the settings file are kept (the register may cover more
     settings than the plan) but can only ever support learners placed there."""
@@ -292,12 +293,13 @@ def read_staff(frame: pd.DataFrame, problems: list[Problem]) -> tuple[StaffMembe
             c.bad(pos, "max_learners", int(limit), "must not be negative")
         if sid is None or setting is None or limit is None:
             continue
+        here = {s.strip(): roles for s in setting.split(";") if s.strip()}
         first = people.get(sid)
         if first is None:
-            people[sid] = StaffMember(sid, field, prepared, int(limit), {setting: roles}, pos + 2)
+            people[sid] = StaffMember(sid, field, prepared, int(limit), here, pos + 2)
             continue
-        if setting in first.roles_at:
-            c.bad(pos, "staff_id/setting_id", f"{sid}, {setting}", "duplicate row")
+        for again in sorted(set(here) & set(first.roles_at)):
+            c.bad(pos, "staff_id/setting_id", f"{sid}, {again}", "duplicate row")
         for column, mine, theirs in (
             ("field", field, first.field),
             ("prepared_on", prepared, first.prepared_on),
@@ -305,5 +307,5 @@ def read_staff(frame: pd.DataFrame, problems: list[Problem]) -> tuple[StaffMembe
         ):
             if mine != theirs:
                 c.bad(pos, column, mine, f"differs from row {first.row} for the same staff_id")
-        people[sid] = replace(first, roles_at={**first.roles_at, setting: roles})
+        people[sid] = replace(first, roles_at={**first.roles_at, **here})
     return tuple(people.values())
