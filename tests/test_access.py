@@ -72,4 +72,4 @@ def test_the_security_tables_cannot_be_changed_at_run_time() -> None:
         capacity.CAPACITY_FIELDS["version"] = "version"  # type: ignore[index]
     with pytest.raises(TypeError):
         jobs.CELERY_RELIABILITY["task_acks_late"] = False  # type: ignore[index]
-    assert isinstance(allocation._EDITABLE, frozenset)
+    assert isinstance(allocation.EDITABLE_STATUSES, frozenset)

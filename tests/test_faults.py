@@ -36,7 +36,7 @@ from sqlmodel import Session, func, select
 
 from tracker.db import make_engine
 from tracker.models import AllocationRun, Placement
-from tracker.services.allocation import STALE_ERROR
+from tracker.services.run_jobs import STALE_ERROR
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL")
@@ -58,7 +58,7 @@ ENQUEUE = textwrap.dedent("""
     from tracker.db import session_scope
     from tracker.models import Role
     from tracker.pages._allocation_ui import run_token
-    from tracker.services.allocation import create_run
+    from tracker.services.runs import create_run
     from tracker.webapp import create_app
 
     blocks, policy = json.loads(sys.argv[1]), json.loads(sys.argv[2])

@@ -71,7 +71,7 @@ def close_stale_runs() -> int:
     are otherwise only closed the next time somebody starts a run.
     """
     from tracker.db import session_scope
-    from tracker.services.allocation import fail_stale_runs
+    from tracker.services.run_jobs import fail_stale_runs
 
     engine = job_engine()
     try:

@@ -27,30 +27,15 @@ from tracker.models import (
     RunStatus,
     SupervisionCapacity,
 )
-from tracker.queries.allocation import (
-    compare_runs,
-    learner_placements,
-    named_learners,
-    run_history,
-    run_plan,
-    run_review,
-    settings_for_move,
-    visible_placements,
-)
-from tracker.services.allocation import (
-    AllocationRefused,
-    approve_run,
-    assign_named_learners,
-    cancel_run,
-    create_run,
-    create_scenario,
-    execute_run,
-    fail_stale_runs,
-    move_learners,
-    pin_placement,
-    rerun_close_to,
-    set_placement_status,
-)
+from tracker.queries.placements import learner_placements, visible_placements
+from tracker.queries.run_review import compare_runs, run_review
+from tracker.queries.runs import named_learners, run_history, run_plan, settings_for_move
+from tracker.services.allocation import AllocationRefused
+from tracker.services.named_learners import assign_named_learners
+from tracker.services.placements import approve_run, set_placement_status
+from tracker.services.plans import move_learners, pin_placement
+from tracker.services.run_jobs import execute_run, fail_stale_runs
+from tracker.services.runs import cancel_run, create_run, create_scenario, rerun_close_to
 from tracker.snapshots import CapacityChange
 
 COORDINATOR = Principal("coord", Role.COORDINATOR)

@@ -25,20 +25,11 @@ from tracker.models import (
     SettingProgramme,
     SupervisionCapacity,
 )
-from tracker.services.capacity import (
-    STALE,
-    SaveRefused,
-    SettingInput,
-    StaleEdit,
-    bulk_adjust_capacity,
-    deactivate_setting,
-    delete_setting,
-    save_calendar_entry,
-    save_capacity_rows,
-    save_setting,
-    submit_request,
-    withdraw_request,
-)
+from tracker.services.calendar import save_calendar_entry
+from tracker.services.capacity import bulk_adjust_capacity, save_capacity_rows
+from tracker.services.registers import STALE, SaveRefused, StaleEdit
+from tracker.services.requests import submit_request, withdraw_request
+from tracker.services.settings import SettingInput, deactivate_setting, delete_setting, save_setting
 
 COORDINATOR = Principal("coord", Role.COORDINATOR)
 COLLABORATIVE = Principal("collab", Role.COLLABORATIVE)

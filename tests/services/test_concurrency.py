@@ -21,13 +21,12 @@ from tests.services.test_allocation_services import COORDINATOR as COORD
 from tests.services.test_allocation_services import build_system
 from tracker.db import make_engine, session_scope, upgrade
 from tracker.models import AllocationRun, AuditLog, Placement, SupervisionCapacity
-from tracker.services.allocation import (
-    AllocationRefused,
-    approve_run,
-    create_run,
-    execute_run,
-)
-from tracker.services.capacity import SaveRefused, save_capacity_rows
+from tracker.services.allocation import AllocationRefused
+from tracker.services.capacity import save_capacity_rows
+from tracker.services.placements import approve_run
+from tracker.services.registers import SaveRefused
+from tracker.services.run_jobs import execute_run
+from tracker.services.runs import create_run
 
 
 @pytest.fixture

@@ -22,28 +22,21 @@ from tracker.db import session_scope
 from tracker.jobs import job_engine
 from tracker.models import Sector
 from tracker.pages import _allocation_ui as ui
-from tracker.queries.allocation import (
-    compare_runs,
+from tracker.queries.run_review import compare_runs, run_review
+from tracker.queries.runs import (
     get_run,
     named_learners,
     run_history,
     run_plan,
-    run_review,
     scope_choices,
     settings_for_move,
 )
-from tracker.services.allocation import (
-    AllocationRefused,
-    approve_run,
-    assign_named_learners,
-    cancel_run,
-    create_run,
-    create_scenario,
-    execute_run,
-    move_learners,
-    pin_placement,
-    rerun_close_to,
-)
+from tracker.services.allocation import AllocationRefused
+from tracker.services.named_learners import assign_named_learners
+from tracker.services.placements import approve_run
+from tracker.services.plans import move_learners, pin_placement
+from tracker.services.run_jobs import execute_run
+from tracker.services.runs import cancel_run, create_run, create_scenario, rerun_close_to
 from tracker.snapshots import CapacityChange
 
 PAGE = "allocation"

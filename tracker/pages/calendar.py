@@ -19,8 +19,9 @@ from tracker.components import callback_principal, graph, page_guard, page_heade
 from tracker.db import session_scope
 from tracker.pages import _capacity_ui as ui
 from tracker.queries.options import block_options, organisation_options, programme_options
-from tracker.services.capacity import SaveRefused, save_calendar_entry
+from tracker.services.calendar import save_calendar_entry
 from tracker.services.capacity_reports import CalendarReport, calendar_report
+from tracker.services.registers import SaveRefused
 
 PAGE = "calendar"
 dash.register_page(__name__, path="/calendar", name="Calendar", order=22, access=PAGE)

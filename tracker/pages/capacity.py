@@ -20,10 +20,10 @@ from tracker.queries.capacity import capacity_register
 from tracker.queries.options import block_options, organisation_options
 from tracker.services.capacity import (
     LEARNERS_PER_SUPERVISOR_RANGE,
-    SaveRefused,
     bulk_adjust_capacity,
     save_capacity_rows,
 )
+from tracker.services.registers import SaveRefused
 
 PAGE = "capacity"
 dash.register_page(__name__, path="/capacity", name="Capacity", order=21, access=PAGE)

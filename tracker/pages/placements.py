@@ -20,9 +20,10 @@ from tracker.db import session_scope
 from tracker.exports import to_csv_bytes, to_xlsx_bytes
 from tracker.models import PlacementStatus
 from tracker.pages import _allocation_ui as ui
-from tracker.queries.allocation import VISIBLE_COLUMNS, placement_filters, visible_placements
-from tracker.queries.allocation import scope_choices as block_choices
-from tracker.services.allocation import AllocationRefused, set_placement_status
+from tracker.queries.placements import VISIBLE_COLUMNS, placement_filters, visible_placements
+from tracker.queries.runs import scope_choices as block_choices
+from tracker.services.allocation import AllocationRefused
+from tracker.services.placements import set_placement_status
 
 PAGE = "placements"
 dash.register_page(__name__, path="/placements", name="Placements", order=31, access=PAGE)

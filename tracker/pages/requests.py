@@ -17,7 +17,8 @@ from tracker.models import RequestStatus
 from tracker.pages import _capacity_ui as ui
 from tracker.queries.options import block_options, cohort_options, organisation_options
 from tracker.queries.requests import requests_register
-from tracker.services.capacity import SaveRefused, submit_request, withdraw_request
+from tracker.services.registers import SaveRefused
+from tracker.services.requests import submit_request, withdraw_request
 
 PAGE = "requests"
 dash.register_page(__name__, path="/requests", name="Requests", order=23, access=PAGE)

@@ -16,13 +16,8 @@ from tracker.db import session_scope
 from tracker.pages import _capacity_ui as ui
 from tracker.queries.options import ANY_PROGRAMME, organisation_options, programme_options
 from tracker.queries.settings import settings_register
-from tracker.services.capacity import (
-    SaveRefused,
-    SettingInput,
-    deactivate_setting,
-    delete_setting,
-    save_setting,
-)
+from tracker.services.registers import SaveRefused
+from tracker.services.settings import SettingInput, deactivate_setting, delete_setting, save_setting
 
 PAGE = "settings"
 dash.register_page(__name__, path="/settings", name="Settings", order=20, access=PAGE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,118 @@ def _override_places(
     return {tuple(map(str, k)): int(v) for k, v in capacity_overrides.items()}  # type: ignore[misc]
 
 
+def _places(
+    session: Session,
+    settings: Mapping[int | None, PlacementSetting],
+    groups: set[str],
+    block_code: Mapping[int | None, str],
+    overrides: Mapping[tuple[str, str, str], int],
+) -> dict[tuple[int, str, str], list[int]]:
+    """Places per (setting id, profession group, block) in scope, what-if overrides applied,
+    with the learners per supervisor of each row."""
+    # places per (setting id, group, block), and the smallest learners-per-supervisor seen
+    query = select(SupervisionCapacity).where(
+        col(SupervisionCapacity.block_id).in_(list(block_code))
+    )
+    places: dict[tuple[int, str, str], list[int]] = {}
+    for c in session.exec(query).all():
+        if c.profession_group not in groups:
+            continue
+        block = block_code[c.block_id]
+        setting = settings[c.setting_id]
+        value = overrides.get((setting.code, block, c.profession_group), c.places)
+        places[(c.setting_id, c.profession_group, block)] = [value, c.learners_per_supervisor]
+    for (code, block, group), value in overrides.items():
+        # an override may offer places where the register has no row yet
+        match = next((s for s in settings.values() if s.code == code), None)
+        if match is not None and group in groups and block in block_code.values():
+            places.setdefault((match.id or 0, group, block), [value, 1])
+    return places
+
+
+def _demand(
+    session: Session, block_code: Mapping[int | None, str], group_of: Mapping[str, str]
+) -> pd.DataFrame:
+    """Submitted requests in scope, as the allocator's demand frame (sector None: any)."""
+    hei = aliased(Organisation)
+    demand_query = (
+        select(PlacementRequest, hei.code, Programme.code)
+        .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
+        .join(hei, col(hei.id) == Cohort.hei_id)
+        .join(Programme, col(Programme.id) == Cohort.programme_id)
+        .where(PlacementRequest.status == RequestStatus.SUBMITTED.value)
+        .where(col(PlacementRequest.block_id).in_(list(block_code)))
+        .order_by(PlacementRequest.code)
+    )
+    demand_rows = [
+        {
+            "request_id": r.code,
+            "hei": hei_code,
+            "programme": programme,
+            "block": block_code[r.block_id],
+            "learners": int(r.learners),
+            "sector": r.required_sector,
+            "lat": np.nan if r.lat is None else r.lat,
+            "lon": np.nan if r.lon is None else r.lon,
+        }
+        for r, hei_code, programme in session.exec(demand_query).all()
+        if programme in group_of
+    ]
+    demand = frame_of(demand_rows, ALLOCATOR_DEMAND_COLUMNS)
+    # None (any sector) stays None: pandas would otherwise turn it into a missing string
+    demand["sector"] = pd.Series(
+        [r["sector"] for r in demand_rows], index=demand.index, dtype="object"
+    )
+    return demand
+
+
+def _programmes_offered(
+    session: Session,
+    settings: Mapping[int | None, PlacementSetting],
+    places: Mapping[tuple[int, str, str], list[int]],
+    group_of: Mapping[str, str],
+) -> tuple[dict[int, list[str]], dict[tuple[int, str], list[str]]]:
+    """Per setting, the profession groups it offers places to in scope; per (setting, group),
+    the in-scope programmes of that group it hosts ("any programme" narrowed to the group)."""
+    hosted = hosted_codes(session)
+    offered: dict[int, list[str]] = {}
+    setting_programmes: dict[tuple[int, str], list[str]] = {}
+    for setting_id, group in sorted({(s, g) for s, g, _ in places}):
+        setting = settings[setting_id]
+        candidates = list(group_of) if setting.hosts_any_programme else hosted.get(setting_id, [])
+        codes = sorted(c for c in candidates if group_of.get(c) == group)
+        if codes:
+            offered.setdefault(setting_id, []).append(group)
+            setting_programmes[(setting_id, group)] = codes
+    return offered, setting_programmes
+
+
+def _capacity_frame(
+    places: Mapping[tuple[int, str, str], list[int]],
+    setting_programmes: Mapping[tuple[int, str], list[str]],
+    allocator_id: Callable[[int, str], str],
+    block_code: Mapping[int | None, str],
+) -> pd.DataFrame:
+    """The allocator's capacity frame, by setting and then block in date order."""
+    block_order = {code: i for i, code in enumerate(block_code.values())}
+    capacity_rows = [
+        {
+            "setting_id": allocator_id(setting_id, group),
+            "block": block,
+            "places": int(value),
+            "learners_per_supervisor": int(lps),
+        }
+        for (setting_id, group, block), (value, lps) in places.items()
+        if (setting_id, group) in setting_programmes
+    ]
+    capacity = frame_of(capacity_rows, ALLOCATOR_CAPACITY_COLUMNS)
+    if not capacity.empty:
+        capacity = capacity.sort_values(
+            ["setting_id", "block"], key=lambda s: s.map(block_order) if s.name == "block" else s
+        ).reset_index(drop=True)
+    return capacity
+
+
 def allocator_inputs(
     session: Session,
     *,
@@ -96,35 +208,10 @@ def allocator_inputs(
     block_code = {b.id: b.code for b in block_rows if not wanted_blocks or b.code in wanted_blocks}
     overrides = _override_places(capacity_overrides)
 
-    # places per (setting id, group, block), and the smallest learners-per-supervisor seen
-    query = select(SupervisionCapacity).where(
-        col(SupervisionCapacity.block_id).in_(list(block_code))
-    )
-    places: dict[tuple[int, str, str], list[int]] = {}
     settings = {s.id: s for s in session.exec(select(PlacementSetting)).all()}
-    for c in session.exec(query).all():
-        if c.profession_group not in groups:
-            continue
-        block = block_code[c.block_id]
-        setting = settings[c.setting_id]
-        value = overrides.get((setting.code, block, c.profession_group), c.places)
-        places[(c.setting_id, c.profession_group, block)] = [value, c.learners_per_supervisor]
-    for (code, block, group), value in overrides.items():
-        # an override may offer places where the register has no row yet
-        match = next((s for s in settings.values() if s.code == code), None)
-        if match is not None and group in groups and block in block_code.values():
-            places.setdefault((match.id or 0, group, block), [value, 1])
+    places = _places(session, settings, groups, block_code, overrides)
 
-    hosted = hosted_codes(session)
-    offered: dict[int, list[str]] = {}
-    setting_programmes: dict[tuple[int, str], list[str]] = {}
-    for setting_id, group in sorted({(s, g) for s, g, _ in places}):
-        setting = settings[setting_id]
-        candidates = list(group_of) if setting.hosts_any_programme else hosted.get(setting_id, [])
-        codes = sorted(c for c in candidates if group_of.get(c) == group)
-        if codes:
-            offered.setdefault(setting_id, []).append(group)
-            setting_programmes[(setting_id, group)] = codes
+    offered, setting_programmes = _programmes_offered(session, settings, places, group_of)
 
     def allocator_id(setting_id: int, group: str) -> str:
         code = settings[setting_id].code
@@ -145,50 +232,6 @@ def allocator_inputs(
                 "active": bool(s.active),
             }
         )
-    block_order = {code: i for i, code in enumerate(block_code.values())}
-    capacity_rows = [
-        {
-            "setting_id": allocator_id(setting_id, group),
-            "block": block,
-            "places": int(value),
-            "learners_per_supervisor": int(lps),
-        }
-        for (setting_id, group, block), (value, lps) in places.items()
-        if (setting_id, group) in setting_programmes
-    ]
-    capacity = frame_of(capacity_rows, ALLOCATOR_CAPACITY_COLUMNS)
-    if not capacity.empty:
-        capacity = capacity.sort_values(
-            ["setting_id", "block"], key=lambda s: s.map(block_order) if s.name == "block" else s
-        ).reset_index(drop=True)
-
-    hei = aliased(Organisation)
-    demand_query = (
-        select(PlacementRequest, hei.code, Programme.code)
-        .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
-        .join(hei, col(hei.id) == Cohort.hei_id)
-        .join(Programme, col(Programme.id) == Cohort.programme_id)
-        .where(PlacementRequest.status == RequestStatus.SUBMITTED.value)
-        .where(col(PlacementRequest.block_id).in_(list(block_code)))
-        .order_by(PlacementRequest.code)
-    )
-    demand_rows = [
-        {
-            "request_id": r.code,
-            "hei": hei_code,
-            "programme": programme,
-            "block": block_code[r.block_id],
-            "learners": int(r.learners),
-            "sector": r.required_sector,
-            "lat": np.nan if r.lat is None else r.lat,
-            "lon": np.nan if r.lon is None else r.lon,
-        }
-        for r, hei_code, programme in session.exec(demand_query).all()
-        if programme in group_of
-    ]
-    demand = frame_of(demand_rows, ALLOCATOR_DEMAND_COLUMNS)
-    # None (any sector) stays None: pandas would otherwise turn it into a missing string
-    demand["sector"] = pd.Series(
-        [r["sector"] for r in demand_rows], index=demand.index, dtype="object"
-    )
+    capacity = _capacity_frame(places, setting_programmes, allocator_id, block_code)
+    demand = _demand(session, block_code, group_of)
     return frame_of(settings_rows, ALLOCATOR_SETTINGS_COLUMNS), capacity, demand

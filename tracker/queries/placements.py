@@ -1,0 +1,191 @@
+"""Published placements as each role may see them, and a learner's placement history.
+
+Placement lists for HEI users are narrowed to their own HEI here, through ``tracker.access``;
+draft (proposed) placements of unapproved runs are never listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from tracker.access import Principal, hei_scope, sees_learner_rows
+from tracker.models import (
+    Cohort,
+    Learner,
+    Organisation,
+    Placement,
+    PlacementBlock,
+    PlacementRequest,
+    PlacementSetting,
+    PlacementStatus,
+    Programme,
+)
+
+VISIBLE_COLUMNS = [
+    "placement_id",
+    "status",
+    "block",
+    "block_start",
+    "block_end",
+    "hei",
+    "programme",
+    "request",
+    "learner",
+    "learners",
+    "setting",
+    "setting_name",
+    "organisation",
+    "sector",
+    "run_id",
+]
+
+
+def with_placement_context(query: Any, hei: Any, owner: Any) -> Any:
+    """``query`` on placements joined to their request, cohort, HEI (``hei``), programme,
+    block, setting and the setting's organisation (``owner``): what every placement list
+    shows beside the counts."""
+    return (
+        query.join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
+        .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
+        .join(hei, col(hei.id) == Cohort.hei_id)
+        .join(Programme, col(Programme.id) == Cohort.programme_id)
+        .join(PlacementBlock, col(PlacementBlock.id) == Placement.block_id)
+        .join(PlacementSetting, col(PlacementSetting.id) == Placement.setting_id)
+        .join(owner, col(owner.id) == PlacementSetting.organisation_id)
+    )
+
+
+def _placements_query(statuses: Sequence[str]):  # type: ignore[no-untyped-def]
+    """Placements in these statuses with their block, HEI, programme, request, learner and
+    setting, in the order the page lists them (block, HEI, setting, request rows first)."""
+    hei = aliased(Organisation)
+    owner = aliased(Organisation)
+    query = sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
+        Placement,
+        PlacementBlock.code,
+        PlacementBlock.start_date,
+        PlacementBlock.end_date,
+        hei.code,
+        Programme.code,
+        PlacementRequest.code,
+        Learner.learner_ref,
+        PlacementSetting.code,
+        PlacementSetting.name,
+        owner.name,
+        PlacementSetting.sector,
+    )
+    query = (
+        with_placement_context(query, hei, owner)
+        .outerjoin(Learner, col(Learner.id) == Placement.learner_id)
+        .where(col(Placement.status).in_(statuses))
+        .order_by(
+            col(PlacementBlock.start_date),
+            hei.code,
+            PlacementSetting.code,
+            col(Placement.learner_id).is_not(None),
+            Learner.learner_ref,
+        )
+    )
+    return query
+
+
+def visible_placements(
+    session: Session,
+    *,
+    principal: Principal,
+    statuses: Sequence[str] = (
+        PlacementStatus.CONFIRMED.value,
+        PlacementStatus.COMPLETED.value,
+        PlacementStatus.CANCELLED.value,
+    ),
+    organisation_id: int | None = None,
+    setting_id: int | None = None,
+    block: str | None = None,
+) -> pd.DataFrame:
+    """Published placements this user may see: HEI users only their own HEI's learners.
+
+    Request-level rows say how many learners go where; named rows (``learner`` filled) say
+    who. Proposed placements are never shown here: they are not published. Users who may not
+    read learner rows (the collaborative, system-wide view) get only the request-level rows:
+    learners per HEI, request, setting and block, never who.
+    """
+    statuses = [s for s in statuses if s != PlacementStatus.PROPOSED.value]
+    query = _placements_query(statuses)
+    scope = hei_scope(principal)
+    if scope is not None:
+        query = query.where(Cohort.hei_id == scope)
+    if not sees_learner_rows(principal):
+        query = query.where(col(Placement.learner_id).is_(None))
+    if organisation_id is not None:
+        query = query.where(PlacementSetting.organisation_id == organisation_id)
+    if setting_id is not None:
+        query = query.where(Placement.setting_id == setting_id)
+    if block:
+        query = query.where(PlacementBlock.code == block)
+    rows = [
+        {
+            "placement_id": p.id,
+            "status": p.status,
+            "block": b,
+            "block_start": start,
+            "block_end": end,
+            "hei": hei_code,
+            "programme": prog,
+            "request": req,
+            "learner": ref,
+            "learners": p.learners,
+            "setting": code,
+            "setting_name": name,
+            "organisation": org,
+            "sector": sector,
+            "run_id": p.run_id,
+        }
+        for p, b, start, end, hei_code, prog, req, ref, code, name, org, sector in session.execute(
+            query
+        ).all()
+    ]
+    return pd.DataFrame(rows, columns=VISIBLE_COLUMNS)
+
+
+def placement_filters(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Organisations hosting settings, and settings, as dropdown options."""
+    settings = session.exec(select(PlacementSetting).order_by(PlacementSetting.code)).all()
+    host_ids = {s.organisation_id for s in settings}
+    orgs = session.exec(
+        select(Organisation).where(col(Organisation.id).in_(host_ids)).order_by(Organisation.name)
+    ).all()
+    return (
+        [{"label": o.name, "value": o.id} for o in orgs],
+        [{"label": f"{s.code} · {s.name}", "value": s.id} for s in settings],
+    )
+
+
+def learner_placements(session: Session, *, principal: Principal, learner_id: int) -> pd.DataFrame:
+    """A learner's placement history (what completing or cancelling a placement feeds)."""
+    learner = session.get(Learner, learner_id)
+    if learner is None:
+        return pd.DataFrame(columns=["block", "setting", "sector", "status"])
+    cohort = session.get(Cohort, learner.cohort_id)
+    scope = hei_scope(principal)
+    if not sees_learner_rows(principal) or (
+        scope is not None and (cohort is None or cohort.hei_id != scope)
+    ):
+        return pd.DataFrame(columns=["block", "setting", "sector", "status"])
+    query = (
+        select(
+            PlacementBlock.code, PlacementSetting.name, PlacementSetting.sector, Placement.status
+        )
+        .join(PlacementBlock, col(PlacementBlock.id) == Placement.block_id)
+        .join(PlacementSetting, col(PlacementSetting.id) == Placement.setting_id)
+        .where(
+            Placement.learner_id == learner_id, Placement.status != PlacementStatus.PROPOSED.value
+        )
+        .order_by(col(PlacementBlock.start_date))
+    )
+    return pd.DataFrame(session.exec(query).all(), columns=["block", "setting", "sector", "status"])

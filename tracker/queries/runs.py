@@ -1,0 +1,267 @@
+"""Reads for the allocation workspace: runs, their plans, named learners and where a move may go.
+
+Run frames are computed from the stored placement rows and the run's own snapshot of its
+inputs, not from the live registers, so a plan is always explained by what it was made from,
+and hand edits (moves, pins) show at once. Staff only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from tracker.access import STAFF, Principal, require_role
+from tracker.models import (
+    AllocationRun,
+    Cohort,
+    Learner,
+    Organisation,
+    Placement,
+    PlacementBlock,
+    PlacementRequest,
+    PlacementSetting,
+    Programme,
+)
+from tracker.optimise.geo import haversine_km
+from tracker.queries.placements import with_placement_context
+from tracker.snapshots import register_code
+
+PLAN_COLUMNS = [
+    "placement_id",
+    "request",
+    "hei",
+    "programme",
+    "block",
+    "setting",
+    "setting_name",
+    "organisation",
+    "sector",
+    "learners",
+    "pinned",
+    "status",
+    "distance_km",
+]
+
+
+def _float(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def require_reviewer(principal: Principal) -> None:
+    require_role(principal, STAFF, "review allocation runs")
+
+
+def scope_choices(session: Session) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Blocks and programmes a run can be scoped to, as dropdown options."""
+    blocks = session.exec(select(PlacementBlock).order_by(col(PlacementBlock.start_date))).all()
+    programmes = session.exec(select(Programme).order_by(Programme.code)).all()
+    return (
+        [{"label": f"{b.code} · {b.name}", "value": b.code} for b in blocks],
+        [{"label": f"{p.code} · {p.name}", "value": p.code} for p in programmes],
+    )
+
+
+def run_history(session: Session, *, principal: Principal, limit: int = 100) -> pd.DataFrame:
+    """Newest runs first, with the headline figures of each."""
+    require_reviewer(principal)
+    runs = session.exec(
+        select(AllocationRun).order_by(col(AllocationRun.id).desc()).limit(limit)
+    ).all()
+    rows = []
+    for r in runs:
+        levels = r.figures.get("levels", {})
+        rows.append(
+            {
+                "run_id": r.id,
+                "name": r.name,
+                "status": r.status,
+                "what_if": "yes" if r.is_scenario else "",
+                "parent": r.parent_run_id,
+                "blocks": ", ".join(r.scope.get("blocks", [])),
+                "programmes": ", ".join(r.scope.get("programmes", [])) or "all",
+                "requested": levels.get("requested"),
+                "placed": levels.get("placed"),
+                "min_hei_fill": levels.get("min_hei_fill"),
+                "moved": levels.get("moved_learners"),
+                "seconds": None if r.seconds is None else round(r.seconds, 2),
+                "created_by": r.created_by,
+                "created_at": r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else None,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "run_id",
+            "name",
+            "status",
+            "what_if",
+            "parent",
+            "blocks",
+            "programmes",
+            "requested",
+            "placed",
+            "min_hei_fill",
+            "moved",
+            "seconds",
+            "created_by",
+            "created_at",
+        ],
+    )
+
+
+def get_run(session: Session, *, principal: Principal, run_id: int) -> AllocationRun | None:
+    require_reviewer(principal)
+    return session.get(AllocationRun, run_id)
+
+
+def run_plan(session: Session, *, principal: Principal, run_id: int) -> pd.DataFrame:
+    """The run's request-level placements in users' words, with the journey from the request."""
+    require_reviewer(principal)
+    run = session.get(AllocationRun, run_id)
+    if run is None:
+        return pd.DataFrame(columns=PLAN_COLUMNS)
+    hei = aliased(Organisation)
+    owner = aliased(Organisation)
+    query = sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
+        Placement,
+        PlacementRequest.code,
+        hei.code,
+        Programme.code,
+        PlacementBlock.code,
+        PlacementSetting.code,
+        PlacementSetting.name,
+        owner.name,
+        PlacementSetting.sector,
+        PlacementSetting.lat,
+        PlacementSetting.lon,
+        PlacementRequest.lat,
+        PlacementRequest.lon,
+    )
+    query = (
+        with_placement_context(query, hei, owner)
+        .where(Placement.run_id == run_id, col(Placement.learner_id).is_(None))
+        .order_by(hei.code, PlacementRequest.code, PlacementSetting.code)
+    )
+    rows = []
+    for (
+        p,
+        req,
+        hei_code,
+        prog,
+        block,
+        code,
+        name,
+        org,
+        sector,
+        slat,
+        slon,
+        rlat,
+        rlon,
+    ) in session.execute(query).all():
+        km = haversine_km(_float(rlat), _float(rlon), _float(slat), _float(slon))
+        rows.append(
+            {
+                "placement_id": p.id,
+                "request": req,
+                "hei": hei_code,
+                "programme": prog,
+                "block": block,
+                "setting": code,
+                "setting_name": name,
+                "organisation": org,
+                "sector": sector,
+                "learners": p.learners,
+                "pinned": p.pinned,
+                "status": p.status,
+                "distance_km": None if not np.isfinite(km) else round(float(km), 1),
+            }
+        )
+    return pd.DataFrame(rows, columns=PLAN_COLUMNS)
+
+
+def named_learners(
+    session: Session, *, principal: Principal, run_id: int, hei: str | None = None
+) -> pd.DataFrame:
+    """Learner-level placements of a run (second stage), for review per HEI."""
+    require_reviewer(principal)
+    owner = aliased(Organisation)
+    query = (
+        sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
+            Placement.id,
+            Learner.learner_ref,
+            owner.code,
+            PlacementRequest.code,
+            PlacementSetting.code,
+            PlacementSetting.name,
+            PlacementSetting.sector,
+            PlacementBlock.code,
+            Placement.status,
+        )
+        .join(Learner, col(Learner.id) == Placement.learner_id)
+        .join(Cohort, col(Cohort.id) == Learner.cohort_id)
+        .join(owner, col(owner.id) == Cohort.hei_id)
+        .join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
+        .join(PlacementSetting, col(PlacementSetting.id) == Placement.setting_id)
+        .join(PlacementBlock, col(PlacementBlock.id) == Placement.block_id)
+        .where(Placement.run_id == run_id)
+        .order_by(owner.code, Learner.learner_ref)
+    )
+    if hei:
+        query = query.where(owner.code == hei)
+    return pd.DataFrame(
+        session.execute(query).all(),
+        columns=[
+            "placement_id",
+            "learner",
+            "hei",
+            "request",
+            "setting",
+            "setting_name",
+            "sector",
+            "block",
+            "status",
+        ],
+    )
+
+
+def settings_for_move(
+    session: Session, *, principal: Principal, run_id: int, placement_id: int
+) -> list[dict[str, Any]]:
+    """Settings in the same block of the run's inputs that host the placement's programme."""
+    require_reviewer(principal)
+    run = session.get(AllocationRun, run_id)
+    placement = session.get(Placement, placement_id)
+    if run is None or placement is None or placement.request_id is None:
+        return []
+    request = session.get(PlacementRequest, placement.request_id)
+    block = session.get(PlacementBlock, placement.block_id)
+    assert request is not None and block is not None
+    demand = {str(r["request_id"]): r for r in run.inputs.get("demand", [])}
+    programme = demand.get(request.code, {}).get("programme")
+    hosts = {
+        str(r["setting_id"])
+        for r in run.inputs.get("settings", [])
+        if programme in str(r.get("programmes") or "").split(";")
+    }
+    with_places = {
+        register_code(str(r["setting_id"]))
+        for r in run.inputs.get("capacity", [])
+        if str(r["block"]) == block.code
+        and str(r["setting_id"]) in hosts
+        and (r.get("places") or 0) > 0
+    }
+    settings = session.exec(
+        select(PlacementSetting)
+        .where(col(PlacementSetting.code).in_(with_places))
+        .order_by(PlacementSetting.code)
+    ).all()
+    return [
+        {"label": f"{s.code} · {s.name}", "value": s.id}
+        for s in settings
+        if s.id != placement.setting_id
+    ]

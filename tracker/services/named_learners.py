@@ -1,0 +1,220 @@
+"""Stage 2: name the learners who fill each request's places in a finished plan.
+
+One transaction with its audit row. Named placements sit beside the request-level rows of the
+same run (``learner_id`` set); queries keep the two apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from tracker import optimise
+from tracker.access import Principal
+from tracker.clock import utcnow
+from tracker.models import (
+    Learner,
+    LearnerEvent,
+    Placement,
+    PlacementBlock,
+    PlacementRequest,
+    PlacementSetting,
+    PlacementStatus,
+    RunStatus,
+)
+from tracker.services.allocation import (
+    AllocationRefused,
+    run_or_refuse,
+    staff_only,
+)
+from tracker.services.audit import record_audit
+
+_ACTIVE_LEARNER_EVENTS = frozenset({"started", "returned", "transferred_in"})
+
+
+def _active_learners(session: Session, cohort_id: int, on: Any) -> list[Learner]:
+    learners = session.exec(
+        select(Learner).where(Learner.cohort_id == cohort_id).order_by(Learner.learner_ref)
+    ).all()
+    events = session.exec(
+        select(LearnerEvent)
+        .join(Learner)
+        .where(Learner.cohort_id == cohort_id, LearnerEvent.event_date <= on)
+        .order_by(col(LearnerEvent.event_date), col(LearnerEvent.id))
+    ).all()
+    last: dict[int, str] = {}
+    for event in events:
+        last[event.learner_id] = event.event
+    return [x for x in learners if x.id not in last or last[x.id] in _ACTIVE_LEARNER_EVENTS]
+
+
+def _clear_named(session: Session, run_id: int) -> None:
+    """Remove the run's earlier names, refusing when some already went on (cancelled or
+    completed placements cannot be reassigned)."""
+    named = session.exec(
+        select(Placement).where(Placement.run_id == run_id, col(Placement.learner_id).is_not(None))
+    ).all()
+    if any(
+        p.status in (PlacementStatus.CANCELLED.value, PlacementStatus.COMPLETED.value)
+        for p in named
+    ):
+        raise AllocationRefused(
+            "Some named placements of this run are already cancelled or "
+            "completed: they can no longer be reassigned."
+        )
+    for row in named:
+        session.delete(row)
+    session.flush()
+
+
+def _learners_for(
+    session: Session, plan: Sequence[Placement], setting_rows: Mapping[int | None, PlacementSetting]
+) -> pd.DataFrame:
+    """The learners who may fill the plan's requests, one row each with their request's
+    origin, their travel limit and the sectors they have had."""
+    requests = {
+        r.id: r
+        for r in session.exec(
+            select(PlacementRequest).where(
+                col(PlacementRequest.id).in_({p.request_id for p in plan})
+            )
+        ).all()
+    }
+    blocks = {b.id: b for b in session.exec(select(PlacementBlock)).all()}
+    had = _sectors_had(session, setting_rows)
+    learner_rows: list[dict[str, Any]] = []
+    taken: set[int] = set()
+    for request in sorted(requests.values(), key=lambda r: r.code):
+        pool = [
+            x
+            for x in _active_learners(
+                session, request.cohort_id, blocks[request.block_id].start_date
+            )
+            if x.id not in taken
+        ]
+        chosen = pool[: request.learners]
+        taken.update(x.id for x in chosen if x.id is not None)
+        learner_rows += [
+            {
+                "learner_id": str(x.id),
+                "request_id": str(request.id),
+                "lat": request.lat,
+                "lon": request.lon,
+                "max_distance_km": x.max_travel_km,
+                "sectors_had": ";".join(sorted(had.get(x.id or 0, set()))),
+            }
+            for x in chosen
+        ]
+    return pd.DataFrame(
+        learner_rows,
+        columns=["learner_id", "request_id", "lat", "lon", "max_distance_km", "sectors_had"],
+    )
+
+
+def _store_named(
+    session: Session, run_id: int, assigned: pd.DataFrame, status: PlacementStatus
+) -> int:
+    """One placement row per learner given a setting; returns how many were placed."""
+    now = utcnow()
+    placed = 0
+    for row in assigned.itertuples(index=False):
+        if row.setting_id is None or pd.isna(row.setting_id):
+            continue
+        session.add(
+            Placement(
+                run_id=run_id,
+                request_id=int(row.request_id),
+                learner_id=int(row.learner_id),
+                setting_id=int(row.setting_id),
+                block_id=int(row.block),
+                learners=1,
+                status=status.value,
+                updated_at=now,
+            )
+        )
+        placed += 1
+    return placed
+
+
+def assign_named_learners(session: Session, *, principal: Principal, run_id: int) -> dict[str, int]:
+    """Second stage: name the learners who fill each request's places in this plan.
+
+    Each request is filled from its cohort's learners who are still on the programme at the
+    start of the block (in learner reference order, sharing a cohort between its requests in
+    that block), honouring each learner's own travel limit and preferring a sector they have
+    not had yet. Earlier names of this run are replaced, so it can be repeated after edits.
+    Learner records hold only a postcode district, so each learner travels from their
+    request's origin (the one stage 1 measured distances from) when the limit is checked.
+    """
+    staff_only(principal, "assign named learners")
+    run = run_or_refuse(session, run_id, lock=True)
+    if run.status not in (RunStatus.SUCCEEDED.value, RunStatus.APPROVED.value):
+        raise AllocationRefused(
+            f"Run {run_id} is {run.status}: assign learners to a finished plan."
+        )
+    _clear_named(session, run_id)
+    plan = session.exec(
+        select(Placement).where(Placement.run_id == run_id, col(Placement.learner_id).is_(None))
+    ).all()
+    setting_rows = {s.id: s for s in session.exec(select(PlacementSetting)).all()}
+    people = _learners_for(session, plan, setting_rows)
+    stage_one = pd.DataFrame(
+        [
+            {
+                "request_id": str(p.request_id),
+                "setting_id": str(p.setting_id),
+                "block": str(p.block_id),
+                "learners": p.learners,
+            }
+            for p in plan
+        ],
+        columns=["request_id", "setting_id", "block", "learners"],
+    )
+    settings = pd.DataFrame(
+        [
+            {"setting_id": str(s.id), "sector": s.sector, "lat": s.lat, "lon": s.lon}
+            for s in setting_rows.values()
+        ],
+        columns=["setting_id", "sector", "lat", "lon"],
+    )
+    assigned = (
+        optimise.assign_learners(stage_one, people, settings)
+        if len(people)
+        else pd.DataFrame(columns=["learner_id", "request_id", "setting_id", "block"])
+    )
+    status = (
+        PlacementStatus.CONFIRMED
+        if run.status == RunStatus.APPROVED.value
+        else PlacementStatus.PROPOSED
+    )
+    placed = _store_named(session, run_id, assigned, status)
+    summary = {"learners": len(people), "placed": placed, "without_place": len(people) - placed}
+    run.figures = {**run.figures, "named": summary}
+    record_audit(
+        session,
+        principal,
+        "allocation.learners.assign",
+        entity="allocation_run",
+        entity_id=run_id,
+        new=summary,
+    )
+    return summary
+
+
+def _sectors_had(
+    session: Session, settings: Mapping[int | None, PlacementSetting]
+) -> dict[int, set[str]]:
+    rows = session.exec(
+        select(Placement).where(
+            col(Placement.learner_id).is_not(None),
+            col(Placement.status).in_([PlacementStatus.COMPLETED.value]),
+        )
+    ).all()
+    out: dict[int, set[str]] = {}
+    for p in rows:
+        assert p.learner_id is not None
+        out.setdefault(p.learner_id, set()).add(settings[p.setting_id].sector)
+    return out

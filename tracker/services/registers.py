@@ -1,0 +1,73 @@
+"""What every register write shares: the refusal, the importers' checks and optimistic locking.
+
+Each write works inside the caller's transaction (``session_scope``) and either writes every
+change with its audit rows or raises having written nothing the caller will commit. Values are
+checked by the importers' own planners (``tracker.data.importers.validate``), so a register
+typed into the app and one loaded from a file obey exactly the same rules.
+
+Edits carry the ``version`` the user saw. The write is a conditional UPDATE on that version, so
+a save based on a stale copy is refused even when two saves race, never silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import update
+from sqlmodel import Session
+
+from tracker.access import AccessDenied, Principal, may_edit_registers
+from tracker.data.importers import validate
+from tracker.refusals import Refused
+
+STALE = "changed by someone else since you opened it — reload"
+
+
+class SaveRefused(Refused):
+    """Nothing was saved; ``problems`` lists every reason, each safe to show the user."""
+
+
+class StaleEdit(SaveRefused):
+    """The record changed since the user loaded it."""
+
+
+def require_staff(principal: Principal, action: str) -> None:
+    if not may_edit_registers(principal):
+        raise AccessDenied(f"Your role ({principal.role.value}) may not {action}.")
+
+
+def validate_rows(
+    session: Session,
+    principal: Principal,
+    kind: str,
+    rows: list[dict[str, Any]],
+    labels: Sequence[str] | None = None,
+) -> None:
+    """Run the importer's checks on rows shaped like its file; refuse with every problem."""
+    frame = pd.DataFrame(rows).fillna("").astype(str)
+    report = validate(session, principal, kind, frame)
+    if report.ok:
+        return
+    problems = []
+    for p in report.problems:
+        where = labels[p.row - 2] + ", " if labels and 0 <= p.row - 2 < len(labels) else ""
+        shown = f" (value {p.value!r})" if p.value else ""
+        problems.append(f"{where}{p.column}: {p.message}{shown}")
+    raise SaveRefused(problems)
+
+
+def conditional_update(
+    session: Session, model: Any, row_id: int, version: int, values: Mapping[str, Any]
+) -> None:
+    """UPDATE ... WHERE version = the version the user saw; no row hit means a stale edit."""
+    statement = (
+        update(model)
+        .where(model.id == row_id, model.version == version)
+        .values(**values, version=version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    result = session.exec(statement)
+    if result.rowcount != 1:
+        raise StaleEdit([STALE])

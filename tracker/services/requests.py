@@ -1,0 +1,134 @@
+"""Placement requests: an HEI submits and withdraws its cohorts' requests.
+
+An HEI may only act on its own cohorts and requests (``access.require_hei``). See
+``services.registers`` for the checks and locking every register write shares.
+"""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from sqlmodel import Session, col, select
+
+from tracker.access import AccessDenied, Principal, may_edit_registers, require_hei
+from tracker.clock import utcnow
+from tracker.models import (
+    Cohort,
+    Organisation,
+    PlacementBlock,
+    PlacementRequest,
+    Programme,
+    RequestStatus,
+)
+from tracker.services.audit import record_audit
+from tracker.services.registers import SaveRefused, conditional_update, validate_rows
+
+
+def submit_request(
+    session: Session,
+    *,
+    principal: Principal,
+    cohort_id: int,
+    block: str,
+    learners: int,
+    sector: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> PlacementRequest:
+    """An HEI asks for placements for some learners of one of its cohorts in one block."""
+    if not (may_edit_registers(principal) or principal.is_hei):
+        raise AccessDenied(f"Your role ({principal.role.value}) may not submit requests.")
+    found = session.exec(
+        select(Cohort, Organisation.code, Programme.code)
+        .join(Organisation, col(Organisation.id) == Cohort.hei_id)
+        .join(Programme, col(Programme.id) == Cohort.programme_id)
+        .where(Cohort.id == cohort_id)
+    ).first()
+    if found is None:
+        raise SaveRefused(["this cohort no longer exists — reload"])
+    cohort, hei_code, programme_code = found
+    require_hei(principal, cohort.hei_id, "request placements")
+    code = f"{hei_code}-{block}-{uuid4().hex[:8].upper()}"
+    validate_rows(
+        session,
+        principal,
+        "requests",
+        [
+            {
+                "request_id": code,
+                "hei": hei_code,
+                "programme": programme_code,
+                "block": block,
+                "learners": learners,
+                "sector": sector or "",
+                "intake": cohort.intake,
+                "lat": "" if lat is None else repr(float(lat)),
+                "lon": "" if lon is None else repr(float(lon)),
+            }
+        ],
+    )
+    blk = session.exec(select(PlacementBlock).where(PlacementBlock.code == block)).one()
+    assert blk.id is not None
+    request = PlacementRequest(
+        code=code,
+        cohort_id=cohort_id,
+        block_id=blk.id,
+        learners=int(learners),
+        required_sector=sector or None,
+        lat=lat,
+        lon=lon,
+        status=RequestStatus.SUBMITTED.value,
+        created_at=utcnow(),
+        created_by=principal.username,
+    )
+    session.add(request)
+    session.flush()
+    record_audit(
+        session,
+        principal,
+        "submit_request",
+        entity="placement_request",
+        entity_id=code,
+        new={
+            "hei": hei_code,
+            "programme": programme_code,
+            "intake": cohort.intake,
+            "block": block,
+            "learners": int(learners),
+            "sector": sector or None,
+        },
+    )
+    return request
+
+
+def withdraw_request(
+    session: Session, *, principal: Principal, request_id: int, version: int
+) -> PlacementRequest:
+    """Withdraw a submitted request; kept on record (with its status) rather than deleted."""
+    if not (may_edit_registers(principal) or principal.is_hei):
+        raise AccessDenied(f"Your role ({principal.role.value}) may not withdraw requests.")
+    found = session.exec(
+        select(PlacementRequest, Cohort.hei_id)
+        .join(Cohort)
+        .where(PlacementRequest.id == request_id)
+    ).first()
+    if found is None:
+        raise SaveRefused(["this request no longer exists — reload"])
+    request, hei_id = found
+    require_hei(principal, hei_id, "withdraw requests")
+    if request.status == RequestStatus.WITHDRAWN.value:
+        raise SaveRefused([f"request {request.code} is already withdrawn"])
+    conditional_update(
+        session, PlacementRequest, request_id, version, {"status": RequestStatus.WITHDRAWN.value}
+    )
+    session.refresh(request)
+    record_audit(
+        session,
+        principal,
+        "withdraw_request",
+        entity="placement_request",
+        entity_id=request.code,
+        old={"status": RequestStatus.SUBMITTED.value},
+        new={"status": RequestStatus.WITHDRAWN.value},
+    )
+    return request
