@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -193,7 +193,28 @@ def _solve_and_store(
         )
     if progress:
         progress(1.0, "storing the plan")
-    ids = inputs["ids"]
+    rows = _proposed_rows(run_id, result, inputs["ids"], pins)
+    figures = _run_figures(result, parent_id)
+    status = RunStatus.FAILED if result.status == "failed" else RunStatus.SUCCEEDED
+    return _finish(
+        engine,
+        run_id,
+        status,
+        figures=figures,
+        rows=rows,
+        solver=result.solver,
+        seconds=result.seconds,
+        error="; ".join(result.messages) if status is RunStatus.FAILED else None,
+    )
+
+
+def _proposed_rows(
+    run_id: int,
+    result: optimise.AllocationResult,
+    ids: Mapping[str, Mapping[str, int]],
+    pins: Sequence[optimise.Pin],
+) -> list[Placement]:
+    """The plan as proposed placement rows (database ids from the snapshot's id maps)."""
     pinned = {(p.request_id, p.setting_id, p.block) for p in pins}
     rows = [
         Placement(
@@ -208,7 +229,12 @@ def _solve_and_store(
         for r in result.placements.itertuples(index=False)
         if int(r.learners) > 0
     ]
-    figures = {
+    return rows
+
+
+def _run_figures(result: optimise.AllocationResult, parent_id: int | None) -> dict[str, Any]:
+    """What the run review shows of a finished solve, as JSON."""
+    return {
         "status": result.status,
         "levels": result.levels.to_dict(),
         "hei_fill": frame_records(result.hei_fill),
@@ -220,17 +246,6 @@ def _solve_and_store(
         "solver": result.solver,
         "parent_run_id": parent_id,
     }
-    status = RunStatus.FAILED if result.status == "failed" else RunStatus.SUCCEEDED
-    return _finish(
-        engine,
-        run_id,
-        status,
-        figures=figures,
-        rows=rows,
-        solver=result.solver,
-        seconds=result.seconds,
-        error="; ".join(result.messages) if status is RunStatus.FAILED else None,
-    )
 
 
 def _allocate(
