@@ -7,7 +7,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
@@ -43,3 +43,19 @@ def test_numpy_numbers_are_stored_as_numbers(engine: Engine) -> None:
     assert stored == 3
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(insert, {"code": "BAD", "years": np.int64(9)})
+
+
+def test_user_table_keeps_its_checks_through_the_migrations(engine: Engine) -> None:
+    """Dropping the lock-out columns rebuilds app_user on SQLite: its other checks must stay."""
+    checks = {check["name"] for check in inspect(engine).get_check_constraints("app_user")}
+    assert checks == {
+        "ck_app_user_hei_binding",
+        "ck_app_user_role_code",
+        "ck_app_user_session_generation_nonneg",
+    }
+    insert = text(
+        "INSERT INTO app_user (username, password_hash, role, active, is_demo, session_generation)"
+        " VALUES ('x', 'h', 'hei', true, false, 0)"
+    )
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert)  # an HEI user bound to no HEI

@@ -1,27 +1,34 @@
-"""Sign-in for the web app: sessions, the sign-in page, and one guard in front of every route.
+"""Sign-in for the web app: sessions that end at sign-out, and one guard in front of every route.
 
-The sign-in page is plain Flask (not a Dash page) so that nothing of the Dash front end, its
-callbacks or its component bundles is served to anyone who has not signed in.
+The sign-in and sign-out pages are plain Flask (``tracker.auth_pages``), so that nothing of
+the Dash front end, its callbacks or its component bundles is served to anyone who has not
+signed in. The guard also sets the security headers on every response.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
-from html import escape
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
 
 from flask import Flask, Response, current_app, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy import Engine
 from sqlmodel import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.access import Principal, may_call
+from tracker.auth_pages import (
+    form_token,
+    form_token_matches,
+    render_signin,
+    render_signout,
+    safe_next,
+    signin_token_matches,
+)
 from tracker.config import Settings
 from tracker.models import User
-from tracker.services.audit import record_audit
-from tracker.services.users import authenticate, principal_for
+from tracker.services.sign_in_throttle import ThrottlePolicy
+from tracker.services.users import authenticate, principal_for, sign_out
 
 if TYPE_CHECKING:
     from dash import Dash
@@ -34,6 +41,7 @@ PUBLIC_PREFIX = "/assets/"
 ENGINE_KEY = "tracker_engine"
 SETTINGS_KEY = "tracker_settings"
 DASH_APP_KEY = "tracker_dash_app"
+GENERATION_KEY = "session_generation"
 
 
 class SessionUser(UserMixin):
@@ -63,64 +71,6 @@ def current_principal() -> Principal:
         raise PermissionError("Not signed in.")
     principal: Principal = current_user.principal
     return principal
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site relative paths, so the sign-in page cannot be used as an open redirect.
-    if not target:
-        return "/"
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
-
-
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in · Placement &amp; Pipeline Tracker</title>
-<link rel="stylesheet" href="/assets/00_bootstrap.min.css">
-<link rel="stylesheet" href="/assets/50_tracker.css">
-</head><body class="bg-light">
-<main class="card shadow-sm signin-card"><div class="card-body p-4">
-<h1 class="h4 page-title mb-1">Placement &amp; Pipeline Tracker</h1>
-<p class="text-muted mb-4">Sign in to continue.</p>
-{message}
-<form method="post" action="/login" autocomplete="on">
-<input type="hidden" name="csrf_token" value="{csrf}">
-<input type="hidden" name="next" value="{next}">
-<div class="mb-3"><label class="form-label" for="username">Username</label>
-<input class="form-control" id="username" name="username" required autofocus
- autocomplete="username" value="{username}"></div>
-<div class="mb-3"><label class="form-label" for="password">Password</label>
-<input class="form-control" id="password" name="password" type="password" required
- autocomplete="current-password"></div>
-<button class="btn btn-primary w-100" id="signin-submit" type="submit">Sign in</button>
-</form>
-{demo}
-</div></main></body></html>"""
-
-
-def _render_signin(message: str = "", username: str = "", status: int = 200) -> Response:
-    token = secrets.token_urlsafe(24)
-    session["csrf_token"] = token
-    alert = (
-        f'<div class="alert alert-danger" role="alert">{escape(message)}</div>' if message else ""
-    )
-    demo = ""
-    if app_settings().demo_mode:
-        demo = (
-            '<p class="text-muted small mt-3 mb-0">Demo mode: the demo accounts were printed '
-            "in the console when the app started (see the README).</p>"
-        )
-    html = _PAGE.format(
-        message=alert,
-        csrf=token,
-        next=escape(_safe_next(request.args.get("next") or request.form.get("next"))),
-        username=escape(username),
-        demo=demo,
-    )
-    return Response(html, status=status, mimetype="text/html")
 
 
 def is_public(path: str) -> bool:
@@ -188,8 +138,104 @@ def _refuse_other_pages_callbacks(principal: Principal) -> Response | None:
     return Response("Not available to your role.", status=403, mimetype="text/plain")
 
 
+def _load_user(user_id: str) -> SessionUser | None:
+    """The signed-in user, if this session is still current (checked on every request).
+
+    A session is current while the generation it was given at sign-in is the user's: sign-out,
+    deactivation and a password change raise it, so a copied cookie stops working at once.
+    """
+    settings = app_settings()
+    if not user_id.isdigit():
+        return None
+    with Session(app_engine()) as db:
+        user = db.get(User, int(user_id))
+        if user is None or not user.active:
+            return None
+        if user.is_demo and not settings.demo_mode:
+            return None
+        if session.get(GENERATION_KEY) != user.session_generation:
+            return None
+        return SessionUser(principal_for(db, user))
+
+
+def _require_sign_in() -> Response | None:
+    path = request.path
+    if is_public(path):
+        return None
+    if current_user.is_authenticated:
+        return _refuse_other_pages_callbacks(current_user.principal)
+    if path.startswith("/_dash") or path.startswith("/_reload"):
+        # The Dash front end cannot follow a redirect to an HTML page: answer plainly.
+        return Response("Sign-in required.", status=401, mimetype="text/plain")
+    target = request.full_path.rstrip("?")
+    return redirect(f"/login?next={target}")  # type: ignore[return-value]
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", _response_policy())
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _login() -> Response:
+    settings = app_settings()
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(safe_next(request.args.get("next")))  # type: ignore[return-value]
+        return render_signin(demo_mode=settings.demo_mode)
+    if not signin_token_matches():
+        return render_signin(
+            "Your sign-in form expired: please try again.", status=400, demo_mode=settings.demo_mode
+        )
+    username = request.form.get("username", "")[:64]
+    with Session(app_engine()) as db:
+        result = authenticate(
+            db,
+            username,
+            request.form.get("password", ""),
+            demo_mode=settings.demo_mode,
+            client=request.remote_addr or "",
+            throttle=ThrottlePolicy(
+                free_attempts=settings.signin_free_attempts,
+                max_wait_seconds=settings.signin_max_wait_seconds,
+            ),
+        )
+        db.commit()
+    if result.principal is None:
+        return render_signin(
+            result.message, username=username, status=401, demo_mode=settings.demo_mode
+        )
+    session.clear()
+    login_user(SessionUser(result.principal))
+    session[GENERATION_KEY] = result.generation
+    form_token()
+    return redirect(safe_next(request.form.get("next")))  # type: ignore[return-value]
+
+
+def _logout() -> Response:
+    """Sign out on POST with the form token; ``GET /logout`` only offers the form."""
+    if request.method == "GET":
+        return render_signout()
+    if not form_token_matches():
+        return render_signout("Your sign-out form expired: please sign out again.", status=400)
+    with Session(app_engine()) as db:
+        sign_out(db, current_principal())
+        db.commit()
+    logout_user()
+    session.clear()
+    return redirect("/login")  # type: ignore[return-value]
+
+
+def _healthz() -> Response:
+    with app_engine().connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    return Response("ok", mimetype="text/plain")
+
+
 def init_auth(server: Flask, engine: Engine, settings: Settings) -> None:
-    """Wire sessions, the sign-in and sign-out routes and the guard onto the Flask server."""
+    """Wire sessions, the sign-in and sign-out routes, the guard and the headers onto Flask."""
     server.extensions[ENGINE_KEY] = engine
     server.extensions[SETTINGS_KEY] = settings
     server.config.update(
@@ -202,82 +248,18 @@ def init_auth(server: Flask, engine: Engine, settings: Settings) -> None:
         REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=12 * 3600,
     )
+    if settings.trusted_proxies:
+        # The client address (for sign-in throttling) from X-Forwarded-For, set by that many
+        # proxies; without this every user would share the proxy's address.
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=settings.trusted_proxies
+        )
     manager = LoginManager()
     manager.init_app(server)
     manager.session_protection = "strong"
-
-    @manager.user_loader
-    def load_user(user_id: str) -> SessionUser | None:
-        if not user_id.isdigit():
-            return None
-        with Session(engine) as db:
-            user = db.get(User, int(user_id))
-            if user is None or not user.active:
-                return None
-            if user.is_demo and not settings.demo_mode:
-                return None
-            return SessionUser(principal_for(db, user))
-
-    @server.before_request
-    def require_sign_in() -> Response | None:
-        path = request.path
-        if is_public(path):
-            return None
-        if current_user.is_authenticated:
-            return _refuse_other_pages_callbacks(current_user.principal)
-        if path.startswith("/_dash") or path.startswith("/_reload"):
-            # The Dash front end cannot follow a redirect to an HTML page: answer plainly.
-            return Response("Sign-in required.", status=401, mimetype="text/plain")
-        target = request.full_path.rstrip("?")
-        return redirect(f"/login?next={target}")  # type: ignore[return-value]
-
-    @server.after_request
-    def security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", _response_policy())
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
-    @server.route("/login", methods=["GET", "POST"])
-    def login() -> Response:
-        if request.method == "GET":
-            if current_user.is_authenticated:
-                return redirect(_safe_next(request.args.get("next")))  # type: ignore[return-value]
-            return _render_signin()
-        expected = session.pop("csrf_token", None)
-        if not expected or not secrets.compare_digest(expected, request.form.get("csrf_token", "")):
-            return _render_signin("Your sign-in form expired: please try again.", status=400)
-        username = request.form.get("username", "")[:64]
-        password = request.form.get("password", "")
-        with Session(engine) as db:
-            result = authenticate(
-                db,
-                username,
-                password,
-                demo_mode=settings.demo_mode,
-                max_failed=settings.max_failed_logins,
-                lockout_minutes=settings.lockout_minutes,
-            )
-            db.commit()
-        if result.principal is None:
-            return _render_signin(result.message, username=username, status=401)
-        session.clear()
-        login_user(SessionUser(result.principal))
-        return redirect(_safe_next(request.form.get("next")))  # type: ignore[return-value]
-
-    @server.route("/logout", methods=["GET", "POST"])
-    def logout() -> Response:
-        if current_user.is_authenticated:
-            with Session(engine) as db:
-                record_audit(db, current_user.principal, "signout", entity="user")
-                db.commit()
-        logout_user()
-        session.clear()
-        return redirect("/login")  # type: ignore[return-value]
-
-    @server.route("/healthz")
-    def healthz() -> Response:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-        return Response("ok", mimetype="text/plain")
+    manager.user_loader(_load_user)
+    server.before_request(_require_sign_in)
+    server.after_request(_security_headers)
+    server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "logout", _logout, methods=["GET", "POST"])
+    server.add_url_rule("/healthz", "healthz", _healthz)

@@ -32,8 +32,13 @@ class Settings:
     redis_url: str | None
     demo_mode: bool
     secure_cookies: bool
-    max_failed_logins: int = 5
-    lockout_minutes: int = 15
+    #: Sign-in throttling per (username, client address): failures before waits start, and
+    #: the longest wait in seconds (see ``tracker.services.sign_in_throttle``).
+    signin_free_attempts: int = 3
+    signin_max_wait_seconds: int = 900
+    #: How many reverse proxies in front of the app set X-Forwarded-For (0: none, trust the
+    #: socket address). Throttling needs the real client address.
+    trusted_proxies: int = 0
     #: Share computed dashboard reports between workers (see ``tracker.cache``).
     report_cache: bool = True
     #: Disclosure convention for figures seen outside the owning HEI: a preset name
@@ -97,8 +102,9 @@ def load_settings() -> Settings:
         # unless an operator deliberately switches demo mode on.
         demo_mode=_flag(os.environ.get("TRACKER_DEMO_MODE"), uses_default),
         secure_cookies=_flag(os.environ.get("TRACKER_SECURE_COOKIES"), False),
-        max_failed_logins=int(os.environ.get("TRACKER_MAX_FAILED_LOGINS", "5")),
-        lockout_minutes=int(os.environ.get("TRACKER_LOCKOUT_MINUTES", "15")),
+        signin_free_attempts=_optional_int("TRACKER_SIGNIN_FREE_ATTEMPTS") or 3,
+        signin_max_wait_seconds=_optional_int("TRACKER_SIGNIN_MAX_WAIT_SECONDS") or 900,
+        trusted_proxies=_optional_int("TRACKER_TRUSTED_PROXIES") or 0,
         report_cache=_flag(os.environ.get("TRACKER_REPORT_CACHE"), True),
         disclosure=os.environ.get("TRACKER_DISCLOSURE", "hesa"),
         disclosure_rounding=_optional_int("TRACKER_DISCLOSURE_ROUNDING"),

@@ -421,7 +421,7 @@ class User(SQLModel, table=True):
             "(role = 'hei' AND hei_id IS NOT NULL) OR (role <> 'hei' AND hei_id IS NULL)",
             name="hei_binding",
         ),
-        *non_negative("failed_logins"),
+        *non_negative("session_generation"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -431,10 +431,28 @@ class User(SQLModel, table=True):
     hei_id: int | None = Field(default=None, foreign_key="organisation.id")
     active: bool = True
     is_demo: bool = Field(default=False, description="Demo account: signs in only in demo mode")
-    failed_logins: int = 0
-    locked_until: datetime | None = None
+    session_generation: int = Field(
+        default=0, description="Written into each session at sign-in; raising it ends them all"
+    )
     created_at: datetime | None = None
     last_login_at: datetime | None = None
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Recent failed sign-ins of one username from one client address, and how long it waits.
+
+    Keyed by both, so failures from one address never slow down the account's owner at
+    another; kept in the database so that every web worker agrees.
+    """
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (*non_negative("failures"),)
+
+    username: str = Field(max_length=64, primary_key=True)
+    client: str = Field(max_length=64, primary_key=True)
+    failures: int = 0
+    last_failure_at: datetime = Field(index=True)
+    wait_until: datetime | None = None
 
 
 class AuditLog(SQLModel, table=True):

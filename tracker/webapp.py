@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from tracker.access import Principal, can_view_page
 from tracker.auth import init_auth, install_content_policy
+from tracker.auth_pages import form_token
 from tracker.cache import REPORT_CACHE_KEY, open_report_cache
 from tracker.config import Settings, load_settings
 from tracker.db import make_engine, upgrade
@@ -67,7 +68,20 @@ def navbar(principal: Principal) -> Any:
     user_menu = dbc.DropdownMenu(
         [
             dbc.DropdownMenuItem(f"Role: {principal.role.value}", header=True),
-            dbc.DropdownMenuItem("Sign out", href="/logout", external_link=True, id="nav-signout"),
+            # Signing out is a POST carrying the session's form token (the button's value).
+            html.Form(
+                html.Button(
+                    "Sign out",
+                    type="submit",
+                    name="csrf_token",
+                    value=form_token(),
+                    className="dropdown-item",
+                    id="nav-signout",
+                ),
+                method="post",
+                action="/logout",
+                className="m-0",
+            ),
         ],
         label=who,
         nav=True,

@@ -91,6 +91,13 @@ class BrowserPage:
         page.click("#signin-submit")  # type: ignore[attr-defined]
         page.wait_for_selector(".tracker-nav")  # type: ignore[attr-defined]
 
+    def sign_out(self) -> None:
+        """Sign out as a user does: the user menu, then its Sign out button (a form post)."""
+        page = self.page
+        page.click("#nav-user")  # type: ignore[attr-defined]
+        page.click("#nav-signout")  # type: ignore[attr-defined]
+        page.wait_for_selector("#signin-submit")  # type: ignore[attr-defined]
+
 
 @pytest.fixture
 def browser_page(chromium: object, live_app: LiveApp) -> Iterator[BrowserPage]:

@@ -97,7 +97,7 @@ def test_run_pin_rerun_approve_and_hei_sees_its_own(
     assert browser_page.console_errors == []
 
     # the HEI user sees only its own learners' placements
-    browser_page.goto("/logout")
+    browser_page.sign_out()
     browser_page.sign_in("hei")
     browser_page.goto("/placements")
     rows = page.locator("#placements-grid .ag-center-cols-container .ag-row")

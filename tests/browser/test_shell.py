@@ -53,7 +53,6 @@ def test_navigation_shows_only_pages_the_role_may_use(browser_page: BrowserPage)
 
 def test_sign_out_ends_the_session(browser_page: BrowserPage) -> None:
     browser_page.sign_in("coordinator")
-    browser_page.goto("/logout")
-    browser_page.page.wait_for_selector("#signin-submit")
+    browser_page.sign_out()
     browser_page.goto("/")
     assert "/login" in browser_page.page.url

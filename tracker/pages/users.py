@@ -26,7 +26,6 @@ _COLUMNS = [
     {"field": "hei", "headerName": "HEI"},
     {"field": "active"},
     {"field": "demo"},
-    {"field": "locked"},
     {"field": "last_sign_in", "headerName": "Last sign-in"},
 ]
 

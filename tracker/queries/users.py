@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from tracker.access import Principal, require_role
 from tracker.models import Organisation, OrgKind, Role, User
 
-USER_COLUMNS = ["username", "role", "hei", "active", "demo", "locked", "last_sign_in"]
+USER_COLUMNS = ["username", "role", "hei", "active", "demo", "last_sign_in"]
 
 
 def list_users(session: Session, *, actor: Principal) -> list[User]:
@@ -26,7 +26,6 @@ def users_frame(session: Session, *, principal: Principal) -> pd.DataFrame:
             "hei": heis.get(user.hei_id, "") if user.hei_id else "",
             "active": user.active,
             "demo": user.is_demo,
-            "locked": user.locked_until is not None,
             "last_sign_in": user.last_login_at.strftime("%Y-%m-%d %H:%M")
             if user.last_login_at
             else "",

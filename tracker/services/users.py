@@ -1,11 +1,10 @@
-"""User accounts: create, authenticate (with lock-out), manage, and the demo accounts."""
+"""User accounts: create, authenticate (throttled), sign out, manage, and the demo accounts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.access import Principal, require_role
@@ -13,12 +12,25 @@ from tracker.clock import utcnow
 from tracker.models import Organisation, OrgKind, Role, User
 from tracker.refusals import Refused
 from tracker.services.audit import record_audit
+from tracker.services.sign_in_throttle import (
+    DEFAULT_THROTTLE,
+    ThrottlePolicy,
+    forget_failures,
+    record_failure,
+    throttle_wait_until,
+)
 
 MIN_PASSWORD_LENGTH = 10
 
-# A hash to check against when the username is unknown, so that a wrong username and a wrong
-# password take the same time and cannot be told apart.
+# A hash to check against whenever the account cannot sign in (unknown, deactivated, waiting),
+# so that every refusal takes the time of one real check and none can be told apart.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+#: The one answer to every refused sign-in, whatever the reason.
+SIGN_IN_REFUSED = (
+    "Unknown username or wrong password. After repeated failures, wait a few minutes before "
+    "trying again."
+)
 
 
 class UserError(Refused):
@@ -27,8 +39,11 @@ class UserError(Refused):
 
 @dataclass(frozen=True)
 class SignInResult:
+    """The outcome of a sign-in; ``generation`` goes into the session (see ``end_sessions``)."""
+
     principal: Principal | None
     message: str
+    generation: int = 0
 
 
 def principal_for(session: Session, user: User) -> Principal:
@@ -97,10 +112,12 @@ def create_user(
     return user
 
 
-def _as_utc(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
+def _refuse(session: Session, user: User | None, username: str, action: str) -> SignInResult:
+    if user is None:
+        record_audit(session, None, action, entity="user", detail=username)
+    else:
+        record_audit(session, None, action, entity="user", entity_id=user.id)
+    return SignInResult(None, SIGN_IN_REFUSED)
 
 
 def authenticate(
@@ -109,48 +126,60 @@ def authenticate(
     password: str,
     *,
     demo_mode: bool,
-    max_failed: int = 5,
-    lockout_minutes: int = 15,
+    client: str = "",
+    throttle: ThrottlePolicy = DEFAULT_THROTTLE,
 ) -> SignInResult:
-    """Check a password; lock the account for a while after repeated failures.
+    """Check a password, throttled by (username, client address), revealing nothing else.
 
-    The caller commits the session whatever the outcome, so failure counts and the audit row
-    are kept even for refused sign-ins.
+    Unknown usernames, wrong passwords, deactivated accounts and a (username, address) still
+    waiting after repeated failures all get the same message after the same work: exactly one
+    password hash check, against a dummy hash whenever the account cannot sign in, so a
+    deactivated or throttled account never confirms its password. The caller commits whatever
+    the outcome, so failures and the audit row are kept even for refused sign-ins.
     """
-    refused = SignInResult(None, "Unknown username or wrong password.")
-    user = session.exec(select(User).where(User.username == username.strip())).first()
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        record_audit(session, None, "signin.failed", entity="user", detail=username[:64])
-        return refused
+    username = username.strip()[:64]
+    client = client[:64]
     now = utcnow()
-    locked_until = _as_utc(user.locked_until)
-    if locked_until and locked_until > now:
-        record_audit(session, None, "signin.locked", entity="user", entity_id=user.id)
-        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
-        return SignInResult(None, f"Too many failed attempts: try again in {minutes} minutes.")
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failed:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
-        session.add(user)
-        record_audit(session, None, "signin.failed", entity="user", entity_id=user.id)
-        return refused
-    if not user.active:
-        return SignInResult(None, "This account has been deactivated.")
+    user = session.exec(select(User).where(User.username == username)).first()
+    waiting = throttle_wait_until(session, username=username, client=client)
+    usable = user is not None and user.active and not (waiting and waiting > now)
+    checked = check_password_hash(user.password_hash if usable and user else _DUMMY_HASH, password)
+    if user is None or not usable or not checked:
+        # Attempts while waiting count too, so hammering only makes the wait grow.
+        record_failure(session, username=username, client=client, now=now, policy=throttle)
+        action = "signin.throttled" if waiting and waiting > now else "signin.failed"
+        return _refuse(session, user, username, action)
     if user.is_demo and not demo_mode:
+        # The demo passwords are public: saying so confirms nothing an outsider lacks.
         return SignInResult(None, "Demo accounts are disabled outside demo mode.")
-    user.failed_logins = 0
-    user.locked_until = None
+    forget_failures(session, username=username, client=client)
     user.last_login_at = now
     session.add(user)
     principal = principal_for(session, user)
     record_audit(session, principal, "signin", entity="user", entity_id=user.id)
-    return SignInResult(principal, "Signed in.")
+    return SignInResult(principal, "Signed in.", user.session_generation)
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of this user, on every device (see ``SignInResult.generation``)."""
+    session.execute(
+        update(User)
+        .where(col(User.id) == user.id)
+        .values(session_generation=col(User.session_generation) + 1)
+    )
+    session.refresh(user)
+
+
+def sign_out(session: Session, principal: Principal) -> None:
+    """Sign a user out everywhere: a copy of the session cookie no longer works either."""
+    user = session.get(User, principal.user_id) if principal.user_id is not None else None
+    if user is not None:
+        end_sessions(session, user)
+    record_audit(session, principal, "signout", entity="user", entity_id=principal.user_id)
 
 
 def set_password(session: Session, *, username: str, password: str, actor: Principal) -> None:
+    """Reset a password; the user's sessions end, so whoever knew the old one is signed out."""
     require_role(actor, {Role.ADMIN}, "reset passwords")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
@@ -158,13 +187,14 @@ def set_password(session: Session, *, username: str, password: str, actor: Princ
     if user is None:
         raise UserError(f"No user called {username!r}.")
     user.password_hash = generate_password_hash(password)
-    user.failed_logins = 0
-    user.locked_until = None
     session.add(user)
+    session.flush()
+    end_sessions(session, user)
     record_audit(session, actor, "user.password_reset", entity="user", entity_id=user.id)
 
 
 def set_active(session: Session, *, username: str, active: bool, actor: Principal) -> None:
+    """Deactivate or reactivate a user; deactivating ends the user's sessions at once."""
     require_role(actor, {Role.ADMIN}, "deactivate users")
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
@@ -174,6 +204,9 @@ def set_active(session: Session, *, username: str, active: bool, actor: Principa
     old = {"active": user.active}
     user.active = active
     session.add(user)
+    session.flush()
+    if not active:
+        end_sessions(session, user)
     record_audit(
         session,
         actor,
