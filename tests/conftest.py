@@ -90,7 +90,9 @@ DEMO_PASSWORDS = {
 }
 
 
-def sign_in_client(client: Any, username: str, password: str | None = None) -> Any:
+def sign_in_client(
+    client: Any, username: str, password: str | None = None, *, next_path: str = "/"
+) -> Any:
     """Sign a Flask test client in through the real sign-in form (CSRF token included)."""
     import re
 
@@ -103,6 +105,6 @@ def sign_in_client(client: Any, username: str, password: str | None = None) -> A
             "username": username,
             "password": password or DEMO_PASSWORDS[username],
             "csrf_token": token.group(1),
-            "next": "/",
+            "next": next_path,
         },
     )

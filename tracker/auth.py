@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -167,8 +168,9 @@ def _require_sign_in() -> Response | None:
     if path.startswith("/_dash") or path.startswith("/_reload"):
         # The Dash front end cannot follow a redirect to an HTML page: answer plainly.
         return Response("Sign-in required.", status=401, mimetype="text/plain")
+    # Encoded, so a shared link's whole query (``a=1&b=2``) survives sign-in.
     target = request.full_path.rstrip("?")
-    return redirect(f"/login?next={target}")  # type: ignore[return-value]
+    return redirect("/login?" + urlencode({"next": target}, safe="/"))  # type: ignore[return-value]
 
 
 def _security_headers(response: Response) -> Response:

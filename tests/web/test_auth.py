@@ -209,3 +209,21 @@ def test_deactivation_and_a_new_password_end_the_users_sessions(
         session.commit()
     layout, callback, page = _layout_and_callback_and_page(client)
     assert (layout, callback, page.status_code) == (401, 401, 302)
+
+
+SHARED_LINK = "/concerns?profession_group=nursing&hei=UNI-A&intake_year=2022/23"
+
+
+def test_a_shared_links_whole_query_survives_the_sign_in_redirect(client: Any) -> None:
+    page = client.get(SHARED_LINK)
+    assert page.status_code == 302
+    signin = client.get(page.headers["Location"])
+    assert f'name="next" value="{SHARED_LINK.replace("&", "&amp;")}"' in signin.text
+    response = sign_in_client(client, "admin", next_path=SHARED_LINK)
+    assert response.headers["Location"] == SHARED_LINK
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_next_cannot_leave_the_site_by_any_spelling(client: Any, target: str) -> None:
+    response = sign_in_client(client, "admin", next_path=target)
+    assert response.headers["Location"] == "/"
