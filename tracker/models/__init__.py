@@ -1,0 +1,67 @@
+"""Every table of the tracker, with the vocabularies (enums) beside them, split by area.
+
+``from tracker.models import X`` is the one way to name a table or a vocabulary: importing
+this package registers every table on ``SQLModel.metadata`` (Alembic and the backup read it
+there). The areas: ``vocabulary`` (enums and the shared schema helpers), ``organisations``
+(organisations, programmes, cohorts), ``pipeline`` (learners and their events),
+``registers`` (placement capacity and requests), ``allocation`` (runs and placements) and
+``people`` (users, sign-in throttling, the audit log).
+"""
+
+from tracker.models.allocation import AllocationRun, Placement
+from tracker.models.organisations import Cohort, Organisation, Programme
+from tracker.models.people import AuditLog, SignInThrottle, User
+from tracker.models.pipeline import Learner, LearnerEvent
+from tracker.models.registers import (
+    PlacementBlock,
+    PlacementRequest,
+    PlacementSetting,
+    ProgrammeCalendar,
+    SettingProgramme,
+    SupervisionCapacity,
+)
+from tracker.models.vocabulary import (
+    EventType,
+    OrgKind,
+    PlacementStatus,
+    ProfessionGroup,
+    RequestStatus,
+    Role,
+    Route,
+    RunStatus,
+    Sector,
+    WithdrawalReason,
+    non_negative,
+    one_of,
+)
+
+__all__ = [
+    "AllocationRun",
+    "AuditLog",
+    "Cohort",
+    "EventType",
+    "Learner",
+    "LearnerEvent",
+    "OrgKind",
+    "Organisation",
+    "Placement",
+    "PlacementBlock",
+    "PlacementRequest",
+    "PlacementSetting",
+    "PlacementStatus",
+    "ProfessionGroup",
+    "Programme",
+    "ProgrammeCalendar",
+    "RequestStatus",
+    "Role",
+    "Route",
+    "RunStatus",
+    "Sector",
+    "SettingProgramme",
+    "SignInThrottle",
+    "SupervisionCapacity",
+    "User",
+    "WithdrawalReason",
+    "non_negative",
+    "one_of",
+]

@@ -1,0 +1,51 @@
+"""Learners and the append-only history of their events (the pipeline)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tracker.models.vocabulary import EventType, WithdrawalReason, non_negative, one_of
+
+
+class Learner(SQLModel, table=True):
+    """A pseudonymous learner: no names, only what pipeline measures and placements need."""
+
+    __table_args__ = (*non_negative("max_travel_km"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_ref: str = Field(max_length=64, unique=True, index=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    start_date: date
+    home_postcode_district: str | None = Field(default=None, max_length=8)
+    reasonable_adjustments: bool = False
+    max_travel_km: float | None = Field(
+        default=None, description="Personal travel limit, e.g. from reasonable adjustments"
+    )
+    driver: bool = False
+
+
+class LearnerEvent(SQLModel, table=True):
+    """Append-only history of a learner; the current status is derived, never stored."""
+
+    __tablename__ = "learner_event"
+    __table_args__ = (
+        one_of("event", EventType),
+        one_of("reason", WithdrawalReason, nullable=True),
+        CheckConstraint(
+            "(event = 'withdrew' AND reason IS NOT NULL)"
+            " OR (event <> 'withdrew' AND reason IS NULL)",
+            name="reason_for_withdrawal",
+        ),
+        UniqueConstraint("learner_id", "event_date", "event"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    event_date: date = Field(index=True)
+    event: str = Field(max_length=32)
+    reason: str | None = Field(default=None, max_length=32)
+    recorded_at: datetime | None = None
+    recorded_by: str | None = Field(default=None, max_length=64)
