@@ -10,8 +10,12 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir
+
+if TYPE_CHECKING:
+    from tracker.measures.disclosure import DisclosurePolicy
 
 APP_NAME = "placement-pipeline-tracker"
 
@@ -110,4 +114,22 @@ def load_settings() -> Settings:
         disclosure_rounding=_optional_int("TRACKER_DISCLOSURE_ROUNDING"),
         disclosure_small_max=_optional_int("TRACKER_DISCLOSURE_SMALL_MAX"),
         disclosure_min_rate_denominator=_optional_int("TRACKER_DISCLOSURE_MIN_RATE_DENOMINATOR"),
+    )
+
+
+def disclosure_policy(settings: Settings) -> DisclosurePolicy:
+    """The disclosure convention configured for this deployment (HESA unless set otherwise).
+
+    Raises ValueError on an unknown convention or a threshold out of range, so the app
+    refuses to start rather than show figures under a convention nobody chose.
+    """
+    # Imported here, not at the top: the measures bring pandas and scipy, which the command
+    # line must not pay for on every start.
+    from tracker.measures.disclosure import make_policy
+
+    return make_policy(
+        settings.disclosure,
+        rounding_base=settings.disclosure_rounding,
+        small_max=settings.disclosure_small_max,
+        min_rate_denominator=settings.disclosure_min_rate_denominator,
     )

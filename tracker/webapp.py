@@ -20,10 +20,9 @@ from tracker.access import Principal, can_view_page
 from tracker.auth import init_auth, install_content_policy
 from tracker.auth_pages import form_token
 from tracker.cache import REPORT_CACHE_KEY, open_report_cache
-from tracker.config import Settings, load_settings
+from tracker.config import Settings, disclosure_policy, load_settings
 from tracker.db import make_engine, upgrade
 from tracker.jobs import make_background_manager
-from tracker.services.pipeline_reports import disclosure_policy
 
 PACKAGE_DIR = Path(__file__).parent
 

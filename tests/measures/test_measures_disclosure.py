@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from measures_helpers import AS_OF
@@ -44,9 +43,10 @@ def test_hesa_rounding_small_counts_and_secondary_suppression() -> None:
     # total, so the smallest other non-zero part, C's 5, is hidden too (secondary).
     # B's 9 rounds to 10; the total 16 to 15.
     assert out["withdrawn"].tolist() == ["0", "10", "*", "15"]
-    # Rates: A and C have a hidden part (C also has only 12 starters); B 9/40 = 22.5%;
-    # the total 16/82 = 19.5%.
-    assert out["attrition_rate"].tolist() == ["..", "22.5%", "..", "19.5%"]
+    # Rates: A and C have a hidden part (C also has only 12 starters). The others are the
+    # ratio of the shown counts, so they agree with them and give no exact count away:
+    # B 10/40 = 25.0% (not 9/40), the total 15/80 = 18.8% (not 16/82).
+    assert out["attrition_rate"].tolist() == ["..", "25.0%", "..", "18.8%"]
     assert out.loc["A", "disclosure_flags"] == "withdrawn: small; attrition_rate: part hidden"
     assert out.loc["C", "disclosure_flags"] == "withdrawn: secondary; attrition_rate: base < 23"
     assert out["suppressed"].tolist() == [True, False, True, False]
@@ -62,8 +62,8 @@ def test_rate_hidden_below_23_learners() -> None:
     t = pd.DataFrame({"hei": ["A", "B"], "starters": [22, 23], "withdrawn": [5, 5]})
     t["attrition_rate"] = t["withdrawn"] / t["starters"]
     out = apply_disclosure(t, counts=["starters", "withdrawn"])
-    # 22 < 22.5: hidden; 23: shown (5/23 = 21.7%).
-    assert out["attrition_rate"].tolist() == ["..", "21.7%"]
+    # 22 < 22.5: hidden; 23: shown, as the shown counts' ratio (5/25 = 20.0%, not 5/23).
+    assert out["attrition_rate"].tolist() == ["..", "20.0%"]
 
 
 def test_row_identity_protects_status_columns() -> None:
@@ -111,7 +111,7 @@ def test_numeric_output_for_charts() -> None:
     out = apply_disclosure(by_hei(), counts=["starters", "withdrawn"], as_text=False)
     assert out["withdrawn"].isna().tolist() == [True, False, True, False]
     assert out.loc[1, "withdrawn"] == 10
-    assert out.loc[1, "attrition_rate"] == pytest.approx(9 / 40)
+    assert out.loc[1, "attrition_rate"] == 0.25  # 10 / 40, the shown counts
 
 
 def test_rounding_halves_up() -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import typer
 
 from tracker.cache import open_report_cache
-from tracker.config import load_settings
+from tracker.config import disclosure_policy, load_settings
 from tracker.db import make_engine
 from tracker.services.cache_warmup import warm_report_cache
-from tracker.services.pipeline_reports import disclosure_policy
 
 
 def register(app: typer.Typer) -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 import typer
 
 from tracker.access import SYSTEM
-from tracker.config import load_settings
+from tracker.config import disclosure_policy, load_settings
 from tracker.db import make_engine, session_scope, upgrade
 from tracker.exports import to_csv_bytes, to_xlsx_bytes
-from tracker.services.pipeline_reports import EXPORT_BY, attrition_export, disclosure_policy
+from tracker.services.pipeline_reports import EXPORT_BY, attrition_export
 
 
 def register(app: typer.Typer) -> None:

@@ -8,9 +8,7 @@ docs/measures.md for the definitions in full.
 from tracker.measures.attrition import (
     COHORT_COLUMNS,
     COUNT_COLUMNS,
-    HEADLINE_MEASURES,
     cohort_measures,
-    headline_figures,
     in_year_attrition,
     withdrawals_by_reason,
     withdrawals_by_year_of_study,
@@ -42,6 +40,7 @@ from tracker.measures.disclosure import (
 )
 from tracker.measures.flows import pipeline_flows
 from tracker.measures.funnel import LEVELS, funnel_limits, funnel_points
+from tracker.measures.headlines import HEADLINE_MEASURES, headline_figures
 from tracker.measures.status import academic_year, learner_status, standard_end_date
 from tracker.measures.survival import kaplan_meier, retention_curves, time_to_withdrawal
 

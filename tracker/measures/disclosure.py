@@ -2,8 +2,9 @@
 
 One policy object, one function. Counts are rounded and small counts hidden (primary
 suppression); then further cells are hidden wherever a hidden cell could otherwise be
-worked out by subtraction from a total (secondary suppression); rates are hidden when too
-few learners stand behind them or when their numerator or denominator is hidden.
+worked out by subtraction from a total (secondary suppression); rates are computed from
+the shown counts at the shown precision, and hidden when too few learners stand behind
+them or when their numerator or denominator is hidden.
 
 Secondary suppression algorithm. The table's additive relations are collected:
   * margins: a row whose grouping value is TOTAL in column c equals the sum of the rows
@@ -33,7 +34,10 @@ from tracker.measures.definitions import GROUP_COLUMNS, RATE_PARTS, TOTAL
 #: Parts that add up to a total within one row of a cohort measures table.
 ROW_IDENTITIES: dict[str, tuple[str, ...]] = {
     "starters": ("withdrawn", "transferred_out", "interrupted", "completed", "active"),
+    "at_risk": ("on_programme_at_start", "started_in_year"),
 }
+#: Counts that are not about learners (published commissioning figures): never rounded.
+PUBLIC_COUNTS = frozenset({"commissioned_places"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class DisclosurePolicy:
     small_max: counts from 1 to small_max are hidden and shown as small_label (0 = none).
     min_rate_denominator: rates on fewer learners than this are hidden.
     secondary: hide further cells so no hidden one can be recovered by subtraction.
+    revision: the revision of the rules applied under the policy (2: rates from shown
+    counts, curves from controlled counts). Policies are part of every report cache key,
+    so figures cached under older rules are never served after an upgrade.
     """
 
     name: str
@@ -55,6 +62,7 @@ class DisclosurePolicy:
     hidden_rate_label: str = ".."
     secondary: bool = True
     rate_decimals: int = 1
+    revision: int = 2
 
     @property
     def exact(self) -> bool:
@@ -213,8 +221,9 @@ def apply_disclosure(
     counts: columns of learner counts to round and protect. Other columns (grouping
     columns, commissioned places) pass through unchanged.
     rates: rate column -> (numerator, denominator) columns; defaults to the known rates
-    (RATE_PARTS) present in the table. Rates use the exact figures (as HESA does) and are
-    hidden when the denominator is under the threshold or either part is hidden.
+    (RATE_PARTS) present in the table. Outside exact viewing a rate is the ratio of its
+    shown (rounded) parts at the shown precision (see `_shown_rate`), and it is hidden
+    when the exact denominator is under the threshold or either part is hidden.
     by: grouping columns; rows holding TOTAL there are margins (see module docstring).
     Defaults to the standard grouping columns present.
     as_text: strings ready to display ("15", "*", "32.5%"); otherwise numbers with NaN
@@ -249,17 +258,18 @@ def apply_disclosure(
             out[col] = np.where(hidden[:, i] | missing, np.nan, rounded[:, i])
         for r in np.flatnonzero(hidden[:, i]):
             flags[r].append(f"{col}: {'small' if primary[r, i] else 'secondary'}")
+    shown = {c: np.where(hidden[:, i], np.nan, rounded[:, i]) for c, i in col_ix.items()}
     for rate, (num, den) in rates.items():
         if rate not in out.columns:
             continue
-        value = table[rate].reset_index(drop=True).astype(float).to_numpy()
         base = table[den].reset_index(drop=True).astype(float).fillna(0).to_numpy()
+        value = _shown_rate(table, rate, (num, den), shown, policy)
         low = base < policy.min_rate_denominator
         hide_rate = low.copy()
         for part in (num, den):
             if part in col_ix:
                 hide_rate |= hidden[:, col_ix[part]]
-        hide_rate &= ~np.isnan(value)
+        hide_rate &= table[rate].reset_index(drop=True).notna().to_numpy()
         for r in np.flatnonzero(hide_rate):
             why = f"base < {policy.min_rate_denominator}" if low[r] else "part hidden"
             flags[r].append(f"{rate}: {why}")
@@ -272,6 +282,46 @@ def apply_disclosure(
     out["suppressed"] = [bool(f) for f in flags]
     out["disclosure_flags"] = ["; ".join(f) for f in flags]
     return out
+
+
+def _shown_rate(
+    table: pd.DataFrame,
+    rate: str,
+    parts: tuple[str, str],
+    shown: Mapping[str, np.ndarray],
+    policy: DisclosurePolicy,
+) -> np.ndarray:
+    """A rate as it may be shown: exact for exact viewers; otherwise the ratio of the
+    *shown* numerator and denominator, rounded to the shown precision.
+
+    A rate of exact counts gives the counts away (6/58 = 0.10344827586206896), and sits
+    badly beside its rounded parts ("5 withdrawn of 35" next to 8.1%). Parts that are not
+    protected counts of the table are rounded the same way, except published figures
+    (`PUBLIC_COUNTS`); a rate whose parts are not in the table is not shown at all.
+    """
+    exact = np.asarray(table[rate].astype(float), dtype=float)
+    if policy.exact:
+        return exact
+    values = []
+    for part in parts:
+        if part in shown:
+            values.append(shown[part])
+        elif part not in table.columns:
+            return np.full(len(exact), np.nan)
+        else:
+            raw = table[part].reset_index(drop=True).astype(float).to_numpy()
+            values.append(raw if part in PUBLIC_COUNTS else round_counts(raw, policy.rounding_base))
+    num, den = values
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(den > 0, num / den, np.nan)
+    return np.where(np.isnan(exact), np.nan, round_rate(ratio, policy.rate_decimals))
+
+
+def round_rate(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Fractions rounded to the precision a percentage with `decimals` places shows, halves
+    up (0.14285 -> 0.143 for one decimal place), so the number and its text agree."""
+    scale = 10.0 ** (decimals + 2)
+    return np.floor(np.asarray(values, dtype=float) * scale + 0.5) / scale
 
 
 def _count_text(value: float) -> str:

@@ -60,7 +60,7 @@ def kaplan_meier(
             greenwood = (
                 greenwood + deaths / (at_risk * (at_risk - deaths)) if at_risk > deaths else np.inf
             )
-        lower, upper = _loglog_limits(surv, greenwood, z)
+        lower, upper = loglog_limits(surv, greenwood, z)
         rows.append(
             {
                 "months": float(time),
@@ -76,7 +76,7 @@ def kaplan_meier(
     return pd.DataFrame(rows, columns=list(CURVE_COLUMNS))
 
 
-def _loglog_limits(surv: float, greenwood: float, z: float) -> tuple[float, float]:
+def loglog_limits(surv: float, greenwood: float, z: float) -> tuple[float, float]:
     if surv >= 1.0:
         return 1.0, 1.0
     if surv <= 0.0 or not np.isfinite(greenwood):

@@ -10,9 +10,11 @@ from dash import html
 from sqlmodel import Session
 
 from tracker.access import Principal, can_view_page
-from tracker.auth import app_engine
+from tracker.auth import app_engine, app_settings
 from tracker.components import format_count, page_guard, page_header, stat_card, stat_row
+from tracker.config import disclosure_policy
 from tracker.queries.overview import headline_counts
+from tracker.services.pipeline_reports import learners_on_record
 
 dash.register_page(__name__, path="/", name="Home", order=0, access="home")
 
@@ -35,7 +37,15 @@ def layout(principal: Principal, **_query: Any) -> Any:
     )
     cards = [
         stat_card(
-            "Learners on record", format_count(counts.learners), scope_note, card_id="home-learners"
+            "Learners on record",
+            learners_on_record(
+                counts.learners,
+                principal=principal,
+                policy=disclosure_policy(app_settings()),
+                own_hei=counts.scoped_to is not None,
+            ),
+            scope_note,
+            card_id="home-learners",
         ),
         stat_card(
             "Cohorts",

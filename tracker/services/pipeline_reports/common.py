@@ -1,0 +1,67 @@
+"""What every pipeline report shares: the as-of date, the viewer's policy, the cache."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from tracker.access import Principal, sees_exact_figures
+from tracker.cache import PIPELINE_DATA, ReportCache, cached_for
+from tracker.measures import DisclosurePolicy
+from tracker.measures.controlled import controlled_count, policy_for
+from tracker.queries.pipeline import PipelineFrames, latest_event_date
+
+T = TypeVar("T")
+
+
+def figures_as_of(session: Session) -> date | None:
+    """Figures describe the data as of the latest event recorded, never today."""
+    return latest_event_date(session)
+
+
+def viewer_policy(
+    principal: Principal, policy: DisclosurePolicy, *, own_figures: bool = True
+) -> DisclosurePolicy:
+    """The policy for this viewer: exact for administrators, and for an HEI user on its
+    own HEI's figures (`own_figures`); the deployment's `policy` for everyone else."""
+    owning = principal.hei_id if principal.is_hei and own_figures else None
+    return policy_for(exact_viewer=sees_exact_figures(principal, owning), policy=policy)
+
+
+def learners_on_record(
+    count: int, *, principal: Principal, policy: DisclosurePolicy, own_hei: bool
+) -> str:
+    """The home page's count of learner records as this viewer may see it: exact for
+    administrators and for an HEI user counting its own (`own_hei`), else controlled."""
+    chosen = viewer_policy(principal, policy, own_figures=own_hei)
+    shown = controlled_count(count, chosen)
+    return chosen.small_label if math.isnan(shown) else f"{int(shown):,}"
+
+
+def cached(
+    cache: ReportCache,
+    session: Session,
+    principal: Principal,
+    name: str,
+    parts: tuple[object, ...],
+    compute: Callable[[], T],
+) -> T:
+    """The report from the shared cache: reports are pure functions of their arguments, what
+    the viewer may see and the learner data, so its version is all the invalidation needed.
+    (The policy among `parts` carries the revision of the disclosure rules.)"""
+    return cached_for(cache, session, principal, name, parts, PIPELINE_DATA, compute)
+
+
+def has_learners(frames: PipelineFrames) -> bool:
+    return not frames.learners.empty and not frames.events.empty
+
+
+def intake_year(intake: str) -> str:
+    """The academic year (September to August) of an intake written 'YYYY-MM'."""
+    year, month = int(intake[:4]), int(intake[5:7])
+    first = year if month >= 9 else year - 1
+    return f"{first}/{(first + 1) % 100:02d}"
