@@ -9,7 +9,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from tracker.access import Principal
-from tracker.cache import ReportCache
+from tracker.cache import PIPELINE_DATA, ReportCache, cached_report
 from tracker.measures import (
     DEFAULT_POLICY,
     TOTAL,
@@ -23,7 +23,6 @@ from tracker.measures.controlled import Controlled, control_table
 from tracker.measures.report_disclosure import control_curves
 from tracker.queries.pipeline import PipelineFilters, PipelineFrames, pipeline_frames, system_frames
 from tracker.services.pipeline_reports.common import (
-    cached,
     figures_as_of,
     has_learners,
     viewer_policy,
@@ -58,6 +57,7 @@ class CohortReport:
     learners: pd.DataFrame | None
 
 
+@cached_report(PIPELINE_DATA)
 def cohort_report(
     session: Session,
     *,
@@ -76,17 +76,6 @@ def cohort_report(
     exact figures from them gives no other HEI's exact count. Learner-level statuses are
     listed only for exact viewers.
     """
-    if cache is not None:
-        return cached(
-            cache,
-            session,
-            principal,
-            "cohort_report",
-            (filters, as_of, policy),
-            lambda: cohort_report(
-                session, principal=principal, filters=filters, as_of=as_of, policy=policy
-            ),
-        )
     as_of = as_of or figures_as_of(session)
     frames = pipeline_frames(session, principal=principal, filters=filters)
     chosen = viewer_policy(principal, policy)

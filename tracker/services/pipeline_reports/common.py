@@ -1,21 +1,21 @@
-"""What every pipeline report shares: the as-of date, the viewer's policy, the cache."""
+"""What every pipeline report shares: the as-of date and the viewer's policy.
+
+Reports are cached by ``tracker.cache.cached_report``: each is a pure function of its
+arguments (the policy among them carries the revision of the disclosure rules), what the
+viewer may see and the learner data.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
 
 from sqlmodel import Session
 
 from tracker.access import Principal, sees_exact_figures
-from tracker.cache import PIPELINE_DATA, ReportCache, cached_for
 from tracker.measures import DisclosurePolicy
 from tracker.measures.controlled import controlled_count, policy_for
 from tracker.queries.pipeline import PipelineFrames, latest_event_date
-
-T = TypeVar("T")
 
 
 def figures_as_of(session: Session) -> date | None:
@@ -40,20 +40,6 @@ def learners_on_record(
     chosen = viewer_policy(principal, policy, own_figures=own_hei)
     shown = controlled_count(count, chosen)
     return chosen.small_label if math.isnan(shown) else f"{int(shown):,}"
-
-
-def cached(
-    cache: ReportCache,
-    session: Session,
-    principal: Principal,
-    name: str,
-    parts: tuple[object, ...],
-    compute: Callable[[], T],
-) -> T:
-    """The report from the shared cache: reports are pure functions of their arguments, what
-    the viewer may see and the learner data, so its version is all the invalidation needed.
-    (The policy among `parts` carries the revision of the disclosure rules.)"""
-    return cached_for(cache, session, principal, name, parts, PIPELINE_DATA, compute)
 
 
 def has_learners(frames: PipelineFrames) -> bool:

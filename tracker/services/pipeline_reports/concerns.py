@@ -10,7 +10,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from tracker.access import Principal
-from tracker.cache import ReportCache
+from tracker.cache import PIPELINE_DATA, ReportCache, cached_report
 from tracker.measures import (
     DEFAULT_POLICY,
     RATE_PARTS,
@@ -24,7 +24,6 @@ from tracker.measures.controlled import FLAG_COLUMNS, Controlled, control_table
 from tracker.measures.report_disclosure import control_funnel
 from tracker.queries.pipeline import PipelineFilters, pipeline_frames
 from tracker.services.pipeline_reports.common import (
-    cached,
     figures_as_of,
     has_learners,
     viewer_policy,
@@ -51,6 +50,7 @@ class ConcernsReport:
     hidden_units: int
 
 
+@cached_report(PIPELINE_DATA)
 def concerns_report(
     session: Session,
     *,
@@ -69,22 +69,6 @@ def concerns_report(
     such a user every figure of the plot is a controlled one: points at their shown
     starters and rate, the system rate from the shown totals, limits drawn around it.
     """
-    if cache is not None:
-        return cached(
-            cache,
-            session,
-            principal,
-            "concerns_report",
-            (filters, unit, as_of, policy),
-            lambda: concerns_report(
-                session,
-                principal=principal,
-                filters=filters,
-                unit=unit,
-                as_of=as_of,
-                policy=policy,
-            ),
-        )
     if unit not in FUNNEL_UNITS:
         raise ValueError(f"unknown unit {unit!r}; choose from {sorted(FUNNEL_UNITS)}")
     by = list(FUNNEL_UNITS[unit])

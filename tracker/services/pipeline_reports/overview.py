@@ -9,7 +9,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from tracker.access import Principal
-from tracker.cache import ReportCache
+from tracker.cache import PIPELINE_DATA, ReportCache, cached_report
 from tracker.measures import (
     DEFAULT_POLICY,
     TOTAL,
@@ -27,7 +27,6 @@ from tracker.measures.controlled import Controlled, control_table
 from tracker.measures.report_disclosure import control_curves, control_flows, control_headlines
 from tracker.queries.pipeline import PipelineFilters, pipeline_frames
 from tracker.services.pipeline_reports.common import (
-    cached,
     figures_as_of,
     has_learners,
     intake_year,
@@ -51,6 +50,7 @@ class OverviewReport:
     retention: pd.DataFrame
 
 
+@cached_report(PIPELINE_DATA)
 def overview_report(
     session: Session,
     *,
@@ -61,17 +61,6 @@ def overview_report(
     cache: ReportCache | None = None,
 ) -> OverviewReport:
     """Headlines, recruitment, flows, trends, reasons and retention for the selection."""
-    if cache is not None:
-        return cached(
-            cache,
-            session,
-            principal,
-            "overview_report",
-            (filters, as_of, policy),
-            lambda: overview_report(
-                session, principal=principal, filters=filters, as_of=as_of, policy=policy
-            ),
-        )
     as_of = as_of or figures_as_of(session)
     frames = pipeline_frames(session, principal=principal, filters=filters)
     chosen = viewer_policy(principal, policy)
