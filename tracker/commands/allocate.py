@@ -22,14 +22,15 @@ def register(app: typer.Typer) -> None:
         capacity: Annotated[
             Path,
             typer.Option(
-                help="capacity.csv: setting_id, block, places "
+                help="capacity.csv: setting_id, block (or start_date, end_date), places "
                 "(or supervisors, learners_per_supervisor)"
             ),
         ],
         demand: Annotated[
             Path,
             typer.Option(
-                help="demand.csv: request_id, hei, programme, block, learners, sector, lat, lon"
+                help="demand.csv: request_id, hei, programme, block and/or start_date, end_date, "
+                "learners, sector, lat, lon"
             ),
         ],
         out: Annotated[

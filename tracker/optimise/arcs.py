@@ -95,6 +95,16 @@ def _pairs_for_group(
     return np.concatenate(parts_r), np.concatenate(parts_p)
 
 
+def request_groups(demand: pd.DataFrame, rows: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
+    """Requests (positions within ``rows``) by programme and required sector ("" for any):
+    the requests of one group have the same candidate settings before distance."""
+    programme, sector = demand["programme"].iloc[rows], demand["sector"].iloc[rows].fillna("")
+    groups: dict[tuple[str, str], np.ndarray] = (
+        demand.iloc[rows].groupby([programme, sector], sort=False).indices
+    )
+    return groups
+
+
 def build_instance(problem: AllocationProblem) -> Instance:
     settings, capacity, demand = problem.settings, problem.capacity, problem.demand
     max_km = problem.policy.max_distance_km
@@ -215,14 +225,7 @@ def _candidate_pairs(
     for block in pd.unique(dem_block[wanted]):
         in_block = np.flatnonzero(open_place & (blocks == block))
         req_block = np.flatnonzero(wanted & (dem_block == block))
-        groups = (
-            demand.iloc[req_block]
-            .groupby(
-                [demand["programme"].iloc[req_block], demand["sector"].iloc[req_block].fillna("")],
-                sort=False,
-            )
-            .indices
-        )
+        groups = request_groups(demand, req_block)
         for (programme, sector), local in groups.items():
             if programme not in host_cache:
                 host_cache[programme] = add_programme_hosted(hosted, programme)

@@ -23,7 +23,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
 from tracker.optimise.arcs import Instance
-from tracker.optimise.model import SECTOR_NAMES, SECTORS, AllocationProblem
+from tracker.optimise.model import SECTOR_NAMES, SECTORS, AllocationProblem, ObjectiveLevels
 
 PLACEMENT_COLUMNS = [
     "request_id",
@@ -35,6 +35,16 @@ PLACEMENT_COLUMNS = [
     "sector",
     "distance_km",
     "pinned",
+]
+BOTTLENECK_COLUMNS = [
+    "setting_id",
+    "block",
+    "sector",
+    "places",
+    "placed",
+    "unmet_in_reach",
+    "learners_per_supervisor",
+    "supervisors_to_add",
 ]
 UNMET_COLUMNS = ["request_id", "hei", "programme", "block", "learners", "reason_code", "reason"]
 
@@ -104,6 +114,12 @@ def fairness_tables(
     key = pd.MultiIndex.from_arrays([cap["setting_id"], cap["block"]])
     cap["placed"] = got.reindex(key, fill_value=0).to_numpy().astype(np.int64)
     setting = cap[["setting_id", "sector", "block", "places", "placed"]].reset_index(drop=True)
+    return hei, *utilisation_tables(setting)
+
+
+def utilisation_tables(setting: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per sector and per setting: placed over places (whatever unit both are counted in)."""
+    setting = setting.copy()
     setting["utilisation"] = np.where(
         setting["places"] > 0, setting["placed"] / setting["places"].clip(lower=1), 0.0
     )
@@ -111,7 +127,31 @@ def fairness_tables(
     sector = by_sector.reindex([x for x in SECTORS if x in by_sector.index]).reset_index()
     sector = sector[sector["places"] > 0].reset_index(drop=True)
     sector["utilisation"] = sector["placed"] / sector["places"]
-    return hei, sector, setting
+    return sector, setting
+
+
+def objective_levels(
+    problem: AllocationProblem,
+    placements: pd.DataFrame,
+    hei: pd.DataFrame,
+    sector: pd.DataFrame,
+    moved: int | None = None,
+) -> ObjectiveLevels:
+    """The value each level reached, read off the finished plan's tables."""
+    learner_km = float(
+        np.nansum(
+            placements["learners"].to_numpy() * placements["distance_km"].to_numpy(dtype=float)
+        )
+    )
+    has_req = hei["requested"] > 0
+    return ObjectiveLevels(
+        requested=int(problem.demand["learners"].sum()),
+        placed=int(placements["learners"].sum()),
+        min_hei_fill=float(hei.loc[has_req, "fill_ratio"].min()) if has_req.any() else 1.0,
+        max_sector_utilisation=float(sector["utilisation"].max()) if len(sector) else 0.0,
+        learner_km=round(learner_km, 3),
+        moved_learners=moved,
+    )
 
 
 def _sector_phrase(sector: object) -> str:
@@ -286,16 +326,7 @@ def _reached_reason(
 
 def bottlenecks_table(problem: AllocationProblem, inst: Instance, flow: np.ndarray) -> pd.DataFrame:
     """Full places reachable from unmet demand in the residual network of the plan."""
-    columns = [
-        "setting_id",
-        "block",
-        "sector",
-        "places",
-        "placed",
-        "unmet_in_reach",
-        "learners_per_supervisor",
-        "supervisors_to_add",
-    ]
+    columns = BOTTLENECK_COLUMNS
     n_r, n_p = len(inst.request_left), len(inst.place_left)
     placed_r = np.bincount(inst.arc_request, weights=flow, minlength=n_r).astype(np.int64)
     unmet_r = inst.request_left - placed_r

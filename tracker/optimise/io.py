@@ -39,7 +39,8 @@ def summary(result: AllocationResult) -> dict[str, Any]:
     levels = result.levels
 
     def ratio(x: float) -> float | None:
-        return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(x, 6)
+        """Rounded, and ``None`` when unknown (an unproven gap with no bound is infinite)."""
+        return None if x is None or not math.isfinite(x) else round(x, 6)
 
     return {
         "status": result.status,
@@ -55,6 +56,15 @@ def summary(result: AllocationResult) -> dict[str, Any]:
             str(r.sector): ratio(float(r.utilisation))
             for r in result.sector_utilisation.itertuples(index=False)
         },
+        "hei_fill": {
+            str(r.hei): ratio(float(r.fill_ratio)) for r in result.hei_fill.itertuples(index=False)
+        },
+        "sector_utilisation": {
+            str(r.sector): ratio(float(r.utilisation))
+            for r in result.sector_utilisation.itertuples(index=False)
+        },
+        "gap": {level: ratio(float(g)) for level, g in result.gaps.items()},
+        "explanation": list(result.explanation),
         "learner_km": round(levels.learner_km, 1),
         "moved_learners": levels.moved_learners,
         "bottlenecks": [
@@ -84,9 +94,10 @@ def write_outputs(result: AllocationResult, out_dir: str | Path) -> dict[str, Pa
         "unmet": out / "unmet.csv",
         "summary": out / "summary.json",
     }
-    result.placements[["request_id", "setting_id", "block", "learners"]].to_csv(
-        paths["placements"], index=False
-    )
+    columns = ["request_id", "setting_id", "block", "learners"]
+    if "start_date" in result.placements.columns:
+        columns += ["start_date", "end_date"]
+    result.placements[columns].to_csv(paths["placements"], index=False)
     result.unmet[["request_id", "learners", "reason"]].to_csv(paths["unmet"], index=False)
     paths["summary"].write_text(json.dumps(summary(result), indent=2) + "\n")
     return paths

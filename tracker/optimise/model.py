@@ -38,6 +38,7 @@ SECTOR_NAMES: dict[str, str] = {
 Solver = Literal["highs", "cbc"]
 Method = Literal["network", "lp"]
 Status = Literal["optimal", "time_limit", "failed"]
+Fairness = Literal["leximin", "max_min"]
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,10 @@ class Policy:
     between HEIs, fair share between sectors, least travel); switching one off only skips it.
     ``method="network"`` solves every level with exact network-flow algorithms;
     ``method="lp"`` builds the same levels as a PuLP model solved by ``solver``. Tests prove
-    the two give the same objective values.
+    the two give the same objective values. Capacity given by date ranges is always solved by
+    the calendar engine (``milp.py``), where ``fairness="leximin"`` (the default) makes the
+    HEI fills and sector utilisations leximin and ``"max_min"`` keeps the two one-step levels;
+    capacity by block is solved by the engines above, whose fairness is the max-min one.
     """
 
     max_distance_km: float | None = None
@@ -99,6 +103,7 @@ class Policy:
     fair_share_between_sectors: bool = True
     minimise_travel: bool = True
     stay_close_to_previous: bool = True
+    fairness: Fairness = "leximin"
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -118,6 +123,10 @@ class Policy:
             problems.append(_policy_problem("solver", self.solver, "must be 'highs' or 'cbc'"))
         if self.method not in ("network", "lp"):
             problems.append(_policy_problem("method", self.method, "must be 'network' or 'lp'"))
+        if self.fairness not in ("leximin", "max_min"):
+            problems.append(
+                _policy_problem("fairness", self.fairness, "must be 'leximin' or 'max_min'")
+            )
         if self.time_limit_s is not None and not (
             isinstance(self.time_limit_s, int | float) and self.time_limit_s > 0
         ):
@@ -201,6 +210,7 @@ class AllocationProblem:
     policy: Policy = field(default_factory=Policy)
     pins: tuple[Pin, ...] = ()
     previous: pd.DataFrame | None = None
+    calendar: bool = False  # capacity given per date range: placements occupy every day
 
 
 @dataclass(frozen=True)
@@ -242,6 +252,8 @@ class AllocationResult:
     timings: Mapping[str, float]
     policy: Policy
     messages: tuple[str, ...] = ()
+    gaps: Mapping[str, float] = field(default_factory=dict)  # proven gap per level
+    explanation: tuple[str, ...] = ()  # which HEIs the fairness levels held where, and why
 
     @property
     def learner_km(self) -> float:

@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 
 from tracker.optimise.arcs import Instance, build_instance
+from tracker.optimise.calendar_solve import solve_dated
 from tracker.optimise.explain import (
     bottlenecks_table,
     fairness_tables,
+    objective_levels,
     placements_table,
     unmet_table,
 )
@@ -23,7 +25,6 @@ from tracker.optimise.lp import solve_lp
 from tracker.optimise.model import (
     AllocationProblem,
     AllocationResult,
-    ObjectiveLevels,
     Pin,
     Policy,
     Status,
@@ -67,6 +68,8 @@ def solve_problem(
     """Solve an already validated problem (for callers that validate separately)."""
     t0 = time.perf_counter() if t0 is None else t0
     timings = dict(already or {})
+    if problem.calendar:
+        return solve_dated(problem, progress=progress, timings=timings, t0=t0)
     say = progress or (lambda _f, _m: None)
     say(0.0, "building the network")
     t = time.perf_counter()
@@ -120,19 +123,8 @@ def compose_result(
     bottlenecks = bottlenecks_table(problem, inst, flow)
     timings["explain"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - (t0 if t0 is not None else t)
-    learner_km = float(
-        np.nansum(
-            placements["learners"].to_numpy() * placements["distance_km"].to_numpy(dtype=float)
-        )
-    )
-    has_req = hei["requested"] > 0
-    levels = ObjectiveLevels(
-        requested=int(problem.demand["learners"].sum()),
-        placed=int(placements["learners"].sum()),
-        min_hei_fill=float(hei.loc[has_req, "fill_ratio"].min()) if has_req.any() else 1.0,
-        max_sector_utilisation=float(sector["utilisation"].max()) if len(sector) else 0.0,
-        learner_km=round(learner_km, 3),
-        moved_learners=moved_learners(problem.previous, placements),
+    levels = objective_levels(
+        problem, placements, hei, sector, moved_learners(problem.previous, placements)
     )
     return AllocationResult(
         status=status,

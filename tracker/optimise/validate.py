@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from tracker.optimise.calendar import date_ranges, has_dates, overlapping_rows
 from tracker.optimise.cells import (
     FALSE_WORDS,
     TRUE_WORDS,
@@ -93,9 +94,14 @@ def _settings(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | No
 
 
 def _capacity(frame: pd.DataFrame, known: set[str], problems: list[Problem]) -> pd.DataFrame | None:
-    if not require_columns("capacity", frame, ("setting_id", "block"), problems):
+    """Capacity per (setting, block), or per (setting, date range) when the table has dates."""
+    dated = has_dates(frame)
+    key_columns = ("setting_id",) if dated else ("setting_id", "block")
+    if not require_columns("capacity", frame, key_columns, problems):
         return None
     frame = frame.reset_index(drop=True)
+    if dated and "block" not in frame.columns:
+        frame = frame.assign(block=None)
     has_places = "places" in frame.columns
     has_supervisors = "supervisors" in frame.columns and "learners_per_supervisor" in frame.columns
     if not has_places and not has_supervisors:
@@ -104,7 +110,8 @@ def _capacity(frame: pd.DataFrame, known: set[str], problems: list[Problem]) -> 
     setting_id = text(frame["setting_id"])
     block = text(frame["block"])
     check_ids("capacity", "setting_id", setting_id, problems, unique=False)
-    check_ids("capacity", "block", block, problems, unique=False)
+    if not dated:
+        check_ids("capacity", "block", block, problems, unique=False)
     for pos, value in enumerate(setting_id):
         if value is not None and value not in known:
             problems.append(
@@ -117,6 +124,10 @@ def _capacity(frame: pd.DataFrame, known: set[str], problems: list[Problem]) -> 
                 )
             )
     key = pd.Series(list(zip(setting_id, block, strict=True)))
+    start, end = date_ranges("capacity", frame, problems, required=np.full(len(frame), dated))
+    if dated:
+        overlapping_rows(setting_id, start, end, problems)
+        key = pd.Series([], dtype=object)
     for pos in positions(key.duplicated(keep="first").to_numpy()):
         problems.append(
             Problem(
@@ -134,6 +145,7 @@ def _capacity(frame: pd.DataFrame, known: set[str], problems: list[Problem]) -> 
             "block": block,
             "places": places,
             "learners_per_supervisor": per_supervisor,
+            **({"start_date": start, "end_date": end} if dated else {}),
         }
     )
 
@@ -213,18 +225,23 @@ def _supervised_places(
     return np.floor(sup * lps + 1e-9), lps.where(given)
 
 
-def _demand(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | None:
-    required = ("request_id", "hei", "programme", "block", "learners")
+def _demand(frame: pd.DataFrame, problems: list[Problem], *, dated: bool) -> pd.DataFrame | None:
+    """Requests; on dated capacity each needs its dates and its block is only a label."""
+    required = ("request_id", "hei", "programme", "learners") + (() if dated else ("block",))
     if not require_columns("demand", frame, required, problems):
         return None
     frame = frame.reset_index(drop=True)
+    if "block" not in frame.columns:
+        frame = frame.assign(block=None)
     request_id = text(frame["request_id"])
     check_ids("demand", "request_id", request_id, problems, unique=True)
     hei = text(frame["hei"])
     programme = text(frame["programme"])
     block = text(frame["block"])
-    for column, values in (("hei", hei), ("programme", programme), ("block", block)):
+    checked = (("hei", hei), ("programme", programme)) + (() if dated else (("block", block),))
+    for column, values in checked:
         check_ids("demand", column, values, problems, unique=False)
+    start, end = date_ranges("demand", frame, problems, required=np.full(len(frame), dated))
     learners = numbers("demand", "learners", frame["learners"], problems, integer=True)
     if "sector" in frame.columns:
         sector = text(frame["sector"], lower=True)
@@ -252,6 +269,7 @@ def _demand(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | None
             "sector": sector,
             "lat": lat.to_numpy(),
             "lon": lon.to_numpy(),
+            **({"start_date": start, "end_date": end} if has_dates(frame) else {}),
         }
     )
 
@@ -287,10 +305,15 @@ def validate(
     problems: list[Problem] = []
     s = _settings(settings, problems)
     known = set() if s is None else {v for v in s["setting_id"] if v is not None}
+    dated = has_dates(capacity)
     c = _capacity(capacity, known, problems)
-    d = _demand(demand, problems)
+    d = _demand(demand, problems, dated=dated)
     prev = None if previous is None else _previous(previous, problems)
-    if c is not None and d is not None:
+    if dated and (pins or previous is not None):
+        problems.append(
+            Problem("pins", None, None, None, "pins and previous plans need capacity by block")
+        )
+    if c is not None and d is not None and not dated:
         offered = set(c["block"].dropna())
         for pos, block in enumerate(d["block"]):
             if block is not None and block not in offered:
@@ -310,5 +333,11 @@ def validate(
     if problems:
         raise InputError(problems)
     return AllocationProblem(
-        settings=s, capacity=c, demand=d, policy=policy, pins=checked_pins, previous=prev
+        settings=s,
+        capacity=c,
+        demand=d,
+        policy=policy,
+        pins=checked_pins,
+        previous=prev,
+        calendar=dated,
     )

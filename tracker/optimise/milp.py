@@ -1,0 +1,302 @@
+"""The calendar engine: the levels as mixed-integer programmes, built with numpy and passed
+to HiGHS (highspy) in whole arrays.
+
+With date ranges the capacity rows (one per setting and check day) and the request rows no
+longer form two nested families, so the LP relaxation can be fractional and each level is a
+MILP. Every level is solved to proven optimality (or stopped by the time limit, with the
+proven gap kept) and then fixed as a row before the next:
+
+1. most learners placed: maximise the learners placed;
+2. fair share between HEIs, leximin: the sorted vector of HEI fills is lexicographically
+   maximal. Solved as the sums of the k lowest fills, k = 1, 2, ..., each maximised with the
+   ones before it fixed (Ogryczak and Sliwinski's linear form: the sum of the k smallest of
+   ``y`` is ``max k*r - sum(d_h)`` with ``d_h >= r - y_h``, ``d_h >= 0``). This needs no
+   freezing step, so the integer stall of progressive filling (two HEIs that can each rise
+   but not both) cannot happen: the k-th sum is simply the best the k worst-off can have
+   together. ``fairness="max_min"`` stops after k = 1;
+3. fair share between sectors, leximin from above: likewise the sums of the k highest sector
+   utilisations (learner-days / place-days), each minimised in turn;
+4. least travel: minimise learner-km.
+
+Fills and utilisations are scaled by ``_SCALE`` in the rows, so HiGHS's absolute feasibility
+tolerance is far below the smallest difference between two achievable ratios.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from tracker.optimise.calendar_instance import CalendarInstance
+from tracker.optimise.constraints import RULES
+from tracker.optimise.model import Policy
+
+Progress = Callable[[float, str], None]
+_SCALE = 1e4
+_TOL = 1e-6  # in scaled units: 1e-10 of a ratio
+_INF = highspy.kHighsInf
+
+
+@dataclass
+class CalendarSolution:
+    flow: np.ndarray
+    status: str
+    gaps: dict[str, float]
+    timings: dict[str, float]
+    sums: dict[str, list[float]] = field(default_factory=dict)
+    solves: int = 0
+
+
+def _highs() -> highspy.Highs:
+    """A silent HiGHS: its constructor prints a banner on the C level once per process."""
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    try:
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+class _Model:
+    """Integer learners per arc, the request-size and per-day capacity rows, and helpers to
+    add the variables and rows of each level."""
+
+    def __init__(self, inst: CalendarInstance, policy: Policy) -> None:
+        self.inst, self.policy = inst, policy
+        self.h = _highs()
+        if policy.time_limit_s is not None:
+            self.h.setOptionValue("time_limit", float(policy.time_limit_s))
+        self.h.setOptionValue("mip_rel_gap", 0.0)
+        self.h.setOptionValue("mip_abs_gap", 1e-9)
+        n = len(inst.arc_request)
+        self.n = n
+        self.h.addVars(n, np.zeros(n), inst.arc_ub.astype(float))
+        if n:
+            self.h.changeColsIntegrality(
+                n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
+            )
+        order = np.argsort(inst.arc_request, kind="stable")
+        req = inst.arc_request[order]
+        starts = np.flatnonzero(np.r_[True, req[1:] != req[:-1]]) if n else np.empty(0, int)
+        self._rows(starts, order, np.ones(n), -_INF, inst.request_learners[req[starts]])
+        self._rows(
+            inst.row_indptr[:-1], inst.row_arcs, np.ones(len(inst.row_arcs)), -_INF, inst.row_places
+        )
+        self.solves = 0
+        self.last_start = np.zeros(0)
+
+    def _rows(
+        self, starts: np.ndarray, index: np.ndarray, value: np.ndarray, lo: object, hi: object
+    ) -> None:
+        k = len(starts)
+        if k == 0:
+            return
+        self.h.addRows(
+            k,
+            np.broadcast_to(np.asarray(lo, float), k).copy(),
+            np.broadcast_to(np.asarray(hi, float), k).copy(),
+            len(index),
+            np.asarray(starts, np.int32),
+            np.asarray(index, np.int32),
+            np.asarray(value, float),
+        )
+
+    def start(self, x: np.ndarray) -> None:
+        """Give HiGHS a feasible plan to start from (the previous level's, or greedy's)."""
+        self.last_start = np.asarray(x, float)
+        sol = highspy.HighsSolution()
+        sol.col_value = [float(v) for v in x]
+        sol.value_valid = True
+        self.h.setSolution(sol)
+
+    def add_vars(self, k: int, lo: float, hi: float) -> np.ndarray:
+        first = self.h.getNumCol()
+        self.h.addVars(k, np.full(k, lo), np.full(k, hi))
+        return np.arange(first, first + k)
+
+    def add_row(self, index: np.ndarray, value: np.ndarray, lo: float, hi: float) -> None:
+        self._rows(np.array([0]), index, value, lo, hi)
+
+    def solve(
+        self, index: np.ndarray, cost: np.ndarray, maximise: bool
+    ) -> tuple[np.ndarray, str, float]:
+        """Optimise ``sum(cost * col)``; the solution, its status and the proven gap."""
+        h = self.h
+        m = h.getNumCol()
+        full = np.zeros(m)
+        full[index] = cost
+        h.changeColsCost(m, np.arange(m, dtype=np.int32), full)
+        sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+        h.changeObjectiveSense(sense)
+        h.run()
+        self.solves += 1
+        status = h.getModelStatus()
+        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit):
+            raise RuntimeError(f"HiGHS status {h.modelStatusToString(status)}")
+        optimal = status == highspy.HighsModelStatus.kOptimal
+        info = h.getInfo()
+        if info.primal_solution_status != 2:  # no plan found in time: keep the start plan
+            if len(self.last_start) != m:
+                raise RuntimeError("HiGHS stopped at its time limit before finding a plan")
+            return self.last_start, "time_limit", float("inf")
+        x = np.asarray(h.getSolution().col_value, float)
+        gap = 0.0 if optimal else float(info.mip_gap)
+        return x, "optimal" if optimal else "time_limit", gap
+
+
+def _hei_fill_terms(inst: CalendarInstance) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per HEI with requests: arc columns and their coefficients in ``_SCALE * fill``."""
+    hei_of_arc = inst.request_hei[inst.arc_request]
+    cols, coefs = [], []
+    for h, asked in enumerate(inst.hei_requested):
+        if asked > 0:
+            arcs = np.flatnonzero(hei_of_arc == h)
+            cols.append(arcs)
+            coefs.append(np.full(len(arcs), _SCALE / asked))
+    return cols, coefs
+
+
+def _sector_use_terms(inst: CalendarInstance) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per sector with place-days: arc columns and coefficients in ``_SCALE * utilisation``."""
+    sector_of_arc = inst.setting_sector[inst.arc_setting]
+    learner_days = inst.request_days[inst.arc_request].astype(float)
+    cols, coefs = [], []
+    for s, place_days in enumerate(inst.sector_place_days):
+        if place_days > 0:
+            arcs = np.flatnonzero(sector_of_arc == s)
+            cols.append(arcs)
+            coefs.append(learner_days[arcs] * _SCALE / place_days)
+    return cols, coefs
+
+
+def _ordered_sums(
+    m: _Model,
+    terms: tuple[list[np.ndarray], list[np.ndarray]],
+    *,
+    lowest: bool,
+    steps: int,
+    x: np.ndarray,
+) -> tuple[np.ndarray, str, float, list[float]]:
+    """Lexicographically optimise the sums of the k lowest (or highest) terms, k = 1..steps.
+
+    Lowest: ``max k*r - sum(d)``, ``d_i >= r - y_i``. Highest: ``min k*r + sum(e)``,
+    ``e_i >= y_i - r``. Each optimum is fixed as a row before the next k.
+    """
+    cols, coefs = terms
+    n = len(cols)
+    status, gap, sums = "optimal", 0.0, []
+    sign = -1.0 if lowest else 1.0
+    for k in range(1, min(steps, n) + 1):
+        r = m.add_vars(1, -_INF, _INF)
+        d = m.add_vars(n, 0.0, _INF)
+        for i in range(n):
+            # lowest: d_i - r + y_i >= 0; highest: e_i + r - y_i >= 0
+            index = np.concatenate([[d[i], r[0]], cols[i]])
+            value = np.concatenate([[1.0, sign], -sign * coefs[i]])
+            m.add_row(index, value, 0.0, _INF)
+        objective_cols = np.concatenate([r, d])
+        objective = np.concatenate([[float(k)], np.full(n, sign)])
+        y = np.array([float(np.rint(x[c]) @ w) for c, w in zip(cols, coefs, strict=True)])
+        level = np.sort(y)[k - 1] if lowest else np.sort(y)[::-1][k - 1]
+        m.start(np.concatenate([x, [level], np.maximum(0.0, sign * (y - level))]))
+        x, st, g = m.solve(objective_cols, objective, maximise=lowest)
+        status = "optimal" if status == "optimal" and st == "optimal" else "time_limit"
+        gap = max(gap, g)
+        values = np.array([float(np.rint(x[c]) @ w) for c, w in zip(cols, coefs, strict=True)])
+        got = float(np.sort(values)[:k].sum() if lowest else np.sort(values)[::-1][:k].sum())
+        sums.append(got / _SCALE)
+        if lowest:
+            m.add_row(objective_cols, objective, got - _TOL, _INF)
+        else:
+            m.add_row(objective_cols, objective, -_INF, got + _TOL)
+    return x, status, gap, sums
+
+
+def greedy_start(inst: CalendarInstance) -> np.ndarray:
+    """A feasible plan to start level 1 from: requests in turn, nearest settings first, each
+    taking what every day of its range still has."""
+    rows_of_nnz = np.repeat(np.arange(len(inst.row_places)), np.diff(inst.row_indptr))
+    by_arc = np.argsort(inst.row_arcs, kind="stable")
+    arc_rows = rows_of_nnz[by_arc]
+    arc_starts = np.searchsorted(inst.row_arcs[by_arc], np.arange(len(inst.arc_request) + 1))
+    left = inst.row_places.astype(np.int64).copy()
+    need = inst.request_learners.astype(np.int64).copy()
+    x = np.zeros(len(inst.arc_request))
+    km = np.nan_to_num(inst.arc_km, nan=0.0)
+    for a in np.lexsort((km, inst.arc_request)):
+        r = inst.arc_request[a]
+        if need[r] <= 0:
+            continue
+        rows = arc_rows[arc_starts[a] : arc_starts[a + 1]]
+        take = min(int(need[r]), int(inst.arc_ub[a]), int(left[rows].min(initial=need[r])))
+        if take > 0:
+            x[a] = take
+            need[r] -= take
+            left[rows] -= take
+    return x
+
+
+def solve_calendar(
+    inst: CalendarInstance, policy: Policy, progress: Progress | None = None
+) -> CalendarSolution:
+    say = progress or (lambda _f, _m: None)
+    timings: dict[str, float] = {}
+    gaps: dict[str, float] = {}
+    sums: dict[str, list[float]] = {}
+    statuses: list[str] = []
+    m = _Model(inst, policy)
+    arcs = np.arange(m.n)
+    steps = 1 if policy.fairness == "max_min" else len(inst.heis)
+
+    say(0.1, RULES["most_learners_placed"])
+    t = time.perf_counter()
+    m.start(greedy_start(inst))
+    x, st, gaps["most_learners_placed"] = m.solve(arcs, np.ones(m.n), maximise=True)
+    statuses.append(st)
+    placed = float(np.rint(x[: m.n]).sum())
+    m.add_row(arcs, np.ones(m.n), placed - 0.5, _INF)
+    timings["most_learners_placed"] = time.perf_counter() - t
+
+    if policy.fair_share_between_heis and len(inst.heis) > 1:
+        say(0.3, RULES["fair_share_between_heis"])
+        t = time.perf_counter()
+        x, st, gap, sums["hei"] = _ordered_sums(
+            m, _hei_fill_terms(inst), lowest=True, steps=steps, x=x
+        )
+        statuses.append(st)
+        gaps["fair_share_between_heis"] = gap
+        timings["fair_share_between_heis"] = time.perf_counter() - t
+
+    if policy.fair_share_between_sectors and (inst.sector_place_days > 0).sum() > 1:
+        say(0.55, RULES["fair_share_between_sectors"])
+        t = time.perf_counter()
+        sector_steps = 1 if policy.fairness == "max_min" else len(inst.sector_place_days)
+        x, st, gap, sums["sector"] = _ordered_sums(
+            m, _sector_use_terms(inst), lowest=False, steps=sector_steps, x=x
+        )
+        statuses.append(st)
+        gaps["fair_share_between_sectors"] = gap
+        timings["fair_share_between_sectors"] = time.perf_counter() - t
+
+    if policy.minimise_travel and bool(inst.arc_cost.any()):
+        say(0.8, RULES["least_travel"])
+        t = time.perf_counter()
+        m.start(x)
+        x, st, gaps["least_travel"] = m.solve(arcs, inst.arc_cost.astype(float), maximise=False)
+        statuses.append(st)
+        timings["least_travel"] = time.perf_counter() - t
+    say(1.0, "done")
+    status = "optimal" if all(s == "optimal" for s in statuses) else "time_limit"
+    flow = np.rint(x[: m.n]).astype(np.int64)
+    return CalendarSolution(flow, status, gaps, timings, sums, m.solves)
