@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tracker.access import SYSTEM
-from tracker.data.importers import KINDS, ImportRejected, import_table, read_table
+from tracker.data.importers import KINDS, ImportRejected, read_table
 from tracker.db import session_scope
+from tracker.services.imports import apply_import
 
 FILES = Path(__file__).parent / "files"
 
@@ -93,12 +94,12 @@ def test_random_rows_are_imported_or_rejected_never_crash(
         for kind in KINDS:
             with session_scope(engine) as session:
                 frame = read_table(f"{kind}.csv", (FILES / f"{kind}.csv").read_bytes())
-                import_table(session, SYSTEM, kind, frame)
+                apply_import(session, SYSTEM, kind, frame)
         engine._examples_loaded = True  # type: ignore[attr-defined]
     kind, frame = table
     with Session(engine) as session:
         try:
-            import_table(session, SYSTEM, kind, frame)
+            apply_import(session, SYSTEM, kind, frame)
         except ImportRejected as rejected:
             assert rejected.report.problems
             assert not (session.new or session.dirty or session.deleted)

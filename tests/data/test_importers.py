@@ -17,7 +17,6 @@ from tracker.data.importers import (
     ImportRejected,
     ImportReport,
     UnreadableFile,
-    import_table,
     read_table,
     template_csv,
     validate,
@@ -38,6 +37,7 @@ from tracker.models import (
     SettingProgramme,
     SupervisionCapacity,
 )
+from tracker.services.imports import apply_import
 
 FILES = Path(__file__).parent / "files"
 TABLES: tuple[type[SQLModel], ...] = (
@@ -70,7 +70,7 @@ def run(
     """Import in its own transaction, as the CLI and the upload page do."""
     frame = read_table(filename or f"{kind}.csv", content)
     with session_scope(engine) as session:
-        return import_table(session, principal, kind, frame)
+        return apply_import(session, principal, kind, frame)
 
 
 def rejected(

@@ -12,11 +12,12 @@ from sqlmodel import Session, select
 from tests.services.pipeline_fixtures import build_pipeline
 from tracker.cache import PIPELINE_DATA, ReportCache, data_version, viewer_scope
 from tracker.cache_stores import DiskStore
-from tracker.data.importers import import_table, read_table
+from tracker.data.importers import read_table
 from tracker.db import session_scope
 from tracker.models import LearnerEvent
 from tracker.queries.pipeline import PipelineFilters
 from tracker.services.audit import record_audit
+from tracker.services.imports import apply_import
 from tracker.services.pipeline_reports import cohort_report, concerns_report, overview_report
 
 ALL = PipelineFilters()
@@ -86,7 +87,7 @@ def test_an_import_changes_the_cached_figures(
         b"learner_ref,date,event,reason\nH1N23-05,2024-06-01,withdrew,financial\n",
     )
     with session_scope(engine) as session:
-        import_table(session, admin, "learner-events", frame)
+        apply_import(session, admin, "learner-events", frame)
     with Session(engine) as session:
         assert data_version(session, PIPELINE_DATA) != version
         after = overview_report(session, principal=admin, filters=ALL, cache=cache)

@@ -17,13 +17,12 @@ from tracker.data.importers import (
     ImportReport,
     UnknownKind,
     UnreadableFile,
-    import_table,
     read_table,
     spec_for,
     template_csv,
-    validate,
 )
 from tracker.db import make_engine, session_scope, upgrade
+from tracker.services.imports import apply_import, preview_import
 
 KIND_HELP = f"One of: {', '.join(KINDS)}."
 
@@ -94,12 +93,12 @@ def register(app: typer.Typer) -> None:
         try:
             with session_scope(engine) as session:
                 if dry_run:
-                    report = validate(session, SYSTEM, kind, frame)
+                    report = preview_import(session, SYSTEM, kind, frame)
                     if not report.ok:
                         raise ImportRejected(report)
                     session.rollback()
                 else:
-                    report = import_table(session, SYSTEM, kind, frame)
+                    report = apply_import(session, SYSTEM, kind, frame)
         except ImportRejected as rejected:
             typer.echo(rejected.report.summary(), err=True)
             typer.echo(problem_table(rejected.report))

@@ -1,6 +1,6 @@
 """Imports: upload a CSV or Excel file, preview it with every problem listed, then import.
 
-The preview and the import run the same validation (the importers' service), so what the
+The preview and the import run the same plan (``tracker.services.imports``), so what the
 preview accepts is exactly what the import writes; a rejected file writes nothing.
 """
 
@@ -23,14 +23,13 @@ from tracker.data.importers import (
     ImportRejected,
     ImportReport,
     UnreadableFile,
-    import_table,
     importable_kinds,
     read_table,
     spec_for,
     template_csv,
-    validate,
 )
 from tracker.db import session_scope
+from tracker.services.imports import apply_import, preview_import
 
 dash.register_page(__name__, path="/imports", name="Imports", order=40, access="imports")
 
@@ -209,7 +208,7 @@ def preview_upload(contents: str | None, kind: str, filename: str | None) -> tup
     try:
         frame = read_table(filename, _decode(contents))
         with Session(app_engine()) as session:
-            report = validate(session, principal, kind, frame)
+            report = preview_import(session, principal, kind, frame)
     except (UnreadableFile, AccessDenied, ValueError) as exc:
         return dbc.Alert(str(exc), color="danger", id="imports-status"), None, True, None
     preview = dag.AgGrid(
@@ -244,7 +243,7 @@ def import_upload(
     try:
         frame = read_table(filename, _decode(contents))
         with session_scope(app_engine()) as session:
-            report = import_table(session, principal, kind, frame)
+            report = apply_import(session, principal, kind, frame)
     except ImportRejected as rejected:
         return _report_view(rejected.report, done=False), True
     except (UnreadableFile, AccessDenied, ValueError) as exc:

@@ -4,7 +4,9 @@ Use::
 
     frame = read_table(filename, content)          # CSV or .xlsx, all cells as strings
     report = validate(session, principal, kind, frame)   # preview: no writes
-    report = import_table(session, principal, kind, frame)  # writes, or raises ImportRejected
+    plan = plan_import(session, principal, kind, frame, now=now)  # report + writes
+
+Applying a plan and writing its audit row is ``tracker.services.imports.apply_import``.
 
 Rules shared by every kind:
 
@@ -31,20 +33,21 @@ from tracker.data.importers.core import (
 )
 from tracker.data.importers.files import UnreadableFile, read_table, template_csv
 from tracker.data.importers.kinds import KINDS, UnknownKind, spec_for
-from tracker.data.importers.service import import_table, importable_kinds, validate
+from tracker.data.importers.planning import ImportPlan, importable_kinds, plan_import, validate
 
 __all__ = [
     "KINDS",
     "Change",
     "Column",
+    "ImportPlan",
     "ImportRejected",
     "ImportReport",
     "KindSpec",
     "Problem",
     "UnknownKind",
     "UnreadableFile",
-    "import_table",
     "importable_kinds",
+    "plan_import",
     "read_table",
     "spec_for",
     "template_csv",

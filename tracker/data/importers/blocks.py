@@ -11,7 +11,6 @@ from tracker.data.importers.core import (
     Column,
     Context,
     KindSpec,
-    Row,
     by_key,
     chunks,
     max_length,
@@ -19,6 +18,7 @@ from tracker.data.importers.core import (
 )
 from tracker.data.importers.pipeline import registers
 from tracker.data.importers.registers import resolve_hei, resolve_programme
+from tracker.data.importers.rows import Row
 from tracker.models import PlacementBlock, ProgrammeCalendar
 
 

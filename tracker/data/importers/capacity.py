@@ -18,12 +18,12 @@ from tracker.data.importers.core import (
     Column,
     Context,
     KindSpec,
-    Row,
     by_key,
     chunks,
     max_length,
     upsert,
 )
+from tracker.data.importers.rows import Row
 from tracker.models import (
     Organisation,
     PlacementBlock,

@@ -9,13 +9,11 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from tracker.clock import utcnow
 from tracker.data.importers.core import (
     Action,
     Column,
     Context,
     KindSpec,
-    Row,
     by_key,
     chunks,
     keys,
@@ -23,6 +21,7 @@ from tracker.data.importers.core import (
     upsert,
 )
 from tracker.data.importers.registers import resolve_hei, resolve_programme
+from tracker.data.importers.rows import Row
 from tracker.measures.definitions import EVENT_PRECEDENCE
 from tracker.models import (
     Cohort,
@@ -314,7 +313,7 @@ def plan_learner_events(ctx: Context, rows: list[Row]) -> list[Action]:
 
 
 def _add_event(ctx: Context, learner: Learner, day: date, event: str, reason: str | None) -> Action:
-    by = ctx.principal.username
+    by, now = ctx.principal.username, ctx.now
     assert learner.id is not None
     learner_id = learner.id
 
@@ -325,7 +324,7 @@ def _add_event(ctx: Context, learner: Learner, day: date, event: str, reason: st
                 event_date=day,
                 event=event,
                 reason=reason,
-                recorded_at=utcnow(),
+                recorded_at=now,
                 recorded_by=by,
             )
         )

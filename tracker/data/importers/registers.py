@@ -9,11 +9,11 @@ from tracker.data.importers.core import (
     Column,
     Context,
     KindSpec,
-    Row,
     by_key,
     max_length,
     upsert,
 )
+from tracker.data.importers.rows import Row
 from tracker.models import (
     Cohort,
     Organisation,

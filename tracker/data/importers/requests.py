@@ -6,7 +6,6 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from tracker.clock import utcnow
 from tracker.data.importers.core import (
     LAT_RANGE,
     LON_RANGE,
@@ -14,7 +13,6 @@ from tracker.data.importers.core import (
     Column,
     Context,
     KindSpec,
-    Row,
     by_key,
     chunks,
     keys,
@@ -23,6 +21,7 @@ from tracker.data.importers.core import (
 )
 from tracker.data.importers.pipeline import load_cohorts, registers
 from tracker.data.importers.registers import resolve_hei, resolve_programme
+from tracker.data.importers.rows import Row
 from tracker.models import Cohort, PlacementBlock, PlacementRequest, Sector
 
 _WHERE = f"lat {LAT_RANGE[0]} to {LAT_RANGE[1]}, lon {LON_RANGE[0]} to {LON_RANGE[1]}"
@@ -107,7 +106,7 @@ def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
             continue
         values["cohort_id"] = cohort.id
         values["block_id"] = block.id
-        create = {"code": code, "created_at": utcnow(), "created_by": ctx.principal.username}
+        create = {"code": code, "created_at": ctx.now, "created_by": ctx.principal.username}
         known = current[0] if current else None
         actions.append(
             upsert(PlacementRequest, known, code, values, create=create, bump_version=True)

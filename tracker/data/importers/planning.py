@@ -1,8 +1,15 @@
-"""validate and import_table: the one entry point for the CLI, the upload page and tests."""
+"""Planning an import: the checks and the list of writes, shared by the preview and the import.
+
+``plan_import`` reads the database and the file and decides every record's fate without
+touching the session; ``tracker.services.imports`` applies a clean plan and writes its audit
+row. ``validate`` is the preview (and the register editors' one set of rules).
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -13,16 +20,14 @@ from tracker.data.importers.core import (
     Action,
     Change,
     Context,
-    ImportRejected,
     ImportReport,
     KindSpec,
     Problem,
-    Row,
 )
 from tracker.data.importers.files import is_comment_or_blank
 from tracker.data.importers.kinds import KINDS, spec_for
+from tracker.data.importers.rows import Row
 from tracker.models import Role
-from tracker.services.audit import record_audit
 
 IMPORTERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
 
@@ -67,9 +72,31 @@ def _row_numbers(frame: pd.DataFrame) -> list[int]:
     return [int(i) for i in index]
 
 
-def _plan(
-    session: Session, principal: Principal, kind: str, frame: pd.DataFrame
-) -> tuple[ImportReport, list[Action]]:
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import would do: the report, and one action per record (empty if any problem)."""
+
+    report: ImportReport
+    actions: tuple[Action, ...]
+
+    @property
+    def added_keys(self) -> list[str]:
+        return [a.key for a in self.actions if a.status == "added"]
+
+    def apply(self, session: Session) -> None:
+        """Write every action into the caller's session; only a clean plan has any."""
+        for action in self.actions:
+            if action.apply is not None:
+                action.apply(session)
+
+
+def plan_import(
+    session: Session, principal: Principal, kind: str, frame: pd.DataFrame, *, now: datetime
+) -> ImportPlan:
+    """Every check of every row, and the writes a clean file would make; writes nothing.
+
+    Raises AccessDenied when the principal may not import this kind at all.
+    """
     spec = spec_for(kind)
     _check_access(principal, spec)
     names = [normalise_column(c) for c in frame.columns]
@@ -91,7 +118,7 @@ def _plan(
             )
         )
     ignored = tuple(dict.fromkeys(n for n in names if n not in known))
-    ctx = Context(session, principal, frozenset(n for n in names if n in known))
+    ctx = Context(session, principal, frozenset(n for n in names if n in known), now)
     rows: list[Row] = []
     positions = {name: names.index(name) for name in ctx.present}
     for number, values in zip(_row_numbers(frame), frame.itertuples(index=False), strict=True):
@@ -100,12 +127,11 @@ def _plan(
             continue
         rows.append(Row(number, {name: cells[i] for name, i in positions.items()}, ctx))
     if header:
-        report = ImportReport(kind, len(rows), tuple(header), ignored_columns=ignored)
-        return report, []
+        return ImportPlan(ImportReport(kind, len(rows), tuple(header), ignored_columns=ignored), ())
     actions = spec.planner(ctx, rows)
     problems = tuple(sorted(ctx.problems, key=lambda p: p.row))
     if problems:
-        return ImportReport(kind, len(rows), problems, ignored_columns=ignored), []
+        return ImportPlan(ImportReport(kind, len(rows), problems, ignored_columns=ignored), ())
     report = ImportReport(
         kind=kind,
         rows=len(rows),
@@ -115,50 +141,20 @@ def _plan(
         changes=tuple(Change(a.key, a.old, a.new) for a in actions if a.status == "changed"),
         ignored_columns=ignored,
     )
-    return report, actions
+    return ImportPlan(report, tuple(actions))
 
 
 def validate(
-    session: Session, principal: Principal, kind: str, frame: pd.DataFrame
+    session: Session,
+    principal: Principal,
+    kind: str,
+    frame: pd.DataFrame,
+    *,
+    now: datetime | None = None,
 ) -> ImportReport:
     """Check a table and say what importing it would do, without writing (the preview).
 
     Raises AccessDenied when the principal may not import this kind at all; row-level access
     problems (another HEI's rows) are reported as problems instead.
     """
-    report, _ = _plan(session, principal, kind, frame)
-    return report
-
-
-def import_table(
-    session: Session, principal: Principal, kind: str, frame: pd.DataFrame
-) -> ImportReport:
-    """Validate, then write every row in the caller's transaction, or nothing at all.
-
-    Raises ImportRejected (having written nothing) when any row has a problem. Writes one
-    audit row with the counts and, for changed records, the old and new values.
-    """
-    report, actions = _plan(session, principal, kind, frame)
-    if not report.ok:
-        raise ImportRejected(report)
-    for action in actions:
-        if action.apply is not None:
-            action.apply(session)
-    record_audit(
-        session,
-        principal,
-        "import",
-        entity=kind,
-        old={"changes": {c.key: c.old for c in report.changes}} if report.changes else None,
-        new={
-            "rows": report.rows,
-            "added": report.added,
-            "changed": report.changed,
-            "unchanged": report.unchanged,
-            "added_keys": [a.key for a in actions if a.status == "added"],
-            "changes": {c.key: c.new for c in report.changes},
-        },
-        detail=report.summary(),
-    )
-    session.flush()
-    return report
+    return plan_import(session, principal, kind, frame, now=now or datetime.now(UTC)).report

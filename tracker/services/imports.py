@@ -1,0 +1,64 @@
+"""Importing a file: the preview and the import, for the upload page and the command line.
+
+Both run the importers' one plan (``tracker.data.importers.plan_import``), so what the preview
+accepts is exactly what the import writes. Each runs in the caller's transaction
+(``session_scope``): the import's records and its audit row commit together, or not at all.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlmodel import Session
+
+from tracker.access import Principal
+from tracker.clock import utcnow
+from tracker.data.importers import ImportPlan, ImportRejected, ImportReport, plan_import
+from tracker.services.audit import record_audit
+
+
+def preview_import(
+    session: Session, principal: Principal, kind: str, frame: pd.DataFrame
+) -> ImportReport:
+    """What importing ``frame`` would do, with every problem; writes nothing.
+
+    Raises AccessDenied when the principal may not import this kind at all; row-level access
+    problems (another HEI's rows) are reported as problems instead.
+    """
+    return plan_import(session, principal, kind, frame, now=utcnow()).report
+
+
+def apply_import(
+    session: Session, principal: Principal, kind: str, frame: pd.DataFrame
+) -> ImportReport:
+    """Write every row of ``frame`` in the caller's transaction, or nothing at all.
+
+    Raises ImportRejected (having written nothing) when any row has a problem. Writes one
+    audit row with the counts and, for changed records, the old and new values.
+    """
+    plan = plan_import(session, principal, kind, frame, now=utcnow())
+    if not plan.report.ok:
+        raise ImportRejected(plan.report)
+    plan.apply(session)
+    _record_import(session, principal, plan)
+    session.flush()
+    return plan.report
+
+
+def _record_import(session: Session, principal: Principal, plan: ImportPlan) -> None:
+    report = plan.report
+    record_audit(
+        session,
+        principal,
+        "import",
+        entity=report.kind,
+        old={"changes": {c.key: c.old for c in report.changes}} if report.changes else None,
+        new={
+            "rows": report.rows,
+            "added": report.added,
+            "changed": report.changed,
+            "unchanged": report.unchanged,
+            "added_keys": plan.added_keys,
+            "changes": {c.key: c.new for c in report.changes},
+        },
+        detail=report.summary(),
+    )
