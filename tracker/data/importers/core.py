@@ -130,6 +130,14 @@ class Context:
     now: datetime
     problems: list[Problem] = field(default_factory=list)
 
+    def sees(self, hei_id: int | None) -> bool:
+        """Whether the importing user may know of a record of this HEI (staff: of every HEI).
+
+        A record the user may not see must read exactly as one that does not exist: no
+        message may confirm it, describe it, or check the file against it.
+        """
+        return not self.principal.is_hei or hei_id == self.principal.hei_id
+
 
 Planner = Callable[[Context, list["Row"]], list[Action]]
 AccessRule = Literal["staff", "hei"]

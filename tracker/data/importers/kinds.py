@@ -5,7 +5,8 @@ from __future__ import annotations
 from tracker.data.importers.blocks import CALENDAR, PLACEMENT_BLOCKS
 from tracker.data.importers.capacity import CAPACITY, SETTINGS
 from tracker.data.importers.core import KindSpec
-from tracker.data.importers.pipeline import COHORTS, LEARNER_EVENTS, LEARNERS
+from tracker.data.importers.events import LEARNER_EVENTS
+from tracker.data.importers.pipeline import COHORTS, LEARNERS
 from tracker.data.importers.registers import ORGANISATIONS, PROGRAMMES
 from tracker.data.importers.requests import REQUESTS
 

@@ -76,11 +76,13 @@ def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
             if where is not None:
                 values["lat"], values["lon"] = where
         intake = row.intake("intake", required=False)
-        if hei is not None:
-            row.own_hei("hei", hei.id, "requests")
+        if hei is not None and not row.own_hei("hei", hei.id, "requests"):
+            hei = None  # another HEI's: its cohorts are not looked up
         current = existing.get(code) if code else None
-        if current is not None and ctx.principal.is_hei:
-            row.own_hei("request_id", current[1], "requests")
+        if current is not None and not ctx.sees(current[1]):
+            # Request ids are unique system-wide; say it is taken, and nothing about whose.
+            row.taken_reference("request_id", "request id")
+            current = None
         if code is not None:
             row.first_time(seen, code, "request_id", "request_id")
         cohort = None

@@ -186,12 +186,29 @@ class Row:
         return lat, lon
 
     def own_hei(self, column: str, hei_id: int | None, what: str) -> bool:
-        """HEI users may only touch rows of their own HEI; staff may touch any."""
-        principal = self.ctx.principal
-        if principal.is_hei and hei_id != principal.hei_id:
+        """HEI users may only touch rows of their own HEI; staff may touch any.
+
+        The HEI register is public, so naming another HEI may be refused as such; what that
+        HEI holds (cohorts, learners, requests) is then not looked up for the row at all.
+        """
+        if not self.ctx.sees(hei_id):
             self.problem(column, f"you may only import your own HEI's {what}")
             return False
         return True
+
+    def unknown_reference(self, column: str, what: str, then: str) -> None:
+        """No such record among those this user may see: one message for a reference that
+        exists nowhere and one that belongs to another HEI, so it confirms neither."""
+        where = " in your HEI's records" if self.ctx.principal.is_hei else ""
+        self.problem(column, f"no {what} with this reference{where}; {then}")
+
+    def taken_reference(self, column: str, what: str) -> None:
+        """A new record's reference is already used outside the user's HEI.
+
+        References are unique across the system, so the row must be refused; the message says
+        only that, never whose it is or anything about that record.
+        """
+        self.problem(column, f"this {what} cannot be used for your HEI's records; choose another")
 
     def first_time(self, seen: dict[Any, int], key: Any, column: str, what: str) -> bool:
         """Record ``key``; a key seen on an earlier row is a problem (files must not repeat)."""
