@@ -51,6 +51,10 @@ class Settings:
     disclosure_rounding: int | None = None
     disclosure_small_max: int | None = None
     disclosure_min_rate_denominator: int | None = None
+    #: Largest file one import may upload, in MB; the request limit is derived from it.
+    max_upload_mb: int = 20
+    #: Most data rows one import may hold; a file with more is refused while it is read.
+    max_import_rows: int = 200_000
 
     @property
     def uses_default_database(self) -> bool:
@@ -65,6 +69,15 @@ def _optional_int(name: str) -> int | None:
         return int(value)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def _positive_int(name: str, default: int) -> int:
+    value = _optional_int(name)
+    if value is None:
+        return default
+    if value < 1:
+        raise ValueError(f"{name} must be 1 or more, not {value}.")
+    return value
 
 
 def default_data_dir() -> Path:
@@ -114,6 +127,8 @@ def load_settings() -> Settings:
         disclosure_rounding=_optional_int("TRACKER_DISCLOSURE_ROUNDING"),
         disclosure_small_max=_optional_int("TRACKER_DISCLOSURE_SMALL_MAX"),
         disclosure_min_rate_denominator=_optional_int("TRACKER_DISCLOSURE_MIN_RATE_DENOMINATOR"),
+        max_upload_mb=_positive_int("TRACKER_MAX_UPLOAD_MB", 20),
+        max_import_rows=_positive_int("TRACKER_MAX_IMPORT_ROWS", 200_000),
     )
 
 

@@ -23,6 +23,7 @@ from tracker.cache import REPORT_CACHE_KEY, open_report_cache
 from tracker.config import Settings, disclosure_policy, load_settings
 from tracker.db import make_engine, upgrade
 from tracker.jobs import make_background_manager
+from tracker.uploads import limit_request_size
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -148,6 +149,7 @@ def create_app(
     disclosure_policy(settings)  # refuse to start on a misconfigured disclosure convention
     server = Flask("tracker")
     init_auth(server, engine, settings)
+    limit_request_size(server, settings)
     server.extensions[REPORT_CACHE_KEY] = (
         open_report_cache(settings) if settings.report_cache else None
     )

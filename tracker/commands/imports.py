@@ -13,6 +13,7 @@ from tracker.access import SYSTEM
 from tracker.config import load_settings
 from tracker.data.importers import (
     KINDS,
+    ImportLimits,
     ImportRejected,
     ImportReport,
     UnknownKind,
@@ -83,12 +84,13 @@ def register(app: typer.Typer) -> None:
         if not file.is_file():
             typer.echo(f"No such file: {file}", err=True)
             raise typer.Exit(2)
+        settings = load_settings()
         try:
-            frame = read_table(file.name, file.read_bytes())
+            frame = read_table(file.name, file.read_bytes(), ImportLimits.from_settings(settings))
         except UnreadableFile as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(1) from None
-        engine = make_engine(load_settings().database_url)
+        engine = make_engine(settings.database_url)
         upgrade(engine)
         try:
             with session_scope(engine) as session:

@@ -17,9 +17,11 @@ from dash.exceptions import PreventUpdate
 from sqlmodel import Session
 
 from tracker.access import AccessDenied, Principal
-from tracker.auth import app_engine
+from tracker.auth import app_engine, app_settings
 from tracker.components import callback_principal, page_guard, page_header
 from tracker.data.importers import (
+    MIB,
+    ImportLimits,
     ImportRejected,
     ImportReport,
     UnreadableFile,
@@ -68,6 +70,7 @@ def _columns_table(kind: str) -> Any:
 def layout(principal: Principal, kind: str | None = None, **_query: Any) -> Any:
     kinds = importable_kinds(principal)
     chosen = kind if kind in kinds else kinds[0]
+    limits = _limits()
     return html.Div(
         [
             page_header(
@@ -102,11 +105,16 @@ def layout(principal: Principal, kind: str | None = None, **_query: Any) -> Any:
                             dcc.Upload(
                                 id="imports-upload",
                                 children=html.Div(
-                                    ["Drop a CSV or .xlsx file here, or ", html.A("choose a file")]
+                                    [
+                                        "Drop a CSV or .xlsx file here, or ",
+                                        html.A("choose a file"),
+                                        f" (at most {limits.max_bytes // MIB} MB "
+                                        f"and {limits.max_rows:,} rows)",
+                                    ]
                                 ),
                                 className="border border-2 rounded p-4 text-center bg-light mb-3",
                                 multiple=False,
-                                max_size=20 * 1024 * 1024,
+                                max_size=limits.max_bytes,
                             ),
                             html.Div(id="imports-report"),
                             dbc.Button(
@@ -166,6 +174,10 @@ def _permitted_kind(kind: str | None) -> str:
     return kind
 
 
+def _limits() -> ImportLimits:
+    return ImportLimits.from_settings(app_settings())
+
+
 def _decode(contents: str) -> bytes:
     _, _, payload = contents.partition(",")
     return base64.b64decode(payload)
@@ -206,7 +218,7 @@ def preview_upload(contents: str | None, kind: str, filename: str | None) -> tup
     if not contents or not filename:
         return None, None, True, None
     try:
-        frame = read_table(filename, _decode(contents))
+        frame = read_table(filename, _decode(contents), _limits())
         with Session(app_engine()) as session:
             report = preview_import(session, principal, kind, frame)
     except (UnreadableFile, AccessDenied, ValueError) as exc:
@@ -241,7 +253,7 @@ def import_upload(
     if not contents or not filename:
         return dbc.Alert("Choose a file first.", color="warning"), True
     try:
-        frame = read_table(filename, _decode(contents))
+        frame = read_table(filename, _decode(contents), _limits())
         with session_scope(app_engine()) as session:
             report = apply_import(session, principal, kind, frame)
     except ImportRejected as rejected:

@@ -30,15 +30,20 @@ from tracker.data.importers.core import (
     ImportReport,
     KindSpec,
     Problem,
+    UnreadableFile,
 )
-from tracker.data.importers.files import UnreadableFile, read_table, template_csv
+from tracker.data.importers.files import read_table, template_csv
 from tracker.data.importers.kinds import KINDS, UnknownKind, spec_for
+from tracker.data.importers.limits import MIB, FileTooLarge, ImportLimits
 from tracker.data.importers.planning import ImportPlan, importable_kinds, plan_import, validate
 
 __all__ = [
     "KINDS",
+    "MIB",
     "Change",
     "Column",
+    "FileTooLarge",
+    "ImportLimits",
     "ImportPlan",
     "ImportRejected",
     "ImportReport",

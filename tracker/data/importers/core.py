@@ -101,6 +101,10 @@ class ImportRejected(Refused):
         self.report = report
 
 
+class UnreadableFile(Refused):
+    """The upload is not a CSV or .xlsx file we can read; the message says what to do."""
+
+
 @dataclass(frozen=True)
 class Column:
     name: str

@@ -12,18 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
 
-from tracker.data.importers.core import Column, KindSpec
+from tracker.data.importers.core import Column, KindSpec, UnreadableFile
 from tracker.data.importers.kinds import spec_for
-
-
-class UnreadableFile(ValueError):
-    """The upload is not a CSV or .xlsx file we can read; the message says what to do."""
+from tracker.data.importers.limits import ImportLimits
 
 
 def _label(spec: KindSpec, column: Column) -> str:
@@ -65,7 +63,7 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = content.decode(encoding)
@@ -77,12 +75,13 @@ def _csv_rows(content: bytes) -> list[list[str]]:
     if "\x00" in text:
         raise UnreadableFile("The file is not a CSV text file; save it as CSV (UTF-8) or .xlsx.")
     try:
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+        for row in csv.reader(io.StringIO(text)):
+            yield [cell.strip() for cell in row]
     except csv.Error as error:
         raise UnreadableFile(f"The CSV file cannot be read: {error}.") from None
 
 
-def _xlsx_rows(content: bytes) -> list[list[str]]:
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -93,27 +92,53 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
         ) from None
     try:
         sheet = book.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        # The sheet's declared size is the file's word, not its content: a few bytes can claim
+        # A1:XFD1048576 and every row would be padded to 16,384 cells. Read rows as stored.
+        sheet.reset_dimensions()
+        for row in sheet.iter_rows(values_only=True):
+            yield [_cell_text(v) for v in row]
     finally:
         book.close()
 
 
-def read_table(filename: str, content: bytes) -> pd.DataFrame:
+def _rows(filename: str, content: bytes, limits: ImportLimits) -> Iterator[list[str]]:
+    """The file's rows as strings, refusing it before reading what a limit would not allow."""
+    limits.check_size(filename, content)
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        return _csv_rows(content)
+    if suffix in {".xlsx", ".xlsm"}:
+        limits.check_unpacked(filename, content)
+        return _xlsx_rows(content)
+    if suffix == ".xls":
+        raise UnreadableFile("Old Excel .xls files are not supported: save as .xlsx or CSV.")
+    raise UnreadableFile(f"{filename}: choose a .csv or .xlsx file.")
+
+
+def read_table(filename: str, content: bytes, limits: ImportLimits | None = None) -> pd.DataFrame:
     """A table of strings (empty string for an empty cell) indexed by spreadsheet row number.
 
     Only the first worksheet of a workbook is read. Column names are kept as written; the
-    importer matches them ignoring case, spaces and hyphens.
+    importer matches them ignoring case, spaces and hyphens. ``limits`` (the defaults unless
+    given) refuse a file over the size or row limit as soon as it is known to be.
     """
-    suffix = PurePath(filename).suffix.lower()
-    if suffix in {".csv", ".txt"}:
-        rows = _csv_rows(content)
-    elif suffix in {".xlsx", ".xlsm"}:
-        rows = _xlsx_rows(content)
-    elif suffix == ".xls":
-        raise UnreadableFile("Old Excel .xls files are not supported: save as .xlsx or CSV.")
-    else:
-        raise UnreadableFile(f"{filename}: choose a .csv or .xlsx file.")
-    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(row)]
+    limits = limits or ImportLimits()
+    numbered: list[tuple[int, list[str]]] = []
+    data_rows = 0
+    for number, row in enumerate(_rows(filename, content, limits), start=1):
+        if number > limits.max_sheet_rows:
+            raise limits.too_many_rows(filename)
+        while row and not row[-1]:
+            row.pop()  # spreadsheet padding, however wide the sheet claims to be
+        if not row:
+            continue
+        if len(row) > limits.max_columns:
+            raise limits.too_many_columns(filename, number)
+        if numbered and not row[0].startswith("#"):
+            data_rows += 1
+            if data_rows > limits.max_rows:
+                raise limits.too_many_rows(filename)
+        numbered.append((number, row))
     if not numbered:
         raise UnreadableFile(f"{filename} is empty: it needs a header row and data rows.")
     header = numbered[0][1]
