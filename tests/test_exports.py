@@ -30,3 +30,21 @@ def test_csv_and_excel_round_trip_as_text() -> None:
     assert sheet["A2"].value == "'=1+1"
     assert sheet["B2"].value == -3
     assert workbook["about"]["A2"].value == "'=note"
+
+
+def test_excel_takes_time_zone_aware_timestamps_as_utc() -> None:
+    """Database timestamps come back time-zone aware (e.g. a request's ``created_at``); Excel
+    cannot store a zone, so the download used to fail (HTTP 500) instead of writing UTC."""
+    from datetime import datetime, timedelta, timezone
+
+    aware = datetime(2025, 3, 1, 10, 30, tzinfo=timezone(timedelta(hours=1)))
+    frame = pd.DataFrame(
+        {
+            "created_at": [aware],
+            "column": pd.Series([aware]).dt.tz_convert("Europe/London"),
+        }
+    )
+    sheet = load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    assert sheet is not None
+    assert sheet["A2"].value == datetime(2025, 3, 1, 9, 30)
+    assert sheet["B2"].value == datetime(2025, 3, 1, 9, 30)

@@ -9,6 +9,7 @@ numbers stay numbers: only text cells are touched.
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -36,13 +37,34 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
+def _naive_datetimes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel cannot store a time zone: timestamps go in as UTC wall-clock times."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            out[column] = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        elif values.dtype == object and any(
+            isinstance(v, datetime) and v.tzinfo is not None for v in values
+        ):
+            out[column] = [
+                v.astimezone(UTC).replace(tzinfo=None)
+                if isinstance(v, datetime) and v.tzinfo is not None
+                else v
+                for v in values
+            ]
+    return out
+
+
 def to_xlsx_bytes(
     frame: pd.DataFrame, *, sheet_name: str = "data", note: str | None = None
 ) -> bytes:
     """An Excel workbook with the table and, if given, a note sheet (e.g. disclosure rules)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        safe_frame(frame).to_excel(writer, sheet_name=sheet_name[:31], index=False)
+        safe_frame(_naive_datetimes(frame)).to_excel(
+            writer, sheet_name=sheet_name[:31], index=False
+        )
         if note:
             pd.DataFrame({"note": [neutralise_cell(note)]}).to_excel(
                 writer, sheet_name="about", index=False

@@ -20,6 +20,7 @@ from tracker.access import Principal, can_view_page
 from tracker.auth import init_auth, install_content_policy
 from tracker.auth_pages import form_token
 from tracker.cache import REPORT_CACHE_KEY, open_report_cache
+from tracker.callback_inputs import install_callback_guard
 from tracker.config import Settings, disclosure_policy, load_settings
 from tracker.db import make_engine, upgrade
 from tracker.jobs import make_background_manager
@@ -165,6 +166,7 @@ def create_app(
         background_callback_manager=make_background_manager(settings),
         serve_locally=True,
     )
+    install_callback_guard(app)  # crafted callback inputs get 400, never reach a callback
     app.layout = serve_layout
 
     @app.callback(

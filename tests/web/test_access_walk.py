@@ -23,8 +23,9 @@ from typing import Any
 import dash
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from tests.conftest import sign_in_client
 from tracker.access import PAGE_ROLES
@@ -559,3 +560,140 @@ def test_crafted_posts_get_an_answer_not_a_server_error(walk: Walk, username: st
     """Bad input gets a refusal or an empty answer, never an unhandled error (HTTP 500)."""
     errors = [label for label, status, _text in walk.seen[username].bodies if status >= 500]
     assert errors == []
+
+
+# --- wrong-typed inputs: every callback, every role ------------------------------------------
+
+# Values of the wrong type for most inputs (and of the right type for some, which the
+# callbacks must then handle): each is posted for every input and state of every callback,
+# the other values left empty, as every role; then every callback once with nothing but
+# empty values, through each of its triggers.
+WRONG_TYPED: dict[str, Any] = {
+    "string": "x",
+    "number": 12345,
+    "list": ["x"],
+    "object": {"id": "x", "run_id": "x", "placement_id": "x"},
+    "bad date": "notadate",
+    "oversized list": ["x"] * 2_000,
+}
+
+
+def _row_counts(engine: Engine) -> dict[str, int]:
+    """Rows in every table; of the audit log only what is not a sign-in or sign-out."""
+    counts = {}
+    with Session(engine) as session:
+        for table in SQLModel.metadata.sorted_tables:
+            query = sa.select(sa.func.count()).select_from(table)
+            if table.name == AuditLog.__tablename__:
+                query = query.where(table.c.action.not_in(["signin", "signout"]))
+            counts[table.name] = int(session.execute(query).scalar_one())
+    return counts
+
+
+@dataclass
+class WrongTyped:
+    answers: dict[str, list[tuple[str, int, str]]]
+    before: dict[str, int]
+    after: dict[str, int]
+    callbacks: int
+
+
+@pytest.fixture(scope="module")
+def wrong_typed(web_app: Any, web_engine: Engine) -> WrongTyped:
+    clients = {}
+    for name in ROLES:
+        clients[name] = web_app.server.test_client()
+        assert sign_in_client(clients[name], name).status_code == 302
+    deps = [
+        d
+        for d in clients["admin"].get("/_dash-dependencies").json
+        if not d.get("clientside_function")
+    ]
+    answers: dict[str, list[tuple[str, int, str]]] = {name: [] for name in ROLES}
+    before = _row_counts(web_engine)
+    for name, client in clients.items():
+        for dep in deps:
+            for item in dep["inputs"] + dep.get("state", []):
+                trigger = item if item in dep["inputs"] else dep["inputs"][0]
+                for family, value in WRONG_TYPED.items():
+                    response = _post(client, dep, {(item["id"], item["property"]): value}, trigger)
+                    label = f"{dep['output']} <- {item['id']}.{item['property']} = {family}"
+                    answers[name].append((label, response.status_code, response.text[:300]))
+            for trigger in _triggers(dep):
+                response = _post(client, dep, {}, trigger)
+                label = f"{dep['output']} <- {trigger['id']} = null"
+                answers[name].append((label, response.status_code, response.text[:300]))
+    return WrongTyped(answers, before, _row_counts(web_engine), len(deps))
+
+
+@pytest.mark.parametrize("username", list(ROLES))
+def test_wrong_typed_inputs_never_give_a_server_error(
+    wrong_typed: WrongTyped, username: str
+) -> None:
+    answers = wrong_typed.answers[username]
+    assert wrong_typed.callbacks >= 45 and len(answers) >= wrong_typed.callbacks * len(WRONG_TYPED)
+    errors = [(label, status, text) for label, status, text in answers if status >= 500]
+    assert errors == []
+
+
+def test_wrong_typed_inputs_wrote_nothing(wrong_typed: WrongTyped) -> None:
+    assert wrong_typed.after == wrong_typed.before
+
+
+# Requests crafted by hand that each gave HTTP 500 before the guard: (output, values,
+# trigger). Calendar posts fill every other field, so only the crafted one is wrong.
+_CALENDAR = {
+    ("calendar-hei", "value"): OWN_HEI,
+    ("calendar-programme", "value"): "BSC-AN",
+    ("calendar-block", "value"): "2025-B1",
+    ("calendar-year", "value"): 1,
+    ("calendar-start", "value"): "2025-01-06",
+    ("calendar-end", "value"): "2025-02-07",
+}
+KNOWN_CRAFTED = {
+    "withdraw a request whose row id is not a number": (
+        "..requests-message.children...requests-refresh.data..",
+        {("requests-grid", "selectedRows"): [{"id": "x"}]},
+        "requests-withdraw",
+    ),
+    "calendar weeks for year 'x'": (
+        "..calendar-message.children...calendar-refresh.data..",
+        {**_CALENDAR, ("calendar-year", "value"): "x"},
+        "calendar-save",
+    ),
+    "calendar weeks starting 'notadate'": (
+        "..calendar-message.children...calendar-refresh.data..",
+        {**_CALENDAR, ("calendar-start", "value"): "notadate"},
+        "calendar-save",
+    ),
+}
+
+
+@pytest.mark.parametrize("username", ["coordinator", "hei"])
+@pytest.mark.parametrize("case", list(KNOWN_CRAFTED))
+def test_known_crafted_requests_are_refused(
+    web_app: Any, web_engine: Engine, username: str, case: str
+) -> None:
+    output, values, trigger = KNOWN_CRAFTED[case]
+    client = web_app.server.test_client()
+    sign_in_client(client, username)
+    dep = next(d for d in client.get("/_dash-dependencies").json if d["output"] == output)
+    before = _row_counts(web_engine)
+    response = _post(client, dep, values, {"id": trigger, "property": "n_clicks"})
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+    assert _row_counts(web_engine) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [{"output": "placements-grid.rowData"}],
+        {"output": "nobody-here.children", "outputs": {}, "inputs": [], "state": []},
+    ],
+    ids=["a list", "an unknown output"],
+)
+def test_crafted_bodies_are_refused(web_app: Any, body: Any) -> None:
+    client = web_app.server.test_client()
+    sign_in_client(client, "coordinator")
+    response = client.post("/_dash-update-component", json=body)
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])

@@ -146,6 +146,11 @@ def filter_states(page: str) -> list[Any]:
     return [State(f"{page}-filter-{name}", "value") for name in PipelineFilters.names()]
 
 
+#: What a filter dropdown posts: its chosen codes (or one code, or a comma-separated string,
+#: which ``PipelineFilters.from_query`` also reads); the callback-input guard checks it.
+FilterValue = list[str | int] | str | None
+
+
 def filters_from_values(values: Sequence[Any]) -> PipelineFilters:
     """The dropdown values, in ``PipelineFilters.names()`` order, as filters."""
     return PipelineFilters.from_query(

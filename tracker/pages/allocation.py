@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from sqlmodel import Session
+from typing_extensions import TypedDict
 
 from tracker.access import Principal
 from tracker.auth import app_engine
@@ -41,6 +42,14 @@ from tracker.snapshots import CapacityChange
 
 PAGE = "allocation"
 dash.register_page(__name__, path="/allocation", name="Allocation", order=30, access=PAGE)
+
+
+class QueuedRun(TypedDict):
+    """The queued-run store: which run, and the token that proves this app queued it."""
+
+    run_id: int
+    token: str
+
 
 HISTORY = [
     "run_id",
@@ -472,7 +481,7 @@ def _queued(run_id: int) -> dict[str, Any]:
     cancel=[Input(f"{PAGE}-cancel", "n_clicks")],
     prevent_initial_call=True,
 )
-def execute_queued(set_progress: Any, queued: dict[str, Any] | None) -> Any:
+def execute_queued(set_progress: Any, queued: QueuedRun | None) -> Any:
     run_id = ui.token_run_id(_secret(), queued)
     if run_id is None:
         return no_update, no_update
@@ -499,7 +508,7 @@ def execute_queued(set_progress: Any, queued: dict[str, Any] | None) -> Any:
     State(f"{PAGE}-changed", "data"),
     prevent_initial_call=True,
 )
-def cancel_queued(_clicks: int | None, queued: dict[str, Any] | None, changed: int) -> Any:
+def cancel_queued(_clicks: int | None, queued: QueuedRun | None, changed: int | None) -> Any:
     principal = callback_principal(PAGE)
     if not queued:
         return no_update, no_update

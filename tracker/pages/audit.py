@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from tracker.access import Principal
 from tracker.auth import app_engine
+from tracker.callback_inputs import IsoDate
 from tracker.components import callback_principal, download_buttons, page_guard, page_header
 from tracker.exports import to_csv_bytes, to_xlsx_bytes
 from tracker.queries.audit import AUDIT_COLUMNS, audit_actions, audit_frame
@@ -82,7 +83,10 @@ def layout(principal: Principal, **_query: Any) -> Any:
     prevent_initial_call=True,
 )
 def filter_audit(
-    actions: list[str] | None, username: str | None, since: str | None, until: str | None
+    actions: list[str] | None,
+    username: str | None,
+    since: IsoDate | None,
+    until: IsoDate | None,
 ) -> list[dict[str, Any]]:
     principal = callback_principal("audit")
     rows: list[dict[str, Any]] = _frame(principal, actions, username, since, until).to_dict(
@@ -106,8 +110,8 @@ def download_audit(
     _xlsx: int | None,
     actions: list[str] | None,
     username: str | None,
-    since: str | None,
-    until: str | None,
+    since: IsoDate | None,
+    until: IsoDate | None,
 ) -> Any:
     principal = callback_principal("audit")
     frame = _frame(principal, actions, username, since, until)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from tracker.access import AccessDenied, Principal
 from tracker.auth import app_engine
+from tracker.callback_inputs import IsoDate
 from tracker.components import callback_principal, graph, page_guard, page_header
 from tracker.db import session_scope
 from tracker.pages import _capacity_ui as ui
@@ -201,7 +202,7 @@ def _timeline(frame: pd.DataFrame, blocks: pd.DataFrame) -> go.Figure:
     Input(f"{PAGE}-groups", "value"),
     Input(f"{PAGE}-refresh", "data"),
 )
-def update_calendar(groups: list[str] | None, _refresh: int) -> Any:
+def update_calendar(groups: list[str] | None, _refresh: int | None) -> Any:
     principal = callback_principal(PAGE)
     report = _calendar(principal, groups)
     return _timeline(report.entries, report.blocks), ui.records(report.overlaps[OVERLAP_COLUMNS])
@@ -225,10 +226,10 @@ def save_weeks(
     hei: str | None,
     programme: str | None,
     block: str | None,
-    year: Any,
-    start: str | None,
-    end: str | None,
-    refresh: int,
+    year: int | None,
+    start: IsoDate | None,
+    end: IsoDate | None,
+    refresh: int | None,
 ) -> Any:
     principal = callback_principal(PAGE)
     try:
@@ -272,9 +273,15 @@ def save_weeks(
     State(f"{PAGE}-groups", "value"),
     prevent_initial_call=True,
 )
-def download_calendar(*args: Any) -> Any:
+def download_calendar(
+    _table_csv: int | None,
+    _table_xlsx: int | None,
+    _overlap_csv: int | None,
+    _overlap_xlsx: int | None,
+    groups: list[str] | None,
+) -> Any:
     principal = callback_principal(PAGE)
-    report = _calendar(principal, args[-1])
+    report = _calendar(principal, groups)
     frame = report.entries.drop(columns=["id"])
     trigger = str(ctx.triggered_id)
     fmt = "xlsx" if trigger.endswith("xlsx") else "csv"

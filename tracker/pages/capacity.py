@@ -269,7 +269,7 @@ def load_capacity(
     sector: list[str] | None,
     organisation: list[str] | None,
     group: list[str] | None,
-    _refresh: int,
+    _refresh: int | None,
     _discard: int | None,
 ) -> Any:
     principal = callback_principal(PAGE)
@@ -312,7 +312,7 @@ def save_capacity(
     _save: int | None,
     _bulk: int | None,
     rows: list[dict[str, Any]] | None,
-    refresh: int,
+    refresh: int | None,
     organisation: str | None,
     sector: str | None,
     from_block: str | None,

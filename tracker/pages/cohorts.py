@@ -259,7 +259,7 @@ def layout(principal: Principal, **query: Any) -> Any:
     *ui.filter_inputs(PAGE),
     prevent_initial_call=True,
 )
-def update_cohorts(*values: Any) -> tuple[Any, str]:
+def update_cohorts(*values: ui.FilterValue) -> tuple[Any, str]:
     principal = callback_principal(PAGE)
     filters = ui.filters_from_values(values)
     _, content = _view(principal, filters)
@@ -272,7 +272,7 @@ def update_cohorts(*values: Any) -> tuple[Any, str]:
     *ui.filter_states(PAGE),
     prevent_initial_call=True,
 )
-def learner_rows(request: Any, *values: Any) -> Any:
+def learner_rows(request: Any, *values: ui.FilterValue) -> Any:
     principal = callback_principal(PAGE)
     report = _report(principal, ui.filters_from_values(values))
     if report.learners is None:  # figures under disclosure control: no learner rows
@@ -320,7 +320,7 @@ def _download(values: Any, which: str) -> Any:
     *ui.filter_states(PAGE),
     prevent_initial_call=True,
 )
-def download_intake_table(_csv: Any, _xlsx: Any, *values: Any) -> Any:
+def download_intake_table(_csv: int | None, _xlsx: int | None, *values: ui.FilterValue) -> Any:
     return _download(values, "intake")
 
 
@@ -331,5 +331,5 @@ def download_intake_table(_csv: Any, _xlsx: Any, *values: Any) -> Any:
     *ui.filter_states(PAGE),
     prevent_initial_call=True,
 )
-def download_learner_table(_csv: Any, _xlsx: Any, *values: Any) -> Any:
+def download_learner_table(_csv: int | None, _xlsx: int | None, *values: ui.FilterValue) -> Any:
     return _download(values, "learners")

@@ -167,7 +167,7 @@ def layout(principal: Principal, unit: str = "programme", **query: Any) -> Any:
     *ui.filter_inputs(PAGE),
     prevent_initial_call=True,
 )
-def update_concerns(unit: Any, *values: Any) -> tuple[Any, str]:
+def update_concerns(unit: Any, *values: ui.FilterValue) -> tuple[Any, str]:
     principal = callback_principal(PAGE)
     filters = ui.filters_from_values(values)
     unit = _unit(unit)
@@ -183,7 +183,9 @@ def update_concerns(unit: Any, *values: Any) -> tuple[Any, str]:
     *ui.filter_states(PAGE),
     prevent_initial_call=True,
 )
-def download_units_table(_csv: Any, _xlsx: Any, unit: Any, *values: Any) -> Any:
+def download_units_table(
+    _csv: int | None, _xlsx: int | None, unit: Any, *values: ui.FilterValue
+) -> Any:
     principal = callback_principal(PAGE)
     if not ctx.triggered_id or not ctx.triggered[0].get("value"):
         raise PreventUpdate

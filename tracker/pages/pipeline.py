@@ -243,7 +243,7 @@ def layout(principal: Principal, **query: Any) -> Any:
     *ui.filter_inputs(PAGE),
     prevent_initial_call=True,
 )
-def update_overview(*values: Any) -> tuple[Any, str]:
+def update_overview(*values: ui.FilterValue) -> tuple[Any, str]:
     principal = callback_principal(PAGE)
     filters = ui.filters_from_values(values)
     _, content = _view(principal, filters)
@@ -257,7 +257,7 @@ def update_overview(*values: Any) -> tuple[Any, str]:
     *ui.filter_states(PAGE),
     prevent_initial_call=True,
 )
-def download_intake_table(_csv: Any, _xlsx: Any, *values: Any) -> Any:
+def download_intake_table(_csv: int | None, _xlsx: int | None, *values: ui.FilterValue) -> Any:
     principal = callback_principal(PAGE)
     if not ctx.triggered_id or not ctx.triggered[0].get("value"):
         raise PreventUpdate
@@ -278,7 +278,7 @@ def download_intake_table(_csv: Any, _xlsx: Any, *values: Any) -> Any:
     *ui.filter_states(PAGE),
     prevent_initial_call=True,
 )
-def download_reasons_table(_csv: Any, _xlsx: Any, *values: Any) -> Any:
+def download_reasons_table(_csv: int | None, _xlsx: int | None, *values: ui.FilterValue) -> Any:
     principal = callback_principal(PAGE)
     if not ctx.triggered_id or not ctx.triggered[0].get("value"):
         raise PreventUpdate

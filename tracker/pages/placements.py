@@ -148,7 +148,7 @@ def load_placements(
     organisation: int | None,
     setting: int | None,
     status: list[str] | None,
-    _changed: int,
+    _changed: int | None,
 ) -> Any:
     principal = callback_principal(PAGE)
     return ui.records(_read(principal, block, organisation, setting, status)[SHOWN])
@@ -189,7 +189,10 @@ def download_placements(
     prevent_initial_call=True,
 )
 def change_status(
-    _complete: int | None, _cancel: int | None, rows: list[dict[str, Any]] | None, changed: int
+    _complete: int | None,
+    _cancel: int | None,
+    rows: list[dict[str, Any]] | None,
+    changed: int | None,
 ) -> Any:
     principal = callback_principal(PAGE)
     chosen = rows[0].get("placement_id") if rows and isinstance(rows[0], dict) else None

@@ -8,6 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 from sqlmodel import Session
+from typing_extensions import TypedDict
 
 from tracker.access import AccessDenied, Principal
 from tracker.auth import app_engine
@@ -19,6 +20,14 @@ from tracker.queries.options import block_options, cohort_options, organisation_
 from tracker.queries.requests import requests_register
 from tracker.services.registers import SaveRefused
 from tracker.services.requests import submit_request, withdraw_request
+
+
+class RequestRow(TypedDict):
+    """What the withdraw action reads of a selected grid row (the guard checks the types)."""
+
+    id: int
+    version: int
+
 
 PAGE = "requests"
 dash.register_page(__name__, path="/requests", name="Requests", order=23, access=PAGE)
@@ -168,7 +177,7 @@ def _read(
     Input(f"{PAGE}-refresh", "data"),
 )
 def load_requests(
-    blocks: list[str] | None, status: list[str] | None, heis: Any, _refresh: int
+    blocks: list[str] | None, status: list[str] | None, heis: Any, _refresh: int | None
 ) -> Any:
     principal = callback_principal(PAGE)
     return ui.records(_read(principal, blocks, status, heis))
@@ -194,8 +203,8 @@ def change_request(
     block: str | None,
     learners: Any,
     sector: str | None,
-    selected: list[dict[str, Any]] | None,
-    refresh: int,
+    selected: list[RequestRow] | None,
+    refresh: int | None,
 ) -> Any:
     principal = callback_principal(PAGE)
     try:

@@ -225,7 +225,10 @@ def _read(
     Input(f"{PAGE}-refresh", "data"),
 )
 def load_settings(
-    sector: list[str] | None, organisation: list[str] | None, active: str | None, _refresh: int
+    sector: list[str] | None,
+    organisation: list[str] | None,
+    active: str | None,
+    _refresh: int | None,
 ) -> Any:
     principal = callback_principal(PAGE)
     return ui.records(_read(principal, sector, organisation, active))
@@ -329,7 +332,7 @@ def change_setting(
     postcode: str | None,
     active: bool,
     editing: dict[str, int] | None,
-    refresh: int,
+    refresh: int | None,
 ) -> Any:
     principal = callback_principal(PAGE)
     trigger = ctx.triggered_id
