@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tracker import accessibility_statement as statement
 from tracker.access import Principal, may_call
 from tracker.auth_pages import (
     form_token,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 # Public paths are matched exactly (``/loginX`` is not ``/login``); only the static assets are
 # a prefix. Browsers fetch /favicon.ico on their own; redirecting it to /login would issue a
 # new form token and expire the sign-in form the user is filling in.
-PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico", "/_favicon.ico"})
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico", "/_favicon.ico", statement.PATH})
 PUBLIC_PREFIX = "/assets/"
 ENGINE_KEY = "tracker_engine"
 SETTINGS_KEY = "tracker_settings"
@@ -263,5 +264,6 @@ def init_auth(server: Flask, engine: Engine, settings: Settings) -> None:
     server.before_request(_require_sign_in)
     server.after_request(_security_headers)
     server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
+    server.add_url_rule(statement.PATH, "accessibility", statement.accessibility_statement)
     server.add_url_rule("/logout", "logout", _logout, methods=["GET", "POST"])
     server.add_url_rule("/healthz", "healthz", _healthz)

@@ -26,7 +26,9 @@ _SHELL = """<!doctype html>
 <main class="card shadow-sm signin-card"><div class="card-body p-4">
 <h1 class="h4 page-title mb-1">Placement &amp; Pipeline Tracker</h1>
 {body}
-</div></main></body></html>"""
+</div></main>
+<footer class="tracker-footer text-center"><a href="/accessibility">Accessibility</a></footer>
+</body></html>"""
 
 _SIGNIN = """<p class="text-muted mb-4">Sign in to continue.</p>
 {message}

@@ -108,11 +108,21 @@ def navbar(principal: Principal) -> Any:
     )
 
 
+def footer() -> Any:
+    """Every page's footer: the accessibility statement, a full page load away (plain Flask)."""
+    return html.Footer(
+        html.A("Accessibility", href="/accessibility", id="footer-accessibility"),
+        className="tracker-footer container-fluid",
+    )
+
+
 def serve_layout() -> Any:
-    body = dbc.Container(dash.page_container, fluid=True, className="pb-5")
+    body = html.Main(
+        dbc.Container(dash.page_container, fluid=True, className="pb-5"), id="main-content"
+    )
     if not has_request_context() or not current_user.is_authenticated:
-        return html.Div([dcc.Location(id="app-url"), body])
-    return html.Div([dcc.Location(id="app-url"), navbar(current_user.principal), body])
+        return html.Div([dcc.Location(id="app-url"), body, footer()])
+    return html.Div([dcc.Location(id="app-url"), navbar(current_user.principal), body, footer()])
 
 
 def prepare_database(settings: Settings, engine: Engine, *, seed_demo: bool) -> list[str]:
@@ -168,6 +178,8 @@ def create_app(
     )
     install_callback_guard(app)  # crafted callback inputs get 400, never reach a callback
     app.layout = serve_layout
+    # The page's language, so screen readers speak it as English (WCAG 3.1.1).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
 
     @app.callback(
         dash.Output("nav-collapse", "is_open"),

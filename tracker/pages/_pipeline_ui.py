@@ -465,9 +465,10 @@ def funnel_figure(
     )
     names = points[list(unit)].astype(str).agg(" · ".join, axis=1)
     outside = points["outside"].astype(bool).to_numpy()
-    for mask, colour, name in (
-        (~outside, COLOURS["primary"], "Within limits"),
-        (outside, COLOURS["alert"], "Outside 95% limits"),
+    # Shape as well as colour (WCAG 1.4.1): points outside the limits are diamonds.
+    for mask, colour, symbol, name in (
+        (~outside, COLOURS["primary"], "circle", "Within limits (circles)"),
+        (outside, COLOURS["alert"], "diamond", "Outside 95% limits (diamonds)"),
     ):
         if not mask.any():
             continue
@@ -476,7 +477,12 @@ def funnel_figure(
                 x=points.loc[mask, "shown_starters"],
                 y=points.loc[mask, "shown_rate"],
                 mode="markers",
-                marker={"color": colour, "size": 9, "line": {"width": 1, "color": "white"}},
+                marker={
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": 11 if symbol == "diamond" else 9,
+                    "line": {"width": 1, "color": "white"},
+                },
                 name=name,
                 text=names[mask],
                 customdata=points.loc[mask, "flag"],
