@@ -40,7 +40,7 @@ CLIENT = textwrap.dedent("""
     from tracker.access import Principal
     from tracker.db import session_scope
     from tracker.models import Role
-    from tracker.pages._allocation_ui import run_token
+    from tracker.components.run_tokens import run_token
     from tracker.services.runs import create_run
     from tracker.webapp import create_app
     from tests.services.test_allocation_services import build_system

@@ -57,7 +57,7 @@ ENQUEUE = textwrap.dedent("""
     from tracker.access import Principal
     from tracker.db import session_scope
     from tracker.models import Role
-    from tracker.pages._allocation_ui import run_token
+    from tracker.components.run_tokens import run_token
     from tracker.services.runs import create_run
     from tracker.webapp import create_app
 

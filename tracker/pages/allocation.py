@@ -10,19 +10,28 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
-from sqlmodel import Session
 from typing_extensions import TypedDict
 
 from tracker.access import Principal
-from tracker.auth import app_engine
-from tracker.components import callback_principal, graph, page_guard, page_header
-from tracker.db import session_scope
-from tracker.jobs import job_engine
-from tracker.models import Sector
-from tracker.pages import _allocation_ui as ui
+from tracker.components import (
+    callback_principal,
+    card,
+    message,
+    page_guard,
+    page_header,
+    reading,
+    writing,
+)
+from tracker.components.charts import ratio_bars
+from tracker.components.grids import grid, records
+from tracker.components.guard import app_secret
+from tracker.components.run_tokens import run_token, token_run_id
+from tracker.components.sessions import job_database
+from tracker.pages._allocation_actions import ACTIONS, Choices
+from tracker.pages._allocation_layout import HISTORY, PAGE, review, run_form
+from tracker.pages._allocation_summary import run_summary
 from tracker.queries.run_review import compare_runs, run_review
 from tracker.queries.runs import (
     get_run,
@@ -32,15 +41,10 @@ from tracker.queries.runs import (
     scope_choices,
     settings_for_move,
 )
-from tracker.services.allocation import AllocationRefused
-from tracker.services.named_learners import assign_named_learners
-from tracker.services.placements import approve_run
-from tracker.services.plans import move_learners, pin_placement
+from tracker.refusals import Refused
 from tracker.services.run_jobs import execute_run
-from tracker.services.runs import cancel_run, create_run, create_scenario, rerun_close_to
-from tracker.snapshots import CapacityChange
+from tracker.services.runs import cancel_run, create_run
 
-PAGE = "allocation"
 dash.register_page(__name__, path="/allocation", name="Allocation", order=30, access=PAGE)
 
 
@@ -51,358 +55,9 @@ class QueuedRun(TypedDict):
     token: str
 
 
-HISTORY = [
-    "run_id",
-    "name",
-    "status",
-    "what_if",
-    "parent",
-    "blocks",
-    "programmes",
-    "requested",
-    "placed",
-    "min_hei_fill",
-    "moved",
-    "seconds",
-    "created_by",
-    "created_at",
-]
-PLAN = [
-    "placement_id",
-    "hei",
-    "request",
-    "programme",
-    "block",
-    "setting",
-    "setting_name",
-    "sector",
-    "learners",
-    "pinned",
-    "distance_km",
-]
-UNMET = ["request_id", "hei", "programme", "block", "learners", "reason"]
-BOTTLENECKS = [
-    "setting_id",
-    "block",
-    "sector",
-    "places",
-    "placed",
-    "unmet_in_reach",
-    "supervisors_to_add",
-]
-NAMED = ["learner", "hei", "request", "setting", "setting_name", "sector", "block", "status"]
-
-
-def _secret() -> str:
-    return str(dash.get_app().server.config["SECRET_KEY"])
-
-
-def _run_form(blocks: list[dict[str, str]], programmes: list[dict[str, str]]) -> Any:
-    return ui.card(
-        "Run an allocation",
-        [
-            dbc.Row(
-                [
-                    ui.field(
-                        "Blocks",
-                        dcc.Dropdown(
-                            id=f"{PAGE}-blocks",
-                            options=blocks,
-                            multi=True,
-                            placeholder="Choose blocks",
-                        ),
-                        4,
-                    ),
-                    ui.field(
-                        "Programmes (empty: all)",
-                        dcc.Dropdown(
-                            id=f"{PAGE}-programmes",
-                            options=programmes,
-                            multi=True,
-                            placeholder="All programmes",
-                        ),
-                        4,
-                    ),
-                    ui.field(
-                        "Distance limit (km)",
-                        dbc.Input(
-                            id=f"{PAGE}-distance", type="number", min=1, step=1, placeholder="None"
-                        ),
-                        2,
-                    ),
-                    ui.field(
-                        "Solver",
-                        dbc.Select(
-                            id=f"{PAGE}-solver",
-                            value="highs",
-                            options=[
-                                {"label": "HiGHS", "value": "highs"},
-                                {"label": "CBC", "value": "cbc"},
-                            ],
-                        ),
-                        2,
-                    ),
-                ]
-            ),
-            dbc.Row(
-                [
-                    ui.field("Name (optional)", dbc.Input(id=f"{PAGE}-name", maxLength=200), 4),
-                    dbc.Col(
-                        [
-                            dbc.Button(
-                                "Run allocation",
-                                id=f"{PAGE}-run",
-                                color="primary",
-                                className="me-2",
-                            ),
-                            dbc.Button(
-                                "Cancel",
-                                id=f"{PAGE}-cancel",
-                                color="secondary",
-                                outline=True,
-                                disabled=True,
-                            ),
-                        ],
-                        md=4,
-                        className="d-flex align-items-end mb-2",
-                    ),
-                    dbc.Col(
-                        dbc.Progress(
-                            id=f"{PAGE}-progress",
-                            value=0,
-                            label="",
-                            striped=True,
-                            style={"height": "1.4rem"},
-                        ),
-                        md=4,
-                        className="d-flex align-items-end mb-2 flex-column justify-content-end",
-                    ),
-                ]
-            ),
-            html.Div(id=f"{PAGE}-run-message"),
-        ],
-    )
-
-
-def _review() -> Any:
-    actions = dbc.Row(
-        [
-            dbc.Col(
-                [
-                    dbc.Button(
-                        "Re-run close to this plan",
-                        id=f"{PAGE}-rerun",
-                        size="sm",
-                        color="primary",
-                        outline=True,
-                        className="me-2 mb-1",
-                    ),
-                    dbc.Button(
-                        "Assign named learners",
-                        id=f"{PAGE}-assign",
-                        size="sm",
-                        color="primary",
-                        outline=True,
-                        className="me-2 mb-1",
-                    ),
-                    dbc.Button(
-                        "Approve and publish",
-                        id=f"{PAGE}-approve",
-                        size="sm",
-                        color="success",
-                        className="me-2 mb-1",
-                    ),
-                    dbc.Checkbox(
-                        id=f"{PAGE}-supersede",
-                        label="supersede an approved run",
-                        value=False,
-                        className="d-inline-block small",
-                    ),
-                ],
-                md=12,
-            ),
-        ]
-    )
-    what_if = dbc.Row(
-        [
-            ui.field(
-                "What-if: sector",
-                dcc.Dropdown(
-                    id=f"{PAGE}-whatif-sector",
-                    value=Sector.CARE_HOME.value,
-                    clearable=False,
-                    options=[
-                        {"label": s.value.replace("_", " "), "value": s.value} for s in Sector
-                    ],
-                ),
-                3,
-            ),
-            ui.field(
-                "Supervisors to add per setting",
-                dbc.Input(id=f"{PAGE}-whatif-add", type="number", value=1, step=1),
-                3,
-            ),
-            dbc.Col(
-                dbc.Button(
-                    "Run what-if on a copy",
-                    id=f"{PAGE}-whatif",
-                    size="sm",
-                    color="secondary",
-                    outline=True,
-                ),
-                md=3,
-                className="d-flex align-items-end mb-2",
-            ),
-        ]
-    )
-    plan_tab = html.Div(
-        [
-            ui.grid(f"{PAGE}-plan", PLAN, height=380, row_id="placement_id", selectable=True),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        dbc.Button(
-                            "Pin / unpin selected",
-                            id=f"{PAGE}-pin",
-                            size="sm",
-                            color="secondary",
-                            outline=True,
-                        ),
-                        md=2,
-                        className="d-flex align-items-end mb-2",
-                    ),
-                    ui.field(
-                        "Move selected learners to",
-                        dcc.Dropdown(id=f"{PAGE}-move-to", placeholder="Setting"),
-                        5,
-                    ),
-                    ui.field(
-                        "Learners",
-                        dbc.Input(id=f"{PAGE}-move-n", type="number", min=1, step=1, value=1),
-                        2,
-                    ),
-                    dbc.Col(
-                        dbc.Button(
-                            "Move", id=f"{PAGE}-move", size="sm", color="secondary", outline=True
-                        ),
-                        md=2,
-                        className="d-flex align-items-end mb-2",
-                    ),
-                ],
-                className="mt-2",
-            ),
-        ]
-    )
-    tabs = dbc.Tabs(
-        [
-            dbc.Tab(plan_tab, label="Plan", tab_id="plan"),
-            dbc.Tab(
-                [
-                    graph(f"{PAGE}-hei-chart", filename="hei-fill"),
-                    ui.grid(
-                        f"{PAGE}-hei-grid", ["hei", "requested", "placed", "fill_ratio"], height=250
-                    ),
-                ],
-                label="By HEI",
-                tab_id="hei",
-            ),
-            dbc.Tab(
-                [
-                    graph(f"{PAGE}-sector-chart", filename="sector-utilisation"),
-                    ui.grid(
-                        f"{PAGE}-sector-grid",
-                        ["sector", "places", "placed", "utilisation"],
-                        height=250,
-                    ),
-                ],
-                label="By sector",
-                tab_id="sector",
-            ),
-            dbc.Tab(
-                ui.grid(
-                    f"{PAGE}-setting-grid",
-                    ["setting", "sector", "block", "places", "placed", "utilisation"],
-                ),
-                label="By setting",
-                tab_id="setting",
-            ),
-            dbc.Tab(ui.grid(f"{PAGE}-unmet-grid", UNMET), label="Unmet", tab_id="unmet"),
-            dbc.Tab(
-                [
-                    html.P(
-                        "Full settings where one more supervisor would place more learners, "
-                        "most unmet learners in reach first.",
-                        className="small text-muted",
-                    ),
-                    ui.grid(f"{PAGE}-bottleneck-grid", BOTTLENECKS),
-                ],
-                label="Bottlenecks",
-                tab_id="bottlenecks",
-            ),
-            dbc.Tab(
-                [
-                    dcc.Dropdown(id=f"{PAGE}-named-hei", placeholder="All HEIs", className="mb-2"),
-                    ui.grid(f"{PAGE}-named-grid", NAMED),
-                ],
-                label="Named learners",
-                tab_id="named",
-            ),
-            dbc.Tab(
-                [
-                    dcc.Dropdown(
-                        id=f"{PAGE}-compare-with", placeholder="Compare with run…", className="mb-2"
-                    ),
-                    html.Div(id=f"{PAGE}-compare-summary"),
-                    ui.grid(
-                        f"{PAGE}-compare-figures",
-                        [
-                            "run_id",
-                            "name",
-                            "requested",
-                            "placed",
-                            "min_hei_fill",
-                            "max_sector_utilisation",
-                            "learner_km",
-                            "unmet",
-                        ],
-                        height=130,
-                    ),
-                    html.H3("What changed", className="h6 mt-3"),
-                    ui.grid(
-                        f"{PAGE}-compare-changes",
-                        ["hei", "request", "block", "setting", "sector", "a", "b", "change"],
-                        height=280,
-                    ),
-                    html.H3("Named learners who moved", className="h6 mt-3"),
-                    ui.grid(
-                        f"{PAGE}-compare-named",
-                        ["learner", "hei", "setting_a", "setting_b"],
-                        height=200,
-                    ),
-                ],
-                label="Compare",
-                tab_id="compare",
-            ),
-        ],
-        id=f"{PAGE}-tabs",
-        active_tab="plan",
-    )
-    return ui.card(
-        "Review",
-        [
-            html.Div(id=f"{PAGE}-summary"),
-            actions,
-            what_if,
-            html.Div(id=f"{PAGE}-action-message"),
-            tabs,
-        ],
-        card_id=f"{PAGE}-review",
-    )
-
-
 @page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
-    with Session(app_engine()) as session:
+    with reading() as session:
         blocks, programmes = scope_choices(session)
     return html.Div(
         [
@@ -415,12 +70,12 @@ def layout(principal: Principal, **_query: Any) -> Any:
             dcc.Store(id=f"{PAGE}-done"),
             dcc.Store(id=f"{PAGE}-selected"),
             dcc.Store(id=f"{PAGE}-changed", data=0),
-            _run_form(blocks, programmes),
-            ui.card(
+            run_form(blocks, programmes),
+            card(
                 "Run history",
-                ui.grid(f"{PAGE}-history", HISTORY, height=260, row_id="run_id", selectable=True),
+                grid(f"{PAGE}-history", HISTORY, height=260, row_id="run_id", selectable=True),
             ),
-            _review(),
+            review(),
         ]
     )
 
@@ -450,7 +105,7 @@ def queue_run(
     principal = callback_principal(PAGE)
     policy = {"max_distance_km": float(distance) if distance else None, "solver": solver or "highs"}
     try:
-        with session_scope(app_engine()) as session:
+        with writing() as session:
             run_id = create_run(
                 session,
                 principal=principal,
@@ -459,13 +114,13 @@ def queue_run(
                 policy=policy,
                 name=name or "",
             )
-    except AllocationRefused as exc:
-        return no_update, ui.message(str(exc), "warning")
-    return _queued(run_id), ui.message(f"Run {run_id} queued.", "info")
+    except Refused as exc:
+        return no_update, message(str(exc), "warning")
+    return _queued(run_id), message(f"Run {run_id} queued.", "info")
 
 
 def _queued(run_id: int) -> dict[str, Any]:
-    return {"run_id": run_id, "token": ui.run_token(_secret(), run_id)}
+    return {"run_id": run_id, "token": run_token(app_secret(), run_id)}
 
 
 @callback(
@@ -482,7 +137,7 @@ def _queued(run_id: int) -> dict[str, Any]:
     prevent_initial_call=True,
 )
 def execute_queued(set_progress: Any, queued: QueuedRun | None) -> Any:
-    run_id = ui.token_run_id(_secret(), queued)
+    run_id = token_run_id(app_secret(), queued)
     if run_id is None:
         return no_update, no_update
     set_progress((2, "starting"))
@@ -490,14 +145,11 @@ def execute_queued(set_progress: Any, queued: QueuedRun | None) -> Any:
     def report(fraction: float, message: str) -> None:
         set_progress((max(2, round(fraction * 100)), message))
 
-    engine = job_engine()
-    try:
+    with job_database() as engine:
         status = execute_run(engine, run_id, progress=report)
-    finally:
-        engine.dispose()
     set_progress((100, f"run {run_id} {status}"))
     color = "success" if status == "succeeded" else "warning"
-    return ({"run_id": run_id, "status": status}, ui.message(f"Run {run_id} {status}.", color))
+    return ({"run_id": run_id, "status": status}, message(f"Run {run_id} {status}.", color))
 
 
 @callback(
@@ -513,11 +165,11 @@ def cancel_queued(_clicks: int | None, queued: QueuedRun | None, changed: int | 
     if not queued:
         return no_update, no_update
     try:
-        with session_scope(app_engine()) as session:
+        with writing() as session:
             cancel_run(session, principal=principal, run_id=int(queued["run_id"]))
-    except AllocationRefused as exc:
-        return ui.message(str(exc), "warning"), no_update
-    return ui.message(f"Run {queued['run_id']} cancelled: nothing was stored.", "secondary"), (
+    except Refused as exc:
+        return message(str(exc), "warning"), no_update
+    return message(f"Run {queued['run_id']} cancelled: nothing was stored.", "secondary"), (
         changed or 0
     ) + 1
 
@@ -533,8 +185,8 @@ def cancel_queued(_clicks: int | None, queued: QueuedRun | None, changed: int | 
 )
 def load_history(_done: Any, _changed: Any, _queued: Any) -> Any:
     principal = callback_principal(PAGE)
-    with Session(app_engine()) as session:
-        return ui.records(run_history(session, principal=principal))
+    with reading() as session:
+        return records(run_history(session, principal=principal))
 
 
 @callback(
@@ -566,7 +218,7 @@ def select_run(rows: list[dict[str, Any]] | None, done: dict[str, Any] | None) -
 )
 def show_run(run_id: int | None, _changed: Any) -> Any:
     principal = callback_principal(PAGE)
-    empty = ui.bar_chart(pd.DataFrame(), "x", "y", title="")
+    empty = ratio_bars(pd.DataFrame(), "x", "y", title="")
     if not run_id:
         return (
             html.P("Run an allocation or choose one in the history.", className="text-muted"),
@@ -581,14 +233,14 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
             [],
             [],
         )
-    with Session(app_engine()) as session:
+    with reading() as session:
         run = get_run(session, principal=principal, run_id=run_id)
         if run is None:
             raise dash.exceptions.PreventUpdate
         plan = run_plan(session, principal=principal, run_id=run_id)
         review = run_review(session, principal=principal, run_id=run_id)
         others = run_history(session, principal=principal)
-    summary = _summary(run, plan["learners"].sum() if len(plan) else 0)
+    summary = run_summary(run, plan["learners"].sum() if len(plan) else 0)
     compare_options = [
         {"label": f"{r.run_id} · {r.name} ({r.status})", "value": r.run_id}
         for r in others.itertuples()
@@ -597,75 +249,19 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
     heis = [{"label": h, "value": h} for h in sorted(review.by_hei["hei"].astype(str))]
     return (
         summary,
-        ui.records(plan),
-        ui.bar_chart(review.by_hei, "hei", "fill_ratio", title="Fill ratio per HEI"),
-        ui.records(review.by_hei),
-        ui.bar_chart(
+        records(plan),
+        ratio_bars(review.by_hei, "hei", "fill_ratio", title="Fill ratio per HEI"),
+        records(review.by_hei),
+        ratio_bars(
             review.by_sector, "sector", "utilisation", title="Utilisation of places per sector"
         ),
-        ui.records(review.by_sector),
-        ui.records(review.by_setting),
-        ui.records(review.unmet),
-        ui.records(review.bottlenecks),
+        records(review.by_sector),
+        records(review.by_setting),
+        records(review.unmet),
+        records(review.bottlenecks),
         heis,
         compare_options,
     )
-
-
-def _summary(run: Any, placed: int) -> Any:
-    levels = run.figures.get("levels", {})
-    colour = {
-        "succeeded": "primary",
-        "approved": "success",
-        "failed": "danger",
-        "cancelled": "secondary",
-    }.get(run.status, "info")
-    facts = [
-        html.Span(run.status, className=f"badge bg-{colour} me-2", id=f"{PAGE}-status"),
-        html.Strong(f"Run {run.id}: {run.name}", className="me-2"),
-    ]
-    if run.is_scenario:
-        changes = run.inputs.get("capacity_changes", [])
-        facts.append(
-            html.Span(
-                "what-if: " + "; ".join(CapacityChange.from_dict(c).describe() for c in changes),
-                className="badge bg-warning text-dark me-2",
-            )
-        )
-    body: list[Any] = [html.Div(facts, className="mb-2")]
-    if levels:
-        body.append(
-            html.P(
-                f"{placed:,} of {levels.get('requested', 0):,} learners placed; lowest HEI fill "
-                f"{levels.get('min_hei_fill', 0):.0%}; highest sector use "
-                f"{levels.get('max_sector_utilisation', 0):.0%}; "
-                f"{levels.get('learner_km', 0):,.0f} learner-km"
-                + (
-                    f"; {levels['moved_learners']} learners moved from the previous plan"
-                    if levels.get("moved_learners") is not None
-                    else ""
-                )
-                + f". Solver {run.figures.get('solver', run.solver)} in {run.seconds or 0:.1f} s; "
-                f"by {run.created_by}.",
-                className="small mb-1",
-                id=f"{PAGE}-figures",
-            )
-        )
-    if run.figures.get("adjusted"):
-        body.append(
-            html.P(
-                f"{run.figures['adjusted']} learners moved by hand; figures above "
-                "are the solver's, the tabs show the adjusted plan.",
-                className="small text-muted mb-1",
-            )
-        )
-    if run.error:
-        body.append(dbc.Alert(run.error, color="danger", className="py-2"))
-    for problem in run.figures.get("problems", [])[:20]:
-        body.append(html.Div(problem, className="small text-danger"))
-    for note in run.figures.get("messages", []):
-        body.append(html.Div(note, className="small text-muted"))
-    return html.Div(body)
 
 
 # --- adjusting and publishing -----------------------------------------------------------------
@@ -682,7 +278,7 @@ def load_move_targets(rows: list[dict[str, Any]] | None, run_id: int | None) -> 
     principal = callback_principal(PAGE)
     if not rows or not run_id:
         return [], None
-    with Session(app_engine()) as session:
+    with reading() as session:
         options = settings_for_move(
             session, principal=principal, run_id=run_id, placement_id=int(rows[0]["placement_id"])
         )
@@ -712,76 +308,19 @@ def load_move_targets(rows: list[dict[str, Any]] | None, run_id: int | None) -> 
 def act_on_run(*args: Any) -> Any:
     principal = callback_principal(PAGE)
     run_id, rows, move_to, move_n, sector, add, supersede, changed = args[6:]
-    if not run_id:
-        return ui.message("Choose a run first.", "warning"), no_update, no_update
-    action = ctx.triggered_id
-    queued: Any = no_update
+    act = ACTIONS.get(str(ctx.triggered_id).removeprefix(f"{PAGE}-"))
     try:
-        with session_scope(app_engine()) as session:
-            if action in (f"{PAGE}-pin", f"{PAGE}-move"):
-                if not rows:
-                    return (
-                        ui.message("Select a placement in the plan first.", "warning"),
-                        no_update,
-                        no_update,
-                    )
-                row = rows[0]
-                if action == f"{PAGE}-pin":
-                    pin_placement(
-                        session,
-                        principal=principal,
-                        placement_id=int(row["placement_id"]),
-                        pinned=not row.get("pinned"),
-                    )
-                    text = (
-                        f"Placement {row['placement_id']} "
-                        f"{'unpinned' if row.get('pinned') else 'pinned'}."
-                    )
-                else:
-                    if not move_to:
-                        return (
-                            ui.message("Choose the setting to move to.", "warning"),
-                            no_update,
-                            no_update,
-                        )
-                    move_learners(
-                        session,
-                        principal=principal,
-                        placement_id=int(row["placement_id"]),
-                        to_setting_id=int(move_to),
-                        learners=int(move_n or 1),
-                    )
-                    text = f"Moved {int(move_n or 1)} learner(s); the move is pinned."
-            elif action == f"{PAGE}-rerun":
-                new_id = rerun_close_to(session, principal=principal, run_id=int(run_id))
-                queued, text = new_id, f"Run {new_id} queued: close to run {run_id}."
-            elif action == f"{PAGE}-whatif":
-                new_id = create_scenario(
-                    session,
-                    principal=principal,
-                    run_id=int(run_id),
-                    capacity_changes=[CapacityChange(sector=sector, add_supervisors=int(add or 0))],
-                )
-                queued, text = new_id, f"What-if run {new_id} queued on a copy of the inputs."
-            elif action == f"{PAGE}-assign":
-                summary = assign_named_learners(session, principal=principal, run_id=int(run_id))
-                text = (
-                    f"{summary['placed']} of {summary['learners']} learners named; "
-                    f"{summary['without_place']} without a place."
-                )
-            else:
-                count = approve_run(
-                    session, principal=principal, run_id=int(run_id), supersede=bool(supersede)
-                )
-                text = (
-                    f"Run {run_id} approved: {count} placements confirmed and visible to "
-                    "HEIs and settings."
-                )
-    except AllocationRefused as exc:
-        return ui.message(str(exc), "warning"), no_update, no_update
-    if queued is not no_update:
-        queued = _queued(int(queued))
-    return ui.message(text, "success"), (changed or 0) + 1, queued
+        if not run_id:
+            raise Refused("Choose a run first.")
+        if act is None:
+            raise Refused("Choose an action.")
+        with writing() as session:  # a crafted value (a run id that is no number) is refused
+            choices = Choices(int(run_id), rows, move_to, move_n, sector, add, supersede)
+            text, queued_id = act(session, principal, choices)
+    except Refused as exc:
+        return message(str(exc), "warning"), no_update, no_update
+    queued = _queued(queued_id) if queued_id is not None else no_update
+    return message(text, "success"), (changed or 0) + 1, queued
 
 
 @callback(
@@ -794,8 +333,8 @@ def load_named(hei: str | None, run_id: int | None, _changed: Any) -> Any:
     principal = callback_principal(PAGE)
     if not run_id:
         return []
-    with Session(app_engine()) as session:
-        return ui.records(named_learners(session, principal=principal, run_id=int(run_id), hei=hei))
+    with reading() as session:
+        return records(named_learners(session, principal=principal, run_id=int(run_id), hei=hei))
 
 
 @callback(
@@ -811,7 +350,7 @@ def compare_with(other: int | None, run_id: int | None) -> Any:
     principal = callback_principal(PAGE)
     if not other or not run_id:
         return None, [], [], []
-    with Session(app_engine()) as session:
+    with reading() as session:
         result = compare_runs(session, principal=principal, run_a=int(other), run_b=int(run_id))
     text = (
         f"A = run {other}, B = run {run_id}: {result.moved} learners of A are not where A "
@@ -819,7 +358,7 @@ def compare_with(other: int | None, run_id: int | None) -> Any:
     )
     return (
         html.P(text, className="small", id=f"{PAGE}-compare-text"),
-        ui.records(result.figures),
-        ui.records(result.changes),
-        ui.records(result.named_moves),
+        records(result.figures),
+        records(result.changes),
+        records(result.named_moves),
     )

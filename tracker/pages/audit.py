@@ -10,13 +10,18 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
-from sqlmodel import Session
 
 from tracker.access import Principal
-from tracker.auth import app_engine
 from tracker.callback_inputs import IsoDate
-from tracker.components import callback_principal, download_buttons, page_guard, page_header
-from tracker.exports import to_csv_bytes, to_xlsx_bytes
+from tracker.components import (
+    callback_principal,
+    chosen_format,
+    download_buttons,
+    page_guard,
+    page_header,
+    reading,
+    send_table,
+)
 from tracker.queries.audit import AUDIT_COLUMNS, audit_actions, audit_frame
 
 dash.register_page(__name__, path="/audit", name="Audit log", order=91, access="audit")
@@ -29,7 +34,7 @@ def _frame(
     since: str | None,
     until: str | None,
 ) -> pd.DataFrame:
-    with Session(app_engine()) as session:
+    with reading() as session:
         return audit_frame(
             session,
             principal=principal,
@@ -42,7 +47,7 @@ def _frame(
 
 @page_guard("audit")
 def layout(principal: Principal, **_query: Any) -> Any:
-    with Session(app_engine()) as session:
+    with reading() as session:
         actions = audit_actions(session, principal=principal)
     filters = dbc.Row(
         [
@@ -114,7 +119,6 @@ def download_audit(
     until: IsoDate | None,
 ) -> Any:
     principal = callback_principal("audit")
+    fmt = chosen_format()
     frame = _frame(principal, actions, username, since, until)
-    if dash.ctx.triggered_id == "audit-xlsx":
-        return dcc.send_bytes(to_xlsx_bytes(frame, sheet_name="audit"), "audit-log.xlsx")
-    return dcc.send_bytes(to_csv_bytes(frame), "audit-log.csv")
+    return send_table(frame, fmt=fmt, filename="audit-log", headers="codes")

@@ -8,31 +8,46 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
-from sqlmodel import Session
 
-from tracker.access import AccessDenied, Principal
-from tracker.auth import app_engine
-from tracker.components import callback_principal, page_guard, page_header
-from tracker.data.importers.core import MAX_COUNT
-from tracker.db import session_scope
-from tracker.pages import _capacity_ui as ui
+from tracker.access import Principal
+from tracker.components import (
+    callback_principal,
+    card,
+    chosen_format,
+    page_guard,
+    page_header,
+    reading,
+    result_alert,
+    send_table,
+    writing,
+)
+from tracker.components.alerts import refused_alert
+from tracker.components.fields import (
+    block_choices,
+    code_options,
+    dropdown,
+    filter_field,
+    group_options,
+    sector_options,
+)
+from tracker.components.grids import COUNT_RANGE, column_defs, editable_number, grid, records
 from tracker.queries.capacity import capacity_register
 from tracker.queries.options import block_options, organisation_options
+from tracker.refusals import Refused
 from tracker.services.capacity import (
     LEARNERS_PER_SUPERVISOR_RANGE,
     bulk_adjust_capacity,
     save_capacity_rows,
 )
-from tracker.services.registers import SaveRefused
 
 PAGE = "capacity"
 dash.register_page(__name__, path="/capacity", name="Capacity", order=21, access=PAGE)
 
 EDITABLE = {
-    "practice_supervisors": (0, MAX_COUNT),
+    "practice_supervisors": COUNT_RANGE,
     "learners_per_supervisor": LEARNERS_PER_SUPERVISOR_RANGE,
-    "practice_assessors": (0, MAX_COUNT),
-    "practice_educators": (0, MAX_COUNT),
+    "practice_assessors": COUNT_RANGE,
+    "practice_educators": COUNT_RANGE,
 }
 SHOWN = [
     "setting_id",
@@ -47,25 +62,10 @@ SHOWN = [
 
 
 def _defs() -> list[dict[str, Any]]:
-    defs = ui.column_defs(SHOWN, numeric=[*EDITABLE, "places"])
+    defs = column_defs(SHOWN, numeric=[*EDITABLE, "places"])
     for d in defs:
         if d["field"] in EDITABLE:
-            low, high = EDITABLE[d["field"]]
-            d.update(
-                {
-                    "editable": True,
-                    "cellEditor": "agNumberCellEditor",
-                    "cellEditorParams": {"min": low, "max": high, "precision": 0},
-                    # Flag a bad cell at once; the save refuses it with the reason.
-                    "cellClassRules": {
-                        "bg-danger-subtle text-danger fw-bold": (
-                            f"params.value == null || !Number.isInteger(Number(params.value)) "
-                            f"|| Number(params.value) < {low} || Number(params.value) > {high}"
-                        ),
-                    },
-                    "headerClass": "text-primary",
-                }
-            )
+            editable_number(d, *EDITABLE[d["field"]])
         if d["field"] == "places":
             d["valueGetter"] = {
                 "function": "Number(params.data.practice_supervisors) * "
@@ -79,13 +79,10 @@ def _defs() -> list[dict[str, Any]]:
 @page_guard(PAGE)
 def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any:
     """``?block=<code>`` opens the grid on that block (links and bookmarks)."""
-    with Session(app_engine()) as session:
+    with reading() as session:
         blocks = block_options(session)
         orgs = organisation_options(session)
-    block_choices = [
-        {"label": f"{b} ({n})", "value": b}
-        for b, n in zip(blocks["block"], blocks["name"], strict=True)
-    ]
+    choices = block_choices(blocks)
     first = (
         block
         if block in set(blocks["block"])
@@ -93,24 +90,22 @@ def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any
     )
     filters = dbc.Row(
         [
-            ui.filter_field(
+            filter_field(
                 "Block",
-                ui.dropdown(
+                dropdown(
                     f"{PAGE}-block",
-                    block_choices,
+                    choices,
                     multi=False,
                     value=first,
                     placeholder="Choose a block",
                 ),
             ),
-            ui.filter_field("Sector", ui.dropdown(f"{PAGE}-sector", ui.sector_options())),
-            ui.filter_field(
-                "Organisation", ui.dropdown(f"{PAGE}-organisation", ui.code_options(orgs))
-            ),
-            ui.filter_field("Profession group", ui.dropdown(f"{PAGE}-group", ui.group_options())),
+            filter_field("Sector", dropdown(f"{PAGE}-sector", sector_options())),
+            filter_field("Organisation", dropdown(f"{PAGE}-organisation", code_options(orgs))),
+            filter_field("Profession group", dropdown(f"{PAGE}-group", group_options())),
         ]
     )
-    grid_card = ui.card(
+    grid_card = card(
         "Supervision capacity",
         html.Div(
             [
@@ -122,10 +117,11 @@ def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any
                     className="mb-2",
                     debounce=True,
                 ),
-                ui.grid(
+                grid(
                     f"{PAGE}-grid",
                     _defs(),
                     height=480,
+                    row_id="id",
                     options={"stopEditingWhenCellsLoseFocus": True, "singleClickEdit": False},
                 ),
                 html.Div(
@@ -148,7 +144,7 @@ def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any
         "column to edit; whole numbers, 0 or more (learners per supervisor 1 to 20). Saving "
         "writes every changed row or none.",
     )
-    bulk = ui.card(
+    bulk = card(
         "Bulk change for capacity planning",
         html.Div(
             [
@@ -159,38 +155,38 @@ def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any
                 ),
                 dbc.Row(
                     [
-                        ui.filter_field(
+                        filter_field(
                             "Organisation",
-                            ui.dropdown(
+                            dropdown(
                                 f"{PAGE}-bulk-organisation",
-                                ui.code_options(orgs),
+                                code_options(orgs),
                                 multi=False,
                                 placeholder="Any",
                             ),
                         ),
-                        ui.filter_field(
+                        filter_field(
                             "or sector",
-                            ui.dropdown(
+                            dropdown(
                                 f"{PAGE}-bulk-sector",
-                                ui.sector_options(),
+                                sector_options(),
                                 multi=False,
                                 placeholder="Any",
                             ),
                         ),
-                        ui.filter_field(
+                        filter_field(
                             "From block",
-                            ui.dropdown(
+                            dropdown(
                                 f"{PAGE}-bulk-from",
-                                block_choices,
+                                choices,
                                 multi=False,
                                 placeholder="Every block",
                             ),
                         ),
-                        ui.filter_field(
+                        filter_field(
                             "Profession group",
-                            ui.dropdown(
+                            dropdown(
                                 f"{PAGE}-bulk-group",
-                                ui.group_options(),
+                                group_options(),
                                 multi=False,
                                 placeholder="Every group",
                             ),
@@ -199,21 +195,21 @@ def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any
                 ),
                 dbc.Row(
                     [
-                        ui.filter_field(
+                        filter_field(
                             "Supervisors ±",
                             dbc.Input(
                                 id=f"{PAGE}-bulk-supervisors", type="number", step=1, value=0
                             ),
                         ),
-                        ui.filter_field(
+                        filter_field(
                             "Assessors ±",
                             dbc.Input(id=f"{PAGE}-bulk-assessors", type="number", step=1, value=0),
                         ),
-                        ui.filter_field(
+                        filter_field(
                             "Educators ±",
                             dbc.Input(id=f"{PAGE}-bulk-educators", type="number", step=1, value=0),
                         ),
-                        ui.filter_field(
+                        filter_field(
                             "Set learners per supervisor",
                             dbc.Input(id=f"{PAGE}-bulk-lps", type="number", step=1, min=1, max=20),
                         ),
@@ -241,18 +237,23 @@ def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any
     )
 
 
-def _filters(
+def _register(
+    principal: Principal,
     block: str | None,
     sector: list[str] | None,
     organisation: list[str] | None,
     group: list[str] | None,
-) -> dict[str, Any]:
-    return {
-        "blocks": [block] if block else [],
-        "sector": sector or [],
-        "organisation": organisation or [],
-        "profession_group": group or [],
-    }
+) -> Any:
+    """The capacity register rows the filters choose, as saved."""
+    with reading() as session:
+        return capacity_register(
+            session,
+            principal=principal,
+            blocks=[block] if block else [],
+            sector=sector or [],
+            organisation=organisation or [],
+            profession_group=group or [],
+        )
 
 
 @callback(
@@ -275,11 +276,7 @@ def load_capacity(
     principal = callback_principal(PAGE)
     if not block:
         return []
-    with Session(app_engine()) as session:
-        frame = capacity_register(
-            session, principal=principal, **_filters(block, sector, organisation, group)
-        )
-    return ui.records(frame)
+    return records(_register(principal, block, sector, organisation, group))
 
 
 @callback(
@@ -324,7 +321,7 @@ def save_capacity(
 ) -> Any:
     principal = callback_principal(PAGE)
     try:
-        with session_scope(app_engine()) as session:
+        with writing() as session:
             if ctx.triggered_id == f"{PAGE}-save":
                 if not rows:
                     raise PreventUpdate
@@ -348,10 +345,9 @@ def save_capacity(
                     learners_per_supervisor=int(lps) if lps not in (None, "") else None,
                 )
                 text = result.summary()
-    except (SaveRefused, AccessDenied) as refused:
-        problems = getattr(refused, "problems", [str(refused)])
-        return ui.result_alert("Nothing was saved:", problems, ok=False), dash.no_update
-    return ui.result_alert(text), (refresh or 0) + 1
+    except Refused as refused:
+        return refused_alert(refused), dash.no_update
+    return result_alert(text), (refresh or 0) + 1
 
 
 @callback(
@@ -373,13 +369,9 @@ def download_capacity(
     group: list[str] | None,
 ) -> Any:
     principal = callback_principal(PAGE)
-    with Session(app_engine()) as session:
-        frame = capacity_register(
-            session, principal=principal, **_filters(block, sector, organisation, group)
-        )
-    fmt = "xlsx" if ctx.triggered_id == f"{PAGE}-table-xlsx" else "csv"
-    return ui.send_frame(
-        frame[SHOWN],
+    fmt = chosen_format()
+    return send_table(
+        _register(principal, block, sector, organisation, group)[SHOWN],
         fmt=fmt,
         filename=f"capacity-{block or 'all'}",
         note="Supervision capacity as saved (unsaved grid edits excluded).",

@@ -7,40 +7,42 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
-from dash import Input, Output, State, callback, ctx, html
-from sqlmodel import Session
+from dash import Input, Output, State, callback, html
 
 from tracker.access import Principal
-from tracker.auth import app_engine
-from tracker.cache import CAPACITY_DATA
 from tracker.components import (
     callback_principal,
+    card,
+    chosen_format,
     format_count,
     graph,
     page_guard,
     page_header,
     plain_figure,
+    reading,
+    send_table,
     stat_card,
     stat_row,
 )
+from tracker.components.capacity_figures import coverage_figure, heatmap, settings_map
+from tracker.components.drawn import drawn_capacity
+from tracker.components.fields import (
+    block_choices,
+    dropdown,
+    filter_field,
+    group_options,
+    sector_options,
+)
 from tracker.measures.capacity import ALL_SECTORS, ANY_SECTOR
-from tracker.pages import _capacity_ui as ui
-from tracker.pages._rendered import rendered
 from tracker.queries.options import block_options
 from tracker.services.capacity_reports import CapacityDemandReport, capacity_demand_report
+from tracker.vocabulary import SECTOR_ROWS
 
 PAGE = "capacity-demand"
 dash.register_page(
     __name__, path="/capacity-demand", name="Capacity vs demand", order=24, access=PAGE
 )
 
-SECTOR_NAMES = {
-    **ui.SECTOR_LABELS,
-    ANY_SECTOR: "Any sector (no requirement)",
-    ALL_SECTORS: "All sectors",
-}
 NOTE = (
     "Places are practice supervisors × learners each supports, in active settings. Requests "
     "are submitted requests. Requests that name no sector count only in the All sectors row. "
@@ -51,21 +53,13 @@ NOTE = (
 
 @page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
-    with Session(app_engine()) as session:
+    with reading() as session:
         blocks = block_options(session)
-    block_choices = [
-        {"label": f"{b} ({n})", "value": b}
-        for b, n in zip(blocks["block"], blocks["name"], strict=True)
-    ]
     filters = dbc.Row(
         [
-            ui.filter_field("Blocks", ui.dropdown(f"{PAGE}-blocks", block_choices), width=4),
-            ui.filter_field(
-                "Sectors", ui.dropdown(f"{PAGE}-sectors", ui.sector_options()), width=4
-            ),
-            ui.filter_field(
-                "Profession groups", ui.dropdown(f"{PAGE}-groups", ui.group_options()), width=4
-            ),
+            filter_field("Blocks", dropdown(f"{PAGE}-blocks", block_choices(blocks)), width=4),
+            filter_field("Sectors", dropdown(f"{PAGE}-sectors", sector_options()), width=4),
+            filter_field("Profession groups", dropdown(f"{PAGE}-groups", group_options()), width=4),
         ]
     )
     return html.Div(
@@ -77,13 +71,13 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ),
             filters,
             html.Div(id=f"{PAGE}-cards"),
-            ui.card(
+            card(
                 "Places / learners requested by sector and block",
                 graph(f"{PAGE}-sector-heatmap", filename="capacity-by-sector"),
                 download=f"{PAGE}-sector",
                 note=NOTE,
             ),
-            ui.card(
+            card(
                 "Places / learners requested by programme and block",
                 graph(f"{PAGE}-programme-heatmap", filename="capacity-by-programme"),
                 download=f"{PAGE}-programme",
@@ -91,7 +85,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
             dbc.Row(
                 [
                     dbc.Col(
-                        ui.card(
+                        card(
                             "Settings by location",
                             html.Div(
                                 [
@@ -118,7 +112,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
                         lg=7,
                     ),
                     dbc.Col(
-                        ui.card(
+                        card(
                             "Supervision coverage across blocks",
                             graph(f"{PAGE}-coverage", filename="supervision-coverage"),
                             download=f"{PAGE}-coverage-table",
@@ -144,7 +138,7 @@ def _report(
 ) -> CapacityDemandReport:
     # Both callbacks and every download ask for the same report: the shared report cache
     # computes it once per selection and data version.
-    with Session(app_engine()) as session:
+    with reading() as session:
         return capacity_demand_report(
             session,
             principal=principal,
@@ -155,86 +149,10 @@ def _report(
 
 
 def _sector_order(long: pd.DataFrame) -> pd.DataFrame:
-    order = {s: i for i, s in enumerate([*ui.SECTOR_LABELS, ANY_SECTOR, ALL_SECTORS])}
+    order = {s: i for i, s in enumerate(SECTOR_ROWS)}
     return long.sort_values(
         ["sector", "block"], key=lambda s: s.map(order) if s.name == "sector" else s, kind="stable"
     )
-
-
-def _location_figure(report: CapacityDemandReport, colour: str) -> go.Figure:
-    where = report.settings.dropna(subset=["lat", "lon"])
-    if where.empty:
-        return ui.empty_figure("No settings with a location for this selection.")
-    where = where.assign(
-        sector_name=where["sector"].map(ui.SECTOR_LABELS), size=where["places"].clip(lower=0) + 2
-    )
-    common = {
-        "x": "lon",
-        "y": "lat",
-        "size": "size",
-        "size_max": 14,
-        "hover_name": "name",
-        "hover_data": {
-            "setting_id": True,
-            "organisation": True,
-            "places": True,
-            "spare": True,
-            "size": False,
-            "lat": ":.3f",
-            "lon": ":.3f",
-        },
-    }
-    if colour == "spare":
-        fig = px.scatter(
-            where,
-            color="spare",
-            color_continuous_scale="RdBu",
-            color_continuous_midpoint=0,
-            **common,
-        )
-    else:
-        fig = px.scatter(
-            where,
-            color="sector_name",
-            labels={"sector_name": "Sector"},
-            color_discrete_map={ui.SECTOR_LABELS[k]: v for k, v in ui.SECTOR_COLOURS.items()},
-            **common,
-        )
-    fig.update_layout(
-        height=460,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis_title="Longitude",
-        yaxis_title="Latitude",
-    )
-    fig.update_yaxes(scaleanchor="x", scaleratio=1.6)  # about right for England's latitude
-    return fig
-
-
-def _coverage_figure(coverage: pd.DataFrame) -> go.Figure:
-    shown = coverage.dropna(subset=["places_per_learner"])
-    if shown.empty:
-        return ui.empty_figure("No requests in this selection, so no coverage.")
-    shown = shown.assign(sector_name=shown["sector"].map(ui.SECTOR_LABELS))
-    fig = px.bar(
-        shown,
-        x="block",
-        y="places_per_learner",
-        color="sector_name",
-        labels={
-            "places_per_learner": "Places per learner requested",
-            "block": "Block",
-            "sector_name": "Sector",
-        },
-        color_discrete_map={ui.SECTOR_LABELS[k]: v for k, v in ui.SECTOR_COLOURS.items()},
-    )
-    fig.add_hline(y=1, line_dash="dot", annotation_text="one place per learner")
-    fig.update_layout(
-        height=460,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        barmode="stack",
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
 
 
 @callback(
@@ -250,11 +168,10 @@ def update_views(
     blocks: list[str] | None, sectors: list[str] | None, groups: list[str] | None
 ) -> Any:
     principal = callback_principal(PAGE)
-    return rendered(
+    return drawn_capacity(
         f"{PAGE}:views",
         principal,
         _selection(blocks, sectors, groups),
-        CAPACITY_DATA,
         lambda: _views(_report(principal, blocks, sectors, groups)),
     )
 
@@ -305,17 +222,17 @@ def _views(report: CapacityDemandReport) -> tuple[Any, ...]:
     return (
         cards,
         plain_figure(
-            ui.heatmap(
+            heatmap(
                 sector,
                 key="sector",
-                names=SECTOR_NAMES,
+                names=dict(SECTOR_ROWS),
                 title="Red: more learners requested than places",
             )
         ),
         plain_figure(
-            ui.heatmap(programme, key="programme", title="Red: more learners requested than places")
+            heatmap(programme, key="programme", title="Red: more learners requested than places")
         ),
-        plain_figure(_coverage_figure(report.coverage)),
+        plain_figure(coverage_figure(report.coverage)),
     )
 
 
@@ -330,12 +247,13 @@ def update_location(
     blocks: list[str] | None, sectors: list[str] | None, groups: list[str] | None, colour: str
 ) -> Any:
     principal = callback_principal(PAGE)
-    return rendered(
+    return drawn_capacity(
         f"{PAGE}:map",
         principal,
         (*_selection(blocks, sectors, groups), colour),
-        CAPACITY_DATA,
-        lambda: plain_figure(_location_figure(_report(principal, blocks, sectors, groups), colour)),
+        lambda: plain_figure(
+            settings_map(_report(principal, blocks, sectors, groups).settings, colour)
+        ),
     )
 
 
@@ -357,9 +275,9 @@ def _download(prefix: str, build: Any) -> Any:
         groups: list[str] | None,
     ) -> Any:
         principal = callback_principal(PAGE)
+        fmt = chosen_format()
         frame = build(_report(principal, blocks, sectors, groups))
-        fmt = "xlsx" if str(ctx.triggered_id).endswith("xlsx") else "csv"
-        return ui.send_frame(frame, fmt=fmt, filename=f"capacity-demand-{prefix}", note=NOTE)
+        return send_table(frame, fmt=fmt, filename=f"capacity-demand-{prefix}", note=NOTE)
 
     download_table.__name__ = f"download_{prefix.replace('-', '_')}"
     return download_table

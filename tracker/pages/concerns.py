@@ -6,23 +6,43 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
-from dash.exceptions import PreventUpdate
-from sqlmodel import Session
+from dash import Input, Output, State, callback, dcc, html
 
 from tracker.access import Principal
-from tracker.auth import app_engine
-from tracker.cache import app_report_cache
-from tracker.components import callback_principal, graph, page_guard, page_header
-from tracker.measures import MEASURE_LABELS
-from tracker.pages import _pipeline_ui as ui
-from tracker.queries.pipeline import PipelineFilters, filter_options
+from tracker.components import (
+    callback_principal,
+    card,
+    chart_card,
+    chosen_format,
+    graph,
+    notice,
+    page_guard,
+    page_header,
+    reading,
+    send_table,
+    table_card,
+)
+from tracker.components import figures as fig
+from tracker.components.alerts import disclosure_notice, notice_empty
+from tracker.components.drawn import drawn, report_cache
+from tracker.components.grids import table
+from tracker.components.guard import app_disclosure_policy
+from tracker.components.pipeline_filters import (
+    FilterValue,
+    dashboard,
+    filter_inputs,
+    filter_states,
+    filters_from_values,
+)
+from tracker.queries.pipeline import PipelineFilters
 from tracker.services.pipeline_reports import FUNNEL_UNITS, ConcernsReport, concerns_report
+from tracker.vocabulary import label
 
 PAGE = "concerns"
 dash.register_page(__name__, path="/concerns", name="Areas of concern", order=11, access=PAGE)
 
 UNIT_LABELS = {"programme": "Programme at each HEI", "cohort": "Each intake (cohort)"}
+ATTRITION = label("attrition_rate", figures=True)
 TABLE_COLUMNS = ("flag", "starters", "withdrawn", "attrition_rate")
 
 
@@ -39,7 +59,7 @@ def _search(filters: PipelineFilters, unit: str) -> str:
 
 def _content(report: ConcernsReport) -> Any:
     if report.table.numbers.empty:
-        return ui.notice_empty(PAGE)
+        return notice_empty(PAGE)
     unit = list(report.unit)
     flagged = report.flagged
     hidden = (
@@ -49,23 +69,23 @@ def _content(report: ConcernsReport) -> Any:
         else ""
     )
     if flagged.empty:
-        listing: Any = ui.notice("No unit lies outside the 95% limits.", color="light")
+        listing: Any = notice("No unit lies outside the 95% limits.", color="light")
     else:
-        listing = ui.table(f"{PAGE}-flagged-table", flagged, [*unit, *TABLE_COLUMNS], height=260)
+        listing = table(f"{PAGE}-flagged-table", flagged, [*unit, *TABLE_COLUMNS], height=260)
     all_units = report.table.text.merge(report.points[[*unit, "flag"]], on=unit, how="left").fillna(
         {"flag": "not plotted"}
     )
     return html.Div(
         [
-            ui.disclosure_notice(PAGE, report.note, report.exact),
+            disclosure_notice(PAGE, report.note, report.exact),
             dbc.Row(
                 [
                     dbc.Col(
-                        ui.chart_card(
-                            f"Funnel plot: {MEASURE_LABELS['attrition_rate']} against cohort size",
+                        chart_card(
+                            f"Funnel plot: {ATTRITION} against cohort size",
                             graph(
                                 f"{PAGE}-funnel",
-                                ui.funnel_figure(
+                                fig.funnel_figure(
                                     report.points, report.limits, report.system_rate, unit
                                 ),
                                 filename="attrition-funnel-plot",
@@ -80,48 +100,42 @@ def _content(report: ConcernsReport) -> Any:
                         className="mb-3",
                     ),
                     dbc.Col(
-                        dbc.Card(
-                            [
-                                dbc.CardHeader(
-                                    html.H2(
-                                        f"Outside the limits ({len(flagged)})",
-                                        className="h6 mb-0",
-                                        id=f"{PAGE}-flagged-count",
-                                    )
-                                ),
-                                dbc.CardBody(listing, id=f"{PAGE}-flagged"),
-                            ],
-                            className="mb-3 shadow-sm h-100",
+                        card(
+                            f"Outside the limits ({len(flagged)})",
+                            listing,
+                            title_id=f"{PAGE}-flagged-count",
+                            body_id=f"{PAGE}-flagged",
+                            full_height=True,
                         ),
                         lg=4,
                         className="mb-3",
                     ),
                 ]
             ),
-            ui.table_card(
+            table_card(
                 "Every unit",
                 f"{PAGE}-units",
-                ui.table(f"{PAGE}-units-table", all_units, [*unit, *TABLE_COLUMNS]),
+                table(f"{PAGE}-units-table", all_units, [*unit, *TABLE_COLUMNS]),
             ),
         ]
     )
 
 
 def _report(principal: Principal, filters: PipelineFilters, unit: str) -> ConcernsReport:
-    with Session(app_engine()) as session:
+    with reading() as session:
         return concerns_report(
             session,
             principal=principal,
             filters=filters,
             unit=unit,
-            cache=app_report_cache(),
-            policy=ui.app_disclosure_policy(),
+            cache=report_cache(),
+            policy=app_disclosure_policy(),
         )
 
 
 def _view(principal: Principal, filters: PipelineFilters, unit: str) -> tuple[Any, Any]:
-    """The as-of date and drawn content for a selection and unit (see ``ui.drawn``)."""
-    return ui.drawn(
+    """The as-of date and drawn content for a selection and unit (see ``components.drawn``)."""
+    return drawn(
         PAGE, principal, (filters, unit), lambda: _report(principal, filters, unit), _content
     )
 
@@ -130,46 +144,37 @@ def _view(principal: Principal, filters: PipelineFilters, unit: str) -> tuple[An
 def layout(principal: Principal, unit: str = "programme", **query: Any) -> Any:
     filters = PipelineFilters.from_query(query)
     unit = _unit(unit)
-    with Session(app_engine()) as session:
-        options = filter_options(session, principal=principal)
-    as_of, content = _view(principal, filters, unit)
-    return html.Div(
-        [
-            page_header(
-                "Areas of concern",
-                "Which programmes or cohorts lose more learners than chance would explain?",
-            ),
-            ui.filter_bar(PAGE, options, filters),
-            html.Div(
-                [
-                    dbc.Label("Compare", html_for=f"{PAGE}-unit", class_name="small me-2 mb-0"),
-                    dcc.RadioItems(
-                        id=f"{PAGE}-unit",
-                        options=[{"label": v, "value": k} for k, v in UNIT_LABELS.items()],
-                        value=unit,
-                        inline=True,
-                        inputClassName="me-1",
-                        labelClassName="me-3 small",
-                    ),
-                ],
-                className="d-flex align-items-center mb-2",
-            ),
-            html.P(ui.as_of_text(as_of), className="small text-muted", id=f"{PAGE}-as-of"),
-            ui.loading(html.Div(content, id=f"{PAGE}-content")),
-        ]
+    header = page_header(
+        "Areas of concern",
+        "Which programmes or cohorts lose more learners than chance would explain?",
     )
+    compare = html.Div(
+        [
+            dbc.Label("Compare", html_for=f"{PAGE}-unit", class_name="small me-2 mb-0"),
+            dcc.RadioItems(
+                id=f"{PAGE}-unit",
+                options=[{"label": v, "value": k} for k, v in UNIT_LABELS.items()],
+                value=unit,
+                inline=True,
+                inputClassName="me-1",
+                labelClassName="me-3 small",
+            ),
+        ],
+        className="d-flex align-items-center mb-2",
+    )
+    return dashboard(PAGE, principal, filters, header, _view(principal, filters, unit), compare)
 
 
 @callback(
     Output(f"{PAGE}-content", "children"),
     Output(f"{PAGE}-url", "search"),
     Input(f"{PAGE}-unit", "value"),
-    *ui.filter_inputs(PAGE),
+    *filter_inputs(PAGE),
     prevent_initial_call=True,
 )
-def update_concerns(unit: Any, *values: ui.FilterValue) -> tuple[Any, str]:
+def update_concerns(unit: Any, *values: FilterValue) -> tuple[Any, str]:
     principal = callback_principal(PAGE)
-    filters = ui.filters_from_values(values)
+    filters = filters_from_values(values)
     unit = _unit(unit)
     _, content = _view(principal, filters, unit)
     return content, _search(filters, unit)
@@ -180,24 +185,24 @@ def update_concerns(unit: Any, *values: ui.FilterValue) -> tuple[Any, str]:
     Input(f"{PAGE}-units-csv", "n_clicks"),
     Input(f"{PAGE}-units-xlsx", "n_clicks"),
     State(f"{PAGE}-unit", "value"),
-    *ui.filter_states(PAGE),
+    *filter_states(PAGE),
     prevent_initial_call=True,
 )
 def download_units_table(
-    _csv: int | None, _xlsx: int | None, unit: Any, *values: ui.FilterValue
+    _csv: int | None, _xlsx: int | None, unit: Any, *values: FilterValue
 ) -> Any:
     principal = callback_principal(PAGE)
-    if not ctx.triggered_id or not ctx.triggered[0].get("value"):
-        raise PreventUpdate
-    report = _report(principal, ui.filters_from_values(values), _unit(unit))
+    fmt = chosen_format()
+    report = _report(principal, filters_from_values(values), _unit(unit))
     by = list(report.unit)
     frame = report.table.download([*by, "starters", "withdrawn", "attrition_rate"])
     frame = frame.merge(report.points[[*by, "flag"]], on=by, how="left")
     frame["flag"] = frame["flag"].fillna("not plotted")
-    return ui.send_table(
+    return send_table(
         frame,
-        fmt="xlsx" if str(ctx.triggered_id).endswith("xlsx") else "csv",
+        fmt=fmt,
         filename="attrition-funnel-units",
         note=report.note,
         as_of=report.as_of,
+        headers="figures",
     )

@@ -7,12 +7,17 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
-from sqlmodel import Session
 
 from tracker.access import Principal, can_view_page
-from tracker.auth import app_engine, app_settings
-from tracker.components import format_count, page_guard, page_header, stat_card, stat_row
-from tracker.config import disclosure_policy
+from tracker.components import (
+    format_count,
+    page_guard,
+    page_header,
+    reading,
+    stat_card,
+    stat_row,
+)
+from tracker.components.guard import app_disclosure_policy
 from tracker.queries.overview import headline_counts
 from tracker.services.pipeline_reports import learners_on_record
 
@@ -30,7 +35,7 @@ _NEXT_STEPS = [
 
 @page_guard("home")
 def layout(principal: Principal, **_query: Any) -> Any:
-    with Session(app_engine()) as session:
+    with reading() as session:
         counts = headline_counts(session, principal=principal)
     scope_note = (
         f"Learner figures for {counts.scoped_to} only." if counts.scoped_to else "Whole system."
@@ -41,7 +46,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
             learners_on_record(
                 counts.learners,
                 principal=principal,
-                policy=disclosure_policy(app_settings()),
+                policy=app_disclosure_policy(),
                 own_hei=counts.scoped_to is not None,
             ),
             scope_note,

@@ -1,6 +1,6 @@
 """Imports: upload a CSV or Excel file, preview it with every problem listed, then import.
 
-The preview and the import run the same plan (``tracker.services.imports``), so what the
+The preview and the import run the same validation (the importers' service), so what the
 preview accepts is exactly what the import writes; a rejected file writes nothing.
 """
 
@@ -14,23 +14,21 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
-from sqlmodel import Session
 
-from tracker.access import AccessDenied, Principal
-from tracker.auth import app_engine, app_settings
-from tracker.components import callback_principal, page_guard, page_header
+from tracker.access import Principal
+from tracker.components import callback_principal, page_guard, page_header, reading, writing
+from tracker.components.guard import app_import_limits
 from tracker.data.importers import (
     MIB,
     ImportLimits,
     ImportRejected,
     ImportReport,
-    UnreadableFile,
     importable_kinds,
     read_table,
     spec_for,
     template_csv,
 )
-from tracker.db import session_scope
+from tracker.refusals import Refused
 from tracker.services.imports import apply_import, preview_import
 
 dash.register_page(__name__, path="/imports", name="Imports", order=40, access="imports")
@@ -175,7 +173,7 @@ def _permitted_kind(kind: str | None) -> str:
 
 
 def _limits() -> ImportLimits:
-    return ImportLimits.from_settings(app_settings())
+    return app_import_limits()
 
 
 def _decode(contents: str) -> bytes:
@@ -218,10 +216,10 @@ def preview_upload(contents: str | None, kind: str, filename: str | None) -> tup
     if not contents or not filename:
         return None, None, True, None
     try:
-        frame = read_table(filename, _decode(contents), _limits())
-        with Session(app_engine()) as session:
+        with reading() as session:
+            frame = read_table(filename, _decode(contents), _limits())
             report = preview_import(session, principal, kind, frame)
-    except (UnreadableFile, AccessDenied, ValueError) as exc:
+    except Refused as exc:
         return dbc.Alert(str(exc), color="danger", id="imports-status"), None, True, None
     preview = dag.AgGrid(
         id="imports-preview-grid",
@@ -253,11 +251,11 @@ def import_upload(
     if not contents or not filename:
         return dbc.Alert("Choose a file first.", color="warning"), True
     try:
-        frame = read_table(filename, _decode(contents), _limits())
-        with session_scope(app_engine()) as session:
+        with writing() as session:
+            frame = read_table(filename, _decode(contents), _limits())
             report = apply_import(session, principal, kind, frame)
-    except ImportRejected as rejected:
-        return _report_view(rejected.report, done=False), True
-    except (UnreadableFile, AccessDenied, ValueError) as exc:
-        return dbc.Alert(str(exc), color="danger"), True
+    except Refused as refused:
+        if isinstance(refused, ImportRejected):  # the file's every problem, row by row
+            return _report_view(refused.report, done=False), True
+        return dbc.Alert(str(refused), color="danger"), True
     return dbc.Alert(f"Imported. {report.summary()}", color="success", id="imports-done"), True

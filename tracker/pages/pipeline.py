@@ -8,24 +8,37 @@ import dash
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import Input, Output, callback, ctx, html
-from dash.exceptions import PreventUpdate
-from sqlmodel import Session
+from dash import Input, Output, callback, html
 
 from tracker.access import Principal
-from tracker.auth import app_engine
-from tracker.cache import app_report_cache
 from tracker.components import (
     callback_principal,
+    chart_card,
+    chosen_format,
     format_count,
     format_rate,
     graph,
     page_guard,
     page_header,
+    reading,
+    send_table,
     stat_card,
+    stat_row,
+    table_card,
 )
-from tracker.pages import _pipeline_ui as ui
-from tracker.queries.pipeline import PipelineFilters, filter_options
+from tracker.components import figures as fig
+from tracker.components.alerts import disclosure_notice, notice_empty
+from tracker.components.drawn import drawn, report_cache
+from tracker.components.grids import table
+from tracker.components.guard import app_disclosure_policy
+from tracker.components.pipeline_filters import (
+    FilterValue,
+    dashboard,
+    filter_inputs,
+    filter_states,
+    filters_from_values,
+)
+from tracker.queries.pipeline import PipelineFilters
 from tracker.services.pipeline_reports import OverviewReport, overview_report
 
 PAGE = "pipeline"
@@ -76,22 +89,18 @@ def _headlines(report: OverviewReport) -> Any:
     if report.headlines.empty:
         return None
     rows = report.headlines.set_index("measure")
-    cards = [
-        dbc.Col(
+    cards = stat_row(
+        [
             stat_card(
                 rows.loc[m, "label"],
                 _value(rows.loc[m], "value"),
                 _change(rows.loc[m]),
                 card_id=f"{PAGE}-headline-{m.replace('_', '-')}",
-            ),
-            xs=12,
-            sm=6,
-            lg=3,
-            className="mb-3",
-        )
-        for m in HEADLINE_CARDS
-        if m in rows.index
-    ]
+            )
+            for m in HEADLINE_CARDS
+            if m in rows.index
+        ]
+    )
     period = rows["period"].iloc[0]
     return html.Div(
         [
@@ -99,27 +108,27 @@ def _headlines(report: OverviewReport) -> Any:
                 f"Academic year {period}, against the same point last year.",
                 className="small text-muted mb-2",
             ),
-            dbc.Row(cards),
+            cards,
         ]
     )
 
 
 def _content(report: OverviewReport) -> Any:
     if report.by_intake.numbers.empty:
-        return ui.notice_empty(PAGE)
+        return notice_empty(PAGE)
     numbers, text = report.by_intake.numbers, report.by_intake.text
     return html.Div(
         [
-            ui.disclosure_notice(PAGE, report.note, report.exact),
+            disclosure_notice(PAGE, report.note, report.exact),
             _headlines(report),
             dbc.Row(
                 [
                     dbc.Col(
-                        ui.chart_card(
+                        chart_card(
                             "Recruitment against commissioned places",
                             graph(
                                 f"{PAGE}-recruitment",
-                                ui.recruitment_figure(numbers),
+                                fig.recruitment_figure(numbers),
                                 filename="recruitment",
                             ),
                             "Labels on the bars: recruitment fill rate (starters ÷ commissioned "
@@ -129,11 +138,11 @@ def _content(report: OverviewReport) -> Any:
                         className="mb-3",
                     ),
                     dbc.Col(
-                        ui.chart_card(
+                        chart_card(
                             "Attrition trend",
                             graph(
                                 f"{PAGE}-trend",
-                                ui.trend_figure(numbers, report.in_year.numbers),
+                                fig.trend_figure(numbers, report.in_year.numbers),
                                 filename="attrition-trend",
                             ),
                             "Cohort attrition counts withdrawals so far, so recent intakes look "
@@ -144,9 +153,9 @@ def _content(report: OverviewReport) -> Any:
                     ),
                 ]
             ),
-            ui.chart_card(
+            chart_card(
                 "Pipeline flow: starters through each year to completion and employment",
-                graph(f"{PAGE}-flow", ui.sankey_figure(report.flows), filename="pipeline-flow"),
+                graph(f"{PAGE}-flow", fig.sankey_figure(report.flows), filename="pipeline-flow"),
                 "Every starter of the selected intakes, as of the date above. Flows hidden by "
                 "disclosure control are left out."
                 if not report.exact
@@ -156,11 +165,11 @@ def _content(report: OverviewReport) -> Any:
             dbc.Row(
                 [
                     dbc.Col(
-                        ui.chart_card(
+                        chart_card(
                             "Reasons for withdrawal",
                             graph(
                                 f"{PAGE}-reasons",
-                                ui.reasons_figure(report.reasons.numbers),
+                                fig.reasons_figure(report.reasons.numbers),
                                 filename="withdrawal-reasons",
                             ),
                         ),
@@ -168,11 +177,11 @@ def _content(report: OverviewReport) -> Any:
                         className="mb-3",
                     ),
                     dbc.Col(
-                        ui.chart_card(
+                        chart_card(
                             "Retention by intake year",
                             graph(
                                 f"{PAGE}-retention",
-                                ui.retention_figure(report.retention, series="intake_year"),
+                                fig.retention_figure(report.retention, series="intake_year"),
                                 filename="retention",
                             ),
                             "Kaplan–Meier: share not yet withdrawn by months since start; "
@@ -183,15 +192,15 @@ def _content(report: OverviewReport) -> Any:
                     ),
                 ]
             ),
-            ui.table_card(
+            table_card(
                 "Recruitment and outcomes by intake year",
                 f"{PAGE}-intake",
-                ui.table(f"{PAGE}-intake-table", text, BY_INTAKE_COLUMNS),
+                table(f"{PAGE}-intake-table", text, BY_INTAKE_COLUMNS),
             ),
-            ui.table_card(
+            table_card(
                 "Withdrawals by reason",
                 f"{PAGE}-reasons-table",
-                ui.table(
+                table(
                     f"{PAGE}-reasons-grid",
                     report.reasons.text,
                     ("reason", "withdrawn", "share"),
@@ -203,90 +212,70 @@ def _content(report: OverviewReport) -> Any:
 
 
 def _report(principal: Principal, filters: PipelineFilters) -> OverviewReport:
-    with Session(app_engine()) as session:
+    with reading() as session:
         return overview_report(
             session,
             principal=principal,
             filters=filters,
-            cache=app_report_cache(),
-            policy=ui.app_disclosure_policy(),
+            cache=report_cache(),
+            policy=app_disclosure_policy(),
         )
 
 
 def _view(principal: Principal, filters: PipelineFilters) -> tuple[Any, Any]:
-    """The as-of date and drawn content for a selection (see ``ui.drawn``)."""
-    return ui.drawn(PAGE, principal, (filters,), lambda: _report(principal, filters), _content)
+    """The as-of date and drawn content for a selection (see ``components.drawn``)."""
+    return drawn(PAGE, principal, (filters,), lambda: _report(principal, filters), _content)
 
 
 @page_guard(PAGE)
 def layout(principal: Principal, **query: Any) -> Any:
     filters = PipelineFilters.from_query(query)
-    with Session(app_engine()) as session:
-        options = filter_options(session, principal=principal)
-    as_of, content = _view(principal, filters)
-    return html.Div(
-        [
-            page_header(
-                "System overview",
-                "Recruitment, progression, attrition and retention across the system.",
-            ),
-            ui.filter_bar(PAGE, options, filters),
-            html.P(ui.as_of_text(as_of), className="small text-muted", id=f"{PAGE}-as-of"),
-            ui.loading(html.Div(content, id=f"{PAGE}-content")),
-        ]
+    header = page_header(
+        "System overview", "Recruitment, progression, attrition and retention across the system."
     )
+    return dashboard(PAGE, principal, filters, header, _view(principal, filters))
 
 
 @callback(
     Output(f"{PAGE}-content", "children"),
     Output(f"{PAGE}-url", "search"),
-    *ui.filter_inputs(PAGE),
+    *filter_inputs(PAGE),
     prevent_initial_call=True,
 )
-def update_overview(*values: ui.FilterValue) -> tuple[Any, str]:
+def update_overview(*values: FilterValue) -> tuple[Any, str]:
     principal = callback_principal(PAGE)
-    filters = ui.filters_from_values(values)
+    filters = filters_from_values(values)
     _, content = _view(principal, filters)
     return content, filters.to_query()
 
 
-@callback(
-    Output(f"{PAGE}-intake-download", "data"),
-    Input(f"{PAGE}-intake-csv", "n_clicks"),
-    Input(f"{PAGE}-intake-xlsx", "n_clicks"),
-    *ui.filter_states(PAGE),
-    prevent_initial_call=True,
-)
-def download_intake_table(_csv: int | None, _xlsx: int | None, *values: ui.FilterValue) -> Any:
-    principal = callback_principal(PAGE)
-    if not ctx.triggered_id or not ctx.triggered[0].get("value"):
-        raise PreventUpdate
-    report = _report(principal, ui.filters_from_values(values))
-    return ui.send_table(
-        report.by_intake.download(BY_INTAKE_COLUMNS),
-        fmt="xlsx" if str(ctx.triggered_id).endswith("xlsx") else "csv",
-        filename="outcomes-by-intake-year",
-        note=report.note,
-        as_of=report.as_of,
+def _download(prefix: str, columns: tuple[str, ...], filename: str, table_of: Any) -> None:
+    """Register the CSV/Excel download of one of the page's tables (buttons ``prefix``)."""
+
+    @callback(
+        Output(f"{PAGE}-{prefix}-download", "data"),
+        Input(f"{PAGE}-{prefix}-csv", "n_clicks"),
+        Input(f"{PAGE}-{prefix}-xlsx", "n_clicks"),
+        *filter_states(PAGE),
+        prevent_initial_call=True,
     )
+    def download_table(_csv: int | None, _xlsx: int | None, *values: FilterValue) -> Any:
+        principal = callback_principal(PAGE)
+        fmt = chosen_format()
+        report = _report(principal, filters_from_values(values))
+        return send_table(
+            table_of(report).download(columns),
+            fmt=fmt,
+            filename=filename,
+            note=report.note,
+            as_of=report.as_of,
+            headers="figures",
+        )
+
+    download_table.__name__ = f"download_{prefix.replace('-', '_')}"
 
 
-@callback(
-    Output(f"{PAGE}-reasons-table-download", "data"),
-    Input(f"{PAGE}-reasons-table-csv", "n_clicks"),
-    Input(f"{PAGE}-reasons-table-xlsx", "n_clicks"),
-    *ui.filter_states(PAGE),
-    prevent_initial_call=True,
+_download("intake", BY_INTAKE_COLUMNS, "outcomes-by-intake-year", lambda r: r.by_intake)
+_download(
+    "reasons-table", ("reason", "withdrawn", "share"), "withdrawal-reasons", lambda r: r.reasons
 )
-def download_reasons_table(_csv: int | None, _xlsx: int | None, *values: ui.FilterValue) -> Any:
-    principal = callback_principal(PAGE)
-    if not ctx.triggered_id or not ctx.triggered[0].get("value"):
-        raise PreventUpdate
-    report = _report(principal, ui.filters_from_values(values))
-    return ui.send_table(
-        report.reasons.download(("reason", "withdrawn", "share")),
-        fmt="xlsx" if str(ctx.triggered_id).endswith("xlsx") else "csv",
-        filename="withdrawal-reasons",
-        note=report.note,
-        as_of=report.as_of,
-    )

@@ -11,30 +11,37 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
-from sqlmodel import Session
 
 from tracker.access import Principal, may_edit_registers
-from tracker.auth import app_engine
-from tracker.components import callback_principal, download_buttons, page_guard, page_header
-from tracker.db import session_scope
-from tracker.exports import to_csv_bytes, to_xlsx_bytes
-from tracker.models import PlacementStatus
-from tracker.pages import _allocation_ui as ui
+from tracker.components import (
+    callback_principal,
+    chosen_format,
+    download_buttons,
+    message,
+    page_guard,
+    page_header,
+    reading,
+    send_table,
+    writing,
+)
+from tracker.components.fields import field
+from tracker.components.grids import grid, records
 from tracker.queries.placements import VISIBLE_COLUMNS, placement_filters, visible_placements
 from tracker.queries.runs import scope_choices as block_choices
-from tracker.services.allocation import AllocationRefused
+from tracker.refusals import Refused
 from tracker.services.placements import set_placement_status
+from tracker.vocabulary import CONFIRMED, PLACEMENT_STATUSES
 
 PAGE = "placements"
 dash.register_page(__name__, path="/placements", name="Placements", order=31, access=PAGE)
 
 SHOWN = [c for c in VISIBLE_COLUMNS if c != "run_id"]
-STATUSES = [s.value for s in PlacementStatus if s is not PlacementStatus.PROPOSED]
+STATUSES = list(PLACEMENT_STATUSES)
 
 
 @page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
-    with Session(app_engine()) as session:
+    with reading() as session:
         organisations, settings = placement_filters(session)
         blocks, _programmes = block_choices(session)
     scope = (
@@ -65,12 +72,12 @@ def layout(principal: Principal, **_query: Any) -> Any:
             page_header("Placements", scope, download_buttons(f"{PAGE}-table")),
             dbc.Row(
                 [
-                    ui.field(
+                    field(
                         "Block",
                         dcc.Dropdown(id=f"{PAGE}-block", options=blocks, placeholder="All blocks"),
                         3,
                     ),
-                    ui.field(
+                    field(
                         "Organisation",
                         dcc.Dropdown(
                             id=f"{PAGE}-organisation",
@@ -79,19 +86,19 @@ def layout(principal: Principal, **_query: Any) -> Any:
                         ),
                         3,
                     ),
-                    ui.field(
+                    field(
                         "Setting",
                         dcc.Dropdown(
                             id=f"{PAGE}-setting", options=settings, placeholder="All settings"
                         ),
                         3,
                     ),
-                    ui.field(
+                    field(
                         "Status",
                         dcc.Dropdown(
                             id=f"{PAGE}-status",
                             multi=True,
-                            value=[PlacementStatus.CONFIRMED.value],
+                            value=[CONFIRMED],
                             options=[{"label": s, "value": s} for s in STATUSES],
                         ),
                         3,
@@ -100,7 +107,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ),
             html.Div(id=f"{PAGE}-message"),
             dcc.Store(id=f"{PAGE}-changed", data=0),
-            ui.grid(
+            grid(
                 f"{PAGE}-grid",
                 SHOWN,
                 height=480,
@@ -124,7 +131,7 @@ def _chosen_id(value: Any) -> int | None:
 
 def _read(principal: Principal, block: Any, organisation: Any, setting: Any, status: Any) -> Any:
     statuses = [s for s in status if s in STATUSES] if isinstance(status, list) else []
-    with Session(app_engine()) as session:
+    with reading() as session:
         return visible_placements(
             session,
             principal=principal,
@@ -151,7 +158,7 @@ def load_placements(
     _changed: int | None,
 ) -> Any:
     principal = callback_principal(PAGE)
-    return ui.records(_read(principal, block, organisation, setting, status)[SHOWN])
+    return records(_read(principal, block, organisation, setting, status)[SHOWN])
 
 
 @callback(
@@ -173,10 +180,9 @@ def download_placements(
     status: list[str] | None,
 ) -> Any:
     principal = callback_principal(PAGE)
+    fmt = chosen_format()
     frame = _read(principal, block, organisation, setting, status)[SHOWN]
-    if ctx.triggered_id == f"{PAGE}-table-csv":
-        return dcc.send_bytes(to_csv_bytes(frame), "placements.csv")
-    return dcc.send_bytes(to_xlsx_bytes(frame, sheet_name="placements"), "placements.xlsx")
+    return send_table(frame, fmt=fmt, filename="placements", headers="codes")
 
 
 @callback(
@@ -197,15 +203,11 @@ def change_status(
     principal = callback_principal(PAGE)
     chosen = rows[0].get("placement_id") if rows and isinstance(rows[0], dict) else None
     if not isinstance(chosen, int) or isinstance(chosen, bool):
-        return ui.message("Select a placement first.", "warning"), no_update
-    status = (
-        PlacementStatus.COMPLETED
-        if ctx.triggered_id == f"{PAGE}-complete"
-        else PlacementStatus.CANCELLED
-    )
+        return message("Select a placement first.", "warning"), no_update
+    status = "completed" if ctx.triggered_id == f"{PAGE}-complete" else "cancelled"
     try:
-        with session_scope(app_engine()) as session:
+        with writing() as session:
             set_placement_status(session, principal=principal, placement_id=chosen, status=status)
-    except (AllocationRefused, PermissionError) as exc:
-        return ui.message(str(exc), "warning"), no_update
-    return ui.message(f"Placement {chosen} marked {status.value}.", "success"), (changed or 0) + 1
+    except Refused as exc:
+        return message(str(exc), "warning"), no_update
+    return message(f"Placement {chosen} marked {status}.", "success"), (changed or 0) + 1

@@ -7,19 +7,34 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
-from sqlmodel import Session
 from typing_extensions import TypedDict
 
-from tracker.access import AccessDenied, Principal
-from tracker.auth import app_engine
-from tracker.components import callback_principal, page_guard, page_header
-from tracker.db import session_scope
-from tracker.models import RequestStatus
-from tracker.pages import _capacity_ui as ui
+from tracker.access import Principal
+from tracker.components import (
+    callback_principal,
+    card,
+    chosen_format,
+    page_guard,
+    page_header,
+    reading,
+    result_alert,
+    send_table,
+    writing,
+)
+from tracker.components.alerts import refused_alert
+from tracker.components.fields import (
+    block_choices,
+    code_options,
+    dropdown,
+    filter_field,
+    sector_options,
+)
+from tracker.components.grids import column_defs, grid, records
 from tracker.queries.options import block_options, cohort_options, organisation_options
 from tracker.queries.requests import requests_register
-from tracker.services.registers import SaveRefused
+from tracker.refusals import Refused
 from tracker.services.requests import submit_request, withdraw_request
+from tracker.vocabulary import REQUEST_STATUSES, SUBMITTED, options
 
 
 class RequestRow(TypedDict):
@@ -48,38 +63,34 @@ SHOWN = [
 
 @page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
-    with Session(app_engine()) as session:
+    with reading() as session:
         blocks = block_options(session)
         cohorts = cohort_options(session, principal=principal)
         heis = organisation_options(session, heis=True)
-    block_choices = [
-        {"label": f"{b} ({n})", "value": b}
-        for b, n in zip(blocks["block"], blocks["name"], strict=True)
-    ]
-    status_choices = [{"label": s.value.capitalize(), "value": s.value} for s in RequestStatus]
+    block_list = block_choices(blocks)
     filters = [
-        ui.filter_field("Blocks", ui.dropdown(f"{PAGE}-blocks", block_choices)),
-        ui.filter_field(
+        filter_field("Blocks", dropdown(f"{PAGE}-blocks", block_list)),
+        filter_field(
             "Status",
-            ui.dropdown(f"{PAGE}-status", status_choices, value=[RequestStatus.SUBMITTED.value]),
+            dropdown(f"{PAGE}-status", options(REQUEST_STATUSES), value=[SUBMITTED]),
         ),
     ]
     if principal.is_hei:
         scope = f"Your HEI's requests ({principal.hei_code}) only."
         # the same filter id for every role keeps one callback; the HEI is fixed by access
-        filters.append(html.Div(ui.dropdown(f"{PAGE}-heis", []), hidden=True))
+        filters.append(html.Div(dropdown(f"{PAGE}-heis", []), hidden=True))
     else:
         scope = "Every HEI's requests."
-        filters.append(ui.filter_field("HEIs", ui.dropdown(f"{PAGE}-heis", ui.code_options(heis))))
-    form = ui.card(
+        filters.append(filter_field("HEIs", dropdown(f"{PAGE}-heis", code_options(heis))))
+    form = card(
         "Request placements",
         html.Div(
             [
                 dbc.Row(
                     [
-                        ui.filter_field(
+                        filter_field(
                             "Cohort",
-                            ui.dropdown(
+                            dropdown(
                                 f"{PAGE}-cohort",
                                 [
                                     {"label": r["label"], "value": r["id"]}
@@ -90,23 +101,23 @@ def layout(principal: Principal, **_query: Any) -> Any:
                             ),
                             width=5,
                         ),
-                        ui.filter_field(
+                        filter_field(
                             "Block",
-                            ui.dropdown(
-                                f"{PAGE}-block", block_choices, multi=False, placeholder="Choose"
+                            dropdown(
+                                f"{PAGE}-block", block_list, multi=False, placeholder="Choose"
                             ),
                             width=3,
                         ),
-                        ui.filter_field(
+                        filter_field(
                             "Learners",
                             dbc.Input(id=f"{PAGE}-learners", type="number", min=1, step=1),
                             width=2,
                         ),
-                        ui.filter_field(
+                        filter_field(
                             "Required sector",
-                            ui.dropdown(
+                            dropdown(
                                 f"{PAGE}-sector",
-                                ui.sector_options(),
+                                sector_options(),
                                 multi=False,
                                 placeholder="Any",
                             ),
@@ -118,14 +129,15 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ]
         ),
     )
-    table = ui.card(
+    table = card(
         "Requests",
         html.Div(
             [
-                ui.grid(
+                grid(
                     f"{PAGE}-grid",
-                    ui.column_defs(SHOWN, numeric=["learners"]),
+                    column_defs(SHOWN, numeric=["learners"]),
                     height=420,
+                    row_id="id",
                     options={"rowSelection": {"mode": "singleRow"}},
                 ),
                 dbc.Button(
@@ -159,7 +171,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
 def _read(
     principal: Principal, blocks: list[str] | None, status: list[str] | None, heis: Any
 ) -> Any:
-    with Session(app_engine()) as session:
+    with reading() as session:
         return requests_register(
             session,
             principal=principal,
@@ -180,7 +192,7 @@ def load_requests(
     blocks: list[str] | None, status: list[str] | None, heis: Any, _refresh: int | None
 ) -> Any:
     principal = callback_principal(PAGE)
-    return ui.records(_read(principal, blocks, status, heis))
+    return records(_read(principal, blocks, status, heis))
 
 
 @callback(
@@ -208,10 +220,10 @@ def change_request(
 ) -> Any:
     principal = callback_principal(PAGE)
     try:
-        with session_scope(app_engine()) as session:
+        with writing() as session:
             if ctx.triggered_id == f"{PAGE}-withdraw":
                 if not selected:
-                    raise SaveRefused(["select a request in the table first"])
+                    raise Refused(["select a request in the table first"])
                 row = selected[0]
                 done = withdraw_request(
                     session,
@@ -231,7 +243,7 @@ def change_request(
                     if not value
                 ]
                 if missing:
-                    raise SaveRefused([f"{m}: required" for m in missing])
+                    raise Refused([f"{m}: required" for m in missing])
                 made = submit_request(
                     session,
                     principal=principal,
@@ -241,10 +253,9 @@ def change_request(
                     sector=sector,
                 )
                 text = f"Request {made.code} submitted for {made.learners} learners."
-    except (SaveRefused, AccessDenied) as refused:
-        problems = getattr(refused, "problems", [str(refused)])
-        return ui.result_alert("Nothing was saved:", problems, ok=False), dash.no_update
-    return ui.result_alert(text), (refresh or 0) + 1
+    except Refused as refused:
+        return refused_alert(refused), dash.no_update
+    return result_alert(text), (refresh or 0) + 1
 
 
 @callback(
@@ -264,9 +275,9 @@ def download_requests(
     heis: Any,
 ) -> Any:
     principal = callback_principal(PAGE)
+    fmt = chosen_format()
     frame = _read(principal, blocks, status, heis)[SHOWN]
-    fmt = "xlsx" if ctx.triggered_id == f"{PAGE}-table-xlsx" else "csv"
-    return ui.send_frame(
+    return send_table(
         frame,
         fmt=fmt,
         filename="placement-requests",

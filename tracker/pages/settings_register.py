@@ -7,16 +7,31 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
-from sqlmodel import Session
 
-from tracker.access import AccessDenied, Principal
-from tracker.auth import app_engine
-from tracker.components import callback_principal, page_guard, page_header
-from tracker.db import session_scope
-from tracker.pages import _capacity_ui as ui
+from tracker.access import Principal
+from tracker.components import (
+    callback_principal,
+    card,
+    chosen_format,
+    page_guard,
+    page_header,
+    reading,
+    result_alert,
+    send_table,
+    writing,
+)
+from tracker.components.alerts import refused_alert
+from tracker.components.fields import (
+    code_options,
+    coded_options,
+    dropdown,
+    filter_field,
+    sector_options,
+)
+from tracker.components.grids import column_defs, grid, records
 from tracker.queries.options import ANY_PROGRAMME, organisation_options, programme_options
 from tracker.queries.settings import settings_register
-from tracker.services.registers import SaveRefused
+from tracker.refusals import Refused
 from tracker.services.settings import SettingInput, deactivate_setting, delete_setting, save_setting
 
 PAGE = "settings"
@@ -42,18 +57,15 @@ ACTIVE_CHOICES = [
 
 
 def _field(label_text: str, control: Any, width: int = 4) -> Any:
-    return ui.filter_field(label_text, control, width=width)
+    return filter_field(label_text, control, width=width)
 
 
 @page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
-    with Session(app_engine()) as session:
+    with reading() as session:
         orgs = organisation_options(session)
         programmes = programme_options(session)
-    programme_choices = [
-        {"label": f"{c} ({n})", "value": c}
-        for c, n in zip(programmes["code"], programmes["name"], strict=True)
-    ]
+    programme_choices = coded_options(programmes)
     filters = dbc.Row(
         [
             _field(
@@ -66,8 +78,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
                 ),
                 3,
             ),
-            _field("Sector", ui.dropdown(f"{PAGE}-sector", ui.sector_options()), 3),
-            _field("Organisation", ui.dropdown(f"{PAGE}-organisation", ui.code_options(orgs)), 3),
+            _field("Sector", dropdown(f"{PAGE}-sector", sector_options()), 3),
+            _field("Organisation", dropdown(f"{PAGE}-organisation", code_options(orgs)), 3),
             _field(
                 "Status",
                 dcc.Dropdown(
@@ -77,7 +89,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ),
         ]
     )
-    form = ui.card(
+    form = card(
         "Add or edit a setting",
         html.Div(
             [
@@ -92,9 +104,9 @@ def layout(principal: Principal, **_query: Any) -> Any:
                         _field("Name", dbc.Input(id=f"{PAGE}-name", maxlength=200), 4),
                         _field(
                             "Organisation",
-                            ui.dropdown(
+                            dropdown(
                                 f"{PAGE}-form-organisation",
-                                ui.code_options(orgs),
+                                code_options(orgs),
                                 multi=False,
                                 placeholder="Choose",
                             ),
@@ -102,9 +114,9 @@ def layout(principal: Principal, **_query: Any) -> Any:
                         ),
                         _field(
                             "Sector",
-                            ui.dropdown(
+                            dropdown(
                                 f"{PAGE}-form-sector",
-                                ui.sector_options(),
+                                sector_options(),
                                 multi=False,
                                 placeholder="Choose",
                             ),
@@ -116,7 +128,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
                     [
                         _field(
                             "Programmes hosted",
-                            ui.dropdown(
+                            dropdown(
                                 f"{PAGE}-form-programmes",
                                 programme_choices,
                                 placeholder="Choose programmes",
@@ -184,12 +196,13 @@ def layout(principal: Principal, **_query: Any) -> Any:
             html.Div(id=f"{PAGE}-message"),
             dcc.Store(id=f"{PAGE}-refresh", data=0),
             dcc.Store(id=f"{PAGE}-editing", data=None),
-            ui.card(
+            card(
                 "Settings",
-                ui.grid(
+                grid(
                     f"{PAGE}-grid",
-                    ui.column_defs(SHOWN),
+                    column_defs(SHOWN),
                     height=420,
+                    row_id="id",
                     options={"rowSelection": {"mode": "singleRow"}},
                 ),
                 download=f"{PAGE}-table",
@@ -207,7 +220,7 @@ def _read(
     active: str | None,
 ) -> Any:
     flag = {"active": True, "inactive": False}.get(active or "all")
-    with Session(app_engine()) as session:
+    with reading() as session:
         return settings_register(
             session,
             principal=principal,
@@ -231,7 +244,7 @@ def load_settings(
     _refresh: int | None,
 ) -> Any:
     principal = callback_principal(PAGE)
-    return ui.records(_read(principal, sector, organisation, active))
+    return records(_read(principal, sector, organisation, active))
 
 
 @callback(
@@ -337,7 +350,7 @@ def change_setting(
     principal = callback_principal(PAGE)
     trigger = ctx.triggered_id
     try:
-        with session_scope(app_engine()) as session:
+        with writing() as session:
             if trigger == f"{PAGE}-save":
                 saved = save_setting(
                     session,
@@ -358,7 +371,7 @@ def change_setting(
                 )
                 text, after = f"Saved {saved.code}.", {"id": saved.id, "version": saved.version}
             elif not editing:
-                raise SaveRefused(["select a setting in the table first"])
+                raise Refused(["select a setting in the table first"])
             elif trigger == f"{PAGE}-deactivate":
                 done = deactivate_setting(
                     session,
@@ -378,14 +391,13 @@ def change_setting(
                     version=editing["version"],
                 )
                 text, after = "Setting deleted.", None
-    except (SaveRefused, AccessDenied) as refused:
-        problems = getattr(refused, "problems", [str(refused)])
+    except Refused as refused:
         return (
-            ui.result_alert("Nothing was saved:", problems, ok=False),
+            refused_alert(refused),
             dash.no_update,
             dash.no_update,
         )
-    return ui.result_alert(text), (refresh or 0) + 1, after
+    return result_alert(text), (refresh or 0) + 1, after
 
 
 @callback(
@@ -405,8 +417,8 @@ def download_settings(
     active: str | None,
 ) -> Any:
     principal = callback_principal(PAGE)
+    fmt = chosen_format()
     frame = _read(principal, sector, organisation, active)[SHOWN]
-    fmt = "xlsx" if ctx.triggered_id == f"{PAGE}-table-xlsx" else "csv"
-    return ui.send_frame(
+    return send_table(
         frame, fmt=fmt, filename="placement-settings", note="Placement settings register."
     )

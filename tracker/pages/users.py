@@ -8,15 +8,13 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
-from sqlmodel import Session
 
 from tracker.access import Principal
-from tracker.auth import app_engine
-from tracker.components import callback_principal, page_guard, page_header
-from tracker.db import session_scope
-from tracker.models import Role
+from tracker.components import callback_principal, page_guard, page_header, reading, writing
 from tracker.queries.users import hei_options, users_frame
-from tracker.services.users import UserError, create_user, set_active, set_password
+from tracker.refusals import Refused
+from tracker.services.users import create_user, set_active, set_password
+from tracker.vocabulary import DEFAULT_ROLE, HEI_ROLE, ROLES, options
 
 dash.register_page(__name__, path="/users", name="Users", order=90, access="users")
 
@@ -31,14 +29,14 @@ _COLUMNS = [
 
 
 def _rows(principal: Principal) -> list[dict[str, Any]]:
-    with Session(app_engine()) as session:
+    with reading() as session:
         rows: list[dict[str, Any]] = users_frame(session, principal=principal).to_dict("records")
     return rows
 
 
 @page_guard("users")
 def layout(principal: Principal, **_query: Any) -> Any:
-    with Session(app_engine()) as session:
+    with reading() as session:
         heis = hei_options(session)
     add_form = dbc.Card(
         dbc.CardBody(
@@ -47,8 +45,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
                 dbc.Input(id="users-new-username", placeholder="Username", className="mb-2"),
                 dbc.Select(
                     id="users-new-role",
-                    options=[{"label": r.value, "value": r.value} for r in Role],
-                    value=Role.COORDINATOR.value,
+                    options=options(ROLES),
+                    value=DEFAULT_ROLE,
                     className="mb-2",
                 ),
                 dbc.Select(
@@ -152,19 +150,19 @@ def change_users(
     trigger = dash.ctx.triggered_id
     selected_name = (selected or [{}])[0].get("username")
     try:
-        with session_scope(app_engine()) as session:
+        with writing() as session:
             if trigger == "users-add":
                 create_user(
                     session,
                     username=username or "",
                     password=password or "",
                     role=role or "",
-                    hei_code=hei if role == Role.HEI.value else None,
+                    hei_code=hei if role == HEI_ROLE else None,
                     actor=principal,
                 )
                 message = f"Added {username}."
             elif not selected_name:
-                raise UserError("Select a user in the table first.")
+                raise Refused("Select a user in the table first.")
             elif trigger in {"users-deactivate", "users-reactivate"}:
                 active = trigger == "users-reactivate"
                 set_active(session, username=selected_name, active=active, actor=principal)
@@ -174,6 +172,6 @@ def change_users(
                     session, username=selected_name, password=new_password or "", actor=principal
                 )
                 message = f"Password for {selected_name} reset."
-    except (UserError, ValueError) as exc:
+    except Refused as exc:
         return _alert(str(exc), False), dash.no_update
     return _alert(message, True), _rows(principal)

@@ -1,0 +1,83 @@
+"""Downloads: the CSV/Excel buttons, which one was clicked, and the file sent.
+
+Every table download on every page is built here from the same frame the page shows,
+through ``tracker.exports`` (spreadsheet formulas neutralised), with the vocabulary's column
+headers and, in Excel, a note sheet saying what the figures are.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from tracker.components.alerts import as_of_text
+from tracker.exports import to_csv_bytes, to_xlsx_bytes
+from tracker.vocabulary import label
+
+Layout = Any
+Format = Literal["csv", "xlsx"]
+
+
+def download_buttons(prefix: str, label_text: str = "Download") -> Layout:
+    """CSV and Excel buttons plus their ``dcc.Download``; ids ``<prefix>-csv``,
+    ``<prefix>-xlsx`` and ``<prefix>-download``. The page's callback builds the file with
+    ``send_table`` from the same figures it shows, under the same disclosure rules."""
+    return html.Div(
+        [
+            dbc.Button(
+                [html.I(className="bi bi-filetype-csv me-1"), f"{label_text} CSV"],
+                id=f"{prefix}-csv",
+                size="sm",
+                color="secondary",
+                outline=True,
+            ),
+            dbc.Button(
+                [html.I(className="bi bi-file-earmark-excel me-1"), f"{label_text} Excel"],
+                id=f"{prefix}-xlsx",
+                size="sm",
+                color="secondary",
+                outline=True,
+            ),
+            dcc.Download(id=f"{prefix}-download"),
+        ],
+        className="d-flex gap-2",
+    )
+
+
+def chosen_format() -> Format:
+    """The format of the download button that was clicked; no update unless one was
+    (a crafted or initial call without a click downloads nothing)."""
+    if not ctx.triggered_id or not ctx.triggered[0].get("value"):
+        raise PreventUpdate
+    return "xlsx" if str(ctx.triggered_id).endswith("xlsx") else "csv"
+
+
+def send_table(
+    frame: pd.DataFrame,
+    *,
+    fmt: Format,
+    filename: str,
+    note: str | None = None,
+    as_of: date | None = None,
+    headers: Literal["labels", "figures", "codes"] = "labels",
+) -> dict[str, Any]:
+    """A ``dcc.Download`` payload of `frame`: headers from the vocabulary (``"figures"`` for
+    pipeline figure tables, ``"codes"`` to keep the column codes), the note and as-of date on
+    the Excel note sheet."""
+    out = (
+        frame
+        if headers == "codes"
+        else frame.rename(
+            columns={c: label(c, figures=headers == "figures") for c in frame.columns}
+        )
+    )
+    if fmt == "xlsx":
+        full_note = (note or "") + (f" {as_of_text(as_of)}" if as_of else "")
+        data = to_xlsx_bytes(out, sheet_name=filename[:31], note=full_note or None)
+        return dcc.send_bytes(data, f"{filename}.xlsx")
+    return dcc.send_bytes(to_csv_bytes(out), f"{filename}.csv")

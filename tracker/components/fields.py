@@ -1,0 +1,87 @@
+"""Form and filter fields: a labelled column, dropdowns, and options from the vocabulary.
+
+Pages build every choice list here (sectors, profession groups, statuses, blocks,
+organisations), so a code reads the same in every dropdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc
+
+from tracker.vocabulary import PROFESSION_GROUPS, SECTORS, options
+
+Layout = Any
+
+
+def field(label_text: str, control: Layout, width: int = 3) -> Layout:
+    """A form control under its label, `width` twelfths of the row on medium screens."""
+    return dbc.Col(
+        [dbc.Label(label_text, className="small mb-1"), control], md=width, className="mb-2"
+    )
+
+
+def filter_field(label_text: str, control: Layout, *, width: int = 3) -> Layout:
+    """A filter control under its (muted) label; full width on phones."""
+    return dbc.Col(
+        [dbc.Label(label_text, className="small text-muted mb-1"), control],
+        xs=12,
+        md=6,
+        lg=width,
+        className="mb-2",
+    )
+
+
+def dropdown(
+    component_id: str,
+    choices: Sequence[Mapping[str, Any]],
+    *,
+    multi: bool = True,
+    value: Any = None,
+    placeholder: str = "All",
+    clearable: bool = True,
+    class_name: str | None = None,
+) -> Layout:
+    props: dict[str, Any] = {"className": class_name} if class_name else {}
+    return dcc.Dropdown(
+        id=component_id,
+        options=list(choices),
+        multi=multi,
+        value=value,
+        placeholder=placeholder,
+        clearable=clearable,
+        **props,
+    )
+
+
+def sector_options() -> list[dict[str, str]]:
+    return options(SECTORS)
+
+
+def group_options() -> list[dict[str, str]]:
+    return options(PROFESSION_GROUPS)
+
+
+def code_options(frame: pd.DataFrame, *, value: str = "code", name: str = "name") -> list[dict]:
+    """ "Name (code)" choices from a frame of codes and names."""
+    return [
+        {"label": f"{row[name]} ({row[value]})", "value": row[value]}
+        for row in frame.to_dict("records")
+    ]
+
+
+def coded_options(frame: pd.DataFrame, *, value: str = "code", name: str = "name") -> list[dict]:
+    """ "code (name)" choices: for blocks and programmes, whose codes people know."""
+    return [
+        {"label": f"{code} ({text})", "value": code}
+        for code, text in zip(frame[value], frame[name], strict=True)
+    ]
+
+
+def block_choices(blocks: pd.DataFrame) -> list[dict]:
+    """Placement blocks from ``queries.capacity.block_options`` as choices."""
+    return coded_options(blocks, value="block", name="name")

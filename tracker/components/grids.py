@@ -1,0 +1,152 @@
+"""Grids: one AG Grid builder and one column-definition builder for every table.
+
+Headers come from ``tracker.vocabulary``; shares (``vocabulary.RATIOS``) show as
+percentages; numbers are right-aligned. Rows are sent as JSON-safe records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import dash_ag_grid as dag
+import pandas as pd
+
+from tracker.data.importers.core import MAX_COUNT
+from tracker.vocabulary import FIGURE_NUMBERS, RATIOS, label
+
+Layout = Any
+
+#: Bounds of a typed count (supervisors, assessors...): the importers' own.
+COUNT_RANGE = (0, MAX_COUNT)
+_PERCENT = {"function": "params.value == null ? '–' : d3.format('.1%')(params.value)"}
+
+
+def column_defs(
+    columns: Sequence[str], *, numeric: Sequence[str] = (), figures: bool = False
+) -> list[dict[str, Any]]:
+    """One definition per column: its header (``figures``: a pipeline figure table, whose
+    measures keep their definition labels and are right-aligned), right-aligned `numeric`
+    columns, ratios as percentages."""
+    defs: list[dict[str, Any]] = []
+    for column in columns:
+        d: dict[str, Any] = {"field": column, "headerName": label(column, figures=figures)}
+        if column in numeric or (figures and column in FIGURE_NUMBERS):
+            d["type"] = "rightAligned"
+        if not figures and column in RATIOS:
+            d["valueFormatter"] = _PERCENT
+        defs.append(d)
+    return defs
+
+
+def editable_number(definition: dict[str, Any], low: int, high: int) -> dict[str, Any]:
+    """`definition` made editable for whole numbers from `low` to `high`; a bad cell is
+    flagged at once (the save refuses it with the reason)."""
+    definition.update(
+        {
+            "editable": True,
+            "cellEditor": "agNumberCellEditor",
+            "cellEditorParams": {"min": low, "max": high, "precision": 0},
+            "cellClassRules": {
+                "bg-danger-subtle text-danger fw-bold": (
+                    f"params.value == null || !Number.isInteger(Number(params.value)) "
+                    f"|| Number(params.value) < {low} || Number(params.value) > {high}"
+                ),
+            },
+            "headerClass": "text-primary",
+        }
+    )
+    return definition
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-safe rows for a grid: timestamps as "YYYY-MM-DD HH:MM", dates as ISO text,
+    missing values as None."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d %H:%M")
+    out = out.astype(object).where(out.notna(), None)
+    for column in out.columns:
+        if out[column].map(lambda v: hasattr(v, "isoformat")).any():
+            out[column] = out[column].map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
+    rows: list[dict[str, Any]] = out.to_dict("records")
+    return rows
+
+
+def grid(
+    grid_id: str,
+    columns: Sequence[str] | list[dict[str, Any]],
+    rows: list[dict[str, Any]] | None = None,
+    *,
+    height: int = 420,
+    row_id: str | None = None,
+    selectable: bool = False,
+    options: Mapping[str, Any] | None = None,
+    filters: bool = True,
+) -> Layout:
+    """An AG Grid of `columns` (codes, or definitions from ``column_defs``): sortable,
+    resizable, filterable unless `filters` is off; `row_id` keeps rows identified across
+    updates, `selectable` lets one row be chosen by clicking it."""
+    defs = (
+        column_defs(columns)  # type: ignore[arg-type]
+        if all(isinstance(c, str) for c in columns)
+        else list(columns)
+    )
+    props: dict[str, Any] = {}
+    if row_id:
+        props["getRowId"] = f"params.data.{row_id}"
+    grid_options: dict[str, Any] = {"animateRows": False}
+    if selectable:
+        grid_options["rowSelection"] = {"mode": "singleRow", "enableClickSelection": True}
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=defs,
+        rowData=rows or [],
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "filter": filters,
+            "minWidth": 100,
+            "flex": 1,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
+        dashGridOptions={**grid_options, **(options or {})},
+        style={"height": f"{height}px", "width": "100%"},
+        **props,
+    )
+
+
+def table(
+    grid_id: str, frame: pd.DataFrame, columns: Sequence[str], *, height: int = 320
+) -> Layout:
+    """A read-only grid of a pipeline figure table (display strings, already controlled)."""
+    shown = frame.loc[:, [c for c in columns if c in frame.columns]].copy()
+    rows = shown.astype(object).where(shown.notna(), "").to_dict("records")
+    defs = column_defs(list(shown.columns), figures=True)
+    return grid(grid_id, defs, rows, height=height, filters=False)
+
+
+def scrolling_table(grid_id: str, columns: Sequence[str], *, height: int = 400) -> Layout:
+    """A read-only grid for tables too long to send whole: the page answers its
+    ``getRowsRequest`` with ``tracker.services.grid_rows.grid_block`` as the user scrolls,
+    sorts or filters (text filters under each header)."""
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=column_defs(columns, figures=True),
+        rowModelType="infinite",
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "minWidth": 110,
+            "flex": 1,
+            "filter": "agTextColumnFilter",
+            "floatingFilter": True,
+            "filterParams": {"maxNumConditions": 1, "debounceMs": 400},
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
+        dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20, "animateRows": False},
+        style={"height": f"{height}px", "width": "100%"},
+    )

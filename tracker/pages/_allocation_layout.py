@@ -1,0 +1,381 @@
+"""The allocation page's layout: the run form and the review card with its tabs.
+
+Private to ``tracker/pages/allocation.py`` (Dash skips modules starting with ``_``); the
+component ids are the page's (``allocation-<thing>``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from tracker.components import card, graph
+from tracker.components.fields import field, sector_options
+from tracker.components.grids import grid
+
+PAGE = "allocation"
+
+HISTORY = [
+    "run_id",
+    "name",
+    "status",
+    "what_if",
+    "parent",
+    "blocks",
+    "programmes",
+    "requested",
+    "placed",
+    "min_hei_fill",
+    "moved",
+    "seconds",
+    "created_by",
+    "created_at",
+]
+PLAN = [
+    "placement_id",
+    "hei",
+    "request",
+    "programme",
+    "block",
+    "setting",
+    "setting_name",
+    "sector",
+    "learners",
+    "pinned",
+    "distance_km",
+]
+UNMET = ["request_id", "hei", "programme", "block", "learners", "reason"]
+BOTTLENECKS = [
+    "setting_id",
+    "block",
+    "sector",
+    "places",
+    "placed",
+    "unmet_in_reach",
+    "supervisors_to_add",
+]
+#: The sector a what-if adds supervisors to unless another is chosen.
+WHAT_IF_SECTOR = "care_home"
+NAMED = ["learner", "hei", "request", "setting", "setting_name", "sector", "block", "status"]
+
+
+def run_form(blocks: list[dict[str, str]], programmes: list[dict[str, str]]) -> Any:
+    """The run form: blocks, programmes, distance limit, solver, name; run and cancel."""
+    return card(
+        "Run an allocation",
+        [
+            dbc.Row(
+                [
+                    field(
+                        "Blocks",
+                        dcc.Dropdown(
+                            id=f"{PAGE}-blocks",
+                            options=blocks,
+                            multi=True,
+                            placeholder="Choose blocks",
+                        ),
+                        4,
+                    ),
+                    field(
+                        "Programmes (empty: all)",
+                        dcc.Dropdown(
+                            id=f"{PAGE}-programmes",
+                            options=programmes,
+                            multi=True,
+                            placeholder="All programmes",
+                        ),
+                        4,
+                    ),
+                    field(
+                        "Distance limit (km)",
+                        dbc.Input(
+                            id=f"{PAGE}-distance", type="number", min=1, step=1, placeholder="None"
+                        ),
+                        2,
+                    ),
+                    field(
+                        "Solver",
+                        dbc.Select(
+                            id=f"{PAGE}-solver",
+                            value="highs",
+                            options=[
+                                {"label": "HiGHS", "value": "highs"},
+                                {"label": "CBC", "value": "cbc"},
+                            ],
+                        ),
+                        2,
+                    ),
+                ]
+            ),
+            dbc.Row(
+                [
+                    field("Name (optional)", dbc.Input(id=f"{PAGE}-name", maxLength=200), 4),
+                    dbc.Col(
+                        [
+                            dbc.Button(
+                                "Run allocation",
+                                id=f"{PAGE}-run",
+                                color="primary",
+                                className="me-2",
+                            ),
+                            dbc.Button(
+                                "Cancel",
+                                id=f"{PAGE}-cancel",
+                                color="secondary",
+                                outline=True,
+                                disabled=True,
+                            ),
+                        ],
+                        md=4,
+                        className="d-flex align-items-end mb-2",
+                    ),
+                    dbc.Col(
+                        dbc.Progress(
+                            id=f"{PAGE}-progress",
+                            value=0,
+                            label="",
+                            striped=True,
+                            style={"height": "1.4rem"},
+                        ),
+                        md=4,
+                        className="d-flex align-items-end mb-2 flex-column justify-content-end",
+                    ),
+                ]
+            ),
+            html.Div(id=f"{PAGE}-run-message"),
+        ],
+    )
+
+
+def _actions() -> Any:
+    return dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Button(
+                        "Re-run close to this plan",
+                        id=f"{PAGE}-rerun",
+                        size="sm",
+                        color="primary",
+                        outline=True,
+                        className="me-2 mb-1",
+                    ),
+                    dbc.Button(
+                        "Assign named learners",
+                        id=f"{PAGE}-assign",
+                        size="sm",
+                        color="primary",
+                        outline=True,
+                        className="me-2 mb-1",
+                    ),
+                    dbc.Button(
+                        "Approve and publish",
+                        id=f"{PAGE}-approve",
+                        size="sm",
+                        color="success",
+                        className="me-2 mb-1",
+                    ),
+                    dbc.Checkbox(
+                        id=f"{PAGE}-supersede",
+                        label="supersede an approved run",
+                        value=False,
+                        className="d-inline-block small",
+                    ),
+                ],
+                md=12,
+            ),
+        ]
+    )
+
+
+def _what_if() -> Any:
+    return dbc.Row(
+        [
+            field(
+                "What-if: sector",
+                dcc.Dropdown(
+                    id=f"{PAGE}-whatif-sector",
+                    value=WHAT_IF_SECTOR,
+                    clearable=False,
+                    options=sector_options(),
+                ),
+                3,
+            ),
+            field(
+                "Supervisors to add per setting",
+                dbc.Input(id=f"{PAGE}-whatif-add", type="number", value=1, step=1),
+                3,
+            ),
+            dbc.Col(
+                dbc.Button(
+                    "Run what-if on a copy",
+                    id=f"{PAGE}-whatif",
+                    size="sm",
+                    color="secondary",
+                    outline=True,
+                ),
+                md=3,
+                className="d-flex align-items-end mb-2",
+            ),
+        ]
+    )
+
+
+def _plan_tab() -> Any:
+    return html.Div(
+        [
+            grid(f"{PAGE}-plan", PLAN, height=380, row_id="placement_id", selectable=True),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Button(
+                            "Pin / unpin selected",
+                            id=f"{PAGE}-pin",
+                            size="sm",
+                            color="secondary",
+                            outline=True,
+                        ),
+                        md=2,
+                        className="d-flex align-items-end mb-2",
+                    ),
+                    field(
+                        "Move selected learners to",
+                        dcc.Dropdown(id=f"{PAGE}-move-to", placeholder="Setting"),
+                        5,
+                    ),
+                    field(
+                        "Learners",
+                        dbc.Input(id=f"{PAGE}-move-n", type="number", min=1, step=1, value=1),
+                        2,
+                    ),
+                    dbc.Col(
+                        dbc.Button(
+                            "Move", id=f"{PAGE}-move", size="sm", color="secondary", outline=True
+                        ),
+                        md=2,
+                        className="d-flex align-items-end mb-2",
+                    ),
+                ],
+                className="mt-2",
+            ),
+        ]
+    )
+
+
+def _compare_tab() -> Any:
+    return dbc.Tab(
+        [
+            dcc.Dropdown(
+                id=f"{PAGE}-compare-with", placeholder="Compare with run…", className="mb-2"
+            ),
+            html.Div(id=f"{PAGE}-compare-summary"),
+            grid(
+                f"{PAGE}-compare-figures",
+                [
+                    "run_id",
+                    "name",
+                    "requested",
+                    "placed",
+                    "min_hei_fill",
+                    "max_sector_utilisation",
+                    "learner_km",
+                    "unmet",
+                ],
+                height=130,
+            ),
+            html.H3("What changed", className="h6 mt-3"),
+            grid(
+                f"{PAGE}-compare-changes",
+                ["hei", "request", "block", "setting", "sector", "a", "b", "change"],
+                height=280,
+            ),
+            html.H3("Named learners who moved", className="h6 mt-3"),
+            grid(
+                f"{PAGE}-compare-named",
+                ["learner", "hei", "setting_a", "setting_b"],
+                height=200,
+            ),
+        ],
+        label="Compare",
+        tab_id="compare",
+    )
+
+
+def _tabs() -> Any:
+    return dbc.Tabs(
+        [
+            dbc.Tab(_plan_tab(), label="Plan", tab_id="plan"),
+            dbc.Tab(
+                [
+                    graph(f"{PAGE}-hei-chart", filename="hei-fill"),
+                    grid(
+                        f"{PAGE}-hei-grid", ["hei", "requested", "placed", "fill_ratio"], height=250
+                    ),
+                ],
+                label="By HEI",
+                tab_id="hei",
+            ),
+            dbc.Tab(
+                [
+                    graph(f"{PAGE}-sector-chart", filename="sector-utilisation"),
+                    grid(
+                        f"{PAGE}-sector-grid",
+                        ["sector", "places", "placed", "utilisation"],
+                        height=250,
+                    ),
+                ],
+                label="By sector",
+                tab_id="sector",
+            ),
+            dbc.Tab(
+                grid(
+                    f"{PAGE}-setting-grid",
+                    ["setting", "sector", "block", "places", "placed", "utilisation"],
+                    height=360,
+                ),
+                label="By setting",
+                tab_id="setting",
+            ),
+            dbc.Tab(grid(f"{PAGE}-unmet-grid", UNMET, height=360), label="Unmet", tab_id="unmet"),
+            dbc.Tab(
+                [
+                    html.P(
+                        "Full settings where one more supervisor would place more learners, "
+                        "most unmet learners in reach first.",
+                        className="small text-muted",
+                    ),
+                    grid(f"{PAGE}-bottleneck-grid", BOTTLENECKS, height=360),
+                ],
+                label="Bottlenecks",
+                tab_id="bottlenecks",
+            ),
+            dbc.Tab(
+                [
+                    dcc.Dropdown(id=f"{PAGE}-named-hei", placeholder="All HEIs", className="mb-2"),
+                    grid(f"{PAGE}-named-grid", NAMED, height=360),
+                ],
+                label="Named learners",
+                tab_id="named",
+            ),
+            _compare_tab(),
+        ],
+        id=f"{PAGE}-tabs",
+        active_tab="plan",
+    )
+
+
+def review() -> Any:
+    """The review card: summary, actions on the chosen run, and its plan in tabs."""
+    return card(
+        "Review",
+        [
+            html.Div(id=f"{PAGE}-summary"),
+            _actions(),
+            _what_if(),
+            html.Div(id=f"{PAGE}-action-message"),
+            _tabs(),
+        ],
+        card_id=f"{PAGE}-review",
+    )

@@ -1,0 +1,211 @@
+"""What the product calls things: every code the UI shows, with its human label, in order.
+
+Columns of tables and downloads, sectors, profession groups, routes, statuses, roles and
+withdrawal reasons are stored and computed as codes (``care_home``, ``fill_ratio``); people
+read labels ("Care home", "Fill ratio"). This module is the one place that maps one to the
+other, so a grid header, a dropdown, a chart legend and a spreadsheet column say the same
+thing. Order is the order of each mapping (the order the product lists them in).
+
+Two kinds of table share some codes with different meanings: register and allocation grids
+(``COLUMNS``: ``active`` is a setting's flag) and pipeline figure tables (``FIGURE_COLUMNS``:
+``active`` is the "On programme" measure, ``reason`` a reason for withdrawal). A figure table
+asks with ``label(code, figures=True)``; its measures keep their definition labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Final
+
+from tracker.measures import MEASURE_LABELS
+from tracker.measures.capacity import ALL_SECTORS, ANY_SECTOR
+from tracker.models import (
+    PlacementStatus,
+    ProfessionGroup,
+    RequestStatus,
+    Role,
+    Route,
+    RunStatus,
+    Sector,
+    WithdrawalReason,
+)
+
+
+def _labelled(codes: Iterable[str], labels: Mapping[str, str]) -> Mapping[str, str]:
+    """Codes in the given order, each with its label (every code must have one)."""
+    return MappingProxyType({code: labels[code] for code in codes})
+
+
+SECTORS: Final = _labelled(
+    (s.value for s in Sector),
+    {
+        "acute": "Acute",
+        "primary_care": "Primary care",
+        "community": "Community",
+        "mental_health": "Mental health",
+        "care_home": "Care home",
+        "social_care": "Social care",
+        "vcse": "Voluntary sector",
+    },
+)
+#: Sector rows of capacity-against-demand tables that are not sectors.
+SECTOR_ROWS: Final = MappingProxyType(
+    {**SECTORS, ANY_SECTOR: "Any sector (no requirement)", ALL_SECTORS: "All sectors"}
+)
+PROFESSION_GROUPS: Final = _labelled(
+    (g.value for g in ProfessionGroup),
+    {
+        "nursing": "Nursing",
+        "midwifery": "Midwifery",
+        "ahp": "Allied health professions",
+        "nursing_associate": "Nursing associate",
+        "social_work": "Social work",
+    },
+)
+ROUTES: Final = _labelled((r.value for r in Route), {r.value: r.value.capitalize() for r in Route})
+WITHDRAWAL_REASONS: Final = _labelled(
+    (r.value for r in WithdrawalReason),
+    {
+        "academic": "Academic",
+        "personal_health": "Personal health",
+        "financial": "Financial",
+        "caring_responsibilities": "Caring responsibilities",
+        "placement_experience": "Placement experience",
+        "wrong_career_choice": "Wrong career choice",
+        "other": "Other",
+    },
+)
+REQUEST_STATUSES: Final = _labelled(
+    (s.value for s in RequestStatus), {s.value: s.value.capitalize() for s in RequestStatus}
+)
+#: The status of a request still to be placed (what the requests page lists first).
+SUBMITTED: Final = RequestStatus.SUBMITTED.value
+#: Placement statuses a published placement can have (proposed ones belong to a draft run).
+PLACEMENT_STATUSES: Final = _labelled(
+    (s.value for s in PlacementStatus if s is not PlacementStatus.PROPOSED),
+    {s.value: s.value.capitalize() for s in PlacementStatus},
+)
+#: The status of a published placement still to happen (what the placements page lists first).
+CONFIRMED: Final = PlacementStatus.CONFIRMED.value
+RUN_STATUSES: Final = _labelled(
+    (s.value for s in RunStatus), {s.value: s.value.capitalize() for s in RunStatus}
+)
+ROLES: Final = _labelled((r.value for r in Role), {r.value: r.value for r in Role})
+#: The role a new user gets unless another is chosen.
+DEFAULT_ROLE: Final = Role.COORDINATOR.value
+#: The role whose users are bound to one HEI.
+HEI_ROLE: Final = Role.HEI.value
+
+#: Pipeline filters, in the order of the filter bar.
+FILTERS: Final = MappingProxyType(
+    {
+        "profession_group": "Profession group",
+        "programme": "Programme",
+        "hei": "HEI",
+        "intake_year": "Intake year",
+        "route": "Route",
+    }
+)
+
+#: Column headers of register, allocation and placement grids and their downloads.
+COLUMNS: Final = MappingProxyType(
+    {
+        **FILTERS,
+        # organisations and settings
+        "setting": "Setting",
+        "setting_id": "Setting code",
+        "setting_name": "Setting name",
+        "name": "Name",
+        "organisation": "Organisation",
+        "organisation_name": "Organisation name",
+        "sector": "Sector",
+        "programmes": "Programmes hosted",
+        "postcode_district": "Postcode district",
+        "active": "Active",
+        "has_history": "Has placements",
+        # capacity
+        "block": "Block",
+        "block_start": "Starts",
+        "block_end": "Ends",
+        "practice_supervisors": "Practice supervisors",
+        "practice_assessors": "Practice assessors",
+        "practice_educators": "Practice educators",
+        "learners_per_supervisor": "Learners per supervisor",
+        "places": "Places",
+        "spare": "Spare places",
+        "shortfall": "Shortfall",
+        "places_per_learner": "Places per learner requested",
+        # requests and calendars
+        "request_id": "Request",
+        "intake": "Intake",
+        "learners": "Learners",
+        "status": "Status",
+        "created_at": "Submitted at",
+        "created_by": "Submitted by",
+        "requested": "Learners requested",
+        "year_of_study": "Year of study",
+        "start_date": "Start",
+        "end_date": "End",
+        "hei_a": "HEI",
+        "programme_a": "Programme",
+        "hei_b": "Overlaps HEI",
+        "programme_b": "Its programme",
+        "overlap_start": "From",
+        "overlap_end": "To",
+        "overlap_days": "Days shared",
+        # allocation runs
+        "run_id": "Run",
+        "what_if": "What-if",
+        "min_hei_fill": "Lowest HEI fill",
+        "fill_ratio": "Fill ratio",
+        "reason_code": "Reason code",
+        "reason": "Reason",
+        "unmet_in_reach": "Unmet in reach",
+        "supervisors_to_add": "Supervisors to add",
+        "distance_km": "Distance (km)",
+        "learner_km": "Learner km",
+        "max_sector_utilisation": "Highest sector use",
+    }
+)
+#: Column headers of pipeline figure tables and their downloads: measures by definition.
+FIGURE_COLUMNS: Final = MappingProxyType(
+    {
+        **FILTERS,
+        "intake": "Intake",
+        "academic_year": "Academic year",
+        "reason": "Reason for withdrawal",
+        "share": "Share of withdrawals",
+        "flag": "Funnel position",
+        "learner_ref": "Learner",
+        "status": "Status",
+        "status_date": "Since",
+        "year_of_study": "Year of study",
+        "withdrawal_reason": "Reason for withdrawal",
+        "disclosure_flags": "Hidden cells (why)",
+        **MEASURE_LABELS,
+    }
+)
+#: Columns holding a share (0 to 1) that grids show as a percentage.
+RATIOS: Final = frozenset({"fill_ratio", "utilisation", "min_hei_fill", "max_sector_utilisation"})
+#: Figure-table columns that are numbers (right-aligned even when shown as text).
+FIGURE_NUMBERS: Final = frozenset({*MEASURE_LABELS, "share"})
+
+
+def label(code: str, *, figures: bool = False) -> str:
+    """The header for a column code; codes without an entry read as words."""
+    known = FIGURE_COLUMNS if figures else COLUMNS
+    return known.get(code, code.replace("_", " ").capitalize())
+
+
+def value_label(code: str) -> str:
+    """The label of a value the UI shows (a sector, group, reason, status...)."""
+    for labels in (SECTOR_ROWS, PROFESSION_GROUPS, WITHDRAWAL_REASONS, ROUTES):
+        if code in labels:
+            return labels[code]
+    return code.replace("_", " ").capitalize()
+
+
+def options(labels: Mapping[str, str]) -> list[dict[str, str]]:
+    """Dropdown options for a vocabulary, in its order."""
+    return [{"label": text, "value": code} for code, text in labels.items()]
