@@ -52,8 +52,11 @@ def test_pages_never_open_sessions_or_import_storage() -> None:
 
 
 def test_pages_share_one_ui_kit() -> None:
-    """No private kits beside the pages: every shared piece lives in tracker/components."""
-    assert sorted(p.name for p in (TRACKER / "pages").glob("_*.py")) == []
+    """No shared kits beside the pages: a private module serves one page (``_<page>_*.py``);
+    every piece two pages share lives in tracker/components."""
+    pages = {p.stem for p in (TRACKER / "pages").glob("[!_]*.py")}
+    private = sorted(p.stem for p in (TRACKER / "pages").glob("_*.py") if p.stem != "__init__")
+    assert [m for m in private if not any(m.startswith(f"_{page}_") for page in pages)] == []
     assert not (TRACKER / "components.py").exists()
 
 

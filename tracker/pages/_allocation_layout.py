@@ -61,89 +61,95 @@ WHAT_IF_SECTOR = "care_home"
 NAMED = ["learner", "hei", "request", "setting", "setting_name", "sector", "block", "status"]
 
 
+def _run_choices(blocks: list[dict[str, str]], programmes: list[dict[str, str]]) -> Any:
+    return dbc.Row(
+        [
+            field(
+                "Blocks",
+                dcc.Dropdown(
+                    id=f"{PAGE}-blocks",
+                    options=blocks,
+                    multi=True,
+                    placeholder="Choose blocks",
+                ),
+                4,
+            ),
+            field(
+                "Programmes (empty: all)",
+                dcc.Dropdown(
+                    id=f"{PAGE}-programmes",
+                    options=programmes,
+                    multi=True,
+                    placeholder="All programmes",
+                ),
+                4,
+            ),
+            field(
+                "Distance limit (km)",
+                dbc.Input(id=f"{PAGE}-distance", type="number", min=1, step=1, placeholder="None"),
+                2,
+            ),
+            field(
+                "Solver",
+                dbc.Select(
+                    id=f"{PAGE}-solver",
+                    value="highs",
+                    options=[
+                        {"label": "HiGHS", "value": "highs"},
+                        {"label": "CBC", "value": "cbc"},
+                    ],
+                ),
+                2,
+            ),
+        ]
+    )
+
+
+def _run_controls() -> Any:
+    return dbc.Row(
+        [
+            field("Name (optional)", dbc.Input(id=f"{PAGE}-name", maxLength=200), 4),
+            dbc.Col(
+                [
+                    dbc.Button(
+                        "Run allocation",
+                        id=f"{PAGE}-run",
+                        color="primary",
+                        className="me-2",
+                    ),
+                    dbc.Button(
+                        "Cancel",
+                        id=f"{PAGE}-cancel",
+                        color="secondary",
+                        outline=True,
+                        disabled=True,
+                    ),
+                ],
+                md=4,
+                className="d-flex align-items-end mb-2",
+            ),
+            dbc.Col(
+                dbc.Progress(
+                    id=f"{PAGE}-progress",
+                    value=0,
+                    label="",
+                    striped=True,
+                    style={"height": "1.4rem"},
+                ),
+                md=4,
+                className="d-flex align-items-end mb-2 flex-column justify-content-end",
+            ),
+        ]
+    )
+
+
 def run_form(blocks: list[dict[str, str]], programmes: list[dict[str, str]]) -> Any:
     """The run form: blocks, programmes, distance limit, solver, name; run and cancel."""
     return card(
         "Run an allocation",
         [
-            dbc.Row(
-                [
-                    field(
-                        "Blocks",
-                        dcc.Dropdown(
-                            id=f"{PAGE}-blocks",
-                            options=blocks,
-                            multi=True,
-                            placeholder="Choose blocks",
-                        ),
-                        4,
-                    ),
-                    field(
-                        "Programmes (empty: all)",
-                        dcc.Dropdown(
-                            id=f"{PAGE}-programmes",
-                            options=programmes,
-                            multi=True,
-                            placeholder="All programmes",
-                        ),
-                        4,
-                    ),
-                    field(
-                        "Distance limit (km)",
-                        dbc.Input(
-                            id=f"{PAGE}-distance", type="number", min=1, step=1, placeholder="None"
-                        ),
-                        2,
-                    ),
-                    field(
-                        "Solver",
-                        dbc.Select(
-                            id=f"{PAGE}-solver",
-                            value="highs",
-                            options=[
-                                {"label": "HiGHS", "value": "highs"},
-                                {"label": "CBC", "value": "cbc"},
-                            ],
-                        ),
-                        2,
-                    ),
-                ]
-            ),
-            dbc.Row(
-                [
-                    field("Name (optional)", dbc.Input(id=f"{PAGE}-name", maxLength=200), 4),
-                    dbc.Col(
-                        [
-                            dbc.Button(
-                                "Run allocation",
-                                id=f"{PAGE}-run",
-                                color="primary",
-                                className="me-2",
-                            ),
-                            dbc.Button(
-                                "Cancel",
-                                id=f"{PAGE}-cancel",
-                                color="secondary",
-                                outline=True,
-                                disabled=True,
-                            ),
-                        ],
-                        md=4,
-                        className="d-flex align-items-end mb-2",
-                    ),
-                    dbc.Col(
-                        dbc.Progress(
-                            id=f"{PAGE}-progress",
-                            value=0,
-                            label="",
-                            striped=True,
-                            style={"height": "1.4rem"},
-                        ),
-                        md=4,
-                        className="d-flex align-items-end mb-2 flex-column justify-content-end",
-                    ),
-                ]
-            ),
+            _run_choices(blocks, programmes),
+            _run_controls(),
             html.Div(id=f"{PAGE}-run-message"),
         ],
     )

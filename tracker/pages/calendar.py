@@ -54,17 +54,8 @@ OVERLAP_COLUMNS = [
 ]
 
 
-@page_guard(PAGE)
-def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
-        blocks = block_options(session)
-        heis = organisation_options(session, heis=True)
-        programmes = programme_options(session)
-    if principal.is_hei:
-        heis = heis[heis["code"] == principal.hei_code]
-    block_list = block_choices(blocks)
-    programme_choices = coded_options(programmes)
-    form = card(
+def _form(block_list: Any, heis: Any, principal: Principal, programme_choices: Any) -> Any:
+    return card(
         "Add or move placement weeks",
         html.Div(
             [
@@ -111,6 +102,19 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ]
         ),
     )
+
+
+@page_guard(PAGE)
+def layout(principal: Principal, **_query: Any) -> Any:
+    with reading() as session:
+        blocks = block_options(session)
+        heis = organisation_options(session, heis=True)
+        programmes = programme_options(session)
+    if principal.is_hei:
+        heis = heis[heis["code"] == principal.hei_code]
+    block_list = block_choices(blocks)
+    programme_choices = coded_options(programmes)
+    form = _form(block_list, heis, principal, programme_choices)
     return html.Div(
         [
             page_header(

@@ -76,19 +76,8 @@ def _defs() -> list[dict[str, Any]]:
     return defs
 
 
-@page_guard(PAGE)
-def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any:
-    """``?block=<code>`` opens the grid on that block (links and bookmarks)."""
-    with reading() as session:
-        blocks = block_options(session)
-        orgs = organisation_options(session)
-    choices = block_choices(blocks)
-    first = (
-        block
-        if block in set(blocks["block"])
-        else (blocks["block"].iloc[0] if len(blocks) else None)
-    )
-    filters = dbc.Row(
+def _filters(choices: Any, first: Any, orgs: Any) -> Any:
+    return dbc.Row(
         [
             filter_field(
                 "Block",
@@ -105,7 +94,10 @@ def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any
             filter_field("Profession group", dropdown(f"{PAGE}-group", group_options())),
         ]
     )
-    grid_card = card(
+
+
+def _grid_card() -> Any:
+    return card(
         "Supervision capacity",
         html.Div(
             [
@@ -144,7 +136,10 @@ def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any
         "column to edit; whole numbers, 0 or more (learners per supervisor 1 to 20). Saving "
         "writes every changed row or none.",
     )
-    bulk = card(
+
+
+def _bulk(choices: Any, orgs: Any) -> Any:
+    return card(
         "Bulk change for capacity planning",
         html.Div(
             [
@@ -221,6 +216,23 @@ def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any
             ]
         ),
     )
+
+
+@page_guard(PAGE)
+def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any:
+    """``?block=<code>`` opens the grid on that block (links and bookmarks)."""
+    with reading() as session:
+        blocks = block_options(session)
+        orgs = organisation_options(session)
+    choices = block_choices(blocks)
+    first = (
+        block
+        if block in set(blocks["block"])
+        else (blocks["block"].iloc[0] if len(blocks) else None)
+    )
+    filters = _filters(choices, first, orgs)
+    grid_card = _grid_card()
+    bulk = _bulk(choices, orgs)
     return html.Div(
         [
             page_header(

@@ -89,19 +89,8 @@ def _cards(report: CohortReport) -> Any:
     )
 
 
-def _content(report: CohortReport) -> Any:
-    if report.by_intake.numbers.empty:
-        return notice_empty(PAGE)
-    notes = [disclosure_notice(PAGE, report.note, report.exact)]
-    if report.system_note != report.note:
-        notes.append(
-            notice(
-                "System figures: " + report.system_note,
-                color="info",
-                component_id=f"{PAGE}-system-disclosure",
-            )
-        )
-    parts: list[Any] = [
+def _parts(notes: Any, report: Any) -> Any:
+    return [
         *notes,
         _cards(report),
         dbc.Row(
@@ -169,6 +158,21 @@ def _content(report: CohortReport) -> Any:
             table(f"{PAGE}-intake-table", _with_system(report, "text"), INTAKE_COLUMNS),
         ),
     ]
+
+
+def _content(report: CohortReport) -> Any:
+    if report.by_intake.numbers.empty:
+        return notice_empty(PAGE)
+    notes = [disclosure_notice(PAGE, report.note, report.exact)]
+    if report.system_note != report.note:
+        notes.append(
+            notice(
+                "System figures: " + report.system_note,
+                color="info",
+                component_id=f"{PAGE}-system-disclosure",
+            )
+        )
+    parts = _parts(notes, report)
     if report.learners is not None:
         parts.append(
             table_card(

@@ -113,46 +113,82 @@ def _headlines(report: OverviewReport) -> Any:
     )
 
 
+def _recruitment_and_trend(report: OverviewReport) -> Any:
+    return dbc.Row(
+        [
+            dbc.Col(
+                chart_card(
+                    "Recruitment against commissioned places",
+                    graph(
+                        f"{PAGE}-recruitment",
+                        fig.recruitment_figure(report.by_intake.numbers),
+                        filename="recruitment",
+                    ),
+                    "Labels on the bars: recruitment fill rate (starters ÷ commissioned places).",
+                ),
+                lg=6,
+                className="mb-3",
+            ),
+            dbc.Col(
+                chart_card(
+                    "Attrition trend",
+                    graph(
+                        f"{PAGE}-trend",
+                        fig.trend_figure(report.by_intake.numbers, report.in_year.numbers),
+                        filename="attrition-trend",
+                    ),
+                    "Cohort attrition counts withdrawals so far, so recent intakes look "
+                    "lower; RePAIR non-completion counts only cohorts due to finish.",
+                ),
+                lg=6,
+                className="mb-3",
+            ),
+        ]
+    )
+
+
+def _reasons_and_retention(report: OverviewReport) -> Any:
+    return dbc.Row(
+        [
+            dbc.Col(
+                chart_card(
+                    "Reasons for withdrawal",
+                    graph(
+                        f"{PAGE}-reasons",
+                        fig.reasons_figure(report.reasons.numbers),
+                        filename="withdrawal-reasons",
+                    ),
+                ),
+                lg=6,
+                className="mb-3",
+            ),
+            dbc.Col(
+                chart_card(
+                    "Retention by intake year",
+                    graph(
+                        f"{PAGE}-retention",
+                        fig.retention_figure(report.retention, series="intake_year"),
+                        filename="retention",
+                    ),
+                    "Kaplan–Meier: share not yet withdrawn by months since start; "
+                    "completers and transfers count until they leave.",
+                ),
+                lg=6,
+                className="mb-3",
+            ),
+        ]
+    )
+
+
 def _content(report: OverviewReport) -> Any:
     if report.by_intake.numbers.empty:
         return notice_empty(PAGE)
-    numbers, text = report.by_intake.numbers, report.by_intake.text
+    text = report.by_intake.text
     return html.Div(
         [
             disclosure_notice(PAGE, report.note, report.exact),
             _headlines(report),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        chart_card(
-                            "Recruitment against commissioned places",
-                            graph(
-                                f"{PAGE}-recruitment",
-                                fig.recruitment_figure(numbers),
-                                filename="recruitment",
-                            ),
-                            "Labels on the bars: recruitment fill rate (starters ÷ commissioned "
-                            "places).",
-                        ),
-                        lg=6,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        chart_card(
-                            "Attrition trend",
-                            graph(
-                                f"{PAGE}-trend",
-                                fig.trend_figure(numbers, report.in_year.numbers),
-                                filename="attrition-trend",
-                            ),
-                            "Cohort attrition counts withdrawals so far, so recent intakes look "
-                            "lower; RePAIR non-completion counts only cohorts due to finish.",
-                        ),
-                        lg=6,
-                        className="mb-3",
-                    ),
-                ]
-            ),
+            _recruitment_and_trend(report),
             chart_card(
                 "Pipeline flow: starters through each year to completion and employment",
                 graph(f"{PAGE}-flow", fig.sankey_figure(report.flows), filename="pipeline-flow"),
@@ -162,36 +198,7 @@ def _content(report: OverviewReport) -> Any:
                 else "Every starter of the selected intakes, as of the date above.",
             ),
             html.Div(className="mb-3"),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        chart_card(
-                            "Reasons for withdrawal",
-                            graph(
-                                f"{PAGE}-reasons",
-                                fig.reasons_figure(report.reasons.numbers),
-                                filename="withdrawal-reasons",
-                            ),
-                        ),
-                        lg=6,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        chart_card(
-                            "Retention by intake year",
-                            graph(
-                                f"{PAGE}-retention",
-                                fig.retention_figure(report.retention, series="intake_year"),
-                                filename="retention",
-                            ),
-                            "Kaplan–Meier: share not yet withdrawn by months since start; "
-                            "completers and transfers count until they leave.",
-                        ),
-                        lg=6,
-                        className="mb-3",
-                    ),
-                ]
-            ),
+            _reasons_and_retention(report),
             table_card(
                 "Recruitment and outcomes by intake year",
                 f"{PAGE}-intake",

@@ -39,18 +39,8 @@ SHOWN = [c for c in VISIBLE_COLUMNS if c != "run_id"]
 STATUSES = list(PLACEMENT_STATUSES)
 
 
-@page_guard(PAGE)
-def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
-        organisations, settings = placement_filters(session)
-        blocks, _programmes = block_choices(session)
-    scope = (
-        f"Placements of {principal.hei_code}'s learners only."
-        if principal.is_hei
-        else "All published placements; filter by organisation or setting to see who is "
-        "coming to a setting."
-    )
-    staff_actions = html.Div(
+def _staff_actions(principal: Principal) -> Any:
+    return html.Div(
         [
             dbc.Button(
                 "Mark completed",
@@ -67,6 +57,20 @@ def layout(principal: Principal, **_query: Any) -> Any:
         className="mt-2",
         style={} if may_edit_registers(principal) else {"display": "none"},
     )
+
+
+@page_guard(PAGE)
+def layout(principal: Principal, **_query: Any) -> Any:
+    with reading() as session:
+        organisations, settings = placement_filters(session)
+        blocks, _programmes = block_choices(session)
+    scope = (
+        f"Placements of {principal.hei_code}'s learners only."
+        if principal.is_hei
+        else "All published placements; filter by organisation or setting to see who is "
+        "coming to a setting."
+    )
+    staff_actions = _staff_actions(principal)
     return html.Div(
         [
             page_header("Placements", scope, download_buttons(f"{PAGE}-table")),

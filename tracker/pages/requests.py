@@ -61,28 +61,8 @@ SHOWN = [
 ]
 
 
-@page_guard(PAGE)
-def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
-        blocks = block_options(session)
-        cohorts = cohort_options(session, principal=principal)
-        heis = organisation_options(session, heis=True)
-    block_list = block_choices(blocks)
-    filters = [
-        filter_field("Blocks", dropdown(f"{PAGE}-blocks", block_list)),
-        filter_field(
-            "Status",
-            dropdown(f"{PAGE}-status", options(REQUEST_STATUSES), value=[SUBMITTED]),
-        ),
-    ]
-    if principal.is_hei:
-        scope = f"Your HEI's requests ({principal.hei_code}) only."
-        # the same filter id for every role keeps one callback; the HEI is fixed by access
-        filters.append(html.Div(dropdown(f"{PAGE}-heis", []), hidden=True))
-    else:
-        scope = "Every HEI's requests."
-        filters.append(filter_field("HEIs", dropdown(f"{PAGE}-heis", code_options(heis))))
-    form = card(
+def _form(block_list: Any, cohorts: Any) -> Any:
+    return card(
         "Request placements",
         html.Div(
             [
@@ -129,7 +109,10 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ]
         ),
     )
-    table = card(
+
+
+def _table(scope: Any) -> Any:
+    return card(
         "Requests",
         html.Div(
             [
@@ -153,6 +136,31 @@ def layout(principal: Principal, **_query: Any) -> Any:
         download=f"{PAGE}-table",
         note=scope + " Withdrawn requests stay on record with their status.",
     )
+
+
+@page_guard(PAGE)
+def layout(principal: Principal, **_query: Any) -> Any:
+    with reading() as session:
+        blocks = block_options(session)
+        cohorts = cohort_options(session, principal=principal)
+        heis = organisation_options(session, heis=True)
+    block_list = block_choices(blocks)
+    filters = [
+        filter_field("Blocks", dropdown(f"{PAGE}-blocks", block_list)),
+        filter_field(
+            "Status",
+            dropdown(f"{PAGE}-status", options(REQUEST_STATUSES), value=[SUBMITTED]),
+        ),
+    ]
+    if principal.is_hei:
+        scope = f"Your HEI's requests ({principal.hei_code}) only."
+        # the same filter id for every role keeps one callback; the HEI is fixed by access
+        filters.append(html.Div(dropdown(f"{PAGE}-heis", []), hidden=True))
+    else:
+        scope = "Every HEI's requests."
+        filters.append(filter_field("HEIs", dropdown(f"{PAGE}-heis", code_options(heis))))
+    form = _form(block_list, cohorts)
+    table = _table(scope)
     return html.Div(
         [
             page_header(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from tracker.access import Principal
@@ -22,13 +21,10 @@ from tracker.components import (
 )
 from tracker.components.alerts import refused_alert
 from tracker.components.fields import (
-    code_options,
     coded_options,
-    dropdown,
-    filter_field,
-    sector_options,
 )
 from tracker.components.grids import column_defs, grid, records
+from tracker.pages import _settings_register_form as layout_parts
 from tracker.queries.options import ANY_PROGRAMME, organisation_options, programme_options
 from tracker.queries.settings import settings_register
 from tracker.refusals import Refused
@@ -49,15 +45,6 @@ SHOWN = [
     "active",
     "has_history",
 ]
-ACTIVE_CHOICES = [
-    {"label": "Active", "value": "active"},
-    {"label": "Inactive", "value": "inactive"},
-    {"label": "All", "value": "all"},
-]
-
-
-def _field(label_text: str, control: Any, width: int = 4) -> Any:
-    return filter_field(label_text, control, width=width)
 
 
 @page_guard(PAGE)
@@ -66,126 +53,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
         orgs = organisation_options(session)
         programmes = programme_options(session)
     programme_choices = coded_options(programmes)
-    filters = dbc.Row(
-        [
-            _field(
-                "Search",
-                dbc.Input(
-                    id=f"{PAGE}-search",
-                    type="search",
-                    debounce=True,
-                    placeholder="Code, name, organisation…",
-                ),
-                3,
-            ),
-            _field("Sector", dropdown(f"{PAGE}-sector", sector_options()), 3),
-            _field("Organisation", dropdown(f"{PAGE}-organisation", code_options(orgs)), 3),
-            _field(
-                "Status",
-                dcc.Dropdown(
-                    id=f"{PAGE}-active", options=ACTIVE_CHOICES, value="active", clearable=False
-                ),
-                3,
-            ),
-        ]
-    )
-    form = card(
-        "Add or edit a setting",
-        html.Div(
-            [
-                html.P(
-                    "Select a row to edit it, or start a new setting.",
-                    id=f"{PAGE}-form-mode",
-                    className="small text-muted",
-                ),
-                dbc.Row(
-                    [
-                        _field("Code", dbc.Input(id=f"{PAGE}-code", maxlength=32), 2),
-                        _field("Name", dbc.Input(id=f"{PAGE}-name", maxlength=200), 4),
-                        _field(
-                            "Organisation",
-                            dropdown(
-                                f"{PAGE}-form-organisation",
-                                code_options(orgs),
-                                multi=False,
-                                placeholder="Choose",
-                            ),
-                            3,
-                        ),
-                        _field(
-                            "Sector",
-                            dropdown(
-                                f"{PAGE}-form-sector",
-                                sector_options(),
-                                multi=False,
-                                placeholder="Choose",
-                            ),
-                            3,
-                        ),
-                    ]
-                ),
-                dbc.Row(
-                    [
-                        _field(
-                            "Programmes hosted",
-                            dropdown(
-                                f"{PAGE}-form-programmes",
-                                programme_choices,
-                                placeholder="Choose programmes",
-                            ),
-                            6,
-                        ),
-                        _field(
-                            "",
-                            dbc.Checkbox(
-                                id=f"{PAGE}-any", label="Hosts any programme", value=False
-                            ),
-                            2,
-                        ),
-                        _field(
-                            "Latitude", dbc.Input(id=f"{PAGE}-lat", type="number", step="any"), 1
-                        ),
-                        _field(
-                            "Longitude", dbc.Input(id=f"{PAGE}-lon", type="number", step="any"), 1
-                        ),
-                        _field(
-                            "Postcode district", dbc.Input(id=f"{PAGE}-postcode", maxlength=8), 2
-                        ),
-                    ]
-                ),
-                dbc.Checkbox(
-                    id=f"{PAGE}-form-active", label="Active", value=True, className="mb-2"
-                ),
-                html.Div(
-                    [
-                        dbc.Button("Save setting", id=f"{PAGE}-save", color="primary", size="sm"),
-                        dbc.Button(
-                            "New setting",
-                            id=f"{PAGE}-new",
-                            color="secondary",
-                            outline=True,
-                            size="sm",
-                        ),
-                        dbc.Button(
-                            "Deactivate",
-                            id=f"{PAGE}-deactivate",
-                            color="warning",
-                            outline=True,
-                            size="sm",
-                        ),
-                        dbc.Button(
-                            "Delete (no history only)",
-                            id=f"{PAGE}-delete",
-                            color="danger",
-                            outline=True,
-                            size="sm",
-                        ),
-                    ],
-                    className="d-flex gap-2 flex-wrap",
-                ),
-            ]
-        ),
-    )
+    filters = layout_parts.filters(orgs)
+    form = layout_parts.form(orgs, programme_choices)
     return html.Div(
         [
             page_header(

@@ -34,11 +34,8 @@ def _rows(principal: Principal) -> list[dict[str, Any]]:
     return rows
 
 
-@page_guard("users")
-def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
-        heis = hei_options(session)
-    add_form = dbc.Card(
+def _add_form(heis: Any) -> Any:
+    return dbc.Card(
         dbc.CardBody(
             [
                 html.H2("Add a user", className="h6"),
@@ -66,7 +63,10 @@ def layout(principal: Principal, **_query: Any) -> Any:
         ),
         className="mb-3",
     )
-    actions = dbc.Card(
+
+
+def _actions() -> Any:
+    return dbc.Card(
         dbc.CardBody(
             [
                 html.H2("Selected user", className="h6"),
@@ -91,6 +91,14 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ]
         )
     )
+
+
+@page_guard("users")
+def layout(principal: Principal, **_query: Any) -> Any:
+    with reading() as session:
+        heis = hei_options(session)
+    add_form = _add_form(heis)
+    actions = _actions()
     return html.Div(
         [
             page_header("Users", "Accounts, roles and HEI bindings. Every change is audited."),
