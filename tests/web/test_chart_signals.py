@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.pages import _pipeline_ui as ui
+from tracker.components import figures as ui
 
 
 def test_funnel_points_outside_the_limits_differ_in_shape_and_the_legend_says_so() -> None:

@@ -6,7 +6,7 @@ work: committed when the block ends, rolled back on any error), handing the sess
 queries and services with the principal it got from ``page_guard``/``callback_principal``.
 
 Both turn an access refusal or bad input met inside the block (``AccessDenied``, a
-``ValueError`` such as an unknown choice in a crafted request) into ``Refused``, so a page
+``ValueError``, ``TypeError`` or ``KeyError`` from a crafted request) into ``Refused``, so a page
 catches one type and shows its ``problems``; nothing was written when it is raised.
 """
 
@@ -35,7 +35,7 @@ def refusing() -> Iterator[None]:
         yield
     except Refused:
         raise
-    except (AccessDenied, ValueError) as exc:
+    except (AccessDenied, ValueError, TypeError, KeyError) as exc:
         raise Refused(str(exc)) from exc
 
 
