@@ -6,8 +6,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 TRACKER = Path(__file__).resolve().parents[1] / "tracker"
 
 #: What a page may never import: sessions, engines, caches and tables are the kit's business
@@ -66,7 +64,6 @@ def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
     assert len([n for n in _imports(page) if n.startswith(("sqlmodel", "tracker.db"))]) == 3
 
 
-@pytest.mark.xfail(strict=False, reason="queries and data still import services (being moved down)")
 def test_reads_never_import_use_cases() -> None:
     reads = sorted((TRACKER / "queries").rglob("*.py")) + sorted((TRACKER / "data").rglob("*.py"))
     assert _offending(reads, ("tracker.services",)) == []
