@@ -14,25 +14,11 @@ from dash import dcc, html
 from tracker.components import card, graph
 from tracker.components.fields import field, sector_options
 from tracker.components.grids import grid
+from tracker.queries.runs import RUN_HISTORY_COLUMNS
 
 PAGE = "allocation"
 
-HISTORY = [
-    "run_id",
-    "name",
-    "status",
-    "what_if",
-    "parent",
-    "blocks",
-    "programmes",
-    "requested",
-    "placed",
-    "min_hei_fill",
-    "moved",
-    "seconds",
-    "created_by",
-    "created_at",
-]
+HISTORY = list(RUN_HISTORY_COLUMNS)
 PLAN = [
     "placement_id",
     "hei",

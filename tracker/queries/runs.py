@@ -48,6 +48,25 @@ PLAN_COLUMNS = [
 ]
 
 
+# The run history's columns, in order: the query builds them and the page's grid shows them.
+RUN_HISTORY_COLUMNS: tuple[str, ...] = (
+    "run_id",
+    "name",
+    "status",
+    "what_if",
+    "parent",
+    "blocks",
+    "programmes",
+    "requested",
+    "placed",
+    "min_hei_fill",
+    "moved",
+    "seconds",
+    "created_by",
+    "created_at",
+)
+
+
 def _float(value: float | None) -> float:
     return float("nan") if value is None else float(value)
 
@@ -95,22 +114,7 @@ def run_history(session: Session, *, principal: Principal, limit: int = 100) -> 
         )
     return pd.DataFrame(
         rows,
-        columns=[
-            "run_id",
-            "name",
-            "status",
-            "what_if",
-            "parent",
-            "blocks",
-            "programmes",
-            "requested",
-            "placed",
-            "min_hei_fill",
-            "moved",
-            "seconds",
-            "created_by",
-            "created_at",
-        ],
+        columns=list(RUN_HISTORY_COLUMNS),
     )
 
 
