@@ -29,19 +29,11 @@ from tracker.models import (
     LearnerEvent,
     Organisation,
     OrgKind,
-    ProfessionGroup,
     Programme,
-    Route,
 )
+from tracker.vocabulary import PROFESSION_GROUPS, ROUTES
 
 COHORT_COLUMNS = ("hei", "programme", "profession_group", "route", "intake", "commissioned_places")
-PROFESSION_LABELS = {
-    "nursing": "Nursing",
-    "midwifery": "Midwifery",
-    "ahp": "Allied health professions",
-    "nursing_associate": "Nursing associate",
-    "social_work": "Social work",
-}
 #: What other HEIs are called in the frames an HEI user's comparison is built from.
 OTHER_HEI = "other"
 
@@ -137,6 +129,30 @@ class _System:
 
 
 def _read_system(session: Session) -> _System:
+    """Cohorts, learners and events in three column reads, joined in memory by cohort id."""
+    cohorts = _read_cohorts(session)
+    raw = _columns(
+        session,
+        select_columns(  # type: ignore[call-overload]
+            Learner.id, Learner.learner_ref, Learner.cohort_id, Learner.start_date
+        ).order_by(Learner.id),
+        ["learner_id", "learner_ref", "cohort_id", "start"],
+    )
+    cohort_frame = cohorts.loc[:, list(COHORT_COLUMNS)].copy()
+    cohort_frame["commissioned_places"] = cohort_frame["commissioned_places"].astype("int64")
+    return _System(
+        cohort_rows=cohorts,
+        learner_cohort=raw["cohort_id"].to_numpy("int64"),
+        frames=PipelineFrames(
+            learners=_learner_frame(raw, cohorts.set_index("cohort_id")),
+            events=_read_events(session),
+            cohorts=cohort_frame,
+        ),
+    )
+
+
+def _read_cohorts(session: Session) -> pd.DataFrame:
+    """Every cohort with its HEI and programme, and its intake as a month and academic year."""
     # Plain SQLAlchemy select for column tuples: SQLModel's typed select stops at four.
     cohort_stmt = (
         select_columns(  # type: ignore[call-overload]
@@ -176,13 +192,29 @@ def _read_system(session: Session) -> _System:
         for y, m in zip(cohorts["intake_year_num"], cohorts["intake_month"], strict=True)
     ]
     cohorts["intake_year"] = intake_academic_year(cohorts["intake"]) if len(cohorts) else ""
-    raw = _columns(
-        session,
-        select_columns(  # type: ignore[call-overload]
-            Learner.id, Learner.learner_ref, Learner.cohort_id, Learner.start_date
-        ).order_by(Learner.id),
-        ["learner_id", "learner_ref", "cohort_id", "start"],
+    return cohorts
+
+
+def _learner_frame(raw: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
+    """Learner rows in the measures' shape: each carries its cohort's HEI, programme and intake."""
+    cohort = raw["cohort_id"]
+    return pd.DataFrame(
+        {
+            "learner_id": raw["learner_id"].astype("int64"),
+            "learner_ref": raw["learner_ref"].astype(object),
+            "hei": cohort.map(info["hei"]).astype(object),
+            "programme": cohort.map(info["programme"]).astype(object),
+            "profession_group": cohort.map(info["profession_group"]).astype(object),
+            "route": cohort.map(info["route"]).astype(object),
+            "intake": cohort.map(info["intake"]).astype(object),
+            "start_date": pd.to_datetime(raw["start"]),
+            "years": cohort.map(info["years"]).astype(float),
+        }
     )
+
+
+def _read_events(session: Session) -> pd.DataFrame:
+    """Every learner event in date order, typed as ``tracker.measures.status`` expects."""
     events = _columns(
         session,
         select_columns(  # type: ignore[call-overload]
@@ -193,31 +225,11 @@ def _read_system(session: Session) -> _System:
         ).order_by(LearnerEvent.learner_id, LearnerEvent.event_date, LearnerEvent.id),
         list(EVENT_COLUMNS),
     )
-    info = cohorts.set_index("cohort_id")
-    learners = pd.DataFrame(
-        {
-            "learner_id": raw["learner_id"].astype("int64"),
-            "learner_ref": raw["learner_ref"].astype(object),
-            "hei": raw["cohort_id"].map(info["hei"]).astype(object),
-            "programme": raw["cohort_id"].map(info["programme"]).astype(object),
-            "profession_group": raw["cohort_id"].map(info["profession_group"]).astype(object),
-            "route": raw["cohort_id"].map(info["route"]).astype(object),
-            "intake": raw["cohort_id"].map(info["intake"]).astype(object),
-            "start_date": pd.to_datetime(raw["start"]),
-            "years": raw["cohort_id"].map(info["years"]).astype(float),
-        }
-    )
     events["learner_id"] = events["learner_id"].astype("int64")
     events["date"] = pd.to_datetime(events["date"])
     events["event"] = events["event"].astype(object)
     events["reason"] = events["reason"].astype(object)
-    cohort_frame = cohorts.loc[:, list(COHORT_COLUMNS)].copy()
-    cohort_frame["commissioned_places"] = cohort_frame["commissioned_places"].astype("int64")
-    return _System(
-        cohort_rows=cohorts,
-        learner_cohort=raw["cohort_id"].to_numpy("int64"),
-        frames=PipelineFrames(learners=learners, events=events, cohorts=cohort_frame),
-    )
+    return events
 
 
 def _columns(session: Session, stmt: Any, names: list[str]) -> pd.DataFrame:
@@ -329,9 +341,9 @@ def filter_options(session: Session, *, principal: Principal) -> FilterOptions:
         else set()
     )
     return FilterOptions(
-        profession_group=[(g.value, PROFESSION_LABELS[g.value]) for g in ProfessionGroup],
+        profession_group=list(PROFESSION_GROUPS.items()),
         programme=[(code, f"{name} ({code})") for code, name in session.exec(programmes).all()],
         hei=[(code, name) for code, name in session.exec(heis.order_by(Organisation.name)).all()],
         intake_year=[(y, y) for y in years],
-        route=[(r.value, r.value.capitalize()) for r in Route],
+        route=list(ROUTES.items()),
     )
