@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from tracker.access import Principal
 from tracker.models import (
@@ -13,6 +13,7 @@ from tracker.models import (
     Programme,
     ProgrammeCalendar,
 )
+from tracker.queries.joins import with_block, with_hei_and_programme
 from tracker.queries.options import frame_of
 
 CALENDAR_COLUMNS = [
@@ -35,18 +36,21 @@ def calendar_register(session: Session, *, principal: Principal) -> pd.DataFrame
     """
     del principal
     hei = aliased(Organisation)
-    query = (
-        select(  # type: ignore[call-overload]
-            ProgrammeCalendar,
-            hei.code,
-            Programme.code,
-            Programme.profession_group,
-            PlacementBlock.code,
-        )
-        .join(hei, col(hei.id) == ProgrammeCalendar.hei_id)
-        .join(Programme, col(Programme.id) == ProgrammeCalendar.programme_id)
-        .join(PlacementBlock, col(PlacementBlock.id) == ProgrammeCalendar.block_id)
-        .order_by(ProgrammeCalendar.start_date, hei.code, Programme.code)
+    query = select(  # type: ignore[call-overload]
+        ProgrammeCalendar,
+        hei.code,
+        Programme.code,
+        Programme.profession_group,
+        PlacementBlock.code,
+    )
+    query = with_hei_and_programme(
+        query,
+        hei,
+        hei_id=ProgrammeCalendar.hei_id,
+        programme_id=ProgrammeCalendar.programme_id,
+    )
+    query = with_block(query, ProgrammeCalendar.block_id).order_by(
+        ProgrammeCalendar.start_date, hei.code, Programme.code
     )
     rows = [
         {

@@ -14,6 +14,7 @@ from tracker.models import (
     PlacementSetting,
     SupervisionCapacity,
 )
+from tracker.queries.joins import with_block, with_setting
 
 CAPACITY_COLUMNS = [
     "id",
@@ -47,30 +48,28 @@ def capacity_register(
     del principal  # capacity is not personal data; kept so every read names its reader
     # Plain columns, not ORM objects: at scale there are tens of thousands of rows, and
     # building an entity per row was most of the capacity-against-demand view's time.
-    query = (
-        select(  # type: ignore[call-overload]
-            SupervisionCapacity.id,
-            PlacementSetting.code,
-            PlacementSetting.name,
-            Organisation.code,
-            PlacementSetting.sector,
-            PlacementSetting.active,
-            PlacementBlock.code,
-            SupervisionCapacity.profession_group,
-            SupervisionCapacity.practice_supervisors,
-            SupervisionCapacity.practice_assessors,
-            SupervisionCapacity.practice_educators,
-            SupervisionCapacity.learners_per_supervisor,
-            SupervisionCapacity.version,
-        )
-        .join(PlacementSetting, col(PlacementSetting.id) == SupervisionCapacity.setting_id)
-        .join(Organisation, col(Organisation.id) == PlacementSetting.organisation_id)
-        .join(PlacementBlock, col(PlacementBlock.id) == SupervisionCapacity.block_id)
-        .order_by(
-            col(PlacementBlock.start_date),
-            col(PlacementSetting.code),
-            col(SupervisionCapacity.profession_group),
-        )
+    query = select(  # type: ignore[call-overload]
+        SupervisionCapacity.id,
+        PlacementSetting.code,
+        PlacementSetting.name,
+        Organisation.code,
+        PlacementSetting.sector,
+        PlacementSetting.active,
+        PlacementBlock.code,
+        SupervisionCapacity.profession_group,
+        SupervisionCapacity.practice_supervisors,
+        SupervisionCapacity.practice_assessors,
+        SupervisionCapacity.practice_educators,
+        SupervisionCapacity.learners_per_supervisor,
+        SupervisionCapacity.version,
+    )
+    query = with_block(
+        with_setting(query, SupervisionCapacity.setting_id, Organisation),
+        SupervisionCapacity.block_id,
+    ).order_by(
+        col(PlacementBlock.start_date),
+        col(PlacementSetting.code),
+        col(SupervisionCapacity.profession_group),
     )
     if blocks:
         query = query.where(col(PlacementBlock.code).in_(list(blocks)))

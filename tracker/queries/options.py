@@ -20,6 +20,7 @@ from tracker.models import (
     Programme,
     SettingProgramme,
 )
+from tracker.queries.joins import with_hei_and_programme
 
 ANY_PROGRAMME = "*"
 
@@ -72,16 +73,16 @@ def programme_options(session: Session) -> pd.DataFrame:
 
 def cohort_options(session: Session, *, principal: Principal) -> pd.DataFrame:
     """Cohorts a user may request placements for: its own HEI's, or every HEI's for staff."""
-    query = (
-        select(Cohort, Organisation.code, Programme.code, Programme.name)
-        .join(Organisation, col(Organisation.id) == Cohort.hei_id)
-        .join(Programme, col(Programme.id) == Cohort.programme_id)
-        .order_by(
-            col(Organisation.code),
-            col(Programme.code),
-            col(Cohort.intake_year),
-            col(Cohort.intake_month),
-        )
+    query = with_hei_and_programme(
+        select(Cohort, Organisation.code, Programme.code, Programme.name),
+        Organisation,
+        hei_id=Cohort.hei_id,
+        programme_id=Cohort.programme_id,
+    ).order_by(
+        col(Organisation.code),
+        col(Programme.code),
+        col(Cohort.intake_year),
+        col(Cohort.intake_month),
     )
     scope = hei_scope(principal)
     if scope is not None:

@@ -31,6 +31,7 @@ from tracker.models import (
     OrgKind,
     Programme,
 )
+from tracker.queries.joins import with_hei_and_programme
 from tracker.vocabulary import PROFESSION_GROUPS, ROUTES
 
 COHORT_COLUMNS = ("hei", "programme", "profession_group", "route", "intake", "commissioned_places")
@@ -154,23 +155,21 @@ def _read_system(session: Session) -> _System:
 def _read_cohorts(session: Session) -> pd.DataFrame:
     """Every cohort with its HEI and programme, and its intake as a month and academic year."""
     # Plain SQLAlchemy select for column tuples: SQLModel's typed select stops at four.
-    cohort_stmt = (
-        select_columns(  # type: ignore[call-overload]
-            Cohort.id,
-            Organisation.id,
-            Organisation.code,
-            Programme.code,
-            Programme.profession_group,
-            Programme.route,
-            Programme.years,
-            Cohort.intake_year,
-            Cohort.intake_month,
-            Cohort.commissioned_places,
-        )
-        .join(Organisation, Organisation.id == Cohort.hei_id)
-        .join(Programme, Programme.id == Cohort.programme_id)
-        .order_by(Cohort.id)
+    cohort_stmt = select_columns(  # type: ignore[call-overload]
+        Cohort.id,
+        Organisation.id,
+        Organisation.code,
+        Programme.code,
+        Programme.profession_group,
+        Programme.route,
+        Programme.years,
+        Cohort.intake_year,
+        Cohort.intake_month,
+        Cohort.commissioned_places,
     )
+    cohort_stmt = with_hei_and_programme(
+        cohort_stmt, Organisation, hei_id=Cohort.hei_id, programme_id=Cohort.programme_id
+    ).order_by(Cohort.id)
     cohorts = _columns(
         session,
         cohort_stmt,

@@ -26,6 +26,7 @@ from tracker.models import (
     PlacementStatus,
     Programme,
 )
+from tracker.queries.joins import with_block, with_cohort, with_setting
 
 VISIBLE_COLUMNS = [
     "placement_id",
@@ -50,15 +51,9 @@ def with_placement_context(query: Any, hei: Any, owner: Any) -> Any:
     """``query`` on placements joined to their request, cohort, HEI (``hei``), programme,
     block, setting and the setting's organisation (``owner``): what every placement list
     shows beside the counts."""
-    return (
-        query.join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
-        .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
-        .join(hei, col(hei.id) == Cohort.hei_id)
-        .join(Programme, col(Programme.id) == Cohort.programme_id)
-        .join(PlacementBlock, col(PlacementBlock.id) == Placement.block_id)
-        .join(PlacementSetting, col(PlacementSetting.id) == Placement.setting_id)
-        .join(owner, col(owner.id) == PlacementSetting.organisation_id)
-    )
+    query = query.join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
+    query = with_block(with_cohort(query, hei, PlacementRequest.cohort_id), Placement.block_id)
+    return with_setting(query, Placement.setting_id, owner)
 
 
 def _placements_query(statuses: Sequence[str]):  # type: ignore[no-untyped-def]
@@ -177,12 +172,11 @@ def learner_placements(session: Session, *, principal: Principal, learner_id: in
         scope is not None and (cohort is None or cohort.hei_id != scope)
     ):
         return pd.DataFrame(columns=["block", "setting", "sector", "status"])
+    query = select(
+        PlacementBlock.code, PlacementSetting.name, PlacementSetting.sector, Placement.status
+    )
     query = (
-        select(
-            PlacementBlock.code, PlacementSetting.name, PlacementSetting.sector, Placement.status
-        )
-        .join(PlacementBlock, col(PlacementBlock.id) == Placement.block_id)
-        .join(PlacementSetting, col(PlacementSetting.id) == Placement.setting_id)
+        with_setting(with_block(query, Placement.block_id), Placement.setting_id)
         .where(
             Placement.learner_id == learner_id, Placement.status != PlacementStatus.PROPOSED.value
         )

@@ -18,6 +18,7 @@ from tracker.models import (
     PlacementRequest,
     Programme,
 )
+from tracker.queries.joins import with_block, with_cohort
 from tracker.queries.options import frame_of
 
 REQUEST_COLUMNS = [
@@ -39,19 +40,16 @@ REQUEST_COLUMNS = [
 
 def _request_query(principal: Principal):  # type: ignore[no-untyped-def]
     hei = aliased(Organisation)
-    query = (
-        select(  # type: ignore[call-overload]
-            PlacementRequest,
-            Cohort,
-            hei.code,
-            Programme.code,
-            Programme.profession_group,
-            PlacementBlock.code,
-        )
-        .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
-        .join(hei, col(hei.id) == Cohort.hei_id)
-        .join(Programme, col(Programme.id) == Cohort.programme_id)
-        .join(PlacementBlock, col(PlacementBlock.id) == PlacementRequest.block_id)
+    query = select(  # type: ignore[call-overload]
+        PlacementRequest,
+        Cohort,
+        hei.code,
+        Programme.code,
+        Programme.profession_group,
+        PlacementBlock.code,
+    )
+    query = with_block(
+        with_cohort(query, hei, PlacementRequest.cohort_id), PlacementRequest.block_id
     )
     scope = hei_scope(principal)
     if scope is not None:

@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 from tracker.access import STAFF, Principal, require_role
 from tracker.models import (
     AllocationRun,
-    Cohort,
     Learner,
     Organisation,
     Placement,
@@ -28,6 +27,7 @@ from tracker.models import (
     Programme,
 )
 from tracker.optimise.geo import haversine_km
+from tracker.queries.joins import with_block, with_cohort, with_setting
 from tracker.queries.placements import with_placement_context
 from tracker.snapshots import register_code
 
@@ -194,24 +194,22 @@ def named_learners(
     """Learner-level placements of a run (second stage), for review per HEI."""
     require_reviewer(principal)
     owner = aliased(Organisation)
+    query = sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
+        Placement.id,
+        Learner.learner_ref,
+        owner.code,
+        PlacementRequest.code,
+        PlacementSetting.code,
+        PlacementSetting.name,
+        PlacementSetting.sector,
+        PlacementBlock.code,
+        Placement.status,
+    )
+    query = with_cohort(
+        query.join(Learner, col(Learner.id) == Placement.learner_id), owner, Learner.cohort_id
+    ).join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
     query = (
-        sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
-            Placement.id,
-            Learner.learner_ref,
-            owner.code,
-            PlacementRequest.code,
-            PlacementSetting.code,
-            PlacementSetting.name,
-            PlacementSetting.sector,
-            PlacementBlock.code,
-            Placement.status,
-        )
-        .join(Learner, col(Learner.id) == Placement.learner_id)
-        .join(Cohort, col(Cohort.id) == Learner.cohort_id)
-        .join(owner, col(owner.id) == Cohort.hei_id)
-        .join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
-        .join(PlacementSetting, col(PlacementSetting.id) == Placement.setting_id)
-        .join(PlacementBlock, col(PlacementBlock.id) == Placement.block_id)
+        with_block(with_setting(query, Placement.setting_id), Placement.block_id)
         .where(Placement.run_id == run_id)
         .order_by(owner.code, Learner.learner_ref)
     )
