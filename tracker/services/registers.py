@@ -33,6 +33,21 @@ class StaleEdit(SaveRefused):
     """The record changed since the user loaded it."""
 
 
+def no_longer_exists(what: str) -> SaveRefused:
+    """The refusal for an edit of a record deleted since the user opened it."""
+    return SaveRefused([f"this {what} no longer exists — reload"])
+
+
+def require_current(seen: int | None, stored: int) -> None:
+    """Refuse an edit made on an older copy than the stored record (the user must reload).
+
+    ``conditional_update`` checks the same inside the UPDATE; this serves writes that refuse
+    before writing anything (a delete, a changed key).
+    """
+    if seen is None or seen != stored:
+        raise StaleEdit([STALE])
+
+
 def require_staff(principal: Principal, action: str) -> None:
     if not may_edit_registers(principal):
         raise AccessDenied(f"Your role ({principal.role.value}) may not {action}.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from tracker.access import AccessDenied, Principal, may_edit_registers, require_hei
 from tracker.clock import utcnow
@@ -20,8 +20,14 @@ from tracker.models import (
     Programme,
     RequestStatus,
 )
+from tracker.queries.joins import with_hei_and_programme
 from tracker.services.audit import record_audit
-from tracker.services.registers import SaveRefused, conditional_update, validate_rows
+from tracker.services.registers import (
+    SaveRefused,
+    conditional_update,
+    no_longer_exists,
+    validate_rows,
+)
 
 
 def submit_request(
@@ -38,14 +44,15 @@ def submit_request(
     """An HEI asks for placements for some learners of one of its cohorts in one block."""
     if not (may_edit_registers(principal) or principal.is_hei):
         raise AccessDenied(f"Your role ({principal.role.value}) may not submit requests.")
-    found = session.exec(
-        select(Cohort, Organisation.code, Programme.code)
-        .join(Organisation, col(Organisation.id) == Cohort.hei_id)
-        .join(Programme, col(Programme.id) == Cohort.programme_id)
-        .where(Cohort.id == cohort_id)
-    ).first()
+    query = with_hei_and_programme(
+        select(Cohort, Organisation.code, Programme.code),
+        Organisation,
+        hei_id=Cohort.hei_id,
+        programme_id=Cohort.programme_id,
+    )
+    found = session.exec(query.where(Cohort.id == cohort_id)).first()
     if found is None:
-        raise SaveRefused(["this cohort no longer exists — reload"])
+        raise no_longer_exists("cohort")
     cohort, hei_code, programme_code = found
     require_hei(principal, cohort.hei_id, "request placements")
     code = f"{hei_code}-{block}-{uuid4().hex[:8].upper()}"
@@ -113,7 +120,7 @@ def withdraw_request(
         .where(PlacementRequest.id == request_id)
     ).first()
     if found is None:
-        raise SaveRefused(["this request no longer exists — reload"])
+        raise no_longer_exists("request")
     request, hei_id = found
     require_hei(principal, hei_id, "withdraw requests")
     if request.status == RequestStatus.WITHDRAWN.value:

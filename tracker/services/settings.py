@@ -22,10 +22,10 @@ from tracker.models import (
 )
 from tracker.services.audit import record_audit
 from tracker.services.registers import (
-    STALE,
     SaveRefused,
-    StaleEdit,
     conditional_update,
+    no_longer_exists,
+    require_current,
     require_staff,
     validate_rows,
 )
@@ -70,8 +70,16 @@ def _setting_snapshot(session: Session, setting: PlacementSetting) -> dict[str, 
 def _stored_setting(session: Session, setting_id: int) -> PlacementSetting:
     setting = session.get(PlacementSetting, setting_id)
     if setting is None:
-        raise SaveRefused(["this setting no longer exists — reload"])
+        raise no_longer_exists("setting")
     return setting
+
+
+def _setting_for(
+    session: Session, principal: Principal, setting_id: int, action: str
+) -> PlacementSetting:
+    """The stored setting a staff member acts on (``action`` names it in the refusal)."""
+    require_staff(principal, action)
+    return _stored_setting(session, setting_id)
 
 
 def _setting_to_edit(
@@ -82,8 +90,7 @@ def _setting_to_edit(
     existing = None
     if setting_id is not None:
         existing = _stored_setting(session, setting_id)
-        if version is None or existing.version != version:
-            raise StaleEdit([STALE])
+        require_current(version, existing.version)
         if setting.code != existing.code:
             raise SaveRefused(["setting_id: the code of an existing setting cannot be changed"])
     elif (
@@ -194,8 +201,7 @@ def deactivate_setting(
     session: Session, *, principal: Principal, setting_id: int, version: int
 ) -> PlacementSetting:
     """Take a setting out of use: kept with its history, offered to no new allocation."""
-    require_staff(principal, "deactivate placement settings")
-    setting = _stored_setting(session, setting_id)
+    setting = _setting_for(session, principal, setting_id, "deactivate placement settings")
     conditional_update(session, PlacementSetting, setting_id, version, {"active": False})
     session.refresh(setting)
     record_audit(
@@ -214,10 +220,8 @@ def delete_setting(
     session: Session, *, principal: Principal, setting_id: int, version: int
 ) -> None:
     """Remove a setting entered by mistake; one with placement history is only deactivated."""
-    require_staff(principal, "delete placement settings")
-    setting = _stored_setting(session, setting_id)
-    if setting.version != version:
-        raise StaleEdit([STALE])
+    setting = _setting_for(session, principal, setting_id, "delete placement settings")
+    require_current(version, setting.version)
     used = session.exec(
         select(func.count()).select_from(Placement).where(Placement.setting_id == setting_id)
     ).one()
