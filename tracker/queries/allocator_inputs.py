@@ -6,12 +6,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from tracker.models import (
-    Cohort,
-    Organisation,
     PlacementBlock,
     PlacementRequest,
     PlacementSetting,
@@ -19,6 +16,7 @@ from tracker.models import (
     RequestStatus,
     SupervisionCapacity,
 )
+from tracker.queries.joins import HEI, with_cohort
 from tracker.queries.options import frame_of, hosted_codes
 from tracker.snapshots import GROUP_SEPARATOR
 
@@ -88,12 +86,8 @@ def _demand(
     session: Session, block_code: Mapping[int | None, str], group_of: Mapping[str, str]
 ) -> pd.DataFrame:
     """Submitted requests in scope, as the allocator's demand frame (sector None: any)."""
-    hei = aliased(Organisation)
     demand_query = (
-        select(PlacementRequest, hei.code, Programme.code)
-        .join(Cohort, col(Cohort.id) == PlacementRequest.cohort_id)
-        .join(hei, col(hei.id) == Cohort.hei_id)
-        .join(Programme, col(Programme.id) == Cohort.programme_id)
+        with_cohort(select(PlacementRequest, HEI.code, Programme.code), PlacementRequest.cohort_id)
         .where(PlacementRequest.status == RequestStatus.SUBMITTED.value)
         .where(col(PlacementRequest.block_id).in_(list(block_code)))
         .order_by(PlacementRequest.code)

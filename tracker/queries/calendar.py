@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tracker.access import Principal
 from tracker.models import (
-    Organisation,
     PlacementBlock,
     Programme,
     ProgrammeCalendar,
 )
-from tracker.queries.joins import with_block, with_hei_and_programme
+from tracker.queries.joins import HEI, with_block, with_hei_and_programme
 from tracker.queries.options import frame_of
 
 CALENDAR_COLUMNS = [
@@ -35,22 +33,20 @@ def calendar_register(session: Session, *, principal: Principal) -> pd.DataFrame
     is what lets them stagger their weeks. Editing stays limited to the owning HEI.
     """
     del principal
-    hei = aliased(Organisation)
     query = select(  # type: ignore[call-overload]
         ProgrammeCalendar,
-        hei.code,
+        HEI.code,
         Programme.code,
         Programme.profession_group,
         PlacementBlock.code,
     )
     query = with_hei_and_programme(
         query,
-        hei,
         hei_id=ProgrammeCalendar.hei_id,
         programme_id=ProgrammeCalendar.programme_id,
     )
     query = with_block(query, ProgrammeCalendar.block_id).order_by(
-        ProgrammeCalendar.start_date, hei.code, Programme.code
+        ProgrammeCalendar.start_date, HEI.code, Programme.code
     )
     rows = [
         {

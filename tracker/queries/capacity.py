@@ -9,12 +9,11 @@ from sqlmodel import Session, col, select
 
 from tracker.access import Principal
 from tracker.models import (
-    Organisation,
     PlacementBlock,
     PlacementSetting,
     SupervisionCapacity,
 )
-from tracker.queries.joins import with_block, with_setting
+from tracker.queries.joins import SETTING_OWNER, with_block, with_setting
 
 CAPACITY_COLUMNS = [
     "id",
@@ -52,7 +51,7 @@ def capacity_register(
         SupervisionCapacity.id,
         PlacementSetting.code,
         PlacementSetting.name,
-        Organisation.code,
+        SETTING_OWNER.code,
         PlacementSetting.sector,
         PlacementSetting.active,
         PlacementBlock.code,
@@ -64,7 +63,7 @@ def capacity_register(
         SupervisionCapacity.version,
     )
     query = with_block(
-        with_setting(query, SupervisionCapacity.setting_id, Organisation),
+        with_setting(query, SupervisionCapacity.setting_id, owner=True),
         SupervisionCapacity.block_id,
     ).order_by(
         col(PlacementBlock.start_date),
@@ -76,7 +75,7 @@ def capacity_register(
     if sector:
         query = query.where(col(PlacementSetting.sector).in_(list(sector)))
     if organisation:
-        query = query.where(col(Organisation.code).in_(list(organisation)))
+        query = query.where(col(SETTING_OWNER.code).in_(list(organisation)))
     if profession_group:
         query = query.where(col(SupervisionCapacity.profession_group).in_(list(profession_group)))
     if active_only:

@@ -22,6 +22,7 @@ from tracker.models import (
     RequestStatus,
 )
 from tracker.queries.capacity import capacity_register
+from tracker.queries.joins import with_block, with_setting
 from tracker.queries.options import ANY_PROGRAMME, frame_of, hosted_codes, programme_options
 from tracker.queries.requests import requests_register
 from tracker.queries.settings import settings_register
@@ -100,10 +101,9 @@ def capacity_demand_frames(
         )
     hosting = frame_of(hosting_rows, ["setting_id", "programme", "profession_group"])
 
+    placed_query = select(PlacementSetting.code, PlacementBlock.code, func.sum(Placement.learners))
     placed_query = (
-        select(PlacementSetting.code, PlacementBlock.code, func.sum(Placement.learners))
-        .join(PlacementSetting, col(PlacementSetting.id) == Placement.setting_id)
-        .join(PlacementBlock, col(PlacementBlock.id) == Placement.block_id)
+        with_block(with_setting(placed_query, Placement.setting_id), Placement.block_id)
         .where(
             col(Placement.status).in_(
                 [PlacementStatus.CONFIRMED.value, PlacementStatus.COMPLETED.value]

@@ -20,7 +20,7 @@ from tracker.models import (
     Programme,
     SettingProgramme,
 )
-from tracker.queries.joins import with_hei_and_programme
+from tracker.queries.joins import HEI, with_hei_and_programme
 
 ANY_PROGRAMME = "*"
 
@@ -74,12 +74,11 @@ def programme_options(session: Session) -> pd.DataFrame:
 def cohort_options(session: Session, *, principal: Principal) -> pd.DataFrame:
     """Cohorts a user may request placements for: its own HEI's, or every HEI's for staff."""
     query = with_hei_and_programme(
-        select(Cohort, Organisation.code, Programme.code, Programme.name),
-        Organisation,
+        select(Cohort, HEI.code, Programme.code, Programme.name),
         hei_id=Cohort.hei_id,
         programme_id=Cohort.programme_id,
     ).order_by(
-        col(Organisation.code),
+        col(HEI.code),
         col(Programme.code),
         col(Cohort.intake_year),
         col(Cohort.intake_month),

@@ -31,7 +31,7 @@ from tracker.models import (
     OrgKind,
     Programme,
 )
-from tracker.queries.joins import with_hei_and_programme
+from tracker.queries.joins import HEI, with_hei_and_programme
 from tracker.vocabulary import PROFESSION_GROUPS, ROUTES
 
 COHORT_COLUMNS = ("hei", "programme", "profession_group", "route", "intake", "commissioned_places")
@@ -157,8 +157,8 @@ def _read_cohorts(session: Session) -> pd.DataFrame:
     # Plain SQLAlchemy select for column tuples: SQLModel's typed select stops at four.
     cohort_stmt = select_columns(  # type: ignore[call-overload]
         Cohort.id,
-        Organisation.id,
-        Organisation.code,
+        HEI.id,
+        HEI.code,
         Programme.code,
         Programme.profession_group,
         Programme.route,
@@ -168,7 +168,7 @@ def _read_cohorts(session: Session) -> pd.DataFrame:
         Cohort.commissioned_places,
     )
     cohort_stmt = with_hei_and_programme(
-        cohort_stmt, Organisation, hei_id=Cohort.hei_id, programme_id=Cohort.programme_id
+        cohort_stmt, hei_id=Cohort.hei_id, programme_id=Cohort.programme_id
     ).order_by(Cohort.id)
     cohorts = _columns(
         session,

@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from tracker.access import Principal, hei_scope, sees_learner_rows
@@ -26,7 +25,7 @@ from tracker.models import (
     PlacementStatus,
     Programme,
 )
-from tracker.queries.joins import with_block, with_cohort, with_setting
+from tracker.queries.joins import HEI, SETTING_OWNER, with_block, with_cohort, with_setting
 
 VISIBLE_COLUMNS = [
     "placement_id",
@@ -47,41 +46,39 @@ VISIBLE_COLUMNS = [
 ]
 
 
-def with_placement_context(query: Any, hei: Any, owner: Any) -> Any:
-    """``query`` on placements joined to their request, cohort, HEI (``hei``), programme,
-    block, setting and the setting's organisation (``owner``): what every placement list
-    shows beside the counts."""
+def with_placement_context(query: Any) -> Any:
+    """``query`` on placements joined to their request, cohort, HEI (``HEI``), programme,
+    block, setting and the setting's organisation (``SETTING_OWNER``): what every placement
+    list shows beside the counts."""
     query = query.join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
-    query = with_block(with_cohort(query, hei, PlacementRequest.cohort_id), Placement.block_id)
-    return with_setting(query, Placement.setting_id, owner)
+    query = with_block(with_cohort(query, PlacementRequest.cohort_id), Placement.block_id)
+    return with_setting(query, Placement.setting_id, owner=True)
 
 
 def _placements_query(statuses: Sequence[str]):  # type: ignore[no-untyped-def]
     """Placements in these statuses with their block, HEI, programme, request, learner and
     setting, in the order the page lists them (block, HEI, setting, request rows first)."""
-    hei = aliased(Organisation)
-    owner = aliased(Organisation)
     query = sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
         Placement,
         PlacementBlock.code,
         PlacementBlock.start_date,
         PlacementBlock.end_date,
-        hei.code,
+        HEI.code,
         Programme.code,
         PlacementRequest.code,
         Learner.learner_ref,
         PlacementSetting.code,
         PlacementSetting.name,
-        owner.name,
+        SETTING_OWNER.name,
         PlacementSetting.sector,
     )
     query = (
-        with_placement_context(query, hei, owner)
+        with_placement_context(query)
         .outerjoin(Learner, col(Learner.id) == Placement.learner_id)
         .where(col(Placement.status).in_(statuses))
         .order_by(
             col(PlacementBlock.start_date),
-            hei.code,
+            HEI.code,
             PlacementSetting.code,
             col(Placement.learner_id).is_not(None),
             Learner.learner_ref,

@@ -7,18 +7,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from tracker.access import Principal, hei_scope
 from tracker.models import (
     Cohort,
-    Organisation,
     PlacementBlock,
     PlacementRequest,
     Programme,
 )
-from tracker.queries.joins import with_block, with_cohort
+from tracker.queries.joins import HEI, with_block, with_cohort
 from tracker.queries.options import frame_of
 
 REQUEST_COLUMNS = [
@@ -39,22 +37,19 @@ REQUEST_COLUMNS = [
 
 
 def _request_query(principal: Principal):  # type: ignore[no-untyped-def]
-    hei = aliased(Organisation)
     query = select(  # type: ignore[call-overload]
         PlacementRequest,
         Cohort,
-        hei.code,
+        HEI.code,
         Programme.code,
         Programme.profession_group,
         PlacementBlock.code,
     )
-    query = with_block(
-        with_cohort(query, hei, PlacementRequest.cohort_id), PlacementRequest.block_id
-    )
+    query = with_block(with_cohort(query, PlacementRequest.cohort_id), PlacementRequest.block_id)
     scope = hei_scope(principal)
     if scope is not None:
         query = query.where(Cohort.hei_id == scope)
-    return query, hei
+    return query
 
 
 def requests_register(
@@ -66,14 +61,14 @@ def requests_register(
     status: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Placement requests: an HEI user's own HEI only, every HEI's for other roles."""
-    query, hei = _request_query(principal)
+    query = _request_query(principal)
     if blocks:
         query = query.where(col(PlacementBlock.code).in_(list(blocks)))
     if heis:
-        query = query.where(col(hei.code).in_(list(heis)))
+        query = query.where(col(HEI.code).in_(list(heis)))
     if status:
         query = query.where(col(PlacementRequest.status).in_(list(status)))
-    query = query.order_by(col(PlacementBlock.start_date), hei.code, col(PlacementRequest.code))
+    query = query.order_by(col(PlacementBlock.start_date), HEI.code, col(PlacementRequest.code))
     rows = [
         {
             "id": r.id,

@@ -12,14 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from tracker.access import STAFF, Principal, require_role
 from tracker.models import (
     AllocationRun,
     Learner,
-    Organisation,
     Placement,
     PlacementBlock,
     PlacementRequest,
@@ -27,7 +25,7 @@ from tracker.models import (
     Programme,
 )
 from tracker.optimise.geo import haversine_km
-from tracker.queries.joins import with_block, with_cohort, with_setting
+from tracker.queries.joins import HEI, SETTING_OWNER, with_block, with_cohort, with_setting
 from tracker.queries.placements import with_placement_context
 from tracker.snapshots import register_code
 
@@ -129,17 +127,15 @@ def run_plan(session: Session, *, principal: Principal, run_id: int) -> pd.DataF
     run = session.get(AllocationRun, run_id)
     if run is None:
         return pd.DataFrame(columns=PLAN_COLUMNS)
-    hei = aliased(Organisation)
-    owner = aliased(Organisation)
     query = sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
         Placement,
         PlacementRequest.code,
-        hei.code,
+        HEI.code,
         Programme.code,
         PlacementBlock.code,
         PlacementSetting.code,
         PlacementSetting.name,
-        owner.name,
+        SETTING_OWNER.name,
         PlacementSetting.sector,
         PlacementSetting.lat,
         PlacementSetting.lon,
@@ -147,9 +143,9 @@ def run_plan(session: Session, *, principal: Principal, run_id: int) -> pd.DataF
         PlacementRequest.lon,
     )
     query = (
-        with_placement_context(query, hei, owner)
+        with_placement_context(query)
         .where(Placement.run_id == run_id, col(Placement.learner_id).is_(None))
-        .order_by(hei.code, PlacementRequest.code, PlacementSetting.code)
+        .order_by(HEI.code, PlacementRequest.code, PlacementSetting.code)
     )
     rows = []
     for (
@@ -193,11 +189,10 @@ def named_learners(
 ) -> pd.DataFrame:
     """Learner-level placements of a run (second stage), for review per HEI."""
     require_reviewer(principal)
-    owner = aliased(Organisation)
     query = sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
         Placement.id,
         Learner.learner_ref,
-        owner.code,
+        HEI.code,
         PlacementRequest.code,
         PlacementSetting.code,
         PlacementSetting.name,
@@ -206,15 +201,15 @@ def named_learners(
         Placement.status,
     )
     query = with_cohort(
-        query.join(Learner, col(Learner.id) == Placement.learner_id), owner, Learner.cohort_id
+        query.join(Learner, col(Learner.id) == Placement.learner_id), Learner.cohort_id
     ).join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
     query = (
         with_block(with_setting(query, Placement.setting_id), Placement.block_id)
         .where(Placement.run_id == run_id)
-        .order_by(owner.code, Learner.learner_ref)
+        .order_by(HEI.code, Learner.learner_ref)
     )
     if hei:
-        query = query.where(owner.code == hei)
+        query = query.where(HEI.code == hei)
     return pd.DataFrame(
         session.execute(query).all(),
         columns=[

@@ -14,13 +14,12 @@ from tracker.access import AccessDenied, Principal, may_edit_registers, require_
 from tracker.clock import utcnow
 from tracker.models import (
     Cohort,
-    Organisation,
     PlacementBlock,
     PlacementRequest,
     Programme,
     RequestStatus,
 )
-from tracker.queries.joins import with_hei_and_programme
+from tracker.queries.joins import HEI, with_hei_and_programme
 from tracker.services.audit import record_audit
 from tracker.services.registers import (
     SaveRefused,
@@ -45,8 +44,7 @@ def submit_request(
     if not (may_edit_registers(principal) or principal.is_hei):
         raise AccessDenied(f"Your role ({principal.role.value}) may not submit requests.")
     query = with_hei_and_programme(
-        select(Cohort, Organisation.code, Programme.code),
-        Organisation,
+        select(Cohort, HEI.code, Programme.code),
         hei_id=Cohort.hei_id,
         programme_id=Cohort.programme_id,
     )
