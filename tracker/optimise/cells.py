@@ -6,7 +6,7 @@ message points at the cell to fix. Used by the table checks in ``validate.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,24 @@ def require_columns(
     for column in missing:
         problems.append(Problem(table, None, column, None, "required column is missing"))
     return not missing
+
+
+def check_known(
+    table: str,
+    column: str,
+    values: Iterable[object],
+    known: Container[object],
+    problems: list[Problem],
+    message: str,
+    *,
+    blank_ok: bool = True,
+) -> None:
+    """Report every cell whose value is not one of ``known``, with ``message`` saying what it
+    should be. Blank cells pass unless ``blank_ok`` is off: where a blank is an error,
+    ``check_ids`` reports it, and elsewhere it means "any"."""
+    for pos, value in enumerate(values):
+        if (value is not None or not blank_ok) and value not in known:
+            problems.append(Problem(table, row_of(pos), column, value, message))
 
 
 def check_ids(

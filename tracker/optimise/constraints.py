@@ -100,20 +100,27 @@ def _grouped_sums(x: Variables, groups: np.ndarray) -> dict[int, pulp.LpAffineEx
     return out
 
 
+def _at_most_per_group(
+    model: pulp.LpProblem, x: Variables, group_of_arc: np.ndarray, bound: np.ndarray, name: str
+) -> None:
+    """For every group with arcs, the learners on its arcs stay within its bound; the rows
+    are named ``<name>_<group>`` so an infeasible model names the rule it breaks."""
+    for g, expr in _grouped_sums(x, group_of_arc).items():
+        model += expr <= int(bound[g]), f"{name}_{g}"
+
+
 def add_supervisor_capacity(
     model: pulp.LpProblem, x: Variables, place_of_arc: np.ndarray, places: np.ndarray
 ) -> None:
     """No setting takes more learners in a block than its places."""
-    for p, expr in _grouped_sums(x, place_of_arc).items():
-        model += expr <= int(places[p]), f"supervisor_capacity_{p}"
+    _at_most_per_group(model, x, place_of_arc, places, "supervisor_capacity")
 
 
 def add_request_size(
     model: pulp.LpProblem, x: Variables, request_of_arc: np.ndarray, learners: np.ndarray
 ) -> None:
     """No request gets more learners than it asked for."""
-    for r, expr in _grouped_sums(x, request_of_arc).items():
-        model += expr <= int(learners[r]), f"request_size_{r}"
+    _at_most_per_group(model, x, request_of_arc, learners, "request_size")
 
 
 def add_most_learners_placed(model: pulp.LpProblem, x: Variables, placed: int) -> None:
@@ -143,8 +150,7 @@ def add_fair_share_between_sectors(
     model: pulp.LpProblem, x: Variables, sector_of_arc: np.ndarray, maximum: np.ndarray
 ) -> None:
     """No sector takes more than its integral share ceiling of learners."""
-    for s, expr in _grouped_sums(x, sector_of_arc).items():
-        model += expr <= int(maximum[s]), f"fair_share_sector_{s}"
+    _at_most_per_group(model, x, sector_of_arc, maximum, "fair_share_sector")
 
 
 def sector_ceiling(u: float, inst: Instance) -> np.ndarray:

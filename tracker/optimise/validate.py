@@ -17,6 +17,7 @@ from tracker.optimise.cells import (
     FALSE_WORDS,
     TRUE_WORDS,
     check_ids,
+    check_known,
     coordinates,
     is_blank,
     numbers,
@@ -38,17 +39,15 @@ def _settings(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | No
     setting_id = text(frame["setting_id"])
     check_ids("settings", "setting_id", setting_id, problems, unique=True)
     sector = text(frame["sector"], lower=True)
-    for pos, value in enumerate(sector):
-        if value not in SECTORS:
-            problems.append(
-                Problem(
-                    "settings",
-                    row_of(pos),
-                    "sector",
-                    value,
-                    f"must be one of {', '.join(SECTORS)}",
-                )
-            )
+    check_known(
+        "settings",
+        "sector",
+        sector,
+        SECTORS,
+        problems,
+        f"must be one of {', '.join(SECTORS)}",
+        blank_ok=False,
+    )
     programmes: list[frozenset[str] | None] = []
     for pos, value in enumerate(text(frame["programmes"])):
         if value is None:
@@ -112,17 +111,14 @@ def _capacity(frame: pd.DataFrame, known: set[str], problems: list[Problem]) -> 
     check_ids("capacity", "setting_id", setting_id, problems, unique=False)
     if not dated:
         check_ids("capacity", "block", block, problems, unique=False)
-    for pos, value in enumerate(setting_id):
-        if value is not None and value not in known:
-            problems.append(
-                Problem(
-                    "capacity",
-                    row_of(pos),
-                    "setting_id",
-                    value,
-                    "unknown setting (not in the settings table)",
-                )
-            )
+    check_known(
+        "capacity",
+        "setting_id",
+        setting_id,
+        known,
+        problems,
+        "unknown setting (not in the settings table)",
+    )
     key = pd.Series(list(zip(setting_id, block, strict=True)))
     start, end = date_ranges("capacity", frame, problems, required=np.full(len(frame), dated))
     if dated:
@@ -245,17 +241,14 @@ def _demand(frame: pd.DataFrame, problems: list[Problem], *, dated: bool) -> pd.
     learners = numbers("demand", "learners", frame["learners"], problems, integer=True)
     if "sector" in frame.columns:
         sector = text(frame["sector"], lower=True)
-        for pos, value in enumerate(sector):
-            if value is not None and value not in SECTORS:
-                problems.append(
-                    Problem(
-                        "demand",
-                        row_of(pos),
-                        "sector",
-                        value,
-                        f"must be empty (any) or one of {', '.join(SECTORS)}",
-                    )
-                )
+        check_known(
+            "demand",
+            "sector",
+            sector,
+            SECTORS,
+            problems,
+            f"must be empty (any) or one of {', '.join(SECTORS)}",
+        )
     else:
         sector = pd.Series([None] * len(frame), dtype="object")
     lat, lon = coordinates("demand", frame, problems)
@@ -314,18 +307,14 @@ def validate(
             Problem("pins", None, None, None, "pins and previous plans need capacity by block")
         )
     if c is not None and d is not None and not dated:
-        offered = set(c["block"].dropna())
-        for pos, block in enumerate(d["block"]):
-            if block is not None and block not in offered:
-                problems.append(
-                    Problem(
-                        "demand",
-                        row_of(pos),
-                        "block",
-                        block,
-                        "no setting offers places in this block (it is not in the capacity table)",
-                    )
-                )
+        check_known(
+            "demand",
+            "block",
+            d["block"],
+            set(c["block"].dropna()),
+            problems,
+            "no setting offers places in this block (it is not in the capacity table)",
+        )
     if problems:
         raise InputError(problems)
     assert s is not None and c is not None and d is not None
