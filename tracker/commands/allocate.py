@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from tracker.commands import SettingsFile
 from tracker.optimise import InputError, allocate
 from tracker.optimise.io import read_policy, read_table, write_outputs
 
@@ -15,10 +16,7 @@ from tracker.optimise.io import read_policy, read_table, write_outputs
 def register(app: typer.Typer) -> None:
     @app.command("allocate")
     def allocate_command(
-        settings: Annotated[
-            Path,
-            typer.Option(help="settings.csv: setting_id, sector, programmes, lat, lon, active"),
-        ],
+        settings: SettingsFile,
         capacity: Annotated[
             Path,
             typer.Option(

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from tracker.commands import SettingsFile
+
 
 def register(app: typer.Typer) -> None:
     @app.command("assign")
@@ -28,10 +30,7 @@ def register(app: typer.Typer) -> None:
                 "max_distance_km, sectors_had, ready_until"
             ),
         ],
-        settings: Annotated[
-            Path,
-            typer.Option(help="settings.csv: setting_id, sector, programmes, lat, lon, active"),
-        ],
+        settings: SettingsFile,
         staff: Annotated[
             Path,
             typer.Option(
