@@ -14,7 +14,8 @@ asks with ``label(code, figures=True)``; its measures keep their definition labe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
@@ -32,13 +33,20 @@ from tracker.models import (
 )
 
 
-def _labelled(codes: Iterable[str], labels: Mapping[str, str]) -> Mapping[str, str]:
-    """Codes in the given order, each with its label (every code must have one)."""
-    return MappingProxyType({code: labels[code] for code in codes})
+def _labelled(
+    codes: type[StrEnum] | Iterable[str],
+    labels: Mapping[str, str] | Callable[[str], str] = str.capitalize,
+) -> Mapping[str, str]:
+    """Codes in order (an enumeration's values in its own order), each with its label: from
+    ``labels`` (every code must have one) or, for codes that read as words, made from the
+    code itself (capitalised unless told otherwise)."""
+    values = [c.value for c in codes] if isinstance(codes, type) else list(codes)
+    label_of = labels if callable(labels) else labels.__getitem__
+    return MappingProxyType({code: label_of(code) for code in values})
 
 
 SECTORS: Final = _labelled(
-    (s.value for s in Sector),
+    Sector,
     {
         "acute": "Acute",
         "primary_care": "Primary care",
@@ -54,7 +62,7 @@ SECTOR_ROWS: Final = MappingProxyType(
     {**SECTORS, ANY_SECTOR: "Any sector (no requirement)", ALL_SECTORS: "All sectors"}
 )
 PROFESSION_GROUPS: Final = _labelled(
-    (g.value for g in ProfessionGroup),
+    ProfessionGroup,
     {
         "nursing": "Nursing",
         "midwifery": "Midwifery",
@@ -63,9 +71,9 @@ PROFESSION_GROUPS: Final = _labelled(
         "social_work": "Social work",
     },
 )
-ROUTES: Final = _labelled((r.value for r in Route), {r.value: r.value.capitalize() for r in Route})
+ROUTES: Final = _labelled(Route)
 WITHDRAWAL_REASONS: Final = _labelled(
-    (r.value for r in WithdrawalReason),
+    WithdrawalReason,
     {
         "academic": "Academic",
         "personal_health": "Personal health",
@@ -76,22 +84,17 @@ WITHDRAWAL_REASONS: Final = _labelled(
         "other": "Other",
     },
 )
-REQUEST_STATUSES: Final = _labelled(
-    (s.value for s in RequestStatus), {s.value: s.value.capitalize() for s in RequestStatus}
-)
+REQUEST_STATUSES: Final = _labelled(RequestStatus)
 #: The status of a request still to be placed (what the requests page lists first).
 SUBMITTED: Final = RequestStatus.SUBMITTED.value
 #: Placement statuses a published placement can have (proposed ones belong to a draft run).
 PLACEMENT_STATUSES: Final = _labelled(
-    (s.value for s in PlacementStatus if s is not PlacementStatus.PROPOSED),
-    {s.value: s.value.capitalize() for s in PlacementStatus},
+    s.value for s in PlacementStatus if s is not PlacementStatus.PROPOSED
 )
 #: The status of a published placement still to happen (what the placements page lists first).
 CONFIRMED: Final = PlacementStatus.CONFIRMED.value
-RUN_STATUSES: Final = _labelled(
-    (s.value for s in RunStatus), {s.value: s.value.capitalize() for s in RunStatus}
-)
-ROLES: Final = _labelled((r.value for r in Role), {r.value: r.value for r in Role})
+RUN_STATUSES: Final = _labelled(RunStatus)
+ROLES: Final = _labelled(Role, str)
 #: The role a new user gets unless another is chosen.
 DEFAULT_ROLE: Final = Role.COORDINATOR.value
 #: The role whose users are bound to one HEI.
