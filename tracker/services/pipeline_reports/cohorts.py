@@ -21,10 +21,10 @@ from tracker.measures import (
 )
 from tracker.measures.controlled import Controlled, control_table
 from tracker.measures.report_disclosure import control_curves
-from tracker.queries.pipeline import PipelineFilters, PipelineFrames, pipeline_frames, system_frames
+from tracker.queries.pipeline import PipelineFilters, PipelineFrames, system_frames
 from tracker.services.pipeline_reports.common import (
-    figures_as_of,
     has_learners,
+    report_inputs,
     viewer_policy,
 )
 
@@ -76,9 +76,7 @@ def cohort_report(
     exact figures from them gives no other HEI's exact count. Learner-level statuses are
     listed only for exact viewers.
     """
-    as_of = as_of or figures_as_of(session)
-    frames = pipeline_frames(session, principal=principal, filters=filters)
-    chosen = viewer_policy(principal, policy)
+    as_of, frames, chosen = report_inputs(session, principal, filters, as_of, policy)
     system_policy = viewer_policy(principal, policy, own_figures=False)
     if as_of is None or not has_learners(frames):
         return CohortReport(

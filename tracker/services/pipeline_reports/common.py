@@ -1,4 +1,4 @@
-"""What every pipeline report shares: the as-of date and the viewer's policy.
+"""What every pipeline report shares: the as-of date, the viewer's frames and policy.
 
 Reports are cached by ``tracker.cache.cached_report``: each is a pure function of its
 arguments (the policy among them carries the revision of the disclosure rules), what the
@@ -15,7 +15,12 @@ from sqlmodel import Session
 from tracker.access import Principal, sees_exact_figures
 from tracker.measures import DisclosurePolicy
 from tracker.measures.controlled import controlled_count, policy_for
-from tracker.queries.pipeline import PipelineFrames, latest_event_date
+from tracker.queries.pipeline import (
+    PipelineFilters,
+    PipelineFrames,
+    latest_event_date,
+    pipeline_frames,
+)
 
 
 def figures_as_of(session: Session) -> date | None:
@@ -30,6 +35,20 @@ def viewer_policy(
     own HEI's figures (`own_figures`); the deployment's `policy` for everyone else."""
     owning = principal.hei_id if principal.is_hei and own_figures else None
     return policy_for(exact_viewer=sees_exact_figures(principal, owning), policy=policy)
+
+
+def report_inputs(
+    session: Session,
+    principal: Principal,
+    filters: PipelineFilters,
+    as_of: date | None,
+    policy: DisclosurePolicy,
+) -> tuple[date | None, PipelineFrames, DisclosurePolicy]:
+    """What a report starts from: its as-of date (the caller's, else the latest event), the
+    frames this viewer may read under the filters, and the policy for this viewer."""
+    as_of = as_of or figures_as_of(session)
+    frames = pipeline_frames(session, principal=principal, filters=filters)
+    return as_of, frames, viewer_policy(principal, policy)
 
 
 def learners_on_record(

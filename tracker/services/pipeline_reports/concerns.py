@@ -22,11 +22,10 @@ from tracker.measures import (
 )
 from tracker.measures.controlled import FLAG_COLUMNS, Controlled, control_table
 from tracker.measures.report_disclosure import control_funnel
-from tracker.queries.pipeline import PipelineFilters, pipeline_frames
+from tracker.queries.pipeline import PipelineFilters
 from tracker.services.pipeline_reports.common import (
-    figures_as_of,
     has_learners,
-    viewer_policy,
+    report_inputs,
 )
 
 #: Ways the funnel plot can cut the system: programme at an HEI, or a single intake of it.
@@ -72,9 +71,7 @@ def concerns_report(
     if unit not in FUNNEL_UNITS:
         raise ValueError(f"unknown unit {unit!r}; choose from {sorted(FUNNEL_UNITS)}")
     by = list(FUNNEL_UNITS[unit])
-    as_of = as_of or figures_as_of(session)
-    frames = pipeline_frames(session, principal=principal, filters=filters)
-    chosen = viewer_policy(principal, policy)
+    as_of, frames, chosen = report_inputs(session, principal, filters, as_of, policy)
     if as_of is None or not has_learners(frames):
         return ConcernsReport(
             as_of,

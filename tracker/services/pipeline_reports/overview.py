@@ -25,12 +25,11 @@ from tracker.measures import (
 )
 from tracker.measures.controlled import Controlled, control_table
 from tracker.measures.report_disclosure import control_curves, control_flows, control_headlines
-from tracker.queries.pipeline import PipelineFilters, pipeline_frames
+from tracker.queries.pipeline import PipelineFilters
 from tracker.services.pipeline_reports.common import (
-    figures_as_of,
     has_learners,
     intake_year,
-    viewer_policy,
+    report_inputs,
 )
 
 #: How many recent intakes get a retention curve of their own (more is unreadable).
@@ -61,9 +60,7 @@ def overview_report(
     cache: ReportCache | None = None,
 ) -> OverviewReport:
     """Headlines, recruitment, flows, trends, reasons and retention for the selection."""
-    as_of = as_of or figures_as_of(session)
-    frames = pipeline_frames(session, principal=principal, filters=filters)
-    chosen = viewer_policy(principal, policy)
+    as_of, frames, chosen = report_inputs(session, principal, filters, as_of, policy)
     if as_of is None or not has_learners(frames):
         empty = Controlled.empty()
         return OverviewReport(
