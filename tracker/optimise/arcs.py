@@ -106,18 +106,9 @@ def request_groups(demand: pd.DataFrame, rows: np.ndarray) -> dict[tuple[str, st
 
 
 def build_instance(problem: AllocationProblem) -> Instance:
-    settings, capacity, demand = problem.settings, problem.capacity, problem.demand
-    max_km = problem.policy.max_distance_km
-    s_pos = pd.Series(np.arange(len(settings)), index=settings["setting_id"].to_numpy())
-    place_setting = s_pos.loc[capacity["setting_id"].to_numpy()].to_numpy()
-    active = add_active_setting(settings["active"].to_numpy())
-    sector_code = {s: i for i, s in enumerate(SECTORS)}
-    setting_sector = settings["sector"].map(sector_code).to_numpy().astype(np.int64)
+    capacity, demand = problem.capacity, problem.demand
+    place_setting, setting_sector, places, place_active, place_lat, place_lon = _places(problem)
     place_sector = setting_sector[place_setting]
-    places = capacity["places"].to_numpy().astype(np.int64)
-    place_active = active[place_setting]
-    place_lat = settings["lat"].to_numpy()[place_setting]
-    place_lon = settings["lon"].to_numpy()[place_setting]
     heis = tuple(sorted(set(demand["hei"])))
     hei_code = {h: i for i, h in enumerate(heis)}
     request_hei = demand["hei"].map(hei_code).to_numpy().astype(np.int64)
@@ -131,18 +122,9 @@ def build_instance(problem: AllocationProblem) -> Instance:
     place_left = np.where(place_active, places, 0) - np.bincount(
         pp, weights=pin_n, minlength=len(capacity)
     ).astype(np.int64)
-    arc_r, arc_p = _candidate_pairs(
+    a_r, a_p, km = _arcs(
         problem, place_setting, setting_sector, place_active & (places > 0), place_lat, place_lon
     )
-    a_r = np.concatenate(arc_r) if arc_r else np.empty(0, np.int64)
-    a_p = np.concatenate(arc_p) if arc_p else np.empty(0, np.int64)
-    km = haversine_km(
-        demand["lat"].to_numpy()[a_r], demand["lon"].to_numpy()[a_r], place_lat[a_p], place_lon[a_p]
-    )
-    keep = add_distance_limit(km, max_km)
-    a_r, a_p, km = a_r[keep], a_p[keep], km[keep]
-    order = np.lexsort((a_p, a_r))
-    a_r, a_p, km = a_r[order], a_p[order], km[order]
     cost = np.where(np.isnan(km), 0, np.rint(np.nan_to_num(km) * 1000)).astype(np.int64)
 
     arc_previous = None
@@ -174,6 +156,62 @@ def build_instance(problem: AllocationProblem) -> Instance:
         arc_cost=cost,
         pinned=pinned,
         arc_previous=arc_previous,
+    )
+
+
+def _arcs(
+    problem: AllocationProblem,
+    place_setting: np.ndarray,
+    setting_sector: np.ndarray,
+    open_place: np.ndarray,
+    place_lat: np.ndarray,
+    place_lon: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(request, place, km) of every pair no hard rule forbids, among the given places."""
+    demand = problem.demand
+    arc_r, arc_p = _candidate_pairs(
+        problem, place_setting, setting_sector, open_place, place_lat, place_lon
+    )
+    a_r = np.concatenate(arc_r) if arc_r else np.empty(0, np.int64)
+    a_p = np.concatenate(arc_p) if arc_p else np.empty(0, np.int64)
+    km = haversine_km(
+        demand["lat"].to_numpy()[a_r], demand["lon"].to_numpy()[a_r], place_lat[a_p], place_lon[a_p]
+    )
+    keep = add_distance_limit(km, problem.policy.max_distance_km)
+    a_r, a_p, km = a_r[keep], a_p[keep], km[keep]
+    order = np.lexsort((a_p, a_r))
+    return a_r[order], a_p[order], km[order]
+
+
+def empty_place_arcs(problem: AllocationProblem) -> tuple[np.ndarray, np.ndarray]:
+    """(request, place) pairs to the active capacity rows with no places, which the solvers
+    leave out: where one supervisor would open a place, these are the learners it could take."""
+    place_setting, setting_sector, places, place_active, place_lat, place_lon = _places(problem)
+    a_r, a_p, _ = _arcs(
+        problem, place_setting, setting_sector, place_active & (places == 0), place_lat, place_lon
+    )
+    return a_r, a_p
+
+
+def _places(
+    problem: AllocationProblem,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per capacity row: its setting's index, places, active flag and location; and each
+    setting's sector index."""
+    settings, capacity = problem.settings, problem.capacity
+    s_pos = pd.Series(np.arange(len(settings)), index=settings["setting_id"].to_numpy())
+    place_setting = s_pos.loc[capacity["setting_id"].to_numpy()].to_numpy()
+    active = add_active_setting(settings["active"].to_numpy())
+    sector_code = {s: i for i, s in enumerate(SECTORS)}
+    setting_sector = settings["sector"].map(sector_code).to_numpy().astype(np.int64)
+    places = capacity["places"].to_numpy().astype(np.int64)
+    return (
+        place_setting,
+        setting_sector,
+        places,
+        active[place_setting],
+        settings["lat"].to_numpy()[place_setting],
+        settings["lon"].to_numpy()[place_setting],
     )
 
 

@@ -14,9 +14,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from tracker.optimise.bottlenecks import BOTTLENECK_COLUMNS
 from tracker.optimise.calendar_instance import CalendarInstance
 from tracker.optimise.explain import (
-    BOTTLENECK_COLUMNS,
     PLACEMENT_COLUMNS,
     UNMET_COLUMNS,
     _host_mask,

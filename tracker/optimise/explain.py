@@ -6,11 +6,8 @@ programme; nobody hosting it has places in that block; nobody with places is wit
 distance limit; the places within reach are all taken (by other HEIs' learners at their fair
 share, by the same HEI's other requests, or there are simply too few of them).
 
-Bottlenecks come from the residual network of the finished plan (the min cut of level 1): a
-place reachable from an unmet request by moving learners along residual arcs is full, and
-one more place there lets at least one more learner be placed. They are ranked by the unmet
-learners who could go there directly, which is how many an expansion there would place at
-least.
+Bottlenecks (where more supervisors would place more learners, exactly how many) are in
+``bottlenecks.py``.
 """
 
 from __future__ import annotations
@@ -19,8 +16,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order
 
 from tracker.optimise.arcs import Instance
 from tracker.optimise.model import SECTOR_NAMES, SECTORS, AllocationProblem, ObjectiveLevels
@@ -35,16 +30,6 @@ PLACEMENT_COLUMNS = [
     "sector",
     "distance_km",
     "pinned",
-]
-BOTTLENECK_COLUMNS = [
-    "setting_id",
-    "block",
-    "sector",
-    "places",
-    "placed",
-    "unmet_in_reach",
-    "learners_per_supervisor",
-    "supervisors_to_add",
 ]
 UNMET_COLUMNS = ["request_id", "hei", "programme", "block", "learners", "reason_code", "reason"]
 
@@ -322,53 +307,3 @@ def _reached_reason(
             f"the {in_reach} places at {where} went to {hei}'s other requests",
         )
     return "too_few_places", f"only {in_reach} places at {where}, for {learners} learners"
-
-
-def bottlenecks_table(problem: AllocationProblem, inst: Instance, flow: np.ndarray) -> pd.DataFrame:
-    """Full places reachable from unmet demand in the residual network of the plan."""
-    columns = BOTTLENECK_COLUMNS
-    n_r, n_p = len(inst.request_left), len(inst.place_left)
-    placed_r = np.bincount(inst.arc_request, weights=flow, minlength=n_r).astype(np.int64)
-    unmet_r = inst.request_left - placed_r
-    if not (unmet_r > 0).any() or len(flow) == 0:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-    src = n_r + n_p
-    fwd = flow < inst.request_left[inst.arc_request]
-    back = flow > 0
-    starts = np.flatnonzero(unmet_r > 0)
-    tails = np.concatenate(
-        [inst.arc_request[fwd], n_r + inst.arc_place[back], np.full(len(starts), src)]
-    )
-    heads = np.concatenate([n_r + inst.arc_place[fwd], inst.arc_request[back], starts])
-    graph = csr_matrix((np.ones(len(tails), np.int8), (tails, heads)), shape=(src + 1, src + 1))
-    reached = breadth_first_order(graph, src, directed=True, return_predecessors=False)
-    places = np.sort(reached[(reached >= n_r) & (reached < src)] - n_r)
-    direct = np.zeros(n_p, np.int64)
-    waiting = unmet_r[inst.arc_request] > 0
-    np.add.at(direct, inst.arc_place[waiting], unmet_r[inst.arc_request[waiting]])
-    c = problem.capacity
-    sector = problem.settings.set_index("setting_id")["sector"]
-    used = np.bincount(inst.arc_place, weights=flow, minlength=n_p).astype(np.int64)
-    pinned = np.bincount(
-        inst.pinned["place"].to_numpy(dtype=np.int64),
-        weights=inst.pinned["learners"].to_numpy(),
-        minlength=n_p,
-    ).astype(np.int64)
-    lps = c["learners_per_supervisor"].to_numpy()[places]
-    table = pd.DataFrame(
-        {
-            "setting_id": c["setting_id"].to_numpy()[places],
-            "block": c["block"].to_numpy()[places],
-            "sector": sector.loc[c["setting_id"].to_numpy()[places]].to_numpy(),
-            "places": c["places"].to_numpy()[places],
-            "placed": used[places] + pinned[places],
-            "unmet_in_reach": direct[places],
-            "learners_per_supervisor": lps,
-            "supervisors_to_add": np.where(
-                np.isnan(lps), np.nan, np.ceil(direct[places] / np.where(np.isnan(lps), 1, lps))
-            ),
-        }
-    )
-    return table.sort_values(
-        ["unmet_in_reach", "setting_id", "block"], ascending=[False, True, True], ignore_index=True
-    )

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from tracker.optimise.arcs import Instance, build_instance
+from tracker.optimise.bottlenecks import bottlenecks_table
 from tracker.optimise.calendar_solve import solve_dated
 from tracker.optimise.explain import (
-    bottlenecks_table,
     fairness_tables,
     objective_levels,
     placements_table,
