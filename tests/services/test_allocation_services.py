@@ -261,7 +261,7 @@ def test_moves_are_validated_against_capacity_and_rules(engine: Engine, system: 
     free = _run(engine)  # no distance limit: 8 places for 7 learners, one spare
     with session_scope(engine) as session:
         s2 = _at(session, free, system.settings["S2"])
-        with pytest.raises(AllocationRefused, match="supervisor capacity"):
+        with pytest.raises(AllocationRefused, match="supervisor capacity") as refused:
             move_learners(
                 session,
                 principal=COORDINATOR,
@@ -269,6 +269,10 @@ def test_moves_are_validated_against_capacity_and_rules(engine: Engine, system: 
                 to_setting_id=system.settings["S1"],
                 learners=1,
             )
+        # a sentence naming the setting as the register does, never an internal key
+        target = session.get(PlacementSetting, system.settings["S1"])
+        assert target is not None and f"{target.name} (S1)" in str(refused.value)
+        assert "#" not in str(refused.value) and "pins" not in str(refused.value)
         options = settings_for_move(session, principal=COORDINATOR, run_id=free, placement_id=s2.id)
         assert {o["value"] for o in options} == {system.settings[c] for c in ("S1", "S3", "S4")}
     with Session(engine) as session:

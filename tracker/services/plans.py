@@ -19,6 +19,7 @@ from tracker.clock import utcnow
 from tracker.models import (
     AllocationRun,
     Placement,
+    PlacementSetting,
     PlacementStatus,
 )
 from tracker.services.allocation import (
@@ -29,9 +30,7 @@ from tracker.services.allocation import (
     staff_only,
 )
 from tracker.services.audit import record_audit
-from tracker.snapshots import (
-    snapshot_frames,
-)
+from tracker.snapshots import snapshot_frames
 
 
 def _editable_placement(session: Session, placement_id: int) -> tuple[Placement, AllocationRun]:
@@ -136,10 +135,36 @@ def _check_move(
     try:
         optimise.validate(settings, capacity, demand, run_policy(run.policy), pins=pins)
     except optimise.InputError as exc:
-        reasons = [p.message for p in exc.problems if p.table == "pins"] or [
+        texts = [p.message for p in exc.problems] + [to_key]
+        names = _setting_names(session, texts, run.inputs["ids"]["settings"])
+        reasons = [_sentence(p, names) for p in exc.problems if p.table == "pins"] or [
             str(p) for p in exc.problems
         ]
-        raise AllocationRefused("Move refused: " + "; ".join(reasons)) from exc
+        raise AllocationRefused("Move refused: " + "; ".join(reasons) + ".") from exc
+
+
+def _setting_names(session: Session, texts: list[str], keys: Mapping[str, int]) -> dict[str, str]:
+    """The run's allocator setting ids found in the texts -> "Name (CODE)", longest id first,
+    so a refusal names the setting as the registers do, never by its internal key."""
+    found = {w.strip("'\",.;:()") for t in texts for w in t.split()} & set(keys)
+    rows = session.exec(
+        select(PlacementSetting).where(col(PlacementSetting.id).in_({keys[k] for k in found}))
+    ).all()
+    by_id = {r.id: f"{r.name} ({r.code})" for r in rows}
+    names = {k: by_id[keys[k]] for k in found if keys[k] in by_id}
+    return dict(sorted(names.items(), key=lambda kv: -len(kv[0])))
+
+
+def _sentence(problem: optimise.Problem, names: Mapping[str, str]) -> str:
+    """One pin problem as a coordinator would say it."""
+    text = problem.message
+    for key, shown in names.items():
+        text = text.replace(key, shown)
+    text = text.replace("pins put more learners at", "the plan would put more learners at")
+    text = text.replace("pins give request", "the plan would give request")
+    if problem.column == "setting_id" and problem.row is not None:
+        text = f"{names.get(str(problem.value), str(problem.value))} {text}"
+    return text
 
 
 def move_learners(
