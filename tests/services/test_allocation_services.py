@@ -277,6 +277,16 @@ def test_moves_are_validated_against_capacity_and_rules(engine: Engine, system: 
         assert {o["value"] for o in options} == {system.settings[c] for c in ("S1", "S3", "S4")}
     with Session(engine) as session:
         used = {p.setting_id: p.learners for p in _placements(session, free)}
+    # each target says its spare places under the plan, most spare first; S1 (3 places) is full
+    caps = {"S1": 3, "S3": 2, "S4": 2}
+    by_value = {o["value"]: o["label"] for o in options}
+    for code, cap in caps.items():
+        left = cap - used.get(system.settings[code], 0)
+        said = "full" if left <= 0 else f"{left} spare place"
+        assert f"({code}) · {said}" in by_value[system.settings[code]]
+    assert by_value[system.settings["S1"]].endswith("full") and options[-1]["label"].endswith(
+        "full"
+    )
     spare = next(
         s
         for s, cap in [
