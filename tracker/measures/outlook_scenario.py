@@ -1,0 +1,218 @@
+"""Scenarios of the supply outlook: a small, validated JSON schema and what it changes.
+
+A scenario says what is planned to differ from the observed past; with no scenario (or one
+whose every change is zero) the outlook is the baseline exactly. Schema (every part
+optional; unknown keys are refused, so a typing error cannot silently do nothing)::
+
+    {
+      "intake_change": {
+        "ADN": {"percent": 92, "by_year": 2031, "shape": "linear"}
+      },
+      "withdrawal_change_points": {"nursing": {"points": -2, "from_year": 2027}},
+      "local_employment_change_points": {"*": {"points": 5, "from_year": 2028}},
+      "planned_intakes": [
+        {"hei": "UNI-A", "programme": "ADN", "intake": "2027-09", "starters": 150}
+      ]
+    }
+
+Keys name a programme code (intake changes only), a field ("adult nursing"), a profession
+group ("nursing") or ``*`` for all; the most specific key that matches wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Shape = Literal["linear", "step"]
+SECTIONS = (
+    "intake_change",
+    "withdrawal_change_points",
+    "local_employment_change_points",
+    "planned_intakes",
+)
+ALL = "*"
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used, with a one-line message saying where and why."""
+
+
+@dataclass(frozen=True)
+class IntakeChange:
+    """Intakes change by ``percent`` reached in ``by_year``: linearly from the last observed
+    intake's year (``linear``), or all at once from intakes in ``by_year`` on (``step``)."""
+
+    percent: float
+    by_year: int
+    shape: Shape = "linear"
+
+    def factor(self, intake_year: int, base_year: int) -> float:
+        """Multiplier of an intake starting in ``intake_year``; 1.0 exactly for no change."""
+        if self.percent == 0 or intake_year <= base_year:
+            return 1.0
+        if self.shape == "step" or self.by_year <= base_year:
+            reached = 1.0 if intake_year >= self.by_year else 0.0
+        else:
+            reached = min(1.0, (intake_year - base_year) / (self.by_year - base_year))
+        return 1.0 + self.percent / 100.0 * reached
+
+
+@dataclass(frozen=True)
+class PointsChange:
+    """A change of a yearly probability by ``points`` percentage points from ``from_year``."""
+
+    points: float
+    from_year: int
+
+    def delta(self, year: int) -> float:
+        return self.points / 100.0 if year >= self.from_year else 0.0
+
+
+@dataclass(frozen=True)
+class PlannedIntake:
+    hei: str
+    programme: str
+    intake: str  # 'YYYY-MM'
+    starters: float
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What is planned to differ from the baseline; the empty scenario is the baseline."""
+
+    intake_change: Mapping[str, IntakeChange] = field(default_factory=dict)
+    withdrawal_change_points: Mapping[str, PointsChange] = field(default_factory=dict)
+    local_employment_change_points: Mapping[str, PointsChange] = field(default_factory=dict)
+    planned_intakes: tuple[PlannedIntake, ...] = ()
+
+    def known_keys(self) -> set[str]:
+        return {
+            *self.intake_change,
+            *self.withdrawal_change_points,
+            *self.local_employment_change_points,
+        }
+
+
+def pick(changes: Mapping[str, Any], *keys: str) -> Any:
+    """The change for the most specific of ``keys`` (then ``*``), or None."""
+    folded = {k.casefold(): v for k, v in changes.items()}
+    for key in (*keys, ALL):
+        if key.casefold() in folded:
+            return folded[key.casefold()]
+    return None
+
+
+def _number(value: Any, where: str, *, low: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(f"{where} must be a number, got {value!r}")
+    if low is not None and value < low:
+        raise ScenarioError(f"{where} must be at least {low:g}, got {value!r}")
+    return float(value)
+
+
+def _year(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
+        raise ScenarioError(f"{where} must be a year such as 2031, got {value!r}")
+    return value
+
+
+def _fields(entry: Any, where: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise ScenarioError(f"{where} must be an object, got {entry!r}")
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key {unknown[0]!r}; allowed: {sorted(allowed)}")
+    missing = sorted(required - set(entry))
+    if missing:
+        raise ScenarioError(f"{where}: missing {missing[0]!r}")
+    return entry
+
+
+def _intake_change(entry: Any, where: str) -> IntakeChange:
+    spec = _fields(entry, where, {"percent", "by_year", "shape"}, {"percent", "by_year"})
+    shape = spec.get("shape", "linear")
+    if shape not in ("linear", "step"):
+        raise ScenarioError(f"{where}.shape must be 'linear' or 'step', got {shape!r}")
+    percent = _number(spec["percent"], f"{where}.percent", low=-100)
+    return IntakeChange(percent, _year(spec["by_year"], f"{where}.by_year"), shape)
+
+
+def _points_change(entry: Any, where: str) -> PointsChange:
+    spec = _fields(entry, where, {"points", "from_year"}, {"points", "from_year"})
+    points = _number(spec["points"], f"{where}.points", low=-100)
+    if points > 100:
+        raise ScenarioError(f"{where}.points must be at most 100, got {points:g}")
+    return PointsChange(points, _year(spec["from_year"], f"{where}.from_year"))
+
+
+def _planned(entry: Any, where: str) -> PlannedIntake:
+    names = {"hei", "programme", "intake", "starters"}
+    spec = _fields(entry, where, names, names)
+    intake = spec["intake"]
+    ok = isinstance(intake, str) and len(intake) == 7 and intake[4] == "-"
+    if not ok or not (intake[:4].isdigit() and intake[5:].isdigit() and 1 <= int(intake[5:]) <= 12):
+        raise ScenarioError(f"{where}.intake must be 'YYYY-MM', got {intake!r}")
+    return PlannedIntake(
+        hei=str(spec["hei"]),
+        programme=str(spec["programme"]),
+        intake=intake,
+        starters=_number(spec["starters"], f"{where}.starters", low=0),
+    )
+
+
+def parse_scenario(data: Any) -> Scenario:
+    """A Scenario from parsed JSON, or ScenarioError naming the first problem."""
+    if not isinstance(data, dict):
+        raise ScenarioError("the scenario must be a JSON object")
+    unknown = sorted(set(data) - set(SECTIONS))
+    if unknown:
+        raise ScenarioError(f"unknown scenario key {unknown[0]!r}; allowed: {list(SECTIONS)}")
+
+    def section(name: str) -> dict[str, Any]:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            raise ScenarioError(f"{name} must be an object keyed by programme, field or group")
+        return value
+
+    planned = data.get("planned_intakes", [])
+    if not isinstance(planned, list):
+        raise ScenarioError("planned_intakes must be a list")
+    return Scenario(
+        intake_change={
+            k: _intake_change(v, f"intake_change[{k!r}]")
+            for k, v in section("intake_change").items()
+        },
+        withdrawal_change_points={
+            k: _points_change(v, f"withdrawal_change_points[{k!r}]")
+            for k, v in section("withdrawal_change_points").items()
+        },
+        local_employment_change_points={
+            k: _points_change(v, f"local_employment_change_points[{k!r}]")
+            for k, v in section("local_employment_change_points").items()
+        },
+        planned_intakes=tuple(_planned(v, f"planned_intakes[{i}]") for i, v in enumerate(planned)),
+    )
+
+
+def check_keys(
+    scenario: Scenario, *, programmes: set[str], fields: set[str], groups: set[str]
+) -> None:
+    """Refuse keys that match nothing in the data (a misspelt field would change nothing)."""
+    known = {k.casefold() for k in (*fields, *groups, ALL)}
+    for name, changes, extra in (
+        ("intake_change", scenario.intake_change, programmes),
+        ("withdrawal_change_points", scenario.withdrawal_change_points, set()),
+        ("local_employment_change_points", scenario.local_employment_change_points, set()),
+    ):
+        allowed = known | {p.casefold() for p in extra}
+        for key in changes:
+            if key.casefold() not in allowed:
+                what = "programme, field" if extra else "field"
+                raise ScenarioError(
+                    f"{name}: {key!r} is no {what}, profession group or '*' in the data"
+                )
+    for entry in scenario.planned_intakes:
+        if entry.programme not in programmes:
+            raise ScenarioError(f"planned_intakes: unknown programme {entry.programme!r}")
