@@ -64,6 +64,11 @@ COMMANDS: Mapping[str, Listed] = MappingProxyType(
         "db": Listed("database", "Database schema: upgrade to the latest migration."),
         "export": Listed("export", "Export figures to CSV or Excel files."),
         "users": Listed("users", "Manage sign-in accounts."),
+        "outlook": Listed(
+            "outlook",
+            "Project completions and local posts per profession group, field and year, with "
+            "80% intervals, from the learners in training and the planned intakes.",
+        ),
     }
 )
 """Command name -> the module under ``tracker.commands`` that registers it, and its help."""
