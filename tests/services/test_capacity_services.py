@@ -326,6 +326,22 @@ def test_bulk_adjust_every_care_home_from_a_block(engine: Engine, registers: Reg
         assert audit[-1].new is not None and audit[-1].new["sector"] == "care_home"
 
 
+def test_bulk_preview_says_what_the_change_would_do_and_writes_nothing(
+    engine: Engine, registers: Registers
+) -> None:
+    change = {"sector": "care_home", "from_block": "2026-B2", "delta_supervisors": 2}
+    with session_scope(engine) as s:
+        preview = bulk_adjust_capacity(s, principal=COORDINATOR, preview=True, **change)
+    assert preview.summary() == "3 capacity rows would change: places 4 → 10."
+    with Session(engine) as s:
+        assert _capacity(s, "S2", "2026-B2", "nursing").practice_supervisors == 1
+        assert _audit(s, "bulk_adjust_capacity") == []
+    with session_scope(engine) as s:
+        applied = bulk_adjust_capacity(s, principal=COORDINATOR, **change)
+    assert (applied.rows, applied.places_before, applied.places_after) == (3, 4, 10)
+    assert applied.summary() == "3 capacity rows changed: places 4 → 10."
+
+
 def test_bulk_adjust_by_organisation_floors_at_zero(engine: Engine, registers: Registers) -> None:
     with session_scope(engine) as s:
         result = bulk_adjust_capacity(

@@ -179,14 +179,17 @@ class BulkResult:
     floored: int
     places_before: int
     places_after: int
+    preview: bool = False
 
     def summary(self) -> str:
+        verb = "would change" if self.preview else "changed"
         text = (
-            f"{self.rows} capacity rows changed: places {self.places_before:,} -> "
+            f"{self.rows:,} capacity rows {verb}: places {self.places_before:,} → "
             f"{self.places_after:,}."
         )
         if self.floored:
-            text += f" {self.floored} rows stopped at 0 supervisors."
+            stop = "would stop" if self.preview else "stopped"
+            text += f" {self.floored:,} rows {stop} at 0 supervisors."
         return text
 
 
@@ -286,8 +289,12 @@ def bulk_adjust_capacity(
     delta_assessors: int = 0,
     delta_educators: int = 0,
     learners_per_supervisor: int | None = None,
+    preview: bool = False,
 ) -> BulkResult:
     """Change capacity for every row of an organisation or sector, from a block onwards.
+
+    With ``preview`` nothing is written: the result says what the change would do ("402
+    capacity rows would change: places 1,207 → 2,011"), for the page to ask to confirm.
 
     "+2 supervisors in every care home from block 3": ``sector="care_home"``,
     ``from_block="2026-B3"``, ``delta_supervisors=2``. Counts never go below zero (a home with
@@ -324,9 +331,11 @@ def bulk_adjust_capacity(
         after += new["practice_supervisors"] * new["learners_per_supervisor"]
         if new == old:
             continue
+        changed += 1
+        if preview:
+            continue
         assert row.id is not None
         conditional_update(session, SupervisionCapacity, row.id, row.version, new)
-        changed += 1
         record_audit(
             session,
             principal,
@@ -336,7 +345,9 @@ def bulk_adjust_capacity(
             old={k: v for k, v in old.items() if v != new[k]},
             new={k: v for k, v in new.items() if v != old[k]},
         )
-    result = BulkResult(rows=changed, floored=floored, places_before=before, places_after=after)
+    result = BulkResult(changed, floored, before, after, preview)
+    if preview:
+        return result
     scope = {
         "organisation": organisation,
         "sector": sector,
