@@ -4,34 +4,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlmodel import col, select
-
-from tracker.data.importers.core import (
-    Action,
-    Column,
-    Context,
-    KindSpec,
-    by_key,
-    chunks,
-    max_length,
-    upsert,
+from tracker.data.importers.common import (
+    BLOCK,
+    HEI,
+    NO_BLOCK,
+    PROGRAMME,
+    blocks_named,
+    rows_where,
 )
+from tracker.data.importers.core import Action, Column, Context, KindSpec, max_length, upsert
 from tracker.data.importers.pipeline import registers
 from tracker.data.importers.registers import resolve_hei, resolve_programme
 from tracker.data.importers.rows import Row
 from tracker.models import PlacementBlock, ProgrammeCalendar
 
 
+def _calendars_of(ctx: Context, blocks: dict[str, PlacementBlock]) -> list[ProgrammeCalendar]:
+    """The HEI calendar entries inside these blocks."""
+    ids = [b.id for b in blocks.values() if b.id is not None]
+    return rows_where(ctx.session, ProgrammeCalendar, ProgrammeCalendar.block_id, ids)
+
+
 def plan_blocks(ctx: Context, rows: list[Row]) -> list[Action]:
-    existing = by_key(
-        ctx.session, PlacementBlock, PlacementBlock.code, (r.raw("block") for r in rows)
-    )
+    existing = blocks_named(ctx, rows)
     calendars: dict[int, list[ProgrammeCalendar]] = defaultdict(list)
-    ids = [b.id for b in existing.values() if b.id is not None]
-    for batch in chunks(ids):
-        query = select(ProgrammeCalendar).where(col(ProgrammeCalendar.block_id).in_(batch))
-        for entry in ctx.session.exec(query).all():
-            calendars[entry.block_id].append(entry)
+    for entry in _calendars_of(ctx, existing):
+        calendars[entry.block_id].append(entry)
     seen: dict[str, int] = {}
     actions = []
     for row in rows:
@@ -65,23 +63,17 @@ def plan_blocks(ctx: Context, rows: list[Row]) -> list[Action]:
 
 def plan_calendar(ctx: Context, rows: list[Row]) -> list[Action]:
     orgs, programmes = registers(ctx, rows)
-    blocks = by_key(
-        ctx.session, PlacementBlock, PlacementBlock.code, (r.raw("block") for r in rows)
-    )
-    existing: dict[tuple[int, int, int, int], ProgrammeCalendar] = {}
-    for batch in chunks([b.id for b in blocks.values()]):
-        query = select(ProgrammeCalendar).where(col(ProgrammeCalendar.block_id).in_(batch))
-        for c in ctx.session.exec(query).all():
-            existing[(c.hei_id, c.programme_id, c.block_id, c.year_of_study)] = c
+    blocks = blocks_named(ctx, rows)
+    existing = {
+        (c.hei_id, c.programme_id, c.block_id, c.year_of_study): c
+        for c in _calendars_of(ctx, blocks)
+    }
     seen: dict[tuple[int, int, int, int], int] = {}
     actions = []
     for row in rows:
         hei = resolve_hei(row, "hei", orgs)
         programme = resolve_programme(row, "programme", programmes)
-        block_code = row.text("block")
-        block = blocks.get(block_code) if block_code else None
-        if block_code and block is None:
-            row.problem("block", "no placement block with this code; import placement-blocks first")
+        block = row.lookup("block", blocks, NO_BLOCK)
         year = row.integer("year_of_study", required=False, minimum=1, maximum=6)
         if not row.raw("year_of_study"):
             year = 1
@@ -137,9 +129,9 @@ CALENDAR = KindSpec(
     access="hei",
     planner=plan_calendar,
     columns=(
-        Column("hei", "HEI organisation code", required=True),
-        Column("programme", "programme code", required=True),
-        Column("block", "placement block code", required=True),
+        HEI,
+        PROGRAMME,
+        BLOCK,
         Column("year_of_study", "1 to 6 (default 1)"),
         Column("start_date", "YYYY-MM-DD, inside the block", required=True),
         Column("end_date", "YYYY-MM-DD, inside the block, on or after start_date", required=True),

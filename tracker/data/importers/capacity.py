@@ -11,9 +11,16 @@ from collections.abc import Callable
 
 from sqlmodel import Session, col, delete, select
 
+from tracker.data.importers.common import (
+    BLOCK,
+    LON,
+    NO_BLOCK,
+    WHERE,
+    blocks_named,
+    codes,
+    rows_where,
+)
 from tracker.data.importers.core import (
-    LAT_RANGE,
-    LON_RANGE,
     Action,
     Column,
     Context,
@@ -26,7 +33,6 @@ from tracker.data.importers.core import (
 from tracker.data.importers.rows import Row
 from tracker.models import (
     Organisation,
-    PlacementBlock,
     PlacementSetting,
     ProfessionGroup,
     Programme,
@@ -36,10 +42,6 @@ from tracker.models import (
 )
 
 ANY_PROGRAMME = "*"
-
-
-def _codes(values: type[Sector] | type[ProfessionGroup]) -> str:
-    return ", ".join(member.value for member in values)
 
 
 def _linked_programmes(session: Session, setting_ids: list[int]) -> dict[int, list[Programme]]:
@@ -85,10 +87,7 @@ def plan_settings(ctx: Context, rows: list[Row]) -> list[Action]:
     actions = []
     for row in rows:
         code = row.text("setting_id", limit=max_length(PlacementSetting.code))
-        org_code = row.text("organisation")
-        org = orgs.get(org_code) if org_code else None
-        if org_code and org is None:
-            row.problem("organisation", "no organisation with this code; import it first")
+        org = row.lookup("organisation", orgs, "no organisation with this code; import it first")
         values: dict[str, object] = {
             "name": row.text("name", limit=max_length(PlacementSetting.name)),
             "sector": row.choice("sector", Sector),
@@ -107,10 +106,7 @@ def plan_settings(ctx: Context, rows: list[Row]) -> list[Action]:
             elif not codes:
                 row.problem("programmes", "list programme codes separated by ;, or * for any")
             programme_ids = {programmes[c].id for c in codes if c in programmes}  # type: ignore[misc]
-        if row.has("lat") or row.has("lon"):
-            where = row.coordinates()
-            if where is not None:
-                values["lat"], values["lon"] = where
+        row.place(values)
         if row.has("postcode_district"):
             values["postcode_district"] = row.postcode_district(
                 "postcode_district", limit=max_length(PlacementSetting.postcode_district)
@@ -142,70 +138,84 @@ def plan_settings(ctx: Context, rows: list[Row]) -> list[Action]:
     return actions
 
 
+def _existing_capacity(
+    session: Session, setting_ids: list[int]
+) -> dict[tuple[int, int, str], SupervisionCapacity]:
+    """Stored capacity of these settings by natural key (setting, block, profession group)."""
+    found = rows_where(session, SupervisionCapacity, SupervisionCapacity.setting_id, setting_ids)
+    return {(c.setting_id, c.block_id, c.profession_group): c for c in found}
+
+
+def _profession_group(
+    row: Row, setting: PlacementSetting | None, linked: dict[int, list[Programme]]
+) -> str | None:
+    """The row's profession group; empty means the one group the setting's programmes are in."""
+    group = row.choice("profession_group", ProfessionGroup, required=False)
+    if setting is None:
+        return group
+    hosted = sorted({p.profession_group for p in linked.get(setting.id or 0, [])})
+    if group is None and not row.raw("profession_group"):
+        if setting.hosts_any_programme or len(hosted) != 1:
+            row.problem(
+                "profession_group",
+                "required: this setting hosts "
+                + (
+                    "any programme"
+                    if setting.hosts_any_programme
+                    else "programmes of several profession groups"
+                ),
+            )
+        else:
+            group = hosted[0]
+    elif group is not None and not setting.hosts_any_programme and group not in hosted:
+        row.problem(
+            "profession_group",
+            f"setting {setting.code} hosts no {group} programmes "
+            f"(it hosts: {', '.join(hosted) or 'none'})",
+        )
+    return group
+
+
+def _supervision(row: Row) -> tuple[int | None, int | None, int | None]:
+    """Places, or supervisors and learners per supervisor: one way of stating capacity."""
+    places = row.integer("places", required=False)
+    supervisors = row.integer("supervisors", required=False)
+    per_supervisor = row.integer("learners_per_supervisor", required=False, minimum=1, maximum=20)
+    if places is not None and (supervisors is not None or per_supervisor is not None):
+        row.problem("places", "give places, or supervisors and learners_per_supervisor, not both")
+    elif places is None and supervisors is None and not row.bad:
+        row.problem("places", "required: places, or supervisors (with learners_per_supervisor)")
+    return places, supervisors, per_supervisor
+
+
+def _staff_values(row: Row) -> dict[str, object]:
+    """Assessors and educators, for the columns the file has (left out: left as they are)."""
+    values: dict[str, object] = {}
+    for column, field in (("assessors", "practice_assessors"), ("educators", "practice_educators")):
+        if row.has(column):
+            values[field] = row.integer(column, required=False) or 0
+    return values
+
+
 def plan_capacity(ctx: Context, rows: list[Row]) -> list[Action]:
     session = ctx.session
     settings = by_key(
         session, PlacementSetting, PlacementSetting.code, (r.raw("setting_id") for r in rows)
     )
-    blocks = by_key(session, PlacementBlock, PlacementBlock.code, (r.raw("block") for r in rows))
+    blocks = blocks_named(ctx, rows)
     setting_ids = [s.id for s in settings.values() if s.id is not None]
     linked = _linked_programmes(session, setting_ids)
-    existing: dict[tuple[int, int, str], SupervisionCapacity] = {}
-    for batch in chunks(setting_ids):
-        query = select(SupervisionCapacity).where(col(SupervisionCapacity.setting_id).in_(batch))
-        for c in session.exec(query).all():
-            existing[(c.setting_id, c.block_id, c.profession_group)] = c
+    existing = _existing_capacity(session, setting_ids)
     seen: dict[tuple[int, int, str], int] = {}
     actions = []
     for row in rows:
-        code = row.text("setting_id")
-        setting = settings.get(code) if code else None
-        if code and setting is None:
-            row.problem("setting_id", "no placement setting with this code; import settings first")
-        block_code = row.text("block")
-        block = blocks.get(block_code) if block_code else None
-        if block_code and block is None:
-            row.problem("block", "no placement block with this code; import placement-blocks first")
-        group = row.choice("profession_group", ProfessionGroup, required=False)
-        if setting is not None:
-            hosted = sorted({p.profession_group for p in linked.get(setting.id or 0, [])})
-            if group is None and not row.raw("profession_group"):
-                if setting.hosts_any_programme or len(hosted) != 1:
-                    row.problem(
-                        "profession_group",
-                        "required: this setting hosts "
-                        + (
-                            "any programme"
-                            if setting.hosts_any_programme
-                            else "programmes of several profession groups"
-                        ),
-                    )
-                else:
-                    group = hosted[0]
-            elif group is not None and not setting.hosts_any_programme and group not in hosted:
-                row.problem(
-                    "profession_group",
-                    f"setting {setting.code} hosts no {group} programmes "
-                    f"(it hosts: {', '.join(hosted) or 'none'})",
-                )
-        places = row.integer("places", required=False)
-        supervisors = row.integer("supervisors", required=False)
-        per_supervisor = row.integer(
-            "learners_per_supervisor", required=False, minimum=1, maximum=20
+        setting = row.lookup(
+            "setting_id", settings, "no placement setting with this code; import settings first"
         )
-        if places is not None and (supervisors is not None or per_supervisor is not None):
-            row.problem(
-                "places", "give places, or supervisors and learners_per_supervisor, not both"
-            )
-        elif places is None and supervisors is None and not row.bad:
-            row.problem("places", "required: places, or supervisors (with learners_per_supervisor)")
-        values: dict[str, object] = {}
-        for column, field in (
-            ("assessors", "practice_assessors"),
-            ("educators", "practice_educators"),
-        ):
-            if row.has(column):
-                values[field] = row.integer(column, required=False) or 0
+        block = row.lookup("block", blocks, NO_BLOCK)
+        group = _profession_group(row, setting, linked)
+        places, supervisors, per_supervisor = _supervision(row)
+        values = _staff_values(row)
         if row.bad or setting is None or block is None or group is None:
             continue
         assert setting.id is not None and block.id is not None
@@ -229,8 +239,6 @@ def plan_capacity(ctx: Context, rows: list[Row]) -> list[Action]:
     return actions
 
 
-_WHERE = f"lat {LAT_RANGE[0]} to {LAT_RANGE[1]}, lon {LON_RANGE[0]} to {LON_RANGE[1]}"
-
 SETTINGS = KindSpec(
     kind="settings",
     description="Placement settings (wards, teams, practices, homes) and what they host.",
@@ -240,14 +248,14 @@ SETTINGS = KindSpec(
         Column("setting_id", "unique setting code; used by the capacity file", required=True),
         Column("organisation", "code of the organisation that runs it", required=True),
         Column("name", "setting name, e.g. Ward 12 (respiratory)", required=True),
-        Column("sector", f"one of {_codes(Sector)}", required=True),
+        Column("sector", f"one of {codes(Sector)}", required=True),
         Column(
             "programmes",
             "programme codes it hosts separated by ; (replaces the list), or * for any programme",
             required=True,
         ),
-        Column("lat", f"latitude, with lon, in England ({_WHERE})"),
-        Column("lon", "longitude, with lat"),
+        Column("lat", f"latitude, with lon, in England ({WHERE})"),
+        LON,
         Column("postcode_district", "outward code, e.g. LS1"),
         Column("active", "yes/no (default yes)"),
     ),
@@ -261,10 +269,10 @@ CAPACITY = KindSpec(
     one_of_columns=("places", "supervisors"),
     columns=(
         Column("setting_id", "code of a placement setting", required=True),
-        Column("block", "placement block code", required=True),
+        BLOCK,
         Column(
             "profession_group",
-            f"one of {_codes(ProfessionGroup)}; may be empty when the "
+            f"one of {codes(ProfessionGroup)}; may be empty when the "
             "setting hosts programmes of one group only",
         ),
         Column(

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 
 from sqlmodel import Session, col, select
 
+from tracker.data.importers.common import codes
 from tracker.data.importers.core import Action, Column, Context, KindSpec, chunks, keys
 from tracker.data.importers.rows import Row
 from tracker.measures.definitions import EVENT_PRECEDENCE
 from tracker.models import Cohort, EventType, Learner, LearnerEvent, WithdrawalReason
 
-ENDINGS = {EventType.WITHDREW.value: "withdrew", EventType.TRANSFERRED_OUT.value: "transferred out"}
-STARTS = {EventType.STARTED.value, EventType.TRANSFERRED_IN.value}
-EMPLOYMENT = {EventType.EMPLOYED_LOCAL.value, EventType.EMPLOYED_ELSEWHERE.value}
+ENDINGS: Mapping[str, str] = MappingProxyType(
+    {EventType.WITHDREW.value: "withdrew", EventType.TRANSFERRED_OUT.value: "transferred out"}
+)
+STARTS = frozenset({EventType.STARTED.value, EventType.TRANSFERRED_IN.value})
+EMPLOYMENT = frozenset({EventType.EMPLOYED_LOCAL.value, EventType.EMPLOYED_ELSEWHERE.value})
 
 
 @dataclass
@@ -194,10 +199,6 @@ def _add_event(ctx: Context, learner: Learner, day: date, event: str, reason: st
     return Action(key, "added", {}, new, add)
 
 
-def _codes(values: type[EventType] | type[WithdrawalReason]) -> str:
-    return ", ".join(member.value for member in values)
-
-
 LEARNER_EVENTS = KindSpec(
     kind="learner-events",
     description=(
@@ -211,10 +212,10 @@ LEARNER_EVENTS = KindSpec(
         Column("date", "YYYY-MM-DD, on or after the learner's start date", required=True),
         Column(
             "event",
-            f"one of {_codes(EventType)}; nothing may follow withdrew or "
+            f"one of {codes(EventType)}; nothing may follow withdrew or "
             "transferred_out, only employment may follow completed",
             required=True,
         ),
-        Column("reason", f"for withdrew only (required then): one of {_codes(WithdrawalReason)}"),
+        Column("reason", f"for withdrew only (required then): one of {codes(WithdrawalReason)}"),
     ),
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from tracker.data.importers.blocks import CALENDAR, PLACEMENT_BLOCKS
 from tracker.data.importers.capacity import CAPACITY, SETTINGS
 from tracker.data.importers.core import KindSpec
@@ -10,21 +13,24 @@ from tracker.data.importers.pipeline import COHORTS, LEARNERS
 from tracker.data.importers.registers import ORGANISATIONS, PROGRAMMES
 from tracker.data.importers.requests import REQUESTS
 
-KINDS: dict[str, KindSpec] = {
-    spec.kind: spec
-    for spec in (
-        ORGANISATIONS,
-        PROGRAMMES,
-        COHORTS,
-        LEARNERS,
-        LEARNER_EVENTS,
-        SETTINGS,
-        PLACEMENT_BLOCKS,
-        CALENDAR,
-        CAPACITY,
-        REQUESTS,
-    )
-}
+#: Read-only: every user of every worker reads the same registry, and no one may add to it.
+KINDS: Mapping[str, KindSpec] = MappingProxyType(
+    {
+        spec.kind: spec
+        for spec in (
+            ORGANISATIONS,
+            PROGRAMMES,
+            COHORTS,
+            LEARNERS,
+            LEARNER_EVENTS,
+            SETTINGS,
+            PLACEMENT_BLOCKS,
+            CALENDAR,
+            CAPACITY,
+            REQUESTS,
+        )
+    }
+)
 
 
 class UnknownKind(ValueError):

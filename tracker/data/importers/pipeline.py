@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from tracker.data.importers.common import HEI, PROGRAMME, find_cohort, rows_where
 from tracker.data.importers.core import (
     Action,
     Column,
@@ -32,11 +33,9 @@ CohortKey = tuple[int, int, int, int]
 
 
 def load_cohorts(session: Session, hei_ids: Iterable[int]) -> dict[CohortKey, Cohort]:
-    found: dict[CohortKey, Cohort] = {}
-    for batch in chunks(sorted(set(hei_ids))):
-        for c in session.exec(select(Cohort).where(col(Cohort.hei_id).in_(batch))).all():
-            found[(c.hei_id, c.programme_id, c.intake_year, c.intake_month)] = c
-    return found
+    """The cohorts of these HEIs by natural key (hei, programme, intake year and month)."""
+    found = rows_where(session, Cohort, Cohort.hei_id, sorted(set(hei_ids)))
+    return {(c.hei_id, c.programme_id, c.intake_year, c.intake_month): c for c in found}
 
 
 def registers(
@@ -147,32 +146,18 @@ def plan_learners(ctx: Context, rows: list[Row]) -> list[Action]:
         values: dict[str, object] = {"start_date": start, **_learner_details(row)}
         if hei is not None and not row.own_hei("hei", hei.id, "learners"):
             hei = None  # another HEI's: its cohorts are not looked up
-        current = existing.get(ref) if ref else None
-        if current is not None and not ctx.sees(current[1]):
-            # References are unique system-wide; say it is taken, and nothing about whose.
-            row.taken_reference("learner_ref", "learner reference")
-            current = None
-        if ref is not None:
-            row.first_time(seen, ref, "learner_ref", "learner reference")
+        known = row.claim("learner_ref", existing, ref, seen, "learner reference")
         cohort = None
         if hei is not None and programme is not None and intake is not None:
-            assert hei.id is not None and programme.id is not None
-            cohort = cohorts.get((hei.id, programme.id, *intake))
-            if cohort is None:
-                row.problem(
-                    "intake",
-                    f"no cohort of {programme.code} at {hei.code} with this intake; "
-                    "import cohorts first",
-                )
+            cohort = find_cohort(row, cohorts, hei, programme, intake)
         if cohort is not None and programme is not None and start is not None:
             _check_start(row, cohort, programme, start)
-        first = first_event.get(current[0].id or 0) if current is not None else None
+        first = first_event.get(known.id or 0) if known is not None else None
         if first is not None and start is not None and first < start:
             row.problem("start_date", f"this learner has events recorded before it (from {first})")
         if row.bad or ref is None or cohort is None:
             continue
         values["cohort_id"] = cohort.id
-        known = current[0] if current else None
         actions.append(upsert(Learner, known, ref, values, create={"learner_ref": ref}))
     return actions
 
@@ -183,8 +168,8 @@ COHORTS = KindSpec(
     access="hei",
     planner=plan_cohorts,
     columns=(
-        Column("hei", "HEI organisation code", required=True),
-        Column("programme", "programme code", required=True),
+        HEI,
+        PROGRAMME,
         Column("intake", "intake month YYYY-MM, e.g. 2024-09", required=True),
         Column(
             "commissioned_places", "places commissioned for this intake (0 or more)", required=True
@@ -203,8 +188,8 @@ LEARNERS = KindSpec(
             "unique pseudonymous reference (never a name or student number)",
             required=True,
         ),
-        Column("hei", "HEI organisation code", required=True),
-        Column("programme", "programme code", required=True),
+        HEI,
+        PROGRAMME,
         Column("intake", "intake month YYYY-MM of an existing cohort", required=True),
         Column("start_date", "YYYY-MM-DD, from a month before the intake", required=True),
         Column("home_postcode_district", "outward code only, e.g. LS6"),

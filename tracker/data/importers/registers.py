@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlmodel import func, select
 
-from tracker.data.importers.core import (
-    Action,
-    Column,
-    Context,
-    KindSpec,
-    by_key,
-    max_length,
-    upsert,
-)
+from tracker.data.importers.common import codes, plan_coded
+from tracker.data.importers.core import Action, Column, Context, KindSpec, max_length
 from tracker.data.importers.rows import Row
 from tracker.models import (
     Cohort,
@@ -24,10 +20,6 @@ from tracker.models import (
     Route,
     User,
 )
-
-
-def _codes(values: type[OrgKind] | type[ProfessionGroup] | type[Route]) -> str:
-    return ", ".join(member.value for member in values)
 
 
 def resolve_hei(row: Row, column: str, orgs: dict[str, Organisation]) -> Organisation | None:
@@ -69,20 +61,18 @@ def _hei_in_use(ctx: Context, org: Organisation) -> bool:
     return False
 
 
-def plan_organisations(ctx: Context, rows: list[Row]) -> list[Action]:
-    existing = by_key(ctx.session, Organisation, Organisation.code, (r.raw("code") for r in rows))
-    seen: dict[str, int] = {}
-    actions = []
-    for row in rows:
-        code = row.text("code", limit=max_length(Organisation.code))
-        values = {
-            "name": row.text("name", limit=max_length(Organisation.name)),
-            "kind": row.choice("kind", OrgKind),
-            "place": row.text("place", limit=max_length(Organisation.place)),
-        }
-        if code is not None:
-            row.first_time(seen, code, "code", "organisation code")
-        org = existing.get(code) if code else None
+def _organisation_values(row: Row) -> dict[str, Any]:
+    return {
+        "name": row.text("name", limit=max_length(Organisation.name)),
+        "kind": row.choice("kind", OrgKind),
+        "place": row.text("place", limit=max_length(Organisation.place)),
+    }
+
+
+def _keeps_hei(ctx: Context) -> Callable[[Row, Organisation | None, dict[str, Any]], None]:
+    """An HEI that cohorts, calendars or users point at may not become another kind."""
+
+    def check(row: Row, org: Organisation | None, values: dict[str, Any]) -> None:
         if (
             org is not None
             and org.kind == OrgKind.HEI.value
@@ -90,31 +80,28 @@ def plan_organisations(ctx: Context, rows: list[Row]) -> list[Action]:
             and _hei_in_use(ctx, org)
         ):
             row.problem("kind", "this HEI has cohorts, calendars or users, so it must stay an hei")
-        if row.bad or code is None:
-            continue
-        actions.append(upsert(Organisation, org, code, values, create={"code": code}))
-    return actions
+
+    return check
+
+
+def plan_organisations(ctx: Context, rows: list[Row]) -> list[Action]:
+    return plan_coded(
+        ctx, rows, Organisation, "organisation code", _organisation_values, _keeps_hei(ctx)
+    )
+
+
+def _programme_values(row: Row) -> dict[str, Any]:
+    return {
+        "name": row.text("name", limit=max_length(Programme.name)),
+        "profession_group": row.choice("profession_group", ProfessionGroup),
+        "field": row.text("field", limit=max_length(Programme.field)),
+        "route": row.choice("route", Route),
+        "years": row.decimal("years", minimum=0.5, maximum=6),
+    }
 
 
 def plan_programmes(ctx: Context, rows: list[Row]) -> list[Action]:
-    existing = by_key(ctx.session, Programme, Programme.code, (r.raw("code") for r in rows))
-    seen: dict[str, int] = {}
-    actions = []
-    for row in rows:
-        code = row.text("code", limit=max_length(Programme.code))
-        values = {
-            "name": row.text("name", limit=max_length(Programme.name)),
-            "profession_group": row.choice("profession_group", ProfessionGroup),
-            "field": row.text("field", limit=max_length(Programme.field)),
-            "route": row.choice("route", Route),
-            "years": row.decimal("years", minimum=0.5, maximum=6),
-        }
-        if code is not None:
-            row.first_time(seen, code, "code", "programme code")
-        if row.bad or code is None:
-            continue
-        actions.append(upsert(Programme, existing.get(code), code, values, create={"code": code}))
-    return actions
+    return plan_coded(ctx, rows, Programme, "programme code", _programme_values)
 
 
 ORGANISATIONS = KindSpec(
@@ -129,7 +116,7 @@ ORGANISATIONS = KindSpec(
             required=True,
         ),
         Column("name", "organisation name", required=True),
-        Column("kind", f"one of {_codes(OrgKind)}", required=True),
+        Column("kind", f"one of {codes(OrgKind)}", required=True),
         Column("place", "borough or place within the ICS, e.g. Leeds", required=True),
     ),
 )
@@ -142,9 +129,9 @@ PROGRAMMES = KindSpec(
     columns=(
         Column("code", "unique programme code, e.g. BSC-ADULT; used by other files", required=True),
         Column("name", "programme name, e.g. BSc (Hons) Adult Nursing", required=True),
-        Column("profession_group", f"one of {_codes(ProfessionGroup)}", required=True),
+        Column("profession_group", f"one of {codes(ProfessionGroup)}", required=True),
         Column("field", "field or profession, e.g. adult nursing, physiotherapy", required=True),
-        Column("route", f"one of {_codes(Route)}", required=True),
+        Column("route", f"one of {codes(Route)}", required=True),
         Column("years", "standard length in years, 0.5 to 6 (e.g. 3 or 2.5)", required=True),
     ),
 )

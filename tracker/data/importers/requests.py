@@ -6,14 +6,22 @@ from datetime import date
 
 from sqlmodel import col, select
 
+from tracker.data.importers.common import (
+    BLOCK,
+    HEI,
+    LON,
+    NO_BLOCK,
+    PROGRAMME,
+    WHERE,
+    blocks_named,
+    codes,
+    find_cohort,
+)
 from tracker.data.importers.core import (
-    LAT_RANGE,
-    LON_RANGE,
     Action,
     Column,
     Context,
     KindSpec,
-    by_key,
     chunks,
     keys,
     max_length,
@@ -22,13 +30,7 @@ from tracker.data.importers.core import (
 from tracker.data.importers.pipeline import load_cohorts, registers
 from tracker.data.importers.registers import resolve_hei, resolve_programme
 from tracker.data.importers.rows import Row
-from tracker.models import Cohort, PlacementBlock, PlacementRequest, Sector
-
-_WHERE = f"lat {LAT_RANGE[0]} to {LAT_RANGE[1]}, lon {LON_RANGE[0]} to {LON_RANGE[1]}"
-
-
-def _sectors() -> str:
-    return ", ".join(member.value for member in Sector)
+from tracker.models import Cohort, PlacementRequest, Sector
 
 
 def _cohort_for_block(
@@ -46,7 +48,7 @@ def _cohort_for_block(
 def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
     session = ctx.session
     orgs, programmes = registers(ctx, rows)
-    blocks = by_key(session, PlacementBlock, PlacementBlock.code, (r.raw("block") for r in rows))
+    blocks = blocks_named(ctx, rows)
     cohorts = load_cohorts(session, (o.id for o in orgs.values() if o.id is not None))
     existing: dict[str, tuple[PlacementRequest, int]] = {}
     codes = keys(r.raw("request_id") for r in rows)
@@ -64,39 +66,21 @@ def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
         code = row.text("request_id", limit=max_length(PlacementRequest.code))
         hei = resolve_hei(row, "hei", orgs)
         programme = resolve_programme(row, "programme", programmes)
-        block_code = row.text("block")
-        block = blocks.get(block_code) if block_code else None
-        if block_code and block is None:
-            row.problem("block", "no placement block with this code; import placement-blocks first")
+        block = row.lookup("block", blocks, NO_BLOCK)
         values: dict[str, object] = {"learners": row.integer("learners", minimum=1)}
         if row.has("sector"):
             values["required_sector"] = row.choice("sector", Sector, required=False)
-        if row.has("lat") or row.has("lon"):
-            where = row.coordinates()
-            if where is not None:
-                values["lat"], values["lon"] = where
+        row.place(values)
         intake = row.intake("intake", required=False)
         if hei is not None and not row.own_hei("hei", hei.id, "requests"):
             hei = None  # another HEI's: its cohorts are not looked up
-        current = existing.get(code) if code else None
-        if current is not None and not ctx.sees(current[1]):
-            # Request ids are unique system-wide; say it is taken, and nothing about whose.
-            row.taken_reference("request_id", "request id")
-            current = None
-        if code is not None:
-            row.first_time(seen, code, "request_id", "request_id")
+        known = row.claim("request_id", existing, code, seen, "request id", "request_id")
         cohort = None
         if hei is not None and programme is not None:
-            assert hei.id is not None and programme.id is not None
             if intake is not None:
-                cohort = cohorts.get((hei.id, programme.id, *intake))
-                if cohort is None:
-                    row.problem(
-                        "intake",
-                        f"no cohort of {programme.code} at {hei.code} "
-                        "with this intake; import cohorts first",
-                    )
+                cohort = find_cohort(row, cohorts, hei, programme, intake)
             elif block is not None and not row.raw("intake"):
+                assert hei.id is not None and programme.id is not None
                 cohort = _cohort_for_block(cohorts, hei.id, programme.id, block.start_date)
                 if cohort is None:
                     row.problem(
@@ -109,7 +93,6 @@ def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
         values["cohort_id"] = cohort.id
         values["block_id"] = block.id
         create = {"code": code, "created_at": ctx.now, "created_by": ctx.principal.username}
-        known = current[0] if current else None
         actions.append(
             upsert(PlacementRequest, known, code, values, create=create, bump_version=True)
         )
@@ -123,13 +106,13 @@ REQUESTS = KindSpec(
     planner=plan_requests,
     columns=(
         Column("request_id", "unique request code", required=True),
-        Column("hei", "HEI organisation code", required=True),
-        Column("programme", "programme code", required=True),
-        Column("block", "placement block code", required=True),
+        HEI,
+        PROGRAMME,
+        BLOCK,
         Column("learners", "learners to place, 1 or more", required=True),
-        Column("sector", f"one of {_sectors()}; empty for any sector"),
+        Column("sector", f"one of {codes(Sector)}; empty for any sector"),
         Column("intake", "YYYY-MM; empty: the latest intake begun by the block start"),
-        Column("lat", f"latitude the learners travel from, with lon ({_WHERE})"),
-        Column("lon", "longitude, with lat"),
+        Column("lat", f"latitude the learners travel from, with lon ({WHERE})"),
+        LON,
     ),
 )

@@ -31,6 +31,7 @@ _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
 E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
 
 
 class Row:
@@ -185,6 +186,21 @@ class Row:
             return None
         return lat, lon
 
+    def lookup(self, column: str, found: Mapping[str, T], message: str) -> T | None:
+        """The record a required code cell names, from ``found``; ``message`` when unknown."""
+        code = self.text(column)
+        record = found.get(code) if code else None
+        if code and record is None:
+            self.problem(column, message)
+        return record
+
+    def place(self, values: dict[str, object]) -> None:
+        """Set ``lat``/``lon`` in ``values`` when the file has either column and they check."""
+        if self.has("lat") or self.has("lon"):
+            where = self.coordinates()
+            if where is not None:
+                values["lat"], values["lon"] = where
+
     def own_hei(self, column: str, hei_id: int | None, what: str) -> bool:
         """HEI users may only touch rows of their own HEI; staff may touch any.
 
@@ -209,6 +225,29 @@ class Row:
         only that, never whose it is or anything about that record.
         """
         self.problem(column, f"this {what} cannot be used for your HEI's records; choose another")
+
+    def claim(
+        self,
+        column: str,
+        existing: Mapping[str, tuple[T, int]],
+        code: str | None,
+        seen: dict[Any, int],
+        what: str,
+        duplicate: str | None = None,
+    ) -> T | None:
+        """The stored record (with its HEI) a new row's unique reference names, if visible.
+
+        One stored under an HEI the user may not see reads as taken (nothing about whose);
+        a reference repeated within the file is a problem on its later row (``duplicate``
+        names it there, when the file's wording differs from ``what``).
+        """
+        current = existing.get(code) if code else None
+        if current is not None and not self.ctx.sees(current[1]):
+            self.taken_reference(column, what)
+            current = None
+        if code is not None:
+            self.first_time(seen, code, column, duplicate or what)
+        return current[0] if current is not None else None
 
     def first_time(self, seen: dict[Any, int], key: Any, column: str, what: str) -> bool:
         """Record ``key``; a key seen on an earlier row is a problem (files must not repeat)."""

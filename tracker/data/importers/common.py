@@ -1,0 +1,107 @@
+"""What several importers' planners share: columns, code lists, lookups and the row loop.
+
+Each kind's module keeps what is its own (its checks, its natural key); the steps that read
+the same in every planner live here once, so a message or a template line for a column the
+kinds share ("hei", "programme", "block") cannot drift apart between files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlmodel import Session, SQLModel, col, select
+
+from tracker.data.importers.core import (
+    LAT_RANGE,
+    LON_RANGE,
+    Action,
+    Column,
+    Context,
+    by_key,
+    chunks,
+    max_length,
+    upsert,
+)
+from tracker.data.importers.rows import Row
+from tracker.models import Cohort, Organisation, PlacementBlock, Programme
+
+M = TypeVar("M", bound=SQLModel)
+
+#: The template text of the coordinate range every lat/lon column is checked against.
+WHERE = f"lat {LAT_RANGE[0]} to {LAT_RANGE[1]}, lon {LON_RANGE[0]} to {LON_RANGE[1]}"
+
+# Columns several kinds share, worded once for every template.
+HEI = Column("hei", "HEI organisation code", required=True)
+PROGRAMME = Column("programme", "programme code", required=True)
+BLOCK = Column("block", "placement block code", required=True)
+LON = Column("lon", "longitude, with lat")
+
+NO_BLOCK = "no placement block with this code; import placement-blocks first"
+
+
+def codes(values: type[StrEnum]) -> str:
+    """An enum's codes as a template lists them: ``a, b, c``."""
+    return ", ".join(member.value for member in values)
+
+
+def rows_where(session: Session, model: type[M], column: Any, ids: Iterable[int]) -> list[M]:
+    """Every ``model`` row whose ``column`` is one of ``ids`` (chunked to keep IN lists short)."""
+    found: list[M] = []
+    for batch in chunks(ids):
+        found.extend(session.exec(select(model).where(col(column).in_(batch))).all())
+    return found
+
+
+def blocks_named(ctx: Context, rows: list[Row]) -> dict[str, PlacementBlock]:
+    """The placement blocks the file's ``block`` column names, by code."""
+    return by_key(ctx.session, PlacementBlock, PlacementBlock.code, (r.raw("block") for r in rows))
+
+
+def find_cohort(
+    row: Row,
+    cohorts: dict[tuple[int, int, int, int], Cohort],
+    hei: Organisation,
+    programme: Programme,
+    intake: tuple[int, int],
+) -> Cohort | None:
+    """The cohort of an HEI programme's intake; a problem on ``intake`` when there is none."""
+    assert hei.id is not None and programme.id is not None
+    cohort = cohorts.get((hei.id, programme.id, *intake))
+    if cohort is None:
+        row.problem(
+            "intake",
+            f"no cohort of {programme.code} at {hei.code} with this intake; import cohorts first",
+        )
+    return cohort
+
+
+def plan_coded(
+    ctx: Context,
+    rows: list[Row],
+    model: type[M],
+    what: str,
+    values_of: Callable[[Row], dict[str, Any]],
+    check: Callable[[Row, M | None, dict[str, Any]], None] | None = None,
+) -> list[Action]:
+    """Upsert registers keyed by a ``code`` column: each row's values, once per code.
+
+    ``check`` adds the kind's own checks of a row against the stored record (or None).
+    """
+    column = model.code  # type: ignore[attr-defined]
+    existing = by_key(ctx.session, model, column, (r.raw("code") for r in rows))
+    seen: dict[str, int] = {}
+    actions = []
+    for row in rows:
+        code = row.text("code", limit=max_length(column))
+        values = values_of(row)
+        if code is not None:
+            row.first_time(seen, code, "code", what)
+        stored = existing.get(code) if code else None
+        if check is not None:
+            check(row, stored, values)
+        if row.bad or code is None:
+            continue
+        actions.append(upsert(model, stored, code, values, create={"code": code}))
+    return actions
