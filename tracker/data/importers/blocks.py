@@ -13,8 +13,7 @@ from tracker.data.importers.common import (
     rows_where,
 )
 from tracker.data.importers.core import Action, Column, Context, KindSpec, max_length, upsert
-from tracker.data.importers.pipeline import registers
-from tracker.data.importers.registers import resolve_hei, resolve_programme
+from tracker.data.importers.registers import Named
 from tracker.data.importers.rows import Row
 from tracker.models import PlacementBlock, ProgrammeCalendar
 
@@ -62,7 +61,7 @@ def plan_blocks(ctx: Context, rows: list[Row]) -> list[Action]:
 
 
 def plan_calendar(ctx: Context, rows: list[Row]) -> list[Action]:
-    orgs, programmes = registers(ctx, rows)
+    named = Named.load(ctx, rows)
     blocks = blocks_named(ctx, rows)
     existing = {
         (c.hei_id, c.programme_id, c.block_id, c.year_of_study): c
@@ -71,8 +70,7 @@ def plan_calendar(ctx: Context, rows: list[Row]) -> list[Action]:
     seen: dict[tuple[int, int, int, int], int] = {}
     actions = []
     for row in rows:
-        hei = resolve_hei(row, "hei", orgs)
-        programme = resolve_programme(row, "programme", programmes)
+        hei, programme = named.resolve(row)
         block = row.lookup("block", blocks, NO_BLOCK)
         year = row.integer("year_of_study", required=False, minimum=1, maximum=6)
         if not row.raw("year_of_study"):

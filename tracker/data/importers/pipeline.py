@@ -13,19 +13,17 @@ from tracker.data.importers.core import (
     Column,
     Context,
     KindSpec,
-    by_key,
     chunks,
     keys,
     max_length,
     upsert,
 )
-from tracker.data.importers.registers import resolve_hei, resolve_programme
+from tracker.data.importers.registers import Named
 from tracker.data.importers.rows import Row
 from tracker.models import (
     Cohort,
     Learner,
     LearnerEvent,
-    Organisation,
     Programme,
 )
 
@@ -38,23 +36,13 @@ def load_cohorts(session: Session, hei_ids: Iterable[int]) -> dict[CohortKey, Co
     return {(c.hei_id, c.programme_id, c.intake_year, c.intake_month): c for c in found}
 
 
-def registers(
-    ctx: Context, rows: list[Row]
-) -> tuple[dict[str, Organisation], dict[str, Programme]]:
-    """HEIs and programmes named in the file, loaded once."""
-    orgs = by_key(ctx.session, Organisation, Organisation.code, (r.raw("hei") for r in rows))
-    programmes = by_key(ctx.session, Programme, Programme.code, (r.raw("programme") for r in rows))
-    return orgs, programmes
-
-
 def plan_cohorts(ctx: Context, rows: list[Row]) -> list[Action]:
-    orgs, programmes = registers(ctx, rows)
-    existing = load_cohorts(ctx.session, (o.id for o in orgs.values() if o.id is not None))
+    named = Named.load(ctx, rows)
+    existing = load_cohorts(ctx.session, named.hei_ids())
     seen: dict[CohortKey, int] = {}
     actions = []
     for row in rows:
-        hei = resolve_hei(row, "hei", orgs)
-        programme = resolve_programme(row, "programme", programmes)
+        hei, programme = named.resolve(row)
         intake = row.intake("intake")
         places = row.integer("commissioned_places")
         if hei is not None:
@@ -132,15 +120,14 @@ def _check_start(row: Row, cohort: Cohort, programme: Programme, start: date) ->
 
 
 def plan_learners(ctx: Context, rows: list[Row]) -> list[Action]:
-    orgs, programmes = registers(ctx, rows)
-    cohorts = load_cohorts(ctx.session, (o.id for o in orgs.values() if o.id is not None))
+    named = Named.load(ctx, rows)
+    cohorts = load_cohorts(ctx.session, named.hei_ids())
     existing, first_event = _stored_learners(ctx, rows)
     seen: dict[str, int] = {}
     actions = []
     for row in rows:
         ref = row.text("learner_ref", limit=max_length(Learner.learner_ref))
-        hei = resolve_hei(row, "hei", orgs)
-        programme = resolve_programme(row, "programme", programmes)
+        hei, programme = named.resolve(row)
         intake = row.intake("intake")
         start = row.day("start_date")
         values: dict[str, object] = {"start_date": start, **_learner_details(row)}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import func, select
 
 from tracker.data.importers.common import codes, plan_coded
-from tracker.data.importers.core import Action, Column, Context, KindSpec, max_length
+from tracker.data.importers.core import Action, Column, Context, KindSpec, by_key, max_length
 from tracker.data.importers.rows import Row
 from tracker.models import (
     Cohort,
@@ -24,27 +25,41 @@ from tracker.models import (
 
 def resolve_hei(row: Row, column: str, orgs: dict[str, Organisation]) -> Organisation | None:
     """The HEI a row names by code: it must exist and be an HEI, not e.g. a trust."""
-    code = row.text(column)
-    if code is None:
-        return None
-    org = orgs.get(code)
-    if org is None:
-        row.problem(column, "no organisation with this code; import organisations first")
-        return None
-    if org.kind != OrgKind.HEI.value:
-        row.problem(column, f"{code} is a {org.kind}, not an HEI")
+    org = row.lookup(column, orgs, "no organisation with this code; import organisations first")
+    if org is not None and org.kind != OrgKind.HEI.value:
+        row.problem(column, f"{org.code} is a {org.kind}, not an HEI")
         return None
     return org
 
 
 def resolve_programme(row: Row, column: str, programmes: dict[str, Programme]) -> Programme | None:
-    code = row.text(column)
-    if code is None:
-        return None
-    programme = programmes.get(code)
-    if programme is None:
-        row.problem(column, "no programme with this code; import programmes first")
-    return programme
+    return row.lookup(column, programmes, "no programme with this code; import programmes first")
+
+
+@dataclass(frozen=True)
+class Named:
+    """The HEIs and programmes a file's ``hei`` and ``programme`` columns name, loaded once."""
+
+    orgs: dict[str, Organisation]
+    programmes: dict[str, Programme]
+
+    @classmethod
+    def load(cls, ctx: Context, rows: list[Row]) -> Named:
+        orgs = by_key(ctx.session, Organisation, Organisation.code, (r.raw("hei") for r in rows))
+        programmes = by_key(
+            ctx.session, Programme, Programme.code, (r.raw("programme") for r in rows)
+        )
+        return cls(orgs, programmes)
+
+    def hei_ids(self) -> list[int]:
+        """The named organisations' ids: whose cohorts the file may refer to."""
+        return [o.id for o in self.orgs.values() if o.id is not None]
+
+    def resolve(self, row: Row) -> tuple[Organisation | None, Programme | None]:
+        """The row's HEI and programme, each a problem on its cell when it is not known."""
+        return resolve_hei(row, "hei", self.orgs), resolve_programme(
+            row, "programme", self.programmes
+        )
 
 
 def _hei_in_use(ctx: Context, org: Organisation) -> bool:

@@ -27,8 +27,8 @@ from tracker.data.importers.core import (
     max_length,
     upsert,
 )
-from tracker.data.importers.pipeline import load_cohorts, registers
-from tracker.data.importers.registers import resolve_hei, resolve_programme
+from tracker.data.importers.pipeline import load_cohorts
+from tracker.data.importers.registers import Named
 from tracker.data.importers.rows import Row
 from tracker.models import Cohort, PlacementRequest, Sector
 
@@ -47,9 +47,9 @@ def _cohort_for_block(
 
 def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
     session = ctx.session
-    orgs, programmes = registers(ctx, rows)
+    named = Named.load(ctx, rows)
     blocks = blocks_named(ctx, rows)
-    cohorts = load_cohorts(session, (o.id for o in orgs.values() if o.id is not None))
+    cohorts = load_cohorts(session, named.hei_ids())
     existing: dict[str, tuple[PlacementRequest, int]] = {}
     codes = keys(r.raw("request_id") for r in rows)
     for batch in chunks(codes):
@@ -64,8 +64,7 @@ def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
     actions = []
     for row in rows:
         code = row.text("request_id", limit=max_length(PlacementRequest.code))
-        hei = resolve_hei(row, "hei", orgs)
-        programme = resolve_programme(row, "programme", programmes)
+        hei, programme = named.resolve(row)
         block = row.lookup("block", blocks, NO_BLOCK)
         values: dict[str, object] = {"learners": row.integer("learners", minimum=1)}
         if row.has("sector"):
