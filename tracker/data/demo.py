@@ -25,7 +25,8 @@ from tracker.data.demo_placements import (
     plan_blocks,
     request_rows,
 )
-from tracker.data.demo_providers import KINDS, OrgSpec, SettingSpec, build_providers
+from tracker.data.demo_providers import build_providers
+from tracker.data.demo_setting_kinds import KINDS, OrgSpec, SettingSpec
 from tracker.models import (
     Cohort,
     Learner,

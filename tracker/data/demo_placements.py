@@ -17,7 +17,7 @@ import numpy as np
 
 from tracker.data import demo_reference as ref
 from tracker.data.demo_people import CohortPlan, LearnerPlan, add_months
-from tracker.data.demo_providers import AHP, KINDS, MID, NA, NUR, SW, SettingSpec
+from tracker.data.demo_setting_kinds import AHP, KINDS, MID, NA, NUR, SW, SettingSpec
 from tracker.models import PlacementStatus, RequestStatus, Sector
 
 GROUP_OF = {p.code: p.group.value for p in ref.PROGRAMMES}
