@@ -8,8 +8,11 @@ exactly like the early part of a finished one, as real data does.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
+from typing import Final
 
 import numpy as np
 
@@ -94,7 +97,7 @@ def plan_cohorts(
     return plans
 
 
-def _choice(rng: np.random.Generator, weights: dict[str, float], n: int) -> list[str]:
+def _choice(rng: np.random.Generator, weights: Mapping[str, float], n: int) -> list[str]:
     p = np.array(list(weights.values()))
     return [str(x) for x in rng.choice(list(weights), size=n, p=p / p.sum())]
 
@@ -225,15 +228,17 @@ def _journey(
         ev.append((date.fromordinal(finish + 14 + int(u[7] * 75)), "employed_elsewhere", None))
 
 
-_STATUS = {
-    "started": "active",
-    "transferred_in": "active",
-    "returned": "active",
-    "interrupted": "interrupted",
-    "withdrew": "withdrawn",
-    "transferred_out": "transferred_out",
-    "completed": "completed",
-}
+_STATUS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "started": "active",
+        "transferred_in": "active",
+        "returned": "active",
+        "interrupted": "interrupted",
+        "withdrew": "withdrawn",
+        "transferred_out": "transferred_out",
+        "completed": "completed",
+    }
+)
 
 
 def _cut(learner: LearnerPlan, as_of: date) -> None:

@@ -9,9 +9,11 @@ allocator and the capacity pages exist to show.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 import numpy as np
 
@@ -20,18 +22,22 @@ from tracker.data.demo_people import CohortPlan, LearnerPlan, add_months
 from tracker.data.demo_setting_kinds import AHP, KINDS, MID, NA, NUR, SW, SettingSpec
 from tracker.models import PlacementStatus, RequestStatus, Sector
 
-GROUP_OF = {p.code: p.group.value for p in ref.PROGRAMMES}
+GROUP_OF: Final[Mapping[str, str]] = MappingProxyType(
+    {p.code: p.group.value for p in ref.PROGRAMMES}
+)
 #: How strongly last year's placements leaned to each sector: acute first, care homes last,
 #: as the published accounts of placement practice describe.
-HISTORY_PREFERENCE = {
-    Sector.ACUTE: 1.0,
-    Sector.COMMUNITY: 0.7,
-    Sector.MENTAL_HEALTH: 0.8,
-    Sector.PRIMARY_CARE: 0.3,
-    Sector.CARE_HOME: 0.06,
-    Sector.SOCIAL_CARE: 0.8,
-    Sector.VCSE: 0.4,
-}
+HISTORY_PREFERENCE: Final[Mapping[Sector, float]] = MappingProxyType(
+    {
+        Sector.ACUTE: 1.0,
+        Sector.COMMUNITY: 0.7,
+        Sector.MENTAL_HEALTH: 0.8,
+        Sector.PRIMARY_CARE: 0.3,
+        Sector.CARE_HOME: 0.06,
+        Sector.SOCIAL_CARE: 0.8,
+        Sector.VCSE: 0.4,
+    }
+)
 
 
 @dataclass(frozen=True)

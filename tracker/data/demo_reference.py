@@ -6,7 +6,9 @@ sources (see ``README.md`` beside this file) sit in one readable place, not insi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 
 from tracker.models import ProfessionGroup as PG
@@ -21,51 +23,53 @@ class Place:
     region: str  # "bsol" (Birmingham and Solihull) or "hw" (Herefordshire and Worcestershire)
 
 
-PLACES: Final[dict[str, Place]] = {
-    "Birmingham": Place(
-        52.4862,
-        -1.8904,
-        (
-            "B5",
-            "B9",
-            "B10",
-            "B11",
-            "B12",
-            "B13",
-            "B14",
-            "B16",
-            "B18",
-            "B19",
-            "B20",
-            "B21",
-            "B26",
-            "B27",
-            "B28",
-            "B33",
-            "B34",
-            "B36",
-            "B38",
+PLACES: Final[Mapping[str, Place]] = MappingProxyType(
+    {
+        "Birmingham": Place(
+            52.4862,
+            -1.8904,
+            (
+                "B5",
+                "B9",
+                "B10",
+                "B11",
+                "B12",
+                "B13",
+                "B14",
+                "B16",
+                "B18",
+                "B19",
+                "B20",
+                "B21",
+                "B26",
+                "B27",
+                "B28",
+                "B33",
+                "B34",
+                "B36",
+                "B38",
+            ),
+            "bsol",
         ),
-        "bsol",
-    ),
-    "Edgbaston": Place(52.4560, -1.9300, ("B15", "B16", "B17"), "bsol"),
-    "Selly Oak": Place(52.4410, -1.9360, ("B29", "B30", "B31", "B32"), "bsol"),
-    "Erdington": Place(52.5240, -1.8390, ("B23", "B24", "B35"), "bsol"),
-    "Solihull": Place(52.4118, -1.7776, ("B90", "B91", "B92", "B93", "B94"), "bsol"),
-    "Chelmsley Wood": Place(52.4780, -1.7350, ("B37", "B40", "B46"), "bsol"),
-    "Sutton Coldfield": Place(52.5705, -1.8240, ("B72", "B73", "B74", "B75", "B76"), "bsol"),
-    "Worcester": Place(52.1920, -2.2200, ("WR1", "WR2", "WR3", "WR4", "WR5"), "hw"),
-    "Redditch": Place(52.3070, -1.9460, ("B97", "B98"), "hw"),
-    "Bromsgrove": Place(52.3350, -2.0570, ("B60", "B61"), "hw"),
-    "Kidderminster": Place(52.3880, -2.2490, ("DY10", "DY11", "DY13"), "hw"),
-    "Droitwich": Place(52.2670, -2.1530, ("WR9",), "hw"),
-    "Malvern": Place(52.1120, -2.3250, ("WR13", "WR14"), "hw"),
-    "Evesham": Place(52.0920, -1.9470, ("WR10", "WR11"), "hw"),
-    "Hereford": Place(52.0567, -2.7160, ("HR1", "HR2", "HR4"), "hw"),
-    "Leominster": Place(52.2260, -2.7420, ("HR6",), "hw"),
-    "Ledbury": Place(52.0350, -2.4230, ("HR8",), "hw"),
-    "Ross-on-Wye": Place(51.9140, -2.5870, ("HR9",), "hw"),
-}
+        "Edgbaston": Place(52.4560, -1.9300, ("B15", "B16", "B17"), "bsol"),
+        "Selly Oak": Place(52.4410, -1.9360, ("B29", "B30", "B31", "B32"), "bsol"),
+        "Erdington": Place(52.5240, -1.8390, ("B23", "B24", "B35"), "bsol"),
+        "Solihull": Place(52.4118, -1.7776, ("B90", "B91", "B92", "B93", "B94"), "bsol"),
+        "Chelmsley Wood": Place(52.4780, -1.7350, ("B37", "B40", "B46"), "bsol"),
+        "Sutton Coldfield": Place(52.5705, -1.8240, ("B72", "B73", "B74", "B75", "B76"), "bsol"),
+        "Worcester": Place(52.1920, -2.2200, ("WR1", "WR2", "WR3", "WR4", "WR5"), "hw"),
+        "Redditch": Place(52.3070, -1.9460, ("B97", "B98"), "hw"),
+        "Bromsgrove": Place(52.3350, -2.0570, ("B60", "B61"), "hw"),
+        "Kidderminster": Place(52.3880, -2.2490, ("DY10", "DY11", "DY13"), "hw"),
+        "Droitwich": Place(52.2670, -2.1530, ("WR9",), "hw"),
+        "Malvern": Place(52.1120, -2.3250, ("WR13", "WR14"), "hw"),
+        "Evesham": Place(52.0920, -1.9470, ("WR10", "WR11"), "hw"),
+        "Hereford": Place(52.0567, -2.7160, ("HR1", "HR2", "HR4"), "hw"),
+        "Leominster": Place(52.2260, -2.7420, ("HR6",), "hw"),
+        "Ledbury": Place(52.0350, -2.4230, ("HR8",), "hw"),
+        "Ross-on-Wye": Place(51.9140, -2.5870, ("HR9",), "hw"),
+    }
+)
 BSOL_PLACES: Final = tuple(p for p, v in PLACES.items() if v.region == "bsol")
 HW_PLACES: Final = tuple(p for p, v in PLACES.items() if v.region == "hw")
 
@@ -175,7 +179,9 @@ PROGRAMMES: Final[tuple[ProgrammeSpec, ...]] = (
         "SWP", "MA Social Work", PG.SOCIAL_WORK, "social work", Route.POSTGRADUATE, 2, 0.6
     ),
 )
-PROGRAMME_BY_CODE: Final = {p.code: p for p in PROGRAMMES}
+PROGRAMME_BY_CODE: Final[Mapping[str, ProgrammeSpec]] = MappingProxyType(
+    {p.code: p for p in PROGRAMMES}
+)
 
 
 @dataclass(frozen=True)
@@ -280,30 +286,36 @@ REASONABLE_ADJUSTMENTS: Final = 0.10
 DRIVER: Final = 0.45
 
 #: Withdrawal reasons, most common first, as RePAIR and HESA reason-for-ending data rank them.
-WITHDRAWAL_REASONS: Final = {
-    "financial": 0.32,
-    "personal_health": 0.15,
-    "academic": 0.17,
-    "wrong_career_choice": 0.12,
-    "caring_responsibilities": 0.09,
-    "placement_experience": 0.08,
-    "other": 0.06,
-}
+WITHDRAWAL_REASONS: Final[Mapping[str, float]] = MappingProxyType(
+    {
+        "financial": 0.32,
+        "personal_health": 0.15,
+        "academic": 0.17,
+        "wrong_career_choice": 0.12,
+        "caring_responsibilities": 0.09,
+        "placement_experience": 0.08,
+        "other": 0.06,
+    }
+)
 #: Reasons of those who interrupt and then do not come back: health dominates.
-REASONS_AFTER_INTERRUPTION: Final = {
-    "personal_health": 0.42,
-    "caring_responsibilities": 0.17,
-    "financial": 0.21,
-    "wrong_career_choice": 0.08,
-    "academic": 0.07,
-    "other": 0.05,
-}
+REASONS_AFTER_INTERRUPTION: Final[Mapping[str, float]] = MappingProxyType(
+    {
+        "personal_health": 0.42,
+        "caring_responsibilities": 0.17,
+        "financial": 0.21,
+        "wrong_career_choice": 0.08,
+        "academic": 0.07,
+        "other": 0.05,
+    }
+)
 #: Share of withdrawals in each year of study: most leave in year 1.
-WITHDRAWAL_YEAR: Final[dict[int, tuple[float, ...]]] = {
-    2: (0.65, 0.35),
-    3: (0.55, 0.30, 0.15),
-    4: (0.50, 0.25, 0.15, 0.10),
-}
+WITHDRAWAL_YEAR: Final[Mapping[int, tuple[float, ...]]] = MappingProxyType(
+    {
+        2: (0.65, 0.35),
+        3: (0.55, 0.30, 0.15),
+        4: (0.50, 0.25, 0.15, 0.10),
+    }
+)
 
 # --- placements ---------------------------------------------------------------------------------
 
@@ -318,30 +330,34 @@ BLOCKS: Final = (
 PLACEMENT_YEARS: Final = (2025, 2026)  # academic years 2025/26 (history) and 2026/27 (requests)
 
 #: Blocks in which each year of study is out on placement, by programme (default: "*").
-CALENDAR: Final[dict[str, dict[int, tuple[int, ...]]]] = {
-    "*": {1: (2, 4), 2: (1, 3), 3: (2, 4)},
-    "ADA": {1: (2,), 2: (1, 3), 3: (2, 4), 4: (1, 3)},
-    "ADP": {1: (2, 4), 2: (1, 3)},
-    "NAA": {1: (2, 4), 2: (1, 3)},
-    "PHY": {1: (4,), 2: (2, 4), 3: (1, 2)},
-    "OCT": {1: (4,), 2: (2, 4), 3: (1, 2)},
-    "DIE": {1: (4,), 2: (2, 4), 3: (1, 2)},
-    "SLT": {1: (4,), 2: (2, 4), 3: (1, 2)},
-    "DRA": {1: (4,), 2: (2, 4), 3: (1, 2)},
-    "PAR": {1: (2, 4), 2: (1, 3), 3: (1, 2)},
-    "SWD": {1: (4,), 2: (2, 3), 3: (1, 2)},
-    "SWP": {1: (2, 3), 2: (1, 2)},
-}
+CALENDAR: Final[Mapping[str, Mapping[int, tuple[int, ...]]]] = MappingProxyType(
+    {
+        "*": {1: (2, 4), 2: (1, 3), 3: (2, 4)},
+        "ADA": {1: (2,), 2: (1, 3), 3: (2, 4), 4: (1, 3)},
+        "ADP": {1: (2, 4), 2: (1, 3)},
+        "NAA": {1: (2, 4), 2: (1, 3)},
+        "PHY": {1: (4,), 2: (2, 4), 3: (1, 2)},
+        "OCT": {1: (4,), 2: (2, 4), 3: (1, 2)},
+        "DIE": {1: (4,), 2: (2, 4), 3: (1, 2)},
+        "SLT": {1: (4,), 2: (2, 4), 3: (1, 2)},
+        "DRA": {1: (4,), 2: (2, 4), 3: (1, 2)},
+        "PAR": {1: (2, 4), 2: (1, 3), 3: (1, 2)},
+        "SWD": {1: (4,), 2: (2, 3), 3: (1, 2)},
+        "SWP": {1: (2, 3), 2: (1, 2)},
+    }
+)
 
 #: Sector some requests must be met in, and the share of the cohort's learners it applies to
 #: (the rest may go to any setting hosting the programme).
-REQUIRED_SECTOR: Final[dict[str, tuple[Sector, float]]] = {
-    "MID": (Sector.ACUTE, 0.7),
-    "CHN": (Sector.ACUTE, 0.6),
-    "PAR": (Sector.ACUTE, 1.0),
-    "DRA": (Sector.ACUTE, 1.0),
-    "MHN": (Sector.MENTAL_HEALTH, 0.8),
-}
+REQUIRED_SECTOR: Final[Mapping[str, tuple[Sector, float]]] = MappingProxyType(
+    {
+        "MID": (Sector.ACUTE, 0.7),
+        "CHN": (Sector.ACUTE, 0.6),
+        "PAR": (Sector.ACUTE, 1.0),
+        "DRA": (Sector.ACUTE, 1.0),
+        "MHN": (Sector.MENTAL_HEALTH, 0.8),
+    }
+)
 #: Final-year social work must include statutory work, i.e. a local authority team.
 STATUTORY_SECTOR: Final = Sector.SOCIAL_CARE
 #: Share of adult nursing learners whose request in blocks 3-4 must be in the community.
