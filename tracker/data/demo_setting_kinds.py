@@ -76,8 +76,7 @@ KINDS: Final[Mapping[str, SettingKind]] = MappingProxyType(
             Sector.PRIMARY_CARE,
             (*_ADULT, "NAA", "PAR"),
             {NUR: (1, 2), NA: (0, 1), AHP: (0, 1)},
-            0.0,
-            0.1,
+            hosts_any=0.1,
         ),
         "pcn": SettingKind(
             Sector.PRIMARY_CARE,
@@ -88,8 +87,7 @@ KINDS: Final[Mapping[str, SettingKind]] = MappingProxyType(
             Sector.CARE_HOME,
             ("ADN", "LDN", "MHN", "NAA", "OCT"),
             {NUR: (1, 2), NA: (0, 2), AHP: (0, 1)},
-            0.0,
-            0.3,
+            hosts_any=0.3,
         ),
         "la_team": SettingKind(Sector.SOCIAL_CARE, ("SWD", "SWP"), {SW: (2, 4)}),
         "la_ot": SettingKind(Sector.SOCIAL_CARE, ("OCT", "SWD", "SWP"), {AHP: (1, 2), SW: (0, 1)}),
@@ -97,8 +95,7 @@ KINDS: Final[Mapping[str, SettingKind]] = MappingProxyType(
             Sector.VCSE,
             ("SWD", "SWP", "MHN", "LDN", "OCT"),
             {SW: (1, 2), NUR: (0, 2), AHP: (0, 1)},
-            0.0,
-            0.5,
+            hosts_any=0.5,
         ),
     }
 )

@@ -21,6 +21,7 @@ from tracker.data.importers.core import (
     Context,
     by_key,
     chunks,
+    keys,
     max_length,
     upsert,
 )
@@ -51,6 +52,21 @@ def rows_where(session: Session, model: type[M], column: Any, ids: Iterable[int]
     found: list[M] = []
     for batch in chunks(ids):
         found.extend(session.exec(select(model).where(col(column).in_(batch))).all())
+    return found
+
+
+def by_key_with_hei(
+    session: Session, model: type[M], column: Any, wanted: Iterable[str]
+) -> dict[str, tuple[M, int]]:
+    """Rows of a cohort's table whose ``column`` is one of ``wanted``, each with its HEI.
+
+    The HEI says whether the importing user may know of the record at all (``Row.claim``).
+    """
+    found: dict[str, tuple[M, int]] = {}
+    for batch in chunks(keys(wanted)):
+        query = select(model, Cohort.hei_id).join(Cohort).where(col(column).in_(batch))
+        for obj, hei_id in session.exec(query).all():
+            found[getattr(obj, column.key)] = (obj, hei_id)
     return found
 
 

@@ -7,7 +7,13 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from tracker.data.importers.common import HEI, PROGRAMME, find_cohort, rows_where
+from tracker.data.importers.common import (
+    HEI,
+    PROGRAMME,
+    by_key_with_hei,
+    find_cohort,
+    rows_where,
+)
 from tracker.data.importers.core import (
     Action,
     Column,
@@ -70,14 +76,10 @@ def _stored_learners(
     ctx: Context, rows: list[Row]
 ) -> tuple[dict[str, tuple[Learner, int]], dict[int, date]]:
     """Learners the file names, with their HEI, and the date of each one's first event."""
-    existing: dict[str, tuple[Learner, int]] = {}
+    refs = [r.raw("learner_ref") for r in rows]
+    existing = by_key_with_hei(ctx.session, Learner, Learner.learner_ref, refs)
     first_event: dict[int, date] = {}
-    for batch in chunks(keys(r.raw("learner_ref") for r in rows)):
-        query = (
-            select(Learner, Cohort.hei_id).join(Cohort).where(col(Learner.learner_ref).in_(batch))
-        )
-        for learner, hei_id in ctx.session.exec(query).all():
-            existing[learner.learner_ref] = (learner, hei_id)
+    for batch in chunks(keys(refs)):
         events = (
             select(LearnerEvent.learner_id, func.min(LearnerEvent.event_date))
             .join(Learner)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import col, select
-
 from tracker.data.importers.common import (
     BLOCK,
     HEI,
@@ -14,6 +12,7 @@ from tracker.data.importers.common import (
     PROGRAMME,
     WHERE,
     blocks_named,
+    by_key_with_hei,
     codes,
     find_cohort,
 )
@@ -22,8 +21,6 @@ from tracker.data.importers.core import (
     Column,
     Context,
     KindSpec,
-    chunks,
-    keys,
     max_length,
     upsert,
 )
@@ -50,16 +47,9 @@ def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
     named = Named.load(ctx, rows)
     blocks = blocks_named(ctx, rows)
     cohorts = load_cohorts(session, named.hei_ids())
-    existing: dict[str, tuple[PlacementRequest, int]] = {}
-    codes = keys(r.raw("request_id") for r in rows)
-    for batch in chunks(codes):
-        query = (
-            select(PlacementRequest, Cohort.hei_id)
-            .join(Cohort)
-            .where(col(PlacementRequest.code).in_(batch))
-        )
-        for request, hei_id in session.exec(query).all():
-            existing[request.code] = (request, hei_id)
+    existing = by_key_with_hei(
+        session, PlacementRequest, PlacementRequest.code, (r.raw("request_id") for r in rows)
+    )
     seen: dict[str, int] = {}
     actions = []
     for row in rows:
