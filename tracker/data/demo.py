@@ -85,6 +85,13 @@ def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
     return [int(row[0]) for row in session.execute(statement, rows)]
 
 
+def _insert_keyed(
+    session: Session, model: type[SQLModel], rows: list[dict[str, Any]]
+) -> dict[str, int]:
+    """Bulk insert rows that carry a ``code``; the new ids by code, for the rows that refer."""
+    return dict(zip([row["code"] for row in rows], _insert(session, model, rows), strict=True))
+
+
 def has_organisations(session: Session) -> bool:
     return bool(session.execute(select(func.count()).select_from(Organisation)).scalar_one())
 
@@ -119,40 +126,25 @@ def _write_systems(session: Session, rng: np.random.Generator, scale: int) -> _S
         setting_copy += [copy] * len(copy_settings)
     hei_copy = {code: i // len(ref.HEIS) + 1 for i, (_, code) in enumerate(heis)}
 
-    org_ids = dict(
-        zip(
-            [o.code for o in orgs],
-            _insert(
-                session,
-                Organisation,
-                [
-                    {"code": o.code, "name": o.name, "kind": o.kind.value, "place": o.place}
-                    for o in orgs
-                ],
-            ),
-            strict=True,
-        )
+    org_ids = _insert_keyed(
+        session,
+        Organisation,
+        [{"code": o.code, "name": o.name, "kind": o.kind.value, "place": o.place} for o in orgs],
     )
-    programme_ids = dict(
-        zip(
-            [p.code for p in ref.PROGRAMMES],
-            _insert(
-                session,
-                Programme,
-                [
-                    {
-                        "code": p.code,
-                        "name": p.name,
-                        "profession_group": p.group.value,
-                        "field": p.field,
-                        "route": p.route.value,
-                        "years": p.years,
-                    }
-                    for p in ref.PROGRAMMES
-                ],
-            ),
-            strict=True,
-        )
+    programme_ids = _insert_keyed(
+        session,
+        Programme,
+        [
+            {
+                "code": p.code,
+                "name": p.name,
+                "profession_group": p.group.value,
+                "field": p.field,
+                "route": p.route.value,
+                "years": p.years,
+            }
+            for p in ref.PROGRAMMES
+        ],
     )
 
     return _Systems(

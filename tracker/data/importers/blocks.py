@@ -10,6 +10,7 @@ from tracker.data.importers.common import (
     NO_BLOCK,
     PROGRAMME,
     blocks_named,
+    of_hei_programme,
     rows_where,
 )
 from tracker.data.importers.core import Action, Column, Context, KindSpec, max_length, upsert
@@ -96,13 +97,9 @@ def plan_calendar(ctx: Context, rows: list[Row]) -> list[Action]:
         row.first_time(seen, key, "block", "calendar entry (same hei, programme, block, year)")
         if row.bad:
             continue
-        label = f"{hei.code}/{programme.code}/{block.code}/year {year}"
-        create = {
-            "hei_id": hei.id,
-            "programme_id": programme.id,
-            "block_id": block.id,
-            "year_of_study": year,
-        }
+        label, create = of_hei_programme(
+            hei, programme, f"{block.code}/year {year}", block_id=block.id, year_of_study=year
+        )
         values = {"start_date": start, "end_date": end}
         actions.append(upsert(ProgrammeCalendar, existing.get(key), label, values, create=create))
     return actions

@@ -93,6 +93,15 @@ def find_cohort(
     return cohort
 
 
+def of_hei_programme(
+    hei: Organisation, programme: Programme, tail: str, **rest: object
+) -> tuple[str, dict[str, object]]:
+    """The label and natural-key fields of a record of one HEI's programme (a cohort, a
+    calendar entry): ``hei/programme/tail`` and the ids, then ``rest`` in order."""
+    label = f"{hei.code}/{programme.code}/{tail}"
+    return label, {"hei_id": hei.id, "programme_id": programme.id, **rest}
+
+
 def plan_coded(
     ctx: Context,
     rows: list[Row],

@@ -12,6 +12,7 @@ from tracker.data.importers.common import (
     PROGRAMME,
     by_key_with_hei,
     find_cohort,
+    of_hei_programme,
     rows_where,
 )
 from tracker.data.importers.core import (
@@ -60,13 +61,9 @@ def plan_cohorts(ctx: Context, rows: list[Row]) -> list[Action]:
         row.first_time(seen, key, "intake", "cohort (same hei, programme and intake)")
         if row.bad:
             continue
-        label = f"{hei.code}/{programme.code}/{row.raw('intake')}"
-        create = {
-            "hei_id": hei.id,
-            "programme_id": programme.id,
-            "intake_year": intake[0],
-            "intake_month": intake[1],
-        }
+        label, create = of_hei_programme(
+            hei, programme, row.raw("intake"), intake_year=intake[0], intake_month=intake[1]
+        )
         values = {"commissioned_places": places}
         actions.append(upsert(Cohort, existing.get(key), label, values, create=create))
     return actions
