@@ -11,13 +11,12 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from types import MappingProxyType
-from typing import Final
 
 import numpy as np
 
 from tracker.data import demo_reference as ref
 from tracker.data.demo_reference import PLACES, HeiSpec
+from tracker.measures.definitions import STATUS_EVENTS
 
 
 @dataclass(frozen=True)
@@ -228,22 +227,9 @@ def _journey(
         ev.append((date.fromordinal(finish + 14 + int(u[7] * 75)), "employed_elsewhere", None))
 
 
-_STATUS: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "started": "active",
-        "transferred_in": "active",
-        "returned": "active",
-        "interrupted": "interrupted",
-        "withdrew": "withdrawn",
-        "transferred_out": "transferred_out",
-        "completed": "completed",
-    }
-)
-
-
 def _cut(learner: LearnerPlan, as_of: date) -> None:
     learner.events = [e for e in learner.events if e[0] <= as_of]
     for _, event, _ in learner.events:
-        learner.status = _STATUS.get(event, learner.status)
+        learner.status = STATUS_EVENTS.get(event, learner.status)
     if not any(e[1] == "interrupted" for e in learner.events):
         learner.interrupted_ever = False

@@ -89,6 +89,21 @@ GP_NAMES: Final = (
     "Rowan",
 )
 GP_SUFFIX: Final = ("Surgery", "Medical Centre", "Health Centre", "Medical Practice")
+# Care home providers, then the names their homes take.
+PROVIDER_NAMES: Final = (
+    "Heartlands Care",
+    "Mercian Living",
+    "Greenacres Care",
+    "Severnside Homes",
+    "Arden Care",
+    "Wyvern Healthcare",
+    "Oakleaf Care",
+    "Marches Care",
+    "Kinver Homes",
+    "Bright Horizons Care",
+    "Lickey Hills Care",
+    "Teme Valley Care",
+)
 HOME_NAMES: Final = (
     "Abbeyfield",
     "Bluebell",
@@ -108,20 +123,7 @@ HOME_NAMES: Final = (
     "Wisteria",
 )
 HOME_SUFFIX: Final = ("House", "Lodge", "Court", "Manor", "Care Centre", "Nursing Home")
-PROVIDER_NAMES: Final = (
-    "Heartlands Care",
-    "Mercian Living",
-    "Greenacres Care",
-    "Severnside Homes",
-    "Arden Care",
-    "Wyvern Healthcare",
-    "Oakleaf Care",
-    "Marches Care",
-    "Kinver Homes",
-    "Bright Horizons Care",
-    "Lickey Hills Care",
-    "Teme Valley Care",
-)
+# Councils (code, name, place, social work teams) and the teams they run.
 COUNCILS: Final = (
     ("LA01", "Kingsmere City Council", "Birmingham", 9),
     ("LA02", "Arden Metropolitan Borough Council", "Solihull", 5),
@@ -138,6 +140,7 @@ LA_TEAMS: Final = (
     "Family Support Team",
     "Occupational Therapy and Adaptations",
 )
+# Voluntary and community organisations: code, name, place, settings.
 VCSE: Final = (
     ("VCS01", "Brum Minds Matter", "Birmingham", 2),
     ("VCS02", "Solihull Carers Network", "Solihull", 1),
