@@ -234,23 +234,7 @@ def _write_placements(
         ],
     )
     setting_ids = _insert(
-        session,
-        PlacementSetting,
-        [
-            {
-                "code": s.code,
-                "organisation_id": org_ids[s.org_code],
-                "name": s.name,
-                "sector": KINDS[s.kind].sector.value,
-                "hosts_any_programme": s.hosts_any,
-                "lat": s.lat,
-                "lon": s.lon,
-                "postcode_district": s.district,
-                "active": s.active,
-                "version": 1,
-            }
-            for s in settings
-        ],
+        session, PlacementSetting, [s.record(org_ids[s.org_code]) for s in settings]
     )
     hosted = [
         {"setting_id": sid, "programme_id": programme_ids[p]}

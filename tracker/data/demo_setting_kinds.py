@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from tracker.models import OrgKind, Sector
 
@@ -115,6 +115,21 @@ class SettingSpec:
     hosts_any: bool = False
     coaching: bool = False
     base: dict[str, int] = field(default_factory=dict)  # supervisors per profession group
+
+    def record(self, organisation_id: int) -> dict[str, Any]:
+        """The ``PlacementSetting`` row: its sector is its kind's, its version the first."""
+        return {
+            "code": self.code,
+            "organisation_id": organisation_id,
+            "name": self.name,
+            "sector": KINDS[self.kind].sector.value,
+            "hosts_any_programme": self.hosts_any,
+            "lat": self.lat,
+            "lon": self.lon,
+            "postcode_district": self.district,
+            "active": self.active,
+            "version": 1,
+        }
 
 
 @dataclass
