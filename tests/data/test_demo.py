@@ -299,3 +299,14 @@ def test_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     again = runner.invoke(app, ["demo"])
     assert again.exit_code == 1
     assert "fresh database" in again.output
+
+
+def test_registry_tables_are_read_only() -> None:
+    """Module-level tables are shared by every request of a worker: none may be changed."""
+    from tracker.data import demo_reference
+    from tracker.data.demo_setting_kinds import KINDS as SETTING_KINDS
+    from tracker.data.importers import KINDS
+
+    for table in (KINDS, SETTING_KINDS, demo_reference.PLACES, demo_reference.CALENDAR):
+        with pytest.raises(TypeError):
+            table["new"] = None  # type: ignore[index]
