@@ -177,3 +177,11 @@ def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
         if changed:
             parts.append(f"{labels[name]} ({changed} rows differ)")
     return ", ".join(parts) or "the registers"
+
+
+def run_request_ids(inputs: Mapping[str, Any]) -> set[int]:
+    """Database ids of the requests a run's snapshot covers (what its approval publishes)."""
+    ids = inputs.get("ids", {}).get("requests", {})
+    return {
+        ids[str(r["request_id"])] for r in inputs.get("demand", []) if str(r["request_id"]) in ids
+    }

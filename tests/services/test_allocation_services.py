@@ -29,7 +29,13 @@ from tracker.models import (
 )
 from tracker.queries.placements import learner_placements, visible_placements
 from tracker.queries.run_review import compare_runs, run_review
-from tracker.queries.runs import named_learners, run_history, run_plan, settings_for_move
+from tracker.queries.runs import (
+    approval_preview,
+    named_learners,
+    run_history,
+    run_plan,
+    settings_for_move,
+)
 from tracker.services.allocation import AllocationRefused
 from tracker.services.named_learners import assign_named_learners
 from tracker.services.placements import approve_run, set_placement_status
@@ -442,8 +448,25 @@ def test_collaborative_users_see_published_placements_without_learners(
 def test_approval_refuses_overlaps_and_changed_inputs(engine: Engine, system: System) -> None:
     first = _run(engine, max_km=50)
     second = _run(engine, max_km=50)
+    with Session(engine) as session:
+        placed = _placements(session, first)
+        preview = approval_preview(session, principal=COORDINATOR, run_id=first)
+    learners = sum(p.learners for p in placed)
+    settings = len({p.setting_id for p in placed})
+    assert preview.startswith(f"Approving run {first} (")
+    assert f"confirms {learners} learners in {len(placed)} placements at {settings} settings" in (
+        preview
+    )
+    assert "for 2 HEIs" in preview
+    assert "supersede" not in preview
     with session_scope(engine) as session:
         approve_run(session, principal=COORDINATOR, run_id=first)
+    with Session(engine) as session:
+        preview = approval_preview(session, principal=COORDINATOR, run_id=second)
+        assert f"Run {first} (" in preview and "supersede it" in preview
+        assert "only a finished run" in approval_preview(
+            session, principal=COORDINATOR, run_id=first
+        )
     with session_scope(engine) as session, pytest.raises(AllocationRefused, match="supersede"):
         approve_run(session, principal=COORDINATOR, run_id=second)
     with session_scope(engine) as session:

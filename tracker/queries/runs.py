@@ -23,11 +23,13 @@ from tracker.models import (
     PlacementRequest,
     PlacementSetting,
     Programme,
+    RunStatus,
 )
 from tracker.optimise.geo import haversine_km
 from tracker.queries.joins import HEI, SETTING_OWNER, with_block, with_cohort, with_setting
 from tracker.queries.placements import with_placement_context
-from tracker.snapshots import register_code
+from tracker.snapshots import register_code, run_request_ids
+from tracker.vocabulary import label
 
 PLAN_COLUMNS = [
     "placement_id",
@@ -288,3 +290,48 @@ def _spare_text(spare: int) -> str:
     if spare <= 0:
         return "full"
     return f"{spare} spare place" + ("" if spare == 1 else "s")
+
+
+def approval_preview(session: Session, *, principal: Principal, run_id: int) -> str:
+    """What approving a run would publish, in one paragraph, for the page to ask to confirm:
+    learners, placements, settings and HEIs, and any approved run it would supersede."""
+    require_reviewer(principal)
+    run = session.get(AllocationRun, run_id)
+    if run is None:
+        return f"Run {run_id} does not exist."
+    if run.status != RunStatus.SUCCEEDED.value:
+        return f"Run {run_id} is {label(run.status).lower()}: only a finished run can be approved."
+    rows = session.exec(
+        select(Placement.setting_id, Placement.request_id, Placement.learners).where(
+            Placement.run_id == run_id, col(Placement.learner_id).is_(None)
+        )
+    ).all()
+    hei_of = {
+        db: str(r["hei"])
+        for key, db in run.inputs.get("ids", {}).get("requests", {}).items()
+        for r in run.inputs.get("demand", [])
+        if str(r["request_id"]) == key
+    }
+    learners = sum(int(n) for _, _, n in rows)
+    settings = len({s for s, _, _ in rows})
+    heis = len({hei_of.get(r or 0) for _, r, _ in rows} - {None})
+    text = (
+        f"Approving run {run_id} ({run.name}) confirms {learners:,} learners in "
+        f"{len(rows):,} placements at {settings:,} settings for {heis:,} HEIs; they "
+        "see their confirmed placements at once."
+    )
+    mine = run_request_ids(run.inputs)
+    approved = session.exec(
+        select(AllocationRun).where(
+            AllocationRun.status == RunStatus.APPROVED.value, AllocationRun.id != run_id
+        )
+    ).all()
+    for other in approved:
+        shared = run_request_ids(other.inputs) & mine
+        if shared:
+            text += (
+                f" Run {other.id} ({other.name}) is approved for {len(shared):,} of the same "
+                "requests: approve choosing to supersede it, and its placements for them are "
+                "cancelled."
+            )
+    return text

@@ -26,16 +26,8 @@ from tracker.snapshots import (
     describe_changes,
     fingerprint,
     frame_records,
+    run_request_ids,
 )
-
-
-def _request_ids(run: AllocationRun) -> set[int]:
-    ids = run.inputs.get("ids", {}).get("requests", {})
-    return {
-        ids[str(r["request_id"])]
-        for r in run.inputs.get("demand", [])
-        if str(r["request_id"]) in ids
-    }
 
 
 def _refuse_if_registers_changed(session: Session, run: AllocationRun) -> None:
@@ -65,7 +57,7 @@ def _clashing_runs(
             AllocationRun.status == RunStatus.APPROVED.value, AllocationRun.id != run_id
         )
     ).all():
-        if _request_ids(other) & mine:
+        if run_request_ids(other.inputs) & mine:
             clashes.append(other)
     if clashes and not supersede:
         names = ", ".join(f"run {o.id} ({o.name})" for o in clashes)
@@ -139,7 +131,7 @@ def approve_run(
             "approved: change the capacity register, then run again."
         )
     _refuse_if_registers_changed(session, run)
-    mine = _request_ids(run)
+    mine = run_request_ids(run.inputs)
     # Lock the requests this plan covers, so that two overlapping approvals at once take
     # turns and the second sees the first (PostgreSQL; SQLite has one writer at a time).
     session.exec(
