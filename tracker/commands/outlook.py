@@ -12,16 +12,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
+import pandas as pd
 import typer
 
 from tracker.access import SYSTEM
 from tracker.config import load_settings
 from tracker.db import make_engine, session_scope, upgrade
 from tracker.exports import safe_frame
-from tracker.measures.outlook import OUTLOOK_COLUMNS, supply_outlook
-from tracker.measures.outlook_backtest import backtest, backtest_origin, mape
+from tracker.measures.outlook import OUTLOOK_COLUMNS
+from tracker.measures.outlook_backtest import BACKTEST_YEARS, backtest_origin
 from tracker.measures.outlook_scenario import Scenario, ScenarioError, parse_scenario
-from tracker.queries.outlook import outlook_frames
+from tracker.services.outlook import OutlookRequest, outlook_report
 
 MAX_YEARS = 30
 
@@ -55,22 +56,31 @@ def read_scenario(path: Path | None) -> Scenario:
         fail(f"scenario file {path}: {exc}.")
 
 
-def _print_backtest(learners: Any, events: Any, as_of: date) -> None:
+def _print_track_record(table: pd.DataFrame, as_of: date) -> None:
     """The track record on stderr: MAPE of completions per profession group."""
-    table = mape(backtest(learners, events, as_of=as_of, years=2))
-    origin = backtest_origin(as_of, 2)
     typer.echo(
-        f"Backtest: outlook made as of {origin} against completions recorded to {as_of} "
-        "(mean absolute percentage error of completions per year):",
+        f"Backtest: outlook made as of {backtest_origin(as_of, BACKTEST_YEARS)} against "
+        f"completions recorded to {as_of} (mean absolute percentage error of completions "
+        "per year):",
         err=True,
     )
     for row in table.itertuples(index=False):
         figure = "no completions to compare" if row.mape != row.mape else f"{row.mape:.1%}"
         typer.echo(
             f"  {row.profession_group:<20}{figure:>8}  "
-            f"(predicted {row.predicted:.0f}, recorded {row.actual})",
+            f"(predicted {row.predicted:.0f}, recorded {row.actual:.0f})",
             err=True,
         )
+
+
+def _contract(frame: pd.DataFrame) -> pd.DataFrame:
+    """The file's columns in order: expected figures to 2 decimals, limits whole learners."""
+    table = frame.loc[:, list(OUTLOOK_COLUMNS)].copy()
+    table[["completions", "local_posts"]] = table[["completions", "local_posts"]].round(2)
+    table[["completions_low", "completions_high"]] = table[
+        ["completions_low", "completions_high"]
+    ].astype("int64")
+    return table
 
 
 def register(app: typer.Typer) -> None:
@@ -97,21 +107,23 @@ def register(app: typer.Typer) -> None:
         if out.suffix.lower() != ".csv":
             fail("--out must end in .csv.")
         plan = read_scenario(scenario)
+        request = OutlookRequest(
+            years=years, scenario=plan, as_of=day, with_track_record=with_backtest
+        )
         engine = make_engine(load_settings().database_url)
         upgrade(engine)
-        with session_scope(engine) as session:
-            frames = outlook_frames(session, principal=SYSTEM)
         try:
-            made = supply_outlook(
-                frames.learners, frames.events, as_of=day, years=years, scenario=plan
-            )
+            with session_scope(engine) as session:
+                report = outlook_report(session, principal=SYSTEM, request=request)
         except ScenarioError as exc:
             fail(f"scenario file {scenario}: {exc}.")
-        table = made.table.loc[:, list(OUTLOOK_COLUMNS)].round({"completions": 2, "local_posts": 2})
+        table = _contract(report.outlook.numbers)
         out.parent.mkdir(parents=True, exist_ok=True)
         # Plain UTF-8 without the byte-order mark the spreadsheet exports carry: this file is
         # a machine-read contract whose first header cell must be exactly profession_group.
         out.write_bytes(safe_frame(table).to_csv(index=False).encode("utf-8"))
-        typer.echo(f"Wrote {len(table)} rows (exact figures, {made.level:.0%} intervals) to {out}.")
+        typer.echo(
+            f"Wrote {len(table)} rows (exact figures, {report.level:.0%} intervals) to {out}."
+        )
         if with_backtest:
-            _print_backtest(frames.learners, frames.events, day)
+            _print_track_record(report.track_record, day)
