@@ -191,3 +191,19 @@ def test_backtest_on_the_demo_data_is_accurate(demo_url: str) -> None:
     assert (errors < 0.15).all(), errors.to_dict()
     inside = ((table["low"] <= table["actual"]) & (table["actual"] <= table["high"])).mean()
     assert inside >= 0.5  # an 80% interval that missed most years would be too narrow
+
+
+def test_before_any_learner_writes_the_header_only(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "early.csv"
+    result = run("--as-of", "2010-01-01", "--years", "3", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert _rows(out) == [COLUMNS.split(",")]
+
+
+def test_after_the_latest_event_it_warns(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "late.csv"
+    result = run("--as-of", "2030-01-01", "--years", "2", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Warning: --as-of 2030-01-01 is after the latest event recorded (2026-10-31)" in (
+        result.output
+    )

@@ -195,3 +195,23 @@ def test_planned_intakes_replace_the_carried_forward_one() -> None:
     assert made.intakes["starters"].tolist() == [20.0, 10.0, 10.0]
     # Completions from the 2025 intake arrive in 2027: twice the baseline's 9.5 x 0.85 x 0.75.
     assert made.table["completions"].iloc[2] == pytest.approx(6.890625 + 9.5 * 0.85 * 0.75)
+
+
+def test_simulations_agree_with_the_expected_figures() -> None:
+    # The interval comes from simulated futures; their mean must be the expected value
+    # (up to simulation error), or the band would sit beside the line.
+    learners, events = _cohort()
+    made = supply_outlook(learners, events, as_of=AS_OF, years=3)
+    (part,) = made.parts
+    mean = part.simulated.mean(axis=0)
+    assert mean == pytest.approx(made.table["completions"].to_numpy(), rel=0.05)
+
+
+def test_nobody_completes_twice() -> None:
+    # Over a long horizon completions can at most equal the learners on programme plus the
+    # planned starters.
+    learners, events = _cohort()
+    made = supply_outlook(learners, events, as_of=AS_OF, years=12, options=PLAIN)
+    on_programme = 19  # 10 in year 2, 9 in year 1 on 30 Sep 2024
+    assert made.table["completions"].sum() <= on_programme + made.intakes["starters"].sum()
+    assert made.table["completions_high"].max() <= on_programme + 10

@@ -64,6 +64,8 @@ def _print_track_record(table: pd.DataFrame, as_of: date) -> None:
         "per year):",
         err=True,
     )
+    if table.empty:
+        typer.echo("  nobody was on programme then: nothing to compare.", err=True)
     for row in table.itertuples(index=False):
         figure = "no completions to compare" if row.mape != row.mape else f"{row.mape:.1%}"
         typer.echo(
@@ -118,6 +120,12 @@ def register(app: typer.Typer) -> None:
         except ScenarioError as exc:
             fail(f"scenario file {scenario}: {exc}.")
         table = _contract(report.outlook.numbers)
+        if report.data_to is not None and day > report.data_to:
+            typer.echo(
+                f"Warning: --as-of {day} is after the latest event recorded ({report.data_to}); "
+                "learners are taken to be as last recorded.",
+                err=True,
+            )
         out.parent.mkdir(parents=True, exist_ok=True)
         # Plain UTF-8 without the byte-order mark the spreadsheet exports carry: this file is
         # a machine-read contract whose first header cell must be exactly profession_group.

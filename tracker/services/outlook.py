@@ -42,6 +42,9 @@ class OutlookReport:
     as_of: date | None
     exact: bool
     level: float
+    #: The latest event recorded: an outlook as of a later date takes every learner to be
+    #: as last recorded, which the caller should say.
+    data_to: date | None = None
 
 
 def _controlled_record(table: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFrame:
@@ -82,7 +85,8 @@ def outlook_report(
     this viewer may read.
     """
     years, scenario, options = request.years, request.scenario, request.options
-    as_of = request.as_of or figures_as_of(session)
+    data_to = figures_as_of(session)
+    as_of = request.as_of or data_to
     frames = outlook_frames(session, principal=principal)
     chosen = viewer_policy(principal, policy)
     empty = pd.DataFrame(columns=list(OUTLOOK_COLUMNS))
@@ -94,6 +98,7 @@ def outlook_report(
             as_of=as_of,
             exact=chosen.exact,
             level=(options or OutlookOptions()).level,
+            data_to=data_to,
         )
     made = supply_outlook(
         frames.learners, frames.events, as_of=as_of, years=years, scenario=scenario, options=options
@@ -114,4 +119,5 @@ def outlook_report(
         as_of=as_of,
         exact=chosen.exact,
         level=made.level,
+        data_to=data_to,
     )
