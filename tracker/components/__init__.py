@@ -1,51 +1,165 @@
 """The one UI kit: everything pages draw with, and their way to the database.
 
-Modules by what they make: ``guard`` (page guard, callback principal, page header),
-``sessions`` (``reading()``/``writing()``: a callback's session), ``grids``, ``downloads``,
-``charts`` (house chart style) with ``figures`` (pipeline) and ``capacity_figures``,
-``cards``, ``alerts``, ``fields`` and ``pipeline_filters``, ``drawn`` (drawn content cached
-beside the reports) and ``run_tokens``. Nothing here computes figures or decides access:
-reports come from services and queries, permissions from ``tracker.access``.
+Pages import it as one namespace (``from tracker import components as ui``) and call
+``ui.page_header(...)``, ``ui.reading()``, ``ui.grid(...)``: everything a page uses is named
+here, so no page repeats a list of the kit's modules. Modules by what they make: ``guard``
+(page guard, callback principal, page header, app settings), ``sessions``
+(``reading()``/``writing()``: a callback's session), ``grids``, ``downloads``, ``charts``
+(house chart style) with ``figures`` (pipeline, as ``ui.figures``) and ``capacity_figures``,
+``cards``, ``alerts``, ``fields``, ``pipeline_filters`` and ``dashboards`` (the pipeline
+dashboards' shared path), ``registers`` (the register pages' skeleton), ``drawn`` (drawn
+content cached beside the reports) and ``run_tokens``. Nothing here computes figures or
+decides access: reports come from services and queries, permissions from ``tracker.access``.
 """
 
-from tracker.components.alerts import message, notice, result_alert
+from tracker.components import capacity_figures, figures
+from tracker.components.alerts import (
+    disclosure_notice,
+    message,
+    notice,
+    notice_empty,
+    refused_alert,
+    result_alert,
+)
+from tracker.components.capacity_figures import (
+    calendar_timeline,
+    coverage_figure,
+    heatmap,
+    settings_map,
+)
 from tracker.components.cards import (
     card,
     chart_card,
     format_count,
     format_rate,
     loading,
+    rate_text,
     stat_card,
     stat_row,
     table_card,
 )
-from tracker.components.charts import CHART_TEMPLATE, graph, plain_figure
+from tracker.components.charts import CHART_TEMPLATE, graph, plain_figure, ratio_bars
+from tracker.components.dashboards import PipelineReport, pipeline_report
 from tracker.components.downloads import chosen_format, download_buttons, send_table
-from tracker.components.guard import callback_principal, forbidden, page_guard, page_header
-from tracker.components.sessions import reading, writing
+from tracker.components.drawn import drawn, drawn_capacity
+from tracker.components.fields import (
+    block_choices,
+    button,
+    code_options,
+    coded_options,
+    dropdown,
+    field,
+    filter_field,
+    group_options,
+    sector_options,
+)
+from tracker.components.grids import (
+    COUNT_RANGE,
+    column_defs,
+    editable_number,
+    grid,
+    records,
+    scrolling_table,
+    table,
+)
+from tracker.components.guard import (
+    app_disclosure_policy,
+    app_import_limits,
+    app_secret,
+    callback_principal,
+    forbidden,
+    page_guard,
+    page_header,
+)
+from tracker.components.pipeline_filters import (
+    FilterValue,
+    dashboard,
+    filter_inputs,
+    filter_states,
+    filters_from_values,
+)
+from tracker.components.register_tables import RegisterTable
+from tracker.components.registers import (
+    follow_search,
+    refused,
+    register_layout,
+    saved,
+    table_download,
+)
+from tracker.components.run_tokens import run_token, token_run_id
+from tracker.components.sessions import DbSession, job_database, reading, writing
 
 __all__ = [
     "CHART_TEMPLATE",
+    "COUNT_RANGE",
+    "DbSession",
+    "FilterValue",
+    "PipelineReport",
+    "RegisterTable",
+    "app_disclosure_policy",
+    "app_import_limits",
+    "app_secret",
+    "block_choices",
+    "button",
+    "calendar_timeline",
     "callback_principal",
+    "capacity_figures",
     "card",
     "chart_card",
     "chosen_format",
+    "code_options",
+    "coded_options",
+    "column_defs",
+    "coverage_figure",
+    "dashboard",
+    "disclosure_notice",
     "download_buttons",
+    "drawn",
+    "drawn_capacity",
+    "dropdown",
+    "editable_number",
+    "field",
+    "figures",
+    "filter_field",
+    "filter_inputs",
+    "filter_states",
+    "filters_from_values",
+    "follow_search",
     "forbidden",
     "format_count",
     "format_rate",
     "graph",
+    "grid",
+    "group_options",
+    "heatmap",
+    "job_database",
     "loading",
     "message",
     "notice",
+    "notice_empty",
     "page_guard",
     "page_header",
+    "pipeline_report",
     "plain_figure",
+    "rate_text",
+    "ratio_bars",
     "reading",
+    "records",
+    "refused",
+    "refused_alert",
+    "register_layout",
     "result_alert",
+    "run_token",
+    "saved",
+    "scrolling_table",
+    "sector_options",
     "send_table",
+    "settings_map",
     "stat_card",
     "stat_row",
+    "table",
     "table_card",
+    "table_download",
+    "token_run_id",
     "writing",
 ]

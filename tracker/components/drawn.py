@@ -19,7 +19,6 @@ from tracker.cache import (
     CAPACITY_DATA,
     PIPELINE_DATA,
     DataFamily,
-    ReportCache,
     app_report_cache,
     cached_for,
 )
@@ -77,8 +76,3 @@ def drawn(
         return figures.as_of, content(figures)
 
     return rendered(page, principal, (*parts, app_disclosure_policy()), PIPELINE_DATA, draw)
-
-
-def report_cache() -> ReportCache | None:
-    """The app's report cache for services that take one (None when it is switched off)."""
-    return app_report_cache()

@@ -85,3 +85,19 @@ def coded_options(frame: pd.DataFrame, *, value: str = "code", name: str = "name
 def block_choices(blocks: pd.DataFrame) -> list[dict]:
     """Placement blocks from ``queries.capacity.block_options`` as choices."""
     return coded_options(blocks, value="block", name="name")
+
+
+def button(
+    text: str,
+    component_id: str,
+    color: str = "primary",
+    *,
+    outline: bool = False,
+    class_name: str | None = None,
+) -> Layout:
+    """A small action button, the size every page's actions use; only the properties given
+    are set, so it draws exactly as a hand-written ``dbc.Button`` would."""
+    props: dict[str, Any] = {"outline": True} if outline else {}
+    if class_name:
+        props["className"] = class_name
+    return dbc.Button(text, id=component_id, color=color, size="sm", **props)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tracker import components as ui
 from tracker.access import Principal
-from tracker.components.sessions import DbSession
 from tracker.refusals import Refused
 from tracker.services.named_learners import assign_named_learners
 from tracker.services.placements import approve_run
@@ -39,7 +39,7 @@ def _selected(choices: Choices) -> dict[str, Any]:
     return choices.rows[0]
 
 
-def pin(session: DbSession, principal: Principal, choices: Choices) -> tuple[str, int | None]:
+def pin(session: ui.DbSession, principal: Principal, choices: Choices) -> tuple[str, int | None]:
     row = _selected(choices)
     pin_placement(
         session,
@@ -51,7 +51,7 @@ def pin(session: DbSession, principal: Principal, choices: Choices) -> tuple[str
     return f"Placement {row['placement_id']} {done}.", None
 
 
-def move(session: DbSession, principal: Principal, choices: Choices) -> tuple[str, int | None]:
+def move(session: ui.DbSession, principal: Principal, choices: Choices) -> tuple[str, int | None]:
     row = _selected(choices)
     if not choices.move_to:
         raise Refused("Choose the setting to move to.")
@@ -66,12 +66,14 @@ def move(session: DbSession, principal: Principal, choices: Choices) -> tuple[st
     return f"Moved {learners} learner(s); the move is pinned.", None
 
 
-def rerun(session: DbSession, principal: Principal, choices: Choices) -> tuple[str, int | None]:
+def rerun(session: ui.DbSession, principal: Principal, choices: Choices) -> tuple[str, int | None]:
     new_id = rerun_close_to(session, principal=principal, run_id=choices.run_id)
     return f"Run {new_id} queued: close to run {choices.run_id}.", new_id
 
 
-def what_if(session: DbSession, principal: Principal, choices: Choices) -> tuple[str, int | None]:
+def what_if(
+    session: ui.DbSession, principal: Principal, choices: Choices
+) -> tuple[str, int | None]:
     change = CapacityChange(sector=choices.sector, add_supervisors=int(choices.add or 0))
     new_id = create_scenario(
         session, principal=principal, run_id=choices.run_id, capacity_changes=[change]
@@ -79,7 +81,7 @@ def what_if(session: DbSession, principal: Principal, choices: Choices) -> tuple
     return f"What-if run {new_id} queued on a copy of the inputs.", new_id
 
 
-def assign(session: DbSession, principal: Principal, choices: Choices) -> tuple[str, int | None]:
+def assign(session: ui.DbSession, principal: Principal, choices: Choices) -> tuple[str, int | None]:
     summary = assign_named_learners(session, principal=principal, run_id=choices.run_id)
     return (
         f"{summary['placed']} of {summary['learners']} learners named; "
@@ -87,7 +89,9 @@ def assign(session: DbSession, principal: Principal, choices: Choices) -> tuple[
     ), None
 
 
-def approve(session: DbSession, principal: Principal, choices: Choices) -> tuple[str, int | None]:
+def approve(
+    session: ui.DbSession, principal: Principal, choices: Choices
+) -> tuple[str, int | None]:
     count = approve_run(
         session, principal=principal, run_id=choices.run_id, supersede=bool(choices.supersede)
     )

@@ -11,9 +11,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from tracker.components import card, graph
-from tracker.components.fields import field, sector_options
-from tracker.components.grids import grid
+from tracker import components as ui
 from tracker.queries.runs import RUN_HISTORY_COLUMNS
 
 PAGE = "allocation"
@@ -50,7 +48,7 @@ NAMED = ["learner", "hei", "request", "setting", "setting_name", "sector", "bloc
 def _run_choices(blocks: list[dict[str, str]], programmes: list[dict[str, str]]) -> Any:
     return dbc.Row(
         [
-            field(
+            ui.field(
                 "Blocks",
                 dcc.Dropdown(
                     id=f"{PAGE}-blocks",
@@ -60,7 +58,7 @@ def _run_choices(blocks: list[dict[str, str]], programmes: list[dict[str, str]])
                 ),
                 4,
             ),
-            field(
+            ui.field(
                 "Programmes (empty: all)",
                 dcc.Dropdown(
                     id=f"{PAGE}-programmes",
@@ -70,12 +68,12 @@ def _run_choices(blocks: list[dict[str, str]], programmes: list[dict[str, str]])
                 ),
                 4,
             ),
-            field(
+            ui.field(
                 "Distance limit (km)",
                 dbc.Input(id=f"{PAGE}-distance", type="number", min=1, step=1, placeholder="None"),
                 2,
             ),
-            field(
+            ui.field(
                 "Solver",
                 dbc.Select(
                     id=f"{PAGE}-solver",
@@ -94,7 +92,7 @@ def _run_choices(blocks: list[dict[str, str]], programmes: list[dict[str, str]])
 def _run_controls() -> Any:
     return dbc.Row(
         [
-            field("Name (optional)", dbc.Input(id=f"{PAGE}-name", maxLength=200), 4),
+            ui.field("Name (optional)", dbc.Input(id=f"{PAGE}-name", maxLength=200), 4),
             dbc.Col(
                 [
                     dbc.Button(
@@ -131,7 +129,7 @@ def _run_controls() -> Any:
 
 def run_form(blocks: list[dict[str, str]], programmes: list[dict[str, str]]) -> Any:
     """The run form: blocks, programmes, distance limit, solver, name; run and cancel."""
-    return card(
+    return ui.card(
         "Run an allocation",
         [
             _run_choices(blocks, programmes),
@@ -146,28 +144,20 @@ def _actions() -> Any:
         [
             dbc.Col(
                 [
-                    dbc.Button(
+                    ui.button(
                         "Re-run close to this plan",
-                        id=f"{PAGE}-rerun",
-                        size="sm",
-                        color="primary",
+                        f"{PAGE}-rerun",
                         outline=True,
-                        className="me-2 mb-1",
+                        class_name="me-2 mb-1",
                     ),
-                    dbc.Button(
+                    ui.button(
                         "Assign named learners",
-                        id=f"{PAGE}-assign",
-                        size="sm",
-                        color="primary",
+                        f"{PAGE}-assign",
                         outline=True,
-                        className="me-2 mb-1",
+                        class_name="me-2 mb-1",
                     ),
-                    dbc.Button(
-                        "Approve and publish",
-                        id=f"{PAGE}-approve",
-                        size="sm",
-                        color="success",
-                        className="me-2 mb-1",
+                    ui.button(
+                        "Approve and publish", f"{PAGE}-approve", "success", class_name="me-2 mb-1"
                     ),
                     dbc.Checkbox(
                         id=f"{PAGE}-supersede",
@@ -185,29 +175,23 @@ def _actions() -> Any:
 def _what_if() -> Any:
     return dbc.Row(
         [
-            field(
+            ui.field(
                 "What-if: sector",
                 dcc.Dropdown(
                     id=f"{PAGE}-whatif-sector",
                     value=WHAT_IF_SECTOR,
                     clearable=False,
-                    options=sector_options(),
+                    options=ui.sector_options(),
                 ),
                 3,
             ),
-            field(
+            ui.field(
                 "Supervisors to add per setting",
                 dbc.Input(id=f"{PAGE}-whatif-add", type="number", value=1, step=1),
                 3,
             ),
             dbc.Col(
-                dbc.Button(
-                    "Run what-if on a copy",
-                    id=f"{PAGE}-whatif",
-                    size="sm",
-                    color="secondary",
-                    outline=True,
-                ),
+                ui.button("Run what-if on a copy", f"{PAGE}-whatif", "secondary", outline=True),
                 md=3,
                 className="d-flex align-items-end mb-2",
             ),
@@ -218,34 +202,26 @@ def _what_if() -> Any:
 def _plan_tab() -> Any:
     return html.Div(
         [
-            grid(f"{PAGE}-plan", PLAN, height=380, row_id="placement_id", selectable=True),
+            ui.grid(f"{PAGE}-plan", PLAN, height=380, row_id="placement_id", selectable=True),
             dbc.Row(
                 [
                     dbc.Col(
-                        dbc.Button(
-                            "Pin / unpin selected",
-                            id=f"{PAGE}-pin",
-                            size="sm",
-                            color="secondary",
-                            outline=True,
-                        ),
+                        ui.button("Pin / unpin selected", f"{PAGE}-pin", "secondary", outline=True),
                         md=2,
                         className="d-flex align-items-end mb-2",
                     ),
-                    field(
+                    ui.field(
                         "Move selected learners to",
                         dcc.Dropdown(id=f"{PAGE}-move-to", placeholder="Setting"),
                         5,
                     ),
-                    field(
+                    ui.field(
                         "Learners",
                         dbc.Input(id=f"{PAGE}-move-n", type="number", min=1, step=1, value=1),
                         2,
                     ),
                     dbc.Col(
-                        dbc.Button(
-                            "Move", id=f"{PAGE}-move", size="sm", color="secondary", outline=True
-                        ),
+                        ui.button("Move", f"{PAGE}-move", "secondary", outline=True),
                         md=2,
                         className="d-flex align-items-end mb-2",
                     ),
@@ -263,7 +239,7 @@ def _compare_tab() -> Any:
                 id=f"{PAGE}-compare-with", placeholder="Compare with run…", className="mb-2"
             ),
             html.Div(id=f"{PAGE}-compare-summary"),
-            grid(
+            ui.grid(
                 f"{PAGE}-compare-figures",
                 [
                     "run_id",
@@ -278,13 +254,13 @@ def _compare_tab() -> Any:
                 height=130,
             ),
             html.H3("What changed", className="h6 mt-3"),
-            grid(
+            ui.grid(
                 f"{PAGE}-compare-changes",
                 ["hei", "request", "block", "setting", "sector", "a", "b", "change"],
                 height=280,
             ),
             html.H3("Named learners who moved", className="h6 mt-3"),
-            grid(
+            ui.grid(
                 f"{PAGE}-compare-named",
                 ["learner", "hei", "setting_a", "setting_b"],
                 height=200,
@@ -301,8 +277,8 @@ def _tabs() -> Any:
             dbc.Tab(_plan_tab(), label="Plan", tab_id="plan"),
             dbc.Tab(
                 [
-                    graph(f"{PAGE}-hei-chart", filename="hei-fill"),
-                    grid(
+                    ui.graph(f"{PAGE}-hei-chart", filename="hei-fill"),
+                    ui.grid(
                         f"{PAGE}-hei-grid", ["hei", "requested", "placed", "fill_ratio"], height=250
                     ),
                 ],
@@ -311,8 +287,8 @@ def _tabs() -> Any:
             ),
             dbc.Tab(
                 [
-                    graph(f"{PAGE}-sector-chart", filename="sector-utilisation"),
-                    grid(
+                    ui.graph(f"{PAGE}-sector-chart", filename="sector-utilisation"),
+                    ui.grid(
                         f"{PAGE}-sector-grid",
                         ["sector", "places", "placed", "utilisation"],
                         height=250,
@@ -322,7 +298,7 @@ def _tabs() -> Any:
                 tab_id="sector",
             ),
             dbc.Tab(
-                grid(
+                ui.grid(
                     f"{PAGE}-setting-grid",
                     ["setting", "sector", "block", "places", "placed", "utilisation"],
                     height=360,
@@ -330,7 +306,9 @@ def _tabs() -> Any:
                 label="By setting",
                 tab_id="setting",
             ),
-            dbc.Tab(grid(f"{PAGE}-unmet-grid", UNMET, height=360), label="Unmet", tab_id="unmet"),
+            dbc.Tab(
+                ui.grid(f"{PAGE}-unmet-grid", UNMET, height=360), label="Unmet", tab_id="unmet"
+            ),
             dbc.Tab(
                 [
                     html.P(
@@ -338,7 +316,7 @@ def _tabs() -> Any:
                         "most unmet learners in reach first.",
                         className="small text-muted",
                     ),
-                    grid(f"{PAGE}-bottleneck-grid", BOTTLENECKS, height=360),
+                    ui.grid(f"{PAGE}-bottleneck-grid", BOTTLENECKS, height=360),
                 ],
                 label="Bottlenecks",
                 tab_id="bottlenecks",
@@ -346,7 +324,7 @@ def _tabs() -> Any:
             dbc.Tab(
                 [
                     dcc.Dropdown(id=f"{PAGE}-named-hei", placeholder="All HEIs", className="mb-2"),
-                    grid(f"{PAGE}-named-grid", NAMED, height=360),
+                    ui.grid(f"{PAGE}-named-grid", NAMED, height=360),
                 ],
                 label="Named learners",
                 tab_id="named",
@@ -360,7 +338,7 @@ def _tabs() -> Any:
 
 def review() -> Any:
     """The review card: summary, actions on the chosen run, and its plan in tabs."""
-    return card(
+    return ui.card(
         "Review",
         [
             html.Div(id=f"{PAGE}-summary"),

@@ -8,8 +8,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from tracker.components import card
-from tracker.components.fields import code_options, dropdown, filter_field, sector_options
+from tracker import components as ui
 
 PAGE = "settings"
 
@@ -21,7 +20,7 @@ ACTIVE_CHOICES = [
 
 
 def _field(label_text: str, control: Any, width: int = 4) -> Any:
-    return filter_field(label_text, control, width=width)
+    return ui.filter_field(label_text, control, width=width)
 
 
 def filters(orgs: pd.DataFrame) -> Any:
@@ -38,8 +37,8 @@ def filters(orgs: pd.DataFrame) -> Any:
                 ),
                 3,
             ),
-            _field("Sector", dropdown(f"{PAGE}-sector", sector_options()), 3),
-            _field("Organisation", dropdown(f"{PAGE}-organisation", code_options(orgs)), 3),
+            _field("Sector", ui.dropdown(f"{PAGE}-sector", ui.sector_options()), 3),
+            _field("Organisation", ui.dropdown(f"{PAGE}-organisation", ui.code_options(orgs)), 3),
             _field(
                 "Status",
                 dcc.Dropdown(
@@ -58,9 +57,9 @@ def _identity_fields(orgs: pd.DataFrame) -> Any:
             _field("Name", dbc.Input(id=f"{PAGE}-name", maxlength=200), 4),
             _field(
                 "Organisation",
-                dropdown(
+                ui.dropdown(
                     f"{PAGE}-form-organisation",
-                    code_options(orgs),
+                    ui.code_options(orgs),
                     multi=False,
                     placeholder="Choose",
                 ),
@@ -68,9 +67,9 @@ def _identity_fields(orgs: pd.DataFrame) -> Any:
             ),
             _field(
                 "Sector",
-                dropdown(
+                ui.dropdown(
                     f"{PAGE}-form-sector",
-                    sector_options(),
+                    ui.sector_options(),
                     multi=False,
                     placeholder="Choose",
                 ),
@@ -85,7 +84,7 @@ def _hosting_fields(programme_choices: list[dict[str, Any]]) -> Any:
         [
             _field(
                 "Programmes hosted",
-                dropdown(
+                ui.dropdown(
                     f"{PAGE}-form-programmes",
                     programme_choices,
                     placeholder="Choose programmes",
@@ -107,28 +106,10 @@ def _hosting_fields(programme_choices: list[dict[str, Any]]) -> Any:
 def _buttons() -> Any:
     return html.Div(
         [
-            dbc.Button("Save setting", id=f"{PAGE}-save", color="primary", size="sm"),
-            dbc.Button(
-                "New setting",
-                id=f"{PAGE}-new",
-                color="secondary",
-                outline=True,
-                size="sm",
-            ),
-            dbc.Button(
-                "Deactivate",
-                id=f"{PAGE}-deactivate",
-                color="warning",
-                outline=True,
-                size="sm",
-            ),
-            dbc.Button(
-                "Delete (no history only)",
-                id=f"{PAGE}-delete",
-                color="danger",
-                outline=True,
-                size="sm",
-            ),
+            ui.button("Save setting", f"{PAGE}-save"),
+            ui.button("New setting", f"{PAGE}-new", "secondary", outline=True),
+            ui.button("Deactivate", f"{PAGE}-deactivate", "warning", outline=True),
+            ui.button("Delete (no history only)", f"{PAGE}-delete", "danger", outline=True),
         ],
         className="d-flex gap-2 flex-wrap",
     )
@@ -136,7 +117,7 @@ def _buttons() -> Any:
 
 def form(orgs: pd.DataFrame, programme_choices: list[dict[str, Any]]) -> Any:
     """The add-or-edit form: code, name, organisation, sector, programmes, place, status."""
-    return card(
+    return ui.card(
         "Add or edit a setting",
         html.Div(
             [

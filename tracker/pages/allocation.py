@@ -14,21 +14,8 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from typing_extensions import TypedDict
 
+from tracker import components as ui
 from tracker.access import Principal
-from tracker.components import (
-    callback_principal,
-    card,
-    message,
-    page_guard,
-    page_header,
-    reading,
-    writing,
-)
-from tracker.components.charts import ratio_bars
-from tracker.components.grids import grid, records
-from tracker.components.guard import app_secret
-from tracker.components.run_tokens import run_token, token_run_id
-from tracker.components.sessions import job_database
 from tracker.pages._allocation_actions import ACTIONS, Choices
 from tracker.pages._allocation_layout import HISTORY, PAGE, review, run_form
 from tracker.pages._allocation_summary import run_summary
@@ -55,13 +42,13 @@ class QueuedRun(TypedDict):
     token: str
 
 
-@page_guard(PAGE)
+@ui.page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
+    with ui.reading() as session:
         blocks, programmes = scope_choices(session)
     return html.Div(
         [
-            page_header(
+            ui.page_header(
                 "Allocation",
                 "Run the fair allocator on the registers, review and adjust "
                 "the plan, compare alternatives and publish it.",
@@ -71,9 +58,9 @@ def layout(principal: Principal, **_query: Any) -> Any:
             dcc.Store(id=f"{PAGE}-selected"),
             dcc.Store(id=f"{PAGE}-changed", data=0),
             run_form(blocks, programmes),
-            card(
+            ui.card(
                 "Run history",
-                grid(f"{PAGE}-history", HISTORY, height=260, row_id="run_id", selectable=True),
+                ui.grid(f"{PAGE}-history", HISTORY, height=260, row_id="run_id", selectable=True),
             ),
             review(),
         ]
@@ -102,10 +89,10 @@ def queue_run(
     solver: str | None,
     name: str | None,
 ) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     policy = {"max_distance_km": float(distance) if distance else None, "solver": solver or "highs"}
     try:
-        with writing() as session:
+        with ui.writing() as session:
             run_id = create_run(
                 session,
                 principal=principal,
@@ -115,12 +102,12 @@ def queue_run(
                 name=name or "",
             )
     except Refused as exc:
-        return no_update, message(str(exc), "warning")
-    return _queued(run_id), message(f"Run {run_id} queued.", "info")
+        return no_update, ui.message(str(exc), "warning")
+    return _queued(run_id), ui.message(f"Run {run_id} queued.", "info")
 
 
 def _queued(run_id: int) -> dict[str, Any]:
-    return {"run_id": run_id, "token": run_token(app_secret(), run_id)}
+    return {"run_id": run_id, "token": ui.run_token(ui.app_secret(), run_id)}
 
 
 @callback(
@@ -137,7 +124,7 @@ def _queued(run_id: int) -> dict[str, Any]:
     prevent_initial_call=True,
 )
 def execute_queued(set_progress: Any, queued: QueuedRun | None) -> Any:
-    run_id = token_run_id(app_secret(), queued)
+    run_id = ui.token_run_id(ui.app_secret(), queued)
     if run_id is None:
         return no_update, no_update
     set_progress((2, "starting"))
@@ -145,11 +132,11 @@ def execute_queued(set_progress: Any, queued: QueuedRun | None) -> Any:
     def report(fraction: float, message: str) -> None:
         set_progress((max(2, round(fraction * 100)), message))
 
-    with job_database() as engine:
+    with ui.job_database() as engine:
         status = execute_run(engine, run_id, progress=report)
     set_progress((100, f"run {run_id} {status}"))
     color = "success" if status == "succeeded" else "warning"
-    return ({"run_id": run_id, "status": status}, message(f"Run {run_id} {status}.", color))
+    return ({"run_id": run_id, "status": status}, ui.message(f"Run {run_id} {status}.", color))
 
 
 @callback(
@@ -161,15 +148,15 @@ def execute_queued(set_progress: Any, queued: QueuedRun | None) -> Any:
     prevent_initial_call=True,
 )
 def cancel_queued(_clicks: int | None, queued: QueuedRun | None, changed: int | None) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     if not queued:
         return no_update, no_update
     try:
-        with writing() as session:
+        with ui.writing() as session:
             cancel_run(session, principal=principal, run_id=int(queued["run_id"]))
     except Refused as exc:
-        return message(str(exc), "warning"), no_update
-    return message(f"Run {queued['run_id']} cancelled: nothing was stored.", "secondary"), (
+        return ui.message(str(exc), "warning"), no_update
+    return ui.message(f"Run {queued['run_id']} cancelled: nothing was stored.", "secondary"), (
         changed or 0
     ) + 1
 
@@ -184,9 +171,9 @@ def cancel_queued(_clicks: int | None, queued: QueuedRun | None, changed: int | 
     Input(f"{PAGE}-queued", "data"),
 )
 def load_history(_done: Any, _changed: Any, _queued: Any) -> Any:
-    principal = callback_principal(PAGE)
-    with reading() as session:
-        return records(run_history(session, principal=principal))
+    principal = ui.callback_principal(PAGE)
+    with ui.reading() as session:
+        return ui.records(run_history(session, principal=principal))
 
 
 @callback(
@@ -217,8 +204,8 @@ def select_run(rows: list[dict[str, Any]] | None, done: dict[str, Any] | None) -
     Input(f"{PAGE}-changed", "data"),
 )
 def show_run(run_id: int | None, _changed: Any) -> Any:
-    principal = callback_principal(PAGE)
-    empty = ratio_bars(pd.DataFrame(), "x", "y", title="")
+    principal = ui.callback_principal(PAGE)
+    empty = ui.ratio_bars(pd.DataFrame(), "x", "y", title="")
     if not run_id:
         return (
             html.P("Run an allocation or choose one in the history.", className="text-muted"),
@@ -233,7 +220,7 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
             [],
             [],
         )
-    with reading() as session:
+    with ui.reading() as session:
         run = get_run(session, principal=principal, run_id=run_id)
         if run is None:
             raise dash.exceptions.PreventUpdate
@@ -249,16 +236,16 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
     heis = [{"label": h, "value": h} for h in sorted(review.by_hei["hei"].astype(str))]
     return (
         summary,
-        records(plan),
-        ratio_bars(review.by_hei, "hei", "fill_ratio", title="Fill ratio per HEI"),
-        records(review.by_hei),
-        ratio_bars(
+        ui.records(plan),
+        ui.ratio_bars(review.by_hei, "hei", "fill_ratio", title="Fill ratio per HEI"),
+        ui.records(review.by_hei),
+        ui.ratio_bars(
             review.by_sector, "sector", "utilisation", title="Utilisation of places per sector"
         ),
-        records(review.by_sector),
-        records(review.by_setting),
-        records(review.unmet),
-        records(review.bottlenecks),
+        ui.records(review.by_sector),
+        ui.records(review.by_setting),
+        ui.records(review.unmet),
+        ui.records(review.bottlenecks),
         heis,
         compare_options,
     )
@@ -275,10 +262,10 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
     prevent_initial_call=True,
 )
 def load_move_targets(rows: list[dict[str, Any]] | None, run_id: int | None) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     if not rows or not run_id:
         return [], None
-    with reading() as session:
+    with ui.reading() as session:
         options = settings_for_move(
             session, principal=principal, run_id=run_id, placement_id=int(rows[0]["placement_id"])
         )
@@ -306,7 +293,7 @@ def load_move_targets(rows: list[dict[str, Any]] | None, run_id: int | None) -> 
     prevent_initial_call=True,
 )
 def act_on_run(*args: Any) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     run_id, rows, move_to, move_n, sector, add, supersede, changed = args[6:]
     act = ACTIONS.get(str(ctx.triggered_id).removeprefix(f"{PAGE}-"))
     try:
@@ -314,13 +301,13 @@ def act_on_run(*args: Any) -> Any:
             raise Refused("Choose a run first.")
         if act is None:
             raise Refused("Choose an action.")
-        with writing() as session:  # a crafted value (a run id that is no number) is refused
+        with ui.writing() as session:  # a crafted value (a run id that is no number) is refused
             choices = Choices(int(run_id), rows, move_to, move_n, sector, add, supersede)
             text, queued_id = act(session, principal, choices)
     except Refused as exc:
-        return message(str(exc), "warning"), no_update, no_update
+        return ui.message(str(exc), "warning"), no_update, no_update
     queued = _queued(queued_id) if queued_id is not None else no_update
-    return message(text, "success"), (changed or 0) + 1, queued
+    return ui.message(text, "success"), (changed or 0) + 1, queued
 
 
 @callback(
@@ -330,11 +317,11 @@ def act_on_run(*args: Any) -> Any:
     Input(f"{PAGE}-changed", "data"),
 )
 def load_named(hei: str | None, run_id: int | None, _changed: Any) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     if not run_id:
         return []
-    with reading() as session:
-        return records(named_learners(session, principal=principal, run_id=int(run_id), hei=hei))
+    with ui.reading() as session:
+        return ui.records(named_learners(session, principal=principal, run_id=int(run_id), hei=hei))
 
 
 @callback(
@@ -347,10 +334,10 @@ def load_named(hei: str | None, run_id: int | None, _changed: Any) -> Any:
     prevent_initial_call=True,
 )
 def compare_with(other: int | None, run_id: int | None) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     if not other or not run_id:
         return None, [], [], []
-    with reading() as session:
+    with ui.reading() as session:
         result = compare_runs(session, principal=principal, run_a=int(other), run_b=int(run_id))
     text = (
         f"A = run {other}, B = run {run_id}: {result.moved} learners of A are not where A "
@@ -358,7 +345,7 @@ def compare_with(other: int | None, run_id: int | None) -> Any:
     )
     return (
         html.P(text, className="small", id=f"{PAGE}-compare-text"),
-        records(result.figures),
-        records(result.changes),
-        records(result.named_moves),
+        ui.records(result.figures),
+        ui.records(result.changes),
+        ui.records(result.named_moves),
     )

@@ -11,17 +11,9 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
+from tracker import components as ui
 from tracker.access import Principal
 from tracker.callback_inputs import IsoDate
-from tracker.components import (
-    callback_principal,
-    chosen_format,
-    download_buttons,
-    page_guard,
-    page_header,
-    reading,
-    send_table,
-)
 from tracker.queries.audit import AUDIT_COLUMNS, audit_actions, audit_frame
 
 dash.register_page(__name__, path="/audit", name="Audit log", order=91, access="audit")
@@ -34,7 +26,7 @@ def _frame(
     since: str | None,
     until: str | None,
 ) -> pd.DataFrame:
-    with reading() as session:
+    with ui.reading() as session:
         return audit_frame(
             session,
             principal=principal,
@@ -45,9 +37,9 @@ def _frame(
         )
 
 
-@page_guard("audit")
+@ui.page_guard("audit")
 def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
+    with ui.reading() as session:
         actions = audit_actions(session, principal=principal)
     filters = dbc.Row(
         [
@@ -59,13 +51,13 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ),
             dbc.Col(dbc.Input(id="audit-username", placeholder="Username", debounce=True), md=2),
             dbc.Col(dcc.DatePickerRange(id="audit-dates", display_format="YYYY-MM-DD"), md=4),
-            dbc.Col(download_buttons("audit"), md=2),
+            dbc.Col(ui.download_buttons("audit"), md=2),
         ],
         className="g-2 mb-3 align-items-center",
     )
     return html.Div(
         [
-            page_header("Audit log", "Append-only: who changed what, when, old and new values."),
+            ui.page_header("Audit log", "Append-only: who changed what, when, old and new values."),
             filters,
             dag.AgGrid(
                 id="audit-grid",
@@ -93,7 +85,7 @@ def filter_audit(
     since: IsoDate | None,
     until: IsoDate | None,
 ) -> list[dict[str, Any]]:
-    principal = callback_principal("audit")
+    principal = ui.callback_principal("audit")
     rows: list[dict[str, Any]] = _frame(principal, actions, username, since, until).to_dict(
         "records"
     )
@@ -118,7 +110,7 @@ def download_audit(
     since: IsoDate | None,
     until: IsoDate | None,
 ) -> Any:
-    principal = callback_principal("audit")
-    fmt = chosen_format()
+    principal = ui.callback_principal("audit")
+    fmt = ui.chosen_format()
     frame = _frame(principal, actions, username, since, until)
-    return send_table(frame, fmt=fmt, filename="audit-log", headers="codes")
+    return ui.send_table(frame, fmt=fmt, filename="audit-log", headers="codes")

@@ -7,33 +7,11 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, html
 
+from tracker import components as ui
 from tracker.access import Principal
 from tracker.callback_inputs import IsoDate
-from tracker.components import (
-    callback_principal,
-    card,
-    chosen_format,
-    graph,
-    page_guard,
-    page_header,
-    reading,
-    result_alert,
-    send_table,
-    writing,
-)
-from tracker.components.alerts import refused_alert
-from tracker.components.capacity_figures import calendar_timeline
-from tracker.components.fields import (
-    block_choices,
-    code_options,
-    coded_options,
-    dropdown,
-    filter_field,
-    group_options,
-)
-from tracker.components.grids import column_defs, grid, records
 from tracker.queries.options import block_options, organisation_options, programme_options
 from tracker.refusals import Refused
 from tracker.services.calendar import save_calendar_entry
@@ -55,109 +33,104 @@ OVERLAP_COLUMNS = [
 
 
 def _form(block_list: Any, heis: Any, principal: Principal, programme_choices: Any) -> Any:
-    return card(
+    return ui.card(
         "Add or move placement weeks",
         html.Div(
             [
                 dbc.Row(
                     [
-                        filter_field(
+                        ui.filter_field(
                             "HEI",
-                            dropdown(
+                            ui.dropdown(
                                 f"{PAGE}-hei",
-                                code_options(heis),
+                                ui.code_options(heis),
                                 multi=False,
                                 value=principal.hei_code if principal.is_hei else None,
                                 placeholder="Choose",
                             ),
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "Programme",
-                            dropdown(
+                            ui.dropdown(
                                 f"{PAGE}-programme",
                                 programme_choices,
                                 multi=False,
                                 placeholder="Choose",
                             ),
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "Block",
-                            dropdown(
+                            ui.dropdown(
                                 f"{PAGE}-block", block_list, multi=False, placeholder="Choose"
                             ),
                             width=2,
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "Year",
                             dbc.Input(
                                 id=f"{PAGE}-year", type="number", min=1, max=6, step=1, value=1
                             ),
                             width=1,
                         ),
-                        filter_field("Start", dbc.Input(id=f"{PAGE}-start", type="date"), width=1),
-                        filter_field("End", dbc.Input(id=f"{PAGE}-end", type="date"), width=1),
+                        ui.filter_field(
+                            "Start", dbc.Input(id=f"{PAGE}-start", type="date"), width=1
+                        ),
+                        ui.filter_field("End", dbc.Input(id=f"{PAGE}-end", type="date"), width=1),
                     ]
                 ),
-                dbc.Button("Save weeks", id=f"{PAGE}-save", color="primary", size="sm"),
+                ui.button("Save weeks", f"{PAGE}-save"),
             ]
         ),
     )
 
 
-@page_guard(PAGE)
+@ui.page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
+    with ui.reading() as session:
         blocks = block_options(session)
         heis = organisation_options(session, heis=True)
         programmes = programme_options(session)
     if principal.is_hei:
         heis = heis[heis["code"] == principal.hei_code]
-    block_list = block_choices(blocks)
-    programme_choices = coded_options(programmes)
+    block_list = ui.block_choices(blocks)
+    programme_choices = ui.coded_options(programmes)
     form = _form(block_list, heis, principal, programme_choices)
-    return html.Div(
-        [
-            page_header(
-                "Placement calendar",
-                "Each HEI programme's placement weeks inside the system blocks; overlaps "
-                "between HEIs in one profession group compete for the same supervisors.",
+    header = ui.page_header(
+        "Placement calendar",
+        "Each HEI programme's placement weeks inside the system blocks; overlaps "
+        "between HEIs in one profession group compete for the same supervisors.",
+    )
+    groups = ui.filter_field(
+        "Profession groups", ui.dropdown(f"{PAGE}-groups", ui.group_options()), width=4
+    )
+    return ui.register_layout(
+        PAGE,
+        header,
+        dbc.Row([groups]),
+        ui.card(
+            "Timeline",
+            ui.graph(f"{PAGE}-timeline", filename="placement-calendar"),
+            download=f"{PAGE}-table",
+            note="Shaded bands are the system blocks; bars are HEI programmes' weeks.",
+        ),
+        ui.card(
+            "Overlaps between HEIs",
+            ui.grid(
+                f"{PAGE}-overlaps",
+                ui.column_defs(OVERLAP_COLUMNS, numeric=["overlap_days"]),
+                height=300,
+                row_id=None,
             ),
-            dbc.Row(
-                [
-                    filter_field(
-                        "Profession groups",
-                        dropdown(f"{PAGE}-groups", group_options()),
-                        width=4,
-                    )
-                ]
-            ),
-            html.Div(id=f"{PAGE}-message"),
-            dcc.Store(id=f"{PAGE}-refresh", data=0),
-            card(
-                "Timeline",
-                graph(f"{PAGE}-timeline", filename="placement-calendar"),
-                download=f"{PAGE}-table",
-                note="Shaded bands are the system blocks; bars are HEI programmes' weeks.",
-            ),
-            card(
-                "Overlaps between HEIs",
-                grid(
-                    f"{PAGE}-overlaps",
-                    column_defs(OVERLAP_COLUMNS, numeric=["overlap_days"]),
-                    height=300,
-                    row_id=None,
-                ),
-                download=f"{PAGE}-overlap",
-                note="Pairs of different HEIs' entries in one profession group whose weeks "
-                "overlap, with the shared days.",
-            ),
-            form,
-        ]
+            download=f"{PAGE}-overlap",
+            note="Pairs of different HEIs' entries in one profession group whose weeks "
+            "overlap, with the shared days.",
+        ),
+        form,
     )
 
 
 def _calendar(principal: Principal, groups: list[str] | None) -> CalendarReport:
-    with reading() as session:
+    with ui.reading() as session:
         return calendar_report(session, principal=principal, profession_groups=groups or [])
 
 
@@ -168,9 +141,9 @@ def _calendar(principal: Principal, groups: list[str] | None) -> CalendarReport:
     Input(f"{PAGE}-refresh", "data"),
 )
 def update_calendar(groups: list[str] | None, _refresh: int | None) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     report = _calendar(principal, groups)
-    return calendar_timeline(report.entries, report.blocks), records(
+    return ui.calendar_timeline(report.entries, report.blocks), ui.records(
         report.overlaps[OVERLAP_COLUMNS]
     )
 
@@ -198,7 +171,7 @@ def save_weeks(
     end: IsoDate | None,
     refresh: int | None,
 ) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     try:
         missing = [
             n
@@ -213,7 +186,7 @@ def save_weeks(
         ]
         if missing:
             raise Refused([f"{m}: required" for m in missing])
-        with writing() as session:
+        with ui.writing() as session:
             save_calendar_entry(
                 session,
                 principal=principal,
@@ -225,8 +198,8 @@ def save_weeks(
                 end_date=date.fromisoformat(str(end)),
             )
     except Refused as refused:
-        return refused_alert(refused), dash.no_update
-    return result_alert(f"Saved {hei} {programme} weeks in {block}."), (refresh or 0) + 1
+        return ui.refused(refused)
+    return ui.saved(f"Saved {hei} {programme} weeks in {block}.", refresh)
 
 
 @callback(
@@ -246,15 +219,15 @@ def download_calendar(
     _overlap_xlsx: int | None,
     groups: list[str] | None,
 ) -> Any:
-    principal = callback_principal(PAGE)
-    fmt = chosen_format()
+    principal = ui.callback_principal(PAGE)
+    fmt = ui.chosen_format()
     report = _calendar(principal, groups)
     frame = report.entries.drop(columns=["id"])
     if "overlap" in str(ctx.triggered_id):
         overlaps = report.overlaps[OVERLAP_COLUMNS]
-        return dash.no_update, send_table(
+        return dash.no_update, ui.send_table(
             overlaps, fmt=fmt, filename="calendar-overlaps", note="Overlapping weeks between HEIs."
         )
-    return send_table(
+    return ui.send_table(
         frame, fmt=fmt, filename="placement-calendar", note="HEI programmes' placement weeks."
     ), dash.no_update

@@ -6,31 +6,11 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 
+from tracker import components as ui
 from tracker.access import Principal
-from tracker.components import (
-    callback_principal,
-    card,
-    chosen_format,
-    page_guard,
-    page_header,
-    reading,
-    result_alert,
-    send_table,
-    writing,
-)
-from tracker.components.alerts import refused_alert
-from tracker.components.fields import (
-    block_choices,
-    code_options,
-    dropdown,
-    filter_field,
-    group_options,
-    sector_options,
-)
-from tracker.components.grids import COUNT_RANGE, column_defs, editable_number, grid, records
 from tracker.queries.capacity import capacity_register
 from tracker.queries.options import block_options, organisation_options
 from tracker.refusals import Refused
@@ -44,10 +24,10 @@ PAGE = "capacity"
 dash.register_page(__name__, path="/capacity", name="Capacity", order=21, access=PAGE)
 
 EDITABLE = {
-    "practice_supervisors": COUNT_RANGE,
+    "practice_supervisors": ui.COUNT_RANGE,
     "learners_per_supervisor": LEARNERS_PER_SUPERVISOR_RANGE,
-    "practice_assessors": COUNT_RANGE,
-    "practice_educators": COUNT_RANGE,
+    "practice_assessors": ui.COUNT_RANGE,
+    "practice_educators": ui.COUNT_RANGE,
 }
 SHOWN = [
     "setting_id",
@@ -62,10 +42,10 @@ SHOWN = [
 
 
 def _defs() -> list[dict[str, Any]]:
-    defs = column_defs(SHOWN, numeric=[*EDITABLE, "places"])
+    defs = ui.column_defs(SHOWN, numeric=[*EDITABLE, "places"])
     for d in defs:
         if d["field"] in EDITABLE:
-            editable_number(d, *EDITABLE[d["field"]])
+            ui.editable_number(d, *EDITABLE[d["field"]])
         if d["field"] == "places":
             d["valueGetter"] = {
                 "function": "Number(params.data.practice_supervisors) * "
@@ -79,9 +59,9 @@ def _defs() -> list[dict[str, Any]]:
 def _filters(choices: Any, first: Any, orgs: Any) -> Any:
     return dbc.Row(
         [
-            filter_field(
+            ui.filter_field(
                 "Block",
-                dropdown(
+                ui.dropdown(
                     f"{PAGE}-block",
                     choices,
                     multi=False,
@@ -89,15 +69,17 @@ def _filters(choices: Any, first: Any, orgs: Any) -> Any:
                     placeholder="Choose a block",
                 ),
             ),
-            filter_field("Sector", dropdown(f"{PAGE}-sector", sector_options())),
-            filter_field("Organisation", dropdown(f"{PAGE}-organisation", code_options(orgs))),
-            filter_field("Profession group", dropdown(f"{PAGE}-group", group_options())),
+            ui.filter_field("Sector", ui.dropdown(f"{PAGE}-sector", ui.sector_options())),
+            ui.filter_field(
+                "Organisation", ui.dropdown(f"{PAGE}-organisation", ui.code_options(orgs))
+            ),
+            ui.filter_field("Profession group", ui.dropdown(f"{PAGE}-group", ui.group_options())),
         ]
     )
 
 
 def _grid_card() -> Any:
-    return card(
+    return ui.card(
         "Supervision capacity",
         html.Div(
             [
@@ -109,7 +91,7 @@ def _grid_card() -> Any:
                     className="mb-2",
                     debounce=True,
                 ),
-                grid(
+                ui.grid(
                     f"{PAGE}-grid",
                     _defs(),
                     height=480,
@@ -118,14 +100,8 @@ def _grid_card() -> Any:
                 ),
                 html.Div(
                     [
-                        dbc.Button("Save changes", id=f"{PAGE}-save", color="primary", size="sm"),
-                        dbc.Button(
-                            "Discard changes",
-                            id=f"{PAGE}-discard",
-                            color="secondary",
-                            outline=True,
-                            size="sm",
-                        ),
+                        ui.button("Save changes", f"{PAGE}-save"),
+                        ui.button("Discard changes", f"{PAGE}-discard", "secondary", outline=True),
                     ],
                     className="d-flex gap-2 mt-2",
                 ),
@@ -139,7 +115,7 @@ def _grid_card() -> Any:
 
 
 def _bulk(choices: Any, orgs: Any) -> Any:
-    return card(
+    return ui.card(
         "Bulk change for capacity planning",
         html.Div(
             [
@@ -150,38 +126,38 @@ def _bulk(choices: Any, orgs: Any) -> Any:
                 ),
                 dbc.Row(
                     [
-                        filter_field(
+                        ui.filter_field(
                             "Organisation",
-                            dropdown(
+                            ui.dropdown(
                                 f"{PAGE}-bulk-organisation",
-                                code_options(orgs),
+                                ui.code_options(orgs),
                                 multi=False,
                                 placeholder="Any",
                             ),
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "or sector",
-                            dropdown(
+                            ui.dropdown(
                                 f"{PAGE}-bulk-sector",
-                                sector_options(),
+                                ui.sector_options(),
                                 multi=False,
                                 placeholder="Any",
                             ),
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "From block",
-                            dropdown(
+                            ui.dropdown(
                                 f"{PAGE}-bulk-from",
                                 choices,
                                 multi=False,
                                 placeholder="Every block",
                             ),
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "Profession group",
-                            dropdown(
+                            ui.dropdown(
                                 f"{PAGE}-bulk-group",
-                                group_options(),
+                                ui.group_options(),
                                 multi=False,
                                 placeholder="Every group",
                             ),
@@ -190,41 +166,39 @@ def _bulk(choices: Any, orgs: Any) -> Any:
                 ),
                 dbc.Row(
                     [
-                        filter_field(
+                        ui.filter_field(
                             "Supervisors ±",
                             dbc.Input(
                                 id=f"{PAGE}-bulk-supervisors", type="number", step=1, value=0
                             ),
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "Assessors ±",
                             dbc.Input(id=f"{PAGE}-bulk-assessors", type="number", step=1, value=0),
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "Educators ±",
                             dbc.Input(id=f"{PAGE}-bulk-educators", type="number", step=1, value=0),
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "Set learners per supervisor",
                             dbc.Input(id=f"{PAGE}-bulk-lps", type="number", step=1, min=1, max=20),
                         ),
                     ]
                 ),
-                dbc.Button(
-                    "Apply bulk change", id=f"{PAGE}-bulk-apply", color="warning", size="sm"
-                ),
+                ui.button("Apply bulk change", f"{PAGE}-bulk-apply", "warning"),
             ]
         ),
     )
 
 
-@page_guard(PAGE)
+@ui.page_guard(PAGE)
 def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any:
     """``?block=<code>`` opens the grid on that block (links and bookmarks)."""
-    with reading() as session:
+    with ui.reading() as session:
         blocks = block_options(session)
         orgs = organisation_options(session)
-    choices = block_choices(blocks)
+    choices = ui.block_choices(blocks)
     first = (
         block
         if block in set(blocks["block"])
@@ -233,20 +207,12 @@ def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any
     filters = _filters(choices, first, orgs)
     grid_card = _grid_card()
     bulk = _bulk(choices, orgs)
-    return html.Div(
-        [
-            page_header(
-                "Supervision capacity",
-                "Practice supervisors, assessors and educators per setting, block and "
-                "profession group, and the places they give.",
-            ),
-            filters,
-            html.Div(id=f"{PAGE}-message"),
-            dcc.Store(id=f"{PAGE}-refresh", data=0),
-            grid_card,
-            bulk,
-        ]
+    header = ui.page_header(
+        "Supervision capacity",
+        "Practice supervisors, assessors and educators per setting, block and "
+        "profession group, and the places they give.",
     )
+    return ui.register_layout(PAGE, header, filters, grid_card, bulk)
 
 
 def _register(
@@ -257,7 +223,7 @@ def _register(
     group: list[str] | None,
 ) -> Any:
     """The capacity register rows the filters choose, as saved."""
-    with reading() as session:
+    with ui.reading() as session:
         return capacity_register(
             session,
             principal=principal,
@@ -268,36 +234,23 @@ def _register(
         )
 
 
-@callback(
-    Output(f"{PAGE}-grid", "rowData"),
-    Input(f"{PAGE}-block", "value"),
-    Input(f"{PAGE}-sector", "value"),
-    Input(f"{PAGE}-organisation", "value"),
-    Input(f"{PAGE}-group", "value"),
+TABLE = ui.RegisterTable(
+    PAGE,
+    {
+        "block": str | None,
+        "sector": list[str] | None,
+        "organisation": list[str] | None,
+        "group": list[str] | None,
+    },
+    _register,
+)
+TABLE.follow(
+    "load_capacity",
     Input(f"{PAGE}-refresh", "data"),
     Input(f"{PAGE}-discard", "n_clicks"),
+    when=lambda block, *_: bool(block),
 )
-def load_capacity(
-    block: str | None,
-    sector: list[str] | None,
-    organisation: list[str] | None,
-    group: list[str] | None,
-    _refresh: int | None,
-    _discard: int | None,
-) -> Any:
-    principal = callback_principal(PAGE)
-    if not block:
-        return []
-    return records(_register(principal, block, sector, organisation, group))
-
-
-@callback(
-    Output(f"{PAGE}-grid", "dashGridOptions"),
-    Input(f"{PAGE}-search", "value"),
-    State(f"{PAGE}-grid", "dashGridOptions"),
-)
-def search_capacity(text: str | None, options: dict[str, Any] | None) -> Any:
-    return {**(options or {}), "quickFilterText": text or ""}
+ui.follow_search(PAGE)
 
 
 @callback(
@@ -331,9 +284,9 @@ def save_capacity(
     educators: Any,
     lps: Any,
 ) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     try:
-        with writing() as session:
+        with ui.writing() as session:
             if ctx.triggered_id == f"{PAGE}-save":
                 if not rows:
                     raise PreventUpdate
@@ -358,33 +311,13 @@ def save_capacity(
                 )
                 text = result.summary()
     except Refused as refused:
-        return refused_alert(refused), dash.no_update
-    return result_alert(text), (refresh or 0) + 1
+        return ui.refused(refused)
+    return ui.saved(text, refresh)
 
 
-@callback(
-    Output(f"{PAGE}-table-download", "data"),
-    Input(f"{PAGE}-table-csv", "n_clicks"),
-    Input(f"{PAGE}-table-xlsx", "n_clicks"),
-    State(f"{PAGE}-block", "value"),
-    State(f"{PAGE}-sector", "value"),
-    State(f"{PAGE}-organisation", "value"),
-    State(f"{PAGE}-group", "value"),
-    prevent_initial_call=True,
+TABLE.download(
+    "download_capacity",
+    SHOWN,
+    lambda block, *_: f"capacity-{block or 'all'}",
+    note="Supervision capacity as saved (unsaved grid edits excluded).",
 )
-def download_capacity(
-    _csv: int | None,
-    _xlsx: int | None,
-    block: str | None,
-    sector: list[str] | None,
-    organisation: list[str] | None,
-    group: list[str] | None,
-) -> Any:
-    principal = callback_principal(PAGE)
-    fmt = chosen_format()
-    return send_table(
-        _register(principal, block, sector, organisation, group)[SHOWN],
-        fmt=fmt,
-        filename=f"capacity-{block or 'all'}",
-        note="Supervision capacity as saved (unsaved grid edits excluded).",
-    )

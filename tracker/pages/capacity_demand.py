@@ -9,30 +9,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, html
 
+from tracker import components as ui
 from tracker.access import Principal
-from tracker.components import (
-    callback_principal,
-    card,
-    chosen_format,
-    format_count,
-    graph,
-    page_guard,
-    page_header,
-    plain_figure,
-    reading,
-    send_table,
-    stat_card,
-    stat_row,
-)
-from tracker.components.capacity_figures import coverage_figure, heatmap, settings_map
-from tracker.components.drawn import drawn_capacity
-from tracker.components.fields import (
-    block_choices,
-    dropdown,
-    filter_field,
-    group_options,
-    sector_options,
-)
 from tracker.measures.capacity import ALL_SECTORS, ANY_SECTOR
 from tracker.queries.options import block_options
 from tracker.services.capacity_reports import CapacityDemandReport, capacity_demand_report
@@ -51,41 +29,47 @@ NOTE = (
 )
 
 
-@page_guard(PAGE)
+@ui.page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
+    with ui.reading() as session:
         blocks = block_options(session)
     filters = dbc.Row(
         [
-            filter_field("Blocks", dropdown(f"{PAGE}-blocks", block_choices(blocks)), width=4),
-            filter_field("Sectors", dropdown(f"{PAGE}-sectors", sector_options()), width=4),
-            filter_field("Profession groups", dropdown(f"{PAGE}-groups", group_options()), width=4),
+            ui.filter_field(
+                "Blocks", ui.dropdown(f"{PAGE}-blocks", ui.block_choices(blocks)), width=4
+            ),
+            ui.filter_field(
+                "Sectors", ui.dropdown(f"{PAGE}-sectors", ui.sector_options()), width=4
+            ),
+            ui.filter_field(
+                "Profession groups", ui.dropdown(f"{PAGE}-groups", ui.group_options()), width=4
+            ),
         ]
     )
     return html.Div(
         [
-            page_header(
+            ui.page_header(
                 "Capacity against demand",
                 "Where HEIs' requests exceed the places supervisors can support: the "
                 "shortfall the allocator will face.",
             ),
             filters,
             html.Div(id=f"{PAGE}-cards"),
-            card(
+            ui.card(
                 "Places / learners requested by sector and block",
-                graph(f"{PAGE}-sector-heatmap", filename="capacity-by-sector"),
+                ui.graph(f"{PAGE}-sector-heatmap", filename="capacity-by-sector"),
                 download=f"{PAGE}-sector",
                 note=NOTE,
             ),
-            card(
+            ui.card(
                 "Places / learners requested by programme and block",
-                graph(f"{PAGE}-programme-heatmap", filename="capacity-by-programme"),
+                ui.graph(f"{PAGE}-programme-heatmap", filename="capacity-by-programme"),
                 download=f"{PAGE}-programme",
             ),
             dbc.Row(
                 [
                     dbc.Col(
-                        card(
+                        ui.card(
                             "Settings by location",
                             html.Div(
                                 [
@@ -99,7 +83,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
                                         inline=True,
                                         className="small mb-1",
                                     ),
-                                    graph(f"{PAGE}-map", filename="settings-by-location"),
+                                    ui.graph(f"{PAGE}-map", filename="settings-by-location"),
                                 ]
                             ),
                             download=f"{PAGE}-settings",
@@ -112,9 +96,9 @@ def layout(principal: Principal, **_query: Any) -> Any:
                         lg=7,
                     ),
                     dbc.Col(
-                        card(
+                        ui.card(
                             "Supervision coverage across blocks",
-                            graph(f"{PAGE}-coverage", filename="supervision-coverage"),
+                            ui.graph(f"{PAGE}-coverage", filename="supervision-coverage"),
                             download=f"{PAGE}-coverage-table",
                             note=(
                                 "Each sector's places per learner requested in the block (all "
@@ -138,7 +122,7 @@ def _report(
 ) -> CapacityDemandReport:
     # Both callbacks and every download ask for the same report: the shared report cache
     # computes it once per selection and data version.
-    with reading() as session:
+    with ui.reading() as session:
         return capacity_demand_report(
             session,
             principal=principal,
@@ -167,8 +151,8 @@ def _sector_order(long: pd.DataFrame) -> pd.DataFrame:
 def update_views(
     blocks: list[str] | None, sectors: list[str] | None, groups: list[str] | None
 ) -> Any:
-    principal = callback_principal(PAGE)
-    return drawn_capacity(
+    principal = ui.callback_principal(PAGE)
+    return ui.drawn_capacity(
         f"{PAGE}:views",
         principal,
         _selection(blocks, sectors, groups),
@@ -189,28 +173,28 @@ def _views(report: CapacityDemandReport) -> tuple[Any, ...]:
     places, requested = totals["places"].sum(), totals["requested"].sum()
     by_sector = sector[~sector["sector"].isin([ANY_SECTOR, ALL_SECTORS])]
     short_cells = by_sector[by_sector["shortfall"] > 0]
-    cards = stat_row(
+    cards = ui.stat_row(
         [
-            stat_card(
+            ui.stat_card(
                 "Places offered",
-                format_count(places),
+                ui.format_count(places),
                 "Across the selected blocks",
                 card_id=f"{PAGE}-places",
             ),
-            stat_card(
+            ui.stat_card(
                 "Learners requested",
-                format_count(requested),
+                ui.format_count(requested),
                 "Submitted requests",
                 card_id=f"{PAGE}-requested",
             ),
-            stat_card(
+            ui.stat_card(
                 "Shortfall",
-                format_count(totals["shortfall"].sum()),
+                ui.format_count(totals["shortfall"].sum()),
                 f"Over all sectors; {len(short_cells)} sector × block cell(s) short by "
                 f"{short_cells['shortfall'].sum():,.0f} learners who require that sector",
                 card_id=f"{PAGE}-shortfall",
             ),
-            stat_card(
+            ui.stat_card(
                 "Places per learner requested",
                 f"{places / requested:.2f}" if requested else "–",
                 "Above 1 leaves room for fit, travel and choice",
@@ -221,18 +205,18 @@ def _views(report: CapacityDemandReport) -> tuple[Any, ...]:
     programme = report.by_programme
     return (
         cards,
-        plain_figure(
-            heatmap(
+        ui.plain_figure(
+            ui.heatmap(
                 sector,
                 key="sector",
                 names=dict(SECTOR_ROWS),
                 title="Red: more learners requested than places",
             )
         ),
-        plain_figure(
-            heatmap(programme, key="programme", title="Red: more learners requested than places")
+        ui.plain_figure(
+            ui.heatmap(programme, key="programme", title="Red: more learners requested than places")
         ),
-        plain_figure(coverage_figure(report.coverage)),
+        ui.plain_figure(ui.coverage_figure(report.coverage)),
     )
 
 
@@ -246,13 +230,13 @@ def _views(report: CapacityDemandReport) -> tuple[Any, ...]:
 def update_location(
     blocks: list[str] | None, sectors: list[str] | None, groups: list[str] | None, colour: str
 ) -> Any:
-    principal = callback_principal(PAGE)
-    return drawn_capacity(
+    principal = ui.callback_principal(PAGE)
+    return ui.drawn_capacity(
         f"{PAGE}:map",
         principal,
         (*_selection(blocks, sectors, groups), colour),
-        lambda: plain_figure(
-            settings_map(_report(principal, blocks, sectors, groups).settings, colour)
+        lambda: ui.plain_figure(
+            ui.settings_map(_report(principal, blocks, sectors, groups).settings, colour)
         ),
     )
 
@@ -274,10 +258,10 @@ def _download(prefix: str, build: Any) -> Any:
         sectors: list[str] | None,
         groups: list[str] | None,
     ) -> Any:
-        principal = callback_principal(PAGE)
-        fmt = chosen_format()
+        principal = ui.callback_principal(PAGE)
+        fmt = ui.chosen_format()
         frame = build(_report(principal, blocks, sectors, groups))
-        return send_table(frame, fmt=fmt, filename=f"capacity-demand-{prefix}", note=NOTE)
+        return ui.send_table(frame, fmt=fmt, filename=f"capacity-demand-{prefix}", note=NOTE)
 
     download_table.__name__ = f"download_{prefix.replace('-', '_')}"
     return download_table

@@ -8,32 +8,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
+from tracker import components as ui
 from tracker.access import Principal
-from tracker.components import (
-    callback_principal,
-    card,
-    chart_card,
-    chosen_format,
-    graph,
-    notice,
-    page_guard,
-    page_header,
-    reading,
-    send_table,
-    table_card,
-)
-from tracker.components import figures as fig
-from tracker.components.alerts import disclosure_notice, notice_empty
-from tracker.components.drawn import drawn, report_cache
-from tracker.components.grids import table
-from tracker.components.guard import app_disclosure_policy
-from tracker.components.pipeline_filters import (
-    FilterValue,
-    dashboard,
-    filter_inputs,
-    filter_states,
-    filters_from_values,
-)
 from tracker.queries.pipeline import PipelineFilters
 from tracker.services.pipeline_reports import FUNNEL_UNITS, ConcernsReport, concerns_report
 from tracker.vocabulary import label
@@ -59,7 +35,7 @@ def _search(filters: PipelineFilters, unit: str) -> str:
 
 def _content(report: ConcernsReport) -> Any:
     if report.table.numbers.empty:
-        return notice_empty(PAGE)
+        return ui.notice_empty(PAGE)
     unit = list(report.unit)
     flagged = report.flagged
     hidden = (
@@ -69,23 +45,23 @@ def _content(report: ConcernsReport) -> Any:
         else ""
     )
     if flagged.empty:
-        listing: Any = notice("No unit lies outside the 95% limits.", color="light")
+        listing: Any = ui.notice("No unit lies outside the 95% limits.", color="light")
     else:
-        listing = table(f"{PAGE}-flagged-table", flagged, [*unit, *TABLE_COLUMNS], height=260)
+        listing = ui.table(f"{PAGE}-flagged-table", flagged, [*unit, *TABLE_COLUMNS], height=260)
     all_units = report.table.text.merge(report.points[[*unit, "flag"]], on=unit, how="left").fillna(
         {"flag": "not plotted"}
     )
     return html.Div(
         [
-            disclosure_notice(PAGE, report.note, report.exact),
+            ui.disclosure_notice(PAGE, report.note, report.exact),
             dbc.Row(
                 [
                     dbc.Col(
-                        chart_card(
+                        ui.chart_card(
                             f"Funnel plot: {ATTRITION} against cohort size",
-                            graph(
+                            ui.graph(
                                 f"{PAGE}-funnel",
-                                fig.funnel_figure(
+                                ui.figures.funnel_figure(
                                     report.points, report.limits, report.system_rate, unit
                                 ),
                                 filename="attrition-funnel-plot",
@@ -100,7 +76,7 @@ def _content(report: ConcernsReport) -> Any:
                         className="mb-3",
                     ),
                     dbc.Col(
-                        card(
+                        ui.card(
                             f"Outside the limits ({len(flagged)})",
                             listing,
                             title_id=f"{PAGE}-flagged-count",
@@ -112,39 +88,23 @@ def _content(report: ConcernsReport) -> Any:
                     ),
                 ]
             ),
-            table_card(
+            ui.table_card(
                 "Every unit",
                 f"{PAGE}-units",
-                table(f"{PAGE}-units-table", all_units, [*unit, *TABLE_COLUMNS]),
+                ui.table(f"{PAGE}-units-table", all_units, [*unit, *TABLE_COLUMNS]),
             ),
         ]
     )
 
 
-def _report(principal: Principal, filters: PipelineFilters, unit: str) -> ConcernsReport:
-    with reading() as session:
-        return concerns_report(
-            session,
-            principal=principal,
-            filters=filters,
-            unit=unit,
-            cache=report_cache(),
-            policy=app_disclosure_policy(),
-        )
+REPORT = ui.pipeline_report(PAGE, concerns_report, _content)
 
 
-def _view(principal: Principal, filters: PipelineFilters, unit: str) -> tuple[Any, Any]:
-    """The as-of date and drawn content for a selection and unit (see ``components.drawn``)."""
-    return drawn(
-        PAGE, principal, (filters, unit), lambda: _report(principal, filters, unit), _content
-    )
-
-
-@page_guard(PAGE)
+@ui.page_guard(PAGE)
 def layout(principal: Principal, unit: str = "programme", **query: Any) -> Any:
     filters = PipelineFilters.from_query(query)
     unit = _unit(unit)
-    header = page_header(
+    header = ui.page_header(
         "Areas of concern",
         "Which programmes or cohorts lose more learners than chance would explain?",
     )
@@ -162,43 +122,41 @@ def layout(principal: Principal, unit: str = "programme", **query: Any) -> Any:
         ],
         className="d-flex align-items-center mb-2",
     )
-    return dashboard(PAGE, principal, filters, header, _view(principal, filters, unit), compare)
+    return REPORT.layout(principal, filters, header, compare, unit=unit)
 
 
 @callback(
     Output(f"{PAGE}-content", "children"),
     Output(f"{PAGE}-url", "search"),
     Input(f"{PAGE}-unit", "value"),
-    *filter_inputs(PAGE),
+    *ui.filter_inputs(PAGE),
     prevent_initial_call=True,
 )
-def update_concerns(unit: Any, *values: FilterValue) -> tuple[Any, str]:
-    principal = callback_principal(PAGE)
-    filters = filters_from_values(values)
+def update_concerns(unit: Any, *values: ui.FilterValue) -> tuple[Any, str]:
+    principal = ui.callback_principal(PAGE)
+    filters = ui.filters_from_values(values)
     unit = _unit(unit)
-    _, content = _view(principal, filters, unit)
+    _, content = REPORT.view(principal, filters, unit=unit)
     return content, _search(filters, unit)
 
 
 @callback(
-    Output(f"{PAGE}-units-download", "data"),
-    Input(f"{PAGE}-units-csv", "n_clicks"),
-    Input(f"{PAGE}-units-xlsx", "n_clicks"),
+    *ui.table_download(f"{PAGE}-units"),
     State(f"{PAGE}-unit", "value"),
-    *filter_states(PAGE),
+    *ui.filter_states(PAGE),
     prevent_initial_call=True,
 )
 def download_units_table(
-    _csv: int | None, _xlsx: int | None, unit: Any, *values: FilterValue
+    _csv: int | None, _xlsx: int | None, unit: Any, *values: ui.FilterValue
 ) -> Any:
-    principal = callback_principal(PAGE)
-    fmt = chosen_format()
-    report = _report(principal, filters_from_values(values), _unit(unit))
+    principal = ui.callback_principal(PAGE)
+    fmt = ui.chosen_format()
+    report = REPORT.report(principal, ui.filters_from_values(values), unit=_unit(unit))
     by = list(report.unit)
     frame = report.table.download([*by, "starters", "withdrawn", "attrition_rate"])
     frame = frame.merge(report.points[[*by, "flag"]], on=by, how="left")
     frame["flag"] = frame["flag"].fillna("not plotted")
-    return send_table(
+    return ui.send_table(
         frame,
         fmt=fmt,
         filename="attrition-funnel-units",

@@ -8,16 +8,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
+from tracker import components as ui
 from tracker.access import Principal, can_view_page
-from tracker.components import (
-    format_count,
-    page_guard,
-    page_header,
-    reading,
-    stat_card,
-    stat_row,
-)
-from tracker.components.guard import app_disclosure_policy
 from tracker.queries.overview import headline_counts
 from tracker.services.pipeline_reports import learners_on_record
 
@@ -33,40 +25,40 @@ _NEXT_STEPS = [
 ]
 
 
-@page_guard("home")
+@ui.page_guard("home")
 def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
+    with ui.reading() as session:
         counts = headline_counts(session, principal=principal)
     scope_note = (
         f"Learner figures for {counts.scoped_to} only." if counts.scoped_to else "Whole system."
     )
     cards = [
-        stat_card(
+        ui.stat_card(
             "Learners on record",
             learners_on_record(
                 counts.learners,
                 principal=principal,
-                policy=app_disclosure_policy(),
+                policy=ui.app_disclosure_policy(),
                 own_hei=counts.scoped_to is not None,
             ),
             scope_note,
             card_id="home-learners",
         ),
-        stat_card(
+        ui.stat_card(
             "Cohorts",
-            format_count(counts.cohorts),
+            ui.format_count(counts.cohorts),
             f"{counts.programmes} programmes, {counts.heis} HEIs",
             card_id="home-cohorts",
         ),
-        stat_card(
+        ui.stat_card(
             "Active placement settings",
-            format_count(counts.active_settings),
+            ui.format_count(counts.active_settings),
             f"{counts.blocks} placement blocks",
             card_id="home-settings",
         ),
-        stat_card(
+        ui.stat_card(
             "Places offered vs requested",
-            f"{format_count(counts.places)} / {format_count(counts.requested)}",
+            f"{ui.format_count(counts.places)} / {ui.format_count(counts.requested)}",
             "Supervised places across blocks against learners requested",
             card_id="home-places",
         ),
@@ -93,11 +85,11 @@ def layout(principal: Principal, **_query: Any) -> Any:
     ]
     return html.Div(
         [
-            page_header(
+            ui.page_header(
                 "Placement & Pipeline Tracker",
                 "Learner pipeline, placement capacity and fair allocation across the system.",
             ),
-            stat_row(cards),
+            ui.stat_row(cards),
             dbc.Row(steps),
         ]
     )

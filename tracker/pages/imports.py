@@ -15,9 +15,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from tracker import components as ui
 from tracker.access import Principal
-from tracker.components import callback_principal, page_guard, page_header, reading, writing
-from tracker.components.guard import app_import_limits
 from tracker.data.importers import (
     MIB,
     ImportLimits,
@@ -64,14 +63,14 @@ def _columns_table(kind: str) -> Any:
     )
 
 
-@page_guard("imports")
+@ui.page_guard("imports")
 def layout(principal: Principal, kind: str | None = None, **_query: Any) -> Any:
     kinds = importable_kinds(principal)
     chosen = kind if kind in kinds else kinds[0]
     limits = _limits()
     return html.Div(
         [
-            page_header(
+            ui.page_header(
                 "Imports",
                 "Load registers and learner records from CSV or Excel: every row is checked, "
                 "and one bad row rejects the whole file so nothing is half-loaded.",
@@ -166,14 +165,14 @@ def _report_view(report: ImportReport, *, done: bool) -> Any:
 
 def _permitted_kind(kind: str | None) -> str:
     """The caller's kind if their role may import it; anything else is no update."""
-    principal = callback_principal("imports")
+    principal = ui.callback_principal("imports")
     if kind not in importable_kinds(principal):
         raise PreventUpdate
     return kind
 
 
 def _limits() -> ImportLimits:
-    return app_import_limits()
+    return ui.app_import_limits()
 
 
 def _decode(contents: str) -> bytes:
@@ -212,11 +211,11 @@ def download_template(_clicks: int | None, kind: str | None) -> Any:
     prevent_initial_call=True,
 )
 def preview_upload(contents: str | None, kind: str, filename: str | None) -> tuple[Any, ...]:
-    principal = callback_principal("imports")
+    principal = ui.callback_principal("imports")
     if not contents or not filename:
         return None, None, True, None
     try:
-        with reading() as session:
+        with ui.reading() as session:
             frame = read_table(filename, _decode(contents), _limits())
             report = preview_import(session, principal, kind, frame)
     except Refused as exc:
@@ -247,11 +246,11 @@ def preview_upload(contents: str | None, kind: str, filename: str | None) -> tup
 def import_upload(
     _clicks: int | None, contents: str | None, filename: str | None, kind: str
 ) -> tuple[Any, bool]:
-    principal = callback_principal("imports")
+    principal = ui.callback_principal("imports")
     if not contents or not filename:
         return dbc.Alert("Choose a file first.", color="warning"), True
     try:
-        with writing() as session:
+        with ui.writing() as session:
             frame = read_table(filename, _decode(contents), _limits())
             report = apply_import(session, principal, kind, frame)
     except Refused as refused:

@@ -12,20 +12,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
+from tracker import components as ui
 from tracker.access import Principal, may_edit_registers
-from tracker.components import (
-    callback_principal,
-    chosen_format,
-    download_buttons,
-    message,
-    page_guard,
-    page_header,
-    reading,
-    send_table,
-    writing,
-)
-from tracker.components.fields import field
-from tracker.components.grids import grid, records
 from tracker.queries.placements import VISIBLE_COLUMNS, placement_filters, visible_placements
 from tracker.queries.runs import scope_choices as block_choices
 from tracker.refusals import Refused
@@ -42,26 +30,19 @@ STATUSES = list(PLACEMENT_STATUSES)
 def _staff_actions(principal: Principal) -> Any:
     return html.Div(
         [
-            dbc.Button(
-                "Mark completed",
-                id=f"{PAGE}-complete",
-                size="sm",
-                color="success",
-                outline=True,
-                className="me-2",
+            ui.button(
+                "Mark completed", f"{PAGE}-complete", "success", outline=True, class_name="me-2"
             ),
-            dbc.Button(
-                "Cancel placement", id=f"{PAGE}-cancel", size="sm", color="danger", outline=True
-            ),
+            ui.button("Cancel placement", f"{PAGE}-cancel", "danger", outline=True),
         ],
         className="mt-2",
         style={} if may_edit_registers(principal) else {"display": "none"},
     )
 
 
-@page_guard(PAGE)
+@ui.page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
+    with ui.reading() as session:
         organisations, settings = placement_filters(session)
         blocks, _programmes = block_choices(session)
     scope = (
@@ -71,60 +52,58 @@ def layout(principal: Principal, **_query: Any) -> Any:
         "coming to a setting."
     )
     staff_actions = _staff_actions(principal)
-    return html.Div(
-        [
-            page_header("Placements", scope, download_buttons(f"{PAGE}-table")),
-            dbc.Row(
-                [
-                    field(
-                        "Block",
-                        dcc.Dropdown(id=f"{PAGE}-block", options=blocks, placeholder="All blocks"),
-                        3,
+    return ui.register_layout(
+        PAGE,
+        ui.page_header("Placements", scope, ui.download_buttons(f"{PAGE}-table")),
+        dbc.Row(
+            [
+                ui.field(
+                    "Block",
+                    dcc.Dropdown(id=f"{PAGE}-block", options=blocks, placeholder="All blocks"),
+                    3,
+                ),
+                ui.field(
+                    "Organisation",
+                    dcc.Dropdown(
+                        id=f"{PAGE}-organisation",
+                        options=organisations,
+                        placeholder="All organisations",
                     ),
-                    field(
-                        "Organisation",
-                        dcc.Dropdown(
-                            id=f"{PAGE}-organisation",
-                            options=organisations,
-                            placeholder="All organisations",
-                        ),
-                        3,
+                    3,
+                ),
+                ui.field(
+                    "Setting",
+                    dcc.Dropdown(
+                        id=f"{PAGE}-setting", options=settings, placeholder="All settings"
                     ),
-                    field(
-                        "Setting",
-                        dcc.Dropdown(
-                            id=f"{PAGE}-setting", options=settings, placeholder="All settings"
-                        ),
-                        3,
+                    3,
+                ),
+                ui.field(
+                    "Status",
+                    dcc.Dropdown(
+                        id=f"{PAGE}-status",
+                        multi=True,
+                        value=[CONFIRMED],
+                        options=[{"label": s, "value": s} for s in STATUSES],
                     ),
-                    field(
-                        "Status",
-                        dcc.Dropdown(
-                            id=f"{PAGE}-status",
-                            multi=True,
-                            value=[CONFIRMED],
-                            options=[{"label": s, "value": s} for s in STATUSES],
-                        ),
-                        3,
-                    ),
-                ]
-            ),
-            html.Div(id=f"{PAGE}-message"),
-            dcc.Store(id=f"{PAGE}-changed", data=0),
-            grid(
-                f"{PAGE}-grid",
-                SHOWN,
-                height=480,
-                row_id="placement_id",
-                selectable=may_edit_registers(principal),
-            ),
-            html.P(
-                "Rows without a learner give how many learners of a request go to a setting; "
-                "rows with a learner name who.",
-                className="small text-muted mt-1",
-            ),
-            staff_actions,
-        ]
+                    3,
+                ),
+            ]
+        ),
+        ui.grid(
+            f"{PAGE}-grid",
+            SHOWN,
+            height=480,
+            row_id="placement_id",
+            selectable=may_edit_registers(principal),
+        ),
+        html.P(
+            "Rows without a learner give how many learners of a request go to a setting; "
+            "rows with a learner name who.",
+            className="small text-muted mt-1",
+        ),
+        staff_actions,
+        counter="changed",
     )
 
 
@@ -135,7 +114,7 @@ def _chosen_id(value: Any) -> int | None:
 
 def _read(principal: Principal, block: Any, organisation: Any, setting: Any, status: Any) -> Any:
     statuses = [s for s in status if s in STATUSES] if isinstance(status, list) else []
-    with reading() as session:
+    with ui.reading() as session:
         return visible_placements(
             session,
             principal=principal,
@@ -146,47 +125,18 @@ def _read(principal: Principal, block: Any, organisation: Any, setting: Any, sta
         )
 
 
-@callback(
-    Output(f"{PAGE}-grid", "rowData"),
-    Input(f"{PAGE}-block", "value"),
-    Input(f"{PAGE}-organisation", "value"),
-    Input(f"{PAGE}-setting", "value"),
-    Input(f"{PAGE}-status", "value"),
-    Input(f"{PAGE}-changed", "data"),
+TABLE = ui.RegisterTable(
+    PAGE,
+    {
+        "block": str | None,
+        "organisation": int | None,
+        "setting": int | None,
+        "status": list[str] | None,
+    },
+    _read,
 )
-def load_placements(
-    block: str | None,
-    organisation: int | None,
-    setting: int | None,
-    status: list[str] | None,
-    _changed: int | None,
-) -> Any:
-    principal = callback_principal(PAGE)
-    return records(_read(principal, block, organisation, setting, status)[SHOWN])
-
-
-@callback(
-    Output(f"{PAGE}-table-download", "data"),
-    Input(f"{PAGE}-table-csv", "n_clicks"),
-    Input(f"{PAGE}-table-xlsx", "n_clicks"),
-    State(f"{PAGE}-block", "value"),
-    State(f"{PAGE}-organisation", "value"),
-    State(f"{PAGE}-setting", "value"),
-    State(f"{PAGE}-status", "value"),
-    prevent_initial_call=True,
-)
-def download_placements(
-    _csv: int | None,
-    _xlsx: int | None,
-    block: str | None,
-    organisation: int | None,
-    setting: int | None,
-    status: list[str] | None,
-) -> Any:
-    principal = callback_principal(PAGE)
-    fmt = chosen_format()
-    frame = _read(principal, block, organisation, setting, status)[SHOWN]
-    return send_table(frame, fmt=fmt, filename="placements", headers="codes")
+TABLE.follow("load_placements", Input(f"{PAGE}-changed", "data"), columns=SHOWN)
+TABLE.download("download_placements", SHOWN, "placements", headers="codes")
 
 
 @callback(
@@ -204,14 +154,14 @@ def change_status(
     rows: list[dict[str, Any]] | None,
     changed: int | None,
 ) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     chosen = rows[0].get("placement_id") if rows and isinstance(rows[0], dict) else None
     if not isinstance(chosen, int) or isinstance(chosen, bool):
-        return message("Select a placement first.", "warning"), no_update
+        return ui.message("Select a placement first.", "warning"), no_update
     status = "completed" if ctx.triggered_id == f"{PAGE}-complete" else "cancelled"
     try:
-        with writing() as session:
+        with ui.writing() as session:
             set_placement_status(session, principal=principal, placement_id=chosen, status=status)
     except Refused as exc:
-        return message(str(exc), "warning"), no_update
-    return message(f"Placement {chosen} marked {status}.", "success"), (changed or 0) + 1
+        return ui.message(str(exc), "warning"), no_update
+    return ui.message(f"Placement {chosen} marked {status}.", "success"), (changed or 0) + 1

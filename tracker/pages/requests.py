@@ -6,30 +6,11 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, html
 from typing_extensions import TypedDict
 
+from tracker import components as ui
 from tracker.access import Principal
-from tracker.components import (
-    callback_principal,
-    card,
-    chosen_format,
-    page_guard,
-    page_header,
-    reading,
-    result_alert,
-    send_table,
-    writing,
-)
-from tracker.components.alerts import refused_alert
-from tracker.components.fields import (
-    block_choices,
-    code_options,
-    dropdown,
-    filter_field,
-    sector_options,
-)
-from tracker.components.grids import column_defs, grid, records
 from tracker.queries.options import block_options, cohort_options, organisation_options
 from tracker.queries.requests import requests_register
 from tracker.refusals import Refused
@@ -62,15 +43,15 @@ SHOWN = [
 
 
 def _form(block_list: Any, cohorts: Any) -> Any:
-    return card(
+    return ui.card(
         "Request placements",
         html.Div(
             [
                 dbc.Row(
                     [
-                        filter_field(
+                        ui.filter_field(
                             "Cohort",
-                            dropdown(
+                            ui.dropdown(
                                 f"{PAGE}-cohort",
                                 [
                                     {"label": r["label"], "value": r["id"]}
@@ -81,23 +62,23 @@ def _form(block_list: Any, cohorts: Any) -> Any:
                             ),
                             width=5,
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "Block",
-                            dropdown(
+                            ui.dropdown(
                                 f"{PAGE}-block", block_list, multi=False, placeholder="Choose"
                             ),
                             width=3,
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "Learners",
                             dbc.Input(id=f"{PAGE}-learners", type="number", min=1, step=1),
                             width=2,
                         ),
-                        filter_field(
+                        ui.filter_field(
                             "Required sector",
-                            dropdown(
+                            ui.dropdown(
                                 f"{PAGE}-sector",
-                                sector_options(),
+                                ui.sector_options(),
                                 multi=False,
                                 placeholder="Any",
                             ),
@@ -105,31 +86,30 @@ def _form(block_list: Any, cohorts: Any) -> Any:
                         ),
                     ]
                 ),
-                dbc.Button("Submit request", id=f"{PAGE}-submit", color="primary", size="sm"),
+                ui.button("Submit request", f"{PAGE}-submit"),
             ]
         ),
     )
 
 
 def _table(scope: Any) -> Any:
-    return card(
+    return ui.card(
         "Requests",
         html.Div(
             [
-                grid(
+                ui.grid(
                     f"{PAGE}-grid",
-                    column_defs(SHOWN, numeric=["learners"]),
+                    ui.column_defs(SHOWN, numeric=["learners"]),
                     height=420,
                     row_id="id",
                     options={"rowSelection": {"mode": "singleRow"}},
                 ),
-                dbc.Button(
+                ui.button(
                     "Withdraw selected request",
-                    id=f"{PAGE}-withdraw",
-                    color="danger",
+                    f"{PAGE}-withdraw",
+                    "danger",
                     outline=True,
-                    size="sm",
-                    className="mt-2",
+                    class_name="mt-2",
                 ),
             ]
         ),
@@ -138,48 +118,40 @@ def _table(scope: Any) -> Any:
     )
 
 
-@page_guard(PAGE)
+@ui.page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
+    with ui.reading() as session:
         blocks = block_options(session)
         cohorts = cohort_options(session, principal=principal)
         heis = organisation_options(session, heis=True)
-    block_list = block_choices(blocks)
+    block_list = ui.block_choices(blocks)
     filters = [
-        filter_field("Blocks", dropdown(f"{PAGE}-blocks", block_list)),
-        filter_field(
+        ui.filter_field("Blocks", ui.dropdown(f"{PAGE}-blocks", block_list)),
+        ui.filter_field(
             "Status",
-            dropdown(f"{PAGE}-status", options(REQUEST_STATUSES), value=[SUBMITTED]),
+            ui.dropdown(f"{PAGE}-status", options(REQUEST_STATUSES), value=[SUBMITTED]),
         ),
     ]
     if principal.is_hei:
         scope = f"Your HEI's requests ({principal.hei_code}) only."
         # the same filter id for every role keeps one callback; the HEI is fixed by access
-        filters.append(html.Div(dropdown(f"{PAGE}-heis", []), hidden=True))
+        filters.append(html.Div(ui.dropdown(f"{PAGE}-heis", []), hidden=True))
     else:
         scope = "Every HEI's requests."
-        filters.append(filter_field("HEIs", dropdown(f"{PAGE}-heis", code_options(heis))))
+        filters.append(ui.filter_field("HEIs", ui.dropdown(f"{PAGE}-heis", ui.code_options(heis))))
     form = _form(block_list, cohorts)
     table = _table(scope)
-    return html.Div(
-        [
-            page_header(
-                "Placement requests",
-                "Learners of a cohort to be placed in a block, and what became of them.",
-            ),
-            dbc.Row(filters),
-            html.Div(id=f"{PAGE}-message"),
-            dcc.Store(id=f"{PAGE}-refresh", data=0),
-            form,
-            table,
-        ]
+    header = ui.page_header(
+        "Placement requests",
+        "Learners of a cohort to be placed in a block, and what became of them.",
     )
+    return ui.register_layout(PAGE, header, dbc.Row(filters), form, table)
 
 
 def _read(
     principal: Principal, blocks: list[str] | None, status: list[str] | None, heis: Any
 ) -> Any:
-    with reading() as session:
+    with ui.reading() as session:
         return requests_register(
             session,
             principal=principal,
@@ -189,18 +161,10 @@ def _read(
         )
 
 
-@callback(
-    Output(f"{PAGE}-grid", "rowData"),
-    Input(f"{PAGE}-blocks", "value"),
-    Input(f"{PAGE}-status", "value"),
-    Input(f"{PAGE}-heis", "value"),
-    Input(f"{PAGE}-refresh", "data"),
+TABLE = ui.RegisterTable(
+    PAGE, {"blocks": list[str] | None, "status": list[str] | None, "heis": Any}, _read
 )
-def load_requests(
-    blocks: list[str] | None, status: list[str] | None, heis: Any, _refresh: int | None
-) -> Any:
-    principal = callback_principal(PAGE)
-    return records(_read(principal, blocks, status, heis))
+TABLE.follow("load_requests", Input(f"{PAGE}-refresh", "data"))
 
 
 @callback(
@@ -226,9 +190,9 @@ def change_request(
     selected: list[RequestRow] | None,
     refresh: int | None,
 ) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     try:
-        with writing() as session:
+        with ui.writing() as session:
             if ctx.triggered_id == f"{PAGE}-withdraw":
                 if not selected:
                     raise Refused(["select a request in the table first"])
@@ -262,32 +226,13 @@ def change_request(
                 )
                 text = f"Request {made.code} submitted for {made.learners} learners."
     except Refused as refused:
-        return refused_alert(refused), dash.no_update
-    return result_alert(text), (refresh or 0) + 1
+        return ui.refused(refused)
+    return ui.saved(text, refresh)
 
 
-@callback(
-    Output(f"{PAGE}-table-download", "data"),
-    Input(f"{PAGE}-table-csv", "n_clicks"),
-    Input(f"{PAGE}-table-xlsx", "n_clicks"),
-    State(f"{PAGE}-blocks", "value"),
-    State(f"{PAGE}-status", "value"),
-    State(f"{PAGE}-heis", "value"),
-    prevent_initial_call=True,
+TABLE.download(
+    "download_requests",
+    SHOWN,
+    "placement-requests",
+    note="Placement requests as filtered on the Requests page.",
 )
-def download_requests(
-    _csv: int | None,
-    _xlsx: int | None,
-    blocks: list[str] | None,
-    status: list[str] | None,
-    heis: Any,
-) -> Any:
-    principal = callback_principal(PAGE)
-    fmt = chosen_format()
-    frame = _read(principal, blocks, status, heis)[SHOWN]
-    return send_table(
-        frame,
-        fmt=fmt,
-        filename="placement-requests",
-        note="Placement requests as filtered on the Requests page.",
-    )

@@ -5,25 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc
 
+from tracker import components as ui
 from tracker.access import Principal
-from tracker.components import (
-    callback_principal,
-    card,
-    chosen_format,
-    page_guard,
-    page_header,
-    reading,
-    result_alert,
-    send_table,
-    writing,
-)
-from tracker.components.alerts import refused_alert
-from tracker.components.fields import (
-    coded_options,
-)
-from tracker.components.grids import column_defs, grid, records
 from tracker.pages import _settings_register_form as layout_parts
 from tracker.queries.options import ANY_PROGRAMME, organisation_options, programme_options
 from tracker.queries.settings import settings_register
@@ -47,38 +32,36 @@ SHOWN = [
 ]
 
 
-@page_guard(PAGE)
+@ui.page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
+    with ui.reading() as session:
         orgs = organisation_options(session)
         programmes = programme_options(session)
-    programme_choices = coded_options(programmes)
+    programme_choices = ui.coded_options(programmes)
     filters = layout_parts.filters(orgs)
     form = layout_parts.form(orgs, programme_choices)
-    return html.Div(
-        [
-            page_header(
-                "Placement settings",
-                "Wards, teams, practices and homes: who runs them, what they host, where.",
+    header = ui.page_header(
+        "Placement settings",
+        "Wards, teams, practices and homes: who runs them, what they host, where.",
+    )
+    return ui.register_layout(
+        PAGE,
+        header,
+        filters,
+        dcc.Store(id=f"{PAGE}-editing", data=None),
+        ui.card(
+            "Settings",
+            ui.grid(
+                f"{PAGE}-grid",
+                ui.column_defs(SHOWN),
+                height=420,
+                row_id="id",
+                options={"rowSelection": {"mode": "singleRow"}},
             ),
-            filters,
-            html.Div(id=f"{PAGE}-message"),
-            dcc.Store(id=f"{PAGE}-refresh", data=0),
-            dcc.Store(id=f"{PAGE}-editing", data=None),
-            card(
-                "Settings",
-                grid(
-                    f"{PAGE}-grid",
-                    column_defs(SHOWN),
-                    height=420,
-                    row_id="id",
-                    options={"rowSelection": {"mode": "singleRow"}},
-                ),
-                download=f"{PAGE}-table",
-                note="A setting with placements is never deleted: deactivate it instead.",
-            ),
-            form,
-        ]
+            download=f"{PAGE}-table",
+            note="A setting with placements is never deleted: deactivate it instead.",
+        ),
+        form,
     )
 
 
@@ -89,7 +72,7 @@ def _read(
     active: str | None,
 ) -> Any:
     flag = {"active": True, "inactive": False}.get(active or "all")
-    with reading() as session:
+    with ui.reading() as session:
         return settings_register(
             session,
             principal=principal,
@@ -99,30 +82,13 @@ def _read(
         )
 
 
-@callback(
-    Output(f"{PAGE}-grid", "rowData"),
-    Input(f"{PAGE}-sector", "value"),
-    Input(f"{PAGE}-organisation", "value"),
-    Input(f"{PAGE}-active", "value"),
-    Input(f"{PAGE}-refresh", "data"),
+TABLE = ui.RegisterTable(
+    PAGE,
+    {"sector": list[str] | None, "organisation": list[str] | None, "active": str | None},
+    _read,
 )
-def load_settings(
-    sector: list[str] | None,
-    organisation: list[str] | None,
-    active: str | None,
-    _refresh: int | None,
-) -> Any:
-    principal = callback_principal(PAGE)
-    return records(_read(principal, sector, organisation, active))
-
-
-@callback(
-    Output(f"{PAGE}-grid", "dashGridOptions"),
-    Input(f"{PAGE}-search", "value"),
-    State(f"{PAGE}-grid", "dashGridOptions"),
-)
-def search_settings(text: str | None, options: dict[str, Any] | None) -> Any:
-    return {**(options or {}), "quickFilterText": text or ""}
+TABLE.follow("load_settings", Input(f"{PAGE}-refresh", "data"))
+ui.follow_search(PAGE)
 
 
 FORM = [
@@ -150,7 +116,7 @@ FORM_PROPS = ["value"] * len(FORM)
     prevent_initial_call=True,
 )
 def fill_setting_form(selected: list[dict[str, Any]] | None, _new: int | None) -> Any:
-    callback_principal(PAGE)
+    ui.callback_principal(PAGE)
     if ctx.triggered_id == f"{PAGE}-new" or not selected:
         return (
             "",
@@ -216,10 +182,10 @@ def change_setting(
     editing: dict[str, int] | None,
     refresh: int | None,
 ) -> Any:
-    principal = callback_principal(PAGE)
+    principal = ui.callback_principal(PAGE)
     trigger = ctx.triggered_id
     try:
-        with writing() as session:
+        with ui.writing() as session:
             if trigger == f"{PAGE}-save":
                 saved = save_setting(
                     session,
@@ -262,32 +228,13 @@ def change_setting(
                 text, after = "Setting deleted.", None
     except Refused as refused:
         return (
-            refused_alert(refused),
+            ui.refused_alert(refused),
             dash.no_update,
             dash.no_update,
         )
-    return result_alert(text), (refresh or 0) + 1, after
+    return ui.result_alert(text), (refresh or 0) + 1, after
 
 
-@callback(
-    Output(f"{PAGE}-table-download", "data"),
-    Input(f"{PAGE}-table-csv", "n_clicks"),
-    Input(f"{PAGE}-table-xlsx", "n_clicks"),
-    State(f"{PAGE}-sector", "value"),
-    State(f"{PAGE}-organisation", "value"),
-    State(f"{PAGE}-active", "value"),
-    prevent_initial_call=True,
+TABLE.download(
+    "download_settings", SHOWN, "placement-settings", note="Placement settings register."
 )
-def download_settings(
-    _csv: int | None,
-    _xlsx: int | None,
-    sector: list[str] | None,
-    organisation: list[str] | None,
-    active: str | None,
-) -> Any:
-    principal = callback_principal(PAGE)
-    fmt = chosen_format()
-    frame = _read(principal, sector, organisation, active)[SHOWN]
-    return send_table(
-        frame, fmt=fmt, filename="placement-settings", note="Placement settings register."
-    )

@@ -9,8 +9,8 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
 
+from tracker import components as ui
 from tracker.access import Principal
-from tracker.components import callback_principal, page_guard, page_header, reading, writing
 from tracker.queries.users import hei_options, users_frame
 from tracker.refusals import Refused
 from tracker.services.users import create_user, set_active, set_password
@@ -29,7 +29,7 @@ _COLUMNS = [
 
 
 def _rows(principal: Principal) -> list[dict[str, Any]]:
-    with reading() as session:
+    with ui.reading() as session:
         rows: list[dict[str, Any]] = users_frame(session, principal=principal).to_dict("records")
     return rows
 
@@ -93,15 +93,15 @@ def _actions() -> Any:
     )
 
 
-@page_guard("users")
+@ui.page_guard("users")
 def layout(principal: Principal, **_query: Any) -> Any:
-    with reading() as session:
+    with ui.reading() as session:
         heis = hei_options(session)
     add_form = _add_form(heis)
     actions = _actions()
     return html.Div(
         [
-            page_header("Users", "Accounts, roles and HEI bindings. Every change is audited."),
+            ui.page_header("Users", "Accounts, roles and HEI bindings. Every change is audited."),
             html.Div(id="users-message"),
             dbc.Row(
                 [
@@ -154,11 +154,11 @@ def change_users(
     selected: list[dict[str, Any]] | None,
     new_password: str | None,
 ) -> tuple[Any, Any]:
-    principal = callback_principal("users")
+    principal = ui.callback_principal("users")
     trigger = dash.ctx.triggered_id
     selected_name = (selected or [{}])[0].get("username")
     try:
-        with writing() as session:
+        with ui.writing() as session:
             if trigger == "users-add":
                 create_user(
                     session,

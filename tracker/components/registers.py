@@ -1,0 +1,68 @@
+"""The skeleton the register pages share (settings, capacity, requests, calendar, ...).
+
+Each register page is a header, its filters, a message line for the outcome of a save, a
+refresh counter the save bumps so the grid reloads, and its cards; its table downloads are
+CSV/Excel buttons on a card. Holding that here lets a page state only what differs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from tracker.components.alerts import refused_alert, result_alert
+from tracker.refusals import Refused
+
+Layout = Any
+
+
+def register_layout(
+    page: str, header: Layout, filters: Layout, *parts: Layout, counter: str = "refresh"
+) -> Layout:
+    """`header`, `filters`, the message line ``<page>-message``, the counter
+    ``<page>-<counter>`` a save bumps, then the page's `parts` (stores, cards, forms)."""
+    return html.Div(
+        [
+            header,
+            filters,
+            html.Div(id=f"{page}-message"),
+            dcc.Store(id=f"{page}-{counter}", data=0),
+            *parts,
+        ]
+    )
+
+
+def saved(text: str, refresh: int | None) -> tuple[Layout, int]:
+    """A save's outcome line and the bumped refresh counter (the grid reloads)."""
+    return result_alert(text), (refresh or 0) + 1
+
+
+def refused(refusal: Refused) -> tuple[Layout, Any]:
+    """A refused save's reasons, with the refresh counter left as it was."""
+    return refused_alert(refusal), dash.no_update
+
+
+def table_download(prefix: str) -> tuple[Output, Input, Input]:
+    """The output and the two button inputs of a table's download callback, for the
+    buttons a card's ``download=<prefix>`` draws."""
+    return (
+        Output(f"{prefix}-download", "data"),
+        Input(f"{prefix}-csv", "n_clicks"),
+        Input(f"{prefix}-xlsx", "n_clicks"),
+    )
+
+
+def follow_search(page: str) -> None:
+    """Register the quick filter: the search box ``<page>-search`` filters ``<page>-grid``."""
+
+    @callback(
+        Output(f"{page}-grid", "dashGridOptions"),
+        Input(f"{page}-search", "value"),
+        State(f"{page}-grid", "dashGridOptions"),
+    )
+    def search_grid(text: str | None, options: dict[str, Any] | None) -> Any:
+        return {**(options or {}), "quickFilterText": text or ""}
+
+    search_grid.__name__ = f"search_{page}"
