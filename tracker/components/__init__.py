@@ -30,8 +30,10 @@ from tracker.components.capacity_figures import (
 from tracker.components.cards import (
     card,
     chart_card,
+    chart_row,
     format_count,
     format_rate,
+    graph_card,
     loading,
     rate_text,
     stat_card,
@@ -45,6 +47,7 @@ from tracker.components.drawn import drawn, drawn_capacity
 from tracker.components.fields import (
     block_choices,
     button,
+    choice,
     code_options,
     coded_options,
     dropdown,
@@ -81,9 +84,11 @@ from tracker.components.pipeline_filters import (
 from tracker.components.register_tables import RegisterTable
 from tracker.components.registers import (
     follow_search,
+    inputs,
     refused,
     register_layout,
     saved,
+    states,
     table_download,
 )
 from tracker.components.run_tokens import run_token, token_run_id
@@ -106,6 +111,8 @@ __all__ = [
     "capacity_figures",
     "card",
     "chart_card",
+    "chart_row",
+    "choice",
     "chosen_format",
     "code_options",
     "coded_options",
@@ -129,9 +136,11 @@ __all__ = [
     "format_count",
     "format_rate",
     "graph",
+    "graph_card",
     "grid",
     "group_options",
     "heatmap",
+    "inputs",
     "job_database",
     "loading",
     "message",
@@ -157,6 +166,7 @@ __all__ = [
     "settings_map",
     "stat_card",
     "stat_row",
+    "states",
     "table",
     "table_card",
     "table_download",

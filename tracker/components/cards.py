@@ -11,6 +11,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from tracker.components.charts import graph
 from tracker.components.downloads import download_buttons
 
 Layout = Any
@@ -99,6 +100,20 @@ def card(
 def chart_card(title: str, body: Layout, note: str | None = None) -> Layout:
     """A chart with its title and a note, as tall as the cards beside it."""
     return card(title, body, note=note, full_height=True)
+
+
+def graph_card(
+    title: str, graph_id: str, figure: Any, *, filename: str, note: str | None = None
+) -> Layout:
+    """A chart card holding one graph (PNG download named `filename` from its toolbar)."""
+    return chart_card(title, graph(graph_id, figure, filename=filename), note)
+
+
+def chart_row(*charts: Layout, widths: tuple[int, ...] = (6, 6)) -> Layout:
+    """Cards side by side on large screens (``lg`` twelfths each), stacked on small ones."""
+    return dbc.Row(
+        [dbc.Col(chart, lg=w, className="mb-3") for chart, w in zip(charts, widths, strict=True)]
+    )
 
 
 def table_card(title: str, prefix: str, body: Layout, note: str | None = None) -> Layout:

@@ -58,6 +58,17 @@ def dropdown(
     )
 
 
+def choice(
+    component_id: str,
+    choices: Sequence[Mapping[str, Any]],
+    placeholder: str = "Choose",
+    *,
+    value: Any = None,
+) -> Layout:
+    """A dropdown that picks one value (forms and bulk changes), not a filter of many."""
+    return dropdown(component_id, choices, multi=False, value=value, placeholder=placeholder)
+
+
 def sector_options() -> list[dict[str, str]]:
     return options(SECTORS)
 

@@ -44,6 +44,16 @@ def refused(refusal: Refused) -> tuple[Layout, Any]:
     return refused_alert(refusal), dash.no_update
 
 
+def inputs(page: str, *names: str) -> list[Input]:
+    """The values of the controls ``<page>-<name>`` as a callback's inputs."""
+    return [Input(f"{page}-{name}", "value") for name in names]
+
+
+def states(page: str, *names: str) -> list[State]:
+    """The values of the controls ``<page>-<name>`` as a callback's state."""
+    return [State(f"{page}-{name}", "value") for name in names]
+
+
 def table_download(prefix: str) -> tuple[Output, Input, Input]:
     """The output and the two button inputs of a table's download callback, for the
     buttons a card's ``download=<prefix>`` draws."""

@@ -57,22 +57,12 @@ def _identity_fields(orgs: pd.DataFrame) -> Any:
             _field("Name", dbc.Input(id=f"{PAGE}-name", maxlength=200), 4),
             _field(
                 "Organisation",
-                ui.dropdown(
-                    f"{PAGE}-form-organisation",
-                    ui.code_options(orgs),
-                    multi=False,
-                    placeholder="Choose",
-                ),
+                ui.choice(f"{PAGE}-form-organisation", ui.code_options(orgs)),
                 3,
             ),
             _field(
                 "Sector",
-                ui.dropdown(
-                    f"{PAGE}-form-sector",
-                    ui.sector_options(),
-                    multi=False,
-                    placeholder="Choose",
-                ),
+                ui.choice(f"{PAGE}-form-sector", ui.sector_options()),
                 3,
             ),
         ]

@@ -74,11 +74,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
     Output(f"{PAGE}-queued", "data"),
     Output(f"{PAGE}-run-message", "children"),
     Input(f"{PAGE}-run", "n_clicks"),
-    State(f"{PAGE}-blocks", "value"),
-    State(f"{PAGE}-programmes", "value"),
-    State(f"{PAGE}-distance", "value"),
-    State(f"{PAGE}-solver", "value"),
-    State(f"{PAGE}-name", "value"),
+    *ui.states(PAGE, "blocks", "programmes", "distance", "solver", "name"),
     prevent_initial_call=True,
 )
 def queue_run(
@@ -284,11 +280,7 @@ def load_move_targets(rows: list[dict[str, Any]] | None, run_id: int | None) -> 
     Input(f"{PAGE}-approve", "n_clicks"),
     State(f"{PAGE}-selected", "data"),
     State(f"{PAGE}-plan", "selectedRows"),
-    State(f"{PAGE}-move-to", "value"),
-    State(f"{PAGE}-move-n", "value"),
-    State(f"{PAGE}-whatif-sector", "value"),
-    State(f"{PAGE}-whatif-add", "value"),
-    State(f"{PAGE}-supersede", "value"),
+    *ui.states(PAGE, "move-to", "move-n", "whatif-sector", "whatif-add", "supersede"),
     State(f"{PAGE}-changed", "data"),
     prevent_initial_call=True,
 )

@@ -41,28 +41,19 @@ def _form(block_list: Any, heis: Any, principal: Principal, programme_choices: A
                     [
                         ui.filter_field(
                             "HEI",
-                            ui.dropdown(
+                            ui.choice(
                                 f"{PAGE}-hei",
                                 ui.code_options(heis),
-                                multi=False,
                                 value=principal.hei_code if principal.is_hei else None,
-                                placeholder="Choose",
                             ),
                         ),
                         ui.filter_field(
                             "Programme",
-                            ui.dropdown(
-                                f"{PAGE}-programme",
-                                programme_choices,
-                                multi=False,
-                                placeholder="Choose",
-                            ),
+                            ui.choice(f"{PAGE}-programme", programme_choices),
                         ),
                         ui.filter_field(
                             "Block",
-                            ui.dropdown(
-                                f"{PAGE}-block", block_list, multi=False, placeholder="Choose"
-                            ),
+                            ui.choice(f"{PAGE}-block", block_list),
                             width=2,
                         ),
                         ui.filter_field(
@@ -152,12 +143,7 @@ def update_calendar(groups: list[str] | None, _refresh: int | None) -> Any:
     Output(f"{PAGE}-message", "children"),
     Output(f"{PAGE}-refresh", "data"),
     Input(f"{PAGE}-save", "n_clicks"),
-    State(f"{PAGE}-hei", "value"),
-    State(f"{PAGE}-programme", "value"),
-    State(f"{PAGE}-block", "value"),
-    State(f"{PAGE}-year", "value"),
-    State(f"{PAGE}-start", "value"),
-    State(f"{PAGE}-end", "value"),
+    *ui.states(PAGE, "hei", "programme", "block", "year", "start", "end"),
     State(f"{PAGE}-refresh", "data"),
     prevent_initial_call=True,
 )

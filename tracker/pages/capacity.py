@@ -61,13 +61,7 @@ def _filters(choices: Any, first: Any, orgs: Any) -> Any:
         [
             ui.filter_field(
                 "Block",
-                ui.dropdown(
-                    f"{PAGE}-block",
-                    choices,
-                    multi=False,
-                    value=first,
-                    placeholder="Choose a block",
-                ),
+                ui.choice(f"{PAGE}-block", choices, "Choose a block", value=first),
             ),
             ui.filter_field("Sector", ui.dropdown(f"{PAGE}-sector", ui.sector_options())),
             ui.filter_field(
@@ -128,39 +122,19 @@ def _bulk(choices: Any, orgs: Any) -> Any:
                     [
                         ui.filter_field(
                             "Organisation",
-                            ui.dropdown(
-                                f"{PAGE}-bulk-organisation",
-                                ui.code_options(orgs),
-                                multi=False,
-                                placeholder="Any",
-                            ),
+                            ui.choice(f"{PAGE}-bulk-organisation", ui.code_options(orgs), "Any"),
                         ),
                         ui.filter_field(
                             "or sector",
-                            ui.dropdown(
-                                f"{PAGE}-bulk-sector",
-                                ui.sector_options(),
-                                multi=False,
-                                placeholder="Any",
-                            ),
+                            ui.choice(f"{PAGE}-bulk-sector", ui.sector_options(), "Any"),
                         ),
                         ui.filter_field(
                             "From block",
-                            ui.dropdown(
-                                f"{PAGE}-bulk-from",
-                                choices,
-                                multi=False,
-                                placeholder="Every block",
-                            ),
+                            ui.choice(f"{PAGE}-bulk-from", choices, "Every block"),
                         ),
                         ui.filter_field(
                             "Profession group",
-                            ui.dropdown(
-                                f"{PAGE}-bulk-group",
-                                ui.group_options(),
-                                multi=False,
-                                placeholder="Every group",
-                            ),
+                            ui.choice(f"{PAGE}-bulk-group", ui.group_options(), "Every group"),
                         ),
                     ]
                 ),
@@ -260,14 +234,17 @@ ui.follow_search(PAGE)
     Input(f"{PAGE}-bulk-apply", "n_clicks"),
     State(f"{PAGE}-grid", "rowData"),
     State(f"{PAGE}-refresh", "data"),
-    State(f"{PAGE}-bulk-organisation", "value"),
-    State(f"{PAGE}-bulk-sector", "value"),
-    State(f"{PAGE}-bulk-from", "value"),
-    State(f"{PAGE}-bulk-group", "value"),
-    State(f"{PAGE}-bulk-supervisors", "value"),
-    State(f"{PAGE}-bulk-assessors", "value"),
-    State(f"{PAGE}-bulk-educators", "value"),
-    State(f"{PAGE}-bulk-lps", "value"),
+    *ui.states(
+        PAGE,
+        "bulk-organisation",
+        "bulk-sector",
+        "bulk-from",
+        "bulk-group",
+        "bulk-supervisors",
+        "bulk-assessors",
+        "bulk-educators",
+        "bulk-lps",
+    ),
     prevent_initial_call=True,
 )
 def save_capacity(

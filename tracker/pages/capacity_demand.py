@@ -7,7 +7,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, callback, html
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -144,9 +144,7 @@ def _sector_order(long: pd.DataFrame) -> pd.DataFrame:
     Output(f"{PAGE}-sector-heatmap", "figure"),
     Output(f"{PAGE}-programme-heatmap", "figure"),
     Output(f"{PAGE}-coverage", "figure"),
-    Input(f"{PAGE}-blocks", "value"),
-    Input(f"{PAGE}-sectors", "value"),
-    Input(f"{PAGE}-groups", "value"),
+    *ui.inputs(PAGE, "blocks", "sectors", "groups"),
 )
 def update_views(
     blocks: list[str] | None, sectors: list[str] | None, groups: list[str] | None
@@ -222,10 +220,7 @@ def _views(report: CapacityDemandReport) -> tuple[Any, ...]:
 
 @callback(
     Output(f"{PAGE}-map", "figure"),
-    Input(f"{PAGE}-blocks", "value"),
-    Input(f"{PAGE}-sectors", "value"),
-    Input(f"{PAGE}-groups", "value"),
-    Input(f"{PAGE}-colour", "value"),
+    *ui.inputs(PAGE, "blocks", "sectors", "groups", "colour"),
 )
 def update_location(
     blocks: list[str] | None, sectors: list[str] | None, groups: list[str] | None, colour: str
@@ -246,9 +241,7 @@ def _download(prefix: str, build: Any) -> Any:
         Output(f"{PAGE}-{prefix}-download", "data"),
         Input(f"{PAGE}-{prefix}-csv", "n_clicks"),
         Input(f"{PAGE}-{prefix}-xlsx", "n_clicks"),
-        State(f"{PAGE}-blocks", "value"),
-        State(f"{PAGE}-sectors", "value"),
-        State(f"{PAGE}-groups", "value"),
+        *ui.states(PAGE, "blocks", "sectors", "groups"),
         prevent_initial_call=True,
     )
     def download_table(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, html
 from dash.exceptions import PreventUpdate
@@ -68,64 +67,36 @@ def _parts(notes: Any, report: Any) -> Any:
     return [
         *notes,
         _cards(report),
-        dbc.Row(
-            [
-                dbc.Col(
-                    ui.chart_card(
-                        "Learners' current status by intake",
-                        ui.graph(
-                            f"{PAGE}-status",
-                            ui.figures.status_figure(report.by_intake.numbers),
-                            filename="cohort-status",
-                        ),
-                    ),
-                    lg=6,
-                    className="mb-3",
-                ),
-                dbc.Col(
-                    ui.chart_card(
-                        f"{label('attrition_rate', figures=True)}: selection and system",
-                        ui.graph(
-                            f"{PAGE}-trend",
-                            ui.figures.selection_trend_figure(_with_system(report, "numbers")),
-                            filename="cohort-attrition",
-                        ),
-                        "System: the same programmes, profession groups, routes and intakes "
-                        "at every HEI.",
-                    ),
-                    lg=6,
-                    className="mb-3",
-                ),
-            ]
+        ui.chart_row(
+            ui.graph_card(
+                "Learners' current status by intake",
+                f"{PAGE}-status",
+                ui.figures.status_figure(report.by_intake.numbers),
+                filename="cohort-status",
+            ),
+            ui.graph_card(
+                f"{label('attrition_rate', figures=True)}: selection and system",
+                f"{PAGE}-trend",
+                ui.figures.selection_trend_figure(_with_system(report, "numbers")),
+                filename="cohort-attrition",
+                note="System: the same programmes, profession groups, routes and intakes "
+                "at every HEI.",
+            ),
         ),
-        dbc.Row(
-            [
-                dbc.Col(
-                    ui.chart_card(
-                        "Retention: selection and system",
-                        ui.graph(
-                            f"{PAGE}-retention",
-                            ui.figures.retention_figure(report.retention, series="series"),
-                            filename="cohort-retention",
-                        ),
-                        "Kaplan–Meier: share not yet withdrawn by months since start.",
-                    ),
-                    lg=6,
-                    className="mb-3",
-                ),
-                dbc.Col(
-                    ui.chart_card(
-                        "Measures against the system average",
-                        ui.graph(
-                            f"{PAGE}-comparison",
-                            ui.figures.comparison_figure(report.comparison),
-                            filename="cohort-comparison",
-                        ),
-                    ),
-                    lg=6,
-                    className="mb-3",
-                ),
-            ]
+        ui.chart_row(
+            ui.graph_card(
+                "Retention: selection and system",
+                f"{PAGE}-retention",
+                ui.figures.retention_figure(report.retention, series="series"),
+                filename="cohort-retention",
+                note="Kaplan–Meier: share not yet withdrawn by months since start.",
+            ),
+            ui.graph_card(
+                "Measures against the system average",
+                f"{PAGE}-comparison",
+                ui.figures.comparison_figure(report.comparison),
+                filename="cohort-comparison",
+            ),
         ),
         ui.table_card(
             "Outcomes by intake, with the system's rates",

@@ -54,39 +54,28 @@ def _content(report: ConcernsReport) -> Any:
     return html.Div(
         [
             ui.disclosure_notice(PAGE, report.note, report.exact),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        ui.chart_card(
-                            f"Funnel plot: {ATTRITION} against cohort size",
-                            ui.graph(
-                                f"{PAGE}-funnel",
-                                ui.figures.funnel_figure(
-                                    report.points, report.limits, report.system_rate, unit
-                                ),
-                                filename="attrition-funnel-plot",
-                            ),
-                            "Lines: 95% and 99.8% control limits around the system rate "
-                            f"({report.system_rate:.1%}), exact binomial. A point outside the "
-                            "99.8% limits is very unlikely to be chance; between 95% and 99.8% "
-                            "it merits a look. Limits widen for small cohorts, so a high rate on "
-                            "few learners is not over-read." + hidden,
-                        ),
-                        lg=8,
-                        className="mb-3",
+            ui.chart_row(
+                ui.graph_card(
+                    f"Funnel plot: {ATTRITION} against cohort size",
+                    f"{PAGE}-funnel",
+                    ui.figures.funnel_figure(
+                        report.points, report.limits, report.system_rate, unit
                     ),
-                    dbc.Col(
-                        ui.card(
-                            f"Outside the limits ({len(flagged)})",
-                            listing,
-                            title_id=f"{PAGE}-flagged-count",
-                            body_id=f"{PAGE}-flagged",
-                            full_height=True,
-                        ),
-                        lg=4,
-                        className="mb-3",
-                    ),
-                ]
+                    filename="attrition-funnel-plot",
+                    note="Lines: 95% and 99.8% control limits around the system rate "
+                    f"({report.system_rate:.1%}), exact binomial. A point outside the "
+                    "99.8% limits is very unlikely to be chance; between 95% and 99.8% "
+                    "it merits a look. Limits widen for small cohorts, so a high rate on "
+                    "few learners is not over-read." + hidden,
+                ),
+                ui.card(
+                    f"Outside the limits ({len(flagged)})",
+                    listing,
+                    title_id=f"{PAGE}-flagged-count",
+                    body_id=f"{PAGE}-flagged",
+                    full_height=True,
+                ),
+                widths=(8, 4),
             ),
             ui.table_card(
                 "Every unit",

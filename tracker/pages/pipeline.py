@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
 from dash import html
@@ -88,69 +87,41 @@ def _headlines(report: OverviewReport) -> Any:
 
 
 def _recruitment_and_trend(report: OverviewReport) -> Any:
-    return dbc.Row(
-        [
-            dbc.Col(
-                ui.chart_card(
-                    "Recruitment against commissioned places",
-                    ui.graph(
-                        f"{PAGE}-recruitment",
-                        ui.figures.recruitment_figure(report.by_intake.numbers),
-                        filename="recruitment",
-                    ),
-                    "Labels on the bars: recruitment fill rate (starters ÷ commissioned places).",
-                ),
-                lg=6,
-                className="mb-3",
-            ),
-            dbc.Col(
-                ui.chart_card(
-                    "Attrition trend",
-                    ui.graph(
-                        f"{PAGE}-trend",
-                        ui.figures.trend_figure(report.by_intake.numbers, report.in_year.numbers),
-                        filename="attrition-trend",
-                    ),
-                    "Cohort attrition counts withdrawals so far, so recent intakes look "
-                    "lower; RePAIR non-completion counts only cohorts due to finish.",
-                ),
-                lg=6,
-                className="mb-3",
-            ),
-        ]
+    return ui.chart_row(
+        ui.graph_card(
+            "Recruitment against commissioned places",
+            f"{PAGE}-recruitment",
+            ui.figures.recruitment_figure(report.by_intake.numbers),
+            filename="recruitment",
+            note="Labels on the bars: recruitment fill rate (starters ÷ commissioned places).",
+        ),
+        ui.graph_card(
+            "Attrition trend",
+            f"{PAGE}-trend",
+            ui.figures.trend_figure(report.by_intake.numbers, report.in_year.numbers),
+            filename="attrition-trend",
+            note="Cohort attrition counts withdrawals so far, so recent intakes look "
+            "lower; RePAIR non-completion counts only cohorts due to finish.",
+        ),
     )
 
 
 def _reasons_and_retention(report: OverviewReport) -> Any:
-    return dbc.Row(
-        [
-            dbc.Col(
-                ui.chart_card(
-                    "Reasons for withdrawal",
-                    ui.graph(
-                        f"{PAGE}-reasons",
-                        ui.figures.reasons_figure(report.reasons.numbers),
-                        filename="withdrawal-reasons",
-                    ),
-                ),
-                lg=6,
-                className="mb-3",
-            ),
-            dbc.Col(
-                ui.chart_card(
-                    "Retention by intake year",
-                    ui.graph(
-                        f"{PAGE}-retention",
-                        ui.figures.retention_figure(report.retention, series="intake_year"),
-                        filename="retention",
-                    ),
-                    "Kaplan–Meier: share not yet withdrawn by months since start; "
-                    "completers and transfers count until they leave.",
-                ),
-                lg=6,
-                className="mb-3",
-            ),
-        ]
+    return ui.chart_row(
+        ui.graph_card(
+            "Reasons for withdrawal",
+            f"{PAGE}-reasons",
+            ui.figures.reasons_figure(report.reasons.numbers),
+            filename="withdrawal-reasons",
+        ),
+        ui.graph_card(
+            "Retention by intake year",
+            f"{PAGE}-retention",
+            ui.figures.retention_figure(report.retention, series="intake_year"),
+            filename="retention",
+            note="Kaplan–Meier: share not yet withdrawn by months since start; "
+            "completers and transfers count until they leave.",
+        ),
     )
 
 
@@ -163,12 +134,12 @@ def _content(report: OverviewReport) -> Any:
             ui.disclosure_notice(PAGE, report.note, report.exact),
             _headlines(report),
             _recruitment_and_trend(report),
-            ui.chart_card(
+            ui.graph_card(
                 "Pipeline flow: starters through each year to completion and employment",
-                ui.graph(
-                    f"{PAGE}-flow", ui.figures.sankey_figure(report.flows), filename="pipeline-flow"
-                ),
-                "Every starter of the selected intakes, as of the date above. Flows hidden by "
+                f"{PAGE}-flow",
+                ui.figures.sankey_figure(report.flows),
+                filename="pipeline-flow",
+                note="Every starter of the selected intakes, as of the date above. Flows hidden by "
                 "disclosure control are left out."
                 if not report.exact
                 else "Every starter of the selected intakes, as of the date above.",

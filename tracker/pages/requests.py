@@ -51,22 +51,19 @@ def _form(block_list: Any, cohorts: Any) -> Any:
                     [
                         ui.filter_field(
                             "Cohort",
-                            ui.dropdown(
+                            ui.choice(
                                 f"{PAGE}-cohort",
                                 [
                                     {"label": r["label"], "value": r["id"]}
                                     for r in cohorts.to_dict("records")
                                 ],
-                                multi=False,
-                                placeholder="Choose a cohort",
+                                "Choose a cohort",
                             ),
                             width=5,
                         ),
                         ui.filter_field(
                             "Block",
-                            ui.dropdown(
-                                f"{PAGE}-block", block_list, multi=False, placeholder="Choose"
-                            ),
+                            ui.choice(f"{PAGE}-block", block_list),
                             width=3,
                         ),
                         ui.filter_field(
@@ -76,12 +73,7 @@ def _form(block_list: Any, cohorts: Any) -> Any:
                         ),
                         ui.filter_field(
                             "Required sector",
-                            ui.dropdown(
-                                f"{PAGE}-sector",
-                                ui.sector_options(),
-                                multi=False,
-                                placeholder="Any",
-                            ),
+                            ui.choice(f"{PAGE}-sector", ui.sector_options(), "Any"),
                             width=2,
                         ),
                     ]
@@ -172,10 +164,7 @@ TABLE.follow("load_requests", Input(f"{PAGE}-refresh", "data"))
     Output(f"{PAGE}-refresh", "data"),
     Input(f"{PAGE}-submit", "n_clicks"),
     Input(f"{PAGE}-withdraw", "n_clicks"),
-    State(f"{PAGE}-cohort", "value"),
-    State(f"{PAGE}-block", "value"),
-    State(f"{PAGE}-learners", "value"),
-    State(f"{PAGE}-sector", "value"),
+    *ui.states(PAGE, "cohort", "block", "learners", "sector"),
     State(f"{PAGE}-grid", "selectedRows"),
     State(f"{PAGE}-refresh", "data"),
     prevent_initial_call=True,
