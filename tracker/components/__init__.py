@@ -83,6 +83,7 @@ from tracker.components.pipeline_filters import (
 )
 from tracker.components.register_tables import RegisterTable
 from tracker.components.registers import (
+    clicks,
     follow_search,
     inputs,
     refused,
@@ -114,6 +115,7 @@ __all__ = [
     "chart_row",
     "choice",
     "chosen_format",
+    "clicks",
     "code_options",
     "coded_options",
     "column_defs",

@@ -54,6 +54,11 @@ def states(page: str, *names: str) -> list[State]:
     return [State(f"{page}-{name}", "value") for name in names]
 
 
+def clicks(page: str, *names: str) -> list[Input]:
+    """The click counts of the buttons ``<page>-<name>`` as a callback's inputs."""
+    return [Input(f"{page}-{name}", "n_clicks") for name in names]
+
+
 def table_download(prefix: str) -> tuple[Output, Input, Input]:
     """The output and the two button inputs of a table's download callback, for the
     buttons a card's ``download=<prefix>`` draws."""

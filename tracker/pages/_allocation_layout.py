@@ -50,22 +50,12 @@ def _run_choices(blocks: list[dict[str, str]], programmes: list[dict[str, str]])
         [
             ui.field(
                 "Blocks",
-                dcc.Dropdown(
-                    id=f"{PAGE}-blocks",
-                    options=blocks,
-                    multi=True,
-                    placeholder="Choose blocks",
-                ),
+                ui.dropdown(f"{PAGE}-blocks", blocks, placeholder="Choose blocks"),
                 4,
             ),
             ui.field(
                 "Programmes (empty: all)",
-                dcc.Dropdown(
-                    id=f"{PAGE}-programmes",
-                    options=programmes,
-                    multi=True,
-                    placeholder="All programmes",
-                ),
+                ui.dropdown(f"{PAGE}-programmes", programmes, placeholder="All programmes"),
                 4,
             ),
             ui.field(

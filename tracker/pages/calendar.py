@@ -191,10 +191,7 @@ def save_weeks(
 @callback(
     Output(f"{PAGE}-table-download", "data"),
     Output(f"{PAGE}-overlap-download", "data"),
-    Input(f"{PAGE}-table-csv", "n_clicks"),
-    Input(f"{PAGE}-table-xlsx", "n_clicks"),
-    Input(f"{PAGE}-overlap-csv", "n_clicks"),
-    Input(f"{PAGE}-overlap-xlsx", "n_clicks"),
+    *ui.clicks(PAGE, "table-csv", "table-xlsx", "overlap-csv", "overlap-xlsx"),
     State(f"{PAGE}-groups", "value"),
     prevent_initial_call=True,
 )

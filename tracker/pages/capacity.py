@@ -230,8 +230,7 @@ ui.follow_search(PAGE)
 @callback(
     Output(f"{PAGE}-message", "children"),
     Output(f"{PAGE}-refresh", "data"),
-    Input(f"{PAGE}-save", "n_clicks"),
-    Input(f"{PAGE}-bulk-apply", "n_clicks"),
+    *ui.clicks(PAGE, "save", "bulk-apply"),
     State(f"{PAGE}-grid", "rowData"),
     State(f"{PAGE}-refresh", "data"),
     *ui.states(

@@ -142,8 +142,7 @@ TABLE.download("download_placements", SHOWN, "placements", headers="codes")
 @callback(
     Output(f"{PAGE}-message", "children"),
     Output(f"{PAGE}-changed", "data"),
-    Input(f"{PAGE}-complete", "n_clicks"),
-    Input(f"{PAGE}-cancel", "n_clicks"),
+    *ui.clicks(PAGE, "complete", "cancel"),
     State(f"{PAGE}-grid", "selectedRows"),
     State(f"{PAGE}-changed", "data"),
     prevent_initial_call=True,

@@ -162,8 +162,7 @@ TABLE.follow("load_requests", Input(f"{PAGE}-refresh", "data"))
 @callback(
     Output(f"{PAGE}-message", "children"),
     Output(f"{PAGE}-refresh", "data"),
-    Input(f"{PAGE}-submit", "n_clicks"),
-    Input(f"{PAGE}-withdraw", "n_clicks"),
+    *ui.clicks(PAGE, "submit", "withdraw"),
     *ui.states(PAGE, "cohort", "block", "learners", "sector"),
     State(f"{PAGE}-grid", "selectedRows"),
     State(f"{PAGE}-refresh", "data"),
