@@ -12,7 +12,7 @@ from typing_extensions import TypedDict
 from tracker import components as ui
 from tracker.access import Principal
 from tracker.queries.options import block_options, cohort_options, organisation_options
-from tracker.queries.requests import requests_register
+from tracker.queries.requests import REQUEST_COLUMNS, requests_register
 from tracker.refusals import Refused
 from tracker.services.requests import submit_request, withdraw_request
 from tracker.vocabulary import REQUEST_STATUSES, SUBMITTED, options
@@ -28,18 +28,9 @@ class RequestRow(TypedDict):
 PAGE = "requests"
 dash.register_page(__name__, path="/requests", name="Requests", order=23, access=PAGE)
 
-SHOWN = [
-    "request_id",
-    "hei",
-    "programme",
-    "intake",
-    "block",
-    "learners",
-    "sector",
-    "status",
-    "created_at",
-    "created_by",
-]
+#: The register's columns but the row id and version (kept for the withdraw action) and the
+#: profession group (the programme says it).
+SHOWN = [c for c in REQUEST_COLUMNS if c not in ("id", "profession_group", "version")]
 
 
 def _form(block_list: Any, cohorts: Any) -> Any:

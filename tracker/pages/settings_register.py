@@ -11,25 +11,16 @@ from tracker import components as ui
 from tracker.access import Principal
 from tracker.pages import _settings_register_form as layout_parts
 from tracker.queries.options import ANY_PROGRAMME, organisation_options, programme_options
-from tracker.queries.settings import settings_register
+from tracker.queries.settings import SETTINGS_COLUMNS, settings_register
 from tracker.refusals import Refused
 from tracker.services.settings import SettingInput, deactivate_setting, delete_setting, save_setting
 
 PAGE = "settings"
 dash.register_page(__name__, path="/settings", name="Settings", order=20, access=PAGE)
 
-SHOWN = [
-    "setting_id",
-    "name",
-    "organisation",
-    "sector",
-    "programmes",
-    "lat",
-    "lon",
-    "postcode_district",
-    "active",
-    "has_history",
-]
+#: The register's columns but the row id and version (kept for editing) and the
+#: organisation's name (its code is shown).
+SHOWN = [c for c in SETTINGS_COLUMNS if c not in ("id", "organisation_name", "version")]
 
 
 @ui.page_guard(PAGE)
