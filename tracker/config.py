@@ -55,6 +55,9 @@ class Settings:
     max_upload_mb: int = 20
     #: Most data rows one import may hold; a file with more is refused while it is read.
     max_import_rows: int = 200_000
+    #: Months between educational audits: an audit entered without an expiry date expires
+    #: this long after it was carried out (regional cycles of 18 to 24 months are common).
+    audit_interval_months: int = 24
 
     @property
     def uses_default_database(self) -> bool:
@@ -129,6 +132,7 @@ def load_settings() -> Settings:
         disclosure_min_rate_denominator=_optional_int("TRACKER_DISCLOSURE_MIN_RATE_DENOMINATOR"),
         max_upload_mb=_positive_int("TRACKER_MAX_UPLOAD_MB", 20),
         max_import_rows=_positive_int("TRACKER_MAX_IMPORT_ROWS", 200_000),
+        audit_interval_months=_positive_int("TRACKER_AUDIT_INTERVAL_MONTHS", 24),
     )
 
 

@@ -4,8 +4,8 @@
 this package registers every table on ``SQLModel.metadata`` (Alembic and the backup read it
 there). The areas: ``vocabulary`` (enums and the shared schema helpers), ``organisations``
 (organisations, programmes, cohorts), ``pipeline`` (learners and their events),
-``registers`` (placement capacity and requests), ``allocation`` (runs and placements) and
-``people`` (users, sign-in throttling, the audit log).
+``registers`` (placement capacity, requests and educational audits), ``allocation`` (runs
+and placements) and ``people`` (users, sign-in throttling, the audit log).
 """
 
 from tracker.models.allocation import AllocationRun, Placement
@@ -13,6 +13,7 @@ from tracker.models.organisations import Cohort, Organisation, Programme
 from tracker.models.people import AuditLog, SignInThrottle, User
 from tracker.models.pipeline import Learner, LearnerEvent
 from tracker.models.registers import (
+    EducationalAudit,
     PlacementBlock,
     PlacementRequest,
     PlacementSetting,
@@ -21,6 +22,7 @@ from tracker.models.registers import (
     SupervisionCapacity,
 )
 from tracker.models.vocabulary import (
+    AuditOutcome,
     EventType,
     OrgKind,
     PlacementStatus,
@@ -38,7 +40,9 @@ from tracker.models.vocabulary import (
 __all__ = [
     "AllocationRun",
     "AuditLog",
+    "AuditOutcome",
     "Cohort",
+    "EducationalAudit",
     "EventType",
     "Learner",
     "LearnerEvent",

@@ -1,4 +1,5 @@
-"""The placement capacity registers: settings, blocks, calendars, supervision, requests."""
+"""The placement capacity registers: settings, blocks, calendars, supervision, requests and
+educational audits."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from tracker.models.vocabulary import ProfessionGroup, RequestStatus, Sector, non_negative, one_of
+from tracker.models.vocabulary import (
+    AuditOutcome,
+    ProfessionGroup,
+    RequestStatus,
+    Sector,
+    non_negative,
+    one_of,
+)
 
 
 class PlacementSetting(SQLModel, table=True):
@@ -135,3 +143,32 @@ class PlacementRequest(SQLModel, table=True):
     created_at: datetime | None = None
     created_by: str | None = Field(default=None, max_length=64)
     version: int = 1
+
+
+class EducationalAudit(SQLModel, table=True):
+    """A setting's educational audit (learning-environment profile) and its outcome.
+
+    A setting takes learners of a programme only while an approved audit (with or without
+    actions) covering that programme is in date. ``programmes`` holds what the audit approved
+    as the import file writes it: ``*`` (every programme) or ``;``-separated programme codes
+    or programme fields (``adult nursing``), checked by the importer's rules.
+    """
+
+    __tablename__ = "educational_audit"
+    __table_args__ = (
+        UniqueConstraint("setting_id", "audited_on"),
+        one_of("outcome", AuditOutcome),
+        CheckConstraint("expires_on >= audited_on", name="dates"),
+        CheckConstraint("length(programmes) > 0", name="programmes_given"),
+        *non_negative("version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    setting_id: int = Field(foreign_key="placement_setting.id", index=True)
+    audited_on: date
+    outcome: str = Field(max_length=32)
+    expires_on: date = Field(index=True)
+    programmes: str = Field(default="*", max_length=500)
+    action_plan: str | None = Field(default=None, max_length=2000)
+    action_due_on: date | None = None
+    version: int = Field(default=1, description="Optimistic lock: bumped on every edit")

@@ -77,6 +77,14 @@ class PlacementStatus(StrEnum):
     COMPLETED = "completed"
 
 
+class AuditOutcome(StrEnum):
+    """An educational audit's outcome: "with actions" still approves the setting."""
+
+    APPROVED = "approved"
+    APPROVED_WITH_ACTIONS = "approved_with_actions"
+    NOT_APPROVED = "not_approved"
+
+
 class RequestStatus(StrEnum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
