@@ -13,6 +13,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,10 @@ import pandas as pd
 from tracker.models import ProfessionGroup
 
 FRAMES = ("settings", "capacity", "demand")
+#: The educational audits a run was made with. A snapshot without them (every run made before
+#: the register existed, or while it is empty) has no audit rule, and its fingerprint is the
+#: three frames' alone, so such runs re-run and approve exactly as they did.
+AUDITS = "audits"
 #: Joins a setting code and a profession group when one setting offers places to several
 #: profession groups in one allocation (see ``queries.allocator_inputs``).
 GROUP_SEPARATOR = "#"
@@ -112,9 +117,10 @@ def register_code(allocator_setting_id: str) -> str:
 
 
 def fingerprint(frames: Mapping[str, pd.DataFrame] | Mapping[str, list[dict[str, Any]]]) -> str:
-    """A stable digest of the three input tables, to notice that the registers changed."""
+    """A stable digest of the three input tables (and the audits, when the snapshot carries
+    them), to notice that the registers changed."""
     payload = {}
-    for name in FRAMES:
+    for name in (*FRAMES, AUDITS) if AUDITS in frames else FRAMES:
         value = frames[name]
         records = frame_records(value) if isinstance(value, pd.DataFrame) else value
         payload[name] = sorted(json.dumps(r, sort_keys=True, default=str) for r in records)
@@ -169,8 +175,13 @@ def snapshot_frames(inputs: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFra
 def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     """What differs between two snapshots, in a sentence a coordinator can act on."""
     parts = []
-    labels = {"settings": "settings", "capacity": "capacity rows", "demand": "requests"}
-    for name in FRAMES:
+    labels = {
+        "settings": "settings",
+        "capacity": "capacity rows",
+        "demand": "requests",
+        AUDITS: "educational audits",
+    }
+    for name in (*FRAMES, AUDITS):
         before = {json.dumps(r, sort_keys=True, default=str) for r in old.get(name, [])}
         after = {json.dumps(r, sort_keys=True, default=str) for r in new.get(name, [])}
         changed = len(before ^ after)
@@ -185,3 +196,19 @@ def run_request_ids(inputs: Mapping[str, Any]) -> set[int]:
     return {
         ids[str(r["request_id"])] for r in inputs.get("demand", []) if str(r["request_id"]) in ids
     }
+
+
+def snapshot_audits(
+    inputs: Mapping[str, Any],
+) -> tuple[pd.DataFrame, dict[str, tuple[date, date]]] | None:
+    """The audits a run was made with and its blocks' dates, or None: no audit rule."""
+    if AUDITS not in inputs:
+        return None
+    audits = records_frame(
+        inputs[AUDITS], ["setting_id", "audited_on", "expires_on", "outcome", "programmes"]
+    )
+    dates = {
+        str(block): (date.fromisoformat(start), date.fromisoformat(end))
+        for block, (start, end) in inputs.get("block_dates", {}).items()
+    }
+    return audits, dates

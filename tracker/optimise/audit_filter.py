@@ -36,18 +36,16 @@ def _hosted(value: object) -> frozenset[str] | None:
     return frozenset(p.strip() for p in text.split(";") if p.strip())
 
 
-def allocate_with_audits(
+def audited_frames(
     settings: pd.DataFrame,
-    capacity: pd.DataFrame,
     demand: pd.DataFrame,
     audits: pd.DataFrame,
     block_dates: Mapping[str, tuple[date, date]],
-    policy: Policy | None = None,
-    *,
-    run: Callable[..., AllocationResult] = allocate,
-    **options: Any,
-) -> AllocationResult:
-    """``allocate`` with the audit rule; ``block_dates`` gives each block's first and last day."""
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[tuple[str, str], list[str]]]:
+    """The settings and demand frames with the audit rule written into their programmes, and
+    per (programme, block) the settings it refused; raises ``InputError`` on bad audits or a
+    block without dates. ``validate`` on these frames checks a hand-made plan (pins) against
+    the audit rule exactly as ``allocate_with_audits`` plans."""
     problems: list[Problem] = []
     checked = read_audits(audits, problems)
     blocks = sorted({str(b).strip() for b in demand["block"].dropna()})
@@ -80,6 +78,27 @@ def allocate_with_audits(
         f"{str(p).strip()}{_SEP}{str(b).strip()}"
         for p, b in zip(demand["programme"], demand["block"], strict=True)
     ]
+    return s, d, lost
+
+
+def plain_message(text: str) -> str:
+    """A message about the rewritten frames in the user's words ("programme in block B")."""
+    return text.replace(_SEP, " in block ")
+
+
+def allocate_with_audits(
+    settings: pd.DataFrame,
+    capacity: pd.DataFrame,
+    demand: pd.DataFrame,
+    audits: pd.DataFrame,
+    block_dates: Mapping[str, tuple[date, date]],
+    policy: Policy | None = None,
+    *,
+    run: Callable[..., AllocationResult] = allocate,
+    **options: Any,
+) -> AllocationResult:
+    """``allocate`` with the audit rule; ``block_dates`` gives each block's first and last day."""
+    s, d, lost = audited_frames(settings, demand, audits, block_dates)
     result = run(s, capacity, d, policy if policy is not None else Policy(), **options)
     return _restore(result, lost, settings, capacity, demand, policy or Policy())
 
@@ -115,7 +134,7 @@ def _restore(
             for code, reason in zip(unmet["reason_code"], unmet["reason"], strict=True)
         ]
         unmet["programme"] = unmet["programme"].map(_plain)
-    messages = tuple(m.replace(_SEP, " in block ") for m in result.messages)
+    messages = tuple(plain_message(m) for m in result.messages)
     return replace(result, placements=placements, unmet=unmet, messages=messages)
 
 

@@ -1,14 +1,17 @@
-"""The allocator's inputs: the registers in scope as its settings, capacity and demand frames."""
+"""The allocator's inputs: the registers in scope as its settings, capacity and demand frames,
+and the educational audits (with the blocks' dates) its audit rule reads."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 
 import numpy as np
 import pandas as pd
 from sqlmodel import Session, col, select
 
 from tracker.models import (
+    EducationalAudit,
     PlacementBlock,
     PlacementRequest,
     PlacementSetting,
@@ -18,12 +21,15 @@ from tracker.models import (
 )
 from tracker.queries.joins import HEI, with_cohort
 from tracker.queries.options import frame_of, hosted_codes
-from tracker.snapshots import GROUP_SEPARATOR
+from tracker.snapshots import GROUP_SEPARATOR, register_code
 
 ALLOCATOR_SETTINGS_COLUMNS = ["setting_id", "sector", "programmes", "lat", "lon", "active"]
 
 
 ALLOCATOR_CAPACITY_COLUMNS = ["setting_id", "block", "places", "learners_per_supervisor"]
+
+
+ALLOCATOR_AUDIT_COLUMNS = ["setting_id", "audited_on", "expires_on", "outcome", "programmes"]
 
 
 ALLOCATOR_DEMAND_COLUMNS = [
@@ -229,3 +235,53 @@ def allocator_inputs(
     capacity = _capacity_frame(places, setting_programmes, allocator_id, block_code)
     demand = _demand(session, block_code, group_of)
     return frame_of(settings_rows, ALLOCATOR_SETTINGS_COLUMNS), capacity, demand
+
+
+def _approved_codes(listed: str, programmes: Sequence[Programme]) -> str:
+    """An audit's approved list as programme codes: ``*`` stays, a field (``adult nursing``)
+    becomes every programme of that field, codes stay codes (compared without case)."""
+    if listed.strip() == "*":
+        return "*"
+    codes: set[str] = set()
+    for entry in (e.strip().lower() for e in listed.split(";") if e.strip()):
+        codes |= {p.code for p in programmes if entry in (p.code.lower(), p.field.lower())}
+    return ";".join(sorted(codes)) or "-"
+
+
+def allocator_audits(session: Session, *, settings: pd.DataFrame) -> pd.DataFrame | None:
+    """The audits of the allocator's settings, one row per allocator setting id (a setting
+    split by profession group carries its audits to each part), in the audit rule's words.
+
+    None while the register is empty: an installation that has not started recording audits
+    allocates as before, with no audit rule. Once any audit is recorded the rule applies to
+    every setting, and a setting with no audit takes no learners.
+    """
+    audits = session.exec(
+        select(EducationalAudit, PlacementSetting.code).join(
+            PlacementSetting, col(PlacementSetting.id) == EducationalAudit.setting_id
+        )
+    ).all()
+    if not audits:
+        return None
+    programmes = session.exec(select(Programme)).all()
+    by_code: dict[str, list[EducationalAudit]] = {}
+    for audit, code in audits:
+        by_code.setdefault(code, []).append(audit)
+    rows = [
+        {
+            "setting_id": sid,
+            "audited_on": a.audited_on.isoformat(),
+            "expires_on": a.expires_on.isoformat(),
+            "outcome": a.outcome.replace("_", " "),
+            "programmes": _approved_codes(a.programmes, programmes),
+        }
+        for sid in settings["setting_id"].astype(str)
+        for a in sorted(by_code.get(register_code(sid), []), key=lambda a: a.audited_on)
+    ]
+    return frame_of(rows, ALLOCATOR_AUDIT_COLUMNS)
+
+
+def block_dates(session: Session, blocks: Sequence[str]) -> dict[str, tuple[date, date]]:
+    """Each block's first and last day, which an audit must cover for places in it."""
+    query = select(PlacementBlock).where(col(PlacementBlock.code).in_(list(blocks)))
+    return {b.code: (b.start_date, b.end_date) for b in session.exec(query).all()}

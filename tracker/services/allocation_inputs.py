@@ -1,7 +1,9 @@
 """A run's snapshot of the live registers: registers -> frames -> JSON (see ``tracker.snapshots``).
 
 The fingerprint of the live registers lets approval refuse a plan whose inputs changed since
-it was made.
+it was made. Once the educational audits register is in use the snapshot carries the audits
+of its settings and its blocks' dates, and the run obeys the audit rule
+(``optimise.audit_filter``).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from tracker.models import PlacementBlock, PlacementRequest, PlacementSetting
-from tracker.queries.allocator_inputs import allocator_inputs
+from tracker.queries.allocator_inputs import allocator_audits, allocator_inputs, block_dates
 from tracker.snapshots import (
+    AUDITS,
     CapacityChange,
     apply_capacity_changes,
     fingerprint,
@@ -28,6 +31,19 @@ def live_frames(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The registers in scope as the allocator's three frames."""
     return allocator_inputs(session, blocks=list(blocks), programmes=list(programmes))
+
+
+def live_inputs(
+    session: Session, *, blocks: Sequence[str], programmes: Sequence[str]
+) -> dict[str, pd.DataFrame]:
+    """The frames a run is made from and fingerprinted by: the allocator's three, and the
+    audits of its settings once the audits register is in use."""
+    settings, capacity, demand = live_frames(session, blocks=blocks, programmes=programmes)
+    live = {"settings": settings, "capacity": capacity, "demand": demand}
+    audits = allocator_audits(session, settings=settings)
+    if audits is not None:
+        live[AUDITS] = audits
+    return live
 
 
 def id_maps(session: Session, settings: pd.DataFrame) -> dict[str, dict[str, int]]:
@@ -56,10 +72,10 @@ def build_snapshot(
     capacity_changes: Sequence[CapacityChange] = (),
 ) -> dict[str, Any]:
     """Everything a run needs, as JSON: the frames, the id maps and the live fingerprint."""
-    settings, capacity, demand = live_frames(session, blocks=blocks, programmes=programmes)
-    live = {"settings": settings, "capacity": capacity, "demand": demand}
+    live = live_inputs(session, blocks=blocks, programmes=programmes)
+    settings, capacity, demand = live["settings"], live["capacity"], live["demand"]
     edited = apply_capacity_changes(capacity, settings, capacity_changes)
-    return {
+    snapshot: dict[str, Any] = {
         "settings": frame_records(settings),
         "capacity": frame_records(edited),
         "demand": frame_records(demand),
@@ -67,3 +83,11 @@ def build_snapshot(
         "fingerprint": fingerprint(live),
         "capacity_changes": [c.to_dict() for c in capacity_changes],
     }
+    if AUDITS in live:
+        snapshot[AUDITS] = frame_records(live[AUDITS])
+        used = sorted({str(b) for b in demand["block"]})
+        snapshot["block_dates"] = {
+            code: [start.isoformat(), end.isoformat()]
+            for code, (start, end) in block_dates(session, used).items()
+        }
+    return snapshot

@@ -20,7 +20,7 @@ from tracker.models import (
     RunStatus,
 )
 from tracker.services.allocation import AllocationRefused, run_or_refuse, staff_only
-from tracker.services.allocation_inputs import live_frames
+from tracker.services.allocation_inputs import live_inputs
 from tracker.services.audit import record_audit
 from tracker.snapshots import (
     describe_changes,
@@ -34,10 +34,9 @@ def _refuse_if_registers_changed(session: Session, run: AllocationRun) -> None:
     """A plan is approved only on the registers it was made from (re-run first otherwise)."""
     run_id = run.id
     scope = run.scope
-    settings, capacity, demand = live_frames(
+    live = live_inputs(
         session, blocks=scope.get("blocks", []), programmes=scope.get("programmes", [])
     )
-    live = {"settings": settings, "capacity": capacity, "demand": demand}
     if fingerprint(live) != run.inputs.get("fingerprint"):
         changed = describe_changes(run.inputs, {k: frame_records(v) for k, v in live.items()})
         raise AllocationRefused(

@@ -22,6 +22,7 @@ from tracker.models import (
     PlacementSetting,
     PlacementStatus,
 )
+from tracker.optimise.audit_filter import audited_frames, plain_message
 from tracker.services.allocation import (
     EDITABLE_STATUSES,
     AllocationRefused,
@@ -30,7 +31,7 @@ from tracker.services.allocation import (
     staff_only,
 )
 from tracker.services.audit import record_audit
-from tracker.snapshots import snapshot_frames
+from tracker.snapshots import register_code, snapshot_audits, snapshot_frames
 
 
 def _editable_placement(session: Session, placement_id: int) -> tuple[Placement, AllocationRun]:
@@ -133,6 +134,10 @@ def _check_move(
         pins.append(optimise.Pin(request, from_key, block, placement.learners - count))
     settings, capacity, demand = snapshot_frames(run.inputs)
     try:
+        unaudited = _audit_refusal(run.inputs, request, to_key, block)
+        audits = snapshot_audits(run.inputs)
+        if audits is not None:  # the audit rule, written into the programmes hosted
+            settings, demand, _ = audited_frames(settings, demand, *audits)
         optimise.validate(settings, capacity, demand, run_policy(run.policy), pins=pins)
     except optimise.InputError as exc:
         texts = [p.message for p in exc.problems] + [to_key]
@@ -140,7 +145,9 @@ def _check_move(
         reasons = [_sentence(p, names) for p in exc.problems if p.table == "pins"] or [
             str(p) for p in exc.problems
         ]
-        raise AllocationRefused("Move refused: " + "; ".join(reasons) + ".") from exc
+        unaudited = [f"{text} at {names.get(to_key, register_code(to_key))}" for text in unaudited]
+        refusal = "Move refused: " + "; ".join([*unaudited, *reasons]) + "."
+        raise AllocationRefused(plain_message(refusal)) from exc
 
 
 def _setting_names(session: Session, texts: list[str], keys: Mapping[str, int]) -> dict[str, str]:
@@ -165,6 +172,22 @@ def _sentence(problem: optimise.Problem, names: Mapping[str, str]) -> str:
     if problem.column == "setting_id" and problem.row is not None:
         text = f"{names.get(str(problem.value), str(problem.value))} {text}"
     return text
+
+
+def _audit_refusal(inputs: Mapping[str, Any], request: str, to_key: str, block: str) -> list[str]:
+    """The audit reason a move to ``to_key`` breaks, in the run review's words, without the
+    setting (the caller names it), or none."""
+    audits = snapshot_audits(inputs)
+    if audits is None:
+        return []
+    settings, _, demand = snapshot_frames(inputs)
+    asked = demand[demand["request_id"].astype(str) == request].head(1)
+    _, _, lost = audited_frames(settings, asked, *audits)
+    return [
+        f"educational audit expired / not approved for {programme}"
+        for (programme, in_block), refused in lost.items()
+        if in_block == block and to_key in refused
+    ]
 
 
 def move_learners(

@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -34,10 +34,12 @@ from tracker.models import (
     PlacementStatus,
     RunStatus,
 )
+from tracker.optimise.audit_filter import allocate_with_audits
 from tracker.services.allocation import run_or_refuse
 from tracker.services.audit import record_audit
 from tracker.snapshots import (
     frame_records,
+    snapshot_audits,
     snapshot_frames,
 )
 
@@ -171,6 +173,7 @@ def _solve_and_store(
             pins=pins,
             previous=previous,
             progress=progress,
+            audits=snapshot_audits(inputs),
         )
     except optimise.InputError as exc:
         figures = {"problems": [str(p) for p in exc.problems]}
@@ -257,10 +260,28 @@ def _allocate(
     pins: Sequence[optimise.Pin],
     previous: pd.DataFrame | None,
     progress: Progress | None,
+    audits: tuple[pd.DataFrame, Mapping[str, tuple[date, date]]] | None = None,
 ) -> optimise.AllocationResult:
-    """Call the engine once: pins are hard, and the previous plan only steers what is left."""
-    return optimise.allocate(
-        settings, capacity, demand, policy, pins=pins, previous=previous, progress=progress
+    """Call the engine once: pins are hard, and the previous plan only steers what is left.
+
+    With the snapshot's audits (None for snapshots made without them: no audit rule) a
+    setting's places go only to programmes its approved, in-date audit covers in the block.
+    """
+    if audits is None:
+        return optimise.allocate(
+            settings, capacity, demand, policy, pins=pins, previous=previous, progress=progress
+        )
+    frame, dates = audits
+    return allocate_with_audits(
+        settings,
+        capacity,
+        demand,
+        frame,
+        dates,
+        policy,
+        pins=pins,
+        previous=previous,
+        progress=progress,
     )
 
 
