@@ -36,6 +36,11 @@ SYSTEM = Principal(username="system", role=Role.ADMIN)
 
 ALL_ROLES = frozenset(Role)
 STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
+#: Who may read the educational audits register: staff keep it; HEIs read it (read-only) to
+#: see where their programmes may be placed and which audits they may be asked to join. The
+#: collaborative role sees aggregate figures only and has no use for the register. There is no
+#: settings' own role yet: their coordinators enter audits on their behalf.
+AUDIT_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
 
 # Page key -> roles that may open it. Navigation, page guards and the access-control walk in
 # the tests all read this one table. Read-only (a mapping proxy of frozensets): no code path,
@@ -49,6 +54,7 @@ PAGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "imports": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "settings": STAFF,
         "capacity": STAFF,
+        "audits": AUDIT_READERS,
         "calendar": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "requests": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "capacity-demand": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE}),
@@ -125,3 +131,8 @@ def sees_exact_figures(principal: Principal, owning_hei_id: int | None = None) -
 
 def may_edit_registers(principal: Principal) -> bool:
     return principal.role in STAFF
+
+
+def require_audits_reader(principal: Principal) -> None:
+    """Refuse a role with no business reading the educational audits register."""
+    require_role(principal, AUDIT_READERS, "read educational audits")

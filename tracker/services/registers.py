@@ -48,6 +48,15 @@ def require_current(seen: int | None, stored: int) -> None:
         raise StaleEdit([STALE])
 
 
+def changed_only(
+    old: Mapping[str, Any], new: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The old and new values of the fields an edit changed, for its audit row (an audit row
+    listing every unchanged field would hide what the edit did)."""
+    changed = [k for k in new if old.get(k) != new[k]]
+    return {k: old.get(k) for k in changed}, {k: new[k] for k in changed}
+
+
 def require_staff(principal: Principal, action: str) -> None:
     if not may_edit_registers(principal):
         raise AccessDenied(f"Your role ({principal.role.value}) may not {action}.")

@@ -23,6 +23,7 @@ from tracker.models import (
 from tracker.services.audit import record_audit
 from tracker.services.registers import (
     SaveRefused,
+    changed_only,
     conditional_update,
     no_longer_exists,
     require_current,
@@ -181,10 +182,7 @@ def save_setting(
     session.flush()
     new = _setting_snapshot(session, target)
     if old is not None:
-        old, new = (
-            {k: v for k, v in old.items() if old[k] != new[k]},
-            {k: v for k, v in new.items() if old[k] != new[k]},
-        )
+        old, new = changed_only(old, new)
     record_audit(
         session,
         principal,

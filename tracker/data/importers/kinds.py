@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from tracker.data.importers.audits import AUDITS
 from tracker.data.importers.blocks import CALENDAR, PLACEMENT_BLOCKS
 from tracker.data.importers.capacity import CAPACITY, SETTINGS
 from tracker.data.importers.core import KindSpec
@@ -27,6 +28,7 @@ KINDS: Mapping[str, KindSpec] = MappingProxyType(
             PLACEMENT_BLOCKS,
             CALENDAR,
             CAPACITY,
+            AUDITS,
             REQUESTS,
         )
     }

@@ -1,0 +1,136 @@
+"""The educational audits register: every setting's audits with the status a coordinator acts on.
+
+A status is relative to a day the caller passes (the page passes today), never read from the
+clock here, so tests and the dashboard card agree on what "due" means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from tracker.access import Principal, require_audits_reader
+from tracker.models import AuditOutcome, EducationalAudit, PlacementSetting
+from tracker.queries.joins import SETTING_OWNER
+from tracker.queries.options import frame_of
+
+#: How far ahead an audit counts as due for renewal (the dashboard card's window).
+DUE_WITHIN = timedelta(days=90)
+
+#: Status codes, in the order the register filters and the dashboard list them.
+IN_DATE = "in_date"
+DUE = "due"
+OVERDUE = "overdue"
+NOT_APPROVED = "not_approved"
+SUPERSEDED = "superseded"
+AUDIT_STATUSES = (IN_DATE, DUE, OVERDUE, NOT_APPROVED, SUPERSEDED)
+
+AUDIT_COLUMNS = [
+    "id",
+    "setting_id",
+    "setting_name",
+    "organisation",
+    "audited_on",
+    "outcome",
+    "expires_on",
+    "audit_status",
+    "approved_programmes",
+    "action_plan",
+    "action_due_on",
+    "version",
+]
+
+
+def audit_status(outcome: str, expires_on: date, *, latest: bool, today: date) -> str:
+    """What the coordinator must do about one audit on ``today``.
+
+    Only a setting's latest audit can be due or overdue: an older one has been replaced
+    (superseded) whatever its dates. A refused latest audit is "not approved" until the
+    setting is audited again.
+    """
+    if not latest:
+        return SUPERSEDED
+    if outcome == AuditOutcome.NOT_APPROVED.value:
+        return NOT_APPROVED
+    if expires_on < today:
+        return OVERDUE
+    if expires_on <= today + DUE_WITHIN:
+        return DUE
+    return IN_DATE
+
+
+def audits_register(
+    session: Session,
+    *,
+    principal: Principal,
+    today: date,
+    setting: Sequence[str] = (),
+    organisation: Sequence[str] = (),
+    status: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Every educational audit (newest first within a setting) with its status on ``today``.
+
+    Filters are register codes (settings, organisations owning them) and status codes of
+    ``AUDIT_STATUSES``; empty means all. Audits describe settings, not people, so every role
+    that may read them sees every setting's (``access.require_audits_reader``).
+    """
+    require_audits_reader(principal)
+    query = (
+        select(EducationalAudit, PlacementSetting.code, PlacementSetting.name, SETTING_OWNER.code)
+        .join(PlacementSetting, col(PlacementSetting.id) == EducationalAudit.setting_id)
+        .join(SETTING_OWNER, col(SETTING_OWNER.id) == PlacementSetting.organisation_id)
+        .order_by(col(PlacementSetting.code), col(EducationalAudit.audited_on).desc())
+    )
+    if setting:
+        query = query.where(col(PlacementSetting.code).in_(list(setting)))
+    if organisation:
+        query = query.where(col(SETTING_OWNER.code).in_(list(organisation)))
+    rows = []
+    seen: set[str] = set()
+    for audit, code, name, org in session.exec(query).all():
+        rows.append(
+            {
+                "id": audit.id,
+                "setting_id": code,
+                "setting_name": name,
+                "organisation": org,
+                "audited_on": audit.audited_on,
+                "outcome": audit.outcome,
+                "expires_on": audit.expires_on,
+                "audit_status": audit_status(
+                    audit.outcome, audit.expires_on, latest=code not in seen, today=today
+                ),
+                "approved_programmes": audit.programmes,
+                "action_plan": audit.action_plan,
+                "action_due_on": audit.action_due_on,
+                "version": audit.version,
+            }
+        )
+        seen.add(code)
+    frame = frame_of(rows, AUDIT_COLUMNS)
+    if status:
+        frame = frame[frame["audit_status"].isin(list(status))].reset_index(drop=True)
+    return frame
+
+
+def audits_due(session: Session, *, principal: Principal, today: date) -> pd.DataFrame:
+    """The dashboard card: settings whose latest audit is overdue or due within 90 days,
+    most urgent first."""
+    frame = audits_register(session, principal=principal, today=today, status=(OVERDUE, DUE))
+    return frame.sort_values(["expires_on", "setting_id"]).reset_index(drop=True)
+
+
+def unaudited_settings(session: Session, *, principal: Principal) -> list[str]:
+    """Active settings with no audit at all: once the register is in use they take nobody."""
+    require_audits_reader(principal)
+    audited = select(EducationalAudit.setting_id).distinct()
+    query = (
+        select(PlacementSetting.code)
+        .where(PlacementSetting.active == True)  # noqa: E712  (SQL, not Python truth)
+        .where(col(PlacementSetting.id).not_in(audited))
+        .order_by(PlacementSetting.code)
+    )
+    return list(session.exec(query).all())
