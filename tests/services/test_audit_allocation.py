@@ -162,6 +162,6 @@ def test_learners_cannot_be_moved_by_hand_to_a_setting_without_an_audit(
             learners=1,
         )
     assert refusal.value.problems == [
-        "Move refused: educational audit expired / not approved for NUR at S2; breaks the "
-        "rule 'programme hosted' for request R1"
+        "Move refused: educational audit expired / not approved for NUR at Setting S2 (S2); "
+        "Setting S2 (S2) breaks the rule 'programme hosted' for request R1."
     ]

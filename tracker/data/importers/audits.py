@@ -10,22 +10,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from tracker.data.importers.core import (
-    Action,
-    Column,
-    Context,
-    KindSpec,
-    by_key,
-    chunks,
-    max_length,
-    upsert,
+from tracker.data.importers.common import (
+    NO_SETTING,
+    codes,
+    programme_list,
+    rows_where,
+    settings_named,
 )
+from tracker.data.importers.core import Action, Column, Context, KindSpec, max_length, upsert
 from tracker.data.importers.rows import Row
-from tracker.models import AuditOutcome, EducationalAudit, PlacementSetting, Programme
-
-ALL_PROGRAMMES = "*"
+from tracker.models import AuditOutcome, EducationalAudit, Programme
 
 
 def _approvable(session: Session) -> set[str]:
@@ -36,27 +32,19 @@ def _approvable(session: Session) -> set[str]:
 
 
 def _programmes(row: Row, approvable: set[str]) -> str | None:
-    text = row.text("programmes", limit=max_length(EducationalAudit.programmes))
-    if text is None:
-        return None
-    entries = [e.strip() for e in text.split(";") if e.strip()]
-    unknown = [e for e in entries if e.lower() not in approvable and e != ALL_PROGRAMMES]
-    if ALL_PROGRAMMES in entries and len(entries) > 1:
-        row.problem("programmes", "write * alone, or a list of programme codes or fields")
-    elif unknown:
-        row.problem("programmes", f"unknown programme codes or fields: {', '.join(unknown)}")
-    elif not entries:
-        row.problem("programmes", "list programme codes or fields separated by ;, or *")
-    return ";".join(entries)
+    entries = programme_list(
+        row,
+        lambda entry: entry.lower() in approvable,
+        "programme codes or fields",
+        limit=max_length(EducationalAudit.programmes),
+    )
+    return None if entries is None else ";".join(entries)
 
 
 def _stored(session: Session, setting_ids: list[int]) -> dict[tuple[int, str], EducationalAudit]:
-    found: dict[tuple[int, str], EducationalAudit] = {}
-    for batch in chunks(setting_ids):
-        query = select(EducationalAudit).where(col(EducationalAudit.setting_id).in_(batch))
-        for audit in session.exec(query).all():
-            found[(audit.setting_id, audit.audited_on.isoformat())] = audit
-    return found
+    """Stored audits of these settings by natural key (setting, audit date)."""
+    found = rows_where(session, EducationalAudit, EducationalAudit.setting_id, setting_ids)
+    return {(a.setting_id, a.audited_on.isoformat()): a for a in found}
 
 
 def _check_dates(row: Row, values: dict[str, object]) -> None:
@@ -70,19 +58,13 @@ def _check_dates(row: Row, values: dict[str, object]) -> None:
 
 
 def plan_audits(ctx: Context, rows: list[Row]) -> list[Action]:
-    session = ctx.session
-    settings = by_key(
-        session, PlacementSetting, PlacementSetting.code, (r.raw("setting_id") for r in rows)
-    )
-    stored = _stored(session, [s.id for s in settings.values() if s.id is not None])
-    approvable = _approvable(session)
+    settings = settings_named(ctx, rows)
+    stored = _stored(ctx.session, [s.id for s in settings.values() if s.id is not None])
+    approvable = _approvable(ctx.session)
     seen: dict[tuple[str, str], int] = {}
     actions = []
     for row in rows:
-        code = row.text("setting_id", limit=max_length(PlacementSetting.code))
-        setting = settings.get(code or "")
-        if code is not None and setting is None:
-            row.problem("setting_id", "no placement setting with this code; import settings first")
+        setting = row.lookup("setting_id", settings, NO_SETTING)
         values: dict[str, object] = {
             "audited_on": row.day("audited_on"),
             "outcome": row.choice("outcome", AuditOutcome),
@@ -94,8 +76,8 @@ def plan_audits(ctx: Context, rows: list[Row]) -> list[Action]:
             "action_due_on": row.day("action_due_on", required=False),
         }
         _check_dates(row, values)
-        key = (code or "", row.raw("audited_on"))
-        if code is not None:
+        key = (row.raw("setting_id"), row.raw("audited_on"))
+        if setting is not None:
             row.first_time(seen, key, "audited_on", "audit of this setting on this day")
         if row.bad or setting is None or setting.id is None:
             continue
@@ -104,7 +86,7 @@ def plan_audits(ctx: Context, rows: list[Row]) -> list[Action]:
             upsert(
                 EducationalAudit,
                 existing,
-                f"{code}@{row.raw('audited_on')}",
+                f"{setting.code}@{row.raw('audited_on')}",
                 values,
                 create={"setting_id": setting.id},
                 bump_version=True,
@@ -119,11 +101,7 @@ AUDITS = KindSpec(
     columns=(
         Column("setting_id", "placement setting code", required=True),
         Column("audited_on", "date of the audit, YYYY-MM-DD", required=True),
-        Column(
-            "outcome",
-            "approved, approved_with_actions or not_approved",
-            required=True,
-        ),
+        Column("outcome", codes(AuditOutcome), required=True),
         Column("expires_on", "date the approval lapses (re-audit due), YYYY-MM-DD", required=True),
         Column(
             "programmes",

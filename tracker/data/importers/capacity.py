@@ -12,13 +12,17 @@ from collections.abc import Callable
 from sqlmodel import Session, col, delete, select
 
 from tracker.data.importers.common import (
+    ANY_PROGRAMME,
     BLOCK,
     LON,
     NO_BLOCK,
+    NO_SETTING,
     WHERE,
     blocks_named,
     codes,
+    programme_list,
     rows_where,
+    settings_named,
 )
 from tracker.data.importers.core import (
     Action,
@@ -40,8 +44,6 @@ from tracker.models import (
     SettingProgramme,
     SupervisionCapacity,
 )
-
-ANY_PROGRAMME = "*"
 
 
 def _linked_programmes(session: Session, setting_ids: list[int]) -> dict[int, list[Programme]]:
@@ -94,18 +96,10 @@ def plan_settings(ctx: Context, rows: list[Row]) -> list[Action]:
             "organisation_id": org.id if org else None,
         }
         programme_ids: set[int] = set()
-        text = row.text("programmes")
-        if text is not None:
-            codes = [c.strip() for c in text.split(";") if c.strip()]
-            values["hosts_any_programme"] = codes == [ANY_PROGRAMME]
-            unknown = [c for c in codes if c not in programmes and c != ANY_PROGRAMME]
-            if ANY_PROGRAMME in codes and len(codes) > 1:
-                row.problem("programmes", "write * alone, or a list of programme codes")
-            elif unknown:
-                row.problem("programmes", f"unknown programme codes: {', '.join(unknown)}")
-            elif not codes:
-                row.problem("programmes", "list programme codes separated by ;, or * for any")
-            programme_ids = {programmes[c].id for c in codes if c in programmes}  # type: ignore[misc]
+        hosted = programme_list(row, programmes.__contains__)
+        if hosted is not None:
+            values["hosts_any_programme"] = hosted == [ANY_PROGRAMME]
+            programme_ids = {programmes[c].id for c in hosted if c in programmes}  # type: ignore[misc]
         row.place(values)
         if row.has("postcode_district"):
             values["postcode_district"] = row.postcode_district(
@@ -199,9 +193,7 @@ def _staff_values(row: Row) -> dict[str, object]:
 
 def plan_capacity(ctx: Context, rows: list[Row]) -> list[Action]:
     session = ctx.session
-    settings = by_key(
-        session, PlacementSetting, PlacementSetting.code, (r.raw("setting_id") for r in rows)
-    )
+    settings = settings_named(ctx, rows)
     blocks = blocks_named(ctx, rows)
     setting_ids = [s.id for s in settings.values() if s.id is not None]
     linked = _linked_programmes(session, setting_ids)
@@ -209,9 +201,7 @@ def plan_capacity(ctx: Context, rows: list[Row]) -> list[Action]:
     seen: dict[tuple[int, int, str], int] = {}
     actions = []
     for row in rows:
-        setting = row.lookup(
-            "setting_id", settings, "no placement setting with this code; import settings first"
-        )
+        setting = row.lookup("setting_id", settings, NO_SETTING)
         block = row.lookup("block", blocks, NO_BLOCK)
         group = _profession_group(row, setting, linked)
         places, supervisors, per_supervisor = _supervision(row)

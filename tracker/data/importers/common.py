@@ -26,7 +26,7 @@ from tracker.data.importers.core import (
     upsert,
 )
 from tracker.data.importers.rows import Row
-from tracker.models import Cohort, Organisation, PlacementBlock, Programme
+from tracker.models import Cohort, Organisation, PlacementBlock, PlacementSetting, Programme
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -40,6 +40,9 @@ BLOCK = Column("block", "placement block code", required=True)
 LON = Column("lon", "longitude, with lat")
 
 NO_BLOCK = "no placement block with this code; import placement-blocks first"
+NO_SETTING = "no placement setting with this code; import settings first"
+#: A ``programmes`` cell meaning every programme (settings hosting any, audits approving all).
+ANY_PROGRAMME = "*"
 
 
 def codes(values: type[StrEnum]) -> str:
@@ -73,6 +76,35 @@ def by_key_with_hei(
 def blocks_named(ctx: Context, rows: list[Row]) -> dict[str, PlacementBlock]:
     """The placement blocks the file's ``block`` column names, by code."""
     return by_key(ctx.session, PlacementBlock, PlacementBlock.code, (r.raw("block") for r in rows))
+
+
+def settings_named(ctx: Context, rows: list[Row]) -> dict[str, PlacementSetting]:
+    """The placement settings the file's ``setting_id`` column names, by code."""
+    wanted = (r.raw("setting_id") for r in rows)
+    return by_key(ctx.session, PlacementSetting, PlacementSetting.code, wanted)
+
+
+def programme_list(
+    row: Row,
+    known: Callable[[str], bool],
+    what: str = "programme codes",
+    *,
+    limit: int | None = None,
+) -> list[str] | None:
+    """The ``programmes`` cell's entries: ``*`` alone, or ``;``-separated entries that are all
+    ``known``; a problem naming ``what`` was expected otherwise. None when the cell is empty."""
+    text = row.text("programmes", limit=limit)
+    if text is None:
+        return None
+    entries = [c.strip() for c in text.split(";") if c.strip()]
+    unknown = [c for c in entries if c != ANY_PROGRAMME and not known(c)]
+    if ANY_PROGRAMME in entries and len(entries) > 1:
+        row.problem("programmes", f"write * alone, or a list of {what}")
+    elif unknown:
+        row.problem("programmes", f"unknown {what}: {', '.join(unknown)}")
+    elif not entries:
+        row.problem("programmes", f"list {what} separated by ;, or * for any")
+    return entries
 
 
 def find_cohort(
