@@ -1,0 +1,58 @@
+/*
+ * Two repairs of library markup that fails WCAG 2.2 AA checks, applied to every element,
+ * including those a callback adds later.
+ *
+ * 1. Dash's dropdown puts a hidden, focusable input before its trigger button so that Safari,
+ * which skips buttons when tabbing, can reach it. A focusable element hidden from assistive
+ * technology is a WCAG failure (axe: aria-hidden-focus): a screen reader user tabs onto
+ * something that is announced as nothing. Here the trigger button itself (which carries the
+ * dropdown's id, so its <label for> names it) takes the Tab stop and the hidden input leaves
+ * the tab order.
+ * 2. Bootstrap's tabs point aria-controls at the panel of every tab, but only the active
+ * panel is rendered, so the others name an element that does not exist (axe:
+ * aria-valid-attr-value). The reference is kept while its panel exists.
+ */
+(function () {
+  "use strict";
+  function fix(root) {
+    root.querySelectorAll("input.dash-dropdown-focus-target").forEach(function (input) {
+      if (input.tabIndex !== -1) {
+        input.tabIndex = -1;
+      }
+      var button = input.nextElementSibling;
+      if (button && button.tagName === "BUTTON" && !button.disabled && button.tabIndex !== 0) {
+        button.tabIndex = 0;
+      }
+    });
+    root.querySelectorAll("[role=tab][aria-controls]").forEach(function (tab) {
+      var panel = tab.getAttribute("aria-controls");
+      if (panel && !document.getElementById(panel)) {
+        tab.removeAttribute("aria-controls");
+      }
+    });
+  }
+  var pending = false;
+  function schedule() {
+    if (!pending) {
+      pending = true; // at most once a frame, however many nodes a grid redraws
+      window.requestAnimationFrame(function () {
+        pending = false;
+        fix(document);
+      });
+    }
+  }
+  function start() {
+    fix(document);
+    new MutationObserver(schedule).observe(document.body, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["tabindex", "disabled", "aria-controls"],
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
