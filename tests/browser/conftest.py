@@ -59,6 +59,18 @@ def live_app(web_app: Any, web_engine: Any) -> Iterator[LiveApp]:
     server.shutdown()
 
 
+@pytest.fixture(autouse=True)
+def _live_app_is_the_process_app(request: pytest.FixtureRequest) -> None:
+    """Background callbacks (the allocation job) and run tokens ask Dash for "the app of this
+    process" (``dash.get_app()``), which is the last one built. In production a process builds
+    one; in this test process tests/web builds many, so a browser test that runs after them
+    would hand its job another app's database. Point Dash back at the live app."""
+    if "live_app" in request.fixturenames:
+        from dash import _get_app
+
+        _get_app.APP = request.getfixturevalue("live_app").app
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[object]:
     executable = _chromium_path()
