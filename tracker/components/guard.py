@@ -84,6 +84,12 @@ def app_import_limits() -> ImportLimits:
     return ImportLimits.from_settings(app_settings())
 
 
+def app_audit_interval() -> int:
+    """Months an educational audit lasts when its form gives no expiry date
+    (TRACKER_AUDIT_INTERVAL_MONTHS)."""
+    return app_settings().audit_interval_months
+
+
 def app_secret() -> str:
     """The app's secret key, for values a page signs (queued allocation runs)."""
     return str(dash.get_app().server.config["SECRET_KEY"])

@@ -10,9 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from tracker.components.alerts import refused_alert, result_alert
+from tracker.components.cards import card
+from tracker.components.fields import filter_field
+from tracker.components.grids import column_defs, grid
 from tracker.refusals import Refused
 
 Layout = Any
@@ -32,6 +36,57 @@ def register_layout(
             *parts,
         ]
     )
+
+
+def search_box(page: str, placeholder: str, width: int = 3) -> Layout:
+    """The quick-filter field ``<page>-search`` over the register grid (``follow_search``)."""
+    return filter_field(
+        "Search",
+        dbc.Input(id=f"{page}-search", type="search", debounce=True, placeholder=placeholder),
+        width=width,
+    )
+
+
+def register_grid(page: str, title: str, columns: list[str], note: str) -> Layout:
+    """The register's card: ``<page>-grid`` (one row selectable, for the edit form, rows
+    keyed by ``id``) with its CSV/Excel buttons ``<page>-table``."""
+    return card(
+        title,
+        grid(
+            f"{page}-grid",
+            column_defs(columns),
+            height=420,
+            row_id="id",
+            options={"rowSelection": {"mode": "singleRow"}},
+        ),
+        download=f"{page}-table",
+        note=note,
+    )
+
+
+def edit_form(page: str, title: str, hint: str, *parts: Layout) -> Layout:
+    """The register's add-or-edit card: the mode line ``<page>-form-mode`` (what a save will
+    do, rewritten as a row is picked) above the form's `parts`."""
+    return card(
+        title,
+        html.Div([html.P(hint, id=f"{page}-form-mode", className="small text-muted"), *parts]),
+    )
+
+
+def edit_outcome(page: str) -> list[Output]:
+    """What a register's save or delete callback updates: the message line, the refresh
+    counter (the grid reloads) and the ``<page>-editing`` store (the record now open)."""
+    return [
+        Output(f"{page}-message", "children"),
+        Output(f"{page}-refresh", "data"),
+        Output(f"{page}-editing", "data", allow_duplicate=True),
+    ]
+
+
+def edit_context(page: str) -> list[State]:
+    """The record being edited (``<page>-editing``: id and version) and the refresh counter,
+    as a save or delete callback's last two states."""
+    return [State(f"{page}-editing", "data"), State(f"{page}-refresh", "data")]
 
 
 def saved(text: str, refresh: int | None) -> tuple[Layout, int]:

@@ -27,16 +27,7 @@ def filters(orgs: pd.DataFrame) -> Any:
     """Search, sector, organisation and status filters over the register grid."""
     return dbc.Row(
         [
-            _field(
-                "Search",
-                dbc.Input(
-                    id=f"{PAGE}-search",
-                    type="search",
-                    debounce=True,
-                    placeholder="Code, name, organisation…",
-                ),
-                3,
-            ),
+            ui.search_box(PAGE, "Code, name, organisation…"),
             _field("Sector", ui.dropdown(f"{PAGE}-sector", ui.sector_options()), 3),
             _field("Organisation", ui.dropdown(f"{PAGE}-organisation", ui.code_options(orgs)), 3),
             _field(
@@ -107,21 +98,12 @@ def _buttons() -> Any:
 
 def form(orgs: pd.DataFrame, programme_choices: list[dict[str, Any]]) -> Any:
     """The add-or-edit form: code, name, organisation, sector, programmes, place, status."""
-    return ui.card(
+    return ui.edit_form(
+        PAGE,
         "Add or edit a setting",
-        html.Div(
-            [
-                html.P(
-                    "Select a row to edit it, or start a new setting.",
-                    id=f"{PAGE}-form-mode",
-                    className="small text-muted",
-                ),
-                _identity_fields(orgs),
-                _hosting_fields(programme_choices),
-                dbc.Checkbox(
-                    id=f"{PAGE}-form-active", label="Active", value=True, className="mb-2"
-                ),
-                _buttons(),
-            ]
-        ),
+        "Select a row to edit it, or start a new setting.",
+        _identity_fields(orgs),
+        _hosting_fields(programme_choices),
+        dbc.Checkbox(id=f"{PAGE}-form-active", label="Active", value=True, className="mb-2"),
+        _buttons(),
     )

@@ -40,17 +40,11 @@ def layout(principal: Principal, **_query: Any) -> Any:
         header,
         filters,
         dcc.Store(id=f"{PAGE}-editing", data=None),
-        ui.card(
+        ui.register_grid(
+            PAGE,
             "Settings",
-            ui.grid(
-                f"{PAGE}-grid",
-                ui.column_defs(SHOWN),
-                height=420,
-                row_id="id",
-                options={"rowSelection": {"mode": "singleRow"}},
-            ),
-            download=f"{PAGE}-table",
-            note="A setting with placements is never deleted: deactivate it instead.",
+            SHOWN,
+            "A setting with placements is never deleted: deactivate it instead.",
         ),
         form,
     )
@@ -145,13 +139,10 @@ def fill_setting_form(selected: list[dict[str, Any]] | None, _new: int | None) -
 
 
 @callback(
-    Output(f"{PAGE}-message", "children"),
-    Output(f"{PAGE}-refresh", "data"),
-    Output(f"{PAGE}-editing", "data", allow_duplicate=True),
+    *ui.edit_outcome(PAGE),
     *ui.clicks(PAGE, "save", "deactivate", "delete"),
     *[State(i, p) for i, p in zip(FORM, FORM_PROPS, strict=True)],
-    State(f"{PAGE}-editing", "data"),
-    State(f"{PAGE}-refresh", "data"),
+    *ui.edit_context(PAGE),
     prevent_initial_call=True,
 )
 def change_setting(
