@@ -22,6 +22,8 @@ from typing import Final
 from tracker.measures import MEASURE_LABELS
 from tracker.measures.capacity import ALL_SECTORS, ANY_SECTOR
 from tracker.models import (
+    AuditOutcome,
+    AuditStatus,
     PlacementStatus,
     ProfessionGroup,
     RequestStatus,
@@ -94,6 +96,24 @@ PLACEMENT_STATUSES: Final = _labelled(
 #: The status of a published placement still to happen (what the placements page lists first).
 CONFIRMED: Final = PlacementStatus.CONFIRMED.value
 RUN_STATUSES: Final = _labelled(RunStatus)
+AUDIT_OUTCOMES: Final = _labelled(
+    AuditOutcome,
+    {
+        "approved": "Approved",
+        "approved_with_actions": "Approved with actions",
+        "not_approved": "Not approved",
+    },
+)
+AUDIT_STATUSES: Final = _labelled(
+    AuditStatus,
+    {
+        "in_date": "In date",
+        "due": "Due within 90 days",
+        "overdue": "Overdue",
+        "not_approved": "Not approved",
+        "superseded": "Superseded",
+    },
+)
 ROLES: Final = _labelled(Role, str)
 #: The role a new user gets unless another is chosen.
 DEFAULT_ROLE: Final = Role.COORDINATOR.value
@@ -157,6 +177,14 @@ COLUMNS: Final = MappingProxyType(
         "overlap_start": "From",
         "overlap_end": "To",
         "overlap_days": "Days shared",
+        # educational audits
+        "audited_on": "Audited on",
+        "outcome": "Outcome",
+        "expires_on": "Expires on",
+        "audit_status": "Audit status",
+        "approved_programmes": "Programmes approved",
+        "action_plan": "Action plan",
+        "action_due_on": "Actions due",
         # allocation runs
         "run_id": "Run",
         "what_if": "What-if",

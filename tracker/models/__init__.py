@@ -23,6 +23,7 @@ from tracker.models.registers import (
 )
 from tracker.models.vocabulary import (
     AuditOutcome,
+    AuditStatus,
     EventType,
     OrgKind,
     PlacementStatus,
@@ -41,6 +42,7 @@ __all__ = [
     "AllocationRun",
     "AuditLog",
     "AuditOutcome",
+    "AuditStatus",
     "Cohort",
     "EducationalAudit",
     "EventType",

@@ -85,6 +85,16 @@ class AuditOutcome(StrEnum):
     NOT_APPROVED = "not_approved"
 
 
+class AuditStatus(StrEnum):
+    """What an audit asks of a coordinator on a given day (derived, never stored)."""
+
+    IN_DATE = "in_date"
+    DUE = "due"  # expires within 90 days
+    OVERDUE = "overdue"
+    NOT_APPROVED = "not_approved"
+    SUPERSEDED = "superseded"  # a later audit of the setting replaced it
+
+
 class RequestStatus(StrEnum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"

@@ -10,6 +10,8 @@ from dash import html
 
 from tracker import components as ui
 from tracker.access import Principal, can_view_page
+from tracker.clock import utcnow
+from tracker.queries.audits import audits_due
 from tracker.queries.overview import headline_counts
 from tracker.services.pipeline_reports import learners_on_record
 
@@ -20,6 +22,7 @@ _NEXT_STEPS = [
     ("concerns", "/concerns", "Areas of concern", "Funnel plot of attrition by HEI and programme."),
     ("cohorts", "/cohorts", "Cohorts", "One cohort over time against the system."),
     ("capacity-demand", "/capacity-demand", "Capacity and demand", "Places against requests."),
+    ("audits", "/audits", "Educational audits", "Which settings are approved, and until when."),
     ("allocation", "/allocation", "Allocation", "Run, review and publish fair allocations."),
     ("placements", "/placements", "Placements", "Confirmed placements and who is coming."),
 ]
@@ -63,6 +66,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
             card_id="home-places",
         ),
     ]
+    if can_view_page(principal, "audits"):
+        cards.append(_audits_card(principal))
     steps = [
         dbc.Col(
             dbc.Card(
@@ -92,4 +97,17 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ui.stat_row(cards),
             dbc.Row(steps),
         ]
+    )
+
+
+def _audits_card(principal: Principal) -> Any:
+    """Audits overdue and due within 90 days: a lapsed audit takes a setting out of allocation."""
+    with ui.reading() as session:
+        due = audits_due(session, principal=principal, today=utcnow().date())
+    overdue = int((due["audit_status"] == "overdue").sum())
+    return ui.stat_card(
+        "Educational audits overdue / due",
+        f"{ui.format_count(overdue)} / {ui.format_count(len(due) - overdue)}",
+        "Latest audits lapsed, or lapsing in the next 90 days (see Educational audits)",
+        card_id="home-audits",
     )

@@ -13,20 +13,15 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from tracker.access import Principal, require_audits_reader
-from tracker.models import AuditOutcome, EducationalAudit, PlacementSetting
+from tracker.models import AuditOutcome, AuditStatus, EducationalAudit, PlacementSetting
 from tracker.queries.joins import SETTING_OWNER
 from tracker.queries.options import frame_of
 
 #: How far ahead an audit counts as due for renewal (the dashboard card's window).
 DUE_WITHIN = timedelta(days=90)
 
-#: Status codes, in the order the register filters and the dashboard list them.
-IN_DATE = "in_date"
-DUE = "due"
-OVERDUE = "overdue"
-NOT_APPROVED = "not_approved"
-SUPERSEDED = "superseded"
-AUDIT_STATUSES = (IN_DATE, DUE, OVERDUE, NOT_APPROVED, SUPERSEDED)
+IN_DATE, DUE, OVERDUE = AuditStatus.IN_DATE.value, AuditStatus.DUE.value, AuditStatus.OVERDUE.value
+NOT_APPROVED, SUPERSEDED = AuditStatus.NOT_APPROVED.value, AuditStatus.SUPERSEDED.value
 
 AUDIT_COLUMNS = [
     "id",
@@ -73,8 +68,8 @@ def audits_register(
 ) -> pd.DataFrame:
     """Every educational audit (newest first within a setting) with its status on ``today``.
 
-    Filters are register codes (settings, organisations owning them) and status codes of
-    ``AUDIT_STATUSES``; empty means all. Audits describe settings, not people, so every role
+    Filters are register codes (settings, organisations owning them) and ``AuditStatus``
+    codes; empty means all. Audits describe settings, not people, so every role
     that may read them sees every setting's (``access.require_audits_reader``).
     """
     require_audits_reader(principal)

@@ -71,6 +71,11 @@ def programme_options(session: Session) -> pd.DataFrame:
     )
 
 
+def programme_fields(session: Session) -> list[str]:
+    """The programmes' fields (``adult nursing``), which an audit may approve as a whole."""
+    return sorted(set(session.exec(select(Programme.field)).all()))
+
+
 def cohort_options(session: Session, *, principal: Principal) -> pd.DataFrame:
     """Cohorts a user may request placements for: its own HEI's, or every HEI's for staff."""
     query = with_hei_and_programme(

@@ -1,0 +1,233 @@
+"""Educational audits register: which settings are approved, for what, until when.
+
+Coordinators and administrators record and edit audits; HEI users read the register (its
+form is not drawn for them, and the service refuses them anyway).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash
+from dash import Input, Output, callback, ctx, dcc, html
+from typing_extensions import TypedDict
+
+from tracker import components as ui
+from tracker.access import Principal, may_edit_registers
+from tracker.callback_inputs import IsoDate
+from tracker.clock import utcnow
+from tracker.pages import _audits_form as parts
+from tracker.queries.audits import AUDIT_COLUMNS, audits_due, audits_register
+from tracker.queries.options import organisation_options, programme_fields, programme_options
+from tracker.queries.settings import settings_register
+from tracker.refusals import Refused
+from tracker.services.audits import AuditInput, delete_audit, save_audit
+
+
+class AuditRow(TypedDict):
+    """What the form reads of a selected grid row (the guard checks the types)."""
+
+    id: int
+    version: int
+    setting_id: str
+    audited_on: str
+    outcome: str
+    expires_on: str
+    approved_programmes: str | None
+    action_plan: str | None
+    action_due_on: str | None
+
+
+PAGE = "audits"
+dash.register_page(__name__, path="/audits", name="Educational audits", order=25, access=PAGE)
+
+ALL = "*"
+#: The register's columns but the row id and version (kept for editing).
+SHOWN = [c for c in AUDIT_COLUMNS if c not in ("id", "version")]
+
+
+def _today() -> date:
+    """Statuses are as of today: an audit lapses on a calendar day, not on a data version."""
+    return utcnow().date()
+
+
+@ui.page_guard(PAGE)
+def layout(principal: Principal, **_query: Any) -> Any:
+    with ui.reading() as session:
+        orgs = organisation_options(session)
+        settings = settings_register(session, principal=principal)
+        programmes = programme_options(session)
+        fields = programme_fields(session)
+        due = audits_due(session, principal=principal, today=_today())
+    setting_choices = ui.code_options(settings, value="setting_id")
+    approvable = ui.coded_options(programmes) + [
+        {"label": f"Field: {f}", "value": f} for f in fields
+    ]
+    header = ui.page_header(
+        "Educational audits",
+        "Learning-environment audits of placement settings: outcome, what they approve and "
+        "when they lapse. Allocation offers a setting only where an approved audit is in date.",
+    )
+    # Drawn for every reader so the form's callbacks always find their components; only
+    # staff see it (and only staff may save: the service refuses everyone else).
+    editor = html.Div(
+        parts.form(setting_choices, approvable), hidden=not may_edit_registers(principal)
+    )
+    return ui.register_layout(
+        PAGE,
+        header,
+        parts.filters(setting_choices, orgs),
+        dcc.Store(id=f"{PAGE}-editing", data=None),
+        parts.due_card(due),
+        ui.register_grid(
+            PAGE,
+            "Audits",
+            SHOWN,
+            "Only a setting's latest audit counts; earlier ones are kept as its history.",
+        ),
+        editor,
+    )
+
+
+def _read(
+    principal: Principal,
+    setting: list[str] | None,
+    organisation: list[str] | None,
+    status: list[str] | None,
+) -> Any:
+    with ui.reading() as session:
+        return audits_register(
+            session,
+            principal=principal,
+            today=_today(),
+            setting=setting or [],
+            organisation=organisation or [],
+            status=status or [],
+        )
+
+
+TABLE = ui.RegisterTable(
+    PAGE,
+    {"setting": list[str] | None, "organisation": list[str] | None, "status": list[str] | None},
+    _read,
+)
+TABLE.follow("load_audits", Input(f"{PAGE}-refresh", "data"))
+ui.follow_search(PAGE)
+
+FORM = ["form-setting", "audited", "outcome", "expires", "programmes", "all", "action-due"]
+
+
+@callback(
+    *[Output(f"{PAGE}-{name}", "value") for name in [*FORM, "action-plan"]],
+    Output(f"{PAGE}-editing", "data"),
+    Output(f"{PAGE}-form-mode", "children"),
+    Input(f"{PAGE}-grid", "selectedRows"),
+    *ui.clicks(PAGE, "new"),
+    prevent_initial_call=True,
+)
+def fill_audit_form(selected: list[AuditRow] | None, _new: int | None) -> Any:
+    if not may_edit_registers(ui.callback_principal(PAGE)):
+        raise dash.exceptions.PreventUpdate  # readers have no form to fill
+    if ctx.triggered_id == f"{PAGE}-new" or not selected:
+        blank: tuple[Any, ...] = (None, None, None, None, [], True, None, "", None)
+        return (*blank, "New audit: choose the setting and the day it was audited.")
+    row = selected[0]
+    approved = row["approved_programmes"] or ALL
+    return (
+        row["setting_id"],
+        row["audited_on"],
+        row["outcome"],
+        row["expires_on"],
+        [] if approved == ALL else approved.split(";"),
+        approved == ALL,
+        row["action_due_on"],
+        row["action_plan"] or "",
+        {"id": row["id"], "version": row["version"]},
+        f"Editing the audit of {row['setting_id']} on {row['audited_on']}.",
+    )
+
+
+def _day(value: str | None, what: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise Refused([f"{what}: not a date"]) from None
+
+
+def _typed_audit(
+    setting: str | None,
+    audited: str | None,
+    outcome: str | None,
+    expires: str | None,
+    programmes: list[str] | None,
+    every: bool,
+    action_due: str | None,
+    action_plan: str | None,
+) -> AuditInput:
+    """The form's values as the service's input (a missing setting or date is refused)."""
+    audited_on = _day(audited, "audited_on")
+    if not setting or audited_on is None:
+        raise Refused(["choose the setting and the day it was audited"])
+    return AuditInput(
+        setting=setting,
+        audited_on=audited_on,
+        outcome=outcome or "",
+        programmes=[ALL] if every else (programmes or []),
+        expires_on=_day(expires, "expires_on"),
+        action_plan=action_plan or None,
+        action_due_on=_day(action_due, "action_due_on"),
+    )
+
+
+@callback(
+    *ui.edit_outcome(PAGE),
+    *ui.clicks(PAGE, "save", "delete"),
+    *ui.states(PAGE, *FORM, "action-plan"),
+    *ui.edit_context(PAGE),
+    prevent_initial_call=True,
+)
+def change_audit(
+    _save: int | None,
+    _delete: int | None,
+    setting: str | None,
+    audited: IsoDate | None,
+    outcome: str | None,
+    expires: IsoDate | None,
+    programmes: list[str] | None,
+    every: bool,
+    action_due: IsoDate | None,
+    action_plan: str | None,
+    editing: dict[str, int] | None,
+    refresh: int | None,
+) -> Any:
+    principal = ui.callback_principal(PAGE)
+    try:
+        with ui.writing() as session:
+            if ctx.triggered_id == f"{PAGE}-save":
+                audit = _typed_audit(
+                    setting, audited, outcome, expires, programmes, every, action_due, action_plan
+                )
+                saved = save_audit(
+                    session,
+                    principal=principal,
+                    audit=audit,
+                    audit_id=editing["id"] if editing else None,
+                    version=editing["version"] if editing else None,
+                    interval_months=ui.app_audit_interval(),
+                )
+                text = f"Saved the audit of {audit.setting} on {audit.audited_on.isoformat()}."
+                after = {"id": saved.id, "version": saved.version}
+            elif not editing:
+                raise Refused(["select an audit in the table first"])
+            else:
+                delete_audit(
+                    session, principal=principal, audit_id=editing["id"], version=editing["version"]
+                )
+                text, after = "Audit deleted.", None
+    except Refused as refusal:
+        return (*ui.refused(refusal), dash.no_update)
+    return (*ui.saved(text, refresh), after)
+
+
+TABLE.download("download_audits", SHOWN, "educational-audits", note="Educational audits register.")
