@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from tracker.cli import app
 from tracker.data.demo import DEMO_AS_OF
 from tracker.db import make_engine, upgrade
+from tracker.queries.audits import audit_status
 from tracker.services.demo import ensure_demo_data, generate_demo
 
 TERMINAL = {"withdrew", "completed", "transferred_out"}
@@ -39,6 +40,7 @@ class Demo:
     places: pd.DataFrame
     requests: pd.DataFrame
     history: pd.DataFrame
+    audits: pd.DataFrame
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +92,12 @@ def demo() -> Iterator[Demo]:
             SELECT pl.learner_id, s.sector, b.code AS block FROM placement pl
             JOIN placement_setting s ON s.id = pl.setting_id
             JOIN placement_block b ON b.id = pl.block_id""",
+        ),
+        audits=_frame(
+            engine,
+            """
+            SELECT s.code AS setting_id, a.audited_on, a.outcome, a.expires_on, a.action_plan
+            FROM placement_setting s LEFT JOIN educational_audit a ON a.setting_id = s.id""",
         ),
     )
     engine.dispose()
@@ -310,3 +318,26 @@ def test_registry_tables_are_read_only() -> None:
     for table in (KINDS, SETTING_KINDS, demo_reference.PLACES, demo_reference.CALENDAR):
         with pytest.raises(TypeError):
             table["new"] = None  # type: ignore[index]
+
+
+def test_every_setting_has_an_audit_and_a_few_need_attention(demo: Demo) -> None:
+    """As of the demo's date: most in date, a few due within 90 days, two overdue, one care
+    home not approved; approvals with actions carry their plan."""
+    audits = demo.audits
+    assert audits["audited_on"].notna().all()
+    audits = audits.assign(
+        audited_on=pd.to_datetime(audits["audited_on"]).dt.date,
+        expires_on=pd.to_datetime(audits["expires_on"]).dt.date,
+    ).sort_values(["setting_id", "audited_on"])
+    latest = audits.groupby("setting_id").tail(1)
+    statuses = [
+        audit_status(o, e, latest=True, today=DEMO_AS_OF)
+        for o, e in zip(latest["outcome"], latest["expires_on"], strict=True)
+    ]
+    counts = pd.Series(statuses).value_counts().to_dict()
+    assert counts["overdue"] == 2 and counts["not_approved"] == 1
+    assert 5 <= counts["due"] <= 12
+    assert counts["in_date"] >= 0.9 * len(latest)
+    assert len(audits) > len(latest)  # some settings keep their previous audit
+    with_actions = audits[audits["outcome"] == "approved_with_actions"]
+    assert len(with_actions) and with_actions["action_plan"].notna().all()

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlmodel import Session, SQLModel
 
 from tracker.data import demo_reference as ref
+from tracker.data.demo_audits import audit_rows
 from tracker.data.demo_people import CohortPlan, LearnerPlan, plan_cohorts, simulate_learners
 from tracker.data.demo_placements import (
     calendar_rows,
@@ -29,6 +30,7 @@ from tracker.data.demo_providers import build_providers
 from tracker.data.demo_setting_kinds import KINDS, OrgSpec, SettingSpec
 from tracker.models import (
     Cohort,
+    EducationalAudit,
     Learner,
     LearnerEvent,
     Organisation,
@@ -65,6 +67,7 @@ class DemoSummary:
     placement_blocks: int
     programme_calendars: int
     supervision_capacity: int
+    educational_audits: int
     placement_requests: int
     placements: int
     users: int
@@ -215,7 +218,8 @@ def _write_people(session: Session, rng: np.random.Generator, systems: _Systems)
 def _write_placements(
     session: Session, rng: np.random.Generator, systems: _Systems, people: _People
 ) -> dict[str, int]:
-    """Blocks, settings, capacity, calendars, requests and past placements; rows per table."""
+    """Blocks, settings, capacity, audits, calendars, requests and past placements; rows per
+    table."""
     heis, settings, org_ids = systems.heis, systems.settings, systems.org_ids
     programme_ids, setting_copy, hei_copy = (
         systems.programme_ids,
@@ -245,6 +249,8 @@ def _write_placements(
     _insert(session, SettingProgramme, hosted)
     capacity, places = capacity_rows(rng, settings, setting_ids, blocks, block_ids)
     _insert(session, SupervisionCapacity, capacity)
+    audits = audit_rows(settings, setting_ids, DEMO_AS_OF)
+    _insert(session, EducationalAudit, audits)
     calendars = calendar_rows(heis, org_ids, programme_ids, blocks, block_ids)
     _insert(session, ProgrammeCalendar, calendars)
     campus = {code: hei.campus for hei, code in heis}
@@ -271,6 +277,7 @@ def _write_placements(
         "placement_blocks": len(blocks),
         "programme_calendars": len(calendars),
         "supervision_capacity": len(capacity),
+        "educational_audits": len(audits),
         "placement_requests": len(requests),
         "placements": len(history),
     }
