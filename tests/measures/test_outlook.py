@@ -69,7 +69,7 @@ def test_hand_worked_cohort_completions() -> None:
     # Outlook year 2025 (Oct 2024 - Sep 2025): completions 10 x 0.75 = 7.5;
     #   year 2 then holds 10 x 0.125 + 9 x 0.85 = 8.9, year 1 holds 10 x 0.95 = 9.5.
     # 2026: 8.9 x 0.75 = 6.675; year 2 then 8.9 x 0.125 + 9.5 x 0.85 = 9.1875.
-    # 2027: 9.1875 x 0.75 = 6.890625.
+    # 2027: 9.1875 x 0.75 = 6.890625; year 2 then 9.1875 x 0.125 + 9.5 x 0.85.
     # Local posts: 3 of the 6 completers were employed locally (0.5).
     learners, events = _cohort()
     made = supply_outlook(learners, events, as_of=AS_OF, years=3, options=PLAIN)
@@ -78,6 +78,17 @@ def test_hand_worked_cohort_completions() -> None:
     assert table["year"].tolist() == [2025, 2026, 2027]
     assert table["completions"].tolist() == pytest.approx([7.5, 6.675, 6.890625])
     assert table["local_posts"].tolist() == pytest.approx([3.75, 3.3375, 3.4453125])
+    training = made.in_training().set_index(["year", "year_of_study"])["learners"]
+    assert training.to_dict() == pytest.approx(
+        {
+            (2025, 1): 9.5,
+            (2025, 2): 8.9,
+            (2026, 1): 9.5,
+            (2026, 2): 9.1875,
+            (2027, 1): 9.5,
+            (2027, 2): 9.1875 * 0.125 + 9.5 * 0.85,
+        }
+    )
     assert (table["completions_low"] <= table["completions"]).all()
     assert (table["completions"] <= table["completions_high"]).all()
     assert made.intakes["start"].dt.strftime("%Y-%m-%d").tolist() == [

@@ -42,6 +42,7 @@ OUTLOOK_COLUMNS = (
     "completions_high",
     "local_posts",
 )
+IN_TRAINING_COLUMNS = ("profession_group", "year_of_study", "year", "learners")
 PROGRESS, STAY, INTERRUPT, WITHDRAW = (CATEGORIES.index(c) for c in CATEGORIES[:4])
 
 
@@ -66,10 +67,12 @@ class OutlookOptions:
 
 @dataclass(frozen=True)
 class _Part:
-    """One pathway's expected figures per year, and its simulated completions."""
+    """One pathway's expected figures per year, its simulated completions, and the expected
+    learners in training (active) per year and year of study (years x final year)."""
 
     frame: pd.DataFrame
     simulated: np.ndarray
+    training: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,21 @@ class Outlook:
         """The outlook summed to other groupings (e.g. profession group only), with
         intervals of the sum computed from the joint draws."""
         return _aggregate(self.parts, self.labels, self.level, keys)
+
+    def in_training(self) -> pd.DataFrame:
+        """Expected learners in training (active, not interrupted) on as_of's day and month of
+        each outlook year, by profession group and the year of study they are then in:
+        ``profession_group, year_of_study, year, learners`` (what placements are planned for).
+        """
+        rows = [
+            (part.frame["profession_group"].iloc[0], y + 1, year, float(count))
+            for part in self.parts
+            for k, year in enumerate(self.labels)
+            for y, count in enumerate(part.training[k])
+        ]
+        frame = pd.DataFrame(rows, columns=list(IN_TRAINING_COLUMNS))
+        keys = ["profession_group", "year_of_study", "year"]
+        return frame.groupby(keys, as_index=False)["learners"].sum().sort_values(keys)
 
 
 def year_labels(as_of: date, years: int) -> list[int]:
@@ -160,8 +178,9 @@ def _project(
     draws: np.ndarray,
     deltas: list[float],
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Expected completions per outlook year, and simulated ones (draws x years).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected completions per outlook year, simulated ones (draws x years), and expected
+    active learners per year of study at the end of each outlook year (years x n).
 
     ``stock``: learners per state (active 1..n, interrupted 1..n) on as_of; ``entries``:
     starters joining in each outlook year; ``deltas``: the scenario's withdrawal change
@@ -172,7 +191,7 @@ def _project(
     dest = _destinations(n)
     mean = np.asarray(stock, float).copy()
     sims = np.broadcast_to(np.asarray(stock, np.int64), (len(draws), 2 * n)).copy()
-    expected, simulated = [], []
+    expected, simulated, training = [], [], []
     for k, delta in enumerate(deltas):
         p_mean, p_draw = _withdrawal_shift(point, delta), _withdrawal_shift(draws, delta)
         new_mean, new_sims = np.zeros(2 * n + 2), np.zeros((len(draws), 2 * n + 2), np.int64)
@@ -188,7 +207,8 @@ def _project(
         expected.append(new_mean[2 * n])
         simulated.append(new_sims[:, 2 * n].copy())
         mean, sims = new_mean[: 2 * n], new_sims[:, : 2 * n]
-    return np.array(expected), np.stack(simulated, axis=1)
+        training.append(mean[:n].copy())
+    return np.array(expected), np.stack(simulated, axis=1), np.array(training)
 
 
 def _stock(status: pd.DataFrame, pathway: tuple[object, ...], n: int) -> np.ndarray:
@@ -300,7 +320,7 @@ def _pathway_part(pathway: tuple[object, ...], ctx: _Context) -> _Part:
     keys = (str(fld), str(pg))
     withdrawal = pick(ctx.scenario.withdrawal_change_points, *keys)
     deltas = [withdrawal.delta(y) if withdrawal else 0.0 for y in ctx.labels]
-    expected, simulated = _project(
+    expected, simulated, training = _project(
         _stock(ctx.status, pathway, n), entries, point, draws, deltas, rng
     )
     rate = float(_mine(ctx.local, pathway)["local_rate"].iloc[0])
@@ -319,7 +339,7 @@ def _pathway_part(pathway: tuple[object, ...], ctx: _Context) -> _Part:
             "local_posts": expected * np.array(shares),
         }
     )
-    return _Part(frame=frame, simulated=simulated)
+    return _Part(frame=frame, simulated=simulated, training=training)
 
 
 def _aggregate(
