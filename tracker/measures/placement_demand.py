@@ -141,3 +141,12 @@ def shortfall(demand: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     table = demand.merge(offered, on=keys, how="outer").fillna({"placements": 0.0, "places": 0.0})
     table["shortfall"] = (table["placements"] - table["places"]).clip(lower=0)
     return table.loc[:, list(SHORTFALL_COLUMNS)].sort_values(keys, ignore_index=True)
+
+
+def training_now(status: pd.DataFrame) -> pd.DataFrame:
+    """Learners in training (active) on the status date by group and year of study, in the
+    shape of ``Outlook.in_training`` without the year: today's base of every pattern."""
+    active = status[status["status"] == "active"]
+    keys = ["profession_group", "year_of_study"]
+    counts = active.groupby(keys).size().rename("learners").astype(float)
+    return counts.reset_index().sort_values(keys, ignore_index=True)

@@ -1,0 +1,252 @@
+"""Placement growth scenarios on the registers: the shortfall they bring, and the cheapest
+expansion of supervision that would host a scenario year's placements.
+
+Read-only (nothing is written, so no audit row): the outlook projects the learners in training
+of each scenario year; today's submitted requests, grown per profession group as the learners
+in training grow, are that year's requests; capacity is the registers' with the scenario's
+capacity changes from their year on. ``tracker.optimise.expansion`` finds the fewest (or
+cheapest) supervisors, and the allocator itself checks the answer on the expanded capacity.
+Coordinators, collaborative members and administrators may ask; HEI users may not (the plan
+spans every HEI's requests and every setting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlmodel import Session, select
+
+from tracker.access import Principal, require_role
+from tracker.measures.outlook import OutlookOptions, supply_outlook
+from tracker.measures.outlook_scenario import Scenario
+from tracker.measures.placement_demand import (
+    placement_demand,
+    placement_pattern,
+    shortfall,
+    training_now,
+    with_policy_target,
+)
+from tracker.measures.status import learner_status
+from tracker.models import Programme, Role
+from tracker.optimise import Policy, allocate
+from tracker.optimise.expansion import ExpansionOptions, ExpansionPlan, cheapest_expansion
+from tracker.queries.allocator_inputs import allocator_inputs
+from tracker.queries.outlook import outlook_frames
+from tracker.refusals import Refused
+from tracker.services.pipeline_reports.common import figures_as_of, has_learners
+from tracker.snapshots import CapacityChange, apply_capacity_changes
+
+EXPANSION_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE})
+GROWTH_COLUMNS = ("profession_group", "learners_now", "learners_then", "factor")
+#: Only the expected learners in training are read, never the intervals: few draws will do.
+EXPECTED_ONLY = OutlookOptions(draws=20)
+
+
+@dataclass(frozen=True)
+class DatedCapacityChange:
+    """A scenario's capacity change from a year on ("+2 supervisors in every care home from
+    2027")."""
+
+    from_year: int
+    change: CapacityChange
+
+
+@dataclass(frozen=True)
+class PolicyTarget:
+    """At least ``per_learner`` placements per learner per year in ``sectors``."""
+
+    sectors: tuple[str, ...]
+    per_learner: float
+
+
+@dataclass(frozen=True)
+class ExpansionRequest:
+    """Which scenario year to host, on which registers, under what rules and costs."""
+
+    year: int
+    blocks: tuple[str, ...] = ()
+    programmes: tuple[str, ...] = ()
+    scenario: Scenario | None = None
+    capacity_changes: tuple[DatedCapacityChange, ...] = ()
+    target: PolicyTarget | None = None
+    options: ExpansionOptions = field(default_factory=ExpansionOptions)
+    max_distance_km: float | None = None
+    as_of: date | None = None
+
+
+@dataclass(frozen=True)
+class ExpansionReport:
+    """The scenario year's expansion plan, checked by the allocator, and what led to it.
+
+    ``growth``: learners in training per group now and in ``year`` (GROWTH_COLUMNS);
+    ``shortfall``: placement demand against places per group, outlook year, block and sector
+    (``placement_demand.SHORTFALL_COLUMNS``); ``demand``: the year's requests as the
+    allocator takes them; ``checked``: the allocator on ``plan.capacity`` placed every
+    learner the plan says it can.
+    """
+
+    year: int
+    as_of: date
+    growth: pd.DataFrame
+    shortfall: pd.DataFrame
+    demand: pd.DataFrame
+    plan: ExpansionPlan
+    checked: bool
+
+
+def plan_expansion(
+    session: Session, *, principal: Principal, request: ExpansionRequest
+) -> ExpansionReport:
+    """The cheapest expansion that hosts ``request.year``'s placements, on today's registers.
+
+    Raises ``AccessDenied`` for HEI users and ``Refused`` when there is nothing to project
+    from or the year is not after the data's as-of date.
+    """
+    require_role(principal, EXPANSION_ROLES, "plan placement expansion")
+    as_of = request.as_of or figures_as_of(session)
+    frames = outlook_frames(session, principal=principal)
+    if as_of is None or not has_learners(frames):
+        raise Refused("There are no learner records to project placements from.")
+    years = request.year - as_of.year
+    if years < 1:
+        raise Refused(f"Choose a year after {as_of.year}: the data is as of {as_of.isoformat()}.")
+    made = supply_outlook(
+        frames.learners,
+        frames.events,
+        as_of=as_of,
+        years=years,
+        scenario=request.scenario,
+        options=EXPECTED_ONLY,
+    )
+    in_training = made.in_training()
+    now = training_now(learner_status(frames.learners, frames.events, as_of=as_of))
+    settings, capacity, demand = allocator_inputs(
+        session, blocks=list(request.blocks), programmes=list(request.programmes)
+    )
+    if demand.empty:
+        raise Refused("There are no submitted requests for the chosen blocks and programmes.")
+    group_of = {p.code: p.profession_group for p in session.exec(select(Programme)).all()}
+    growth = growth_table(now, in_training, request.year)
+    grown = grow_requests(demand, growth, group_of)
+    policy = Policy(max_distance_km=request.max_distance_km)
+    then = capacity_in(capacity, settings, request.capacity_changes, request.year)
+    plan = cheapest_expansion(settings, then, grown, policy, options=request.options)
+    checked = allocate(settings, plan.capacity, grown, policy).levels.placed == plan.placeable
+    today = todays_placements(settings, capacity, demand, policy, group_of)
+    pattern = placement_pattern(today, now)
+    if request.target is not None:
+        pattern = with_policy_target(
+            pattern, sectors=request.target.sectors, per_learner=request.target.per_learner
+        )
+    places = pd.concat(
+        [
+            sector_places(
+                capacity_in(capacity, settings, request.capacity_changes, y), settings
+            ).assign(year=y)
+            for y in made.labels
+        ],
+        ignore_index=True,
+    )
+    return ExpansionReport(
+        year=request.year,
+        as_of=as_of,
+        growth=growth,
+        shortfall=shortfall(placement_demand(in_training, pattern), _grouped(places, group_of)),
+        demand=grown,
+        plan=plan,
+        checked=checked,
+    )
+
+
+def growth_table(now: pd.DataFrame, in_training: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Learners in training per group now and in ``year``; a group with nobody in training
+    now keeps its requests as they are (factor 1)."""
+    before = now.groupby("profession_group")["learners"].sum()
+    after = in_training[in_training["year"] == year].groupby("profession_group")["learners"].sum()
+    groups = sorted(set(before.index) | set(after.index))
+    b = before.reindex(groups, fill_value=0.0).to_numpy(float)
+    a = after.reindex(groups, fill_value=0.0).to_numpy(float)
+    factor = np.divide(a, b, out=np.ones(len(groups)), where=b > 0)
+    return pd.DataFrame(
+        {"profession_group": groups, "learners_now": b, "learners_then": a, "factor": factor},
+        columns=list(GROWTH_COLUMNS),
+    )
+
+
+def grow_requests(
+    demand: pd.DataFrame, growth: pd.DataFrame, group_of: dict[str, str]
+) -> pd.DataFrame:
+    """Today's requests with learners grown by their group's factor, in whole learners that
+    add up to the grown total of each group (largest remainders get the spare learners)."""
+    factor = growth.set_index("profession_group")["factor"]
+    group = demand["programme"].map(group_of)
+    exact = demand["learners"].to_numpy(float) * group.map(factor).fillna(1.0).to_numpy(float)
+    whole = np.floor(exact + 1e-9)
+    for _, rows in pd.Series(np.arange(len(demand))).groupby(group.to_numpy()):
+        positions = rows.to_numpy()
+        spare = int(np.rint(exact[positions].sum() - whole[positions].sum()))
+        order = positions[np.argsort(-(exact[positions] - whole[positions]), kind="stable")]
+        whole[order[:spare]] += 1
+    return demand.assign(learners=whole.astype(np.int64))
+
+
+def capacity_in(
+    capacity: pd.DataFrame,
+    settings: pd.DataFrame,
+    changes: Sequence[DatedCapacityChange],
+    year: int,
+) -> pd.DataFrame:
+    """The capacity of ``year``: the scenario's changes that have started by then applied."""
+    started = [c.change for c in changes if c.from_year <= year]
+    edited = apply_capacity_changes(capacity, settings, started)
+    return edited.loc[:, ["setting_id", "block", "places", "learners_per_supervisor"]]
+
+
+def todays_placements(
+    settings: pd.DataFrame,
+    capacity: pd.DataFrame,
+    demand: pd.DataFrame,
+    policy: Policy,
+    group_of: dict[str, str],
+) -> pd.DataFrame:
+    """Today's requested learners by group, block and sector: spread over the sectors as the
+    allocator places them today (so learners it cannot place today count where the placed
+    ones go); a group and block with nobody placed keeps its learners without a sector."""
+    keys = ["profession_group", "block"]
+    placed = allocate(settings, capacity, demand, policy).placements
+    placed = placed.assign(profession_group=placed["programme"].map(group_of))
+    by_sector = placed.groupby([*keys, "sector"], as_index=False)["learners"].sum()
+    asked = demand.assign(profession_group=demand["programme"].map(group_of))
+    asked = asked.groupby(keys)["learners"].sum()
+    got = by_sector.groupby(keys)["learners"].transform("sum")
+    wanted = asked.reindex(pd.MultiIndex.from_frame(by_sector[keys])).to_numpy(float)
+    by_sector["learners"] = by_sector["learners"] * wanted / got.to_numpy(float)
+    nobody = asked[~asked.index.isin(pd.MultiIndex.from_frame(by_sector[keys]))]
+    rest = nobody.reset_index().assign(sector=None)
+    return pd.concat([by_sector, rest], ignore_index=True).loc[
+        :, ["profession_group", "block", "sector", "learners"]
+    ]
+
+
+def sector_places(capacity: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
+    """Places per setting row with its sector and the programmes it hosts (active only)."""
+    s = settings.set_index("setting_id")
+    rows = capacity.assign(
+        sector=s.loc[capacity["setting_id"], "sector"].to_numpy(),
+        programmes=s.loc[capacity["setting_id"], "programmes"].to_numpy(),
+        active=s.loc[capacity["setting_id"], "active"].to_numpy(),
+    )
+    return rows[rows["active"].astype(bool)]
+
+
+def _grouped(places: pd.DataFrame, group_of: dict[str, str]) -> pd.DataFrame:
+    """Places per group, year, block and sector: the allocator's settings host one group's
+    programmes each (``allocator_inputs`` splits the others), so the first names it."""
+    first = places["programmes"].astype(str).str.split(";").str[0]
+    out = places.assign(profession_group=first.map(group_of))
+    keys = ["profession_group", "year", "block", "sector"]
+    return out.groupby(keys, as_index=False)["places"].sum()
