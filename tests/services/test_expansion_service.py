@@ -46,8 +46,14 @@ def _plan(engine: Engine, who: Principal, **kwargs: object) -> ExpansionReport:
 def test_coordinator_gets_a_plan_the_allocator_confirms(engine: Engine, system: System) -> None:
     report = _plan(engine, COORDINATOR)
     assert report.checked
+    # learners in training are counts from learner records: a coordinator sees them under
+    # the disclosure convention (rounded), an administrator exactly
+    assert not report.exact
     growth = report.growth.set_index("profession_group").loc["nursing"]
-    assert (growth.learners_now, growth.learners_then) == (8, 40)
+    assert (growth.learners_now, growth.learners_then) == (10, 40)
+    exact = _plan(engine, ADMIN)
+    growth = exact.growth.set_index("profession_group").loc["nursing"]
+    assert exact.exact and (growth.learners_now, growth.learners_then) == (8, 40)
     assert report.demand.set_index("request_id")["learners"].to_dict() == {"R1": 20, "R2": 15}
     plan = report.plan
     # within 50 km of Leeds: S1 (3), S2 (1), S3 (2) today, one learner per supervisor;

@@ -21,6 +21,8 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from tracker.access import Principal, require_role
+from tracker.measures import DEFAULT_POLICY, DisclosurePolicy
+from tracker.measures.controlled import control_table
 from tracker.measures.outlook import OutlookOptions, supply_outlook
 from tracker.measures.outlook_scenario import Scenario
 from tracker.measures.placement_demand import (
@@ -37,7 +39,7 @@ from tracker.optimise.expansion import ExpansionOptions, ExpansionPlan, cheapest
 from tracker.queries.allocator_inputs import allocator_inputs
 from tracker.queries.outlook import outlook_frames
 from tracker.refusals import Refused
-from tracker.services.pipeline_reports.common import figures_as_of, has_learners
+from tracker.services.pipeline_reports.common import figures_as_of, has_learners, viewer_policy
 from tracker.snapshots import CapacityChange, apply_capacity_changes
 
 EXPANSION_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE})
@@ -82,7 +84,9 @@ class ExpansionRequest:
 class ExpansionReport:
     """The scenario year's expansion plan, checked by the allocator, and what led to it.
 
-    ``growth``: learners in training per group now and in ``year`` (GROWTH_COLUMNS);
+    ``growth``: learners in training per group now and in ``year`` (GROWTH_COLUMNS), under
+    the viewer's disclosure convention (``exact`` says whether it was exact: they are counts
+    from learner records; the requests, places and supervisors are register figures);
     ``shortfall``: placement demand against places per group, outlook year, block and sector
     (``placement_demand.SHORTFALL_COLUMNS``); ``demand``: the year's requests as the
     allocator takes them; ``checked``: the allocator on ``plan.capacity`` placed every
@@ -96,10 +100,15 @@ class ExpansionReport:
     demand: pd.DataFrame
     plan: ExpansionPlan
     checked: bool
+    exact: bool
 
 
 def plan_expansion(
-    session: Session, *, principal: Principal, request: ExpansionRequest
+    session: Session,
+    *,
+    principal: Principal,
+    request: ExpansionRequest,
+    policy: DisclosurePolicy = DEFAULT_POLICY,
 ) -> ExpansionReport:
     """The cheapest expansion that hosts ``request.year``'s placements, on today's registers.
 
@@ -107,6 +116,7 @@ def plan_expansion(
     from or the year is not after the data's as-of date.
     """
     require_role(principal, EXPANSION_ROLES, "plan placement expansion")
+    chosen = viewer_policy(principal, policy)
     as_of = request.as_of or figures_as_of(session)
     frames = outlook_frames(session, principal=principal)
     if as_of is None or not has_learners(frames):
@@ -132,11 +142,11 @@ def plan_expansion(
     group_of = {p.code: p.profession_group for p in session.exec(select(Programme)).all()}
     growth = growth_table(now, in_training, request.year)
     grown = grow_requests(demand, growth, group_of)
-    policy = Policy(max_distance_km=request.max_distance_km)
+    rules = Policy(max_distance_km=request.max_distance_km)
     then = capacity_in(capacity, settings, request.capacity_changes, request.year)
-    plan = cheapest_expansion(settings, then, grown, policy, options=request.options)
-    checked = allocate(settings, plan.capacity, grown, policy).levels.placed == plan.placeable
-    today = todays_placements(settings, capacity, demand, policy, group_of)
+    plan = cheapest_expansion(settings, then, grown, rules, options=request.options)
+    checked = allocate(settings, plan.capacity, grown, rules).levels.placed == plan.placeable
+    today = todays_placements(settings, capacity, demand, rules, group_of)
     pattern = placement_pattern(today, now)
     if request.target is not None:
         pattern = with_policy_target(
@@ -154,11 +164,18 @@ def plan_expansion(
     return ExpansionReport(
         year=request.year,
         as_of=as_of,
-        growth=growth,
+        growth=control_table(
+            growth,
+            by=["profession_group"],
+            policy=chosen,
+            counts=("learners_now", "learners_then"),
+            rates={},
+        ).numbers,
         shortfall=shortfall(placement_demand(in_training, pattern), _grouped(places, group_of)),
         demand=grown,
         plan=plan,
         checked=checked,
+        exact=chosen.exact,
     )
 
 
