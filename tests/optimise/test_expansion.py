@@ -62,7 +62,10 @@ def test_hand_worked_one_supervisor_serves_every_block() -> None:
         4,
     )
     assert row.blocks == "1, 2"
-    assert "1 more supervisor at A (acute)" in row.explanation
+    assert row.explanation == (
+        "1 more supervisor at A (acute) adds 2 places in each of 2 blocks and lets in "
+        "4 learners beyond today's places"
+    )
     assert plan.places[["block", "places", "places_added", "places_after", "placed"]].to_dict(
         "records"
     ) == [

@@ -85,9 +85,7 @@ def settings_table(
     for i in chosen:
         sid, sector = s["setting_id"].iloc[i], s["sector"].iloc[i]
         mine = places[(places["setting_id"] == sid) & (places["places_added"] > 0)]
-        by_block = ", ".join(
-            f"block {b}: +{n}" for b, n in zip(mine["block"], mine["places_added"], strict=True)
-        )
+        by_block = _by_block(mine)
         n_added, let_in = int(added[i]), int(mine["learners_let_in"].sum())
         rows.append(
             {
@@ -100,7 +98,8 @@ def settings_table(
                 "blocks": ", ".join(str(b) for b in mine["block"]),
                 "explanation": (
                     f"{n_added} more supervisor{'s' if n_added != 1 else ''} at {sid} "
-                    f"({SECTOR_NAMES[str(sector)]}) add places ({by_block}) and let in "
+                    f"({SECTOR_NAMES[str(sector)]}) {'add' if n_added != 1 else 'adds'} "
+                    f"{by_block} and {'let' if n_added != 1 else 'lets'} in "
                     f"{let_in} learner{'s' if let_in != 1 else ''} beyond today's places"
                 ),
             }
@@ -108,6 +107,19 @@ def settings_table(
     table = pd.DataFrame(rows, columns=SETTING_COLUMNS)
     return table.sort_values(
         ["supervisors_added", "setting_id"], ascending=[False, True], ignore_index=True
+    )
+
+
+def _by_block(mine: pd.DataFrame) -> str:
+    """The places a setting gains, said once when every block gains the same."""
+    added = mine["places_added"].tolist()
+    if len(set(added)) == 1:
+        each = f"{added[0]} place{'s' if added[0] != 1 else ''}"
+        return each if len(added) == 1 else f"{each} in each of {len(added)} blocks"
+    return (
+        "places ("
+        + ", ".join(f"block {b}: +{n}" for b, n in zip(mine["block"], added, strict=True))
+        + ")"
     )
 
 
