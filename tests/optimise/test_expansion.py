@@ -84,6 +84,15 @@ def test_nothing_to_add_when_everyone_fits() -> None:
     assert plan.placeable == 2
 
 
+def test_fractional_learners_per_supervisor_count_whole_places() -> None:
+    # 1.5 learners per supervisor: 3 more places take 2 supervisors (1 would give 1 place)
+    s = settings(("A", "acute", "nursing", 0.0))
+    d = demand(("r1", "H1", "nursing", 1, 4))
+    plan = cheapest_expansion(s, places(("A", 1, 1, 1.5)), d)
+    assert (plan.supervisors_added, plan.places["places_added"].tolist()) == (2, [3])
+    assert_sufficient_and_minimal(s, d, plan)
+
+
 def test_cost_per_sector_moves_the_supervisors() -> None:
     s = settings(("A", "acute", "nursing", 0.0), ("B", "care_home", "nursing", 2.0))
     c = places(("A", 1, 1, 1), ("B", 1, 1, 1))
@@ -165,7 +174,9 @@ def test_bad_options_and_dated_capacity_are_refused() -> None:
 def _random(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     s, c, d = random_instance(seed, n_settings=6, n_requests=8)
     rng = np.random.default_rng(seed + 500)
-    return s, c.assign(learners_per_supervisor=rng.integers(1, 4, size=len(c))), d
+    # fractional learners per supervisor too: two supervisors at 1.5 give 3 places, one gives 1
+    per = rng.choice([1.0, 1.5, 2.0, 3.0], size=len(c))
+    return s, c.assign(learners_per_supervisor=per), d
 
 
 @pytest.mark.parametrize("seed", range(12))
