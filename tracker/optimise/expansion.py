@@ -7,18 +7,20 @@ programme on the allocator's network (the arcs of ``arcs.build_instance``: activ
 programme hosted, required sector, distance limit) with one expansion variable per setting:
 
 * ``f[a]``: learners on arc ``a`` (request -> place, a place being a setting in a block),
-  integer, at most the request's learners;
+  at most the request's learners;
 * ``y[s]``: supervisors added at setting ``s``, integer, at most the cap per setting. A
   supervisor is a person at the setting, there in every block it offers, so one added
   supervisor adds ``learners_per_supervisor`` places to each of the setting's capacity rows;
 * request size: ``sum f[a] over the request's arcs <= learners``;
 * supervisor capacity: ``sum f[a] over the place's arcs - L_p * y[s] <= places today``
-  (``f`` is integral, so this is ``places today + floor(L_p * y[s])``).
+  (with whole learners this is ``places today + floor(L_p * y[s])``).
 
 Level 1 maximises the learners placed (with no cap: every learner with an arc at all), level 2
 keeps that and minimises ``sum cost[sector(s)] * y[s]``. With ``L > 1`` the relaxation is not
-integral (half a supervisor would do), so both levels are solved exactly by HiGHS as MILPs.
-Pure: DataFrames in, DataFrames out; see docs/optimiser.md, "Cheapest expansion".
+integral (half a supervisor would do), so level 2 is solved exactly by HiGHS as a MILP
+(``expansion_solve.py``: level 1 is a maximum flow, and once ``y`` is whole a whole flow
+exists, so only ``y`` need be integer). Pure: DataFrames in, DataFrames out; see
+docs/optimiser.md, "Cheapest expansion".
 """
 
 from __future__ import annotations
