@@ -41,7 +41,8 @@ CALLBACK_PATH = "_dash-update-component"
 
 
 def _iso_date(text: str) -> str:
-    date.fromisoformat(text)  # raises ValueError, which pydantic reports as a validation error
+    if text:  # a cleared date input posts an empty string: no date, not a bad one
+        date.fromisoformat(text)  # raises ValueError, which pydantic reports as invalid
     return text
 
 

@@ -11,6 +11,8 @@
  * 2. Bootstrap's tabs point aria-controls at the panel of every tab, but only the active
  * panel is rendered, so the others name an element that does not exist (axe:
  * aria-valid-attr-value). The reference is kept while its panel exists.
+ * 3. Controls a library draws without a name (a progress bar, an upload's file input) take
+ * the name a page gives their wrapper in data-a11y-name.
  */
 (function () {
   "use strict";
@@ -22,6 +24,12 @@
       var button = input.nextElementSibling;
       if (button && button.tagName === "BUTTON" && !button.disabled && button.tabIndex !== 0) {
         button.tabIndex = 0;
+      }
+    });
+    root.querySelectorAll("[data-a11y-name]").forEach(function (wrapper) {
+      var target = wrapper.querySelector("[role=progressbar], input[type=file]");
+      if (target && !target.getAttribute("aria-label")) {
+        target.setAttribute("aria-label", wrapper.getAttribute("data-a11y-name"));
       }
     });
     root.querySelectorAll("[role=tab][aria-controls]").forEach(function (tab) {

@@ -54,6 +54,7 @@ from tracker.components.fields import (
     field,
     filter_field,
     group_options,
+    named,
     sector_options,
 )
 from tracker.components.grids import (
@@ -156,6 +157,7 @@ __all__ = [
     "job_database",
     "loading",
     "message",
+    "named",
     "notice",
     "notice_empty",
     "page_guard",

@@ -11,24 +11,33 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc
+from dash import dcc, html
 
 from tracker.vocabulary import PROFESSION_GROUPS, SECTORS, options
 
 Layout = Any
 
 
+def label_for(label_text: str, control: Layout, class_name: str) -> Layout:
+    """A label tied to its control by id (``for``), so a screen reader names the control and
+    clicking the label focuses it; WCAG 2.2 AA asks that every control has one."""
+    ident = getattr(control, "id", None)
+    return dbc.Label(
+        label_text, html_for=ident if isinstance(ident, str) else None, class_name=class_name
+    )
+
+
 def field(label_text: str, control: Layout, width: int = 3) -> Layout:
     """A form control under its label, `width` twelfths of the row on medium screens."""
     return dbc.Col(
-        [dbc.Label(label_text, className="small mb-1"), control], md=width, className="mb-2"
+        [label_for(label_text, control, "small mb-1"), control], md=width, class_name="mb-2"
     )
 
 
 def filter_field(label_text: str, control: Layout, *, width: int = 3) -> Layout:
     """A filter control under its (muted) label; full width on phones."""
     return dbc.Col(
-        [dbc.Label(label_text, className="small text-muted mb-1"), control],
+        [label_for(label_text, control, "small text-muted mb-1"), control],
         xs=12,
         md=6,
         lg=width,
@@ -112,3 +121,10 @@ def button(
     if class_name:
         props["className"] = class_name
     return dbc.Button(text, id=component_id, color=color, size="sm", **props)
+
+
+def named(control: Layout, name: str, class_name: str = "") -> Layout:
+    """A control a library draws without an accessible name (a progress bar, an upload's file
+    input), wrapped so the page's accessibility script gives it ``name`` (WCAG 4.1.2)."""
+    attributes: dict[str, Any] = {"data-a11y-name": name}
+    return html.Div(control, className=class_name, **attributes)

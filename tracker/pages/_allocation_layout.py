@@ -37,6 +37,9 @@ BOTTLENECKS = [
     "sector",
     "places",
     "placed",
+    "extra_with_1",
+    "extra_with_2",
+    "extra_with_5",
     "unmet_in_reach",
     "supervisors_to_add",
 ]
@@ -103,12 +106,16 @@ def _run_controls() -> Any:
                 className="d-flex align-items-end mb-2",
             ),
             dbc.Col(
-                dbc.Progress(
-                    id=f"{PAGE}-progress",
-                    value=0,
-                    label="",
-                    striped=True,
-                    style={"height": "1.4rem"},
+                ui.named(
+                    dbc.Progress(
+                        id=f"{PAGE}-progress",
+                        value=0,
+                        label="",
+                        striped=True,
+                        style={"height": "1.4rem"},
+                    ),
+                    "Allocation run progress",
+                    "w-100",
                 ),
                 md=4,
                 className="d-flex align-items-end mb-2 flex-column justify-content-end",

@@ -43,17 +43,23 @@ def layout(principal: Principal, **_query: Any) -> Any:
         actions = audit_actions(session, principal=principal)
     filters = dbc.Row(
         [
-            dbc.Col(
+            ui.filter_field(
+                "Actions",
                 dcc.Dropdown(
                     id="audit-actions", options=actions, multi=True, placeholder="All actions"
                 ),
-                md=4,
+                width=4,
             ),
-            dbc.Col(dbc.Input(id="audit-username", placeholder="Username", debounce=True), md=2),
-            dbc.Col(dcc.DatePickerRange(id="audit-dates", display_format="YYYY-MM-DD"), md=4),
-            dbc.Col(ui.download_buttons("audit"), md=2),
+            ui.filter_field(
+                "Username",
+                dbc.Input(id="audit-username", placeholder="Anyone", debounce=True),
+                width=2,
+            ),
+            ui.filter_field("From", dbc.Input(id="audit-from", type="date"), width=2),
+            ui.filter_field("To", dbc.Input(id="audit-to", type="date"), width=2),
+            dbc.Col(ui.download_buttons("audit"), lg=2, className="mb-2"),
         ],
-        className="g-2 mb-3 align-items-center",
+        className="g-2 mb-3 align-items-end",
     )
     return html.Div(
         [
@@ -75,8 +81,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
     Output("audit-grid", "rowData"),
     Input("audit-actions", "value"),
     Input("audit-username", "value"),
-    Input("audit-dates", "start_date"),
-    Input("audit-dates", "end_date"),
+    Input("audit-from", "value"),
+    Input("audit-to", "value"),
     prevent_initial_call=True,
 )
 def filter_audit(
@@ -98,8 +104,8 @@ def filter_audit(
     Input("audit-xlsx", "n_clicks"),
     State("audit-actions", "value"),
     State("audit-username", "value"),
-    State("audit-dates", "start_date"),
-    State("audit-dates", "end_date"),
+    State("audit-from", "value"),
+    State("audit-to", "value"),
     prevent_initial_call=True,
 )
 def download_audit(

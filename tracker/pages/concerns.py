@@ -6,7 +6,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, html
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -99,14 +99,13 @@ def layout(principal: Principal, unit: str = "programme", **query: Any) -> Any:
     )
     compare = html.Div(
         [
-            dbc.Label("Compare", html_for=f"{PAGE}-unit", class_name="small me-2 mb-0"),
-            dcc.RadioItems(
+            html.Span("Compare", id=f"{PAGE}-unit-label", className="small me-2"),
+            dbc.RadioItems(
                 id=f"{PAGE}-unit",
                 options=[{"label": v, "value": k} for k, v in UNIT_LABELS.items()],
                 value=unit,
                 inline=True,
-                inputClassName="me-1",
-                labelClassName="me-3 small",
+                label_class_name="small",
             ),
         ],
         className="d-flex align-items-center mb-2",

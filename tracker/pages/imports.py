@@ -99,19 +99,24 @@ def layout(principal: Principal, kind: str | None = None, **_query: Any) -> Any:
                     ),
                     dbc.Col(
                         [
-                            dcc.Upload(
-                                id="imports-upload",
-                                children=html.Div(
-                                    [
-                                        "Drop a CSV or .xlsx file here, or ",
-                                        html.A("choose a file"),
-                                        f" (at most {limits.max_bytes // MIB} MB "
-                                        f"and {limits.max_rows:,} rows)",
-                                    ]
+                            ui.named(
+                                dcc.Upload(
+                                    id="imports-upload",
+                                    children=html.Div(
+                                        [
+                                            "Drop a CSV or .xlsx file here, or ",
+                                            html.A("choose a file"),
+                                            f" (at most {limits.max_bytes // MIB} MB "
+                                            f"and {limits.max_rows:,} rows)",
+                                        ]
+                                    ),
+                                    className=(
+                                        "border border-2 rounded p-4 text-center bg-light mb-3"
+                                    ),
+                                    multiple=False,
+                                    max_size=limits.max_bytes,
                                 ),
-                                className="border border-2 rounded p-4 text-center bg-light mb-3",
-                                multiple=False,
-                                max_size=limits.max_bytes,
+                                "Choose a file to import",
                             ),
                             html.Div(id="imports-report"),
                             dbc.Button(

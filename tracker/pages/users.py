@@ -39,19 +39,23 @@ def _add_form(heis: Any) -> Any:
         dbc.CardBody(
             [
                 html.H2("Add a user", className="h6"),
+                dbc.Label("Username", html_for="users-new-username", class_name="small mb-1"),
                 dbc.Input(id="users-new-username", placeholder="Username", className="mb-2"),
+                dbc.Label("Role", html_for="users-new-role", class_name="small mb-1"),
                 dbc.Select(
                     id="users-new-role",
                     options=options(ROLES),
                     value=DEFAULT_ROLE,
                     className="mb-2",
                 ),
+                dbc.Label("HEI", html_for="users-new-hei", class_name="small mb-1"),
                 dbc.Select(
                     id="users-new-hei",
                     options=heis,
                     placeholder="HEI (hei role only)",
                     className="mb-2",
                 ),
+                dbc.Label("Password", html_for="users-new-password", class_name="small mb-1"),
                 dbc.Input(
                     id="users-new-password",
                     type="password",
