@@ -303,3 +303,15 @@ def test_progress_is_reported() -> None:
     allocate(s, c, d, progress=lambda f, m: seen.append((f, m)))
     assert seen[-1][0] == 1.0
     assert any("fair share between HEIs" in m for _, m in seen)
+
+
+@pytest.mark.parametrize("places", [0, 2])
+@pytest.mark.parametrize("policy", METHODS, ids=["network", "lp"])
+def test_requests_for_no_learners_give_an_empty_plan(policy: Policy, places: int) -> None:
+    # found by the pins property test: every request (and place) zero used to fail level 2
+    s = settings(("A", "acute", "*", 0))
+    c = capacity(("A", 1, places))
+    d = demand(("r1", "U1", "nursing", 1, 0), ("r2", "U2", "nursing", 1, 0))
+    result = allocate(s, c, d, policy)
+    assert result.status == "optimal"
+    assert result.levels.placed == 0 and result.placements.empty

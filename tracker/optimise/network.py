@@ -210,6 +210,8 @@ def fair_share_between_heis(
     Searches the candidate ratios ``k / requested_h`` for the highest one whose floors still
     let a flow of ``F`` through (see :func:`solve_network` for the search).
     """
+    if inst.requested_total == 0:  # nobody asked for a place: no floor to raise
+        return np.zeros(len(inst.heis), np.int64)
     lo = _lowest_fill(inst, reached.hei_flow)
     hi = min(1.0, (total + inst.pinned_total) / max(inst.requested_total, 1))
     cand = _ratio_candidates(inst.hei_requested, lo, hi)
