@@ -120,6 +120,79 @@ DEFAULT_ROLE: Final = Role.COORDINATOR.value
 #: The role whose users are bound to one HEI.
 HEI_ROLE: Final = Role.HEI.value
 
+#: A learner's status on a date, as the pipeline measures count it.
+LEARNER_STATUSES: Final = MappingProxyType(
+    {
+        "not_started": "Not started",
+        "active": "On programme",
+        "interrupted": "Interrupted",
+        "withdrawn": "Withdrawn",
+        "transferred_out": "Transferred out",
+        "completed": "Completed",
+    }
+)
+#: Every status a grid shows (learners, requests, placements, runs, audits): one code, one
+#: word, whichever table it stands in.
+STATUSES: Final = MappingProxyType(
+    {
+        **{s.value: s.value.capitalize() for s in PlacementStatus},
+        **REQUEST_STATUSES,
+        **RUN_STATUSES,
+        **AUDIT_STATUSES,
+        **LEARNER_STATUSES,
+    }
+)
+#: What the audit log calls each action (codes stay in the log and its download).
+AUDIT_ACTIONS: Final = MappingProxyType(
+    {
+        "signin": "Signed in",
+        "signin.failed": "Sign-in failed",
+        "signin.throttled": "Sign-in held back",
+        "signout": "Signed out",
+        "user.create": "User added",
+        "user.update": "User changed",
+        "user.password_reset": "Password reset",
+        "import": "File imported",
+        "save_setting": "Setting saved",
+        "deactivate_setting": "Setting deactivated",
+        "delete_setting": "Setting deleted",
+        "save_capacity": "Capacity saved",
+        "bulk_adjust_capacity": "Capacity changed in bulk",
+        "save_calendar_entry": "Calendar entry saved",
+        "submit_request": "Request submitted",
+        "withdraw_request": "Request withdrawn",
+        "save_educational_audit": "Educational audit saved",
+        "delete_educational_audit": "Educational audit deleted",
+        "allocation.run.create": "Allocation run started",
+        "allocation.run.finish": "Allocation run finished",
+        "allocation.run.cancel": "Allocation run cancelled",
+        "allocation.run.stale": "Allocation run closed (worker lost)",
+        "allocation.run.approve": "Plan approved",
+        "allocation.run.supersede": "Plan superseded",
+        "allocation.placement.pin": "Placement pinned",
+        "allocation.placement.unpin": "Placement unpinned",
+        "allocation.placement.move": "Learners moved",
+        "allocation.learners.assign": "Named learners assigned",
+    }
+)
+#: Columns whose cells hold codes, and the labels a grid shows for them (the data, and so
+#: downloads and imports, keep the codes).
+VALUE_LABELS: Final = MappingProxyType(
+    {
+        "sector": SECTOR_ROWS,
+        "required_sector": SECTORS,
+        "profession_group": PROFESSION_GROUPS,
+        "route": ROUTES,
+        "reason": WITHDRAWAL_REASONS,
+        "withdrawal_reason": WITHDRAWAL_REASONS,
+        "outcome": AUDIT_OUTCOMES,
+        "audit_status": AUDIT_STATUSES,
+        "role": ROLES,
+        "status": STATUSES,
+        "action": AUDIT_ACTIONS,
+    }
+)
+
 #: Pipeline filters, in the order of the filter bar.
 FILTERS: Final = MappingProxyType(
     {
@@ -134,6 +207,14 @@ FILTERS: Final = MappingProxyType(
 #: Column headers of register, allocation and placement grids and their downloads.
 COLUMNS: Final = MappingProxyType(
     {
+        "at": "When",
+        "username": "User",
+        "action": "Action",
+        "entity": "Record type",
+        "entity_id": "Record",
+        "old_text": "Before",
+        "new_text": "After",
+        "detail": "Detail",
         **FILTERS,
         # organisations and settings
         "setting": "Setting",
@@ -234,10 +315,10 @@ def label(code: str, *, figures: bool = False) -> str:
 
 def value_label(code: str) -> str:
     """The label of a value the UI shows (a sector, group, reason, status...)."""
-    for labels in (SECTOR_ROWS, PROFESSION_GROUPS, WITHDRAWAL_REASONS, ROUTES):
+    for labels in (SECTOR_ROWS, PROFESSION_GROUPS, WITHDRAWAL_REASONS, ROUTES, STATUSES):
         if code in labels:
             return labels[code]
-    return code.replace("_", " ").capitalize()
+    return code.replace("_", " ").replace(".", " ").capitalize()
 
 
 def options(labels: Mapping[str, str]) -> list[dict[str, str]]:

@@ -24,7 +24,11 @@ def test_audit_log_is_admin_only_newest_first_and_filterable(session: Session) -
     assert frame.loc[1, "new"] == '{"added": 3}'
     only = audit_frame(session, principal=ADMIN, actions=("import",), username="root")
     assert only["action"].tolist() == ["import"]
-    assert audit_actions(session, principal=ADMIN) == ["capacity.edit", "import"]
+    assert audit_actions(session, principal=ADMIN) == [
+        {"label": "Capacity edit", "value": "capacity.edit"},
+        {"label": "File imported", "value": "import"},
+    ]
+    assert frame.loc[1, "new_text"] == "Added: 3"  # what the page shows; the JSON downloads
     with pytest.raises(AccessDenied):
         audit_frame(session, principal=Principal("c", Role.COORDINATOR))
 

@@ -13,7 +13,7 @@ import dash_ag_grid as dag
 import pandas as pd
 
 from tracker.data.importers.core import MAX_COUNT
-from tracker.vocabulary import FIGURE_NUMBERS, RATIOS, label
+from tracker.vocabulary import FIGURE_NUMBERS, RATIOS, VALUE_LABELS, label
 
 Layout = Any
 
@@ -35,8 +35,21 @@ def column_defs(
             d["type"] = "rightAligned"
         if not figures and column in RATIOS:
             d["valueFormatter"] = _PERCENT
+        if column in VALUE_LABELS:
+            d.update(_worded(VALUE_LABELS[column]))
         defs.append(d)
     return defs
+
+
+def _worded(labels: Mapping[str, str]) -> dict[str, Any]:
+    """Show (and filter by) a code column's labels; the row data keeps the codes, so a
+    download or a callback reading the row still gets ``care_home``, not "Care home". The
+    formatters live in ``assets/61_grid_words.js`` (no code is compiled in the browser)."""
+    return {
+        "refData": dict(labels),
+        "valueFormatter": {"function": "trackerWord(params)"},
+        "filterValueGetter": {"function": "trackerWordToFilter(params)"},
+    }
 
 
 def editable_number(definition: dict[str, Any], low: int, high: int) -> dict[str, Any]:

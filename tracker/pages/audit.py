@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
@@ -14,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from tracker import components as ui
 from tracker.access import Principal
 from tracker.callback_inputs import IsoDate
-from tracker.queries.audit import AUDIT_COLUMNS, audit_actions, audit_frame
+from tracker.queries.audit import AUDIT_COLUMNS, AUDIT_SHOWN, audit_actions, audit_frame
 
 dash.register_page(__name__, path="/audit", name="Audit log", order=91, access="audit")
 
@@ -65,13 +64,12 @@ def layout(principal: Principal, **_query: Any) -> Any:
         [
             ui.page_header("Audit log", "Append-only: who changed what, when, old and new values."),
             filters,
-            dag.AgGrid(
-                id="audit-grid",
-                rowData=_frame(principal, None, None, None, None).to_dict("records"),
-                columnDefs=[{"field": c} for c in AUDIT_COLUMNS],
-                defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                dashGridOptions={"pagination": True, "paginationPageSize": 50},
-                style={"height": "640px"},
+            ui.grid(
+                "audit-grid",
+                AUDIT_SHOWN,
+                _frame(principal, None, None, None, None).to_dict("records"),
+                height=640,
+                options={"pagination": True, "paginationPageSize": 50},
             ),
         ]
     )
@@ -118,5 +116,5 @@ def download_audit(
 ) -> Any:
     principal = ui.callback_principal("audit")
     fmt = ui.chosen_format()
-    frame = _frame(principal, actions, username, since, until)
+    frame = _frame(principal, actions, username, since, until)[AUDIT_COLUMNS]
     return ui.send_table(frame, fmt=fmt, filename="audit-log", headers="codes")

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time
+from typing import Any
 
 import pandas as pd
 from sqlmodel import Session, col, select
 
 from tracker.access import Principal, require_role
 from tracker.models import AuditLog, Role
+from tracker.vocabulary import AUDIT_ACTIONS, label, value_label
 
 AUDIT_COLUMNS = ["at", "username", "action", "entity", "entity_id", "old", "new", "detail"]
+#: The audit log as people read it: values as "Label: value" text instead of JSON.
+AUDIT_SHOWN = ["at", "username", "action", "entity", "entity_id", "old_text", "new_text", "detail"]
 
 
-def audit_actions(session: Session, *, principal: Principal) -> list[str]:
+def audit_actions(session: Session, *, principal: Principal) -> list[dict[str, str]]:
+    """The actions in the log, as dropdown options in words (the value stays the code)."""
     require_role(principal, {Role.ADMIN}, "read the audit log")
-    return sorted(set(session.exec(select(AuditLog.action).distinct())))
+    codes = sorted(set(session.exec(select(AuditLog.action).distinct())))
+    return [{"label": AUDIT_ACTIONS.get(code, value_label(code)), "value": code} for code in codes]
 
 
 def audit_frame(
@@ -50,8 +56,24 @@ def audit_frame(
             "entity_id": row.entity_id or "",
             "old": json.dumps(row.old, default=str, sort_keys=True) if row.old else "",
             "new": json.dumps(row.new, default=str, sort_keys=True) if row.new else "",
+            "old_text": _readable(row.old),
+            "new_text": _readable(row.new),
             "detail": row.detail or "",
         }
         for row in rows
     ]
-    return pd.DataFrame(records, columns=AUDIT_COLUMNS)
+    return pd.DataFrame(records, columns=[*AUDIT_COLUMNS, "old_text", "new_text"])
+
+
+def _readable(values: dict[str, Any] | None) -> str:
+    """Old or new values as a person reads them: "Practice supervisors: 3; Sector: Care
+    home". The JSON stays in ``old``/``new`` for the download, which a machine may read."""
+    if not values:
+        return ""
+    parts = []
+    for key, value in values.items():
+        shown = value_label(value) if isinstance(value, str) and value.islower() else value
+        if isinstance(value, dict | list):
+            shown = json.dumps(value, default=str)
+        parts.append(f"{label(key)}: {shown}")
+    return "; ".join(parts)
