@@ -30,7 +30,7 @@ def _settle(page: Any) -> None:
     page.wait_for_load_state("load")
     page.wait_for_timeout(1_500)  # Dash renders the page after load; pages poll, so no idle
     page.wait_for_function(
-        "() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=20_000
+        "() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=45_000
     )
     # AG Grid draws in steps: judge a shown grid once it has drawn its header cells, not mid-way
     # (a grid in a closed tab waits, hidden, until it is shown)
@@ -39,7 +39,7 @@ def _settle(page: Any) -> None:
                 (grid) => !grid.offsetParent) &&
             [...document.querySelectorAll('.ag-header-row-column')].every(
                 (row) => !row.offsetParent || row.querySelector('[role=columnheader]'))""",
-        timeout=20_000,
+        timeout=45_000,
     )
 
 

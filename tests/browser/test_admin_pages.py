@@ -76,7 +76,7 @@ def test_admin_adds_a_user_and_the_audit_log_shows_it(
     assert "a long enough password" not in user.password_hash
 
     browser_page.goto("/audit")
-    page.wait_for_selector("#audit-grid >> text=user.create")
+    page.wait_for_selector("#audit-grid >> text=User added")  # the action in words
     assert browser_page.console_errors == []
 
 
