@@ -125,3 +125,46 @@ def test_hei_user_sees_only_its_own_requests(browser_page: BrowserPage, live_app
     assert {r["hei"] for r in shown} == {hei.code}
     assert sorted(r["request_id"] for r in shown) == sorted(own["request_id"])
     assert browser_page.console_errors == []
+
+
+def _care_home_places(engine: Any) -> int:
+    with Session(engine) as session:
+        register = capacity_register(session, principal=STAFF)
+    return int(register.loc[register["sector"] == "care_home", "places"].sum())
+
+
+def test_bulk_change_shows_what_it_would_do_and_asks_first(
+    browser_page: BrowserPage, live_app: LiveApp
+) -> None:
+    before = _care_home_places(live_app.engine)
+    browser_page.sign_in("coordinator")
+    page = browser_page.page
+    browser_page.goto("/capacity")
+    page.wait_for_selector("#capacity-grid .ag-row")
+    page.click("#capacity-bulk-sector")
+    page.get_by_role("option", name="Care home").click()
+    page.fill("#capacity-bulk-supervisors", "1")
+    page.click("#capacity-bulk-apply")
+    preview = page.locator("#capacity-bulk-preview")
+    preview.wait_for()
+    assert "capacity rows would change: places" in preview.inner_text()
+    page.click("#capacity-bulk-cancel")
+    page.wait_for_selector("#capacity-bulk-modal", state="detached")
+    assert _care_home_places(live_app.engine) == before  # nothing changed without confirming
+    try:
+        page.click("#capacity-bulk-apply")
+        preview.wait_for()
+        said = preview.inner_text()
+        page.click("#capacity-bulk-confirm")
+        page.wait_for_selector("#capacity-message .alert-success")
+        message = page.locator("#capacity-message").inner_text()
+        assert "capacity rows changed" in message
+        after = _care_home_places(live_app.engine)
+        assert after > before and "→ " in said
+    finally:
+        from tracker.services.capacity import bulk_adjust_capacity
+
+        with session_scope(live_app.engine) as session:
+            bulk_adjust_capacity(session, principal=STAFF, sector="care_home", delta_supervisors=-1)
+    assert _care_home_places(live_app.engine) == before
+    assert browser_page.console_errors == []

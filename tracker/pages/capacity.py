@@ -6,7 +6,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, html
+from dash import Input, Output, State, callback, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from tracker import components as ui
@@ -160,9 +160,28 @@ def _bulk(choices: Any, orgs: Any) -> Any:
                         ),
                     ]
                 ),
-                ui.button("Apply bulk change", f"{PAGE}-bulk-apply", "warning"),
+                ui.button("Preview bulk change", f"{PAGE}-bulk-apply", "warning"),
+                _bulk_confirm(),
             ]
         ),
+    )
+
+
+def _bulk_confirm() -> Any:
+    """The dialog that shows what a bulk change would do before it is applied."""
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle("Apply this bulk change?")),
+            dbc.ModalBody(id=f"{PAGE}-bulk-preview"),
+            dbc.ModalFooter(
+                [
+                    ui.button("Cancel", f"{PAGE}-bulk-cancel", "secondary", outline=True),
+                    ui.button("Apply the change", f"{PAGE}-bulk-confirm", "warning"),
+                ]
+            ),
+        ],
+        id=f"{PAGE}-bulk-modal",
+        is_open=False,
     )
 
 
@@ -227,23 +246,84 @@ TABLE.follow(
 ui.follow_search(PAGE)
 
 
+BULK_FIELDS = (
+    "bulk-organisation",
+    "bulk-sector",
+    "bulk-from",
+    "bulk-group",
+    "bulk-supervisors",
+    "bulk-assessors",
+    "bulk-educators",
+    "bulk-lps",
+)
+
+
+def _bulk_change(session: Any, principal: Principal, values: tuple[Any, ...], preview: bool) -> Any:
+    """The bulk change the form describes, previewed or applied (one place for both)."""
+    organisation, sector, from_block, group, supervisors, assessors, educators, lps = values
+    return bulk_adjust_capacity(
+        session,
+        principal=principal,
+        organisation=organisation,
+        sector=sector,
+        from_block=from_block,
+        profession_group=group,
+        delta_supervisors=int(supervisors or 0),
+        delta_assessors=int(assessors or 0),
+        delta_educators=int(educators or 0),
+        learners_per_supervisor=int(lps) if lps not in (None, "") else None,
+        preview=preview,
+    )
+
+
+@callback(
+    Output(f"{PAGE}-bulk-modal", "is_open"),
+    Output(f"{PAGE}-bulk-preview", "children"),
+    Output(f"{PAGE}-message", "children", allow_duplicate=True),
+    *ui.clicks(PAGE, "bulk-apply"),
+    *ui.states(PAGE, *BULK_FIELDS),
+    prevent_initial_call=True,
+)
+def preview_bulk(
+    _preview: int | None,
+    organisation: str | None,
+    sector: str | None,
+    from_block: str | None,
+    group: str | None,
+    supervisors: Any,
+    assessors: Any,
+    educators: Any,
+    lps: Any,
+) -> Any:
+    """Nothing changes until the coordinator has seen what would ("402 capacity rows would
+    change: places 1,207 → 2,011") and confirmed."""
+    principal = ui.callback_principal(PAGE)
+    values = (organisation, sector, from_block, group, supervisors, assessors, educators, lps)
+    try:
+        with ui.reading() as session:
+            result = _bulk_change(session, principal, values, preview=True)
+    except Refused as refused:
+        return False, no_update, ui.refused(refused)[0]
+    return True, result.summary(), None
+
+
+@callback(
+    Output(f"{PAGE}-bulk-modal", "is_open", allow_duplicate=True),
+    *ui.clicks(PAGE, "bulk-cancel"),
+    prevent_initial_call=True,
+)
+def cancel_bulk(_cancel: int | None) -> bool:
+    return False
+
+
 @callback(
     Output(f"{PAGE}-message", "children"),
     Output(f"{PAGE}-refresh", "data"),
-    *ui.clicks(PAGE, "save", "bulk-apply"),
+    Output(f"{PAGE}-bulk-modal", "is_open", allow_duplicate=True),
+    *ui.clicks(PAGE, "save", "bulk-confirm"),
     State(f"{PAGE}-grid", "rowData"),
     State(f"{PAGE}-refresh", "data"),
-    *ui.states(
-        PAGE,
-        "bulk-organisation",
-        "bulk-sector",
-        "bulk-from",
-        "bulk-group",
-        "bulk-supervisors",
-        "bulk-assessors",
-        "bulk-educators",
-        "bulk-lps",
-    ),
+    *ui.states(PAGE, *BULK_FIELDS),
     prevent_initial_call=True,
 )
 def save_capacity(
@@ -261,6 +341,7 @@ def save_capacity(
     lps: Any,
 ) -> Any:
     principal = ui.callback_principal(PAGE)
+    values = (organisation, sector, from_block, group, supervisors, assessors, educators, lps)
     try:
         with ui.writing() as session:
             if ctx.triggered_id == f"{PAGE}-save":
@@ -273,22 +354,10 @@ def save_capacity(
                     else "No changes to save."
                 )
             else:
-                result = bulk_adjust_capacity(
-                    session,
-                    principal=principal,
-                    organisation=organisation,
-                    sector=sector,
-                    from_block=from_block,
-                    profession_group=group,
-                    delta_supervisors=int(supervisors or 0),
-                    delta_assessors=int(assessors or 0),
-                    delta_educators=int(educators or 0),
-                    learners_per_supervisor=int(lps) if lps not in (None, "") else None,
-                )
-                text = result.summary()
+                text = _bulk_change(session, principal, values, preview=False).summary()
     except Refused as refused:
-        return ui.refused(refused)
-    return ui.saved(text, refresh)
+        return (*ui.refused(refused), False)
+    return (*ui.saved(text, refresh), False)
 
 
 TABLE.download(
