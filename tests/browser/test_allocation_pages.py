@@ -88,6 +88,10 @@ def test_run_pin_rerun_approve_and_hei_sees_its_own(
         assert kept is not None and kept.pinned
 
     page.click("#allocation-approve")
+    preview = page.locator("#allocation-approve-preview")
+    preview.filter(has_text="confirms").wait_for()  # what it would publish, before it does
+    assert "placements at" in preview.inner_text()
+    page.click("#allocation-approve-confirm")
     page.locator("#allocation-action-message").filter(has_text="approved").wait_for()
     with Session(live_app.engine) as session:
         run = session.get(AllocationRun, second)

@@ -101,12 +101,13 @@ def approve(
     ), None
 
 
-#: The review buttons (``allocation-<name>``) and what each does.
+#: The review buttons (``allocation-<name>``) and what each does. Approval runs from the
+#: confirm button of the dialog that first shows what it would publish.
 ACTIONS = {
     "pin": pin,
     "move": move,
     "rerun": rerun,
     "whatif": what_if,
     "assign": assign,
-    "approve": approve,
+    "approve-confirm": approve,
 }

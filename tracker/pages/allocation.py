@@ -21,6 +21,7 @@ from tracker.pages._allocation_layout import HISTORY, PAGE, review, run_form
 from tracker.pages._allocation_summary import run_summary
 from tracker.queries.run_review import compare_runs, run_review
 from tracker.queries.runs import (
+    approval_preview,
     get_run,
     named_learners,
     run_history,
@@ -272,7 +273,7 @@ def load_move_targets(rows: list[dict[str, Any]] | None, run_id: int | None) -> 
     Output(f"{PAGE}-action-message", "children"),
     Output(f"{PAGE}-changed", "data"),
     Output(f"{PAGE}-queued", "data", allow_duplicate=True),
-    *ui.clicks(PAGE, "pin", "move", "rerun", "whatif", "assign", "approve"),
+    *ui.clicks(PAGE, "pin", "move", "rerun", "whatif", "assign", "approve-confirm"),
     State(f"{PAGE}-selected", "data"),
     State(f"{PAGE}-plan", "selectedRows"),
     *ui.states(PAGE, "move-to", "move-n", "whatif-sector", "whatif-add", "supersede"),
@@ -295,6 +296,32 @@ def act_on_run(*args: Any) -> Any:
         return ui.message(str(exc), "warning"), no_update, no_update
     queued = _queued(queued_id) if queued_id is not None else no_update
     return ui.message(text, "success"), (changed or 0) + 1, queued
+
+
+@callback(
+    Output(f"{PAGE}-approve-modal", "is_open"),
+    Output(f"{PAGE}-approve-preview", "children"),
+    *ui.clicks(PAGE, "approve"),
+    State(f"{PAGE}-selected", "data"),
+    prevent_initial_call=True,
+)
+def preview_approval(_clicks: int | None, run_id: int | None) -> Any:
+    """What approving would publish (learners, placements, HEIs, a run it supersedes), shown
+    before anything is published; the dialog's confirm button approves."""
+    principal = ui.callback_principal(PAGE)
+    if not run_id:
+        return False, no_update
+    with ui.reading() as session:
+        return True, approval_preview(session, principal=principal, run_id=int(run_id))
+
+
+@callback(
+    Output(f"{PAGE}-approve-modal", "is_open", allow_duplicate=True),
+    *ui.clicks(PAGE, "approve-confirm", "approve-cancel"),
+    prevent_initial_call=True,
+)
+def close_approval(_confirm: int | None, _cancel: int | None) -> bool:
+    return False
 
 
 @callback(
