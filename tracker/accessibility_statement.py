@@ -39,8 +39,6 @@ also differ in marker shape, and the legend says so</li>
 <ul>
 <li>charts are drawn with Plotly: a screen reader reads their title and legend, not every
 point; the same figures are in the tables and the downloads beside them</li>
-<li>some filters are not yet fully labelled for screen readers: the drop-down lists' hidden
-focus target, the date pickers, some checklists and the file upload control</li>
 <li>keyboard-only use of filtering, capacity editing and allocation is not yet tested</li>
 <li>the data grids (AG Grid) are large: moving between cells with the arrow keys works, but
 a screen reader announces a long grid slowly</li>
@@ -65,8 +63,6 @@ AA standard, due to the limitations listed below.</p>
 <h2>Non-accessible content</h2>
 <h3>Non-compliance with the accessibility regulations</h3>
 <ul>
-<li>Some drop-down lists, date pickers, checklists and the upload control lack a label
-a screen reader announces (1.3.1 Info and relationships, 4.1.2 Name, role, value).</li>
 <li>Chart points are not each announced to screen readers (1.1.1 Non-text content); the
 figures are available in the tables and downloads on the same page.</li>
 </ul>
@@ -77,8 +73,8 @@ figures are available in the tables and downloads on the same page.</li>
 <h2>What we are doing to improve accessibility</h2>
 <p>Every page is checked for every role with the axe-core accessibility engine (WCAG 2.0,
 2.1 and 2.2 A and AA rules) in the automated tests, which fail on any serious or critical
-finding; the sign-in page and this statement pass, and the remaining findings on the app's
-pages (listed above) are being fixed. Signing in is tested with a keyboard only.</p>
+finding; every page passes for every role. Every control has a label tied to it. Signing in
+is tested with a keyboard only.</p>
 <h2>Preparation of this accessibility statement</h2>
 <p>This statement was prepared on {prepared}. It was last reviewed on {prepared}.</p>
 <p>This service was last tested on {prepared}. The test was carried out by the project's
