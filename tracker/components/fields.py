@@ -128,3 +128,22 @@ def named(control: Layout, name: str, class_name: str = "") -> Layout:
     input), wrapped so the page's accessibility script gives it ``name`` (WCAG 4.1.2)."""
     attributes: dict[str, Any] = {"data-a11y-name": name}
     return html.Div(control, className=class_name, **attributes)
+
+
+def confirm_dialog(prefix: str, title: str, confirm_text: str, color: str) -> Layout:
+    """A dialog that shows what an action would do (``<prefix>-preview``) and does it only on
+    ``<prefix>-confirm``; ``<prefix>-cancel`` closes it. For changes that are hard to undo."""
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle(title)),
+            dbc.ModalBody(id=f"{prefix}-preview"),
+            dbc.ModalFooter(
+                [
+                    button("Cancel", f"{prefix}-cancel", "secondary", outline=True),
+                    button(confirm_text, f"{prefix}-confirm", color),
+                ]
+            ),
+        ],
+        id=f"{prefix}-modal",
+        is_open=False,
+    )

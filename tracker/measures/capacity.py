@@ -164,6 +164,21 @@ def setting_spare(capacity: pd.DataFrame, placed: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Calendar overlaps: two HEI programmes of one profession group on placement at once.
+OVERLAP_COLUMNS = [
+    "id_a",
+    "hei_a",
+    "programme_a",
+    "id_b",
+    "hei_b",
+    "programme_b",
+    "profession_group",
+    "overlap_start",
+    "overlap_end",
+    "overlap_days",
+]
+
+
 def calendar_overlaps(calendar: pd.DataFrame) -> pd.DataFrame:
     """Pairs of calendar entries from different HEIs, same profession group, overlapping dates.
 
@@ -171,18 +186,7 @@ def calendar_overlaps(calendar: pd.DataFrame) -> pd.DataFrame:
     systems ease that. ``calendar``: id, hei, programme, profession_group, start_date, end_date.
     Each pair appears once (lower id first) with the shared days (inclusive).
     """
-    columns = [
-        "id_a",
-        "hei_a",
-        "programme_a",
-        "id_b",
-        "hei_b",
-        "programme_b",
-        "profession_group",
-        "overlap_start",
-        "overlap_end",
-        "overlap_days",
-    ]
+    columns = OVERLAP_COLUMNS
     if calendar.empty:
         return pd.DataFrame(columns=columns)
     left = calendar[["id", "hei", "programme", "profession_group", "start_date", "end_date"]]

@@ -162,29 +162,16 @@ def _actions() -> Any:
                         value=False,
                         className="d-inline-block small",
                     ),
-                    _approve_confirm(),
+                    ui.confirm_dialog(
+                        f"{PAGE}-approve",
+                        "Approve and publish this plan?",
+                        "Approve and publish",
+                        "success",
+                    ),
                 ],
                 md=12,
             ),
         ]
-    )
-
-
-def _approve_confirm() -> Any:
-    """The dialog that says what approving would publish, before anything is published."""
-    return dbc.Modal(
-        [
-            dbc.ModalHeader(dbc.ModalTitle("Approve and publish this plan?")),
-            dbc.ModalBody(id=f"{PAGE}-approve-preview"),
-            dbc.ModalFooter(
-                [
-                    ui.button("Cancel", f"{PAGE}-approve-cancel", "secondary", outline=True),
-                    ui.button("Approve and publish", f"{PAGE}-approve-confirm", "success"),
-                ]
-            ),
-        ],
-        id=f"{PAGE}-approve-modal",
-        is_open=False,
     )
 
 

@@ -15,21 +15,16 @@ from tracker.callback_inputs import IsoDate
 from tracker.queries.options import block_options, organisation_options, programme_options
 from tracker.refusals import Refused
 from tracker.services.calendar import save_calendar_entry
-from tracker.services.capacity_reports import CalendarReport, calendar_report
+from tracker.services.capacity_reports import (
+    SHOWN_OVERLAP_COLUMNS,
+    CalendarReport,
+    calendar_report,
+)
 
 PAGE = "calendar"
 dash.register_page(__name__, path="/calendar", name="Calendar", order=22, access=PAGE)
 
-OVERLAP_COLUMNS = [
-    "hei_a",
-    "programme_a",
-    "hei_b",
-    "programme_b",
-    "profession_group",
-    "overlap_start",
-    "overlap_end",
-    "overlap_days",
-]
+OVERLAP_COLUMNS = SHOWN_OVERLAP_COLUMNS
 
 
 def _form(block_list: Any, heis: Any, principal: Principal, programme_choices: Any) -> Any:

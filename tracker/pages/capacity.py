@@ -161,27 +161,11 @@ def _bulk(choices: Any, orgs: Any) -> Any:
                     ]
                 ),
                 ui.button("Preview bulk change", f"{PAGE}-bulk-apply", "warning"),
-                _bulk_confirm(),
+                ui.confirm_dialog(
+                    f"{PAGE}-bulk", "Apply this bulk change?", "Apply the change", "warning"
+                ),
             ]
         ),
-    )
-
-
-def _bulk_confirm() -> Any:
-    """The dialog that shows what a bulk change would do before it is applied."""
-    return dbc.Modal(
-        [
-            dbc.ModalHeader(dbc.ModalTitle("Apply this bulk change?")),
-            dbc.ModalBody(id=f"{PAGE}-bulk-preview"),
-            dbc.ModalFooter(
-                [
-                    ui.button("Cancel", f"{PAGE}-bulk-cancel", "secondary", outline=True),
-                    ui.button("Apply the change", f"{PAGE}-bulk-confirm", "warning"),
-                ]
-            ),
-        ],
-        id=f"{PAGE}-bulk-modal",
-        is_open=False,
     )
 
 
@@ -284,21 +268,10 @@ def _bulk_change(session: Any, principal: Principal, values: tuple[Any, ...], pr
     *ui.states(PAGE, *BULK_FIELDS),
     prevent_initial_call=True,
 )
-def preview_bulk(
-    _preview: int | None,
-    organisation: str | None,
-    sector: str | None,
-    from_block: str | None,
-    group: str | None,
-    supervisors: Any,
-    assessors: Any,
-    educators: Any,
-    lps: Any,
-) -> Any:
+def preview_bulk(_preview: int | None, *values: Any) -> Any:
     """Nothing changes until the coordinator has seen what would ("402 capacity rows would
     change: places 1,207 → 2,011") and confirmed."""
     principal = ui.callback_principal(PAGE)
-    values = (organisation, sector, from_block, group, supervisors, assessors, educators, lps)
     try:
         with ui.reading() as session:
             result = _bulk_change(session, principal, values, preview=True)
@@ -331,17 +304,11 @@ def save_capacity(
     _bulk: int | None,
     rows: list[dict[str, Any]] | None,
     refresh: int | None,
-    organisation: str | None,
-    sector: str | None,
-    from_block: str | None,
-    group: str | None,
-    supervisors: Any,
-    assessors: Any,
-    educators: Any,
-    lps: Any,
+    *values: Any,
 ) -> Any:
+    """Save the grid's edits, or apply the bulk change the dialog previewed (``values``: the
+    bulk form's fields, in ``BULK_FIELDS`` order)."""
     principal = ui.callback_principal(PAGE)
-    values = (organisation, sector, from_block, group, supervisors, assessors, educators, lps)
     try:
         with ui.writing() as session:
             if ctx.triggered_id == f"{PAGE}-save":

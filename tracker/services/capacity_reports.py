@@ -20,6 +20,7 @@ from tracker.cache import CAPACITY_DATA, ReportCache, cached_report
 from tracker.measures.capacity import (
     ALL_SECTORS,
     ANY_SECTOR,
+    OVERLAP_COLUMNS,
     calendar_overlaps,
     capacity_against_demand,
     programme_capacity,
@@ -29,6 +30,9 @@ from tracker.measures.capacity import (
 from tracker.queries.calendar import calendar_register
 from tracker.queries.capacity_demand import CapacityDemandFrames, capacity_demand_frames
 from tracker.queries.options import block_options
+
+#: What the calendar page shows of an overlap (the row ids stay out of sight).
+SHOWN_OVERLAP_COLUMNS = [c for c in OVERLAP_COLUMNS if not c.startswith("id_")]
 
 
 @dataclass(frozen=True)
