@@ -75,12 +75,11 @@ class _Model:
     def __init__(self, inst: CalendarInstance, policy: Policy) -> None:
         self.inst, self.policy = inst, policy
         self.h = _highs()
-        if policy.time_limit_s is not None:
-            self.h.setOptionValue("time_limit", float(policy.time_limit_s))
         self.h.setOptionValue("mip_rel_gap", 0.0)
         self.h.setOptionValue("mip_abs_gap", 1e-9)
         n = len(inst.arc_request)
         self.n = n
+        self.groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.h.addVars(n, np.zeros(n), inst.arc_ub.astype(float))
         if n:
             self.h.changeColsIntegrality(
@@ -95,6 +94,39 @@ class _Model:
         )
         self.solves = 0
         self.last_start = np.zeros(0)
+        self.hei_col = self._aggregate(
+            inst.request_hei[inst.arc_request], np.ones(n), len(inst.heis)
+        )
+        self.sector_col = self._aggregate(
+            inst.setting_sector[inst.arc_setting],
+            inst.request_days[inst.arc_request].astype(float),
+            len(inst.sector_place_days),
+        )
+
+    def _aggregate(self, group: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
+        """One integer column per group (HEI or sector) equal to ``sum(weight * x)`` over its
+        arcs. The fairness rows then read a handful of whole numbers, and HiGHS can branch on
+        an HEI's learners placed instead of on thousands of arcs."""
+        cols = self.add_vars(k, 0.0, _INF)
+        self.h.changeColsIntegrality(
+            k, cols.astype(np.int32), np.full(k, highspy.HighsVarType.kInteger)
+        )
+        order = np.argsort(group, kind="stable")
+        parts = np.split(order, np.searchsorted(group[order], np.arange(1, k)))
+        index = np.concatenate([np.r_[arcs, c] for arcs, c in zip(parts, cols, strict=True)])
+        value = np.concatenate([np.r_[-weight[arcs], 1.0] for arcs in parts])
+        starts = np.r_[0, np.cumsum([len(arcs) + 1 for arcs in parts])[:-1]]
+        self._rows(starts, index, value, 0.0, 0.0)
+        self.groups.append((cols, group, weight))
+        return cols
+
+    def full(self, x: np.ndarray) -> np.ndarray:
+        """A plan on the arcs with its aggregate columns filled in."""
+        out = np.zeros(self.h.getNumCol())
+        out[: self.n] = x[: self.n]
+        for cols, group, weight in self.groups:
+            out[cols] = np.bincount(group, weights=weight * out[: self.n], minlength=len(cols))
+        return out
 
     def _rows(
         self, starts: np.ndarray, index: np.ndarray, value: np.ndarray, lo: object, hi: object
@@ -113,12 +145,10 @@ class _Model:
         )
 
     def start(self, x: np.ndarray) -> None:
-        """Give HiGHS a feasible plan to start from (the previous level's, or greedy's)."""
+        """Keep a feasible plan to start the next solve from (the previous level's, or
+        greedy's). It is handed to HiGHS in ``solve``, after the objective is set: HiGHS
+        forgets a start whenever the model changes, costs included."""
         self.last_start = np.asarray(x, float)
-        sol = highspy.HighsSolution()
-        sol.col_value = [float(v) for v in x]
-        sol.value_valid = True
-        self.h.setSolution(sol)
 
     def add_vars(self, k: int, lo: float, hi: float) -> np.ndarray:
         first = self.h.getNumCol()
@@ -129,9 +159,10 @@ class _Model:
         self._rows(np.array([0]), index, value, lo, hi)
 
     def solve(
-        self, index: np.ndarray, cost: np.ndarray, maximise: bool
+        self, index: np.ndarray, cost: np.ndarray, maximise: bool, seconds: float | None = None
     ) -> tuple[np.ndarray, str, float]:
-        """Optimise ``sum(cost * col)``; the solution, its status and the proven gap."""
+        """Optimise ``sum(cost * col)`` within ``seconds``; the solution, its status and the
+        proven gap."""
         h = self.h
         m = h.getNumCol()
         full = np.zeros(m)
@@ -139,6 +170,13 @@ class _Model:
         h.changeColsCost(m, np.arange(m, dtype=np.int32), full)
         sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
         h.changeObjectiveSense(sense)
+        if seconds is not None:
+            h.setOptionValue("time_limit", max(float(seconds), 0.05))
+        if len(self.last_start) == m:
+            sol = highspy.HighsSolution()
+            sol.col_value = [float(v) for v in self.last_start]
+            sol.value_valid = True
+            h.setSolution(sol)
         h.run()
         self.solves += 1
         status = h.getModelStatus()
@@ -155,40 +193,26 @@ class _Model:
         return x, "optimal" if optimal else "time_limit", gap
 
 
-def _hei_fill_terms(inst: CalendarInstance) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per HEI with requests: arc columns and their coefficients in ``_SCALE * fill``."""
-    hei_of_arc = inst.request_hei[inst.arc_request]
-    cols, coefs = [], []
-    for h, asked in enumerate(inst.hei_requested):
-        if asked > 0:
-            arcs = np.flatnonzero(hei_of_arc == h)
-            cols.append(arcs)
-            coefs.append(np.full(len(arcs), _SCALE / asked))
-    return cols, coefs
+Terms = tuple[np.ndarray, np.ndarray]  # aggregate columns and their scale to ``_SCALE * ratio``
 
 
-def _sector_use_terms(inst: CalendarInstance) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per sector with place-days: arc columns and coefficients in ``_SCALE * utilisation``."""
-    sector_of_arc = inst.setting_sector[inst.arc_setting]
-    learner_days = inst.request_days[inst.arc_request].astype(float)
-    cols, coefs = [], []
-    for s, place_days in enumerate(inst.sector_place_days):
-        if place_days > 0:
-            arcs = np.flatnonzero(sector_of_arc == s)
-            cols.append(arcs)
-            coefs.append(learner_days[arcs] * _SCALE / place_days)
-    return cols, coefs
+def _hei_fill_terms(m: _Model) -> Terms:
+    """Per HEI with requests: its learners-placed column and ``_SCALE / requested``."""
+    asked = m.inst.hei_requested
+    return m.hei_col[asked > 0], _SCALE / asked[asked > 0]
+
+
+def _sector_use_terms(m: _Model) -> Terms:
+    """Per sector with place-days: its learner-days column and ``_SCALE / place-days``."""
+    place_days = m.inst.sector_place_days
+    return m.sector_col[place_days > 0], _SCALE / place_days[place_days > 0]
 
 
 def _ordered_sums(
-    m: _Model,
-    terms: tuple[list[np.ndarray], list[np.ndarray]],
-    *,
-    lowest: bool,
-    steps: int,
-    x: np.ndarray,
+    m: _Model, terms: Terms, *, lowest: bool, steps: int, x: np.ndarray, seconds: float | None
 ) -> tuple[np.ndarray, str, float, list[float]]:
-    """Lexicographically optimise the sums of the k lowest (or highest) terms, k = 1..steps.
+    """Lexicographically optimise the sums of the k lowest (or highest) terms, k = 1..steps,
+    all within ``seconds`` (each step gets an equal share of what the steps before it left).
 
     Lowest: ``max k*r - sum(d)``, ``d_i >= r - y_i``. Highest: ``min k*r + sum(e)``,
     ``e_i >= y_i - r``. Each optimum is fixed as a row before the next k.
@@ -197,24 +221,26 @@ def _ordered_sums(
     n = len(cols)
     status, gap, sums = "optimal", 0.0, []
     sign = -1.0 if lowest else 1.0
-    for k in range(1, min(steps, n) + 1):
+    deadline = None if seconds is None else time.perf_counter() + seconds
+    steps = min(steps, n)
+    for k in range(1, steps + 1):
         r = m.add_vars(1, -_INF, _INF)
         d = m.add_vars(n, 0.0, _INF)
-        for i in range(n):
-            # lowest: d_i - r + y_i >= 0; highest: e_i + r - y_i >= 0
-            index = np.concatenate([[d[i], r[0]], cols[i]])
-            value = np.concatenate([[1.0, sign], -sign * coefs[i]])
-            m.add_row(index, value, 0.0, _INF)
+        # lowest: d_i - r + c_i * col_i >= 0; highest: e_i + r - c_i * col_i >= 0
+        index = np.column_stack([d, np.full(n, r[0]), cols]).ravel()
+        value = np.column_stack([np.ones(n), np.full(n, sign), -sign * coefs]).ravel()
+        m._rows(np.arange(0, 3 * n, 3), index, value, 0.0, _INF)
         objective_cols = np.concatenate([r, d])
         objective = np.concatenate([[float(k)], np.full(n, sign)])
-        y = np.array([float(np.rint(x[c]) @ w) for c, w in zip(cols, coefs, strict=True)])
+        y = coefs * np.rint(x[cols])
         level = np.sort(y)[k - 1] if lowest else np.sort(y)[::-1][k - 1]
         m.start(np.concatenate([x, [level], np.maximum(0.0, sign * (y - level))]))
-        x, st, g = m.solve(objective_cols, objective, maximise=lowest)
+        share = None if deadline is None else (deadline - time.perf_counter()) / (steps - k + 1)
+        x, st, g = m.solve(objective_cols, objective, maximise=lowest, seconds=share)
         status = "optimal" if status == "optimal" and st == "optimal" else "time_limit"
         gap = max(gap, g)
-        values = np.array([float(np.rint(x[c]) @ w) for c, w in zip(cols, coefs, strict=True)])
-        got = float(np.sort(values)[:k].sum() if lowest else np.sort(values)[::-1][:k].sum())
+        values = np.sort(coefs * np.rint(x[cols]))
+        got = float(values[:k].sum() if lowest else values[::-1][:k].sum())
         sums.append(got / _SCALE)
         if lowest:
             m.add_row(objective_cols, objective, got - _TOL, _INF)
@@ -261,8 +287,9 @@ def solve_calendar(
 
     say(0.1, RULES["most_learners_placed"])
     t = time.perf_counter()
-    m.start(greedy_start(inst))
-    x, st, gaps["most_learners_placed"] = m.solve(arcs, np.ones(m.n), maximise=True)
+    m.start(m.full(greedy_start(inst)))
+    limit = policy.time_limit_s
+    x, st, gaps["most_learners_placed"] = m.solve(arcs, np.ones(m.n), True, limit)
     statuses.append(st)
     placed = float(np.rint(x[: m.n]).sum())
     m.add_row(arcs, np.ones(m.n), placed - 0.5, _INF)
@@ -272,7 +299,7 @@ def solve_calendar(
         say(0.3, RULES["fair_share_between_heis"])
         t = time.perf_counter()
         x, st, gap, sums["hei"] = _ordered_sums(
-            m, _hei_fill_terms(inst), lowest=True, steps=steps, x=x
+            m, _hei_fill_terms(m), lowest=True, steps=steps, x=x, seconds=limit
         )
         statuses.append(st)
         gaps["fair_share_between_heis"] = gap
@@ -283,7 +310,7 @@ def solve_calendar(
         t = time.perf_counter()
         sector_steps = 1 if policy.fairness == "max_min" else len(inst.sector_place_days)
         x, st, gap, sums["sector"] = _ordered_sums(
-            m, _sector_use_terms(inst), lowest=False, steps=sector_steps, x=x
+            m, _sector_use_terms(m), lowest=False, steps=sector_steps, x=x, seconds=limit
         )
         statuses.append(st)
         gaps["fair_share_between_sectors"] = gap
@@ -293,7 +320,7 @@ def solve_calendar(
         say(0.8, RULES["least_travel"])
         t = time.perf_counter()
         m.start(x)
-        x, st, gaps["least_travel"] = m.solve(arcs, inst.arc_cost.astype(float), maximise=False)
+        x, st, gaps["least_travel"] = m.solve(arcs, inst.arc_cost.astype(float), False, limit)
         statuses.append(st)
         timings["least_travel"] = time.perf_counter() - t
     say(1.0, "done")
