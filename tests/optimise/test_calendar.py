@@ -93,6 +93,33 @@ def test_places_change_over_the_year_and_uncovered_days_leave_a_request_unmet() 
     assert "every day" in reasons.loc["late", "reason"]
 
 
+def test_independent_parts_are_solved_apart_and_a_coinciding_part_as_a_network() -> None:
+    # W (at 0 km): a long placement blocks two short ones, 4 placed. V (200 km east, out of
+    # W's learners' reach): every range is one of V's rows and the two never meet, so V
+    # gives two parts of one arc each, both networks.
+    from tracker.optimise import validate
+    from tracker.optimise.calendar_instance import build_calendar_instance
+    from tracker.optimise.calendar_parts import parts
+
+    s = settings(("W", "acute", "*", 0), ("V", "acute", "*", 200))
+    c = cap(("W", 1, 12, 2), ("V", 1, 4, 3), ("V", 5, 4, 1))
+    d = dem(
+        ("long", "A", 2, 1, 12, 0),
+        ("s1", "B", 2, 1, 6, 0),
+        ("s2", "B", 2, 7, 6, 0),
+        ("v1", "A", 5, 1, 4, 200),
+        ("v2", "B", 2, 5, 4, 200),
+    )
+    policy = Policy(max_distance_km=40, fair_share_between_heis=False)
+    found = parts(build_calendar_instance(validate(s, c, d, policy)))
+    assert sorted((len(p.arcs), p.network) for p in found) == [(1, True), (1, True), (3, False)]
+    result = allocate(s, c, d, policy)
+    assert result.status == "optimal"
+    assert result.levels.placed == 8
+    assert (got(result, "s1"), got(result, "s2"), got(result, "long")) == (2, 2, 0)
+    assert (got(result, "v1"), got(result, "v2")) == (3, 1)
+
+
 def _leximin_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     # A can only use X (1 place): its fill 1/4 is the lowest whatever happens. B and C share
     # Y (5 places); C lives next to Y, B 30 km away.

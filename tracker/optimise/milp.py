@@ -34,6 +34,7 @@ import highspy
 import numpy as np
 
 from tracker.optimise.calendar_instance import CalendarInstance
+from tracker.optimise.calendar_parts import parts, restrict
 from tracker.optimise.constraints import RULES
 from tracker.optimise.model import Policy
 
@@ -273,6 +274,43 @@ def greedy_start(inst: CalendarInstance) -> np.ndarray:
     return x
 
 
+def _most_placed_by_part(
+    inst: CalendarInstance, policy: Policy, seconds: float | None
+) -> tuple[np.ndarray, str, float, list[tuple[np.ndarray, float]]]:
+    """Level 1 part by part (``calendar_parts``): the plan, its status, the proven gap of the
+    whole (the parts' bounds against their plans) and each part's arcs with its optimum.
+    The time limit is shared by the parts in proportion to their arcs."""
+    x = np.zeros(len(inst.arc_request))
+    deadline = None if seconds is None else time.perf_counter() + seconds
+    status, bound, optima = "optimal", 0.0, []
+    arcs_left = len(inst.arc_request)
+    for part in parts(inst):
+        sub = restrict(inst, part.arcs)
+        m = _Model(sub, policy)
+        if part.network:  # totally unimodular: the LP's vertex is the integer optimum
+            cols = m.h.getNumCol()
+            m.h.changeColsIntegrality(
+                cols,
+                np.arange(cols, dtype=np.int32),
+                np.full(cols, highspy.HighsVarType.kContinuous),
+            )
+        m.start(m.full(greedy_start(sub)))
+        share = None
+        if deadline is not None:
+            share = (deadline - time.perf_counter()) * len(part.arcs) / arcs_left
+        arcs_left -= len(part.arcs)
+        got, st, _ = m.solve(np.arange(m.n), np.ones(m.n), True, share)
+        got = np.rint(got[: m.n])
+        optimal = st == "optimal"
+        part_bound = float(got.sum()) if optimal else float(m.h.getInfo().mip_dual_bound)
+        status = status if optimal else "time_limit"
+        bound += part_bound
+        x[part.arcs] = got
+        optima.append((part.arcs, float(got.sum())))
+    placed = float(x.sum())
+    return x, status, (bound - placed) / max(placed, 1.0), optima
+
+
 def solve_calendar(
     inst: CalendarInstance, policy: Policy, progress: Progress | None = None
 ) -> CalendarSolution:
@@ -287,12 +325,14 @@ def solve_calendar(
 
     say(0.1, RULES["most_learners_placed"])
     t = time.perf_counter()
-    m.start(m.full(greedy_start(inst)))
     limit = policy.time_limit_s
-    x, st, gaps["most_learners_placed"] = m.solve(arcs, np.ones(m.n), True, limit)
+    x, st, gaps["most_learners_placed"], optima = _most_placed_by_part(inst, policy, limit)
     statuses.append(st)
-    placed = float(np.rint(x[: m.n]).sum())
+    for part_arcs, part_placed in optima if len(optima) > 1 else []:
+        m.add_row(part_arcs, np.ones(len(part_arcs)), part_placed - 0.5, _INF)
+    placed = float(x.sum())
     m.add_row(arcs, np.ones(m.n), placed - 0.5, _INF)
+    x = m.full(x)
     timings["most_learners_placed"] = time.perf_counter() - t
 
     if policy.fair_share_between_heis and len(inst.heis) > 1:
