@@ -216,6 +216,7 @@ def run_cal_engine(size: str, quick: bool) -> dict[str, Any]:
         "total_s": t["total"],
         "status": result.status,
         "gaps": {k: (None if v == float("inf") else v) for k, v in result.gaps.items()},
+        "level_s": {k[6:]: v for k, v in t.items() if k.startswith("level_")},
         "fills": sorted(round(float(f), 4) for f in result.hei_fill["fill_ratio"]),
         **_levels(result),
     }
@@ -225,7 +226,7 @@ def run_cal_greedy(size: str, quick: bool) -> dict[str, Any]:
     """First come, first served on the calendar (the engine's start plan)."""
     from tracker.optimise import Policy, validate
     from tracker.optimise.calendar_instance import build_calendar_instance
-    from tracker.optimise.milp import greedy_start
+    from tracker.optimise.calendar_parts import greedy_start
 
     s, c, d = _calendar(size)
     t0 = time.perf_counter()
@@ -339,8 +340,10 @@ def _gaps(r: dict[str, Any]) -> str:
     """Proven gap per level (calendar engine) and the sorted HEI fills."""
     out = ""
     if r.get("gaps"):
+        seconds = r.get("level_s", {})
         shown = ", ".join(
             f"{k.replace('_', ' ')} {'?' if v is None else f'{v:.2%}'}"
+            + (f" ({seconds[k]:.1f} s)" if k in seconds else "")
             for k, v in r["gaps"].items()
         )
         out += f"; gaps: {shown}"
@@ -363,6 +366,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="ics,region,nation")
     parser.add_argument("--methods", default="engine,greedy,mcf,naive")
     parser.add_argument("--quick", action="store_true", help="ICS only, naive limit 30 s")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
     parser.add_argument("--one", nargs=2, metavar=("SIZE", "METHOD"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -380,7 +384,13 @@ def main(argv: list[str] | None = None) -> None:
             cmd = [sys.executable, "-m", "bench.allocator", "--one", size, method]
             if args.quick:
                 cmd.append("--quick")
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            try:
+                done = subprocess.run(
+                    cmd, capture_output=True, text=True, check=False, timeout=args.timeout
+                )
+            except subprocess.TimeoutExpired:
+                print(f"| {_name(size)} | {method} | stopped after {args.timeout:.0f} s |")
+                continue
             if done.returncode != 0:
                 print(f"| {size} | {method} | failed: {done.stderr.strip().splitlines()[-1:]} |")
                 continue

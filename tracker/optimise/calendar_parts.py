@@ -10,6 +10,7 @@ coincides with one elementary interval, as when ranges equal their block's dates
 request row and at most one capacity row per column: the incidence matrix of a bipartite
 graph, totally unimodular, so its LP relaxation has integral vertices and the LP is the
 exact MILP. Such parts are solved as LPs (the network structure of the block engine).
+Each part starts from the greedy plan below.
 
 The fairness levels do not split: an HEI's fill and a sector's utilisation add up arcs of
 every part, and the leximin rows compare them across parts. They, and least travel after
@@ -79,3 +80,27 @@ def restrict(inst: CalendarInstance, arcs: np.ndarray) -> CalendarInstance:
         row_setting=inst.row_setting[rows],
         row_day=inst.row_day[rows],
     )
+
+
+def greedy_start(inst: CalendarInstance) -> np.ndarray:
+    """A feasible plan to start level 1 from: requests in turn, nearest settings first, each
+    taking what every day of its range still has."""
+    rows_of_nnz = np.repeat(np.arange(len(inst.row_places)), np.diff(inst.row_indptr))
+    by_arc = np.argsort(inst.row_arcs, kind="stable")
+    arc_rows = rows_of_nnz[by_arc]
+    arc_starts = np.searchsorted(inst.row_arcs[by_arc], np.arange(len(inst.arc_request) + 1))
+    left = inst.row_places.astype(np.int64).copy()
+    need = inst.request_learners.astype(np.int64).copy()
+    x = np.zeros(len(inst.arc_request))
+    km = np.nan_to_num(inst.arc_km, nan=0.0)
+    for a in np.lexsort((km, inst.arc_request)):
+        r = inst.arc_request[a]
+        if need[r] <= 0:
+            continue
+        rows = arc_rows[arc_starts[a] : arc_starts[a + 1]]
+        take = min(int(need[r]), int(inst.arc_ub[a]), int(left[rows].min(initial=need[r])))
+        if take > 0:
+            x[a] = take
+            need[r] -= take
+            left[rows] -= take
+    return x

@@ -34,7 +34,7 @@ import highspy
 import numpy as np
 
 from tracker.optimise.calendar_instance import CalendarInstance
-from tracker.optimise.calendar_parts import parts, restrict
+from tracker.optimise.calendar_parts import greedy_start, parts, restrict
 from tracker.optimise.constraints import RULES
 from tracker.optimise.model import Policy
 
@@ -210,7 +210,13 @@ def _sector_use_terms(m: _Model) -> Terms:
 
 
 def _ordered_sums(
-    m: _Model, terms: Terms, *, lowest: bool, steps: int, x: np.ndarray, seconds: float | None
+    m: _Model,
+    terms: Terms,
+    *,
+    lowest: bool,
+    steps: int,
+    x: np.ndarray,
+    seconds: float | None,
 ) -> tuple[np.ndarray, str, float, list[float]]:
     """Lexicographically optimise the sums of the k lowest (or highest) terms, k = 1..steps,
     all within ``seconds`` (each step gets an equal share of what the steps before it left).
@@ -250,30 +256,6 @@ def _ordered_sums(
     return x, status, gap, sums
 
 
-def greedy_start(inst: CalendarInstance) -> np.ndarray:
-    """A feasible plan to start level 1 from: requests in turn, nearest settings first, each
-    taking what every day of its range still has."""
-    rows_of_nnz = np.repeat(np.arange(len(inst.row_places)), np.diff(inst.row_indptr))
-    by_arc = np.argsort(inst.row_arcs, kind="stable")
-    arc_rows = rows_of_nnz[by_arc]
-    arc_starts = np.searchsorted(inst.row_arcs[by_arc], np.arange(len(inst.arc_request) + 1))
-    left = inst.row_places.astype(np.int64).copy()
-    need = inst.request_learners.astype(np.int64).copy()
-    x = np.zeros(len(inst.arc_request))
-    km = np.nan_to_num(inst.arc_km, nan=0.0)
-    for a in np.lexsort((km, inst.arc_request)):
-        r = inst.arc_request[a]
-        if need[r] <= 0:
-            continue
-        rows = arc_rows[arc_starts[a] : arc_starts[a + 1]]
-        take = min(int(need[r]), int(inst.arc_ub[a]), int(left[rows].min(initial=need[r])))
-        if take > 0:
-            x[a] = take
-            need[r] -= take
-            left[rows] -= take
-    return x
-
-
 def _most_placed_by_part(
     inst: CalendarInstance, policy: Policy, seconds: float | None
 ) -> tuple[np.ndarray, str, float, list[tuple[np.ndarray, float]]]:
@@ -311,6 +293,14 @@ def _most_placed_by_part(
     return x, status, (bound - placed) / max(placed, 1.0), optima
 
 
+def _fix_placed(m: _Model, optima: list[tuple[np.ndarray, float]]) -> None:
+    """Level 1 as rows: each part's optimum (when there are several) and the total."""
+    for part_arcs, part_placed in optima if len(optima) > 1 else []:
+        m.add_row(part_arcs, np.ones(len(part_arcs)), part_placed - 0.5, _INF)
+    placed = sum(p for _, p in optima)
+    m.add_row(np.arange(m.n), np.ones(m.n), placed - 0.5, _INF)
+
+
 def solve_calendar(
     inst: CalendarInstance, policy: Policy, progress: Progress | None = None
 ) -> CalendarSolution:
@@ -328,10 +318,7 @@ def solve_calendar(
     limit = policy.time_limit_s
     x, st, gaps["most_learners_placed"], optima = _most_placed_by_part(inst, policy, limit)
     statuses.append(st)
-    for part_arcs, part_placed in optima if len(optima) > 1 else []:
-        m.add_row(part_arcs, np.ones(len(part_arcs)), part_placed - 0.5, _INF)
-    placed = float(x.sum())
-    m.add_row(arcs, np.ones(m.n), placed - 0.5, _INF)
+    _fix_placed(m, optima)
     x = m.full(x)
     timings["most_learners_placed"] = time.perf_counter() - t
 
