@@ -20,6 +20,13 @@ Layout = Any
 #: Bounds of a typed count (supervisors, assessors...): the importers' own.
 COUNT_RANGE = (0, MAX_COUNT)
 _PERCENT = {"function": "params.value == null ? '–' : d3.format('.1%')(params.value)"}
+#: Columns of sentences (an unmet learner's reason, an audit's detail): shown whole, wrapped
+#: over as many lines as they take, never cut to "places exist but went to other…".
+LONG_TEXT = frozenset(
+    {"reason", "detail", "action_plan", "approved_programmes", "old_text", "new_text", "message"}
+)
+#: Beyond this many columns a grid scrolls sideways and keeps its first column in view.
+PIN_FROM = 8
 
 
 def column_defs(
@@ -37,7 +44,14 @@ def column_defs(
             d["valueFormatter"] = _PERCENT
         if column in VALUE_LABELS:
             d.update(_worded(VALUE_LABELS[column]))
+        if column in LONG_TEXT:
+            d.update({"wrapText": True, "autoHeight": True, "minWidth": 260, "flex": 3})
         defs.append(d)
+    if len(defs) > PIN_FROM:
+        defs[0]["pinned"] = "left"  # the row's identity stays in view as the grid scrolls
+        for d in defs:  # wide grids size each column to its header and cells, and scroll
+            if d["field"] in LONG_TEXT:
+                d.update({"flex": None, "width": 360})
     return defs
 
 
@@ -110,6 +124,9 @@ def grid(
     if row_id:
         props["getRowId"] = f"params.data.{row_id}"
     grid_options: dict[str, Any] = {"animateRows": False}
+    wide = len(defs) > PIN_FROM
+    if wide:  # every column as wide as its header and cells need; the grid scrolls sideways
+        grid_options["autoSizeStrategy"] = {"type": "fitCellContents"}
     if selectable:
         grid_options["rowSelection"] = {"mode": "singleRow", "enableClickSelection": True}
     return dag.AgGrid(
@@ -121,7 +138,7 @@ def grid(
             "resizable": True,
             "filter": filters,
             "minWidth": 100,
-            "flex": 1,
+            "flex": None if wide else 1,
             "wrapHeaderText": True,
             "autoHeaderHeight": True,
         },

@@ -18,7 +18,7 @@ from tracker.queries.placements import VISIBLE_COLUMNS, placement_filters, visib
 from tracker.queries.runs import scope_choices as block_choices
 from tracker.refusals import Refused
 from tracker.services.placements import set_placement_status
-from tracker.vocabulary import CONFIRMED, PLACEMENT_STATUSES
+from tracker.vocabulary import CONFIRMED, PLACEMENT_STATUSES, options
 
 PAGE = "placements"
 dash.register_page(__name__, path="/placements", name="Placements", order=31, access=PAGE)
@@ -84,7 +84,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
                         id=f"{PAGE}-status",
                         multi=True,
                         value=[CONFIRMED],
-                        options=[{"label": s, "value": s} for s in STATUSES],
+                        options=options(PLACEMENT_STATUSES),
                     ),
                     3,
                 ),
@@ -163,4 +163,5 @@ def change_status(
             set_placement_status(session, principal=principal, placement_id=chosen, status=status)
     except Refused as exc:
         return ui.message(str(exc), "warning"), no_update
-    return ui.message(f"Placement {chosen} marked {status}.", "success"), (changed or 0) + 1
+    said = PLACEMENT_STATUSES.get(status, status).lower()
+    return ui.message(f"Placement {chosen} marked {said}.", "success"), (changed or 0) + 1
