@@ -66,49 +66,55 @@ def layout(principal: Principal, **_query: Any) -> Any:
                 ui.graph(f"{PAGE}-programme-heatmap", filename="capacity-by-programme"),
                 download=f"{PAGE}-programme",
             ),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        ui.card(
-                            "Settings by location",
-                            html.Div(
-                                [
-                                    dbc.RadioItems(
-                                        id=f"{PAGE}-colour",
-                                        options=[
-                                            {"label": "Colour by sector", "value": "sector"},
-                                            {"label": "Colour by spare places", "value": "spare"},
-                                        ],
-                                        value="sector",
-                                        inline=True,
-                                        className="small mb-1",
-                                    ),
-                                    ui.graph(f"{PAGE}-map", filename="settings-by-location"),
-                                ]
+            _map_and_coverage(),
+        ]
+    )
+
+
+def _map_and_coverage() -> Any:
+    """Where the settings are (coloured by sector or spare places) beside each block's
+    supervision coverage."""
+    return dbc.Row(
+        [
+            dbc.Col(
+                ui.card(
+                    "Settings by location",
+                    html.Div(
+                        [
+                            dbc.RadioItems(
+                                id=f"{PAGE}-colour",
+                                options=[
+                                    {"label": "Colour by sector", "value": "sector"},
+                                    {"label": "Colour by spare places", "value": "spare"},
+                                ],
+                                value="sector",
+                                inline=True,
+                                className="small mb-1",
                             ),
-                            download=f"{PAGE}-settings",
-                            note=(
-                                "Longitude and latitude, no map tiles. Spare places = places in "
-                                "the chosen blocks minus learners already in published (confirmed "
-                                "or completed) placements; draft allocation runs are not counted."
-                            ),
-                        ),
-                        lg=7,
+                            ui.graph(f"{PAGE}-map", filename="settings-by-location"),
+                        ]
                     ),
-                    dbc.Col(
-                        ui.card(
-                            "Supervision coverage across blocks",
-                            ui.graph(f"{PAGE}-coverage", filename="supervision-coverage"),
-                            download=f"{PAGE}-coverage-table",
-                            note=(
-                                "Each sector's places per learner requested in the block (all "
-                                "sectors' requests), stacked to the block's overall coverage; "
-                                "1.0 means one place for every learner requested."
-                            ),
-                        ),
-                        lg=5,
+                    download=f"{PAGE}-settings",
+                    note=(
+                        "Longitude and latitude, no map tiles. Spare places = places in "
+                        "the chosen blocks minus learners already in published (confirmed "
+                        "or completed) placements; draft allocation runs are not counted."
                     ),
-                ]
+                ),
+                lg=7,
+            ),
+            dbc.Col(
+                ui.card(
+                    "Supervision coverage across blocks",
+                    ui.graph(f"{PAGE}-coverage", filename="supervision-coverage"),
+                    download=f"{PAGE}-coverage-table",
+                    note=(
+                        "Each sector's places per learner requested in the block (all "
+                        "sectors' requests), stacked to the block's overall coverage; "
+                        "1.0 means one place for every learner requested."
+                    ),
+                ),
+                lg=5,
             ),
         ]
     )

@@ -277,6 +277,22 @@ def _audit_bulk_change(
     )
 
 
+def _changed_values(
+    old: dict[str, int], deltas: tuple[int, int, int], learners_per_supervisor: int | None
+) -> tuple[dict[str, int], bool]:
+    """One capacity row's counts after a bulk change, and whether one stopped at zero."""
+    new = dict(old)
+    hit_floor = False
+    for field, delta in zip(
+        ("practice_supervisors", "practice_assessors", "practice_educators"), deltas, strict=True
+    ):
+        new[field], floor = adjusted_supervisors(old[field], delta)
+        hit_floor |= floor
+    if learners_per_supervisor is not None:
+        new["learners_per_supervisor"] = learners_per_supervisor
+    return new, hit_floor
+
+
 def bulk_adjust_capacity(
     session: Session,
     *,
@@ -315,17 +331,9 @@ def bulk_adjust_capacity(
     changed = 0
     for row in rows:
         old = _capacity_values(row)
-        new = dict(old)
-        hit_floor = False
-        for field, delta in (
-            ("practice_supervisors", delta_supervisors),
-            ("practice_assessors", delta_assessors),
-            ("practice_educators", delta_educators),
-        ):
-            new[field], floor = adjusted_supervisors(old[field], delta)
-            hit_floor |= floor
-        if learners_per_supervisor is not None:
-            new["learners_per_supervisor"] = learners_per_supervisor
+        new, hit_floor = _changed_values(
+            old, (delta_supervisors, delta_assessors, delta_educators), learners_per_supervisor
+        )
         floored += hit_floor
         before += row.places
         after += new["practice_supervisors"] * new["learners_per_supervisor"]
