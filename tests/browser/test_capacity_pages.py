@@ -168,3 +168,42 @@ def test_bulk_change_shows_what_it_would_do_and_asks_first(
             bulk_adjust_capacity(session, principal=STAFF, sector="care_home", delta_supervisors=-1)
     assert _care_home_places(live_app.engine) == before
     assert browser_page.console_errors == []
+
+
+def test_a_count_out_of_range_stays_in_the_cell_and_says_why(
+    browser_page: BrowserPage, live_app: LiveApp
+) -> None:
+    with Session(live_app.engine) as session:
+        block = block_options(session)["block"].iloc[-1]
+        register = capacity_register(session, principal=STAFF, blocks=[block], active_only=True)
+    row = register.iloc[0]
+    browser_page.sign_in("coordinator")
+    page = browser_page.page
+    browser_page.goto(f"/capacity?block={block}")
+    cell = page.locator(
+        f'#capacity-grid .ag-row[row-id="{row["id"]}"] .ag-cell[col-id="practice_supervisors"]'
+    )
+    cell.wait_for()
+    cell.dblclick()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("-3")
+    page.keyboard.press("Enter")
+    selector = (
+        f'#capacity-grid .ag-row[row-id="{row["id"]}"] .ag-cell[col-id="practice_supervisors"]'
+    )
+    page.wait_for_function(
+        """(sel) => document.querySelector(sel)?.innerText.trim().startsWith('-3')""",
+        arg=selector,
+    )
+    # kept in the cell, drawn in red, and the cell says why
+    assert "bg-danger-subtle" in (cell.get_attribute("class") or "")
+    assert "-3 · only 0 to" in cell.inner_text()
+    page.click("#capacity-save")
+    page.wait_for_selector("#capacity-message .alert")
+    assert "Saved" not in page.locator("#capacity-message").inner_text()
+    with Session(live_app.engine) as session:
+        again = capacity_register(session, principal=STAFF, blocks=[block])
+    assert int(again.loc[again["id"] == row["id"], "practice_supervisors"].iloc[0]) == int(
+        row["practice_supervisors"]
+    )
+    assert browser_page.console_errors == []

@@ -1,4 +1,6 @@
 /*
+ * Grid helpers the column definitions name (no code is compiled in the browser).
+ *
  * Grid cells that hold codes show their words: a column definition carries its labels in
  * refData (from tracker.vocabulary), and these formatters read them, keeping any code without
  * a label as it is (AG Grid's own refData display would show such a cell blank). The row data
@@ -15,4 +17,25 @@ dagfuncs.trackerWordToFilter = function (params) {
   var words = params.colDef.refData || {};
   var value = params.data ? params.data[params.colDef.field] : null;
   return Object.prototype.hasOwnProperty.call(words, value) ? words[value] : value;
+};
+
+/* An editable count outside its range says why, in place (the cell is also drawn in red). */
+dagfuncs.trackerOutOfRange = function (params, low, high) {
+  var v = params.value;
+  if (v === null || v === undefined || v === "") {
+    return "Empty: type a whole number from " + low + " to " + high + ".";
+  }
+  var n = Number(v);
+  if (!Number.isInteger(n) || n < low || n > high) {
+    return v + " is not allowed: type a whole number from " + low + " to " + high + ".";
+  }
+  return null;
+};
+
+/* The cell itself says it: "-3 · only 0 to 500" until it is corrected. */
+dagfuncs.trackerCount = function (params, low, high) {
+  return dagfuncs.trackerOutOfRange(params, low, high) === null
+    ? params.value
+    : (params.value === null || params.value === undefined || params.value === "" ? "empty" : params.value) +
+        " · only " + low + " to " + high;
 };

@@ -67,13 +67,16 @@ def _worded(labels: Mapping[str, str]) -> dict[str, Any]:
 
 
 def editable_number(definition: dict[str, Any], low: int, high: int) -> dict[str, Any]:
-    """`definition` made editable for whole numbers from `low` to `high`; a bad cell is
-    flagged at once (the save refuses it with the reason)."""
+    """`definition` made editable for whole numbers from `low` to `high`. A value outside
+    them is kept in the cell (not silently dropped, as the editor's own min/max would), drawn
+    in red with a tooltip that says why, and the save refuses it with the same reason."""
     definition.update(
         {
             "editable": True,
             "cellEditor": "agNumberCellEditor",
-            "cellEditorParams": {"min": low, "max": high, "precision": 0},
+            "cellEditorParams": {"precision": 0},
+            "tooltipValueGetter": {"function": f"trackerOutOfRange(params, {low}, {high})"},
+            "valueFormatter": {"function": f"trackerCount(params, {low}, {high})"},
             "cellClassRules": {
                 "bg-danger-subtle text-danger fw-bold": (
                     f"params.value == null || !Number.isInteger(Number(params.value)) "
@@ -123,7 +126,7 @@ def grid(
     props: dict[str, Any] = {}
     if row_id:
         props["getRowId"] = f"params.data.{row_id}"
-    grid_options: dict[str, Any] = {"animateRows": False}
+    grid_options: dict[str, Any] = {"animateRows": False, "tooltipShowDelay": 300}
     wide = len(defs) > PIN_FROM
     if wide:  # every column as wide as its header and cells need; the grid scrolls sideways
         grid_options["autoSizeStrategy"] = {"type": "fitCellContents"}
