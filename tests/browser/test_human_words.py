@@ -1,6 +1,7 @@
 """What people read is words, not the codes the product stores: a scan of every page's
 visible text for every role finds no snake_case code, no dotted audit action, no raw JSON
-and no grid cell that is a bare lower-case code (``acute``, ``confirmed``, ``vcse``)."""
+and no grid cell or chosen dropdown value that is a bare lower-case code (``acute``,
+``confirmed``, ``vcse``)."""
 
 from __future__ import annotations
 
@@ -81,7 +82,9 @@ def test_no_page_shows_a_code(page: BrowserPage, username: str) -> None:
         page.goto(path)
         _settle(page.page)
         text = page.page.evaluate(VISIBLE_WORDS)
-        cells = page.page.locator(".ag-cell").all_inner_texts()
+        cells = page.page.locator(
+            ".ag-cell, .dash-dropdown-value, .dash-dropdown-value-item"
+        ).all_inner_texts()
         found = codes_in(text, cells)
         if found:
             problems.append(f"{username} {path}: {sorted(set(found))}")
