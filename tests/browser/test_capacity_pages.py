@@ -48,6 +48,18 @@ def _heatmap_places(page: Any, row_label: str, block: str) -> float:
     )
 
 
+def _last_block_row(live_app: LiveApp) -> tuple[str, Any]:
+    """The last block and the first active capacity row in it (what the edit tests change)."""
+    with Session(live_app.engine) as session:
+        block = block_options(session)["block"].iloc[-1]
+        register = capacity_register(session, principal=STAFF, blocks=[block], active_only=True)
+    return str(block), register.iloc[0]
+
+
+def _supervisors_cell(row: Any) -> str:
+    return f'#capacity-grid .ag-row[row-id="{row["id"]}"] .ag-cell[col-id="practice_supervisors"]'
+
+
 def test_capacity_pages_render_with_a_clean_console(browser_page: BrowserPage) -> None:
     browser_page.sign_in("coordinator")
     page = browser_page.page
@@ -68,19 +80,14 @@ def test_capacity_pages_render_with_a_clean_console(browser_page: BrowserPage) -
 def test_capacity_edit_in_the_grid_reaches_the_heatmap(
     browser_page: BrowserPage, live_app: LiveApp
 ) -> None:
-    with Session(live_app.engine) as session:
-        block = block_options(session)["block"].iloc[-1]
-        register = capacity_register(session, principal=STAFF, blocks=[block], active_only=True)
-    row = register.iloc[0]
+    block, row = _last_block_row(live_app)
     browser_page.sign_in("coordinator")
     page = browser_page.page
     browser_page.goto("/capacity-demand")
     before_all = _heatmap_places(page, "All sectors", block)
     try:
         browser_page.goto(f"/capacity?block={block}")
-        cell = page.locator(
-            f'#capacity-grid .ag-row[row-id="{row["id"]}"] .ag-cell[col-id="practice_supervisors"]'
-        )
+        cell = page.locator(_supervisors_cell(row))
         cell.wait_for()
         cell.dblclick()
         page.keyboard.press("Control+A")
@@ -173,27 +180,19 @@ def test_bulk_change_shows_what_it_would_do_and_asks_first(
 def test_a_count_out_of_range_stays_in_the_cell_and_says_why(
     browser_page: BrowserPage, live_app: LiveApp
 ) -> None:
-    with Session(live_app.engine) as session:
-        block = block_options(session)["block"].iloc[-1]
-        register = capacity_register(session, principal=STAFF, blocks=[block], active_only=True)
-    row = register.iloc[0]
+    block, row = _last_block_row(live_app)
     browser_page.sign_in("coordinator")
     page = browser_page.page
     browser_page.goto(f"/capacity?block={block}")
-    cell = page.locator(
-        f'#capacity-grid .ag-row[row-id="{row["id"]}"] .ag-cell[col-id="practice_supervisors"]'
-    )
+    cell = page.locator(_supervisors_cell(row))
     cell.wait_for()
     cell.dblclick()
     page.keyboard.press("Control+A")
     page.keyboard.type("-3")
     page.keyboard.press("Enter")
-    selector = (
-        f'#capacity-grid .ag-row[row-id="{row["id"]}"] .ag-cell[col-id="practice_supervisors"]'
-    )
     page.wait_for_function(
         """(sel) => document.querySelector(sel)?.innerText.trim().startsWith('-3')""",
-        arg=selector,
+        arg=_supervisors_cell(row),
     )
     # kept in the cell, drawn in red, and the cell says why
     assert "bg-danger-subtle" in (cell.get_attribute("class") or "")
