@@ -4,8 +4,9 @@
 this package registers every table on ``SQLModel.metadata`` (Alembic and the backup read it
 there). The areas: ``vocabulary`` (enums and the shared schema helpers), ``organisations``
 (organisations, programmes, cohorts), ``pipeline`` (learners and their events),
-``registers`` (placement capacity, requests and educational audits), ``allocation`` (runs
-and placements) and ``people`` (users, sign-in throttling, the audit log).
+``registers`` (placement capacity, requests and educational audits), ``staff`` (practice
+staff and academic assessors), ``allocation`` (runs and placements) and ``people`` (users,
+sign-in throttling, the audit log).
 """
 
 from tracker.models.allocation import AllocationRun, Placement
@@ -21,6 +22,7 @@ from tracker.models.registers import (
     SettingProgramme,
     SupervisionCapacity,
 )
+from tracker.models.staff import AcademicAssessor, PracticeStaff, PracticeStaffSetting
 from tracker.models.vocabulary import (
     AuditOutcome,
     AuditStatus,
@@ -39,6 +41,7 @@ from tracker.models.vocabulary import (
 )
 
 __all__ = [
+    "AcademicAssessor",
     "AllocationRun",
     "AuditLog",
     "AuditOutcome",
@@ -55,6 +58,8 @@ __all__ = [
     "PlacementRequest",
     "PlacementSetting",
     "PlacementStatus",
+    "PracticeStaff",
+    "PracticeStaffSetting",
     "ProfessionGroup",
     "Programme",
     "ProgrammeCalendar",
