@@ -41,6 +41,12 @@ STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
 #: collaborative role sees aggregate figures only and has no use for the register. There is no
 #: settings' own role yet: their coordinators enter audits on their behalf.
 AUDIT_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
+#: Who may read the practice staff register: as for audits, staff keep it and HEIs read it
+#: (they need to see who supervises and assesses their learners); the collaborative role,
+#: aggregate-only, does not see named staff.
+PRACTICE_STAFF_READERS = AUDIT_READERS
+#: Who may read academic assessors: HEIs their own (and edit them), staff every HEI's.
+ACADEMIC_ASSESSOR_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
 
 # Page key -> roles that may open it. Navigation, page guards and the access-control walk in
 # the tests all read this one table. Read-only (a mapping proxy of frozensets): no code path,
@@ -55,6 +61,8 @@ PAGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "settings": STAFF,
         "capacity": STAFF,
         "audits": AUDIT_READERS,
+        "practice-staff": PRACTICE_STAFF_READERS,
+        "academic-assessors": ACADEMIC_ASSESSOR_READERS,
         "calendar": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "requests": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "capacity-demand": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE}),
@@ -136,3 +144,13 @@ def may_edit_registers(principal: Principal) -> bool:
 def require_audits_reader(principal: Principal) -> None:
     """Refuse a role with no business reading the educational audits register."""
     require_role(principal, AUDIT_READERS, "read educational audits")
+
+
+def require_practice_staff_reader(principal: Principal) -> None:
+    """Refuse a role with no business reading the practice staff register."""
+    require_role(principal, PRACTICE_STAFF_READERS, "read the practice staff register")
+
+
+def require_academic_assessor_reader(principal: Principal) -> None:
+    """Refuse a role with no business reading academic assessors (HEIs read their own)."""
+    require_role(principal, ACADEMIC_ASSESSOR_READERS, "read academic assessors")

@@ -31,6 +31,7 @@ from tracker.models import (
     Route,
     RunStatus,
     Sector,
+    StaffRole,
     WithdrawalReason,
 )
 
@@ -114,6 +115,33 @@ AUDIT_STATUSES: Final = _labelled(
         "superseded": "Superseded",
     },
 )
+STAFF_ROLES: Final = _labelled(
+    StaffRole,
+    {
+        "practice_supervisor": "Practice supervisor",
+        "practice_assessor": "Practice assessor",
+        "practice_educator": "Practice educator",
+    },
+)
+
+
+def _role_sets() -> Mapping[str, str]:
+    """Every combination of roles as the register writes it (codes ``;``-joined in order),
+    said in words: "Practice supervisor and assessor"."""
+    codes = list(STAFF_ROLES)
+    combos = {}
+    for mask in range(1, 2 ** len(codes)):
+        held = [c for i, c in enumerate(codes) if mask >> i & 1]
+        words = [STAFF_ROLES[c].removeprefix("Practice ").lower() for c in held]
+        spoken = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+        combos[";".join(held)] = f"Practice {spoken}"
+    return MappingProxyType(combos)
+
+
+#: The roles cell of the practice staff register (one or several roles) in words.
+STAFF_ROLE_SETS: Final = _role_sets()
+#: Whether a member of practice staff has been prepared for their role (on the day shown).
+PREPARATIONS: Final = MappingProxyType({"prepared": "Prepared", "not_prepared": "Not prepared"})
 ROLES: Final = _labelled(Role, str)
 #: The role a new user gets unless another is chosen.
 DEFAULT_ROLE: Final = Role.COORDINATOR.value
@@ -163,6 +191,10 @@ AUDIT_ACTIONS: Final = MappingProxyType(
         "withdraw_request": "Request withdrawn",
         "save_educational_audit": "Educational audit saved",
         "delete_educational_audit": "Educational audit deleted",
+        "save_practice_staff": "Practice staff member saved",
+        "delete_practice_staff": "Practice staff member deleted",
+        "save_academic_assessor": "Academic assessor saved",
+        "delete_academic_assessor": "Academic assessor deleted",
         "allocation.run.create": "Allocation run started",
         "allocation.run.finish": "Allocation run finished",
         "allocation.run.cancel": "Allocation run cancelled",
@@ -187,6 +219,8 @@ VALUE_LABELS: Final = MappingProxyType(
         "withdrawal_reason": WITHDRAWAL_REASONS,
         "outcome": AUDIT_OUTCOMES,
         "audit_status": AUDIT_STATUSES,
+        "roles": STAFF_ROLE_SETS,
+        "preparation": PREPARATIONS,
         "role": ROLES,
         "status": STATUSES,
         "action": AUDIT_ACTIONS,
@@ -266,6 +300,17 @@ COLUMNS: Final = MappingProxyType(
         "approved_programmes": "Programmes approved",
         "action_plan": "Action plan",
         "action_due_on": "Actions due",
+        # practice staff and academic assessors
+        "staff_ref": "Staff reference",
+        "display_name": "Display name",
+        "settings": "Settings",
+        "roles": "Roles",
+        "field": "Field",
+        "prepared_on": "Prepared on",
+        "preparation": "Preparation",
+        "max_learners": "Learners at once",
+        "assessed_programmes": "Programmes assessed",
+        "named_staff": "Named supervisors / assessors",
         # allocation runs
         "run_id": "Run",
         "what_if": "What-if",

@@ -95,6 +95,14 @@ class AuditStatus(StrEnum):
     SUPERSEDED = "superseded"  # a later audit of the setting replaced it
 
 
+class StaffRole(StrEnum):
+    """The roles practice staff hold (NMC SSSA; HCPC and Social Work England's educator)."""
+
+    PRACTICE_SUPERVISOR = "practice_supervisor"
+    PRACTICE_ASSESSOR = "practice_assessor"
+    PRACTICE_EDUCATOR = "practice_educator"
+
+
 class RequestStatus(StrEnum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"

@@ -95,3 +95,24 @@ def conditional_update(
     result = session.exec(statement)
     if result.rowcount != 1:
         raise StaleEdit([STALE])
+
+
+def add_or_update(
+    session: Session,
+    model: Any,
+    existing: Any | None,
+    version: int | None,
+    values: Mapping[str, Any],
+) -> Any:
+    """Add ``model(**values)``, or update ``existing`` at the ``version`` the user saw (a
+    conditional UPDATE, refused as stale when someone saved since) and read it back."""
+    if existing is None:
+        target = model(**values)
+        session.add(target)
+        session.flush()
+        return target
+    if version is None:
+        raise StaleEdit([STALE])
+    conditional_update(session, model, existing.id, version, values)
+    session.refresh(existing)
+    return existing

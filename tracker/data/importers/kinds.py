@@ -13,6 +13,7 @@ from tracker.data.importers.events import LEARNER_EVENTS
 from tracker.data.importers.pipeline import COHORTS, LEARNERS
 from tracker.data.importers.registers import ORGANISATIONS, PROGRAMMES
 from tracker.data.importers.requests import REQUESTS
+from tracker.data.importers.staff import ACADEMIC_ASSESSORS, PRACTICE_STAFF
 
 #: Read-only: every user of every worker reads the same registry, and no one may add to it.
 KINDS: Mapping[str, KindSpec] = MappingProxyType(
@@ -29,6 +30,8 @@ KINDS: Mapping[str, KindSpec] = MappingProxyType(
             CALENDAR,
             CAPACITY,
             AUDITS,
+            PRACTICE_STAFF,
+            ACADEMIC_ASSESSORS,
             REQUESTS,
         )
     }
