@@ -3,7 +3,7 @@
 ``from tracker.models import X`` is the one way to name a table or a vocabulary: importing
 this package registers every table on ``SQLModel.metadata`` (Alembic and the backup read it
 there). The areas: ``vocabulary`` (enums and the shared schema helpers), ``organisations``
-(organisations, programmes, cohorts), ``pipeline`` (learners and their events),
+(organisations, programmes, cohorts), ``pipeline`` (learners, their events and readiness),
 ``registers`` (placement capacity, requests and educational audits), ``staff`` (practice
 staff and academic assessors), ``allocation`` (runs and placements) and ``people`` (users,
 sign-in throttling, the audit log).
@@ -12,7 +12,7 @@ sign-in throttling, the audit log).
 from tracker.models.allocation import AllocationRun, Placement
 from tracker.models.organisations import Cohort, Organisation, Programme
 from tracker.models.people import AuditLog, SignInThrottle, User
-from tracker.models.pipeline import Learner, LearnerEvent
+from tracker.models.pipeline import Learner, LearnerEvent, LearnerReadiness
 from tracker.models.registers import (
     EducationalAudit,
     PlacementBlock,
@@ -52,6 +52,7 @@ __all__ = [
     "EventType",
     "Learner",
     "LearnerEvent",
+    "LearnerReadiness",
     "OrgKind",
     "Organisation",
     "Placement",

@@ -1,4 +1,5 @@
-"""Learners and the append-only history of their events (the pipeline)."""
+"""Learners, the append-only history of their events (the pipeline) and their readiness for
+placement."""
 
 from __future__ import annotations
 
@@ -49,3 +50,24 @@ class LearnerEvent(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=32)
     recorded_at: datetime | None = None
     recorded_by: str | None = Field(default=None, max_length=64)
+
+
+class LearnerReadiness(SQLModel, table=True):
+    """A learner's pre-placement checks, each with the last day it is in date.
+
+    One row per learner, kept by the learner's HEI. A check with no date has not been done
+    (or not recorded), and the learner is then not ready: the learner may start a placement
+    only while all three are in date through its last day (``measures.readiness``).
+    """
+
+    __tablename__ = "learner_readiness"
+    __table_args__ = (*non_negative("version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", unique=True, index=True)
+    dbs_valid_until: date | None = None
+    occupational_health_valid_until: date | None = None
+    mandatory_training_valid_until: date | None = None
+    note: str | None = Field(default=None, max_length=500)
+    version: int = Field(default=1, description="Optimistic lock: bumped on every edit")
+    updated_at: datetime | None = None
