@@ -47,6 +47,14 @@ AUDIT_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
 PRACTICE_STAFF_READERS = AUDIT_READERS
 #: Who may read academic assessors: HEIs their own (and edit them), staff every HEI's.
 ACADEMIC_ASSESSOR_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
+#: Who may read the learner readiness register: staff, to see who may be placed, and HEI users,
+#: for their own learners only (``hei_scope``). The collaborative role receives no learner-level
+#: rows (``sees_learner_rows``).
+READINESS_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
+#: Who keeps it: the learner's HEI, which holds the DBS, occupational health and training
+#: records, and administrators (the command line, loading an HEI's file on its behalf).
+#: Coordinators read it only: they place learners, they do not vouch for their checks.
+READINESS_KEEPERS = frozenset({Role.ADMIN, Role.HEI})
 
 # Page key -> roles that may open it. Navigation, page guards and the access-control walk in
 # the tests all read this one table. Read-only (a mapping proxy of frozensets): no code path,
@@ -63,6 +71,7 @@ PAGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "audits": AUDIT_READERS,
         "practice-staff": PRACTICE_STAFF_READERS,
         "academic-assessors": ACADEMIC_ASSESSOR_READERS,
+        "readiness": READINESS_READERS,
         "calendar": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "requests": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "capacity-demand": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE}),
@@ -154,3 +163,28 @@ def require_practice_staff_reader(principal: Principal) -> None:
 def require_academic_assessor_reader(principal: Principal) -> None:
     """Refuse a role with no business reading academic assessors (HEIs read their own)."""
     require_role(principal, ACADEMIC_ASSESSOR_READERS, "read academic assessors")
+
+
+def require_readiness_reader(principal: Principal) -> None:
+    """Refuse a role that may not read learners' readiness (then only within ``hei_scope``)."""
+    require_role(principal, READINESS_READERS, "read learner readiness")
+
+
+def may_edit_readiness(principal: Principal, learner_hei_id: int | None = None) -> bool:
+    """Whether this user may record learners' readiness at all, or, given the learner's HEI,
+    this learner's: an HEI user only its own learners', an administrator anyone's."""
+    if principal.role not in READINESS_KEEPERS:
+        return False
+    if principal.is_hei:
+        own = principal.hei_id is not None
+        return own and (learner_hei_id is None or learner_hei_id == principal.hei_id)
+    return True
+
+
+def require_readiness_editor(principal: Principal, learner_hei_id: int | None = None) -> None:
+    """Refuse recording readiness for this user (or for a learner of ``learner_hei_id``)."""
+    if may_edit_readiness(principal, learner_hei_id):
+        return
+    if principal.role in READINESS_KEEPERS:
+        raise AccessDenied("You may only record readiness for your own HEI's learners.")
+    raise AccessDenied(f"Your role ({principal.role.value}) may not record learner readiness.")

@@ -19,7 +19,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from tracker.measures import MEASURE_LABELS
+from tracker.measures import MEASURE_LABELS, readiness
 from tracker.measures.capacity import ALL_SECTORS, ANY_SECTOR
 from tracker.models import (
     AuditOutcome,
@@ -142,6 +142,19 @@ def _role_sets() -> Mapping[str, str]:
 STAFF_ROLE_SETS: Final = _role_sets()
 #: Whether a member of practice staff has been prepared for their role (on the day shown).
 PREPARATIONS: Final = MappingProxyType({"prepared": "Prepared", "not_prepared": "Not prepared"})
+#: A learner's pre-placement checks (``measures.readiness.CHECKS``).
+READINESS_CHECKS: Final = _labelled(
+    readiness.CHECKS,
+    {
+        "dbs": "DBS check",
+        "occupational_health": "Occupational health",
+        "mandatory_training": "Mandatory training",
+    },
+)
+READINESS_STATUSES: Final = _labelled(
+    readiness.STATUSES,
+    {"ready": "Ready", "expiring": "Expiring soon", "not_ready": "Not ready"},
+)
 ROLES: Final = _labelled(Role, str)
 #: The role a new user gets unless another is chosen.
 DEFAULT_ROLE: Final = Role.COORDINATOR.value
@@ -167,6 +180,7 @@ STATUSES: Final = MappingProxyType(
         **REQUEST_STATUSES,
         **RUN_STATUSES,
         **AUDIT_STATUSES,
+        **READINESS_STATUSES,
         **LEARNER_STATUSES,
     }
 )
@@ -195,6 +209,8 @@ AUDIT_ACTIONS: Final = MappingProxyType(
         "delete_practice_staff": "Practice staff member deleted",
         "save_academic_assessor": "Academic assessor saved",
         "delete_academic_assessor": "Academic assessor deleted",
+        "save_learner_readiness": "Learner readiness saved",
+        "delete_learner_readiness": "Learner readiness cleared",
         "allocation.run.create": "Allocation run started",
         "allocation.run.finish": "Allocation run finished",
         "allocation.run.cancel": "Allocation run cancelled",
@@ -221,6 +237,8 @@ VALUE_LABELS: Final = MappingProxyType(
         "audit_status": AUDIT_STATUSES,
         "roles": STAFF_ROLE_SETS,
         "preparation": PREPARATIONS,
+        "first_to_expire": READINESS_CHECKS,
+        "readiness_status": READINESS_STATUSES,
         "role": ROLES,
         "status": STATUSES,
         "action": AUDIT_ACTIONS,
@@ -311,6 +329,17 @@ COLUMNS: Final = MappingProxyType(
         "max_learners": "Learners at once",
         "assessed_programmes": "Programmes assessed",
         "named_staff": "Named supervisors / assessors",
+        # learner readiness
+        "learner_ref": "Learner",
+        "dbs_valid_until": "DBS check valid until",
+        "occupational_health_valid_until": "Occupational health valid until",
+        "mandatory_training_valid_until": "Mandatory training valid until",
+        "ready_until": "Ready until",
+        "first_to_expire": "Expires first",
+        "not_recorded": "Not recorded",
+        "readiness_status": "Readiness",
+        "note": "Note",
+        "updated_at": "Updated at",
         # allocation runs
         "run_id": "Run",
         "what_if": "What-if",

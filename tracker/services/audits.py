@@ -131,28 +131,18 @@ def save_audit(
     registers.validate_rows(session, principal, "audits", [row])
     values = _values(session, row)
     _refuse_duplicate(session, values, audit_id)
-    old = None
-    if existing is None:
-        target = EducationalAudit(**values)
-        session.add(target)
-    else:
-        old = _snapshot(existing, _stored(session, existing.id or 0)[1])
-        assert existing.id is not None and version is not None
-        registers.conditional_update(session, EducationalAudit, existing.id, version, values)
-        session.refresh(existing)
-        target = existing
-    session.flush()
-    new = _snapshot(target, row["setting_id"])
-    if old is not None:
-        old, new = registers.changed_only(old, new)
-    record_audit(
+    old = None if existing is None else _snapshot(existing, _stored(session, existing.id or 0)[1])
+    target: EducationalAudit = registers.add_or_update(
+        session, EducationalAudit, existing, version, values
+    )
+    registers.record_saved(
         session,
         principal,
         "save_educational_audit",
         entity="educational_audit",
         entity_id=f"{row['setting_id']}@{row['audited_on']}",
         old=old,
-        new=new,
+        new=_snapshot(target, row["setting_id"]),
     )
     return target
 

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from tracker.access import AccessDenied, Principal, may_edit_registers
 from tracker.data.importers import validate
 from tracker.refusals import Refused
+from tracker.services.audit import record_audit
 
 STALE = "changed by someone else since you opened it — reload"
 
@@ -55,6 +56,24 @@ def changed_only(
     listing every unchanged field would hide what the edit did)."""
     changed = [k for k in new if old.get(k) != new[k]]
     return {k: old.get(k) for k in changed}, {k: new[k] for k in changed}
+
+
+def record_saved(
+    session: Session,
+    principal: Principal,
+    action: str,
+    *,
+    entity: str,
+    entity_id: str,
+    old: Mapping[str, Any] | None,
+    new: Mapping[str, Any],
+) -> None:
+    """The audit row of a save: the whole record when it was added (``old`` None), only the
+    fields an edit changed otherwise (``changed_only``)."""
+    before, after = (None, dict(new)) if old is None else changed_only(old, new)
+    record_audit(
+        session, principal, action, entity=entity, entity_id=entity_id, old=before, new=after
+    )
 
 
 def require_staff(principal: Principal, action: str) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from sqlmodel import Session, SQLModel, select
 
 from tracker.access import Principal
+from tracker.models import Role
 from tracker.refusals import Refused
 
 if TYPE_CHECKING:
@@ -152,7 +153,8 @@ class KindSpec:
     """One importable kind: its columns (in template order) and how its rows are planned.
 
     ``access`` "staff" means administrators and coordinators only; "hei" means staff for any
-    HEI and HEI users for rows of their own HEI.
+    HEI and HEI users for rows of their own HEI. ``roles``, when given, narrows who may import
+    the kind at all (learner readiness: HEIs and administrators, not coordinators).
     """
 
     kind: str
@@ -161,6 +163,7 @@ class KindSpec:
     access: AccessRule
     planner: Planner
     one_of_columns: tuple[str, ...] = ()
+    roles: frozenset[Role] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:

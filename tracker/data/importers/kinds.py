@@ -11,6 +11,7 @@ from tracker.data.importers.capacity import CAPACITY, SETTINGS
 from tracker.data.importers.core import KindSpec
 from tracker.data.importers.events import LEARNER_EVENTS
 from tracker.data.importers.pipeline import COHORTS, LEARNERS
+from tracker.data.importers.readiness import READINESS
 from tracker.data.importers.registers import ORGANISATIONS, PROGRAMMES
 from tracker.data.importers.requests import REQUESTS
 from tracker.data.importers.staff import ACADEMIC_ASSESSORS, PRACTICE_STAFF
@@ -33,6 +34,7 @@ KINDS: Mapping[str, KindSpec] = MappingProxyType(
             PRACTICE_STAFF,
             ACADEMIC_ASSESSORS,
             REQUESTS,
+            READINESS,
         )
     }
 )

@@ -48,6 +48,8 @@ def _check_access(principal: Principal, spec: KindSpec) -> None:
         raise AccessDenied(f"Only administrators and coordinators may import {spec.kind}.")
     if principal.role not in IMPORTERS:
         raise AccessDenied(f"Your role ({principal.role.value}) may not import data.")
+    if spec.roles is not None and principal.role not in spec.roles:
+        raise AccessDenied(f"Your role ({principal.role.value}) may not import {spec.kind}.")
     if principal.is_hei and principal.hei_id is None:
         raise AccessDenied("Your account is not bound to an HEI, so it may not import data.")
 
