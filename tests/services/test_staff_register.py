@@ -19,6 +19,7 @@ from tracker.optimise.practice_tables import read_staff
 from tracker.queries.staff import (
     academic_assessors_register,
     assign_staff,
+    fields_without_assessor,
     practice_staff_register,
     staff_not_prepared,
 )
@@ -214,3 +215,16 @@ def test_heis_keep_only_their_own_academic_assessors(
     with Session(engine) as session:
         stored = session.exec(select(AcademicAssessor)).one()
         assert (stored.programmes, stored.active, stored.version) == ("*", False, 2)
+
+
+def test_settings_with_named_staff_but_no_assessor_in_a_field_they_offer(
+    system: tuple[Engine, Principal, Principal],
+) -> None:
+    engine, _, _ = system
+    _save(engine, SUPERVISOR)  # S1 offers adult nursing places and names only a supervisor
+    with Session(engine) as session:
+        missing = fields_without_assessor(session, principal=COORDINATOR)
+    assert missing.to_dict("records") == [{"setting_id": "S1", "field": "adult nursing"}]
+    _save(engine, ASSESSOR)  # an adult nursing assessor at S1 and S4
+    with Session(engine) as session:
+        assert fields_without_assessor(session, principal=COORDINATOR).empty

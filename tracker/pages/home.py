@@ -13,6 +13,7 @@ from tracker.access import Principal, can_view_page
 from tracker.clock import utcnow
 from tracker.queries.audits import audits_due
 from tracker.queries.overview import headline_counts
+from tracker.queries.staff import fields_without_assessor, staff_not_prepared
 from tracker.services.pipeline_reports import learners_on_record
 
 dash.register_page(__name__, path="/", name="Home", order=0, access="home")
@@ -23,6 +24,18 @@ _NEXT_STEPS = [
     ("cohorts", "/cohorts", "Cohorts", "One cohort over time against the system."),
     ("capacity-demand", "/capacity-demand", "Capacity and demand", "Places against requests."),
     ("audits", "/audits", "Educational audits", "Which settings are approved, and until when."),
+    (
+        "practice-staff",
+        "/practice-staff",
+        "Practice supervisors and assessors",
+        "Named staff at each setting, their roles, field and preparation.",
+    ),
+    (
+        "academic-assessors",
+        "/academic-assessors",
+        "Academic assessors",
+        "Each HEI's academic assessors and the programmes they assess.",
+    ),
     ("allocation", "/allocation", "Allocation", "Run, review and publish fair allocations."),
     ("placements", "/placements", "Placements", "Confirmed placements and who is coming."),
 ]
@@ -68,6 +81,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
     ]
     if can_view_page(principal, "audits"):
         cards.append(_audits_card(principal))
+    if can_view_page(principal, "practice-staff"):
+        cards.append(_staff_card(principal))
     steps = [
         dbc.Col(
             dbc.Card(
@@ -110,4 +125,19 @@ def _audits_card(principal: Principal) -> Any:
         f"{ui.format_count(overdue)} / {ui.format_count(len(due) - overdue)}",
         "Latest audits lapsed, or lapsing in the next 90 days (see Educational audits)",
         card_id="home-audits",
+    )
+
+
+def _staff_card(principal: Principal) -> Any:
+    """Named staff not yet prepared for their role, and settings lacking an assessor in a
+    field they offer places in: either leaves learners without a named assessor."""
+    with ui.reading() as session:
+        unprepared = staff_not_prepared(session, principal=principal, today=utcnow().date())
+        missing = fields_without_assessor(session, principal=principal)
+    return ui.stat_card(
+        "Staff not prepared / settings lacking an assessor",
+        f"{ui.format_count(len(unprepared))} / {ui.format_count(missing['setting_id'].nunique())}",
+        "Active staff with no preparation date, and settings with named staff but no practice "
+        "assessor in a field they offer (see Practice supervisors and assessors)",
+        card_id="home-staff",
     )

@@ -26,7 +26,10 @@ from tracker.models import (
     PlacementSetting,
     PracticeStaff,
     PracticeStaffSetting,
+    Programme,
+    SettingProgramme,
     StaffRole,
+    SupervisionCapacity,
 )
 from tracker.queries.options import frame_of
 
@@ -199,3 +202,58 @@ def academic_assessors_register(
         for a, code in session.exec(query).all()
     ]
     return frame_of(rows, ASSESSOR_COLUMNS)
+
+
+#: Profession groups whose learners need a practice assessor in their own field (NMC).
+NMC_GROUPS = frozenset({"nursing", "midwifery", "nursing_associate"})
+
+
+def _offered_fields(session: Session) -> dict[int, set[str]]:
+    """Per setting, the NMC fields it offers places for: programmes it hosts (or every one,
+    if it hosts any) of the profession groups its capacity offers places to."""
+    programmes = session.exec(select(Programme)).all()
+    hosted: dict[int, set[int]] = defaultdict(set)
+    for link in session.exec(select(SettingProgramme)).all():
+        hosted[link.setting_id].add(link.programme_id)
+    groups: dict[int, set[str]] = defaultdict(set)
+    for cap in session.exec(select(SupervisionCapacity)).all():
+        if cap.places > 0 and cap.profession_group in NMC_GROUPS:
+            groups[cap.setting_id].add(cap.profession_group)
+    hosts_any = col(PlacementSetting.hosts_any_programme).is_(True)
+    any_programme = set(session.exec(select(PlacementSetting.id).where(hosts_any)).all())
+    return {
+        setting: {
+            p.field
+            for p in programmes
+            if p.profession_group in wanted
+            and (setting in any_programme or p.id in hosted[setting])
+        }
+        for setting, wanted in groups.items()
+    }
+
+
+def fields_without_assessor(session: Session, *, principal: Principal) -> pd.DataFrame:
+    """Settings with named staff that offer places in an NMC field but have no active
+    practice assessor in it (``setting_id``, ``field``): learners of that field could not be
+    assessed there. Settings with no named staff are "unnamed" and not listed."""
+    require_practice_staff_reader(principal)
+    assessed: dict[int, set[str]] = defaultdict(set)
+    named: set[int] = set()
+    query = select(PracticeStaffSetting.setting_id, PracticeStaff).join(
+        PracticeStaff, col(PracticeStaff.id) == PracticeStaffSetting.staff_id
+    )
+    for setting_id, person in session.exec(query).all():
+        if person.active:
+            named.add(setting_id)
+            if person.is_assessor and person.field:
+                assessed[setting_id].add(person.field.lower())
+    codes = dict(session.exec(select(PlacementSetting.id, PlacementSetting.code)).all())
+    rows = [
+        {"setting_id": codes[setting], "field": field}
+        for setting, fields in _offered_fields(session).items()
+        if setting in named
+        for field in sorted(fields)
+        if field.lower() not in assessed[setting]
+    ]
+    frame = frame_of(rows, ["setting_id", "field"])
+    return frame.sort_values(["setting_id", "field"]).reset_index(drop=True)

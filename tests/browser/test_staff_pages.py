@@ -1,0 +1,72 @@
+"""The practice staff page in a real browser: a coordinator records a staff member through
+the form and sees them in the grid (then removes them), and an HEI user reads the register
+only; an HEI user records one of its own academic assessors."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from tests.browser.conftest import BrowserPage, LiveApp
+from tests.browser.test_allocation_pages import _choose
+from tracker.access import Principal
+from tracker.models import Role
+from tracker.queries.settings import settings_register
+
+pytestmark = pytest.mark.browser
+
+STAFF = Principal("coordinator", Role.COORDINATOR)
+REF = "ZZ-PS-9001"
+
+
+def _choose_many(page: object, dropdown_id: str, values: list[str]) -> None:
+    for value in values:
+        _choose(page, dropdown_id, value)
+
+
+def test_a_coordinator_records_a_staff_member_and_sees_them_in_the_grid(
+    browser_page: BrowserPage, live_app: LiveApp
+) -> None:
+    with Session(live_app.engine) as session:
+        setting = dict(settings_register(session, principal=STAFF).iloc[0])
+    page = browser_page.page
+    browser_page.sign_in("coordinator")
+    browser_page.goto("/practice-staff")
+    page.wait_for_selector("#practice-staff-grid")
+
+    page.fill("#practice-staff-ref", REF)
+    _choose(page, "practice-staff-form-organisation", str(setting["organisation"]))
+    _choose_many(page, "practice-staff-form-settings", [str(setting["setting_id"])])
+    _choose_many(page, "practice-staff-form-roles", ["practice_supervisor"])
+    _choose(page, "practice-staff-form-group", "nursing")
+    page.fill("#practice-staff-prepared-on", "2025-01-06")
+    page.click("#practice-staff-save")
+    page.locator("#practice-staff-message").filter(has_text=f"Saved {REF}").wait_for()
+    page.fill("#practice-staff-search", REF)
+    page.locator("#practice-staff-grid .ag-row").filter(has_text=REF).first.wait_for()
+    # the reference is pinned on the left; the rest of its row holds the roles in words
+    rest = page.locator("#practice-staff-grid .ag-center-cols-container .ag-row")
+    assert rest.count() == 1 and "Practice supervisor" in rest.first.inner_text()
+
+    page.click("#practice-staff-delete")  # the saved member is the one being edited
+    page.locator("#practice-staff-message").filter(has_text="Staff member deleted").wait_for()
+    assert browser_page.console_errors == []
+
+    browser_page.sign_out()
+    browser_page.sign_in("hei")
+    browser_page.goto("/practice-staff")
+    page.wait_for_selector("#practice-staff-grid")
+    assert not page.locator("#practice-staff-save").is_visible()
+    browser_page.goto("/academic-assessors")
+    page.wait_for_selector("#academic-assessors-grid")
+    page.click("#academic-assessors-new")
+    hei = page.locator("#academic-assessors-form-hei")
+    hei.click()
+    page.locator("[role=option]").first.click()
+    page.keyboard.press("Escape")
+    page.fill("#academic-assessors-ref", "ZZ-AA-9001")
+    page.click("#academic-assessors-save")
+    page.locator("#academic-assessors-message").filter(has_text="Saved ZZ-AA-9001").wait_for()
+    page.click("#academic-assessors-delete")
+    page.locator("#academic-assessors-message").filter(has_text="deleted").wait_for()
+    assert browser_page.console_errors == []

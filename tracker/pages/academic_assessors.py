@@ -1,0 +1,214 @@
+"""Academic assessors: each HEI's named assessors (NMC SSSA) and the programmes they assess.
+
+HEI users keep their own HEI's assessors and see no other HEI's; coordinators and
+administrators read every HEI's (and may keep them on an HEI's behalf, as for requests).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, ctx, dcc, html
+from typing_extensions import TypedDict
+
+from tracker import components as ui
+from tracker.access import Principal
+from tracker.queries.options import organisation_options, programme_options
+from tracker.queries.staff import ASSESSOR_COLUMNS, academic_assessors_register
+from tracker.refusals import Refused
+from tracker.services.staff import (
+    AssessorInput,
+    delete_academic_assessor,
+    save_academic_assessor,
+)
+
+
+class AssessorRow(TypedDict):
+    """What the form reads of a selected grid row (the guard checks the types)."""
+
+    id: int
+    version: int
+    hei: str
+    staff_ref: str
+    assessed_programmes: str
+    display_name: str | None
+    active: bool
+
+
+PAGE = "academic-assessors"
+dash.register_page(
+    __name__, path="/academic-assessors", name="Academic assessors", order=27, access=PAGE
+)
+
+ALL = "*"
+SHOWN = [c for c in ASSESSOR_COLUMNS if c not in ("id", "version")]
+
+
+def _heis(principal: Principal, frame: Any) -> list[dict[str, Any]]:
+    """The HEIs the user may keep assessors for: their own, or every HEI for staff."""
+    choices = ui.code_options(frame)
+    return [c for c in choices if not principal.is_hei or c["value"] == principal.hei_code]
+
+
+def _form(heis: list[dict[str, Any]], programmes: list[dict[str, Any]]) -> Any:
+    return ui.edit_form(
+        PAGE,
+        "Record or edit an academic assessor",
+        "Select a row to edit it, or record a new academic assessor.",
+        dbc.Row(
+            [
+                ui.field("HEI", ui.choice(f"{PAGE}-form-hei", heis), 3),
+                ui.field("Staff reference", dbc.Input(id=f"{PAGE}-ref", maxLength=32), 3),
+                ui.field("Display name (optional)", dbc.Input(id=f"{PAGE}-name", maxLength=100), 4),
+                ui.field("", dbc.Checkbox(id=f"{PAGE}-active", label="Active", value=True), 2),
+            ]
+        ),
+        dbc.Row(
+            [
+                ui.field(
+                    "Programmes assessed",
+                    ui.dropdown(f"{PAGE}-programmes", programmes, placeholder="Choose"),
+                    8,
+                ),
+                ui.field(
+                    "", dbc.Checkbox(id=f"{PAGE}-all", label="Every programme", value=True), 4
+                ),
+            ]
+        ),
+        html.Div(
+            [
+                ui.button("Save assessor", f"{PAGE}-save"),
+                ui.button("New assessor", f"{PAGE}-new", "secondary", outline=True),
+                ui.button("Delete (entered by mistake)", f"{PAGE}-delete", "danger", outline=True),
+            ],
+            className="d-flex gap-2 flex-wrap mt-2",
+        ),
+    )
+
+
+@ui.page_guard(PAGE)
+def layout(principal: Principal, **_query: Any) -> Any:
+    with ui.reading() as session:
+        heis = _heis(principal, organisation_options(session, heis=True))
+        programmes = ui.coded_options(programme_options(session))
+    header = ui.page_header(
+        "Academic assessors",
+        "Each HEI's named academic assessors and the programmes they assess. An HEI sees and "
+        "keeps only its own.",
+    )
+    filters = dbc.Row(
+        [
+            ui.search_box(PAGE, "Reference, name, programme…"),
+            ui.filter_field("HEI", ui.dropdown(f"{PAGE}-hei", heis), width=3),
+        ]
+    )
+    return ui.register_layout(
+        PAGE,
+        header,
+        filters,
+        dcc.Store(id=f"{PAGE}-editing", data=None),
+        ui.register_grid(
+            PAGE,
+            "Academic assessors",
+            SHOWN,
+            "A learner has a different academic assessor for each part of their programme.",
+        ),
+        _form(heis, programmes),
+    )
+
+
+def _read(principal: Principal, hei: list[str] | None) -> Any:
+    with ui.reading() as session:
+        return academic_assessors_register(session, principal=principal, hei=hei or [])
+
+
+TABLE = ui.RegisterTable(PAGE, {"hei": list[str] | None}, _read)
+TABLE.follow("load_academic_assessors", Input(f"{PAGE}-refresh", "data"))
+ui.follow_search(PAGE)
+
+FORM = ["form-hei", "ref", "name", "active", "programmes", "all"]
+
+
+@callback(
+    *[Output(f"{PAGE}-{name}", "value") for name in FORM],
+    Output(f"{PAGE}-editing", "data"),
+    Output(f"{PAGE}-form-mode", "children"),
+    Input(f"{PAGE}-grid", "selectedRows"),
+    *ui.clicks(PAGE, "new"),
+    prevent_initial_call=True,
+)
+def fill_assessor_form(selected: list[AssessorRow] | None, _new: int | None) -> Any:
+    if ctx.triggered_id == f"{PAGE}-new" or not selected:
+        blank: tuple[Any, ...] = (None, "", "", True, [], True, None)
+        return (*blank, "New academic assessor: their HEI and reference.")
+    row = selected[0]
+    programmes = row["assessed_programmes"]
+    return (
+        row["hei"],
+        row["staff_ref"],
+        row["display_name"] or "",
+        row["active"],
+        [] if programmes == ALL else programmes.split(";"),
+        programmes == ALL,
+        {"id": row["id"], "version": row["version"]},
+        f"Editing {row['staff_ref']} of {row['hei']}.",
+    )
+
+
+@callback(
+    *ui.edit_outcome(PAGE),
+    *ui.clicks(PAGE, "save", "delete"),
+    *ui.states(PAGE, *FORM),
+    *ui.edit_context(PAGE),
+    prevent_initial_call=True,
+)
+def change_assessor(
+    _save: int | None,
+    _delete: int | None,
+    hei: str | None,
+    ref: str | None,
+    name: str | None,
+    active: bool | None,
+    programmes: list[str] | None,
+    every: bool | None,
+    editing: dict[str, int] | None,
+    refresh: int | None,
+) -> Any:
+    principal = ui.callback_principal(PAGE)
+
+    def save(session: Any) -> tuple[str, Any]:
+        if not hei or not ref:
+            raise Refused(["choose the HEI and give the staff reference"])
+        assessor = AssessorInput(
+            hei=hei,
+            staff_ref=ref,
+            programmes=[ALL] if every else (programmes or []),
+            display_name=name or None,
+            active=bool(active),
+        )
+        saved = save_academic_assessor(
+            session,
+            principal=principal,
+            assessor=assessor,
+            assessor_id=editing["id"] if editing else None,
+            version=editing["version"] if editing else None,
+        )
+        return f"Saved {assessor.staff_ref} of {assessor.hei}.", saved
+
+    def delete(session: Any, open_record: dict[str, int]) -> str:
+        delete_academic_assessor(
+            session,
+            principal=principal,
+            assessor_id=open_record["id"],
+            version=open_record["version"],
+        )
+        return "Academic assessor deleted."
+
+    return ui.save_or_delete(PAGE, editing, refresh, save, delete, "an academic assessor")
+
+
+TABLE.download(
+    "download_academic_assessors", SHOWN, "academic-assessors", note="Academic assessors."
+)
