@@ -152,20 +152,6 @@ def _refuse_taken(
         raise SaveRefused(["staff_id: this reference is already on the register — edit that one"])
 
 
-def _audit(
-    session: Session,
-    principal: Principal,
-    action: str,
-    key: str,
-    old: Snapshot | None,
-    new: Snapshot,
-) -> None:
-    if old is not None:
-        old, new = registers.changed_only(old, new)
-    entity = "practice_staff" if action.endswith("practice_staff") else "academic_assessor"
-    record_audit(session, principal, action, entity=entity, entity_id=key, old=old, new=new)
-
-
 def save_practice_staff(
     session: Session,
     *,
@@ -189,13 +175,14 @@ def save_practice_staff(
     )
     link_settings(setting_ids)(session, target)
     session.flush()
-    _audit(
+    registers.record_saved(
         session,
         principal,
         "save_practice_staff",
-        f"{row['organisation']}/{row['staff_id']}",
-        old,
-        row,
+        entity="practice_staff",
+        entity_id=f"{row['organisation']}/{row['staff_id']}",
+        old=old,
+        new=row,
     )
     return target
 
@@ -278,8 +265,14 @@ def save_academic_assessor(
     target: AcademicAssessor = registers.add_or_update(
         session, AcademicAssessor, existing, version, values
     )
-    _audit(
-        session, principal, "save_academic_assessor", f"{row['hei']}/{row['staff_id']}", old, row
+    registers.record_saved(
+        session,
+        principal,
+        "save_academic_assessor",
+        entity="academic_assessor",
+        entity_id=f"{row['hei']}/{row['staff_id']}",
+        old=old,
+        new=row,
     )
     return target
 
