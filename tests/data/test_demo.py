@@ -12,10 +12,18 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from tracker.access import SYSTEM
 from tracker.cli import app
 from tracker.data.demo import DEMO_AS_OF
 from tracker.db import make_engine, upgrade
+from tracker.optimise.practice_tables import read_staff
 from tracker.queries.audits import audit_status
+from tracker.queries.staff import (
+    academic_assessors_register,
+    assign_staff,
+    fields_without_assessor,
+    practice_staff_register,
+)
 from tracker.services.demo import ensure_demo_data, generate_demo
 
 TERMINAL = {"withdrew", "completed", "transferred_out"}
@@ -41,6 +49,7 @@ class Demo:
     requests: pd.DataFrame
     history: pd.DataFrame
     audits: pd.DataFrame
+    engine: Engine  # the database itself, for checks that read it through the queries
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +108,7 @@ def demo() -> Iterator[Demo]:
             SELECT s.code AS setting_id, a.audited_on, a.outcome, a.expires_on, a.action_plan
             FROM placement_setting s LEFT JOIN educational_audit a ON a.setting_id = s.id""",
         ),
+        engine=engine,
     )
     engine.dispose()
 
@@ -341,3 +351,27 @@ def test_every_setting_has_an_audit_and_a_few_need_attention(demo: Demo) -> None
     assert len(audits) > len(latest)  # some settings keep their previous audit
     with_actions = audits[audits["outcome"] == "approved_with_actions"]
     assert len(with_actions) and with_actions["action_plan"].notna().all()
+
+
+def test_every_active_setting_names_its_staff_and_a_few_fall_short(demo: Demo) -> None:
+    """Named staff at every active setting, pseudonymous; a few not prepared, a few settings
+    without an assessor in a field they offer; the register reads as stage 2's staff file;
+    two academic assessors per HEI programme."""
+    with Session(demo.engine) as session:
+        staff = practice_staff_register(session, principal=SYSTEM, today=DEMO_AS_OF)
+        missing = fields_without_assessor(session, principal=SYSTEM)
+        feed = assign_staff(session, principal=SYSTEM)
+        assessors = academic_assessors_register(session, principal=SYSTEM)
+    named = {code for cell in staff["settings"] for code in cell.split(";")}
+    active = set(demo.audits["setting_id"])  # every setting has an audit
+    assert len(named) >= 0.9 * len(active)
+    assert staff["staff_ref"].str.fullmatch(r"[A-Z0-9-]+-P[SAE]-\d{4}").all()
+    assert staff["display_name"].isna().all()
+    assert 10 <= (staff["preparation"] == "not_prepared").sum() <= 0.03 * len(staff)
+    assert 5 <= missing["setting_id"].nunique() <= 25
+    assert (staff["settings"].str.contains(";")).sum() >= 5  # a few work at two settings
+    problems: list[object] = []
+    assert len(read_staff(feed.astype(str), problems)) == len(feed)  # type: ignore[arg-type]
+    assert problems == []
+    per_programme = assessors.groupby(["hei", "assessed_programmes"]).size()
+    assert (per_programme == 2).all() and len(assessors) == 2 * len(per_programme)

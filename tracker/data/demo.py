@@ -28,7 +28,9 @@ from tracker.data.demo_placements import (
 )
 from tracker.data.demo_providers import build_providers
 from tracker.data.demo_setting_kinds import KINDS, OrgSpec, SettingSpec
+from tracker.data.demo_staff import assessor_rows, staff_rows
 from tracker.models import (
+    AcademicAssessor,
     Cohort,
     EducationalAudit,
     Learner,
@@ -39,6 +41,8 @@ from tracker.models import (
     PlacementBlock,
     PlacementRequest,
     PlacementSetting,
+    PracticeStaff,
+    PracticeStaffSetting,
     Programme,
     ProgrammeCalendar,
     SettingProgramme,
@@ -68,6 +72,8 @@ class DemoSummary:
     programme_calendars: int
     supervision_capacity: int
     educational_audits: int
+    practice_staff: int
+    academic_assessors: int
     placement_requests: int
     placements: int
     users: int
@@ -251,6 +257,16 @@ def _write_placements(
     _insert(session, SupervisionCapacity, capacity)
     audits = audit_rows(settings, setting_ids, DEMO_AS_OF)
     _insert(session, EducationalAudit, audits)
+    staff = staff_rows(settings, org_ids, DEMO_AS_OF)
+    staff_ids = _insert(session, PracticeStaff, staff.people)
+    links = [
+        {"staff_id": staff_id, "setting_id": setting_ids[position]}
+        for staff_id, positions in zip(staff_ids, staff.settings, strict=True)
+        for position in positions
+    ]
+    _insert(session, PracticeStaffSetting, links)
+    assessors = assessor_rows(heis, org_ids)
+    _insert(session, AcademicAssessor, assessors)
     calendars = calendar_rows(heis, org_ids, programme_ids, blocks, block_ids)
     _insert(session, ProgrammeCalendar, calendars)
     campus = {code: hei.campus for hei, code in heis}
@@ -278,6 +294,8 @@ def _write_placements(
         "programme_calendars": len(calendars),
         "supervision_capacity": len(capacity),
         "educational_audits": len(audits),
+        "practice_staff": len(staff.people),
+        "academic_assessors": len(assessors),
         "placement_requests": len(requests),
         "placements": len(history),
     }
