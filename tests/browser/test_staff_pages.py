@@ -10,8 +10,10 @@ from sqlmodel import Session
 from tests.browser.conftest import BrowserPage, LiveApp
 from tests.browser.test_allocation_pages import _choose
 from tracker.access import Principal
+from tracker.clock import utcnow
 from tracker.models import Role
 from tracker.queries.settings import settings_register
+from tracker.queries.staff import practice_staff_register
 
 pytestmark = pytest.mark.browser
 
@@ -43,10 +45,12 @@ def test_a_coordinator_records_a_staff_member_and_sees_them_in_the_grid(
     page.click("#practice-staff-save")
     page.locator("#practice-staff-message").filter(has_text=f"Saved {REF}").wait_for()
     page.fill("#practice-staff-search", REF)
-    page.locator("#practice-staff-grid .ag-row").filter(has_text=REF).first.wait_for()
+    with Session(live_app.engine) as session:
+        saved = practice_staff_register(session, principal=STAFF, today=utcnow().date())
+    staff_id = int(saved.loc[saved["staff_ref"] == REF, "id"].iloc[0])
     # the reference is pinned on the left; the rest of its row holds the roles in words
-    rest = page.locator("#practice-staff-grid .ag-center-cols-container .ag-row")
-    assert rest.count() == 1 and "Practice supervisor" in rest.first.inner_text()
+    rest = page.locator(f"#practice-staff-grid .ag-center-cols-container [row-id='{staff_id}']")
+    rest.filter(has_text="Practice supervisor").wait_for()
 
     page.click("#practice-staff-delete")  # the saved member is the one being edited
     page.locator("#practice-staff-message").filter(has_text="Staff member deleted").wait_for()

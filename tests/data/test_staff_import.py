@@ -17,10 +17,10 @@ ASSESSORS = "hei,staff_id,programmes\n"
 def test_a_staff_file_with_any_bad_row_is_refused_whole_with_every_problem(
     engine: Engine,
 ) -> None:
-    load_examples(engine, upto="practice_staff")
+    load_examples(engine, upto="practice-staff")
     report = rejected(
         engine,
-        "practice_staff",
+        "practice-staff",
         csv(
             STAFF
             + "NEW-1,TRUST-1,T1-WARD12;T1-PHYSIO,supervisor,nursing,Adult Nursing,2025-01-01,\n"
@@ -47,10 +47,10 @@ def test_a_staff_file_with_any_bad_row_is_refused_whole_with_every_problem(
 
 
 def test_a_person_at_two_settings_is_one_record_linked_to_both(engine: Engine) -> None:
-    load_examples(engine, upto="practice_staff")
+    load_examples(engine, upto="practice-staff")
     report = run(
         engine,
-        "practice_staff",
+        "practice-staff",
         csv(STAFF + "TRUST-1-PS-0001,TRUST-1,T1-WARD12;T1-PHYSIO,supervisor,nursing,,,"),
     )
     assert (report.added, report.changed) == (0, 1)
@@ -66,22 +66,22 @@ def test_a_person_at_two_settings_is_one_record_linked_to_both(engine: Engine) -
 
 
 def test_heis_may_not_import_practice_staff(engine: Engine) -> None:
-    load_examples(engine, upto="practice_staff")
+    load_examples(engine, upto="practice-staff")
     with pytest.raises(AccessDenied):
-        run(engine, "practice_staff", csv(STAFF), hei_user(engine))
+        run(engine, "practice-staff", csv(STAFF), hei_user(engine))
 
 
 def test_an_hei_imports_only_its_own_academic_assessors(engine: Engine) -> None:
-    load_examples(engine, upto="academic_assessors")
+    load_examples(engine, upto="academic-assessors")
     uni_a = hei_user(engine, "UNI-A")
     report = rejected(
         engine,
-        "academic_assessors",
+        "academic-assessors",
         csv(ASSESSORS + "UNI-A,UNI-A-AA-0009,BSC-ADULT\nUNI-B,UNI-B-AA-0009,*\nUNI-A,X,DENTAL"),
         uni_a,
     )
     assert where(report) == {(3, "hei"), (4, "programmes")}
-    done = run(engine, "academic_assessors", csv(ASSESSORS + "UNI-A,UNI-A-AA-0009,*"), uni_a)
+    done = run(engine, "academic-assessors", csv(ASSESSORS + "UNI-A,UNI-A-AA-0009,*"), uni_a)
     assert done.added == 1
     with Session(engine) as session:
         assert len(session.exec(select(AcademicAssessor)).all()) == 4

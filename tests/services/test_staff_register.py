@@ -177,9 +177,9 @@ def test_an_import_with_one_bad_row_writes_nothing(
         "T1-PA-0002,T1,S1;S4,practice_assessor,nursing,adult nursing\n"
         "C1-PA-0003,C1,S1,practice_assessor,nursing,adult nursing\n"  # S1 is T1's
     )
-    frame = read_table("practice_staff.csv", content.encode())
+    frame = read_table("practice-staff.csv", content.encode())
     with session_scope(engine) as session, pytest.raises(ImportRejected) as rejected:
-        apply_import(session, COORDINATOR, "practice_staff", frame)
+        apply_import(session, COORDINATOR, "practice-staff", frame)
     assert [(p.row, p.column) for p in rejected.value.report.problems] == [(4, "setting_id")]
     assert _register(engine).empty
 

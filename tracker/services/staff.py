@@ -2,7 +2,7 @@
 
 Coordinators and administrators keep practice staff (``services.registers.require_staff``);
 HEIs read it only. Academic assessors are kept by their own HEI, and by staff for any HEI
-(the ``academic_assessors`` import's "hei" rule, the same as requests and calendars). Values
+(the ``academic-assessors`` import's "hei" rule, the same as requests and calendars). Values
 are checked by the import kinds' own planners, so a form and a file obey one set of rules; see
 ``services.registers`` for the locking and refusals every register write shares.
 """
@@ -167,7 +167,7 @@ def save_practice_staff(
     if existing is not None:
         registers.require_current(version, existing.version)
     row = staff_row(person)
-    registers.validate_rows(session, principal, "practice_staff", [row])
+    registers.validate_rows(session, principal, "practice-staff", [row])
     values, setting_ids = _staff_values(session, row)
     _refuse_taken(session, PracticeStaff, "organisation_id", values, staff_id)
     target: PracticeStaff = registers.add_or_update(
@@ -250,7 +250,7 @@ def save_academic_assessor(
         "display_name": (assessor.display_name or "").strip(),
         "active": _yes(assessor.active),
     }
-    registers.validate_rows(session, principal, "academic_assessors", [row])
+    registers.validate_rows(session, principal, "academic-assessors", [row])
     hei_id = session.exec(select(Organisation.id).where(Organisation.code == row["hei"])).one()
     assert hei_id is not None
     require_hei(principal, hei_id, "keep academic assessors")

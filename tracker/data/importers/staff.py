@@ -213,7 +213,7 @@ def plan_practice_staff(ctx: Context, rows: list[Row]) -> list[Action]:
 
 
 PRACTICE_STAFF = KindSpec(
-    kind="practice_staff",
+    kind="practice-staff",
     description="Practice supervisors, assessors and educators, by organisation and reference",
     columns=(
         Column("staff_id", "the organisation's pseudonymous staff reference", required=True),
@@ -283,7 +283,7 @@ def plan_academic_assessors(ctx: Context, rows: list[Row]) -> list[Action]:
 
 
 ACADEMIC_ASSESSORS = KindSpec(
-    kind="academic_assessors",
+    kind="academic-assessors",
     description="HEIs' academic assessors and the programmes they assess, by HEI and reference",
     columns=(
         HEI,
