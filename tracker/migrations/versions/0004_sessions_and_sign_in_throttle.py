@@ -5,21 +5,15 @@ request; sign-out, deactivation and a password change raise it, ending every ses
 user. ``sign_in_throttle`` replaces the per-account lock-out (``failed_logins``,
 ``locked_until``), which anyone could trigger against any account.
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-12-01
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -33,11 +27,11 @@ def upgrade() -> None:
         batch_op.drop_column("locked_until")
     op.create_table(
         "sign_in_throttle",
-        sa.Column("username", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("client", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("username", AutoString(length=64), nullable=False),
+        sa.Column("client", AutoString(length=64), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("last_failure_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("wait_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("last_failure_at", UTCDateTime(), nullable=False),
+        sa.Column("wait_until", UTCDateTime(), nullable=True),
         sa.CheckConstraint("failures >= 0", name=op.f("ck_sign_in_throttle_failures_nonneg")),
         sa.PrimaryKeyConstraint("username", "client", name=op.f("pk_sign_in_throttle")),
     )
@@ -55,9 +49,7 @@ def downgrade() -> None:
         batch_op.add_column(
             sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0")
         )
-        batch_op.add_column(
-            sa.Column("locked_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
-        )
+        batch_op.add_column(sa.Column("locked_until", UTCDateTime(), nullable=True))
         batch_op.create_check_constraint("failed_logins_nonneg", "failed_logins >= 0")
         batch_op.drop_constraint(op.f("ck_app_user_session_generation_nonneg"), type_="check")
         batch_op.drop_column("session_generation")

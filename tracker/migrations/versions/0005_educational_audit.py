@@ -3,21 +3,15 @@
 A setting takes learners of a programme only while an approved audit covering it is in date;
 runs read this table into their snapshot (``services.allocation_inputs``).
 
-Revision ID: 0005
-Revises: 0004
 Create Date: 2026-12-02
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql.sqltypes import AutoString
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 OUTCOMES = "outcome IN ('approved', 'approved_with_actions', 'not_approved')"
 
@@ -28,10 +22,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("setting_id", sa.Integer(), nullable=False),
         sa.Column("audited_on", sa.Date(), nullable=False),
-        sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("outcome", AutoString(length=32), nullable=False),
         sa.Column("expires_on", sa.Date(), nullable=False),
-        sa.Column("programmes", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-        sa.Column("action_plan", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+        sa.Column("programmes", AutoString(length=500), nullable=False),
+        sa.Column("action_plan", AutoString(length=2000), nullable=True),
         sa.Column("action_due_on", sa.Date(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.CheckConstraint(OUTCOMES, name=op.f("ck_educational_audit_outcome_code")),
