@@ -36,57 +36,36 @@ from tracker.models import (
 )
 
 
+def as_words(code: str) -> str:
+    """A code read as words (``care_home``: "Care home"): the label of every code whose words
+    say what it means, so only the codes the product words differently are spelled out."""
+    return code.replace("_", " ").capitalize()
+
+
 def _labelled(
     codes: type[StrEnum] | Iterable[str],
-    labels: Mapping[str, str] | Callable[[str], str] = str.capitalize,
+    labels: Mapping[str, str] | Callable[[str], str] = as_words,
 ) -> Mapping[str, str]:
-    """Codes in order (an enumeration's values in its own order), each with its label: from
-    ``labels`` (every code must have one) or, for codes that read as words, made from the
-    code itself (capitalised unless told otherwise)."""
+    """Codes in order (an enumeration's values in its own order), each with its label: made
+    from the code (``as_words`` unless told otherwise), except the codes ``labels`` words
+    differently (each of them must be one of the codes)."""
     values = [c.value for c in codes] if isinstance(codes, type) else list(codes)
-    label_of = labels if callable(labels) else labels.__getitem__
-    return MappingProxyType({code: label_of(code) for code in values})
+    if callable(labels):
+        return MappingProxyType({code: labels(code) for code in values})
+    unknown = set(labels) - set(values)
+    if unknown:
+        raise ValueError(f"labels for codes that do not exist: {sorted(unknown)}")
+    return MappingProxyType({code: labels.get(code, as_words(code)) for code in values})
 
 
-SECTORS: Final = _labelled(
-    Sector,
-    {
-        "acute": "Acute",
-        "primary_care": "Primary care",
-        "community": "Community",
-        "mental_health": "Mental health",
-        "care_home": "Care home",
-        "social_care": "Social care",
-        "vcse": "Voluntary sector",
-    },
-)
+SECTORS: Final = _labelled(Sector, {"vcse": "Voluntary sector"})
 #: Sector rows of capacity-against-demand tables that are not sectors.
 SECTOR_ROWS: Final = MappingProxyType(
     {**SECTORS, ANY_SECTOR: "Any sector (no requirement)", ALL_SECTORS: "All sectors"}
 )
-PROFESSION_GROUPS: Final = _labelled(
-    ProfessionGroup,
-    {
-        "nursing": "Nursing",
-        "midwifery": "Midwifery",
-        "ahp": "Allied health professions",
-        "nursing_associate": "Nursing associate",
-        "social_work": "Social work",
-    },
-)
+PROFESSION_GROUPS: Final = _labelled(ProfessionGroup, {"ahp": "Allied health professions"})
 ROUTES: Final = _labelled(Route)
-WITHDRAWAL_REASONS: Final = _labelled(
-    WithdrawalReason,
-    {
-        "academic": "Academic",
-        "personal_health": "Personal health",
-        "financial": "Financial",
-        "caring_responsibilities": "Caring responsibilities",
-        "placement_experience": "Placement experience",
-        "wrong_career_choice": "Wrong career choice",
-        "other": "Other",
-    },
-)
+WITHDRAWAL_REASONS: Final = _labelled(WithdrawalReason)
 REQUEST_STATUSES: Final = _labelled(RequestStatus)
 #: The status of a request still to be placed (what the requests page lists first).
 SUBMITTED: Final = RequestStatus.SUBMITTED.value
@@ -97,32 +76,9 @@ PLACEMENT_STATUSES: Final = _labelled(
 #: The status of a published placement still to happen (what the placements page lists first).
 CONFIRMED: Final = PlacementStatus.CONFIRMED.value
 RUN_STATUSES: Final = _labelled(RunStatus)
-AUDIT_OUTCOMES: Final = _labelled(
-    AuditOutcome,
-    {
-        "approved": "Approved",
-        "approved_with_actions": "Approved with actions",
-        "not_approved": "Not approved",
-    },
-)
-AUDIT_STATUSES: Final = _labelled(
-    AuditStatus,
-    {
-        "in_date": "In date",
-        "due": "Due within 90 days",
-        "overdue": "Overdue",
-        "not_approved": "Not approved",
-        "superseded": "Superseded",
-    },
-)
-STAFF_ROLES: Final = _labelled(
-    StaffRole,
-    {
-        "practice_supervisor": "Practice supervisor",
-        "practice_assessor": "Practice assessor",
-        "practice_educator": "Practice educator",
-    },
-)
+AUDIT_OUTCOMES: Final = _labelled(AuditOutcome)
+AUDIT_STATUSES: Final = _labelled(AuditStatus, {"due": "Due within 90 days"})
+STAFF_ROLES: Final = _labelled(StaffRole)
 
 
 def _role_sets() -> Mapping[str, str]:
@@ -143,18 +99,8 @@ STAFF_ROLE_SETS: Final = _role_sets()
 #: Whether a member of practice staff has been prepared for their role (on the day shown).
 PREPARATIONS: Final = MappingProxyType({"prepared": "Prepared", "not_prepared": "Not prepared"})
 #: A learner's pre-placement checks (``measures.readiness.CHECKS``).
-READINESS_CHECKS: Final = _labelled(
-    readiness.CHECKS,
-    {
-        "dbs": "DBS check",
-        "occupational_health": "Occupational health",
-        "mandatory_training": "Mandatory training",
-    },
-)
-READINESS_STATUSES: Final = _labelled(
-    readiness.STATUSES,
-    {"ready": "Ready", "expiring": "Expiring soon", "not_ready": "Not ready"},
-)
+READINESS_CHECKS: Final = _labelled(readiness.CHECKS, {"dbs": "DBS check"})
+READINESS_STATUSES: Final = _labelled(readiness.STATUSES, {"expiring": "Expiring soon"})
 ROLES: Final = _labelled(Role, str)
 #: The role a new user gets unless another is chosen.
 DEFAULT_ROLE: Final = Role.COORDINATOR.value
@@ -162,21 +108,15 @@ DEFAULT_ROLE: Final = Role.COORDINATOR.value
 HEI_ROLE: Final = Role.HEI.value
 
 #: A learner's status on a date, as the pipeline measures count it.
-LEARNER_STATUSES: Final = MappingProxyType(
-    {
-        "not_started": "Not started",
-        "active": "On programme",
-        "interrupted": "Interrupted",
-        "withdrawn": "Withdrawn",
-        "transferred_out": "Transferred out",
-        "completed": "Completed",
-    }
+LEARNER_STATUSES: Final = _labelled(
+    ("not_started", "active", "interrupted", "withdrawn", "transferred_out", "completed"),
+    {"active": "On programme"},
 )
 #: Every status a grid shows (learners, requests, placements, runs, audits): one code, one
 #: word, whichever table it stands in.
 STATUSES: Final = MappingProxyType(
     {
-        **{s.value: s.value.capitalize() for s in PlacementStatus},
+        **_labelled(PlacementStatus),
         **REQUEST_STATUSES,
         **RUN_STATUSES,
         **AUDIT_STATUSES,
@@ -384,7 +324,7 @@ FIGURE_NUMBERS: Final = frozenset({*MEASURE_LABELS, "share"})
 def label(code: str, *, figures: bool = False) -> str:
     """The header for a column code; codes without an entry read as words."""
     known = FIGURE_COLUMNS if figures else COLUMNS
-    return known.get(code, code.replace("_", " ").capitalize())
+    return known.get(code, as_words(code))
 
 
 def value_label(code: str) -> str:
@@ -392,7 +332,7 @@ def value_label(code: str) -> str:
     for labels in (SECTOR_ROWS, PROFESSION_GROUPS, WITHDRAWAL_REASONS, ROUTES, STATUSES):
         if code in labels:
             return labels[code]
-    return code.replace("_", " ").replace(".", " ").capitalize()
+    return as_words(code.replace(".", " "))
 
 
 def options(labels: Mapping[str, str]) -> list[dict[str, str]]:
