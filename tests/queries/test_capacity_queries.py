@@ -156,6 +156,16 @@ def test_registers_and_frames(engine: Engine, registers: Registers) -> None:
     assert ("S3", "PHY", "ahp") in hosting and ("S2", "NUR", "nursing") in hosting
 
 
+def test_registers_refuse_a_filter_they_do_not_have(engine: Engine, registers: Registers) -> None:
+    """A misspelt filter is refused, as a misspelt keyword is, rather than widening the read."""
+    with Session(engine) as s:
+        requests_register(s, principal=COORDINATOR, heis=[], blocks=[])  # empty keeps all
+        with pytest.raises(TypeError, match="sectors"):
+            capacity_register(s, principal=COORDINATOR, sectors=["acute"])
+        with pytest.raises(TypeError, match="hei"):
+            requests_register(s, principal=COORDINATOR, hei=["H1"])
+
+
 def _places(frames: CapacityDemandFrames, setting: str) -> int:
     return int(frames.capacity.loc[frames.capacity["setting_id"] == setting, "places"].sum())
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from types import MappingProxyType
+from typing import Final
 
 import pandas as pd
 from sqlmodel import Session, col, select
 
 from tracker.access import Principal, require_audits_reader
 from tracker.models import AuditOutcome, AuditStatus, EducationalAudit, PlacementSetting
+from tracker.queries.filters import narrowed
 from tracker.queries.joins import SETTING_OWNER
 from tracker.queries.options import frame_of
 
@@ -57,20 +60,26 @@ def audit_status(outcome: str, expires_on: date, *, latest: bool, today: date) -
     return IN_DATE
 
 
+#: The register codes ``audits_register`` chooses in SQL (see ``queries.filters``).
+AUDIT_FILTERS: Final = MappingProxyType(
+    {"setting": PlacementSetting.code, "organisation": SETTING_OWNER.code}
+)
+
+
 def audits_register(
     session: Session,
     *,
     principal: Principal,
     today: date,
-    setting: Sequence[str] = (),
-    organisation: Sequence[str] = (),
     status: Sequence[str] = (),
+    **codes: Sequence[str],
 ) -> pd.DataFrame:
     """Every educational audit (newest first within a setting) with its status on ``today``.
 
-    Filters are register codes (settings, organisations owning them) and ``AuditStatus``
-    codes; empty means all. Audits describe settings, not people, so every role
-    that may read them sees every setting's (``access.require_audits_reader``).
+    ``codes`` choose settings and the organisations owning them (``AUDIT_FILTERS``), ``status``
+    ``AuditStatus`` codes (decided here, so chosen after reading); empty means all. Audits
+    describe settings, not people, so every role that may read them sees every setting's
+    (``access.require_audits_reader``).
     """
     require_audits_reader(principal)
     query = (
@@ -79,10 +88,7 @@ def audits_register(
         .join(SETTING_OWNER, col(SETTING_OWNER.id) == PlacementSetting.organisation_id)
         .order_by(col(PlacementSetting.code), col(EducationalAudit.audited_on).desc())
     )
-    if setting:
-        query = query.where(col(PlacementSetting.code).in_(list(setting)))
-    if organisation:
-        query = query.where(col(SETTING_OWNER.code).in_(list(organisation)))
+    query = narrowed(query, AUDIT_FILTERS, codes)
     rows = []
     seen: set[str] = set()
     for audit, code, name, org in session.exec(query).all():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import MappingProxyType
+from typing import Final
 
 import pandas as pd
 from sqlmodel import Session, col, select
@@ -13,6 +15,7 @@ from tracker.models import (
     PlacementSetting,
     SupervisionCapacity,
 )
+from tracker.queries.filters import narrowed
 from tracker.queries.joins import SETTING_OWNER, with_block, with_setting
 
 CAPACITY_COLUMNS = [
@@ -31,19 +34,25 @@ CAPACITY_COLUMNS = [
     "places",
     "version",
 ]
+#: The register codes ``capacity_register`` chooses (see ``queries.filters``).
+CAPACITY_FILTERS: Final = MappingProxyType(
+    {
+        "blocks": PlacementBlock.code,
+        "sector": PlacementSetting.sector,
+        "organisation": SETTING_OWNER.code,
+        "profession_group": SupervisionCapacity.profession_group,
+    }
+)
 
 
 def capacity_register(
-    session: Session,
-    *,
-    principal: Principal,
-    blocks: Sequence[str] = (),
-    sector: Sequence[str] = (),
-    organisation: Sequence[str] = (),
-    profession_group: Sequence[str] = (),
-    active_only: bool = False,
+    session: Session, *, principal: Principal, active_only: bool = False, **codes: Sequence[str]
 ) -> pd.DataFrame:
-    """Supervision capacity rows with their setting, block and derived places."""
+    """Supervision capacity rows with their setting, block and derived places.
+
+    ``codes`` choose blocks, sectors, organisations and profession groups
+    (``CAPACITY_FILTERS``); a filter left out or empty keeps every row.
+    """
     del principal  # capacity is not personal data; kept so every read names its reader
     # Plain columns, not ORM objects: at scale there are tens of thousands of rows, and
     # building an entity per row was most of the capacity-against-demand view's time.
@@ -70,14 +79,7 @@ def capacity_register(
         col(PlacementSetting.code),
         col(SupervisionCapacity.profession_group),
     )
-    if blocks:
-        query = query.where(col(PlacementBlock.code).in_(list(blocks)))
-    if sector:
-        query = query.where(col(PlacementSetting.sector).in_(list(sector)))
-    if organisation:
-        query = query.where(col(SETTING_OWNER.code).in_(list(organisation)))
-    if profession_group:
-        query = query.where(col(SupervisionCapacity.profession_group).in_(list(profession_group)))
+    query = narrowed(query, CAPACITY_FILTERS, codes)
     if active_only:
         query = query.where(PlacementSetting.active)
     # places = supervisors x learners per supervisor, as SupervisionCapacity.places says

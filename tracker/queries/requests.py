@@ -5,6 +5,8 @@ gets its own HEI's rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import MappingProxyType
+from typing import Final
 
 import pandas as pd
 from sqlmodel import Session, col, select
@@ -16,6 +18,7 @@ from tracker.models import (
     PlacementRequest,
     Programme,
 )
+from tracker.queries.filters import narrowed
 from tracker.queries.joins import HEI, with_block, with_cohort
 from tracker.queries.options import frame_of
 
@@ -34,6 +37,10 @@ REQUEST_COLUMNS = [
     "created_by",
     "version",
 ]
+#: The register codes ``requests_register`` chooses (see ``queries.filters``).
+REQUEST_FILTERS: Final = MappingProxyType(
+    {"blocks": PlacementBlock.code, "heis": HEI.code, "status": PlacementRequest.status}
+)
 
 
 def _request_query(principal: Principal):  # type: ignore[no-untyped-def]
@@ -53,21 +60,14 @@ def _request_query(principal: Principal):  # type: ignore[no-untyped-def]
 
 
 def requests_register(
-    session: Session,
-    *,
-    principal: Principal,
-    blocks: Sequence[str] = (),
-    heis: Sequence[str] = (),
-    status: Sequence[str] = (),
+    session: Session, *, principal: Principal, **codes: Sequence[str]
 ) -> pd.DataFrame:
-    """Placement requests: an HEI user's own HEI only, every HEI's for other roles."""
-    query = _request_query(principal)
-    if blocks:
-        query = query.where(col(PlacementBlock.code).in_(list(blocks)))
-    if heis:
-        query = query.where(col(HEI.code).in_(list(heis)))
-    if status:
-        query = query.where(col(PlacementRequest.status).in_(list(status)))
+    """Placement requests: an HEI user's own HEI only, every HEI's for other roles.
+
+    ``codes`` choose blocks, HEIs and statuses (``REQUEST_FILTERS``); a filter left out or
+    empty keeps every row.
+    """
+    query = narrowed(_request_query(principal), REQUEST_FILTERS, codes)
     query = query.order_by(col(PlacementBlock.start_date), HEI.code, col(PlacementRequest.code))
     rows = [
         {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import MappingProxyType
+from typing import Final
 
 import pandas as pd
 from sqlmodel import Session, col, select
@@ -13,6 +15,7 @@ from tracker.models import (
     Placement,
     PlacementSetting,
 )
+from tracker.queries.filters import narrowed
 from tracker.queries.options import ANY_PROGRAMME, frame_of, hosted_codes
 
 SETTINGS_COLUMNS = [
@@ -30,17 +33,19 @@ SETTINGS_COLUMNS = [
     "version",
     "has_history",
 ]
+#: The register codes ``settings_register`` chooses (see ``queries.filters``).
+SETTINGS_FILTERS: Final = MappingProxyType(
+    {"sector": PlacementSetting.sector, "organisation": Organisation.code}
+)
 
 
 def settings_register(
-    session: Session,
-    *,
-    principal: Principal,
-    sector: Sequence[str] = (),
-    organisation: Sequence[str] = (),
-    active: bool | None = None,
+    session: Session, *, principal: Principal, active: bool | None = None, **codes: Sequence[str]
 ) -> pd.DataFrame:
     """Every placement setting with its organisation, programmes hosted and location.
+
+    ``codes`` choose sectors and organisations (``SETTINGS_FILTERS``); a filter left out or
+    empty keeps every setting, as ``active=None`` keeps active and inactive ones.
 
     ``has_history`` marks settings with placements: they may be deactivated, never deleted.
     Settings are not personal data, so every role that may open a settings page sees them all.
@@ -51,10 +56,7 @@ def settings_register(
         .join(Organisation, col(Organisation.id) == PlacementSetting.organisation_id)
         .order_by(PlacementSetting.code)
     )
-    if sector:
-        query = query.where(col(PlacementSetting.sector).in_(list(sector)))
-    if organisation:
-        query = query.where(col(Organisation.code).in_(list(organisation)))
+    query = narrowed(query, SETTINGS_FILTERS, codes)
     if active is not None:
         query = query.where(PlacementSetting.active == active)
     hosted = hosted_codes(session)
