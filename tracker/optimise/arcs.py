@@ -107,14 +107,15 @@ def request_groups(demand: pd.DataFrame, rows: np.ndarray) -> dict[tuple[str, st
 
 def build_instance(problem: AllocationProblem) -> Instance:
     capacity, demand = problem.capacity, problem.demand
-    place_setting, setting_sector, places, place_active, place_lat, place_lon = _places(problem)
-    place_sector = setting_sector[place_setting]
+    at = _places(problem)
+    place_setting, places, place_active = at.setting, at.places, at.active
+    place_sector = at.setting_sector[place_setting]
     heis = tuple(sorted(set(demand["hei"])))
     hei_code = {h: i for i, h in enumerate(heis)}
     request_hei = demand["hei"].map(hei_code).to_numpy().astype(np.int64)
     learners = demand["learners"].to_numpy().astype(np.int64)
 
-    pinned = _pinned(problem, place_lat, place_lon)
+    pinned = _pinned(problem, at.lat, at.lon)
     pr = pinned["request"].to_numpy(dtype=np.int64)
     pp = pinned["place"].to_numpy(dtype=np.int64)
     pin_n = pinned["learners"].to_numpy(dtype=np.int64)
@@ -122,9 +123,7 @@ def build_instance(problem: AllocationProblem) -> Instance:
     place_left = np.where(place_active, places, 0) - np.bincount(
         pp, weights=pin_n, minlength=len(capacity)
     ).astype(np.int64)
-    a_r, a_p, km = _arcs(
-        problem, place_setting, setting_sector, place_active & (places > 0), place_lat, place_lon
-    )
+    a_r, a_p, km = _arcs(problem, at, place_active & (places > 0))
     cost = np.where(np.isnan(km), 0, np.rint(np.nan_to_num(km) * 1000)).astype(np.int64)
 
     arc_previous = None
@@ -160,22 +159,15 @@ def build_instance(problem: AllocationProblem) -> Instance:
 
 
 def _arcs(
-    problem: AllocationProblem,
-    place_setting: np.ndarray,
-    setting_sector: np.ndarray,
-    open_place: np.ndarray,
-    place_lat: np.ndarray,
-    place_lon: np.ndarray,
+    problem: AllocationProblem, at: _Places, open_place: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(request, place, km) of every pair no hard rule forbids, among the given places."""
+    """(request, place, km) of every pair no hard rule forbids, among the open places."""
     demand = problem.demand
-    arc_r, arc_p = _candidate_pairs(
-        problem, place_setting, setting_sector, open_place, place_lat, place_lon
-    )
+    arc_r, arc_p = _candidate_pairs(problem, at, open_place)
     a_r = np.concatenate(arc_r) if arc_r else np.empty(0, np.int64)
     a_p = np.concatenate(arc_p) if arc_p else np.empty(0, np.int64)
     km = haversine_km(
-        demand["lat"].to_numpy()[a_r], demand["lon"].to_numpy()[a_r], place_lat[a_p], place_lon[a_p]
+        demand["lat"].to_numpy()[a_r], demand["lon"].to_numpy()[a_r], at.lat[a_p], at.lon[a_p]
     )
     keep = add_distance_limit(km, problem.policy.max_distance_km)
     a_r, a_p, km = a_r[keep], a_p[keep], km[keep]
@@ -186,18 +178,25 @@ def _arcs(
 def empty_place_arcs(problem: AllocationProblem) -> tuple[np.ndarray, np.ndarray]:
     """(request, place) pairs to the active capacity rows with no places, which the solvers
     leave out: where one supervisor would open a place, these are the learners it could take."""
-    place_setting, setting_sector, places, place_active, place_lat, place_lon = _places(problem)
-    a_r, a_p, _ = _arcs(
-        problem, place_setting, setting_sector, place_active & (places == 0), place_lat, place_lon
-    )
+    at = _places(problem)
+    a_r, a_p, _ = _arcs(problem, at, at.active & (at.places == 0))
     return a_r, a_p
 
 
-def _places(
-    problem: AllocationProblem,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per capacity row: its setting's index, places, active flag and location; and each
-    setting's sector index."""
+@dataclass(frozen=True)
+class _Places:
+    """Per capacity row ("place"): its setting's index, places, active flag and location; and
+    each setting's sector index. What the arcs are drawn from, read once per problem."""
+
+    setting: np.ndarray
+    setting_sector: np.ndarray
+    places: np.ndarray
+    active: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+
+
+def _places(problem: AllocationProblem) -> _Places:
     settings, capacity = problem.settings, problem.capacity
     s_pos = pd.Series(np.arange(len(settings)), index=settings["setting_id"].to_numpy())
     place_setting = s_pos.loc[capacity["setting_id"].to_numpy()].to_numpy()
@@ -205,13 +204,13 @@ def _places(
     sector_code = {s: i for i, s in enumerate(SECTORS)}
     setting_sector = settings["sector"].map(sector_code).to_numpy().astype(np.int64)
     places = capacity["places"].to_numpy().astype(np.int64)
-    return (
-        place_setting,
-        setting_sector,
-        places,
-        active[place_setting],
-        settings["lat"].to_numpy()[place_setting],
-        settings["lon"].to_numpy()[place_setting],
+    return _Places(
+        setting=place_setting,
+        setting_sector=setting_sector,
+        places=places,
+        active=active[place_setting],
+        lat=settings["lat"].to_numpy()[place_setting],
+        lon=settings["lon"].to_numpy()[place_setting],
     )
 
 
@@ -240,12 +239,7 @@ def _pinned(
 
 
 def _candidate_pairs(
-    problem: AllocationProblem,
-    place_setting: np.ndarray,
-    setting_sector: np.ndarray,
-    open_place: np.ndarray,
-    place_lat: np.ndarray,
-    place_lon: np.ndarray,
+    problem: AllocationProblem, at: _Places, open_place: np.ndarray
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Candidate arcs, block by block and (programme, required sector) group by group."""
     settings, capacity, demand = problem.settings, problem.capacity, problem.demand
@@ -267,13 +261,11 @@ def _candidate_pairs(
         for (programme, sector), local in groups.items():
             if programme not in host_cache:
                 host_cache[programme] = add_programme_hosted(hosted, programme)
-            ok = host_cache[programme][place_setting[in_block]]
+            ok = host_cache[programme][at.setting[in_block]]
             ok &= add_required_sector(
-                setting_sector[place_setting[in_block]], sector_code[sector] if sector else None
+                at.setting_sector[at.setting[in_block]], sector_code[sector] if sector else None
             )
-            r, p = _pairs_for_group(
-                req_block[local], in_block[ok], demand, place_lat, place_lon, max_km
-            )
+            r, p = _pairs_for_group(req_block[local], in_block[ok], demand, at.lat, at.lon, max_km)
             arc_r.append(r)
             arc_p.append(p)
     return arc_r, arc_p
