@@ -26,6 +26,7 @@ from tracker.services.registers import (
     STALE,
     SaveRefused,
     StaleEdit,
+    changed_only,
     conditional_update,
     require_staff,
     validate_rows,
@@ -101,6 +102,37 @@ def _capacity_values(row: SupervisionCapacity) -> dict[str, int]:
     return {field: int(getattr(row, field)) for field in CAPACITY_FIELDS}
 
 
+def _write_capacity(
+    session: Session,
+    principal: Principal,
+    action: str,
+    row: SupervisionCapacity,
+    *,
+    seen: int,
+    label: str,
+    new: dict[str, int],
+    with_places: bool = False,
+) -> None:
+    """One capacity row's change: the update (refused if the row moved on since version
+    ``seen``) and its audit row of the counts it changed (``with_places``: and the places)."""
+    assert row.id is not None
+    old, old_places = _capacity_values(row), row.places
+    conditional_update(session, SupervisionCapacity, row.id, seen, new)
+    before, after = changed_only(old, new)
+    if with_places:
+        before["places"] = old_places
+        after["places"] = new["practice_supervisors"] * new["learners_per_supervisor"]
+    record_audit(
+        session,
+        principal,
+        action,
+        entity="supervision_capacity",
+        entity_id=label,
+        old=before,
+        new=after,
+    )
+
+
 def save_capacity_rows(
     session: Session, *, principal: Principal, rows: Sequence[CapacityEdit | Mapping[str, Any]]
 ) -> int:
@@ -152,19 +184,16 @@ def save_capacity_rows(
         labels=[labels[row.id or 0] for _e, row, _t in changed],
     )
     for edit, row, typed in changed:
-        old = _capacity_values(row)
-        old_places = row.places
         new = {field: int(typed[field] or 0) for field in CAPACITY_FIELDS}
-        conditional_update(session, SupervisionCapacity, edit.id, edit.version, new)
-        record_audit(
+        _write_capacity(
             session,
             principal,
             "save_capacity",
-            entity="supervision_capacity",
-            entity_id=labels[edit.id],
-            old={k: v for k, v in old.items() if v != new[k]} | {"places": old_places},
-            new={k: v for k, v in new.items() if v != old[k]}
-            | {"places": new["practice_supervisors"] * new["learners_per_supervisor"]},
+            row,
+            seen=edit.version,
+            label=labels[edit.id],
+            new=new,
+            with_places=True,
         )
     session.flush()
     session.expire_all()
@@ -342,16 +371,9 @@ def bulk_adjust_capacity(
         changed += 1
         if preview:
             continue
-        assert row.id is not None
-        conditional_update(session, SupervisionCapacity, row.id, row.version, new)
-        record_audit(
-            session,
-            principal,
-            "bulk_adjust_capacity",
-            entity="supervision_capacity",
-            entity_id=labels[row.id],
-            old={k: v for k, v in old.items() if v != new[k]},
-            new={k: v for k, v in new.items() if v != old[k]},
+        label = labels[row.id or 0]
+        _write_capacity(
+            session, principal, "bulk_adjust_capacity", row, seen=row.version, label=label, new=new
         )
     result = BulkResult(changed, floored, before, after, preview)
     if preview:
