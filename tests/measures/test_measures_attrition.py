@@ -17,6 +17,7 @@ from tracker.measures import (
     cohort_measures,
     headline_figures,
     in_year_attrition,
+    learner_status,
     pipeline_flows,
     withdrawals_by_reason,
     withdrawals_by_year_of_study,
@@ -128,10 +129,11 @@ def test_in_year_attrition(learners: pd.DataFrame, events: pd.DataFrame) -> None
 
 
 def test_withdrawals_by_reason_and_year(learners: pd.DataFrame, events: pd.DataFrame) -> None:
-    reasons = withdrawals_by_reason(learners, events, as_of=AS_OF).set_index("reason")
+    status = learner_status(learners, events, as_of=AS_OF)
+    reasons = withdrawals_by_reason(status).set_index("reason")
     assert reasons["withdrawn"].to_dict() == {"academic": 1, "financial": 1, "personal_health": 1}
     assert reasons["share"].sum() == pytest.approx(1)
-    years = withdrawals_by_year_of_study(learners, events, by=["intake"], as_of=AS_OF)
+    years = withdrawals_by_year_of_study(status, by=["intake"])
     got = {(r.intake, int(r.year_of_study)): r.withdrawn for r in years.itertuples()}
     # L2 year 1 and L6 year 3 (2020 intake); L10 year 1 (2023 intake).
     assert got == {("2020-09", 1): 1, ("2020-09", 3): 1, ("2023-09", 1): 1}
@@ -163,7 +165,7 @@ def test_headline_figures_compare_like_for_like(
 
 
 def test_pipeline_flows_balance(learners: pd.DataFrame, events: pd.DataFrame) -> None:
-    f = pipeline_flows(learners, events, as_of=AS_OF)
+    f = pipeline_flows(learner_status(learners, events, as_of=AS_OF))
     flows = {(r.source, r.target): r.learners for r in f.itertuples()}
     assert flows == {
         ("Started", "Year 1"): 9,
@@ -198,4 +200,4 @@ def test_places_follow_programme_groups_and_empty_logs_are_safe(
     empty = cohort_measures(learners, none, cohorts, by=["hei"], as_of=AS_OF)
     assert empty["starters"].tolist() == [0] and np.isnan(empty["attrition_rate"].iloc[0])
     assert in_year_attrition(learners, none, as_of=AS_OF).empty
-    assert pipeline_flows(learners, none, as_of=AS_OF).empty
+    assert pipeline_flows(learner_status(learners, none, as_of=AS_OF)).empty

@@ -166,7 +166,7 @@ def test_flows_match_one_path_per_learner(rows: list[tuple[int, int, str, str | 
         else:
             path.append(EXITS[str(r.status)])
         expected.update(pairwise(path))
-    flows = pipeline_flows(learners, events, as_of=AS_OF, status=status)
+    flows = pipeline_flows(status)
     got = {
         (s, t): int(n)
         for s, t, n in flows[["source", "target", "learners"]].itertuples(index=False, name=None)

@@ -14,6 +14,7 @@ from tracker.measures import (
     funnel_limits,
     funnel_points,
     kaplan_meier,
+    learner_status,
     retention_curves,
 )
 from tracker.measures.survival import DAYS_PER_MONTH
@@ -59,7 +60,9 @@ def test_kaplan_meier_everyone_leaves() -> None:
 def test_retention_curves_censor_current_completed_and_transferred(
     learners: pd.DataFrame, events: pd.DataFrame
 ) -> None:
-    curves = retention_curves(learners, events, by=["intake"], as_of=AS_OF)
+    curves = retention_curves(
+        learner_status(learners, events, as_of=AS_OF), as_of=AS_OF, by=["intake"]
+    )
     c20 = curves.loc[curves["intake"] == "2020-09"].reset_index(drop=True)
     # 2020 intake: withdrawals L2 (195 days) and L6 (779 days); everyone else censored:
     # L4 at transfer (518 days), L1 and L3 at completion, L5 and L7 at 1 Oct 2024.

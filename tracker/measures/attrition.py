@@ -234,18 +234,8 @@ def in_year_attrition(
     return table.loc[table["at_risk"] > 0].reset_index(drop=True)
 
 
-def _withdrawals_by(
-    learners: pd.DataFrame,
-    events: pd.DataFrame,
-    *,
-    by: Sequence[str],
-    as_of: date,
-    column: str,
-    status: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def _withdrawals_by(status: pd.DataFrame, *, by: Sequence[str], column: str) -> pd.DataFrame:
     cols = check_by(by)
-    if status is None:
-        status = learner_status(learners, events, as_of=as_of)
     gone = status.loc[status["started"] & (status["status"] == "withdrawn"), [*cols, column]]
     gone["withdrawn"] = 1
     table = gone.groupby([*cols, column], sort=True, dropna=False)["withdrawn"].sum().reset_index()
@@ -254,31 +244,23 @@ def _withdrawals_by(
     return table
 
 
-def withdrawals_by_reason(
-    learners: pd.DataFrame,
-    events: pd.DataFrame,
-    *,
-    by: Sequence[str] = (),
-    as_of: date,
-    status: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def withdrawals_by_reason(status: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataFrame:
     """Withdrawn starters (as in `cohort_measures`) by the reason given at withdrawal.
 
+    ``status`` is ``learner_status(learners, events, as_of=...)``: where each learner stands
+    on the report's date (a report replays the event log once for all its measures).
     Returns `by` columns plus reason, withdrawn, share (of the group's withdrawals).
     A withdrawal without a reason is 'not_recorded' rather than dropped, so the counts
     add up to the withdrawn figure shown beside them.
     """
-    table = _withdrawals_by(
-        learners, events, by=by, as_of=as_of, column="withdrawal_reason", status=status
-    )
+    table = _withdrawals_by(status, by=by, column="withdrawal_reason")
     return table.rename(columns={"withdrawal_reason": "reason"})
 
 
-def withdrawals_by_year_of_study(
-    learners: pd.DataFrame, events: pd.DataFrame, *, by: Sequence[str] = (), as_of: date
-) -> pd.DataFrame:
-    """Withdrawn starters by year of study at withdrawal (time interrupted not counted).
+def withdrawals_by_year_of_study(status: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Withdrawn starters by year of study at withdrawal (time interrupted not counted), from
+    ``status`` as in `withdrawals_by_reason`.
 
     Returns `by` columns plus year_of_study, withdrawn, share.
     """
-    return _withdrawals_by(learners, events, by=by, as_of=as_of, column="year_of_study")
+    return _withdrawals_by(status, by=by, column="year_of_study")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from tracker.measures.attrition import check_by
-from tracker.measures.status import learner_status
 
 STARTED = "Started"
 COMPLETED = "Completed"
@@ -31,15 +29,9 @@ def year_node(year: int) -> str:
     return f"Year {year}"
 
 
-def pipeline_flows(
-    learners: pd.DataFrame,
-    events: pd.DataFrame,
-    *,
-    by: Sequence[str] = (),
-    as_of: date,
-    status: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Tidy flows (source, target, learners) for a Sankey of the pipeline as of `as_of`.
+def pipeline_flows(status: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Tidy flows (source, target, learners) for a Sankey of the pipeline on the date of
+    ``status`` (``learner_status(learners, events, as_of=...)``, replayed once per report).
 
     Every starter flows Started -> Year 1 -> ... -> the year they reached (year of study
     at exit or now, time interrupted excluded), then out to Withdrawn, Transferred out,
@@ -49,8 +41,6 @@ def pipeline_flows(
     Returns `by` columns plus source, target, learners (zero flows omitted).
     """
     cols = check_by(by)
-    if status is None:
-        status = learner_status(learners, events, as_of=as_of)
     s = status.loc[status["started"]].copy()
     final_year = np.ceil(s["years"].astype(float)).astype(int).clip(lower=1)
     reached = s["year_of_study"].astype(int)

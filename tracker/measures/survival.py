@@ -15,7 +15,6 @@ import pandas as pd
 from scipy.stats import norm
 
 from tracker.measures.attrition import check_by
-from tracker.measures.status import learner_status
 
 #: Average month length in days (365.25 / 12), so that 12 months make a year on average.
 DAYS_PER_MONTH = 365.25 / 12
@@ -85,22 +84,15 @@ def loglog_limits(surv: float, greenwood: float, z: float) -> tuple[float, float
     return float(surv ** np.exp(z * se)), float(surv ** np.exp(-z * se))
 
 
-def time_to_withdrawal(
-    learners: pd.DataFrame,
-    events: pd.DataFrame,
-    *,
-    as_of: date,
-    status: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Per starter: months from start to withdrawal, or to censoring.
+def time_to_withdrawal(status: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
+    """Per starter: months from start to withdrawal, or to censoring, from ``status``
+    (``learner_status(learners, events, as_of=as_of)``, replayed once per report).
 
     Censoring is at completion, transfer out, or `as_of` for learners still on programme
     (interrupted learners included: they may yet return). Months run on the calendar, time
     interrupted included, because that is how long the place was occupied.
     Returns the learner columns plus intake_year, status, months, withdrew.
     """
-    if status is None:
-        status = learner_status(learners, events, as_of=as_of)
     s = status.loc[status["started"]].copy()
     end = s["status_date"].where(~s["status"].isin(["active", "interrupted"]), pd.Timestamp(as_of))
     s["months"] = ((end - s["start_date"]).dt.days / DAYS_PER_MONTH).clip(lower=0)
@@ -109,20 +101,15 @@ def time_to_withdrawal(
 
 
 def retention_curves(
-    learners: pd.DataFrame,
-    events: pd.DataFrame,
-    *,
-    by: Sequence[str] = (),
-    as_of: date,
-    confidence: float = 0.95,
-    status: pd.DataFrame | None = None,
+    status: pd.DataFrame, *, as_of: date, by: Sequence[str] = (), confidence: float = 0.95
 ) -> pd.DataFrame:
-    """Kaplan–Meier retention (not yet withdrawn) by months since start, per group.
+    """Kaplan–Meier retention (not yet withdrawn) by months since start, per group, from
+    ``status`` as in `time_to_withdrawal`.
 
     Returns `by` columns plus CURVE_COLUMNS, one curve per group.
     """
     cols = check_by(by)
-    data = time_to_withdrawal(learners, events, as_of=as_of, status=status)
+    data = time_to_withdrawal(status, as_of=as_of)
     if data.empty:
         return pd.DataFrame(columns=[*cols, *CURVE_COLUMNS])
     groups = data.groupby(cols, sort=True) if cols else [((), data)]

@@ -105,8 +105,8 @@ def cohort_report(
             "system": [float(sys_total[r]) for r in COMPARED_RATES],
         }
     )
-    curves_own = retention_curves(frames.learners, frames.events, as_of=as_of, status=own_status)
-    curves_sys = retention_curves(system.learners, system.events, as_of=as_of, status=sys_status)
+    curves_own = retention_curves(own_status, as_of=as_of)
+    curves_sys = retention_curves(sys_status, as_of=as_of)
     retention = pd.concat(
         [
             control_curves(curves_own, chosen).assign(series="Selection"),

@@ -87,19 +87,17 @@ def overview_report(
         by=["intake_year"],
         policy=chosen,
     )
-    flows = control_flows(pipeline_flows(learners, events, as_of=as_of, status=status), chosen)
+    flows = control_flows(pipeline_flows(status), chosen)
     in_year = control_table(
         in_year_attrition(learners, events, as_of=as_of, status=status), by=[], policy=chosen
     )
-    reasons = _reasons(learners, events, as_of=as_of, policy=chosen, status=status)
+    reasons = _reasons(status, policy=chosen)
     recent_years = sorted({intake_year(i) for i in learners["intake"].unique()})
     shown = learners["intake"].map(intake_year).isin(recent_years[-RETENTION_INTAKES:])
     curves = retention_curves(
-        learners.loc[shown.to_numpy()],
-        events,
-        by=["intake_year"],
+        status.loc[shown.to_numpy()].reset_index(drop=True),  # one row per learner
         as_of=as_of,
-        status=status.loc[shown.to_numpy()].reset_index(drop=True),  # one row per learner
+        by=["intake_year"],
     )
     return OverviewReport(
         as_of=as_of,
@@ -114,19 +112,12 @@ def overview_report(
     )
 
 
-def _reasons(
-    learners: pd.DataFrame,
-    events: pd.DataFrame,
-    *,
-    as_of: date,
-    policy: DisclosurePolicy,
-    status: pd.DataFrame | None = None,
-) -> Controlled:
+def _reasons(status: pd.DataFrame, *, policy: DisclosurePolicy) -> Controlled:
     """Withdrawals by reason with a total row, so the reasons are protected against it.
 
     Each share is of all withdrawals (a helper column, dropped once the shares are
     computed: under control they are ratios of shown counts, and the helper is not)."""
-    table = withdrawals_by_reason(learners, events, as_of=as_of, status=status)
+    table = withdrawals_by_reason(status)
     total = int(table["withdrawn"].sum())
     table = pd.concat(
         [table, pd.DataFrame({"reason": [TOTAL], "withdrawn": [total], "share": [1.0]})],
