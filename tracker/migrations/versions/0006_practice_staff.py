@@ -4,12 +4,8 @@ Practice staff are one row per person and organisation, linked to the settings t
 academic assessors are one row per person and HEI. Stage 2 of the allocator reads the first
 (``optimise.practice_tables.read_staff`` columns).
 
-Revision ID: 0006
-Revises: 0005
 Create Date: 2026-12-02
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
@@ -17,8 +13,6 @@ from alembic import op
 
 revision: str = "0006"
 down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 GROUPS = "profession_group IN ('nursing', 'midwifery', 'ahp', 'nursing_associate', 'social_work')"
 Text = sqlmodel.sql.sqltypes.AutoString
