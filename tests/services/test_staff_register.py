@@ -16,12 +16,15 @@ from tracker.data.importers import ImportRejected, read_table
 from tracker.db import session_scope
 from tracker.models import AcademicAssessor, AuditLog, PracticeStaff, Role
 from tracker.optimise.practice_tables import read_staff
+from tracker.queries.capacity import capacity_register
 from tracker.queries.staff import (
     academic_assessors_register,
     assign_staff,
     fields_without_assessor,
+    named_staff_counts,
     practice_staff_register,
     staff_not_prepared,
+    with_named_staff,
 )
 from tracker.services.imports import apply_import
 from tracker.services.registers import SaveRefused, StaleEdit
@@ -69,6 +72,15 @@ def _save(
         return saved.id
 
 
+@pytest.fixture
+def staffed(system: tuple[Engine, Principal, Principal]) -> Engine:
+    """The system with a supervisor at S1 and an adult nursing assessor at S1 and S4."""
+    engine = system[0]
+    _save(engine, SUPERVISOR)
+    _save(engine, ASSESSOR)
+    return engine
+
+
 def _register(
     engine: Engine, principal: Principal = COORDINATOR, **filters: object
 ) -> pd.DataFrame:
@@ -77,11 +89,9 @@ def _register(
 
 
 def test_staff_are_saved_with_their_settings_and_filtered_by_role_field_and_preparation(
-    system: tuple[Engine, Principal, Principal],
+    staffed: Engine,
 ) -> None:
-    engine, _, _ = system
-    _save(engine, SUPERVISOR)
-    _save(engine, ASSESSOR)
+    engine = staffed
     frame = _register(engine).set_index("staff_ref")
     assert frame.at["T1-PA-0002", "settings"] == "S1;S4"
     assert frame.at["T1-PA-0002", "field"] == "adult nursing"  # the register's spelling
@@ -95,10 +105,8 @@ def test_staff_are_saved_with_their_settings_and_filtered_by_role_field_and_prep
     assert list(missing["staff_ref"]) == ["T1-PA-0002"]
 
 
-def test_the_register_is_stage_twos_staff_file(system: tuple[Engine, Principal, Principal]) -> None:
-    engine, _, _ = system
-    _save(engine, SUPERVISOR)
-    _save(engine, ASSESSOR)
+def test_the_register_is_stage_twos_staff_file(staffed: Engine) -> None:
+    engine = staffed
     with Session(engine) as session:
         frame = assign_staff(session, principal=COORDINATOR)
     problems: list[object] = []
@@ -228,3 +236,20 @@ def test_settings_with_named_staff_but_no_assessor_in_a_field_they_offer(
     _save(engine, ASSESSOR)  # an adult nursing assessor at S1 and S4
     with Session(engine) as session:
         assert fields_without_assessor(session, principal=COORDINATOR).empty
+
+
+def test_capacity_rows_show_their_named_staff_or_unnamed(
+    staffed: Engine,
+) -> None:
+    engine = staffed
+    with Session(engine) as session:
+        frame = capacity_register(session, principal=COORDINATOR)
+        shown = with_named_staff(frame, named_staff_counts(session, principal=COORDINATOR))
+    named = dict(zip(shown["setting_id"], shown["named_staff"], strict=True))
+    assert named == {
+        "S1": "1 supervisor, 1 assessor",
+        "S2": "unnamed",
+        "S3": "unnamed",
+        "S4": "1 assessor",
+    }
+    assert list(shown["places"]) == list(frame["places"])  # numeric capacity unchanged

@@ -13,6 +13,7 @@ from tracker import components as ui
 from tracker.access import Principal
 from tracker.queries.capacity import capacity_register
 from tracker.queries.options import block_options, organisation_options
+from tracker.queries.staff import named_staff_counts, with_named_staff
 from tracker.refusals import Refused
 from tracker.services.capacity import (
     LEARNERS_PER_SUPERVISOR_RANGE,
@@ -38,6 +39,7 @@ SHOWN = [
     "profession_group",
     *EDITABLE,
     "places",
+    "named_staff",
 ]
 
 
@@ -104,7 +106,9 @@ def _grid_card() -> Any:
         download=f"{PAGE}-table",
         note="Places = practice supervisors × learners each supports. Double-click a blue "
         "column to edit; whole numbers, 0 or more (learners per supervisor 1 to 20). Saving "
-        "writes every changed row or none.",
+        "writes every changed row or none. Named staff: the setting's active practice staff "
+        "in that group on the practice staff register; unnamed where it lists none (the counts "
+        "typed here then stand alone).",
     )
 
 
@@ -201,7 +205,7 @@ def _register(
 ) -> Any:
     """The capacity register rows the filters choose, as saved."""
     with ui.reading() as session:
-        return capacity_register(
+        frame = capacity_register(
             session,
             principal=principal,
             blocks=[block] if block else [],
@@ -209,6 +213,7 @@ def _register(
             organisation=organisation or [],
             profession_group=group or [],
         )
+        return with_named_staff(frame, named_staff_counts(session, principal=principal))
 
 
 TABLE = ui.RegisterTable(

@@ -257,3 +257,49 @@ def fields_without_assessor(session: Session, *, principal: Principal) -> pd.Dat
     ]
     frame = frame_of(rows, ["setting_id", "field"])
     return frame.sort_values(["setting_id", "field"]).reset_index(drop=True)
+
+
+UNNAMED = "unnamed"
+
+
+def _spoken(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def named_staff_counts(session: Session, *, principal: Principal) -> pd.DataFrame:
+    """Per setting and profession group, its active named staff in words ("4 supervisors,
+    2 assessors"; "2 educators"), beside the capacity register's numeric counts; a setting
+    and group with no named staff is absent (the capacity page says "unnamed")."""
+    require_practice_staff_reader(principal)
+    query = (
+        select(PlacementSetting.code, PracticeStaff)
+        .join(PracticeStaffSetting, col(PracticeStaffSetting.setting_id) == PlacementSetting.id)
+        .join(PracticeStaff, col(PracticeStaff.id) == PracticeStaffSetting.staff_id)
+        .where(col(PracticeStaff.active).is_(True))
+    )
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for code, person in session.exec(query).all():
+        tally = counts[(code, person.profession_group)]
+        for i, has in enumerate((person.is_supervisor, person.is_assessor, person.is_educator)):
+            tally[i] += int(has)
+    rows = [
+        {
+            "setting_id": code,
+            "profession_group": group,
+            "named_staff": ", ".join(
+                _spoken(n, noun)
+                for n, noun in zip(tally, ("supervisor", "assessor", "educator"), strict=True)
+                if n
+            ),
+        }
+        for (code, group), tally in counts.items()
+    ]
+    return frame_of(rows, ["setting_id", "profession_group", "named_staff"])
+
+
+def with_named_staff(frame: pd.DataFrame, named: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (rows with ``setting_id`` and ``profession_group``) with its setting's named
+    staff in that group, or "unnamed" where the setting lists none (today's numeric capacity
+    then stands alone)."""
+    merged = frame.merge(named, on=["setting_id", "profession_group"], how="left")
+    return merged.assign(named_staff=merged["named_staff"].fillna(UNNAMED))
