@@ -31,6 +31,7 @@ from tracker.models import (
     StaffRole,
     SupervisionCapacity,
 )
+from tracker.queries.filters import narrowed
 from tracker.queries.options import frame_of
 
 PREPARED, NOT_PREPARED = "prepared", "not_prepared"
@@ -187,8 +188,7 @@ def academic_assessors_register(
     scope = hei_scope(principal)
     if scope is not None:
         query = query.where(AcademicAssessor.hei_id == scope)
-    if hei:
-        query = query.where(col(Organisation.code).in_(list(hei)))
+    query = narrowed(query, {"hei": Organisation.code}, {"hei": hei})
     rows = [
         {
             "id": a.id,
