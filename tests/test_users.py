@@ -21,6 +21,7 @@ from tracker.services.users import (
     authenticate,
     create_demo_accounts,
     create_user,
+    demo_account_lines,
     set_active,
     set_password,
     sign_out,
@@ -140,6 +141,16 @@ def test_demo_accounts_only_work_in_demo_mode(session: Session, hei: Organisatio
     assert refused.principal is None
     assert "demo" in refused.message.lower()
     assert authenticate(session, "admin", "demo-admin-pass", demo_mode=True).principal is not None
+
+
+def test_the_console_lists_demo_accounts_under_headings_in_words() -> None:
+    lines = demo_account_lines("UNI-A")
+    assert lines[0].split() == ["Role", "User", "name", "Password", "Sees"]
+    assert "Placement coordinator" in lines[2] and "demo-coordinator-pass" in lines[2]
+    assert lines[-1].split()[:3] == ["HEI", "user", "hei"] and lines[-1].endswith("HEI UNI-A")
+    starts = {line.index("demo-") for line in lines[1:]}
+    assert len(starts) == 1  # the passwords line up under their heading
+    assert lines[0].index("Password") == starts.pop()
 
 
 def test_deactivated_users_cannot_sign_in(session: Session, hei: Organisation) -> None:

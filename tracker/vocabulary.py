@@ -101,7 +101,15 @@ PREPARATIONS: Final = MappingProxyType({"prepared": "Prepared", "not_prepared": 
 #: A learner's pre-placement checks (``measures.readiness.CHECKS``).
 READINESS_CHECKS: Final = _labelled(readiness.CHECKS, {"dbs": "DBS check"})
 READINESS_STATUSES: Final = _labelled(readiness.STATUSES, {"expiring": "Expiring soon"})
-ROLES: Final = _labelled(Role, str)
+ROLES: Final = _labelled(
+    Role,
+    {
+        "admin": "Administrator",
+        "coordinator": "Placement coordinator",
+        "collaborative": "Collaborative member",
+        "hei": "HEI user",
+    },
+)
 #: The role a new user gets unless another is chosen.
 DEFAULT_ROLE: Final = Role.COORDINATOR.value
 #: The role whose users are bound to one HEI.

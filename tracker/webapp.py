@@ -137,15 +137,14 @@ def prepare_database(settings: Settings, engine: Engine, *, seed_demo: bool) -> 
         return []
     from sqlmodel import Session
 
-    from tracker.services.users import demo_accounts, first_hei_code
+    from tracker.services.users import demo_account_lines, first_hei_code
 
     with Session(engine) as session:
         hei_code = first_hei_code(session)
-    lines = ["Demo data created. Demo sign-in accounts (demo mode only):"]
-    for account in demo_accounts(hei_code):
-        bound = f" (HEI {account.hei_code})" if account.hei_code else ""
-        lines.append(f"  {account.role.value:<14} {account.username:<14} {account.password}{bound}")
-    return lines
+    return [
+        "Demo data created. Demo sign-in accounts (demo mode only):",
+        *demo_account_lines(hei_code),
+    ]
 
 
 def create_app(

@@ -91,12 +91,6 @@ def test_cohorts_for_collaborative_filter_by_hei(browser_page: BrowserPage) -> N
     assert browser_page.console_errors == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known bug, not yet fixed: the cohort view's learners grid sometimes stays "
-    "un-laid-out (ag-delay-render) on a loaded machine, so its cells never become visible "
-    "(2 of about 6 suite runs on 2-core machines); see the closing note of 2026-12-02",
-)
 def test_cohorts_for_hei_restore_filters_from_the_url(
     browser_page: BrowserPage, live_app: LiveApp
 ) -> None:

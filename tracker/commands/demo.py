@@ -12,7 +12,7 @@ from tracker.data.demo import DEFAULT_SEED, has_organisations
 from tracker.data.demo_reference import HEIS
 from tracker.db import make_engine, upgrade
 from tracker.services.demo import generate_demo
-from tracker.services.users import demo_accounts
+from tracker.services.users import demo_account_lines
 
 
 def register(app: typer.Typer) -> None:
@@ -45,6 +45,5 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"  {table:<22}{count:>10,}")
         typer.echo(f"Took {seconds:.1f} s.")
         typer.echo("Demo sign-in accounts (they work only in demo mode):")
-        for account in demo_accounts(HEIS[0].code):
-            bound = f" (HEI {account.hei_code})" if account.hei_code else ""
-            typer.echo(f"  {account.role.value:<14}{account.username:<14}{account.password}{bound}")
+        for line in demo_account_lines(HEIS[0].code):
+            typer.echo(line)

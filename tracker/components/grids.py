@@ -7,7 +7,8 @@ percentages; numbers are right-aligned. Rows are sent as JSON-safe records.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 import dash_ag_grid as dag
 import pandas as pd
@@ -45,13 +46,13 @@ def column_defs(
         if column in VALUE_LABELS:
             d.update(_worded(VALUE_LABELS[column]))
         if column in LONG_TEXT:
-            d.update({"wrapText": True, "autoHeight": True, "minWidth": 260, "flex": 3})
+            d.update({"wrapText": True, "autoHeight": True, "minWidth": 260, "width": 600})
         defs.append(d)
     if len(defs) > PIN_FROM:
         defs[0]["pinned"] = "left"  # the row's identity stays in view as the grid scrolls
         for d in defs:  # wide grids size each column to its header and cells, and scroll
             if d["field"] in LONG_TEXT:
-                d.update({"flex": None, "width": 360})
+                d["width"] = 360
     return defs
 
 
@@ -104,6 +105,15 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+#: Narrow grids fill their width: sized to fit when drawn and again whenever the grid's box
+#: changes (dash-ag-grid's ``responsiveSizeToFit``), a long-text column keeping its larger
+#: share. Not AG Grid's column ``flex``: a flex grid hides its cells until it has measured a
+#: width for its box, and on a loaded machine that measurement could be missed, leaving the
+#: grid blank for good (seen on the cohort view's learner grid); fitting needs no measurement
+#: before the cells show.
+_FIT_WIDTH: Final[Mapping[str, Any]] = MappingProxyType({"columnSize": "responsiveSizeToFit"})
+
+
 def grid(
     grid_id: str,
     columns: Sequence[str] | list[dict[str, Any]],
@@ -141,12 +151,12 @@ def grid(
             "resizable": True,
             "filter": filters,
             "minWidth": 100,
-            "flex": None if wide else 1,
             "wrapHeaderText": True,
             "autoHeaderHeight": True,
         },
         dashGridOptions={**grid_options, **(options or {})},
         style={"height": f"{height}px", "width": "100%"},
+        **({} if wide else _FIT_WIDTH),
         **props,
     )
 
@@ -173,7 +183,6 @@ def scrolling_table(grid_id: str, columns: Sequence[str], *, height: int = 400) 
             "sortable": True,
             "resizable": True,
             "minWidth": 110,
-            "flex": 1,
             "filter": "agTextColumnFilter",
             "floatingFilter": True,
             "filterParams": {"maxNumConditions": 1, "debounceMs": 400},
@@ -182,4 +191,5 @@ def scrolling_table(grid_id: str, columns: Sequence[str], *, height: int = 400) 
         },
         dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20, "animateRows": False},
         style={"height": f"{height}px", "width": "100%"},
+        **_FIT_WIDTH,
     )

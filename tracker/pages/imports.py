@@ -149,7 +149,7 @@ def _problems_grid(report: ImportReport) -> Any:
             {"field": "row", "maxWidth": 90},
             {"field": "column", "maxWidth": 180},
             {"field": "value", "maxWidth": 200},
-            {"field": "problem", "flex": 1},
+            {"field": "problem", "width": 600},
         ],
         defaultColDef={"sortable": True, "filter": True, "resizable": True},
         style={"height": "320px"},

@@ -52,7 +52,7 @@ def _add_form(heis: Any) -> Any:
                 dbc.Select(
                     id="users-new-hei",
                     options=heis,
-                    placeholder="HEI (hei role only)",
+                    placeholder="HEI (HEI users only)",
                     className="mb-2",
                 ),
                 dbc.Label("Password", html_for="users-new-password", class_name="small mb-1"),

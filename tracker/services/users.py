@@ -19,6 +19,7 @@ from tracker.services.sign_in_throttle import (
     record_failure,
     throttle_wait_until,
 )
+from tracker.vocabulary import ROLES
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -233,6 +234,27 @@ def demo_accounts(first_hei_code: str) -> list[DemoAccount]:
         DemoAccount("coordinator", "demo-coordinator-pass", Role.COORDINATOR),
         DemoAccount("collaborative", "demo-collaborative-pass", Role.COLLABORATIVE),
         DemoAccount("hei", "demo-hei-pass", Role.HEI, first_hei_code),
+    ]
+
+
+def demo_account_lines(first_hei_code: str) -> list[str]:
+    """The demo accounts as a small table with headings, for the console: the role's
+    human label, the user name to type, the public password and the HEI an account sees."""
+    labels = dict(ROLES)
+    rows = [("Role", "User name", "Password", "Sees")]
+    rows += [
+        (
+            labels.get(account.role.value, account.role.value),
+            account.username,
+            account.password,
+            f"HEI {account.hei_code}" if account.hei_code else "every HEI",
+        )
+        for account in demo_accounts(first_hei_code)
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
     ]
 
 
