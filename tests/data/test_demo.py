@@ -50,6 +50,7 @@ class Demo:
     history: pd.DataFrame
     audits: pd.DataFrame
     engine: Engine  # the database itself, for checks that read it through the queries
+    readiness: pd.DataFrame
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +110,13 @@ def demo() -> Iterator[Demo]:
             FROM placement_setting s LEFT JOIN educational_audit a ON a.setting_id = s.id""",
         ),
         engine=engine,
+        readiness=_frame(
+            engine,
+            """
+            SELECT l.id AS learner_id, r.dbs_valid_until, r.occupational_health_valid_until,
+                   r.mandatory_training_valid_until, r.version
+            FROM learner l LEFT JOIN learner_readiness r ON r.learner_id = l.id""",
+        ),
     )
     engine.dispose()
 
@@ -375,3 +383,33 @@ def test_every_active_setting_names_its_staff_and_a_few_fall_short(demo: Demo) -
     assert problems == []
     per_programme = assessors.groupby(["hei", "assessed_programmes"]).size()
     assert (per_programme == 2).all() and len(assessors) == 2 * len(per_programme)
+
+
+def test_learners_in_training_are_mostly_ready_a_few_expire_soon_or_are_not(demo: Demo) -> None:
+    ended = set(demo.events.loc[demo.events["event"].isin(TERMINAL), "learner_id"])
+    frame = demo.readiness.assign(
+        ended=demo.readiness["learner_id"].isin(ended),
+        **{
+            c: pd.to_datetime(demo.readiness[c]).dt.date
+            for c in (
+                "dbs_valid_until",
+                "occupational_health_valid_until",
+                "mandatory_training_valid_until",
+            )
+        },
+    )
+    assert frame.loc[frame["ended"], "version"].isna().all()  # only learners in training
+    training = frame[~frame["ended"]]
+    checks = training[
+        ["dbs_valid_until", "occupational_health_valid_until", "mandatory_training_valid_until"]
+    ]
+    until = checks.min(axis=1, skipna=False)
+    not_ready = until.isna() | (until < DEMO_AS_OF)
+    soon = ~not_ready & (until < DEMO_AS_OF + pd.Timedelta(days=60))
+    assert 0.02 <= not_ready.mean() <= 0.08  # a few missing
+    assert 0.02 <= soon.mean() <= 0.08  # a few expiring within 60 days
+    assert training["version"].isna().sum() >= 10  # some with nothing recorded at all
+    only_dbs = checks["dbs_valid_until"].isna() & checks.drop(
+        columns="dbs_valid_until"
+    ).notna().all(axis=1)
+    assert only_dbs.sum() >= 20  # waiting only for their DBS certificate

@@ -27,6 +27,7 @@ from tracker.data.demo_placements import (
     request_rows,
 )
 from tracker.data.demo_providers import build_providers
+from tracker.data.demo_readiness import readiness_rows
 from tracker.data.demo_setting_kinds import KINDS, OrgSpec, SettingSpec
 from tracker.data.demo_staff import assessor_rows, staff_rows
 from tracker.models import (
@@ -35,6 +36,7 @@ from tracker.models import (
     EducationalAudit,
     Learner,
     LearnerEvent,
+    LearnerReadiness,
     Organisation,
     OrgKind,
     Placement,
@@ -66,6 +68,7 @@ class DemoSummary:
     cohorts: int
     learners: int
     learner_events: int
+    learner_readiness: int
     placement_settings: int
     setting_programmes: int
     placement_blocks: int
@@ -168,6 +171,7 @@ class _People:
     learners: list[LearnerPlan]
     learner_ids: list[int]
     events: int
+    readiness: int
 
 
 def _write_people(session: Session, rng: np.random.Generator, systems: _Systems) -> _People:
@@ -217,8 +221,12 @@ def _write_people(session: Session, rng: np.random.Generator, systems: _Systems)
         for day, event, reason in lp.events
     ]
     _insert(session, LearnerEvent, events)
+    readiness = readiness_rows(learners, learner_ids, DEMO_AS_OF)
+    _insert(session, LearnerReadiness, readiness)
 
-    return _People(cohorts, cohort_ids, learners, learner_ids, events=len(events))
+    return _People(
+        cohorts, cohort_ids, learners, learner_ids, events=len(events), readiness=len(readiness)
+    )
 
 
 def _write_placements(
@@ -326,6 +334,7 @@ def write_demo_rows(session: Session, *, seed: int = DEFAULT_SEED, scale: int = 
         cohorts=len(people.cohorts),
         learners=len(people.learners),
         learner_events=people.events,
+        learner_readiness=people.readiness,
         **placements,
         users=0,
     )
