@@ -13,6 +13,7 @@ from tracker.access import Principal, can_view_page
 from tracker.clock import utcnow
 from tracker.queries.audits import audits_due
 from tracker.queries.overview import headline_counts
+from tracker.queries.readiness import readiness_attention
 from tracker.queries.staff import fields_without_assessor, staff_not_prepared
 from tracker.services.pipeline_reports import learners_on_record
 
@@ -36,6 +37,7 @@ _NEXT_STEPS = [
         "Academic assessors",
         "Each HEI's academic assessors and the programmes they assess.",
     ),
+    ("readiness", "/readiness", "Learner readiness", "DBS, occupational health and training."),
     ("allocation", "/allocation", "Allocation", "Run, review and publish fair allocations."),
     ("placements", "/placements", "Placements", "Confirmed placements and who is coming."),
 ]
@@ -83,6 +85,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
         cards.append(_audits_card(principal))
     if can_view_page(principal, "practice-staff"):
         cards.append(_staff_card(principal))
+    if principal.is_hei:
+        cards.append(_readiness_card(principal))
     steps = [
         dbc.Col(
             dbc.Card(
@@ -140,4 +144,18 @@ def _staff_card(principal: Principal) -> Any:
         "Active staff with no preparation date, and settings with named staff but no practice "
         "assessor in a field they offer (see Practice supervisors and assessors)",
         card_id="home-staff",
+    )
+
+
+def _readiness_card(principal: Principal) -> Any:
+    """An HEI's learners not ready or whose checks lapse in the next 60 days: a learner not
+    ready through a placement's end may not start it."""
+    with ui.reading() as session:
+        attention = readiness_attention(session, principal=principal, today=utcnow().date())
+    not_ready = int((attention["readiness_status"] == "not_ready").sum())
+    return ui.stat_card(
+        "Learners not ready / expiring",
+        f"{ui.format_count(not_ready)} / {ui.format_count(len(attention) - not_ready)}",
+        "Checks missing or lapsed, or lapsing in the next 60 days (see Learner readiness)",
+        card_id="home-readiness",
     )

@@ -111,7 +111,9 @@ def readiness_register(
     frame = frame_of(rows, _STORED)
     frame = readiness_columns(frame, today=today, horizon=horizon or today + EXPIRY_WINDOW)
     frame["not_recorded"] = [", ".join(READINESS_CHECKS[c] for c in m) for m in frame["missing"]]
-    frame["updated_at"] = pd.Series([m[0] for m in meta], index=frame.index, dtype=object)
+    frame["updated_at"] = pd.to_datetime(
+        pd.Series([m[0] for m in meta], index=frame.index, dtype=object), utc=True
+    )
     frame["version"] = pd.Series([m[1] for m in meta], index=frame.index, dtype=object)
     if status:
         frame = frame[frame["readiness_status"].isin(list(status))]
