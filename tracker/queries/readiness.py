@@ -25,6 +25,7 @@ from tracker.measures.readiness import (
     readiness_columns,
 )
 from tracker.models import Cohort, EventType, Learner, LearnerEvent, LearnerReadiness, Programme
+from tracker.queries.filters import narrowed
 from tracker.queries.joins import HEI, with_cohort
 from tracker.queries.options import frame_of
 from tracker.vocabulary import READINESS_CHECKS
@@ -46,6 +47,9 @@ READINESS_COLUMNS = [
     "updated_at",
     "version",  # None: no readiness recorded yet
 ]
+#: The register's code filters (``queries.filters.narrowed``); readiness statuses are derived,
+#: so they filter the frame, not the query.
+READINESS_FILTERS = {"hei": HEI.code, "programme": Programme.code}
 _STORED = ["id", "learner_ref", "hei", "programme", "intake", *CHECK_COLUMNS.values(), "note"]
 
 
@@ -87,11 +91,8 @@ def readiness_register(
     require_readiness_reader(principal)
     if not sees_learner_rows(principal):  # pragma: no cover - READINESS_READERS excludes it
         return frame_of([], READINESS_COLUMNS)
-    query = _in_training(principal, today)
-    if hei:
-        query = query.where(col(HEI.code).in_(list(hei)))
-    if programme:
-        query = query.where(col(Programme.code).in_(list(programme)))
+    chosen = {"hei": hei, "programme": programme}
+    query = narrowed(_in_training(principal, today), READINESS_FILTERS, chosen)
     query = query.order_by(col(Learner.learner_ref))
     rows, meta = [], []
     for learner_id, ref, hei_code, programme_code, cohort, readiness in session.exec(query).all():
