@@ -7,7 +7,8 @@ here, so no page repeats a list of the kit's modules. Modules by what they make:
 (``reading()``/``writing()``: a callback's session), ``grids``, ``downloads``, ``charts``
 (house chart style) with ``figures`` (pipeline, as ``ui.figures``) and ``capacity_figures``,
 ``cards``, ``alerts``, ``fields``, ``pipeline_filters`` and ``dashboards`` (the pipeline
-dashboards' shared path), ``registers`` (the register pages' skeleton), ``drawn`` (drawn
+dashboards' shared path), ``registers`` (the register pages' skeleton), ``filtered_views``
+and ``register_tables`` (filters that load a page's views and downloads), ``drawn`` (drawn
 content cached beside the reports) and ``run_tokens``. Nothing here computes figures or
 decides access: reports come from services and queries, permissions from ``tracker.access``.
 """
@@ -58,6 +59,7 @@ from tracker.components.fields import (
     named,
     sector_options,
 )
+from tracker.components.filtered_views import FilteredView
 from tracker.components.grids import (
     COUNT_RANGE,
     column_defs,
@@ -109,6 +111,7 @@ __all__ = [
     "COUNT_RANGE",
     "DbSession",
     "FilterValue",
+    "FilteredView",
     "PipelineReport",
     "RegisterTable",
     "app_audit_interval",

@@ -90,21 +90,11 @@ def layout(principal: Principal, **_query: Any) -> Any:
     )
 
 
-def _read(
-    principal: Principal,
-    setting: list[str] | None,
-    organisation: list[str] | None,
-    status: list[str] | None,
-) -> Any:
+def _read(principal: Principal, **chosen: Any) -> Any:
+    """The audits the filters choose (setting, organisation, status: as the register names
+    them), with their statuses as of today."""
     with ui.reading() as session:
-        return audits_register(
-            session,
-            principal=principal,
-            today=_today(),
-            setting=setting or [],
-            organisation=organisation or [],
-            status=status or [],
-        )
+        return audits_register(session, principal=principal, today=_today(), **chosen)
 
 
 TABLE = ui.RegisterTable(

@@ -7,7 +7,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, html
+from dash import Input, Output, State, callback, html
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -115,9 +115,12 @@ def layout(principal: Principal, **_query: Any) -> Any:
     )
 
 
-def _calendar(principal: Principal, groups: list[str] | None) -> CalendarReport:
+def _calendar(principal: Principal, groups: list[str]) -> CalendarReport:
     with ui.reading() as session:
-        return calendar_report(session, principal=principal, profession_groups=groups or [])
+        return calendar_report(session, principal=principal, profession_groups=groups)
+
+
+CALENDAR = ui.FilteredView(PAGE, {"groups": list[str] | None}, _calendar)
 
 
 @callback(
@@ -128,7 +131,7 @@ def _calendar(principal: Principal, groups: list[str] | None) -> CalendarReport:
 )
 def update_calendar(groups: list[str] | None, _refresh: int | None) -> Any:
     principal = ui.callback_principal(PAGE)
-    report = _calendar(principal, groups)
+    report = CALENDAR.read_values(principal, groups)
     return ui.calendar_timeline(report.entries, report.blocks), ui.records(
         report.overlaps[OVERLAP_COLUMNS]
     )
@@ -183,29 +186,17 @@ def save_weeks(
     return ui.saved(f"Saved {hei} {programme} weeks in {block}.", refresh)
 
 
-@callback(
-    Output(f"{PAGE}-table-download", "data"),
-    Output(f"{PAGE}-overlap-download", "data"),
-    *ui.clicks(PAGE, "table-csv", "table-xlsx", "overlap-csv", "overlap-xlsx"),
-    State(f"{PAGE}-groups", "value"),
-    prevent_initial_call=True,
+CALENDAR.download_table(
+    "download_calendar",
+    "table",
+    lambda report: report.entries.drop(columns=["id"]),
+    "placement-calendar",
+    note="HEI programmes' placement weeks.",
 )
-def download_calendar(
-    _table_csv: int | None,
-    _table_xlsx: int | None,
-    _overlap_csv: int | None,
-    _overlap_xlsx: int | None,
-    groups: list[str] | None,
-) -> Any:
-    principal = ui.callback_principal(PAGE)
-    fmt = ui.chosen_format()
-    report = _calendar(principal, groups)
-    frame = report.entries.drop(columns=["id"])
-    if "overlap" in str(ctx.triggered_id):
-        overlaps = report.overlaps[OVERLAP_COLUMNS]
-        return dash.no_update, ui.send_table(
-            overlaps, fmt=fmt, filename="calendar-overlaps", note="Overlapping weeks between HEIs."
-        )
-    return ui.send_table(
-        frame, fmt=fmt, filename="placement-calendar", note="HEI programmes' placement weeks."
-    ), dash.no_update
+CALENDAR.download_table(
+    "download_overlaps",
+    "overlap",
+    lambda report: report.overlaps[OVERLAP_COLUMNS],
+    "calendar-overlaps",
+    note="Overlapping weeks between HEIs.",
+)

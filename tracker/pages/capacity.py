@@ -196,22 +196,13 @@ def layout(principal: Principal, block: str | None = None, **_query: Any) -> Any
     return ui.register_layout(PAGE, header, filters, grid_card, bulk)
 
 
-def _register(
-    principal: Principal,
-    block: str | None,
-    sector: list[str] | None,
-    organisation: list[str] | None,
-    group: list[str] | None,
-) -> Any:
-    """The capacity register rows the filters choose, as saved."""
+def _register(principal: Principal, block: str | None, group: list[str], **chosen: Any) -> Any:
+    """The capacity register rows the filters choose, as saved (sector and organisation:
+    as the register names them)."""
+    blocks = [block] if block else []
     with ui.reading() as session:
         frame = capacity_register(
-            session,
-            principal=principal,
-            blocks=[block] if block else [],
-            sector=sector or [],
-            organisation=organisation or [],
-            profession_group=group or [],
+            session, principal=principal, blocks=blocks, profession_group=group, **chosen
         )
         return with_named_staff(frame, named_staff_counts(session, principal=principal))
 

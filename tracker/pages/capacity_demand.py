@@ -7,7 +7,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, callback, html
+from dash import Output, callback, html
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -120,22 +120,21 @@ def _map_and_coverage() -> Any:
     )
 
 
-def _report(
-    principal: Principal,
-    blocks: list[str] | None,
-    sectors: list[str] | None,
-    groups: list[str] | None,
-) -> CapacityDemandReport:
+def _report(principal: Principal, groups: list[str], **chosen: Any) -> CapacityDemandReport:
+    """The report for the filters (blocks, sectors: as the report names them)."""
     # Both callbacks and every download ask for the same report: the shared report cache
     # computes it once per selection and data version.
     with ui.reading() as session:
         return capacity_demand_report(
-            session,
-            principal=principal,
-            blocks=blocks or [],
-            sectors=sectors or [],
-            profession_groups=groups or [],
+            session, principal=principal, profession_groups=groups, **chosen
         )
+
+
+REPORT = ui.FilteredView(
+    PAGE,
+    {"blocks": list[str] | None, "sectors": list[str] | None, "groups": list[str] | None},
+    _report,
+)
 
 
 def _sector_order(long: pd.DataFrame) -> pd.DataFrame:
@@ -160,7 +159,7 @@ def update_views(
         f"{PAGE}:views",
         principal,
         _selection(blocks, sectors, groups),
-        lambda: _views(_report(principal, blocks, sectors, groups)),
+        lambda: _views(REPORT.read_values(principal, blocks, sectors, groups)),
     )
 
 
@@ -237,33 +236,14 @@ def update_location(
         principal,
         (*_selection(blocks, sectors, groups), colour),
         lambda: ui.plain_figure(
-            ui.settings_map(_report(principal, blocks, sectors, groups).settings, colour)
+            ui.settings_map(REPORT.read_values(principal, blocks, sectors, groups).settings, colour)
         ),
     )
 
 
-def _download(prefix: str, build: Any) -> Any:
-    @callback(
-        Output(f"{PAGE}-{prefix}-download", "data"),
-        Input(f"{PAGE}-{prefix}-csv", "n_clicks"),
-        Input(f"{PAGE}-{prefix}-xlsx", "n_clicks"),
-        *ui.states(PAGE, "blocks", "sectors", "groups"),
-        prevent_initial_call=True,
-    )
-    def download_table(
-        _csv: int | None,
-        _xlsx: int | None,
-        blocks: list[str] | None,
-        sectors: list[str] | None,
-        groups: list[str] | None,
-    ) -> Any:
-        principal = ui.callback_principal(PAGE)
-        fmt = ui.chosen_format()
-        frame = build(_report(principal, blocks, sectors, groups))
-        return ui.send_table(frame, fmt=fmt, filename=f"capacity-demand-{prefix}", note=NOTE)
-
-    download_table.__name__ = f"download_{prefix.replace('-', '_')}"
-    return download_table
+def _download(table: str, frame: Any) -> None:
+    name = f"download_{table.replace('-', '_')}"
+    REPORT.download_table(name, table, frame, f"capacity-demand-{table}", note=NOTE)
 
 
 _download("sector", lambda r: _sector_order(r.by_sector))

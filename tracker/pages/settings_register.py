@@ -50,20 +50,15 @@ def layout(principal: Principal, **_query: Any) -> Any:
     )
 
 
-def _read(
-    principal: Principal,
-    sector: list[str] | None,
-    organisation: list[str] | None,
-    active: str | None,
-) -> Any:
-    flag = {"active": True, "inactive": False}.get(active or "all")
+#: The "active" filter's choices as the register's flag ("all": no flag).
+ACTIVE = {"active": True, "inactive": False}
+
+
+def _read(principal: Principal, active: str | None, **chosen: Any) -> Any:
+    """The settings the filters choose (sector, organisation: as the register names them)."""
     with ui.reading() as session:
         return settings_register(
-            session,
-            principal=principal,
-            sector=sector or [],
-            organisation=organisation or [],
-            active=flag,
+            session, principal=principal, active=ACTIVE.get(active or "all"), **chosen
         )
 
 
