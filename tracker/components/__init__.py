@@ -8,12 +8,14 @@ here, so no page repeats a list of the kit's modules. Modules by what they make:
 (house chart style) with ``figures`` (pipeline, as ``ui.figures``) and ``capacity_figures``,
 ``cards``, ``alerts``, ``fields``, ``pipeline_filters`` and ``dashboards`` (the pipeline
 dashboards' shared path), ``registers`` (the register pages' skeleton), ``filtered_views``
-and ``register_tables`` (filters that load a page's views and downloads), ``drawn`` (drawn
+and ``register_tables`` (filters that load a page's views and downloads), ``actions``
+(buttons that change records, with their outcome line), ``drawn`` (drawn
 content cached beside the reports) and ``run_tokens``. Nothing here computes figures or
 decides access: reports come from services and queries, permissions from ``tracker.access``.
 """
 
 from tracker.components import capacity_figures, figures
+from tracker.components.actions import action, require
 from tracker.components.alerts import (
     disclosure_notice,
     message,
@@ -114,6 +116,7 @@ __all__ = [
     "FilteredView",
     "PipelineReport",
     "RegisterTable",
+    "action",
     "app_audit_interval",
     "app_disclosure_policy",
     "app_import_limits",
@@ -178,6 +181,7 @@ __all__ = [
     "refused_alert",
     "register_grid",
     "register_layout",
+    "require",
     "result_alert",
     "run_token",
     "save_or_delete",

@@ -7,13 +7,12 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, callback, html
 
 from tracker import components as ui
 from tracker.access import Principal
 from tracker.callback_inputs import IsoDate
 from tracker.queries.options import block_options, organisation_options, programme_options
-from tracker.refusals import Refused
 from tracker.services.calendar import save_calendar_entry
 from tracker.services.capacity_reports import (
     SHOWN_OVERLAP_COLUMNS,
@@ -137,53 +136,30 @@ def update_calendar(groups: list[str] | None, _refresh: int | None) -> Any:
     )
 
 
-@callback(
-    Output(f"{PAGE}-message", "children"),
-    Output(f"{PAGE}-refresh", "data"),
-    Input(f"{PAGE}-save", "n_clicks"),
-    *ui.states(PAGE, "hei", "programme", "block", "year", "start", "end"),
-    State(f"{PAGE}-refresh", "data"),
-    prevent_initial_call=True,
-)
+@ui.action(PAGE, ["save"], ui.states(PAGE, "hei", "programme", "block", "year", "start", "end"))
 def save_weeks(
-    _save: int | None,
+    session: ui.DbSession,
+    principal: Principal,
+    _button: str,
     hei: str | None,
     programme: str | None,
     block: str | None,
     year: int | None,
     start: IsoDate | None,
     end: IsoDate | None,
-    refresh: int | None,
-) -> Any:
-    principal = ui.callback_principal(PAGE)
-    try:
-        missing = [
-            n
-            for n, v in (
-                ("HEI", hei),
-                ("programme", programme),
-                ("block", block),
-                ("start", start),
-                ("end", end),
-            )
-            if not v
-        ]
-        if missing:
-            raise Refused([f"{m}: required" for m in missing])
-        with ui.writing() as session:
-            save_calendar_entry(
-                session,
-                principal=principal,
-                hei=str(hei),
-                programme=str(programme),
-                block=str(block),
-                year_of_study=int(year or 1),
-                start_date=date.fromisoformat(str(start)),
-                end_date=date.fromisoformat(str(end)),
-            )
-    except Refused as refused:
-        return ui.refused(refused)
-    return ui.saved(f"Saved {hei} {programme} weeks in {block}.", refresh)
+) -> str:
+    ui.require({"HEI": hei, "programme": programme, "block": block, "start": start, "end": end})
+    save_calendar_entry(
+        session,
+        principal=principal,
+        hei=str(hei),
+        programme=str(programme),
+        block=str(block),
+        year_of_study=int(year or 1),
+        start_date=date.fromisoformat(str(start)),
+        end_date=date.fromisoformat(str(end)),
+    )
+    return f"Saved {hei} {programme} weeks in {block}."
 
 
 CALENDAR.download_table(

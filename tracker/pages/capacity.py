@@ -6,7 +6,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, html, no_update
+from dash import Input, Output, State, callback, html, no_update
 from dash.exceptions import PreventUpdate
 
 from tracker import components as ui
@@ -278,49 +278,36 @@ def preview_bulk(_preview: int | None, *values: Any) -> Any:
 
 @callback(
     Output(f"{PAGE}-bulk-modal", "is_open", allow_duplicate=True),
-    *ui.clicks(PAGE, "bulk-cancel"),
+    *ui.clicks(PAGE, "bulk-cancel", "bulk-confirm"),
     prevent_initial_call=True,
 )
-def cancel_bulk(_cancel: int | None) -> bool:
+def close_bulk(_cancel: int | None, _confirm: int | None) -> bool:
+    """The dialog closes on either answer; confirming also applies the change (below)."""
     return False
 
 
-@callback(
-    Output(f"{PAGE}-message", "children"),
-    Output(f"{PAGE}-refresh", "data"),
-    Output(f"{PAGE}-bulk-modal", "is_open", allow_duplicate=True),
-    *ui.clicks(PAGE, "save", "bulk-confirm"),
-    State(f"{PAGE}-grid", "rowData"),
-    State(f"{PAGE}-refresh", "data"),
-    *ui.states(PAGE, *BULK_FIELDS),
-    prevent_initial_call=True,
+@ui.action(
+    PAGE,
+    ["save", "bulk-confirm"],
+    [State(f"{PAGE}-grid", "rowData"), *ui.states(PAGE, *BULK_FIELDS)],
 )
 def save_capacity(
-    _save: int | None,
-    _bulk: int | None,
+    session: ui.DbSession,
+    principal: Principal,
+    button: str,
     rows: list[dict[str, Any]] | None,
-    refresh: int | None,
     *values: Any,
-) -> Any:
+) -> str:
     """Save the grid's edits, or apply the bulk change the dialog previewed (``values``: the
     bulk form's fields, in ``BULK_FIELDS`` order)."""
-    principal = ui.callback_principal(PAGE)
-    try:
-        with ui.writing() as session:
-            if ctx.triggered_id == f"{PAGE}-save":
-                if not rows:
-                    raise PreventUpdate
-                changed = save_capacity_rows(session, principal=principal, rows=rows)
-                text = (
-                    f"Saved {changed} capacity row{'s' if changed != 1 else ''}."
-                    if changed
-                    else "No changes to save."
-                )
-            else:
-                text = _bulk_change(session, principal, values, preview=False).summary()
-    except Refused as refused:
-        return (*ui.refused(refused), False)
-    return (*ui.saved(text, refresh), False)
+    if button != "save":
+        return _bulk_change(session, principal, values, preview=False).summary()
+    if not rows:
+        raise PreventUpdate
+    changed = save_capacity_rows(session, principal=principal, rows=rows)
+    if not changed:
+        return "No changes to save."
+    return f"Saved {changed} capacity row{'s' if changed != 1 else ''}."
 
 
 TABLE.download(

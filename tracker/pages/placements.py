@@ -10,7 +10,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, State, dcc, html
 
 from tracker import components as ui
 from tracker.access import Principal, may_edit_registers
@@ -139,29 +139,20 @@ TABLE.follow("load_placements", Input(f"{PAGE}-changed", "data"), columns=SHOWN)
 TABLE.download("download_placements", SHOWN, "placements", headers="codes")
 
 
-@callback(
-    Output(f"{PAGE}-message", "children"),
-    Output(f"{PAGE}-changed", "data"),
-    *ui.clicks(PAGE, "complete", "cancel"),
-    State(f"{PAGE}-grid", "selectedRows"),
-    State(f"{PAGE}-changed", "data"),
-    prevent_initial_call=True,
+@ui.action(
+    PAGE,
+    ["complete", "cancel"],
+    [State(f"{PAGE}-grid", "selectedRows")],
+    counter="changed",
+    style="message",
 )
 def change_status(
-    _complete: int | None,
-    _cancel: int | None,
-    rows: list[dict[str, Any]] | None,
-    changed: int | None,
-) -> Any:
-    principal = ui.callback_principal(PAGE)
+    session: ui.DbSession, principal: Principal, button: str, rows: list[dict[str, Any]] | None
+) -> str:
     chosen = rows[0].get("placement_id") if rows and isinstance(rows[0], dict) else None
     if not isinstance(chosen, int) or isinstance(chosen, bool):
-        return ui.message("Select a placement first.", "warning"), no_update
-    status = "completed" if ctx.triggered_id == f"{PAGE}-complete" else "cancelled"
-    try:
-        with ui.writing() as session:
-            set_placement_status(session, principal=principal, placement_id=chosen, status=status)
-    except Refused as exc:
-        return ui.message(str(exc), "warning"), no_update
+        raise Refused("Select a placement first.")
+    status = "completed" if button == "complete" else "cancelled"
+    set_placement_status(session, principal=principal, placement_id=chosen, status=status)
     said = PLACEMENT_STATUSES.get(status, status).lower()
-    return ui.message(f"Placement {chosen} marked {said}.", "success"), (changed or 0) + 1
+    return f"Placement {chosen} marked {said}."

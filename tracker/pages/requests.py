@@ -6,7 +6,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, html
+from dash import Input, State, html
 from typing_extensions import TypedDict
 
 from tracker import components as ui
@@ -145,63 +145,42 @@ TABLE = ui.RegisterTable(
 TABLE.follow("load_requests", Input(f"{PAGE}-refresh", "data"))
 
 
-@callback(
-    Output(f"{PAGE}-message", "children"),
-    Output(f"{PAGE}-refresh", "data"),
-    *ui.clicks(PAGE, "submit", "withdraw"),
-    *ui.states(PAGE, "cohort", "block", "learners", "sector"),
-    State(f"{PAGE}-grid", "selectedRows"),
-    State(f"{PAGE}-refresh", "data"),
-    prevent_initial_call=True,
+@ui.action(
+    PAGE,
+    ["submit", "withdraw"],
+    [
+        *ui.states(PAGE, "cohort", "block", "learners", "sector"),
+        State(f"{PAGE}-grid", "selectedRows"),
+    ],
 )
 def change_request(
-    _submit: int | None,
-    _withdraw: int | None,
+    session: ui.DbSession,
+    principal: Principal,
+    button: str,
     cohort: int | None,
     block: str | None,
     learners: Any,
     sector: str | None,
     selected: list[RequestRow] | None,
-    refresh: int | None,
-) -> Any:
-    principal = ui.callback_principal(PAGE)
-    try:
-        with ui.writing() as session:
-            if ctx.triggered_id == f"{PAGE}-withdraw":
-                if not selected:
-                    raise Refused(["select a request in the table first"])
-                row = selected[0]
-                done = withdraw_request(
-                    session,
-                    principal=principal,
-                    request_id=int(row["id"]),
-                    version=int(row["version"]),
-                )
-                text = f"Request {done.code} withdrawn."
-            else:
-                missing = [
-                    name
-                    for name, value in (
-                        ("cohort", cohort),
-                        ("block", block),
-                        ("learners", learners),
-                    )
-                    if not value
-                ]
-                if missing:
-                    raise Refused([f"{m}: required" for m in missing])
-                made = submit_request(
-                    session,
-                    principal=principal,
-                    cohort_id=int(cohort or 0),
-                    block=str(block),
-                    learners=learners,
-                    sector=sector,
-                )
-                text = f"Request {made.code} submitted for {made.learners} learners."
-    except Refused as refused:
-        return ui.refused(refused)
-    return ui.saved(text, refresh)
+) -> str:
+    if button == "withdraw":
+        if not selected:
+            raise Refused(["select a request in the table first"])
+        row = selected[0]
+        done = withdraw_request(
+            session, principal=principal, request_id=int(row["id"]), version=int(row["version"])
+        )
+        return f"Request {done.code} withdrawn."
+    ui.require({"cohort": cohort, "block": block, "learners": learners})
+    made = submit_request(
+        session,
+        principal=principal,
+        cohort_id=int(cohort or 0),
+        block=str(block),
+        learners=learners,
+        sector=sector,
+    )
+    return f"Request {made.code} submitted for {made.learners} learners."
 
 
 TABLE.download(

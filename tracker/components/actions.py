@@ -1,0 +1,101 @@
+"""Action buttons: a page's buttons that change records, in one callback with its outcome.
+
+Calendar, requests, capacity and placements each have buttons that read a few form controls,
+call one service in a ``writing()`` session and answer on the page's message line: what was
+done and a bumped counter (the grid reloads), or why nothing was (the counter as it was).
+``action`` registers that callback; the page writes only what the buttons do.
+
+The callback-input guard (``tracker.callback_inputs``) checks each posted value against the
+callback's parameter hints, so the callback made here carries the action's own hints for the
+form's values (and click counts and the counter around them).
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import dash
+from dash import Output, State, callback, ctx
+
+from tracker.components.alerts import message, refused_alert, result_alert
+from tracker.components.filtered_views import Count, typed
+from tracker.components.guard import callback_principal
+from tracker.components.registers import clicks
+from tracker.components.sessions import writing
+from tracker.refusals import Refused
+
+#: How the outcome is said: the registers' result and refusal alerts, or a one-line message
+#: (green when done, amber when refused) as the allocation workspace says it.
+Style = Literal["alert", "message"]
+Act = Callable[..., str]
+
+
+def _said(style: Style, text: str | None, refusal: Refused | None) -> Any:
+    if style == "message":
+        return message(str(refusal), "warning") if refusal else message(str(text), "success")
+    return refused_alert(refusal) if refusal else result_alert(text)
+
+
+def _value_hints(act: Act, count: int) -> list[tuple[str, Any]]:
+    """The (name, hint) of each of `count` form values `act` takes after its session,
+    principal and button (a ``*values`` parameter takes the rest, each with its hint)."""
+    hints = typing.get_type_hints(act, include_extras=True)
+    named: list[tuple[str, Any]] = []
+    for parameter in list(inspect.signature(act).parameters.values())[3:]:
+        hint = hints.get(parameter.name, Any)
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            named += [(f"{parameter.name}_{i}", hint) for i in range(count - len(named))]
+        else:
+            named.append((parameter.name, hint))
+    return named
+
+
+def action(
+    page: str,
+    buttons: Sequence[str],
+    form: Sequence[State] = (),
+    *,
+    counter: str = "refresh",
+    style: Style = "alert",
+) -> Callable[[Act], Act]:
+    """Register `act(session, principal, button, *values) -> what was done` for the buttons
+    ``<page>-<button>``: `button` is the one clicked (its name), `values` the `form`'s. The
+    outcome goes to ``<page>-message`` and bumps ``<page>-<counter>``; a ``Refused`` raised
+    by `act` (nothing is written) is said instead, the counter left as it was."""
+
+    def register(act: Act) -> Act:
+        def run(*args: Any) -> Any:
+            values, count = args[len(buttons) : -1], args[-1]
+            principal = callback_principal(page)
+            button = str(ctx.triggered_id).removeprefix(f"{page}-")
+            try:
+                with writing() as session:
+                    text = act(session, principal, button, *values)
+            except Refused as refusal:
+                return _said(style, None, refusal), dash.no_update
+            return _said(style, text, None), (count or 0) + 1
+
+        pressed = [(f"_{name.replace('-', '_')}", Count) for name in buttons]
+        typed(run, [*pressed, *_value_hints(act, len(form)), (counter, Count)])
+        run.__name__ = act.__name__
+        callback(
+            Output(f"{page}-message", "children"),
+            Output(f"{page}-{counter}", "data"),
+            *clicks(page, *buttons),
+            *form,
+            State(f"{page}-{counter}", "data"),
+            prevent_initial_call=True,
+        )(run)
+        return act
+
+    return register
+
+
+def require(fields: Mapping[str, object]) -> None:
+    """Refuse, naming each, the form fields (label -> value) left empty."""
+    missing = [name for name, value in fields.items() if not value]
+    if missing:
+        raise Refused([f"{name}: required" for name in missing])
