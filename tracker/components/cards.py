@@ -97,6 +97,11 @@ def card(
     )
 
 
+def form_card(title: str, fields: list[Layout], *actions: Layout) -> Layout:
+    """A card holding a short form: its fields in one row, its buttons (and dialogs) below."""
+    return card(title, html.Div([dbc.Row(fields), *actions]))
+
+
 def chart_card(title: str, body: Layout, note: str | None = None) -> Layout:
     """A chart with its title and a note, as tall as the cards beside it."""
     return card(title, body, note=note, full_height=True)

@@ -21,32 +21,28 @@ from tracker.vocabulary import label
 
 Layout = Any
 Format = Literal["csv", "xlsx"]
+#: Each download format's button: the format, its Bootstrap icon and its word.
+_FORMATS: tuple[tuple[Format, str, str], ...] = (
+    ("csv", "bi-filetype-csv", "CSV"),
+    ("xlsx", "bi-file-earmark-excel", "Excel"),
+)
 
 
 def download_buttons(prefix: str, label_text: str = "Download") -> Layout:
     """CSV and Excel buttons plus their ``dcc.Download``; ids ``<prefix>-csv``,
     ``<prefix>-xlsx`` and ``<prefix>-download``. The page's callback builds the file with
     ``send_table`` from the same figures it shows, under the same disclosure rules."""
-    return html.Div(
-        [
-            dbc.Button(
-                [html.I(className="bi bi-filetype-csv me-1"), f"{label_text} CSV"],
-                id=f"{prefix}-csv",
-                size="sm",
-                color="secondary",
-                outline=True,
-            ),
-            dbc.Button(
-                [html.I(className="bi bi-file-earmark-excel me-1"), f"{label_text} Excel"],
-                id=f"{prefix}-xlsx",
-                size="sm",
-                color="secondary",
-                outline=True,
-            ),
-            dcc.Download(id=f"{prefix}-download"),
-        ],
-        className="d-flex gap-2",
-    )
+    buttons = [
+        dbc.Button(
+            [html.I(className=f"bi {icon} me-1"), f"{label_text} {word}"],
+            id=f"{prefix}-{fmt}",
+            size="sm",
+            color="secondary",
+            outline=True,
+        )
+        for fmt, icon, word in _FORMATS
+    ]
+    return html.Div([*buttons, dcc.Download(id=f"{prefix}-download")], className="d-flex gap-2")
 
 
 def chosen_format() -> Format:

@@ -116,6 +116,11 @@ def clicks(page: str, *names: str) -> list[Input]:
     return [Input(f"{page}-{name}", "n_clicks") for name in names]
 
 
+def grid_rows(page: str, *names: str) -> list[Output]:
+    """The rows of the grids ``<page>-<name>`` as a callback's outputs."""
+    return [Output(f"{page}-{name}", "rowData") for name in names]
+
+
 def table_download(prefix: str) -> tuple[Output, Input, Input]:
     """The output and the two button inputs of a table's download callback, for the
     buttons a card's ``download=<prefix>`` draws."""

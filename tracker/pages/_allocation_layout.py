@@ -274,31 +274,29 @@ def _compare_tab() -> Any:
     )
 
 
+def _chart_tab(name: str, label: str, filename: str, columns: list[str]) -> Any:
+    """A tab of one chart above the figures it draws: ``<page>-<name>-chart`` and
+    ``<page>-<name>-grid``."""
+    return dbc.Tab(
+        [
+            ui.graph(f"{PAGE}-{name}-chart", filename=filename),
+            ui.grid(f"{PAGE}-{name}-grid", columns, height=250),
+        ],
+        label=label,
+        tab_id=name,
+    )
+
+
 def _tabs() -> Any:
     return dbc.Tabs(
         [
             dbc.Tab(_plan_tab(), label="Plan", tab_id="plan"),
-            dbc.Tab(
-                [
-                    ui.graph(f"{PAGE}-hei-chart", filename="hei-fill"),
-                    ui.grid(
-                        f"{PAGE}-hei-grid", ["hei", "requested", "placed", "fill_ratio"], height=250
-                    ),
-                ],
-                label="By HEI",
-                tab_id="hei",
-            ),
-            dbc.Tab(
-                [
-                    ui.graph(f"{PAGE}-sector-chart", filename="sector-utilisation"),
-                    ui.grid(
-                        f"{PAGE}-sector-grid",
-                        ["sector", "places", "placed", "utilisation"],
-                        height=250,
-                    ),
-                ],
-                label="By sector",
-                tab_id="sector",
+            _chart_tab("hei", "By HEI", "hei-fill", ["hei", "requested", "placed", "fill_ratio"]),
+            _chart_tab(
+                "sector",
+                "By sector",
+                "sector-utilisation",
+                ["sector", "places", "placed", "utilisation"],
             ),
             dbc.Tab(
                 ui.grid(

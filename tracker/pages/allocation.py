@@ -35,6 +35,9 @@ from tracker.services.runs import cancel_run, create_run
 
 dash.register_page(__name__, path="/allocation", name="Allocation", order=30, access=PAGE)
 
+#: The review's grids, in the order the chosen run fills them.
+REVIEW_GRIDS = ("plan", "hei-grid", "sector-grid", "setting-grid", "unmet-grid", "bottleneck-grid")
+
 
 class QueuedRun(TypedDict):
     """The queued-run store: which run, and the token that proves this app queued it."""
@@ -187,14 +190,9 @@ def select_run(rows: list[dict[str, Any]] | None, done: dict[str, Any] | None) -
 
 @callback(
     Output(f"{PAGE}-summary", "children"),
-    Output(f"{PAGE}-plan", "rowData"),
     Output(f"{PAGE}-hei-chart", "figure"),
-    Output(f"{PAGE}-hei-grid", "rowData"),
     Output(f"{PAGE}-sector-chart", "figure"),
-    Output(f"{PAGE}-sector-grid", "rowData"),
-    Output(f"{PAGE}-setting-grid", "rowData"),
-    Output(f"{PAGE}-unmet-grid", "rowData"),
-    Output(f"{PAGE}-bottleneck-grid", "rowData"),
+    *ui.grid_rows(PAGE, *REVIEW_GRIDS),
     Output(f"{PAGE}-named-hei", "options"),
     Output(f"{PAGE}-compare-with", "options"),
     Input(f"{PAGE}-selected", "data"),
@@ -206,14 +204,9 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
     if not run_id:
         return (
             html.P("Run an allocation or choose one in the history.", className="text-muted"),
-            [],
             empty,
-            [],
             empty,
-            [],
-            [],
-            [],
-            [],
+            *[[] for _ in REVIEW_GRIDS],
             [],
             [],
         )
@@ -233,16 +226,21 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
     heis = [{"label": h, "value": h} for h in sorted(review.by_hei["hei"].astype(str))]
     return (
         summary,
-        ui.records(plan),
         ui.ratio_bars(review.by_hei, "hei", "fill_ratio", title="Fill ratio per HEI"),
-        ui.records(review.by_hei),
         ui.ratio_bars(
             review.by_sector, "sector", "utilisation", title="Utilisation of places per sector"
         ),
-        ui.records(review.by_sector),
-        ui.records(review.by_setting),
-        ui.records(review.unmet),
-        ui.records(review.bottlenecks),
+        *[
+            ui.records(frame)
+            for frame in (
+                plan,
+                review.by_hei,
+                review.by_sector,
+                review.by_setting,
+                review.unmet,
+                review.bottlenecks,
+            )
+        ],
         heis,
         compare_options,
     )
@@ -340,9 +338,7 @@ def load_named(hei: str | None, run_id: int | None, _changed: Any) -> Any:
 
 @callback(
     Output(f"{PAGE}-compare-summary", "children"),
-    Output(f"{PAGE}-compare-figures", "rowData"),
-    Output(f"{PAGE}-compare-changes", "rowData"),
-    Output(f"{PAGE}-compare-named", "rowData"),
+    *ui.grid_rows(PAGE, "compare-figures", "compare-changes", "compare-named"),
     Input(f"{PAGE}-compare-with", "value"),
     State(f"{PAGE}-selected", "data"),
     prevent_initial_call=True,

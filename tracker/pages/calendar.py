@@ -7,7 +7,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, callback
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -27,45 +27,35 @@ OVERLAP_COLUMNS = SHOWN_OVERLAP_COLUMNS
 
 
 def _form(block_list: Any, heis: Any, principal: Principal, programme_choices: Any) -> Any:
-    return ui.card(
+    return ui.form_card(
         "Add or move placement weeks",
-        html.Div(
-            [
-                dbc.Row(
-                    [
-                        ui.filter_field(
-                            "HEI",
-                            ui.choice(
-                                f"{PAGE}-hei",
-                                ui.code_options(heis),
-                                value=principal.hei_code if principal.is_hei else None,
-                            ),
-                        ),
-                        ui.filter_field(
-                            "Programme",
-                            ui.choice(f"{PAGE}-programme", programme_choices),
-                        ),
-                        ui.filter_field(
-                            "Block",
-                            ui.choice(f"{PAGE}-block", block_list),
-                            width=2,
-                        ),
-                        ui.filter_field(
-                            "Year",
-                            dbc.Input(
-                                id=f"{PAGE}-year", type="number", min=1, max=6, step=1, value=1
-                            ),
-                            width=1,
-                        ),
-                        ui.filter_field(
-                            "Start", dbc.Input(id=f"{PAGE}-start", type="date"), width=1
-                        ),
-                        ui.filter_field("End", dbc.Input(id=f"{PAGE}-end", type="date"), width=1),
-                    ]
+        [
+            ui.filter_field(
+                "HEI",
+                ui.choice(
+                    f"{PAGE}-hei",
+                    ui.code_options(heis),
+                    value=principal.hei_code if principal.is_hei else None,
                 ),
-                ui.button("Save weeks", f"{PAGE}-save"),
-            ]
-        ),
+            ),
+            ui.filter_field(
+                "Programme",
+                ui.choice(f"{PAGE}-programme", programme_choices),
+            ),
+            ui.filter_field(
+                "Block",
+                ui.choice(f"{PAGE}-block", block_list),
+                width=2,
+            ),
+            ui.filter_field(
+                "Year",
+                dbc.Input(id=f"{PAGE}-year", type="number", min=1, max=6, step=1, value=1),
+                width=1,
+            ),
+            ui.filter_field("Start", dbc.Input(id=f"{PAGE}-start", type="date"), width=1),
+            ui.filter_field("End", dbc.Input(id=f"{PAGE}-end", type="date"), width=1),
+        ],
+        ui.button("Save weeks", f"{PAGE}-save"),
     )
 
 

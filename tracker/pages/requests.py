@@ -34,44 +34,35 @@ SHOWN = [c for c in REQUEST_COLUMNS if c not in ("id", "profession_group", "vers
 
 
 def _form(block_list: Any, cohorts: Any) -> Any:
-    return ui.card(
+    return ui.form_card(
         "Request placements",
-        html.Div(
-            [
-                dbc.Row(
-                    [
-                        ui.filter_field(
-                            "Cohort",
-                            ui.choice(
-                                f"{PAGE}-cohort",
-                                [
-                                    {"label": r["label"], "value": r["id"]}
-                                    for r in cohorts.to_dict("records")
-                                ],
-                                "Choose a cohort",
-                            ),
-                            width=5,
-                        ),
-                        ui.filter_field(
-                            "Block",
-                            ui.choice(f"{PAGE}-block", block_list),
-                            width=3,
-                        ),
-                        ui.filter_field(
-                            "Learners",
-                            dbc.Input(id=f"{PAGE}-learners", type="number", min=1, step=1),
-                            width=2,
-                        ),
-                        ui.filter_field(
-                            "Required sector",
-                            ui.choice(f"{PAGE}-sector", ui.sector_options(), "Any"),
-                            width=2,
-                        ),
-                    ]
+        [
+            ui.filter_field(
+                "Cohort",
+                ui.choice(
+                    f"{PAGE}-cohort",
+                    [{"label": r["label"], "value": r["id"]} for r in cohorts.to_dict("records")],
+                    "Choose a cohort",
                 ),
-                ui.button("Submit request", f"{PAGE}-submit"),
-            ]
-        ),
+                width=5,
+            ),
+            ui.filter_field(
+                "Block",
+                ui.choice(f"{PAGE}-block", block_list),
+                width=3,
+            ),
+            ui.filter_field(
+                "Learners",
+                dbc.Input(id=f"{PAGE}-learners", type="number", min=1, step=1),
+                width=2,
+            ),
+            ui.filter_field(
+                "Required sector",
+                ui.choice(f"{PAGE}-sector", ui.sector_options(), "Any"),
+                width=2,
+            ),
+        ],
+        ui.button("Submit request", f"{PAGE}-submit"),
     )
 
 
