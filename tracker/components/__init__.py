@@ -15,7 +15,7 @@ decides access: reports come from services and queries, permissions from ``track
 """
 
 from tracker.components import capacity_figures, figures
-from tracker.components.actions import action, require
+from tracker.components.actions import action, opened, require
 from tracker.components.alerts import (
     disclosure_notice,
     message,
@@ -92,16 +92,13 @@ from tracker.components.pipeline_filters import (
 from tracker.components.register_tables import RegisterTable
 from tracker.components.registers import (
     clicks,
-    edit_context,
     edit_form,
-    edit_outcome,
     follow_search,
     grid_rows,
     inputs,
     refused,
     register_grid,
     register_layout,
-    save_or_delete,
     saved,
     search_box,
     states,
@@ -145,9 +142,7 @@ __all__ = [
     "drawn",
     "drawn_capacity",
     "dropdown",
-    "edit_context",
     "edit_form",
-    "edit_outcome",
     "editable_number",
     "field",
     "figures",
@@ -173,6 +168,7 @@ __all__ = [
     "named",
     "notice",
     "notice_empty",
+    "opened",
     "page_guard",
     "page_header",
     "pipeline_report",
@@ -188,7 +184,6 @@ __all__ = [
     "require",
     "result_alert",
     "run_token",
-    "save_or_delete",
     "saved",
     "scrolling_table",
     "search_box",

@@ -30,7 +30,7 @@ from tracker.refusals import Refused
 #: How the outcome is said: the registers' result and refusal alerts, or a one-line message
 #: (green when done, amber when refused) as the allocation workspace says it.
 Style = Literal["alert", "message"]
-Act = Callable[..., str]
+Act = Callable[..., Any]
 
 
 def _said(style: Style, text: str | None, refusal: Refused | None) -> Any:
@@ -60,11 +60,17 @@ def action(
     *,
     counter: str = "refresh",
     style: Style = "alert",
+    edits: bool = False,
 ) -> Callable[[Act], Act]:
     """Register `act(session, principal, button, *values) -> what was done` for the buttons
     ``<page>-<button>``: `button` is the one clicked (its name), `values` the `form`'s. The
     outcome goes to ``<page>-message`` and bumps ``<page>-<counter>``; a ``Refused`` raised
-    by `act` (nothing is written) is said instead, the counter left as it was."""
+    by `act` (nothing is written) is said instead, the counter left as it was.
+
+    With `edits`, the page's edit form stays on one record (``<page>-editing``: its id and
+    version, or none): `act` gets it as its last value and returns what was done and the
+    record now open, which the store keeps (a refusal leaves it as it was)."""
+    kept = [State(f"{page}-editing", "data")] if edits else []
 
     def register(act: Act) -> Act:
         def run(*args: Any) -> Any:
@@ -73,19 +79,22 @@ def action(
             button = str(ctx.triggered_id).removeprefix(f"{page}-")
             try:
                 with writing() as session:
-                    text = act(session, principal, button, *values)
+                    done = act(session, principal, button, *values)
             except Refused as refusal:
-                return _said(style, None, refusal), dash.no_update
-            return _said(style, text, None), (count or 0) + 1
+                return _said(style, None, refusal), *[dash.no_update] * (1 + len(kept))
+            text, *open_record = done if edits else (done,)
+            return _said(style, text, None), (count or 0) + 1, *open_record
 
         pressed = [(f"_{name.replace('-', '_')}", Count) for name in buttons]
-        typed(run, [*pressed, *_value_hints(act, len(form)), (counter, Count)])
+        typed(run, [*pressed, *_value_hints(act, len(form) + len(kept)), (counter, Count)])
         run.__name__ = act.__name__
         callback(
             Output(f"{page}-message", "children"),
             Output(f"{page}-{counter}", "data"),
+            *[Output(f"{page}-editing", "data", allow_duplicate=True) for _ in kept],
             *clicks(page, *buttons),
             *form,
+            *kept,
             State(f"{page}-{counter}", "data"),
             prevent_initial_call=True,
         )(run)
@@ -99,3 +108,9 @@ def require(fields: Mapping[str, object]) -> None:
     missing = [name for name, value in fields.items() if not value]
     if missing:
         raise Refused([f"{name}: required" for name in missing])
+
+
+def opened(saved: Any) -> dict[str, Any]:
+    """The record an edit form stays on after a save: its id and the version the next save
+    must find (optimistic locking)."""
+    return {"id": saved.id, "version": saved.version}

@@ -7,7 +7,6 @@ CSV/Excel buttons on a card. Holding that here lets a page state only what diffe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import dash
@@ -18,7 +17,6 @@ from tracker.components.alerts import refused_alert, result_alert
 from tracker.components.cards import card
 from tracker.components.fields import filter_field
 from tracker.components.grids import column_defs, grid
-from tracker.components.sessions import DbSession, writing
 from tracker.refusals import Refused
 
 Layout = Any
@@ -75,22 +73,6 @@ def edit_form(page: str, title: str, hint: str, *parts: Layout) -> Layout:
     )
 
 
-def edit_outcome(page: str) -> list[Output]:
-    """What a register's save or delete callback updates: the message line, the refresh
-    counter (the grid reloads) and the ``<page>-editing`` store (the record now open)."""
-    return [
-        Output(f"{page}-message", "children"),
-        Output(f"{page}-refresh", "data"),
-        Output(f"{page}-editing", "data", allow_duplicate=True),
-    ]
-
-
-def edit_context(page: str) -> list[State]:
-    """The record being edited (``<page>-editing``: id and version) and the refresh counter,
-    as a save or delete callback's last two states."""
-    return [State(f"{page}-editing", "data"), State(f"{page}-refresh", "data")]
-
-
 def saved(text: str, refresh: int | None) -> tuple[Layout, int]:
     """A save's outcome line and the bumped refresh counter (the grid reloads)."""
     return result_alert(text), (refresh or 0) + 1
@@ -143,29 +125,3 @@ def follow_search(page: str) -> None:
         return {**(options or {}), "quickFilterText": text or ""}
 
     search_grid.__name__ = f"search_{page}"
-
-
-def save_or_delete(
-    page: str,
-    editing: dict[str, int] | None,
-    refresh: int | None,
-    save: Callable[[DbSession], tuple[str, Any]],
-    delete: Callable[[DbSession, dict[str, int]], str],
-    what: str,
-) -> tuple[Any, ...]:
-    """A register form's save or delete, whichever button was clicked, in one transaction:
-    ``save`` returns the outcome line and the saved record (now the one being edited),
-    ``delete`` the outcome line for the record ``editing`` names. Returns ``edit_outcome``'s
-    values; a refusal leaves the counter and the record being edited as they were."""
-    try:
-        with writing() as session:
-            if dash.ctx.triggered_id == f"{page}-save":
-                text, record = save(session)
-                after: Any = {"id": record.id, "version": record.version}
-            elif not editing:
-                raise Refused([f"select {what} in the table first"])
-            else:
-                text, after = delete(session, editing), None
-    except Refused as refusal:
-        return (*refused(refusal), dash.no_update)
-    return (*saved(text, refresh), after)

@@ -157,16 +157,11 @@ def fill_assessor_form(selected: list[AssessorRow] | None, _new: int | None) -> 
     )
 
 
-@callback(
-    *ui.edit_outcome(PAGE),
-    *ui.clicks(PAGE, "save", "delete"),
-    *ui.states(PAGE, *FORM),
-    *ui.edit_context(PAGE),
-    prevent_initial_call=True,
-)
+@ui.action(PAGE, ["save", "delete"], ui.states(PAGE, *FORM), edits=True)
 def change_assessor(
-    _save: int | None,
-    _delete: int | None,
+    session: ui.DbSession,
+    principal: Principal,
+    button: str,
     hei: str | None,
     ref: str | None,
     name: str | None,
@@ -174,11 +169,8 @@ def change_assessor(
     programmes: list[str] | None,
     every: bool | None,
     editing: dict[str, int] | None,
-    refresh: int | None,
-) -> Any:
-    principal = ui.callback_principal(PAGE)
-
-    def save(session: Any) -> tuple[str, Any]:
+) -> tuple[str, dict[str, Any] | None]:
+    if button == "save":
         if not hei or not ref:
             raise Refused(["choose the HEI and give the staff reference"])
         assessor = AssessorInput(
@@ -195,18 +187,13 @@ def change_assessor(
             assessor_id=editing["id"] if editing else None,
             version=editing["version"] if editing else None,
         )
-        return f"Saved {assessor.staff_ref} of {assessor.hei}.", saved
-
-    def delete(session: Any, open_record: dict[str, int]) -> str:
-        delete_academic_assessor(
-            session,
-            principal=principal,
-            assessor_id=open_record["id"],
-            version=open_record["version"],
-        )
-        return "Academic assessor deleted."
-
-    return ui.save_or_delete(PAGE, editing, refresh, save, delete, "an academic assessor")
+        return f"Saved {assessor.staff_ref} of {assessor.hei}.", ui.opened(saved)
+    if not editing:
+        raise Refused(["select an academic assessor in the table first"])
+    delete_academic_assessor(
+        session, principal=principal, assessor_id=editing["id"], version=editing["version"]
+    )
+    return "Academic assessor deleted.", None
 
 
 TABLE.download(

@@ -170,16 +170,11 @@ def _typed_audit(
     )
 
 
-@callback(
-    *ui.edit_outcome(PAGE),
-    *ui.clicks(PAGE, "save", "delete"),
-    *ui.states(PAGE, *FORM, "action-plan"),
-    *ui.edit_context(PAGE),
-    prevent_initial_call=True,
-)
+@ui.action(PAGE, ["save", "delete"], ui.states(PAGE, *FORM, "action-plan"), edits=True)
 def change_audit(
-    _save: int | None,
-    _delete: int | None,
+    session: ui.DbSession,
+    principal: Principal,
+    button: str,
     setting: str | None,
     audited: IsoDate | None,
     outcome: str | None,
@@ -189,35 +184,25 @@ def change_audit(
     action_due: IsoDate | None,
     action_plan: str | None,
     editing: dict[str, int] | None,
-    refresh: int | None,
-) -> Any:
-    principal = ui.callback_principal(PAGE)
-    try:
-        with ui.writing() as session:
-            if ctx.triggered_id == f"{PAGE}-save":
-                audit = _typed_audit(
-                    setting, audited, outcome, expires, programmes, every, action_due, action_plan
-                )
-                saved = save_audit(
-                    session,
-                    principal=principal,
-                    audit=audit,
-                    audit_id=editing["id"] if editing else None,
-                    version=editing["version"] if editing else None,
-                    interval_months=ui.app_audit_interval(),
-                )
-                text = f"Saved the audit of {audit.setting} on {audit.audited_on.isoformat()}."
-                after = {"id": saved.id, "version": saved.version}
-            elif not editing:
-                raise Refused(["select an audit in the table first"])
-            else:
-                delete_audit(
-                    session, principal=principal, audit_id=editing["id"], version=editing["version"]
-                )
-                text, after = "Audit deleted.", None
-    except Refused as refusal:
-        return (*ui.refused(refusal), dash.no_update)
-    return (*ui.saved(text, refresh), after)
+) -> tuple[str, dict[str, Any] | None]:
+    if button == "save":
+        audit = _typed_audit(
+            setting, audited, outcome, expires, programmes, every, action_due, action_plan
+        )
+        saved = save_audit(
+            session,
+            principal=principal,
+            audit=audit,
+            audit_id=editing["id"] if editing else None,
+            version=editing["version"] if editing else None,
+            interval_months=ui.app_audit_interval(),
+        )
+        text = f"Saved the audit of {audit.setting} on {audit.audited_on.isoformat()}."
+        return text, ui.opened(saved)
+    if not editing:
+        raise Refused(["select an audit in the table first"])
+    delete_audit(session, principal=principal, audit_id=editing["id"], version=editing["version"])
+    return "Audit deleted.", None
 
 
 TABLE.download("download_audits", SHOWN, "educational-audits", note="Educational audits register.")

@@ -187,16 +187,11 @@ def _typed_staff(values: tuple[Any, ...]) -> StaffInput:
     )
 
 
-@callback(
-    *ui.edit_outcome(PAGE),
-    *ui.clicks(PAGE, "save", "delete"),
-    *ui.states(PAGE, *FORM),
-    *ui.edit_context(PAGE),
-    prevent_initial_call=True,
-)
+@ui.action(PAGE, ["save", "delete"], ui.states(PAGE, *FORM), edits=True)
 def change_staff(
-    _save: int | None,
-    _delete: int | None,
+    session: ui.DbSession,
+    principal: Principal,
+    button: str,
     ref: str | None,
     organisation: str | None,
     settings: list[str] | None,
@@ -208,11 +203,8 @@ def change_staff(
     name: str | None,
     active: bool | None,
     editing: dict[str, int] | None,
-    refresh: int | None,
-) -> Any:
-    principal = ui.callback_principal(PAGE)
-
-    def save(session: Any) -> tuple[str, Any]:
+) -> tuple[str, dict[str, Any] | None]:
+    if button == "save":
         person = _typed_staff(
             (ref, organisation, settings, roles, group, field, limit, prepared, name, active)
         )
@@ -223,18 +215,13 @@ def change_staff(
             staff_id=editing["id"] if editing else None,
             version=editing["version"] if editing else None,
         )
-        return f"Saved {person.staff_ref} of {person.organisation}.", saved
-
-    def delete(session: Any, open_record: dict[str, int]) -> str:
-        delete_practice_staff(
-            session,
-            principal=principal,
-            staff_id=open_record["id"],
-            version=open_record["version"],
-        )
-        return "Staff member deleted."
-
-    return ui.save_or_delete(PAGE, editing, refresh, save, delete, "a staff member")
+        return f"Saved {person.staff_ref} of {person.organisation}.", ui.opened(saved)
+    if not editing:
+        raise Refused(["select a staff member in the table first"])
+    delete_practice_staff(
+        session, principal=principal, staff_id=editing["id"], version=editing["version"]
+    )
+    return "Staff member deleted.", None
 
 
 TABLE.download(

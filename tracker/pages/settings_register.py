@@ -133,17 +133,16 @@ def fill_setting_form(selected: list[dict[str, Any]] | None, _new: int | None) -
     )
 
 
-@callback(
-    *ui.edit_outcome(PAGE),
-    *ui.clicks(PAGE, "save", "deactivate", "delete"),
-    *[State(i, p) for i, p in zip(FORM, FORM_PROPS, strict=True)],
-    *ui.edit_context(PAGE),
-    prevent_initial_call=True,
+@ui.action(
+    PAGE,
+    ["save", "deactivate", "delete"],
+    [State(i, p) for i, p in zip(FORM, FORM_PROPS, strict=True)],
+    edits=True,
 )
 def change_setting(
-    _save: int | None,
-    _deactivate: int | None,
-    _delete: int | None,
+    session: ui.DbSession,
+    principal: Principal,
+    button: str,
     code: str | None,
     name: str | None,
     organisation: str | None,
@@ -155,59 +154,34 @@ def change_setting(
     postcode: str | None,
     active: bool,
     editing: dict[str, int] | None,
-    refresh: int | None,
-) -> Any:
-    principal = ui.callback_principal(PAGE)
-    trigger = ctx.triggered_id
-    try:
-        with ui.writing() as session:
-            if trigger == f"{PAGE}-save":
-                saved = save_setting(
-                    session,
-                    principal=principal,
-                    setting_id=editing["id"] if editing else None,
-                    version=editing["version"] if editing else None,
-                    setting=SettingInput(
-                        code=(code or "").strip(),
-                        organisation=organisation or "",
-                        name=name or "",
-                        sector=sector or "",
-                        programmes=[ANY_PROGRAMME] if any_programme else (programmes or []),
-                        lat=lat,
-                        lon=lon,
-                        postcode_district=postcode or None,
-                        active=bool(active),
-                    ),
-                )
-                text, after = f"Saved {saved.code}.", {"id": saved.id, "version": saved.version}
-            elif not editing:
-                raise Refused(["select a setting in the table first"])
-            elif trigger == f"{PAGE}-deactivate":
-                done = deactivate_setting(
-                    session,
-                    principal=principal,
-                    setting_id=editing["id"],
-                    version=editing["version"],
-                )
-                text, after = (
-                    f"{done.code} deactivated.",
-                    {"id": done.id, "version": done.version},
-                )
-            else:
-                delete_setting(
-                    session,
-                    principal=principal,
-                    setting_id=editing["id"],
-                    version=editing["version"],
-                )
-                text, after = "Setting deleted.", None
-    except Refused as refused:
-        return (
-            ui.refused_alert(refused),
-            dash.no_update,
-            dash.no_update,
+) -> tuple[str, dict[str, Any] | None]:
+    if button == "save":
+        saved = save_setting(
+            session,
+            principal=principal,
+            setting_id=editing["id"] if editing else None,
+            version=editing["version"] if editing else None,
+            setting=SettingInput(
+                code=(code or "").strip(),
+                organisation=organisation or "",
+                name=name or "",
+                sector=sector or "",
+                programmes=[ANY_PROGRAMME] if any_programme else (programmes or []),
+                lat=lat,
+                lon=lon,
+                postcode_district=postcode or None,
+                active=bool(active),
+            ),
         )
-    return ui.result_alert(text), (refresh or 0) + 1, after
+        return f"Saved {saved.code}.", ui.opened(saved)
+    if not editing:
+        raise Refused(["select a setting in the table first"])
+    chosen = {"setting_id": editing["id"], "version": editing["version"]}
+    if button == "deactivate":
+        done = deactivate_setting(session, principal=principal, **chosen)
+        return f"{done.code} deactivated.", ui.opened(done)
+    delete_setting(session, principal=principal, **chosen)
+    return "Setting deleted.", None
 
 
 TABLE.download(
