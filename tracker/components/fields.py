@@ -78,6 +78,22 @@ def choice(
     return dropdown(component_id, choices, multi=False, value=value, placeholder=placeholder)
 
 
+def choice_field(
+    label_text: str,
+    component_id: str,
+    choices: Sequence[Mapping[str, Any]],
+    placeholder: str = "Choose",
+    *,
+    value: Any = None,
+    width: int = 3,
+) -> Layout:
+    """A labelled single choice (``choice`` under its ``filter_field`` label): the form
+    fields and bulk-change fields that pick one block, programme, sector, ..."""
+    return filter_field(
+        label_text, choice(component_id, choices, placeholder, value=value), width=width
+    )
+
+
 def sector_options() -> list[dict[str, str]]:
     return options(SECTORS)
 

@@ -30,23 +30,14 @@ def _form(block_list: Any, heis: Any, principal: Principal, programme_choices: A
     return ui.form_card(
         "Add or move placement weeks",
         [
-            ui.filter_field(
+            ui.choice_field(
                 "HEI",
-                ui.choice(
-                    f"{PAGE}-hei",
-                    ui.code_options(heis),
-                    value=principal.hei_code if principal.is_hei else None,
-                ),
+                f"{PAGE}-hei",
+                ui.code_options(heis),
+                value=principal.hei_code if principal.is_hei else None,
             ),
-            ui.filter_field(
-                "Programme",
-                ui.choice(f"{PAGE}-programme", programme_choices),
-            ),
-            ui.filter_field(
-                "Block",
-                ui.choice(f"{PAGE}-block", block_list),
-                width=2,
-            ),
+            ui.choice_field("Programme", f"{PAGE}-programme", programme_choices),
+            ui.choice_field("Block", f"{PAGE}-block", block_list, width=2),
             ui.filter_field(
                 "Year",
                 dbc.Input(id=f"{PAGE}-year", type="number", min=1, max=6, step=1, value=1),

@@ -61,10 +61,7 @@ def _defs() -> list[dict[str, Any]]:
 def _filters(choices: Any, first: Any, orgs: Any) -> Any:
     return dbc.Row(
         [
-            ui.filter_field(
-                "Block",
-                ui.choice(f"{PAGE}-block", choices, "Choose a block", value=first),
-            ),
+            ui.choice_field("Block", f"{PAGE}-block", choices, "Choose a block", value=first),
             ui.filter_field("Sector", ui.dropdown(f"{PAGE}-sector", ui.sector_options())),
             ui.filter_field(
                 "Organisation", ui.dropdown(f"{PAGE}-organisation", ui.code_options(orgs))
@@ -124,21 +121,21 @@ def _bulk(choices: Any, orgs: Any) -> Any:
                 ),
                 dbc.Row(
                     [
-                        ui.filter_field(
+                        ui.choice_field(
                             "Organisation",
-                            ui.choice(f"{PAGE}-bulk-organisation", ui.code_options(orgs), "Any"),
+                            f"{PAGE}-bulk-organisation",
+                            ui.code_options(orgs),
+                            "Any",
                         ),
-                        ui.filter_field(
-                            "or sector",
-                            ui.choice(f"{PAGE}-bulk-sector", ui.sector_options(), "Any"),
+                        ui.choice_field(
+                            "or sector", f"{PAGE}-bulk-sector", ui.sector_options(), "Any"
                         ),
-                        ui.filter_field(
-                            "From block",
-                            ui.choice(f"{PAGE}-bulk-from", choices, "Every block"),
-                        ),
-                        ui.filter_field(
+                        ui.choice_field("From block", f"{PAGE}-bulk-from", choices, "Every block"),
+                        ui.choice_field(
                             "Profession group",
-                            ui.choice(f"{PAGE}-bulk-group", ui.group_options(), "Every group"),
+                            f"{PAGE}-bulk-group",
+                            ui.group_options(),
+                            "Every group",
                         ),
                     ]
                 ),

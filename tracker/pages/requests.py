@@ -37,29 +37,21 @@ def _form(block_list: Any, cohorts: Any) -> Any:
     return ui.form_card(
         "Request placements",
         [
-            ui.filter_field(
+            ui.choice_field(
                 "Cohort",
-                ui.choice(
-                    f"{PAGE}-cohort",
-                    [{"label": r["label"], "value": r["id"]} for r in cohorts.to_dict("records")],
-                    "Choose a cohort",
-                ),
+                f"{PAGE}-cohort",
+                [{"label": r["label"], "value": r["id"]} for r in cohorts.to_dict("records")],
+                "Choose a cohort",
                 width=5,
             ),
-            ui.filter_field(
-                "Block",
-                ui.choice(f"{PAGE}-block", block_list),
-                width=3,
-            ),
+            ui.choice_field("Block", f"{PAGE}-block", block_list, width=3),
             ui.filter_field(
                 "Learners",
                 dbc.Input(id=f"{PAGE}-learners", type="number", min=1, step=1),
                 width=2,
             ),
-            ui.filter_field(
-                "Required sector",
-                ui.choice(f"{PAGE}-sector", ui.sector_options(), "Any"),
-                width=2,
+            ui.choice_field(
+                "Required sector", f"{PAGE}-sector", ui.sector_options(), "Any", width=2
             ),
         ],
         ui.button("Submit request", f"{PAGE}-submit"),
