@@ -15,7 +15,7 @@ decides access: reports come from services and queries, permissions from ``track
 """
 
 from tracker.components import capacity_figures, figures
-from tracker.components.actions import action, opened, require
+from tracker.components.actions import action, fill_form, lock, opened, require
 from tracker.components.alerts import (
     disclosure_notice,
     message,
@@ -148,6 +148,7 @@ __all__ = [
     "editable_number",
     "field",
     "figures",
+    "fill_form",
     "filter_field",
     "filter_inputs",
     "filter_states",
@@ -166,6 +167,7 @@ __all__ = [
     "inputs",
     "job_database",
     "loading",
+    "lock",
     "message",
     "named",
     "notice",

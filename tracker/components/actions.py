@@ -1,9 +1,11 @@
 """Action buttons: a page's buttons that change records, in one callback with its outcome.
 
-Calendar, requests, capacity and placements each have buttons that read a few form controls,
-call one service in a ``writing()`` session and answer on the page's message line: what was
-done and a bumped counter (the grid reloads), or why nothing was (the counter as it was).
-``action`` registers that callback; the page writes only what the buttons do.
+Calendar, requests, capacity, placements and the registers with an edit form each have
+buttons that read a few form controls, call one service in a ``writing()`` session and answer
+on the page's message line: what was done and a bumped counter (the grid reloads), or why
+nothing was (the counter as it was). ``action`` registers that callback; the page writes only
+what the buttons do. ``fill_form`` fills an edit form from the grid's picked row, ``lock``
+and ``opened`` carry the record it is on to the services and back.
 
 The callback-input guard (``tracker.callback_inputs``) checks each posted value against the
 callback's parameter hints, so the callback made here carries the action's own hints for the
@@ -18,10 +20,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import dash
-from dash import Output, State, callback, ctx
+from dash import Input, Output, State, ctx
+from dash.exceptions import PreventUpdate
 
 from tracker.components.alerts import message, refused_alert, result_alert
-from tracker.components.filtered_views import Count, typed
+from tracker.components.filtered_views import Count, register
 from tracker.components.guard import callback_principal
 from tracker.components.registers import clicks
 from tracker.components.sessions import writing
@@ -69,10 +72,10 @@ def action(
 
     With `edits`, the page's edit form stays on one record (``<page>-editing``: its id and
     version, or none): `act` gets it as its last value and returns what was done and the
-    record now open, which the store keeps (a refusal leaves it as it was)."""
+    record now open (``opened``), which the store keeps (a refusal leaves it as it was)."""
     kept = [State(f"{page}-editing", "data")] if edits else []
 
-    def register(act: Act) -> Act:
+    def decorate(act: Act) -> Act:
         def run(*args: Any) -> Any:
             values, count = args[len(buttons) : -1], args[-1]
             principal = callback_principal(page)
@@ -86,9 +89,10 @@ def action(
             return _said(style, text, None), (count or 0) + 1, *open_record
 
         pressed = [(f"_{name.replace('-', '_')}", Count) for name in buttons]
-        typed(run, [*pressed, *_value_hints(act, len(form) + len(kept)), (counter, Count)])
-        run.__name__ = act.__name__
-        callback(
+        register(
+            run,
+            act.__name__,
+            [*pressed, *_value_hints(act, len(form) + len(kept)), (counter, Count)],
             Output(f"{page}-message", "children"),
             Output(f"{page}-{counter}", "data"),
             *[Output(f"{page}-editing", "data", allow_duplicate=True) for _ in kept],
@@ -97,10 +101,27 @@ def action(
             *kept,
             State(f"{page}-{counter}", "data"),
             prevent_initial_call=True,
-        )(run)
+        )
         return act
 
-    return register
+    return decorate
+
+
+def opened(saved: Any) -> dict[str, Any]:
+    """The record an edit form stays on after a save: its id and the version the next save
+    must find (optimistic locking)."""
+    return {"id": saved.id, "version": saved.version}
+
+
+def lock(editing: Mapping[str, int] | None, key: str, *, what: str | None = None) -> dict[str, Any]:
+    """The record the edit form is on as a service's optimistic lock: ``{key: its id,
+    "version": the version loaded}``, both none for a new record; an action that needs a
+    record (`what` it is: "a setting") is refused without one."""
+    if editing:
+        return {key: editing["id"], "version": editing["version"]}
+    if what:
+        raise Refused([f"select {what} in the table first"])
+    return {key: None, "version": None}
 
 
 def require(fields: Mapping[str, object]) -> None:
@@ -110,7 +131,39 @@ def require(fields: Mapping[str, object]) -> None:
         raise Refused([f"{name}: required" for name in missing])
 
 
-def opened(saved: Any) -> dict[str, Any]:
-    """The record an edit form stays on after a save: its id and the version the next save
-    must find (optimistic locking)."""
-    return {"id": saved.id, "version": saved.version}
+def fill_form(
+    page: str,
+    fields: Sequence[str],
+    selected: Any,
+    fill: Callable[[Any], tuple[Any, ...]],
+    *,
+    also: Sequence[Output] = (),
+    editable: Callable[[Any], bool] | None = None,
+) -> None:
+    """Register the callback that puts the row picked in ``<page>-grid`` into the edit form,
+    or blanks the form for a new record (``<page>-new`` clicked, or no row picked).
+    `fill(row, or None for a new record)` gives the values of the form's controls
+    ``<page>-<field>`` and `also`, then the record now open (``<page>-editing``) and the mode
+    line (``<page>-form-mode``). `selected` is the hint of the grid's selected rows (the
+    guard checks it); where `editable` says the user may not edit, nothing is filled
+    (readers have no form to fill)."""
+
+    def fill_from_grid(rows: Any, _new: Count) -> Any:
+        principal = callback_principal(page)
+        if editable is not None and not editable(principal):
+            raise PreventUpdate
+        new = ctx.triggered_id == f"{page}-new" or not rows
+        return fill(None if new else rows[0])
+
+    register(
+        fill_from_grid,
+        f"fill_{page.replace('-', '_')}_form",
+        [("selected", selected), ("_new", Count)],
+        *[Output(f"{page}-{name}", "value") for name in fields],
+        *also,
+        Output(f"{page}-editing", "data"),
+        Output(f"{page}-form-mode", "children"),
+        Input(f"{page}-grid", "selectedRows"),
+        *clicks(page, "new"),
+        prevent_initial_call=True,
+    )

@@ -44,6 +44,20 @@ def typed(func: Callable[..., Any], params: Sequence[tuple[str, Any]]) -> None:
     func.__annotations__ = {**dict(params), "return": Any}
 
 
+def register(
+    func: Callable[..., Any],
+    name: str,
+    params: Sequence[tuple[str, Any]],
+    *dependencies: Any,
+    **options: Any,
+) -> None:
+    """Register `func` (which takes ``*values``) as the callback `name` of `dependencies`,
+    its values named and hinted by `params` (``typed``) for the guard."""
+    typed(func, params)
+    func.__name__ = name
+    callback(*dependencies, **options)(func)
+
+
 def _is_multi(hint: Any) -> bool:
     """Whether a control's hint admits a list (a multi-select dropdown)."""
     return get_origin(hint) is list or any(get_origin(arg) is list for arg in get_args(hint))
@@ -94,8 +108,11 @@ class FilteredView:
                 headers=headers,
             )
 
-        typed(download, [("_csv", Count), ("_xlsx", Count), *self.controls.items()])
-        download.__name__ = name
-        callback(
-            *table_download(f"{self.page}-{table}"), *self.states(), prevent_initial_call=True
-        )(download)
+        register(
+            download,
+            name,
+            [("_csv", Count), ("_xlsx", Count), *self.controls.items()],
+            *table_download(f"{self.page}-{table}"),
+            *self.states(),
+            prevent_initial_call=True,
+        )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from dash import Input, Output, callback
+from dash import Input, Output
 
-from tracker.components.filtered_views import Count, FilteredView, Headers, typed
+from tracker.components.filtered_views import Count, FilteredView, Headers, register
 from tracker.components.grids import records
 from tracker.components.guard import callback_principal
 
@@ -38,13 +38,14 @@ class RegisterTable(FilteredView):
             return records(frame if columns is None else frame[list(columns)])
 
         triggered = [(f"_{str(t.component_id).rpartition('-')[2]}", Count) for t in triggers]
-        typed(load, [*self.controls.items(), *triggered])
-        load.__name__ = name
-        callback(
+        register(
+            load,
+            name,
+            [*self.controls.items(), *triggered],
             Output(f"{self.page}-grid", "rowData"),
             *[Input(f"{self.page}-{control}", "value") for control in self.controls],
             *triggers,
-        )(load)
+        )
 
     def download(
         self,

@@ -23,16 +23,24 @@ Layout = Any
 
 
 def register_layout(
-    page: str, header: Layout, filters: Layout, *parts: Layout, counter: str = "refresh"
+    page: str,
+    header: Layout,
+    filters: Layout,
+    *parts: Layout,
+    counter: str = "refresh",
+    edits: bool = False,
 ) -> Layout:
     """`header`, `filters`, the message line ``<page>-message``, the counter
-    ``<page>-<counter>`` a save bumps, then the page's `parts` (stores, cards, forms)."""
+    ``<page>-<counter>`` a save bumps, with `edits` the record the edit form is on
+    (``<page>-editing``, none at first), then the page's `parts` (stores, cards, forms)."""
+    editing = [dcc.Store(id=f"{page}-editing", data=None)] if edits else []
     return html.Div(
         [
             header,
             filters,
             html.Div(id=f"{page}-message"),
             dcc.Store(id=f"{page}-{counter}", data=0),
+            *editing,
             *parts,
         ]
     )

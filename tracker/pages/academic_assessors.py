@@ -10,7 +10,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, ctx, dcc, html
+from dash import Input, html
 from typing_extensions import TypedDict
 
 from tracker import components as ui
@@ -108,7 +108,6 @@ def layout(principal: Principal, **_query: Any) -> Any:
         PAGE,
         header,
         filters,
-        dcc.Store(id=f"{PAGE}-editing", data=None),
         ui.register_grid(
             PAGE,
             "Academic assessors",
@@ -116,12 +115,14 @@ def layout(principal: Principal, **_query: Any) -> Any:
             "A learner has a different academic assessor for each part of their programme.",
         ),
         _form(heis, programmes),
+        edits=True,
     )
 
 
-def _read(principal: Principal, hei: list[str] | None) -> Any:
+def _read(principal: Principal, **chosen: Any) -> Any:
+    """The assessors of the HEIs chosen (hei: as the register names it)."""
     with ui.reading() as session:
-        return academic_assessors_register(session, principal=principal, hei=hei or [])
+        return academic_assessors_register(session, principal=principal, **chosen)
 
 
 TABLE = ui.RegisterTable(PAGE, {"hei": list[str] | None}, _read)
@@ -131,19 +132,11 @@ ui.follow_search(PAGE)
 FORM = ["form-hei", "ref", "name", "active", "programmes", "all"]
 
 
-@callback(
-    *[Output(f"{PAGE}-{name}", "value") for name in FORM],
-    Output(f"{PAGE}-editing", "data"),
-    Output(f"{PAGE}-form-mode", "children"),
-    Input(f"{PAGE}-grid", "selectedRows"),
-    *ui.clicks(PAGE, "new"),
-    prevent_initial_call=True,
-)
-def fill_assessor_form(selected: list[AssessorRow] | None, _new: int | None) -> Any:
-    if ctx.triggered_id == f"{PAGE}-new" or not selected:
+def _fill_assessor(row: AssessorRow | None) -> tuple[Any, ...]:
+    """The form's values, the record open and the mode line (no row: a new assessor)."""
+    if row is None:
         blank: tuple[Any, ...] = (None, "", "", True, [], True, None)
         return (*blank, "New academic assessor: their HEI and reference.")
-    row = selected[0]
     programmes = row["assessed_programmes"]
     return (
         row["hei"],
@@ -155,6 +148,9 @@ def fill_assessor_form(selected: list[AssessorRow] | None, _new: int | None) -> 
         {"id": row["id"], "version": row["version"]},
         f"Editing {row['staff_ref']} of {row['hei']}.",
     )
+
+
+ui.fill_form(PAGE, FORM, list[AssessorRow] | None, _fill_assessor)
 
 
 @ui.action(PAGE, ["save", "delete"], ui.states(PAGE, *FORM), edits=True)
@@ -184,15 +180,11 @@ def change_assessor(
             session,
             principal=principal,
             assessor=assessor,
-            assessor_id=editing["id"] if editing else None,
-            version=editing["version"] if editing else None,
+            **ui.lock(editing, "assessor_id"),
         )
         return f"Saved {assessor.staff_ref} of {assessor.hei}.", ui.opened(saved)
-    if not editing:
-        raise Refused(["select an academic assessor in the table first"])
-    delete_academic_assessor(
-        session, principal=principal, assessor_id=editing["id"], version=editing["version"]
-    )
+    chosen = ui.lock(editing, "assessor_id", what="an academic assessor")
+    delete_academic_assessor(session, principal=principal, **chosen)
     return "Academic assessor deleted.", None
 
 

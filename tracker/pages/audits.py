@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import dash
-from dash import Input, Output, callback, ctx, dcc, html
+from dash import Input, html
 from typing_extensions import TypedDict
 
 from tracker import components as ui
@@ -78,7 +78,6 @@ def layout(principal: Principal, **_query: Any) -> Any:
         PAGE,
         header,
         parts.filters(setting_choices, orgs),
-        dcc.Store(id=f"{PAGE}-editing", data=None),
         parts.due_card(due),
         ui.register_grid(
             PAGE,
@@ -87,6 +86,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
             "Only a setting's latest audit counts; earlier ones are kept as its history.",
         ),
         editor,
+        edits=True,
     )
 
 
@@ -108,21 +108,11 @@ ui.follow_search(PAGE)
 FORM = ["form-setting", "audited", "outcome", "expires", "programmes", "all", "action-due"]
 
 
-@callback(
-    *[Output(f"{PAGE}-{name}", "value") for name in [*FORM, "action-plan"]],
-    Output(f"{PAGE}-editing", "data"),
-    Output(f"{PAGE}-form-mode", "children"),
-    Input(f"{PAGE}-grid", "selectedRows"),
-    *ui.clicks(PAGE, "new"),
-    prevent_initial_call=True,
-)
-def fill_audit_form(selected: list[AuditRow] | None, _new: int | None) -> Any:
-    if not may_edit_registers(ui.callback_principal(PAGE)):
-        raise dash.exceptions.PreventUpdate  # readers have no form to fill
-    if ctx.triggered_id == f"{PAGE}-new" or not selected:
+def _fill_audit(row: AuditRow | None) -> tuple[Any, ...]:
+    """The form's values, the record open and the mode line (no row: a new audit)."""
+    if row is None:
         blank: tuple[Any, ...] = (None, None, None, None, [], True, None, "", None)
         return (*blank, "New audit: choose the setting and the day it was audited.")
-    row = selected[0]
     approved = row["approved_programmes"] or ALL
     return (
         row["setting_id"],
@@ -136,6 +126,11 @@ def fill_audit_form(selected: list[AuditRow] | None, _new: int | None) -> Any:
         {"id": row["id"], "version": row["version"]},
         f"Editing the audit of {row['setting_id']} on {row['audited_on']}.",
     )
+
+
+ui.fill_form(
+    PAGE, [*FORM, "action-plan"], list[AuditRow] | None, _fill_audit, editable=may_edit_registers
+)
 
 
 def _day(value: str | None, what: str) -> date | None:
@@ -193,15 +188,12 @@ def change_audit(
             session,
             principal=principal,
             audit=audit,
-            audit_id=editing["id"] if editing else None,
-            version=editing["version"] if editing else None,
+            **ui.lock(editing, "audit_id"),
             interval_months=ui.app_audit_interval(),
         )
         text = f"Saved the audit of {audit.setting} on {audit.audited_on.isoformat()}."
         return text, ui.opened(saved)
-    if not editing:
-        raise Refused(["select an audit in the table first"])
-    delete_audit(session, principal=principal, audit_id=editing["id"], version=editing["version"])
+    delete_audit(session, principal=principal, **ui.lock(editing, "audit_id", what="an audit"))
     return "Audit deleted.", None
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import dash
-from dash import Input, Output, callback, ctx, dcc, html
+from dash import Input, html
 from typing_extensions import TypedDict
 
 from tracker import components as ui
@@ -81,7 +81,6 @@ def layout(principal: Principal, **_query: Any) -> Any:
         PAGE,
         header,
         parts.filters(settings, orgs, fields),
-        dcc.Store(id=f"{PAGE}-editing", data=None),
         ui.register_grid(
             PAGE,
             "Practice staff",
@@ -90,28 +89,15 @@ def layout(principal: Principal, **_query: Any) -> Any:
             "preparation date recorded, or one still ahead; they may not supervise or assess yet.",
         ),
         editor,
+        edits=True,
     )
 
 
-def _read(
-    principal: Principal,
-    setting: list[str] | None,
-    organisation: list[str] | None,
-    role: list[str] | None,
-    field: list[str] | None,
-    prepared: list[str] | None,
-) -> Any:
+def _read(principal: Principal, **chosen: Any) -> Any:
+    """The staff the filters choose (setting, organisation, role, field, prepared: as the
+    register names them), prepared as of today."""
     with ui.reading() as session:
-        return practice_staff_register(
-            session,
-            principal=principal,
-            today=_today(),
-            setting=setting or [],
-            organisation=organisation or [],
-            role=role or [],
-            field=field or [],
-            prepared=prepared or [],
-        )
+        return practice_staff_register(session, principal=principal, today=_today(), **chosen)
 
 
 FILTERS = ("setting", "organisation", "role", "field", "prepared")
@@ -133,21 +119,11 @@ FORM = [
 ]
 
 
-@callback(
-    *[Output(f"{PAGE}-{name}", "value") for name in FORM],
-    Output(f"{PAGE}-editing", "data"),
-    Output(f"{PAGE}-form-mode", "children"),
-    Input(f"{PAGE}-grid", "selectedRows"),
-    *ui.clicks(PAGE, "new"),
-    prevent_initial_call=True,
-)
-def fill_staff_form(selected: list[StaffRow] | None, _new: int | None) -> Any:
-    if not may_edit_registers(ui.callback_principal(PAGE)):
-        raise dash.exceptions.PreventUpdate  # readers have no form to fill
-    if ctx.triggered_id == f"{PAGE}-new" or not selected:
+def _fill_staff(row: StaffRow | None) -> tuple[Any, ...]:
+    """The form's values, the record open and the mode line (no row: a new staff member)."""
+    if row is None:
         blank: tuple[Any, ...] = ("", None, [], [], None, None, 1, None, "", True, None)
         return (*blank, "New staff member: their reference, organisation and settings.")
-    row = selected[0]
     return (
         row["staff_ref"],
         row["organisation"],
@@ -162,6 +138,9 @@ def fill_staff_form(selected: list[StaffRow] | None, _new: int | None) -> Any:
         {"id": row["id"], "version": row["version"]},
         f"Editing {row['staff_ref']} of {row['organisation']}.",
     )
+
+
+ui.fill_form(PAGE, FORM, list[StaffRow] | None, _fill_staff, editable=may_edit_registers)
 
 
 def _typed_staff(values: tuple[Any, ...]) -> StaffInput:
@@ -212,15 +191,11 @@ def change_staff(
             session,
             principal=principal,
             person=person,
-            staff_id=editing["id"] if editing else None,
-            version=editing["version"] if editing else None,
+            **ui.lock(editing, "staff_id"),
         )
         return f"Saved {person.staff_ref} of {person.organisation}.", ui.opened(saved)
-    if not editing:
-        raise Refused(["select a staff member in the table first"])
-    delete_practice_staff(
-        session, principal=principal, staff_id=editing["id"], version=editing["version"]
-    )
+    chosen = ui.lock(editing, "staff_id", what="a staff member")
+    delete_practice_staff(session, principal=principal, **chosen)
     return "Staff member deleted.", None
 
 

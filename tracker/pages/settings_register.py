@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, ctx, dcc
+from dash import Input, Output
 
 from tracker import components as ui
 from tracker.access import Principal
 from tracker.pages import _settings_register_form as layout_parts
 from tracker.queries.options import ANY_PROGRAMME, organisation_options, programme_options
 from tracker.queries.settings import SETTINGS_COLUMNS, settings_register
-from tracker.refusals import Refused
 from tracker.services.settings import SettingInput, deactivate_setting, delete_setting, save_setting
 
 PAGE = "settings"
@@ -39,7 +38,6 @@ def layout(principal: Principal, **_query: Any) -> Any:
         PAGE,
         header,
         filters,
-        dcc.Store(id=f"{PAGE}-editing", data=None),
         ui.register_grid(
             PAGE,
             "Settings",
@@ -47,6 +45,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
             "A setting with placements is never deleted: deactivate it instead.",
         ),
         form,
+        edits=True,
     )
 
 
@@ -72,48 +71,24 @@ ui.follow_search(PAGE)
 
 
 FORM = [
-    f"{PAGE}-code",
-    f"{PAGE}-name",
-    f"{PAGE}-form-organisation",
-    f"{PAGE}-form-sector",
-    f"{PAGE}-form-programmes",
-    f"{PAGE}-any",
-    f"{PAGE}-lat",
-    f"{PAGE}-lon",
-    f"{PAGE}-postcode",
-    f"{PAGE}-form-active",
+    "code",
+    "name",
+    "form-organisation",
+    "form-sector",
+    "form-programmes",
+    "any",
+    "lat",
+    "lon",
+    "postcode",
+    "form-active",
 ]
-FORM_PROPS = ["value"] * len(FORM)
 
 
-@callback(
-    *[Output(i, p) for i, p in zip(FORM, FORM_PROPS, strict=True)],
-    Output(f"{PAGE}-code", "disabled"),
-    Output(f"{PAGE}-editing", "data"),
-    Output(f"{PAGE}-form-mode", "children"),
-    Input(f"{PAGE}-grid", "selectedRows"),
-    Input(f"{PAGE}-new", "n_clicks"),
-    prevent_initial_call=True,
-)
-def fill_setting_form(selected: list[dict[str, Any]] | None, _new: int | None) -> Any:
-    ui.callback_principal(PAGE)
-    if ctx.triggered_id == f"{PAGE}-new" or not selected:
-        return (
-            "",
-            "",
-            None,
-            None,
-            [],
-            False,
-            None,
-            None,
-            "",
-            True,
-            False,
-            None,
-            "New setting: give it a unique code.",
-        )
-    row = selected[0]
+def _fill_setting(row: dict[str, Any] | None) -> tuple[Any, ...]:
+    """The form's values, whether the code is locked, the record open and the mode line."""
+    if row is None:
+        blank: tuple[Any, ...] = ("", "", None, None, [], False, None, None, "", True)
+        return (*blank, False, None, "New setting: give it a unique code.")
     any_programme = row["programmes"] == ANY_PROGRAMME
     codes = [] if any_programme or not row["programmes"] else row["programmes"].split(";")
     return (
@@ -133,10 +108,19 @@ def fill_setting_form(selected: list[dict[str, Any]] | None, _new: int | None) -
     )
 
 
+ui.fill_form(
+    PAGE,
+    FORM,
+    list[dict[str, Any]] | None,
+    _fill_setting,
+    also=[Output(f"{PAGE}-code", "disabled")],
+)
+
+
 @ui.action(
     PAGE,
     ["save", "deactivate", "delete"],
-    [State(i, p) for i, p in zip(FORM, FORM_PROPS, strict=True)],
+    ui.states(PAGE, *FORM),
     edits=True,
 )
 def change_setting(
@@ -159,8 +143,7 @@ def change_setting(
         saved = save_setting(
             session,
             principal=principal,
-            setting_id=editing["id"] if editing else None,
-            version=editing["version"] if editing else None,
+            **ui.lock(editing, "setting_id"),
             setting=SettingInput(
                 code=(code or "").strip(),
                 organisation=organisation or "",
@@ -174,9 +157,7 @@ def change_setting(
             ),
         )
         return f"Saved {saved.code}.", ui.opened(saved)
-    if not editing:
-        raise Refused(["select a setting in the table first"])
-    chosen = {"setting_id": editing["id"], "version": editing["version"]}
+    chosen = ui.lock(editing, "setting_id", what="a setting")
     if button == "deactivate":
         done = deactivate_setting(session, principal=principal, **chosen)
         return f"{done.code} deactivated.", ui.opened(done)
