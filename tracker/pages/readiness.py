@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import dash
-from dash import Input, Output, callback, ctx, dcc, html
+from dash import Input, Output, callback, dcc, html
 from typing_extensions import TypedDict
 
 from tracker import components as ui
@@ -172,46 +172,30 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-@callback(
-    *ui.edit_outcome(PAGE),
-    *ui.clicks(PAGE, "save", "delete"),
-    *ui.states(PAGE, *DATES, "note"),
-    *ui.edit_context(PAGE),
-    prevent_initial_call=True,
-)
+@ui.action(PAGE, ["save", "delete"], ui.states(PAGE, *DATES, "note"), edits=True)
 def change_readiness(
-    _save: int | None,
-    _delete: int | None,
+    session: ui.DbSession,
+    principal: Principal,
+    button: str,
     dbs: IsoDate | None,
     health: IsoDate | None,
     training: IsoDate | None,
     note: str | None,
     editing: Editing | None,
-    refresh: int | None,
-) -> Any:
-    principal = ui.callback_principal(PAGE)
-    try:
-        if not editing:
-            raise Refused(["select a learner in the table first"])
-        ref = editing["learner_ref"]
-        with ui.writing() as session:
-            if ctx.triggered_id == f"{PAGE}-save":
-                typed = ReadinessInput(ref, _day(dbs), _day(health), _day(training), note or None)
-                saved = save_readiness(
-                    session, principal=principal, readiness=typed, version=editing["version"]
-                )
-                text = f"Saved the checks of {ref}."
-                after: Editing | None = {"learner_ref": ref, "version": saved.version}
-            elif editing["version"] is None:
-                raise Refused([f"{ref} has no checks recorded to clear"])
-            else:
-                delete_readiness(
-                    session, principal=principal, learner_ref=ref, version=editing["version"]
-                )
-                text, after = f"Cleared the checks of {ref}.", {"learner_ref": ref, "version": None}
-    except Refused as refusal:
-        return (*ui.refused(refusal), dash.no_update)
-    return (*ui.saved(text, refresh), after)
+) -> tuple[str, Editing]:
+    if not editing:
+        raise Refused(["select a learner in the table first"])
+    ref = editing["learner_ref"]
+    if button == "save":
+        typed = ReadinessInput(ref, _day(dbs), _day(health), _day(training), note or None)
+        saved = save_readiness(
+            session, principal=principal, readiness=typed, version=editing["version"]
+        )
+        return f"Saved the checks of {ref}.", {"learner_ref": ref, "version": saved.version}
+    if editing["version"] is None:
+        raise Refused([f"{ref} has no checks recorded to clear"])
+    delete_readiness(session, principal=principal, learner_ref=ref, version=editing["version"])
+    return f"Cleared the checks of {ref}.", {"learner_ref": ref, "version": None}
 
 
 TABLE.download("download_readiness", SHOWN, "learner-readiness", note="Learner readiness register.")
