@@ -171,6 +171,53 @@ AUDIT_ACTIONS: Final = MappingProxyType(
         "allocation.learners.assign": "Named learners assigned",
     }
 )
+#: What each import kind is called (the kind's code stays in the file name, the command line
+#: and the audit log's download); tests check that every import kind has one.
+IMPORT_KINDS: Final = _labelled(
+    [
+        "organisations",
+        "programmes",
+        "cohorts",
+        "learners",
+        "learner-events",
+        "settings",
+        "placement-blocks",
+        "calendar",
+        "capacity",
+        "audits",
+        "practice-staff",
+        "academic-assessors",
+        "requests",
+        "readiness",
+    ],
+    lambda code: as_words(code.replace("-", "_")),
+)
+#: What an audit-log row changed (the record's kind; an import's is the import kind).
+AUDIT_ENTITIES: Final = MappingProxyType(
+    {
+        **_labelled(
+            [
+                "user",
+                "placement_setting",
+                "supervision_capacity",
+                "programme_calendar",
+                "placement_request",
+                "allocation_run",
+                "placement",
+                "educational_audit",
+                "practice_staff",
+                "academic_assessor",
+                "learner_readiness",
+            ],
+            {
+                "placement_setting": "Setting",
+                "supervision_capacity": "Capacity",
+                "placement_request": "Request",
+            },
+        ),
+        **IMPORT_KINDS,
+    }
+)
 #: Columns whose cells hold codes, and the labels a grid shows for them (the data, and so
 #: downloads and imports, keep the codes).
 VALUE_LABELS: Final = MappingProxyType(
@@ -190,6 +237,7 @@ VALUE_LABELS: Final = MappingProxyType(
         "role": ROLES,
         "status": STATUSES,
         "action": AUDIT_ACTIONS,
+        "entity": AUDIT_ENTITIES,
     }
 )
 

@@ -52,10 +52,12 @@ def test_hei_users_are_offered_only_their_own_kinds(browser_page: BrowserPage) -
     browser_page.sign_in("hei")
     browser_page.goto("/imports")
     browser_page.page.wait_for_selector("#imports-kind option[value=learners]", state="attached")
-    options = browser_page.page.locator("#imports-kind option").all_text_contents()
+    kinds = browser_page.page.locator("#imports-kind option")
+    options = kinds.evaluate_all("options => options.map(o => o.value)")
     assert "learners" in options
     assert "organisations" not in options
     assert "capacity" not in options
+    assert "Learner events" in kinds.all_text_contents()  # kinds in words, not their codes
 
 
 def test_admin_adds_a_user_and_the_audit_log_shows_it(

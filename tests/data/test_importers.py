@@ -571,3 +571,15 @@ def test_importable_kinds_follow_the_access_rule_the_import_enforces() -> None:
     assert "organisations" not in hei
     assert importable_kinds(Principal("c", Role.COLLABORATIVE)) == []
     assert importable_kinds(Principal("u", Role.HEI)) == []  # HEI account bound to no HEI
+
+
+def test_every_import_kind_and_audited_record_is_named_in_words() -> None:
+    """The Imports page and the audit log show these names; a new kind without one would
+    show its code."""
+    from tracker.data.importers.kinds import KINDS
+    from tracker.vocabulary import AUDIT_ENTITIES, IMPORT_KINDS
+
+    assert list(IMPORT_KINDS) == list(KINDS)
+    assert IMPORT_KINDS["learner-events"] == "Learner events"
+    assert AUDIT_ENTITIES["placement_setting"] == "Setting"
+    assert AUDIT_ENTITIES["practice-staff"] == "Practice staff"

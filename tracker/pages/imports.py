@@ -29,6 +29,7 @@ from tracker.data.importers import (
 )
 from tracker.refusals import Refused
 from tracker.services.imports import apply_import, preview_import
+from tracker.vocabulary import IMPORT_KINDS, options
 
 dash.register_page(__name__, path="/imports", name="Imports", order=40, access="imports")
 
@@ -81,7 +82,10 @@ def layout(principal: Principal, kind: str | None = None, **_query: Any) -> Any:
                         [
                             dbc.Label("What are you importing?", html_for="imports-kind"),
                             dbc.Select(
-                                id="imports-kind", options=kinds, value=chosen, className="mb-2"
+                                id="imports-kind",
+                                options=options({k: IMPORT_KINDS[k] for k in kinds}),
+                                value=chosen,
+                                className="mb-2",
                             ),
                             dbc.Button(
                                 [html.I(className="bi bi-download me-1"), "Template"],
