@@ -29,7 +29,8 @@ education. It is run by the organisation that hosts it for your integrated care 
 <p>We want as many people as possible to be able to use this service. For example, that
 means you should be able to:</p>
 <ul>
-<li>sign in with a keyboard only, and see where the focus is on every page</li>
+<li>sign in, filter a dashboard, edit a capacity count and run and approve an allocation
+with a keyboard only, and see where the focus is on every page</li>
 <li>find every page's title, main landmark and language with a screen reader</li>
 <li>read every chart without telling colours apart: points outside the funnel plot's limits
 also differ in marker shape, and the legend says so</li>
@@ -39,7 +40,6 @@ also differ in marker shape, and the legend says so</li>
 <ul>
 <li>charts are drawn with Plotly: a screen reader reads their title and legend, not every
 point; the same figures are in the tables and the downloads beside them</li>
-<li>keyboard-only use of filtering, capacity editing and allocation is not yet tested</li>
 <li>the data grids (AG Grid) are large: moving between cells with the arrow keys works, but
 a screen reader announces a long grid slowly</li>
 </ul>
@@ -73,13 +73,14 @@ figures are available in the tables and downloads on the same page.</li>
 <h2>What we are doing to improve accessibility</h2>
 <p>Every page is checked for every role with the axe-core accessibility engine (WCAG 2.0,
 2.1 and 2.2 A and AA rules) in the automated tests, which fail on any serious or critical
-finding; every page passes for every role. Every control has a label tied to it. Signing in
-is tested with a keyboard only.</p>
+finding; every page passes for every role. Every control has a label tied to it. Signing in,
+filtering a dashboard, editing a capacity count and running and approving an allocation are
+tested with a keyboard only.</p>
 <h2>Preparation of this accessibility statement</h2>
 <p>This statement was prepared on {prepared}. It was last reviewed on {prepared}.</p>
 <p>This service was last tested on {prepared}. The test was carried out by the project's
-developers with automated checks (axe-core) on every page for every role, and a keyboard-only
-test of signing in.</p>
+developers with automated checks (axe-core) on every page for every role, and keyboard-only
+tests of the main journeys.</p>
 </main>
 <footer class="container tracker-footer"><a href="/login">Sign in</a></footer>
 </body></html>"""

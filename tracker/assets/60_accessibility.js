@@ -1,5 +1,5 @@
 /*
- * Two repairs of library markup that fails WCAG 2.2 AA checks, applied to every element,
+ * Repairs of library markup that fails WCAG 2.2 AA checks, applied to every element,
  * including those a callback adds later.
  *
  * 1. Dash's dropdown puts a hidden, focusable input before its trigger button so that Safari,
@@ -13,6 +13,10 @@
  * aria-valid-attr-value). The reference is kept while its panel exists.
  * 3. Controls a library draws without a name (a progress bar, an upload's file input) take
  * the name a page gives their wrapper in data-a11y-name.
+ * 4. An open dialog keeps the keyboard: Tab from its last control goes to its first and
+ * Shift+Tab from its first to its last (WCAG 2.4.3). Bootstrap's modal only pulls focus back
+ * after it has left, so a keyboard user briefly lands behind the dialog, on the page it hides.
+ * Closing the dialog returns focus to the control that opened it (the modal does that).
  */
 (function () {
   "use strict";
@@ -39,6 +43,33 @@
       }
     });
   }
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+  function trapTab(event) {
+    var dialogs = document.querySelectorAll(".modal.show");
+    var dialog = dialogs[dialogs.length - 1];
+    if (event.key !== "Tab" || !dialog) {
+      return;
+    }
+    var stops = Array.prototype.filter.call(dialog.querySelectorAll(FOCUSABLE), function (el) {
+      return el.tabIndex >= 0 && !el.disabled && el.getClientRects().length > 0;
+    });
+    if (!stops.length) {
+      return;
+    }
+    var active = document.activeElement;
+    var outside = active === dialog || !dialog.contains(active);
+    var target = null;
+    if (event.shiftKey && (outside || active === stops[0])) {
+      target = stops[stops.length - 1];
+    } else if (!event.shiftKey && (outside || active === stops[stops.length - 1])) {
+      target = stops[0];
+    }
+    if (target) {
+      event.preventDefault();
+      target.focus();
+    }
+  }
+  document.addEventListener("keydown", trapTab, true);
   var pending = false;
   function schedule() {
     if (!pending) {

@@ -114,6 +114,16 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 _FIT_WIDTH: Final[Mapping[str, Any]] = MappingProxyType({"columnSize": "responsiveSizeToFit"})
 
 
+#: Tab leaves a grid unless a cell is being edited: a grid is one stop in the page's Tab order
+#: and its cells are reached with the arrow keys (the ARIA grid pattern). AG Grid's own Tab
+#: walks every cell of every row, so a keyboard user could not get past a long grid to its
+#: Save button. While editing, Tab still moves to the next cell, as in a spreadsheet; from a
+#: header Tab always leaves.
+_TAB_LEAVES_GRID: Final[Mapping[str, str]] = MappingProxyType(
+    {"function": "params.editing ? params.nextCellPosition : false"}
+)
+
+
 def grid(
     grid_id: str,
     columns: Sequence[str] | list[dict[str, Any]],
@@ -136,7 +146,12 @@ def grid(
     props: dict[str, Any] = {}
     if row_id:
         props["getRowId"] = f"params.data.{row_id}"
-    grid_options: dict[str, Any] = {"animateRows": False, "tooltipShowDelay": 300}
+    grid_options: dict[str, Any] = {
+        "animateRows": False,
+        "tooltipShowDelay": 300,
+        "tabToNextCell": dict(_TAB_LEAVES_GRID),
+        "tabToNextHeader": {"function": "false"},
+    }
     wide = len(defs) > PIN_FROM
     if wide:  # every column as wide as its header and cells need; the grid scrolls sideways
         grid_options["autoSizeStrategy"] = {"type": "fitCellContents"}
