@@ -64,10 +64,8 @@ def test_an_hei_user_records_a_dbs_check_and_the_learner_becomes_ready(
     page.wait_for_selector("#readiness-grid .ag-row")
     page.fill("#readiness-search", ref)
     page.press("#readiness-search", "Enter")
-    # the selection checkbox sits beside the pinned learner column, in the grid's centre part
-    row = page.locator(
-        f'#readiness-grid .ag-center-cols-container .ag-row[row-id="{before["id"]}"]'
-    )
+    # the row's Edit checkbox, in its own column pinned at the left edge
+    row = page.locator(f'#readiness-grid .ag-row[row-id="{before["id"]}"]')
     row.locator(".ag-selection-checkbox input").check()
     page.locator("#readiness-form-mode").filter(has_text=ref).wait_for()
     page.fill("#readiness-dbs", (today + timedelta(days=700)).isoformat())

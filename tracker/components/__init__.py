@@ -92,6 +92,7 @@ from tracker.components.pipeline_filters import (
 )
 from tracker.components.register_tables import RegisterTable
 from tracker.components.registers import (
+    CHOOSE_TO_EDIT,
     clicks,
     edit_form,
     follow_search,
@@ -110,6 +111,7 @@ from tracker.components.sessions import DbSession, job_database, reading, writin
 
 __all__ = [
     "CHART_TEMPLATE",
+    "CHOOSE_TO_EDIT",
     "COUNT_RANGE",
     "DbSession",
     "FilterValue",

@@ -7,7 +7,9 @@ CSV/Excel buttons on a card. Holding that here lets a page state only what diffe
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
 
 import dash
 import dash_bootstrap_components as dbc
@@ -55,6 +57,22 @@ def search_box(page: str, placeholder: str, width: int = 3) -> Layout:
     )
 
 
+#: A register's rows are chosen for the edit form by a checkbox (keyboard: Space) in a column
+#: of its own, headed and kept at the left edge, or by clicking the row.
+CHOOSE_TO_EDIT: Final[Mapping[str, Any]] = MappingProxyType(
+    {
+        "rowSelection": {"mode": "singleRow", "enableClickSelection": True},
+        "selectionColumnDef": {
+            "headerName": "Edit",
+            "headerTooltip": "Choose a row to open it in the form below",
+            "pinned": "left",
+            "width": 76,
+            "resizable": False,
+        },
+    }
+)
+
+
 def register_grid(page: str, title: str, columns: list[str], note: str) -> Layout:
     """The register's card: ``<page>-grid`` (one row selectable, for the edit form, rows
     keyed by ``id``) with its CSV/Excel buttons ``<page>-table``."""
@@ -65,7 +83,7 @@ def register_grid(page: str, title: str, columns: list[str], note: str) -> Layou
             column_defs(columns),
             height=420,
             row_id="id",
-            options={"rowSelection": {"mode": "singleRow"}},
+            options=CHOOSE_TO_EDIT,
         ),
         download=f"{page}-table",
         note=note,

@@ -68,7 +68,7 @@ def _table(scope: Any) -> Any:
                     ui.column_defs(SHOWN, numeric=["learners"]),
                     height=420,
                     row_id="id",
-                    options={"rowSelection": {"mode": "singleRow"}},
+                    options=ui.CHOOSE_TO_EDIT,
                 ),
                 ui.button(
                     "Withdraw selected request",
