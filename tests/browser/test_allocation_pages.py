@@ -30,6 +30,24 @@ def _choose(page: object, dropdown_id: str, value: str) -> None:
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
 
 
+def _record_progress(page: object) -> None:
+    """Note the run message beside the bar's value every time either changes."""
+    page.evaluate(  # type: ignore[attr-defined]
+        """() => {
+            window.progressSeen = [];
+            const note = () => {
+                const bar = document.querySelector('#allocation-progress .progress-bar');
+                const text = document.getElementById('allocation-run-message').innerText;
+                window.progressSeen.push([Number(bar?.getAttribute('aria-valuenow') || 0), text]);
+            };
+            const watched = document.getElementById('allocation-run');
+            new MutationObserver(note).observe(watched.closest('.card'), {
+                subtree: true, childList: true, characterData: true, attributes: true,
+            });
+        }"""
+    )
+
+
 def _wait_for_message(page: object, pattern: str) -> str:
     locator = page.locator("#allocation-run-message")  # type: ignore[attr-defined]
     locator.filter(has_text=re.compile(pattern)).wait_for(timeout=60_000)
@@ -46,12 +64,18 @@ def test_run_pin_rerun_approve_and_hei_sees_its_own(
     _choose(page, "allocation-blocks", BLOCK)
     _choose(page, "allocation-programmes", PROGRAMME)
     page.fill("#allocation-name", "browser test")
+    _record_progress(page)
     page.click("#allocation-run")
 
     text = _wait_for_message(page, r"Run \d+ succeeded")
     first = int(re.search(r"Run (\d+) succeeded", text).group(1))  # type: ignore[union-attr]
     bar = page.locator("#allocation-progress .progress-bar")
-    assert int(bar.get_attribute("aria-valuenow") or 0) > 0
+    assert int(bar.get_attribute("aria-valuenow") or 0) == 100
+    # the words under the bar follow it: never "queued" once the job is working, a stage's
+    # words while it works (a fast run may finish between two polls, showing no stage)
+    seen = page.evaluate("() => window.progressSeen")
+    assert not [s for s in seen if s[0] > 2 and "queued" in s[1]], seen
+    assert all(f"Run {first}: " in words for value, words in seen if 0 < value < 100), seen
     page.locator("#allocation-status").filter(has_text="succeeded").wait_for()
     assert "learners placed" in page.locator("#allocation-figures").inner_text()
 

@@ -166,6 +166,10 @@ def test_edit_a_capacity_cell_with_the_keyboard_only(
         page.keyboard.press("Enter")
         message = page.locator("#capacity-message .alert-success")
         message.filter(has_text="Saved 1 capacity row").wait_for()
+        page.keyboard.press("Enter")  # save again: the new message replaces the last one
+        replaced = page.locator("#capacity-message .alert")
+        replaced.filter(has_text="No changes to save").wait_for()
+        assert replaced.count() == 1
     finally:
         _restore_assessors(live_app, int(row_id), str(block), before)
     assert browser_page.console_errors == []

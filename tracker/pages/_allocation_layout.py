@@ -107,10 +107,9 @@ def _run_controls() -> Any:
             ),
             dbc.Col(
                 ui.named(
-                    dbc.Progress(
+                    dbc.Progress(  # no label inside: the stage is written under the form
                         id=f"{PAGE}-progress",
                         value=0,
-                        label="",
                         striped=True,
                         style={"height": "1.4rem"},
                     ),

@@ -77,6 +77,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
 @callback(
     Output(f"{PAGE}-queued", "data"),
     Output(f"{PAGE}-run-message", "children"),
+    Output(f"{PAGE}-progress", "value", allow_duplicate=True),
+    Output(f"{PAGE}-action-message", "children", allow_duplicate=True),
     Input(f"{PAGE}-run", "n_clicks"),
     *ui.states(PAGE, "blocks", "programmes", "distance", "solver", "name"),
     prevent_initial_call=True,
@@ -102,8 +104,9 @@ def queue_run(
                 name=name or "",
             )
     except Refused as exc:
-        return no_update, ui.message(str(exc), "warning")
-    return _queued(run_id), ui.message(f"Run {run_id} queued.", "info")
+        return no_update, ui.message(str(exc), "warning"), no_update, no_update
+    # A new run: the bar starts again and the last run's outcomes go (they were about it).
+    return _queued(run_id), ui.message(f"Run {run_id} queued.", "info"), 0, None
 
 
 def _queued(run_id: int) -> dict[str, Any]:
@@ -115,7 +118,7 @@ def _queued(run_id: int) -> dict[str, Any]:
     Output(f"{PAGE}-run-message", "children", allow_duplicate=True),
     Input(f"{PAGE}-queued", "data"),
     background=True,
-    progress=[Output(f"{PAGE}-progress", "value"), Output(f"{PAGE}-progress", "label")],
+    progress=[Output(f"{PAGE}-progress", "value"), Output(f"{PAGE}-run-message", "children")],
     running=[
         (Output(f"{PAGE}-run", "disabled"), True, False),
         (Output(f"{PAGE}-cancel", "disabled"), False, True),
@@ -127,16 +130,19 @@ def execute_queued(set_progress: Any, queued: QueuedRun | None) -> Any:
     run_id = ui.token_run_id(ui.app_secret(), queued)
     if run_id is None:
         return no_update, no_update
-    set_progress((2, "starting"))
 
-    def report(fraction: float, message: str) -> None:
-        set_progress((max(2, round(fraction * 100)), message))
+    def report(fraction: float, stage: str) -> None:
+        # The bar and the words under it change together, so "queued" never stays beside a
+        # bar that is storing the plan.
+        set_progress((max(2, round(fraction * 100)), ui.message(f"Run {run_id}: {stage}…")))
 
+    report(0, "starting")
     with ui.job_database() as engine:
         status = execute_run(engine, run_id, progress=report)
-    set_progress((100, f"run {run_id} {status}"))
     color = "success" if status == "succeeded" else "warning"
-    return ({"run_id": run_id, "status": status}, ui.message(f"Run {run_id} {status}.", color))
+    outcome = ui.message(f"Run {run_id} {status}.", color)
+    set_progress((100, outcome))
+    return {"run_id": run_id, "status": status}, outcome
 
 
 @callback(
