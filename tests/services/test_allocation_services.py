@@ -400,7 +400,7 @@ def test_approve_publishes_to_the_owning_hei_only(engine: Engine, system: System
         assert visible_placements(session, principal=system.h1).empty  # proposed: not published
     with session_scope(engine) as session:
         summary = assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
-    assert summary == {"learners": 7, "placed": 6, "without_place": 1}
+    assert summary == {"learners": 7, "placed": 6, "without_place": 1, "with_named_staff": 0}
     with Session(engine) as session:
         plan_rows = len(_placements(session, run_id))
     with session_scope(engine) as session:

@@ -5,11 +5,12 @@ this package registers every table on ``SQLModel.metadata`` (Alembic and the bac
 there). The areas: ``vocabulary`` (enums and the shared schema helpers), ``organisations``
 (organisations, programmes, cohorts), ``pipeline`` (learners, their events and readiness),
 ``registers`` (placement capacity, requests and educational audits), ``staff`` (practice
-staff and academic assessors), ``allocation`` (runs and placements) and ``people`` (users,
+staff and academic assessors), ``allocation`` (runs, placements and the learners stage 2 left
+unassigned) and ``people`` (users,
 sign-in throttling, the audit log).
 """
 
-from tracker.models.allocation import AllocationRun, Placement
+from tracker.models.allocation import AllocationRun, Placement, UnassignedLearner
 from tracker.models.organisations import Cohort, Organisation, Programme
 from tracker.models.people import AuditLog, SignInThrottle, User
 from tracker.models.pipeline import Learner, LearnerEvent, LearnerReadiness
@@ -74,6 +75,7 @@ __all__ = [
     "SignInThrottle",
     "StaffRole",
     "SupervisionCapacity",
+    "UnassignedLearner",
     "User",
     "WithdrawalReason",
     "non_negative",

@@ -1,11 +1,12 @@
-"""Allocation runs and the placements they propose, confirm and complete."""
+"""Allocation runs, the placements they propose, confirm and complete, and the learners stage 2
+could not assign."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from tracker.models.vocabulary import PlacementStatus, RunStatus, one_of
@@ -41,7 +42,13 @@ class AllocationRun(SQLModel, table=True):
 
 
 class Placement(SQLModel, table=True):
-    """Learners of a request (or one named learner) placed in a setting for a block."""
+    """Learners of a request (or one named learner) placed in a setting for a block.
+
+    A named row (``learner_id`` set) records the learner's practice supervisor and practice
+    assessor from the practice staff register; for allied health and social work learners the
+    assessor column holds their practice educator and the supervisor is empty. Both are empty
+    where the setting lists no named staff ("unnamed": today's counts stand alone).
+    """
 
     __table_args__ = (
         one_of("status", PlacementStatus),
@@ -63,3 +70,25 @@ class Placement(SQLModel, table=True):
     status: str = Field(default=PlacementStatus.PROPOSED.value, max_length=16)
     pinned: bool = False
     updated_at: datetime | None = None
+    practice_supervisor_id: int | None = Field(default=None, foreign_key="practice_staff.id")
+    practice_assessor_id: int | None = Field(default=None, foreign_key="practice_staff.id")
+
+
+class UnassignedLearner(SQLModel, table=True):
+    """A learner stage 2 could not fully assign in a run (no place, supervisor or assessor),
+    with the rule's code and the reason in words.
+
+    Its own table, not a placement row: such a learner has no setting or block, and a
+    placement without them would break what every placement list relies on. Replaced with the
+    run's names each time learners are named.
+    """
+
+    __tablename__ = "unassigned_learner"
+    __table_args__ = (UniqueConstraint("run_id", "learner_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="allocation_run.id", index=True)
+    learner_id: int = Field(foreign_key="learner.id")
+    request_id: int | None = Field(default=None, foreign_key="placement_request.id")
+    reason_code: str = Field(max_length=32)
+    reason: str = Field(sa_column=Column(Text, nullable=False))

@@ -11,15 +11,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from tracker.models import Cohort, Organisation, PlacementBlock, PlacementSetting, Programme
+from tracker.models import (
+    Cohort,
+    Organisation,
+    Placement,
+    PlacementBlock,
+    PlacementSetting,
+    PracticeStaff,
+    Programme,
+)
 
 #: The HEI a cohort (or a calendar entry) belongs to.
 HEI: Any = aliased(Organisation, name="hei")
 #: The organisation that runs a placement setting.
 SETTING_OWNER: Any = aliased(Organisation, name="setting_owner")
+#: A named placement's practice supervisor and practice assessor (or practice educator).
+SUPERVISOR: Any = aliased(PracticeStaff, name="supervisor")
+ASSESSOR: Any = aliased(PracticeStaff, name="assessor")
 
 
 def with_block(query: Any, block_id: Any) -> Any:
@@ -48,3 +60,17 @@ def with_setting(query: Any, setting_id: Any, *, owner: bool = False) -> Any:
     if not owner:
         return query
     return query.join(SETTING_OWNER, col(SETTING_OWNER.id) == PlacementSetting.organisation_id)
+
+
+def with_named_staff(query: Any) -> Any:
+    """``query`` on placements outer-joined to their practice supervisor (``SUPERVISOR``) and
+    practice assessor (``ASSESSOR``): empty on request-level rows and unnamed settings."""
+    return query.outerjoin(
+        SUPERVISOR, col(SUPERVISOR.id) == Placement.practice_supervisor_id
+    ).outerjoin(ASSESSOR, col(ASSESSOR.id) == Placement.practice_assessor_id)
+
+
+def staff_name(person: Any) -> Any:
+    """A member of staff as the pages name them: the display name the organisation chose,
+    else their reference."""
+    return func.coalesce(person.display_name, person.staff_ref)

@@ -25,7 +25,17 @@ from tracker.models import (
     PlacementStatus,
     Programme,
 )
-from tracker.queries.joins import HEI, SETTING_OWNER, with_block, with_cohort, with_setting
+from tracker.queries.joins import (
+    ASSESSOR,
+    HEI,
+    SETTING_OWNER,
+    SUPERVISOR,
+    staff_name,
+    with_block,
+    with_cohort,
+    with_named_staff,
+    with_setting,
+)
 
 VISIBLE_COLUMNS = [
     "placement_id",
@@ -42,6 +52,8 @@ VISIBLE_COLUMNS = [
     "setting_name",
     "organisation",
     "sector",
+    "practice_supervisor",
+    "practice_assessor",
     "run_id",
 ]
 
@@ -56,8 +68,9 @@ def with_placement_context(query: Any) -> Any:
 
 
 def _placements_query(statuses: Sequence[str]):  # type: ignore[no-untyped-def]
-    """Placements in these statuses with their block, HEI, programme, request, learner and
-    setting, in the order the page lists them (block, HEI, setting, request rows first)."""
+    """Placements in these statuses with their block, HEI, programme, request, learner,
+    setting and (named rows) the learner's practice supervisor and assessor, in the order
+    the page lists them (block, HEI, setting, request rows first)."""
     query = sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
         Placement,
         PlacementBlock.code,
@@ -71,9 +84,11 @@ def _placements_query(statuses: Sequence[str]):  # type: ignore[no-untyped-def]
         PlacementSetting.name,
         SETTING_OWNER.name,
         PlacementSetting.sector,
+        staff_name(SUPERVISOR),
+        staff_name(ASSESSOR),
     )
     query = (
-        with_placement_context(query)
+        with_named_staff(with_placement_context(query))
         .outerjoin(Learner, col(Learner.id) == Placement.learner_id)
         .where(col(Placement.status).in_(statuses))
         .order_by(
@@ -103,7 +118,8 @@ def visible_placements(
     """Published placements this user may see: HEI users only their own HEI's learners.
 
     Request-level rows say how many learners go where; named rows (``learner`` filled) say
-    who. Proposed placements are never shown here: they are not published. Users who may not
+    who, and who supervises and assesses them (empty where the setting names no staff).
+    Proposed placements are never shown here: they are not published. Users who may not
     read learner rows (the collaborative, system-wide view) get only the request-level rows:
     learners per HEI, request, setting and block, never who.
     """
@@ -136,11 +152,26 @@ def visible_placements(
             "setting_name": name,
             "organisation": org,
             "sector": sector,
+            "practice_supervisor": supervisor,
+            "practice_assessor": assessor,
             "run_id": p.run_id,
         }
-        for p, b, start, end, hei_code, prog, req, ref, code, name, org, sector in session.execute(
-            query
-        ).all()
+        for (
+            p,
+            b,
+            start,
+            end,
+            hei_code,
+            prog,
+            req,
+            ref,
+            code,
+            name,
+            org,
+            sector,
+            supervisor,
+            assessor,
+        ) in session.execute(query).all()
     ]
     return pd.DataFrame(rows, columns=VISIBLE_COLUMNS)
 

@@ -1,4 +1,5 @@
-"""Reads for the allocation workspace: runs, their plans, named learners and where a move may go.
+"""Reads for the allocation workspace: runs, their plans, named learners (and those left
+unassigned) and where a move may go.
 
 Run frames are computed from the stored placement rows and the run's own snapshot of its
 inputs, not from the live registers, so a plan is always explained by what it was made from,
@@ -24,9 +25,20 @@ from tracker.models import (
     PlacementSetting,
     Programme,
     RunStatus,
+    UnassignedLearner,
 )
 from tracker.optimise.geo import haversine_km
-from tracker.queries.joins import HEI, SETTING_OWNER, with_block, with_cohort, with_setting
+from tracker.queries.joins import (
+    ASSESSOR,
+    HEI,
+    SETTING_OWNER,
+    SUPERVISOR,
+    staff_name,
+    with_block,
+    with_cohort,
+    with_named_staff,
+    with_setting,
+)
 from tracker.queries.placements import with_placement_context
 from tracker.snapshots import register_code, run_request_ids
 from tracker.vocabulary import label
@@ -189,7 +201,8 @@ def run_plan(session: Session, *, principal: Principal, run_id: int) -> pd.DataF
 def named_learners(
     session: Session, *, principal: Principal, run_id: int, hei: str | None = None
 ) -> pd.DataFrame:
-    """Learner-level placements of a run (second stage), for review per HEI."""
+    """Learner-level placements of a run (second stage) with their practice supervisor and
+    assessor (empty where the setting names no staff), for review per HEI."""
     require_reviewer(principal)
     query = sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
         Placement.id,
@@ -201,10 +214,13 @@ def named_learners(
         PlacementSetting.sector,
         PlacementBlock.code,
         Placement.status,
+        staff_name(SUPERVISOR),
+        staff_name(ASSESSOR),
     )
     query = with_cohort(
         query.join(Learner, col(Learner.id) == Placement.learner_id), Learner.cohort_id
     ).join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
+    query = with_named_staff(query)
     query = (
         with_block(with_setting(query, Placement.setting_id), Placement.block_id)
         .where(Placement.run_id == run_id)
@@ -224,8 +240,38 @@ def named_learners(
             "sector",
             "block",
             "status",
+            "practice_supervisor",
+            "practice_assessor",
         ],
     )
+
+
+UNASSIGNED_COLUMNS = ["learner", "hei", "request", "reason_code", "reason"]
+
+
+def unassigned_learners(
+    session: Session, *, principal: Principal, run_id: int, hei: str | None = None
+) -> pd.DataFrame:
+    """The learners stage 2 left without a place, supervisor or assessor in a run, with the
+    rule's code and the reason in words, for review per HEI."""
+    require_reviewer(principal)
+    query = sa_select(  # type: ignore[call-overload]
+        Learner.learner_ref,
+        HEI.code,
+        PlacementRequest.code,
+        UnassignedLearner.reason_code,
+        UnassignedLearner.reason,
+    )
+    query = with_cohort(
+        query.select_from(UnassignedLearner).join(
+            Learner, col(Learner.id) == UnassignedLearner.learner_id
+        ),
+        Learner.cohort_id,
+    ).outerjoin(PlacementRequest, col(PlacementRequest.id) == UnassignedLearner.request_id)
+    query = query.where(UnassignedLearner.run_id == run_id).order_by(HEI.code, Learner.learner_ref)
+    if hei:
+        query = query.where(HEI.code == hei)
+    return pd.DataFrame(session.execute(query).all(), columns=UNASSIGNED_COLUMNS)
 
 
 def settings_for_move(

@@ -1,7 +1,12 @@
-"""Stage 2: name the learners who fill each request's places in a finished plan.
+"""Stage 2: name the learners who fill each request's places in a finished plan, with their
+practice supervisor and assessor where the settings name their staff.
 
 One transaction with its audit row. Named placements sit beside the request-level rows of the
-same run (``learner_id`` set); queries keep the two apart.
+same run (``learner_id`` set); queries keep the two apart. Learners left without a place (or
+without staff) are kept per run with the rule's code and reason (``UnassignedLearner``).
+Once the practice staff register lists active staff at any of the plan's settings,
+``services.named_staff`` feeds ``optimise.practice.assign_staff`` from the registers; until
+then learners are named as before, without staff (``optimise.assign_learners``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from tracker.models import (
     PlacementSetting,
     PlacementStatus,
     RunStatus,
+    UnassignedLearner,
 )
 from tracker.services.allocation import (
     AllocationRefused,
@@ -31,6 +37,7 @@ from tracker.services.allocation import (
     staff_only,
 )
 from tracker.services.audit import record_audit
+from tracker.services.named_staff import Gap, NamedRow, assign_with_staff
 
 _ACTIVE_LEARNER_EVENTS = frozenset({"started", "returned", "transferred_in"})
 
@@ -67,6 +74,8 @@ def _clear_named(session: Session, run_id: int) -> None:
         )
     for row in named:
         session.delete(row)
+    for gap in session.exec(select(UnassignedLearner).where(UnassignedLearner.run_id == run_id)):
+        session.delete(gap)
     session.flush()
 
 
@@ -115,52 +124,48 @@ def _learners_for(
 
 
 def _store_named(
-    session: Session, run_id: int, assigned: pd.DataFrame, status: PlacementStatus
-) -> int:
-    """One placement row per learner given a setting; returns how many were placed."""
+    session: Session,
+    run_id: int,
+    named: Sequence[NamedRow],
+    gaps: Sequence[Gap],
+    status: PlacementStatus,
+) -> None:
+    """One placement row per learner given a setting (with their staff, where named), and
+    one row per learner left without, with the reason."""
     now = utcnow()
-    placed = 0
-    for row in assigned.itertuples(index=False):
-        if row.setting_id is None or pd.isna(row.setting_id):
-            continue
+    for row in named:
         session.add(
             Placement(
                 run_id=run_id,
-                request_id=int(row.request_id),
-                learner_id=int(row.learner_id),
-                setting_id=int(row.setting_id),
-                block_id=int(row.block),
+                request_id=row.request_id,
+                learner_id=row.learner_id,
+                setting_id=row.setting_id,
+                block_id=row.block_id,
                 learners=1,
                 status=status.value,
                 updated_at=now,
+                practice_supervisor_id=row.supervisor_id,
+                practice_assessor_id=row.assessor_id,
             )
         )
-        placed += 1
-    return placed
-
-
-def assign_named_learners(session: Session, *, principal: Principal, run_id: int) -> dict[str, int]:
-    """Second stage: name the learners who fill each request's places in this plan.
-
-    Each request is filled from its cohort's learners who are still on the programme at the
-    start of the block (in learner reference order, sharing a cohort between its requests in
-    that block), honouring each learner's own travel limit and preferring a sector they have
-    not had yet. Earlier names of this run are replaced, so it can be repeated after edits.
-    Learner records hold only a postcode district, so each learner travels from their
-    request's origin (the one stage 1 measured distances from) when the limit is checked.
-    """
-    staff_only(principal, "assign named learners")
-    run = run_or_refuse(session, run_id, lock=True)
-    if run.status not in (RunStatus.SUCCEEDED.value, RunStatus.APPROVED.value):
-        raise AllocationRefused(
-            f"Run {run_id} is {run.status}: assign learners to a finished plan."
+    for gap in gaps:
+        session.add(
+            UnassignedLearner(
+                run_id=run_id,
+                learner_id=gap.learner_id,
+                request_id=gap.request_id,
+                reason_code=gap.reason_code,
+                reason=gap.reason,
+            )
         )
-    _clear_named(session, run_id)
-    plan = session.exec(
-        select(Placement).where(Placement.run_id == run_id, col(Placement.learner_id).is_(None))
-    ).all()
-    setting_rows = {s.id: s for s in session.exec(select(PlacementSetting)).all()}
-    people = _learners_for(session, plan, setting_rows)
+
+
+def _without_staff(
+    plan: Sequence[Placement],
+    people: pd.DataFrame,
+    setting_rows: Mapping[int | None, PlacementSetting],
+) -> tuple[list[NamedRow], list[Gap]]:
+    """Today's stage 2, for plans whose settings name no staff: places only."""
     stage_one = pd.DataFrame(
         [
             {
@@ -180,18 +185,74 @@ def assign_named_learners(session: Session, *, principal: Principal, run_id: int
         ],
         columns=["setting_id", "sector", "lat", "lon"],
     )
-    assigned = (
-        optimise.assign_learners(stage_one, people, settings)
-        if len(people)
-        else pd.DataFrame(columns=["learner_id", "request_id", "setting_id", "block"])
-    )
+    if not len(people):
+        return [], []
+    assigned = optimise.assign_learners(stage_one, people, settings)
+    named, gaps = [], []
+    for row in assigned.itertuples(index=False):
+        if row.setting_id is None or pd.isna(row.setting_id):
+            code = row.reason_code if isinstance(row.reason_code, str) else "no_place"
+            why = row.reason if isinstance(row.reason, str) else "no place was left"
+            gaps.append(Gap(int(row.learner_id), int(row.request_id), code, why))
+        else:
+            named.append(
+                NamedRow(
+                    int(row.learner_id),
+                    int(row.request_id),
+                    int(row.setting_id),
+                    int(row.block),
+                    None,
+                    None,
+                )
+            )
+    return named, gaps
+
+
+def assign_named_learners(session: Session, *, principal: Principal, run_id: int) -> dict[str, int]:
+    """Second stage: name the learners who fill each request's places in this plan.
+
+    Each request is filled from its cohort's learners who are still on the programme at the
+    start of the block (in learner reference order, sharing a cohort between its requests in
+    that block), honouring each learner's own travel limit and preferring a sector they have
+    not had yet. Earlier names of this run are replaced, so it can be repeated after edits.
+    Learner records hold only a postcode district, so each learner travels from their
+    request's origin (the one stage 1 measured distances from) when the limit is checked.
+
+    With named staff at the plan's settings, each learner also gets a practice supervisor and
+    a practice assessor (or a practice educator), obeying every stage 2 rule (readiness
+    through the placement's end, audits, fields, preparation, staff learner limits), and the
+    most learners are assigned in full across all requests together; a learner who cannot
+    be is left unassigned with the reason. Settings (per profession group) without named
+    staff take learners by their counts, with the staff left unnamed.
+    """
+    staff_only(principal, "assign named learners")
+    run = run_or_refuse(session, run_id, lock=True)
+    if run.status not in (RunStatus.SUCCEEDED.value, RunStatus.APPROVED.value):
+        raise AllocationRefused(
+            f"Run {run_id} is {run.status}: assign learners to a finished plan."
+        )
+    _clear_named(session, run_id)
+    plan = session.exec(
+        select(Placement).where(Placement.run_id == run_id, col(Placement.learner_id).is_(None))
+    ).all()
+    setting_rows = {s.id: s for s in session.exec(select(PlacementSetting)).all()}
+    people = _learners_for(session, plan, setting_rows)
+    with_staff = assign_with_staff(session, plan, people) if len(people) else None
+    named, gaps = with_staff or _without_staff(plan, people, setting_rows)
     status = (
         PlacementStatus.CONFIRMED
         if run.status == RunStatus.APPROVED.value
         else PlacementStatus.PROPOSED
     )
-    placed = _store_named(session, run_id, assigned, status)
-    summary = {"learners": len(people), "placed": placed, "without_place": len(people) - placed}
+    _store_named(session, run_id, named, gaps, status)
+    summary = {
+        "learners": len(people),
+        "placed": len(named),
+        "without_place": len(people) - len(named),
+        "with_named_staff": sum(
+            1 for r in named if r.supervisor_id is not None or r.assessor_id is not None
+        ),
+    }
     run.figures = {**run.figures, "named": summary}
     record_audit(
         session,

@@ -27,6 +27,7 @@ from tracker.data.importers.staff import (
 from tracker.models import (
     AcademicAssessor,
     Organisation,
+    Placement,
     PlacementSetting,
     PracticeStaff,
     PracticeStaffSetting,
@@ -194,6 +195,15 @@ def delete_practice_staff(
     registers.require_staff(principal, "delete practice staff")
     person, old = _stored_staff(session, staff_id)
     registers.require_current(version, person.version)
+    named = select(Placement.id).where(
+        (Placement.practice_supervisor_id == staff_id)
+        | (Placement.practice_assessor_id == staff_id)
+    )
+    if session.exec(named.limit(1)).first() is not None:
+        raise SaveRefused(
+            ["this person is named on placements as a supervisor or assessor: make them "
+             "inactive instead"]
+        )  # fmt: skip
     link_settings(set())(session, person)
     session.delete(person)
     record_audit(
