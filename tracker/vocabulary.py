@@ -325,6 +325,8 @@ COLUMNS: Final = MappingProxyType(
         "max_learners": "Learners at once",
         "assessed_programmes": "Programmes assessed",
         "named_staff": "Named supervisors / assessors",
+        "practice_supervisor": "Practice supervisor",
+        "practice_assessor": "Practice assessor",
         # learner readiness
         "learner_ref": "Learner",
         "dbs_valid_until": "DBS check valid until",

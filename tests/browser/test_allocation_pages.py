@@ -54,21 +54,27 @@ def _wait_for_message(page: object, pattern: str) -> str:
     return str(locator.inner_text())
 
 
-def test_run_pin_rerun_approve_and_hei_sees_its_own(
-    browser_page: BrowserPage, live_app: LiveApp
-) -> None:
+def run_allocation(browser_page: BrowserPage, block: str, programme: str, name: str) -> int:
+    """Sign in as the coordinator, run an allocation on one block and programme and wait
+    for it to succeed; the run's id."""
     page = browser_page.page
     browser_page.sign_in("coordinator")
     browser_page.goto("/allocation")
     page.wait_for_selector("#allocation-run")
-    _choose(page, "allocation-blocks", BLOCK)
-    _choose(page, "allocation-programmes", PROGRAMME)
-    page.fill("#allocation-name", "browser test")
+    _choose(page, "allocation-blocks", block)
+    _choose(page, "allocation-programmes", programme)
+    page.fill("#allocation-name", name)
     _record_progress(page)
     page.click("#allocation-run")
-
     text = _wait_for_message(page, r"Run \d+ succeeded")
-    first = int(re.search(r"Run (\d+) succeeded", text).group(1))  # type: ignore[union-attr]
+    return int(re.search(r"Run (\d+) succeeded", text).group(1))  # type: ignore[union-attr]
+
+
+def test_run_pin_rerun_approve_and_hei_sees_its_own(
+    browser_page: BrowserPage, live_app: LiveApp
+) -> None:
+    page = browser_page.page
+    first = run_allocation(browser_page, BLOCK, PROGRAMME, "browser test")
     bar = page.locator("#allocation-progress .progress-bar")
     assert int(bar.get_attribute("aria-valuenow") or 0) == 100
     # the words under the bar follow it: never "queued" once the job is working, a stage's

@@ -83,9 +83,11 @@ def what_if(
 
 def assign(session: ui.DbSession, principal: Principal, choices: Choices) -> tuple[str, int | None]:
     summary = assign_named_learners(session, principal=principal, run_id=choices.run_id)
+    staff = summary["with_named_staff"]
+    with_staff = f", {staff} with a named supervisor and assessor" if staff else ""
     return (
-        f"{summary['placed']} of {summary['learners']} learners named; "
-        f"{summary['without_place']} without a place."
+        f"{summary['placed']} of {summary['learners']} learners named{with_staff}; "
+        f"{summary['without_place']} without a place (reasons under Named learners)."
     ), None
 
 

@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from tracker import components as ui
-from tracker.queries.runs import RUN_HISTORY_COLUMNS
+from tracker.queries.runs import NAMED_COLUMNS, RUN_HISTORY_COLUMNS
 
 PAGE = "allocation"
 
@@ -45,7 +45,8 @@ BOTTLENECKS = [
 ]
 #: The sector a what-if adds supervisors to unless another is chosen.
 WHAT_IF_SECTOR = "care_home"
-NAMED = ["learner", "hei", "request", "setting", "setting_name", "sector", "block", "status"]
+NAMED = list(NAMED_COLUMNS)
+UNASSIGNED = ["learner", "hei", "request", "reason"]
 
 
 def _run_choices(blocks: list[dict[str, str]], programmes: list[dict[str, str]]) -> Any:
@@ -325,6 +326,13 @@ def _tabs() -> Any:
                 [
                     dcc.Dropdown(id=f"{PAGE}-named-hei", placeholder="All HEIs", className="mb-2"),
                     ui.grid(f"{PAGE}-named-grid", NAMED, height=360),
+                    html.H3("Learners left unassigned", className="h6 mt-3"),
+                    html.P(
+                        "Learners stage 2 could not give a place, a practice supervisor or a "
+                        "practice assessor, and why.",
+                        className="small text-muted",
+                    ),
+                    ui.grid(f"{PAGE}-unassigned-grid", UNASSIGNED, height=240),
                 ],
                 label="Named learners",
                 tab_id="named",

@@ -99,7 +99,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
         ),
         html.P(
             "Rows without a learner give how many learners of a request go to a setting; "
-            "rows with a learner name who.",
+            "rows with a learner name who, and their practice supervisor and assessor "
+            "(empty where the setting has not named its staff).",
             className="small text-muted mt-1",
         ),
         staff_actions,

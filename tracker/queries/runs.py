@@ -198,6 +198,21 @@ def run_plan(session: Session, *, principal: Principal, run_id: int) -> pd.DataF
     return pd.DataFrame(rows, columns=PLAN_COLUMNS)
 
 
+#: A run's named learners as the workspace lists them (``placement_id`` first, unshown).
+NAMED_COLUMNS: tuple[str, ...] = (
+    "learner",
+    "hei",
+    "request",
+    "setting",
+    "setting_name",
+    "sector",
+    "block",
+    "status",
+    "practice_supervisor",
+    "practice_assessor",
+)
+
+
 def named_learners(
     session: Session, *, principal: Principal, run_id: int, hei: str | None = None
 ) -> pd.DataFrame:
@@ -228,22 +243,7 @@ def named_learners(
     )
     if hei:
         query = query.where(HEI.code == hei)
-    return pd.DataFrame(
-        session.execute(query).all(),
-        columns=[
-            "placement_id",
-            "learner",
-            "hei",
-            "request",
-            "setting",
-            "setting_name",
-            "sector",
-            "block",
-            "status",
-            "practice_supervisor",
-            "practice_assessor",
-        ],
-    )
+    return pd.DataFrame(session.execute(query).all(), columns=["placement_id", *NAMED_COLUMNS])
 
 
 UNASSIGNED_COLUMNS = ["learner", "hei", "request", "reason_code", "reason"]
