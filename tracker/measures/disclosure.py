@@ -279,6 +279,9 @@ def apply_disclosure(
             out[rate] = text
         else:
             out[rate] = np.where(hide_rate, np.nan, value)
+    if as_text:  # published counts are shown as they are, written like every other count
+        for col in PUBLIC_COUNTS.intersection(out.columns):
+            out[col] = [_count_text(v) for v in out[col].astype(float)]
     out["suppressed"] = [bool(f) for f in flags]
     out["disclosure_flags"] = ["; ".join(f) for f in flags]
     return out
