@@ -9,7 +9,7 @@ Create Date: 2026-12-02
 
 import sqlalchemy as sa
 from alembic import op
-from sqlmodel.sql.sqltypes import AutoString
+from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("mandatory_training_valid_until", sa.Date(), nullable=True),
         sa.Column("note", AutoString(length=500), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=True),
+        sa.Column("updated_at", UTCDateTime(), nullable=True),
         sa.CheckConstraint("version >= 0", name=op.f("ck_learner_readiness_version_nonneg")),
         sa.ForeignKeyConstraint(
             ["learner_id"],
