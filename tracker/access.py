@@ -65,6 +65,7 @@ PAGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "pipeline": frozenset({Role.ADMIN, Role.COLLABORATIVE, Role.COORDINATOR}),
         "concerns": frozenset({Role.ADMIN, Role.COLLABORATIVE, Role.COORDINATOR}),
         "cohorts": ALL_ROLES,
+        "outlook": ALL_ROLES,
         "imports": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "settings": STAFF,
         "capacity": STAFF,

@@ -353,6 +353,22 @@ COLUMNS: Final = MappingProxyType(
         "distance_km": "Distance (km)",
         "learner_km": "Learner km",
         "max_sector_utilisation": "Highest sector use",
+        # workforce outlook and placement growth
+        "year": "Year",
+        "completions": "Completions",
+        "completions_low": "Completions (low)",
+        "completions_high": "Completions (high)",
+        "local_posts": "Taking a local post",
+        "predicted": "Predicted completions",
+        "actual": "Recorded completions",
+        "mape": "Mean absolute percentage error",
+        "placements": "Placements needed",
+        "supervisors_added": "Extra supervisors",
+        "places_added": "Places added",
+        "learners_let_in": "Learners it lets in",
+        "cost": "Cost",
+        "blocks": "Blocks",
+        "explanation": "Why",
     }
 )
 #: Column headers of pipeline figure tables and their downloads: measures by definition.

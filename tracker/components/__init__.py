@@ -5,12 +5,12 @@ Pages import it as one namespace (``from tracker import components as ui``) and 
 here, so no page repeats a list of the kit's modules. Modules by what they make: ``guard``
 (page guard, callback principal, page header, app settings), ``sessions``
 (``reading()``/``writing()``: a callback's session), ``grids``, ``downloads``, ``charts``
-(house chart style) with ``figures`` (pipeline, as ``ui.figures``) and ``capacity_figures``,
-``cards``, ``alerts``, ``fields``, ``pipeline_filters`` and ``dashboards`` (the pipeline
-dashboards' shared path), ``registers`` (the register pages' skeleton), ``filtered_views``
-and ``register_tables`` (filters that load a page's views and downloads), ``actions``
-(buttons that change records, with their outcome line), ``drawn`` (drawn
-content cached beside the reports) and ``run_tokens``. Nothing here computes figures or
+(house chart style) with ``figures`` (pipeline, as ``ui.figures``), ``capacity_figures``
+and ``outlook_figures``, ``cards``, ``alerts``, ``fields``, ``pipeline_filters`` and
+``dashboards`` (the pipeline dashboards' shared path), ``registers`` (the register pages'
+skeleton), ``filtered_views`` and ``register_tables`` (filters that load a page's views and
+downloads), ``actions`` (buttons that change records, with their outcome line), ``drawn``
+(drawn content cached beside the reports) and ``run_tokens``. Nothing here computes figures or
 decides access: reports come from services and queries, permissions from ``tracker.access``.
 """
 
@@ -83,6 +83,7 @@ from tracker.components.guard import (
     page_guard,
     page_header,
 )
+from tracker.components.outlook_figures import outlook_figure, shortfall_cells, shortfall_heatmap
 from tracker.components.pipeline_filters import (
     FilterValue,
     dashboard,
@@ -175,6 +176,7 @@ __all__ = [
     "notice",
     "notice_empty",
     "opened",
+    "outlook_figure",
     "page_guard",
     "page_header",
     "pipeline_report",
@@ -196,6 +198,8 @@ __all__ = [
     "sector_options",
     "send_table",
     "settings_map",
+    "shortfall_cells",
+    "shortfall_heatmap",
     "stat_card",
     "stat_row",
     "states",

@@ -1,0 +1,120 @@
+"""The Outlook page's scenarios: the editor's few numbers checked, turned into the outlook's
+scenario and capacity changes, and a scenario with no change reproducing the baseline."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from tests.services.pipeline_fixtures import ADMIN, COLLABORATIVE, build_pipeline
+from tests.services.test_allocation_services import COORDINATOR, build_system
+from tracker.access import AccessDenied
+from tracker.measures import HESA
+from tracker.measures.outlook_scenario import Scenario
+from tracker.services.expansion import DatedCapacityChange
+from tracker.services.outlook import OutlookRequest, outlook_report
+from tracker.services.outlook_scenarios import (
+    ScenarioEdits,
+    capacity_changes_of,
+    edits_from,
+    scenario_of,
+    scenario_outlook,
+    scenario_placements,
+)
+from tracker.snapshots import CapacityChange
+
+
+def test_no_change_is_no_scenario_whatever_the_years() -> None:
+    edits = edits_from({"intake_by": 2031, "change_from": 2027, "capacity_from": 2028})
+    assert edits.is_baseline()
+    assert scenario_of(edits) == Scenario()
+    assert capacity_changes_of(edits) == ()
+    assert edits_from(edits.stored()) == edits
+
+
+def test_the_editors_numbers_become_the_outlooks_scenario() -> None:
+    edits = edits_from(
+        {
+            "intake_for": "nursing",
+            "intake_percent": 20,
+            "intake_by": 2031,
+            "withdrawal_points": -2,
+            "change_from": 2027,
+            "sector": "care_home",
+            "supervisors": 2,
+            "capacity_from": 2028,
+        }
+    )
+    scenario = scenario_of(edits)
+    change = scenario.intake_change["nursing"]
+    assert (change.percent, change.by_year, change.shape) == (20, 2031, "linear")
+    assert scenario.withdrawal_change_points["*"].points == -2
+    assert not scenario.local_employment_change_points
+    assert capacity_changes_of(edits) == (
+        DatedCapacityChange(2028, CapacityChange(sector="care_home", add_supervisors=2)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"intake_percent": 20}, "target year"),
+        ({"supervisors": 3}, "supervisors start"),
+        ({"intake_percent": 10_000, "intake_by": 2030}, "from -100 to 500"),
+        ({"supervisors": 1_000_000, "capacity_from": 2030}, "from 0 to 50"),
+        ({"supervisors": 1.5, "capacity_from": 2030}, "whole number"),
+        ({"intake_by": 12345}, "from 2000 to 2100"),
+        ({"intake_percent": "20"}, "must be a number"),
+        ({"tables": []}, "Unknown scenario value"),
+    ],
+)
+def test_values_out_of_bounds_are_refused(values: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        edits_from(values)
+
+
+def test_a_zero_change_outlook_equals_the_baseline(engine: Engine) -> None:
+    with Session(engine) as session:
+        build_pipeline(session)
+        zero = scenario_outlook(
+            session,
+            principal=COLLABORATIVE,
+            edits=edits_from({"intake_by": 2030, "change_from": 2026}),
+            years=5,
+            policy=HESA,
+        )
+        baseline = outlook_report(
+            session, principal=COLLABORATIVE, request=OutlookRequest(years=5), policy=HESA
+        )
+        grown = scenario_outlook(
+            session,
+            principal=ADMIN,
+            edits=edits_from({"intake_percent": 20, "intake_by": 2026}),
+            years=5,
+        )
+        exact = outlook_report(session, principal=ADMIN, request=OutlookRequest(years=5))
+    pd.testing.assert_frame_equal(zero.outlook.numbers, baseline.outlook.numbers)
+    pd.testing.assert_frame_equal(zero.track_record, baseline.track_record)
+    assert not zero.exact
+    # +20% on every intake from 2025 on: more completions by the outlook's last year
+    assert grown.outlook.numbers["completions"].sum() > exact.outlook.numbers["completions"].sum()
+
+
+def test_the_outlook_years_are_five_to_ten(engine: Engine) -> None:
+    with Session(engine) as session, pytest.raises(ValueError, match="5 to 10 years"):
+        scenario_outlook(session, principal=ADMIN, edits=ScenarioEdits(), years=40)
+
+
+def test_placements_for_a_year_in_range_and_not_for_hei_users(engine: Engine) -> None:
+    with Session(engine) as session:
+        system = build_system(session)
+        report = scenario_placements(
+            session, principal=COORDINATOR, edits=ScenarioEdits(), year=2027
+        )
+        assert report.checked and report.year == 2027
+        with pytest.raises(ValueError, match="Choose a year from"):
+            scenario_placements(session, principal=COORDINATOR, edits=ScenarioEdits(), year=2999)
+        with pytest.raises(AccessDenied):
+            scenario_placements(session, principal=system.h1, edits=ScenarioEdits(), year=2027)

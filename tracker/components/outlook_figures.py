@@ -1,0 +1,115 @@
+"""Outlook charts: projected completions with their band, and the placement shortfall of a
+scenario by sector and year. Frames arrive from ``tracker.services.outlook`` and
+``tracker.services.expansion`` already as the viewer may see them (controlled figures, NaN
+where hidden); these functions only draw them, so no figure holds more than the report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from tracker.components.capacity_figures import heatmap
+from tracker.components.charts import apply_layout, empty_figure
+from tracker.vocabulary import SECTOR_ROWS
+
+_COLOURS = list(pio.templates["plotly"].layout.colorway)
+
+
+def _band_colour(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},0.18)"
+
+
+def outlook_figure(table: pd.DataFrame) -> go.Figure:
+    """Completions per year for each field of one profession group: a line (circles) for
+    the expected completions inside its low-high band, and local posts as a dashed line
+    (squares), so the two differ by more than colour."""
+    if table.empty:
+        return empty_figure("No learners in training to project from.")
+    fig = go.Figure()
+    for i, (code, rows) in enumerate(table.sort_values("year").groupby("field", sort=True)):
+        field = str(code)[:1].upper() + str(code)[1:]
+        colour = _COLOURS[i % len(_COLOURS)]
+        years = rows["year"].astype(int).tolist()
+        fig.add_trace(
+            go.Scatter(
+                x=years + years[::-1],
+                y=rows["completions_high"].tolist() + rows["completions_low"].tolist()[::-1],
+                fill="toself",
+                fillcolor=_band_colour(colour),
+                line={"width": 0},
+                hoverinfo="skip",
+                name=f"{field}: likely range",
+                legendgroup=field,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=rows["completions"].tolist(),
+                customdata=np.column_stack(
+                    [rows["completions_low"], rows["completions_high"]]
+                ).tolist(),
+                mode="lines+markers",
+                marker={"symbol": "circle"},
+                line={"color": colour},
+                name=f"{field}: completions",
+                legendgroup=field,
+                hovertemplate=f"{field} %{{x}}: %{{y:,.0f}} completions "
+                "(likely %{customdata[0]:,.0f} to %{customdata[1]:,.0f})<extra></extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=rows["local_posts"].tolist(),
+                mode="lines+markers",
+                marker={"symbol": "square"},
+                line={"color": colour, "dash": "dash"},
+                name=f"{field}: taking a local post",
+                legendgroup=field,
+                hovertemplate=f"{field} %{{x}}: %{{y:,.0f}} taking a local post<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title="Year ending", dtick=1)
+    fig.update_yaxes(title="Newly qualified", rangemode="tozero")
+    return apply_layout(fig, height=420, legend={"orientation": "h", "y": -0.25})
+
+
+def shortfall_heatmap(shortfall: pd.DataFrame) -> go.Figure:
+    """Placements the scenario's learners need against places, per sector and year (summed
+    over profession groups and blocks), red where short; each cell "places / needed"."""
+    if shortfall.empty:
+        return empty_figure("No placement figures for this scenario.")
+    cells = shortfall_cells(shortfall)
+    # coloured by the shortfall where there is one (places in other blocks or groups do not
+    # make up for it), else by the spare places
+    short = cells["shortfall"] > 0
+    cells["spare"] = cells["spare"].where(~short, -cells["shortfall"])
+    fig = heatmap(
+        cells.rename(columns={"year": "block"}).assign(block=lambda f: f["block"].astype(str)),
+        key="sector",
+        names=dict(SECTOR_ROWS),
+        title="Places / placements needed; red: short",
+    )
+    fig.update_xaxes(type="category", title="Year ending")
+    fig.update_traces(colorbar={"title": {"text": "Spare (−: short)"}})
+    return fig
+
+
+def shortfall_cells(shortfall: pd.DataFrame) -> pd.DataFrame:
+    """Sector x year totals: places, placements needed (whole), spare and shortfall; the
+    shortfall adds each group and block's own, so places elsewhere do not hide it."""
+    rows = shortfall.dropna(subset=["sector"])
+    cells = rows.groupby(["sector", "year"], as_index=False)[
+        ["placements", "places", "shortfall"]
+    ].sum()
+    cells["requested"] = cells["placements"].round()
+    cells["shortfall"] = cells["shortfall"].round()
+    cells["spare"] = cells["places"] - cells["requested"]
+    order = {s: i for i, s in enumerate(SECTOR_ROWS)}
+    return cells.sort_values(
+        ["sector", "year"], key=lambda s: s.map(order) if s.name == "sector" else s
+    )[["sector", "year", "places", "requested", "spare", "shortfall"]].reset_index(drop=True)

@@ -1,0 +1,143 @@
+"""The Outlook page's scenario editor: a few labelled numbers and the buttons that apply them.
+
+What the editor holds is ``services.outlook_scenarios.ScenarioEdits``: one intake change, one
+withdrawals change, one local employment change and one capacity change, each zero until
+typed. The page keeps the applied numbers in a store and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from tracker import components as ui
+from tracker.vocabulary import PROFESSION_GROUPS, SECTORS
+
+PAGE = "outlook"
+Layout = Any
+#: The editor's fields, in the order the apply callback reads them (ScenarioEdits' names).
+FIELDS = (
+    "intake_for",
+    "intake_percent",
+    "intake_by",
+    "withdrawal_points",
+    "local_points",
+    "change_from",
+    "sector",
+    "supervisors",
+    "capacity_from",
+)
+
+
+def _number(name: str, label_text: str, value: float | None, *, step: float = 1) -> Layout:
+    control = dbc.Input(
+        id=f"{PAGE}-{name}", type="number", value=value, step=step, size="sm", debounce=True
+    )
+    return ui.field(label_text, control, width=2)
+
+
+def intake_targets(programmes: pd.DataFrame) -> list[dict[str, str]]:
+    """Every programme, a profession group or one programme: what an intake change names."""
+    groups = [
+        {"label": f"All {text.lower()} programmes", "value": code}
+        for code, text in PROFESSION_GROUPS.items()
+    ]
+    named = [
+        {"label": f"{row.name} ({row.code})", "value": row.code}
+        for row in programmes.itertuples(index=False)
+    ]
+    return [{"label": "Every programme", "value": "*"}, *groups, *named]
+
+
+def editor(programmes: pd.DataFrame, first_year: int, *, placements: bool) -> Layout:
+    """The editor card: intake, withdrawals and local employment changes, and (for those who
+    may plan placements) extra supervisors in a sector."""
+    by_year = first_year + 4
+    rows = [
+        dbc.Row(
+            [
+                ui.choice_field(
+                    "Intake change applies to",
+                    f"{PAGE}-intake_for",
+                    intake_targets(programmes),
+                    value="*",
+                    width=4,
+                ),
+                _number("intake_percent", "Intake change (%)", 0),
+                _number("intake_by", "Reached by (year, linear)", by_year),
+            ]
+        ),
+        dbc.Row(
+            [
+                _number("withdrawal_points", "Withdrawals change (points)", 0, step=0.5),
+                _number("local_points", "Local employment change (points)", 0, step=0.5),
+                _number("change_from", "Both from (year)", first_year),
+            ]
+        ),
+    ]
+    capacity = dbc.Row(
+        [
+            ui.choice_field(
+                "Extra supervisors in",
+                f"{PAGE}-sector",
+                ui.sector_options(),
+                "Every sector",
+                width=4,
+            ),
+            _number("supervisors", "Extra supervisors per setting", 0),
+            _number("capacity_from", "From (year)", first_year),
+        ],
+        style=None if placements else {"display": "none"},
+    )
+    return ui.card(
+        "Scenario",
+        html.Div(
+            [
+                *rows,
+                capacity,
+                html.Div(
+                    [
+                        ui.button("Apply scenario", f"{PAGE}-apply"),
+                        ui.button(
+                            "Back to the baseline", f"{PAGE}-reset", "secondary", outline=True
+                        ),
+                    ],
+                    className="d-flex gap-2",
+                ),
+                html.Div(id=f"{PAGE}-scenario-message", className="mt-2", role="status"),
+            ]
+        ),
+        note=(
+            "Changes are against the baseline (the observed rates, the last intake carried "
+            "forward). Withdrawals and local employment changes apply to every programme"
+            + ("; extra supervisors change only the placement figures" if placements else "")
+            + ". Scenarios are not saved yet: download the figures to keep one."
+        ),
+    )
+
+
+def describe(edits: Any) -> str:
+    """The applied scenario in one sentence."""
+    if edits.is_baseline():
+        return "Showing the baseline: no change applied."
+    parts = []
+    if edits.intake_percent:
+        whom = (
+            "every programme"
+            if edits.intake_for == "*"
+            else PROFESSION_GROUPS.get(edits.intake_for, edits.intake_for)
+        )
+        parts.append(f"intakes {edits.intake_percent:+g}% for {whom} by {edits.intake_by}")
+    if edits.withdrawal_points:
+        parts.append(f"withdrawals {edits.withdrawal_points:+g} points from {edits.change_from}")
+    if edits.local_points:
+        parts.append(f"local employment {edits.local_points:+g} points from {edits.change_from}")
+    if edits.supervisors:
+        where = SECTORS.get(edits.sector or "", "every sector").lower()
+        parts.append(
+            f"+{edits.supervisors} supervisors per setting in {where} from {edits.capacity_from}"
+        )
+    return "Scenario applied: " + "; ".join(parts) + "."

@@ -1,0 +1,322 @@
+"""Workforce outlook: the newly qualified the pipeline will produce, how well the method has
+predicted before, and (for staff and collaborative members) the placements a growth scenario
+needs against capacity and the cheapest expansion of supervision that would host them.
+
+HEI users see the outlook of their own programmes only (the service scopes it) and not the
+system-wide placement figures. The scenario is a few numbers in a store; the outlook redraws
+when it is applied, the placement figures when they are asked for (they take seconds).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from tracker import components as ui
+from tracker.access import Principal
+from tracker.pages._outlook_editor import FIELDS, describe, editor
+from tracker.pages._outlook_views import (
+    outlook_download,
+    outlook_view,
+    placements_view,
+    plan_table,
+    record_download,
+    shortfall_table,
+    track_record_text,
+)
+from tracker.queries.options import programme_options
+from tracker.refusals import Refused
+from tracker.services.expansion import EXPANSION_ROLES
+from tracker.services.outlook_scenarios import (
+    OUTLOOK_YEARS,
+    ScenarioEdits,
+    edits_from,
+    scenario_outlook,
+    scenario_placements,
+)
+from tracker.services.pipeline_reports.common import figures_as_of
+from tracker.vocabulary import PROFESSION_GROUPS, options
+
+PAGE = "outlook"
+dash.register_page(__name__, path="/outlook", name="Workforce outlook", order=13, access=PAGE)
+Scenario = dict[str, Any] | None
+
+
+@ui.page_guard(PAGE)
+def layout(principal: Principal, **_query: Any) -> Any:
+    with ui.reading() as session:
+        as_of = figures_as_of(session)
+        programmes = programme_options(session)
+    first = (as_of.year if as_of else 2026) + 1
+    planning = principal.role in EXPANSION_ROLES
+    filters = [
+        ui.choice_field(
+            "Profession group", f"{PAGE}-group", options(PROFESSION_GROUPS), value="nursing"
+        ),
+        ui.choice_field(
+            "Years ahead",
+            f"{PAGE}-years",
+            [{"label": f"{n} years", "value": n} for n in OUTLOOK_YEARS],
+            value=OUTLOOK_YEARS.stop - 1,
+        ),
+    ]
+    return html.Div(
+        [
+            ui.page_header(
+                "Workforce outlook",
+                "Completions and local posts expected from the learners in training and the "
+                "planned intakes, with how well the method predicted the recent past"
+                + ("; and the placements a scenario needs." if planning else "."),
+            ),
+            dcc.Store(id=f"{PAGE}-scenario", data=ScenarioEdits().stored()),
+            html.Div(filters, className="row"),
+            ui.loading(html.Div(id=f"{PAGE}-note")),
+            ui.chart_row(
+                ui.card(
+                    "Completions per year",
+                    ui.loading(ui.graph(f"{PAGE}-chart", filename="workforce-outlook")),
+                    download=f"{PAGE}-table",
+                    full_height=True,
+                ),
+                ui.card(
+                    "Track record",
+                    [
+                        html.P(id=f"{PAGE}-accuracy-text", className="small"),
+                        ui.loading(html.Div(id=f"{PAGE}-accuracy-table")),
+                    ],
+                    download=f"{PAGE}-record",
+                    full_height=True,
+                    note="Mean absolute percentage error of yearly completions per profession "
+                    "group; hidden ('–') where too few completions stand behind it.",
+                ),
+                widths=(8, 4),
+            ),
+            editor(programmes, first, placements=planning),
+            _placements(first) if planning else None,
+        ]
+    )
+
+
+def _placements(first: int) -> Any:
+    """The placement section: a year, the button that computes it, the heatmap and plan."""
+    years = [{"label": str(y), "value": y} for y in range(first, first + OUTLOOK_YEARS.stop - 1)]
+    return html.Div(
+        [
+            html.H2("Placements and the cheapest expansion", className="h5 mt-2"),
+            html.Div(
+                [
+                    ui.choice_field("Plan for year", f"{PAGE}-plan-year", years, value=first + 2),
+                    html.Div(
+                        ui.button("Plan placements", f"{PAGE}-plan"),
+                        className="col-auto d-flex align-items-end mb-2",
+                    ),
+                ],
+                className="row",
+            ),
+            ui.loading(html.Div(id=f"{PAGE}-plan-message", role="status")),
+            ui.card(
+                "Placements needed against places, by sector and year",
+                ui.loading(ui.graph(f"{PAGE}-heatmap", filename="placement-shortfall")),
+                download=f"{PAGE}-shortfall",
+                note="Placements the scenario's learners in training need each year (today's "
+                "requests per learner in training, spread over sectors as today's plan places "
+                "them) against the places in the registers, with the scenario's extra "
+                "supervisors from their year. The shortfall adds each profession group's and "
+                "block's own.",
+            ),
+            ui.card(
+                "Cheapest expansion: where to add supervisors",
+                ui.loading(html.Div(id=f"{PAGE}-plan-table")),
+                download=f"{PAGE}-plan-download",
+                note="The fewest extra practice supervisors, and where, that let the allocator "
+                "place the chosen year's requests under its own rules; checked by running the "
+                "allocator on the expanded capacity. It takes a few seconds.",
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(f"{PAGE}-scenario", "data"),
+    Output(f"{PAGE}-scenario-message", "children"),
+    *ui.clicks(PAGE, "apply", "reset"),
+    *ui.states(PAGE, *FIELDS),
+    prevent_initial_call=True,
+)
+def apply_scenario(
+    _apply: int | None,
+    _reset: int | None,
+    intake_for: str | None,
+    intake_percent: int | float | None,
+    intake_by: int | float | None,
+    withdrawal_points: int | float | None,
+    local_points: int | float | None,
+    change_from: int | float | None,
+    sector: str | None,
+    supervisors: int | float | None,
+    capacity_from: int | float | None,
+) -> Any:
+    """The editor's numbers checked into the store, or why they cannot be applied."""
+    ui.callback_principal(PAGE)
+    if ctx.triggered_id == f"{PAGE}-reset":
+        return ScenarioEdits().stored(), ui.message(describe(ScenarioEdits()))
+    values = dict(
+        zip(
+            FIELDS,
+            (
+                intake_for,
+                intake_percent,
+                intake_by,
+                withdrawal_points,
+                local_points,
+                change_from,
+                sector,
+                supervisors,
+                capacity_from,
+            ),
+            strict=True,
+        )
+    )
+    try:
+        edits = edits_from(values)
+    except ValueError as exc:
+        return no_update, ui.message(f"Not applied: {exc}", "danger")
+    return edits.stored(), ui.message(describe(edits), "success")
+
+
+def _report(principal: Principal, scenario: Scenario, years: int | None) -> Any:
+    """The outlook under the stored scenario, from the shared cache when another view or
+    download (or another worker) has computed it for this viewer and data version."""
+
+    def compute() -> Any:
+        with ui.reading() as session:
+            return scenario_outlook(
+                session,
+                principal=principal,
+                edits=edits_from(scenario),
+                years=years or OUTLOOK_YEARS.stop - 1,
+                policy=ui.app_disclosure_policy(),
+            )
+
+    parts = (years, tuple(sorted((scenario or {}).items())))
+    return ui.drawn(f"{PAGE}:report", principal, parts, compute, lambda report: report)[1]
+
+
+@callback(
+    Output(f"{PAGE}-chart", "figure"),
+    Output(f"{PAGE}-accuracy-table", "children"),
+    Output(f"{PAGE}-note", "children"),
+    Output(f"{PAGE}-accuracy-text", "children"),
+    *ui.inputs(PAGE, "group", "years"),
+    Input(f"{PAGE}-scenario", "data"),
+)
+def update_outlook(group: str | None, years: int | None, scenario: Scenario) -> Any:
+    principal = ui.callback_principal(PAGE)
+    try:
+        if group is not None and group not in PROFESSION_GROUPS:
+            raise Refused("Choose a profession group from the list.")
+        report = _report(principal, scenario, years)
+    except Refused as exc:
+        return {}, None, ui.message(f"No outlook: {exc}", "warning"), ""
+    view = outlook_view(report, group, years or OUTLOOK_YEARS.stop - 1)
+    return (*view, track_record_text(report))
+
+
+def _placements_report(principal: Principal, scenario: Scenario, year: int | None) -> Any:
+    if year is None:
+        raise Refused("Choose a year to plan for.")
+    with ui.reading() as session:
+        return scenario_placements(
+            session,
+            principal=principal,
+            edits=edits_from(scenario),
+            year=year,
+            policy=ui.app_disclosure_policy(),
+        )
+
+
+@callback(
+    Output(f"{PAGE}-heatmap", "figure"),
+    Output(f"{PAGE}-plan-table", "children"),
+    Output(f"{PAGE}-plan-message", "children"),
+    Input(f"{PAGE}-plan", "n_clicks"),
+    Input(f"{PAGE}-scenario", "data"),
+    State(f"{PAGE}-plan-year", "value"),
+    prevent_initial_call=True,
+)
+def update_placements(clicks: int | None, scenario: Scenario, year: int | None) -> Any:
+    """Computed on demand: after the button, and again when a new scenario is applied."""
+    principal = ui.callback_principal(PAGE)
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
+    started = time.perf_counter()
+    try:
+        report = _placements_report(principal, scenario, year)
+    except Refused as exc:
+        return {}, None, ui.message(f"No plan: {exc}", "warning")
+    return placements_view(report, time.perf_counter() - started)
+
+
+def _send(frame: Any, filename: str, note: str | None = None) -> Any:
+    return ui.send_table(frame, fmt=ui.chosen_format(), filename=filename, note=note)
+
+
+@callback(
+    *ui.table_download(f"{PAGE}-table"),
+    *ui.states(PAGE, "group", "years"),
+    State(f"{PAGE}-scenario", "data"),
+    prevent_initial_call=True,
+)
+def download_outlook(
+    _csv: int | None, _xlsx: int | None, group: str | None, years: int | None, scenario: Scenario
+) -> Any:
+    principal = ui.callback_principal(PAGE)
+    ui.chosen_format()
+    try:
+        report = _report(principal, scenario, years)
+    except Refused:
+        raise dash.exceptions.PreventUpdate from None
+    return _send(outlook_download(report, group), "workforce-outlook", report.note)
+
+
+@callback(
+    *ui.table_download(f"{PAGE}-record"),
+    State(f"{PAGE}-scenario", "data"),
+    prevent_initial_call=True,
+)
+def download_record(_csv: int | None, _xlsx: int | None, scenario: Scenario) -> Any:
+    principal = ui.callback_principal(PAGE)
+    ui.chosen_format()
+    try:
+        report = _report(principal, scenario, None)
+    except Refused:
+        raise dash.exceptions.PreventUpdate from None
+    return _send(record_download(report), "outlook-track-record", track_record_text(report))
+
+
+def _placement_download(table: str, name: str, frame: Any) -> None:
+    """The download of one of the placement tables, computed again for the file."""
+
+    def download(_csv: int | None, _xlsx: int | None, scenario: Scenario, year: int | None) -> Any:
+        principal = ui.callback_principal(PAGE)
+        ui.chosen_format()
+        try:
+            report = _placements_report(principal, scenario, year)
+        except Refused:
+            raise dash.exceptions.PreventUpdate from None
+        return _send(frame(report), name)
+
+    download.__name__ = f"download_{table.replace('-', '_')}"
+    callback(
+        *ui.table_download(f"{PAGE}-{table}"),
+        State(f"{PAGE}-scenario", "data"),
+        State(f"{PAGE}-plan-year", "value"),
+        prevent_initial_call=True,
+    )(download)
+
+
+_placement_download("shortfall", "placement-shortfall", shortfall_table)
+_placement_download("plan-download", "expansion-plan", plan_table)

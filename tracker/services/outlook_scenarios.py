@@ -1,0 +1,181 @@
+"""The Outlook page's scenarios: a handful of numbers from its editor, turned into the outlook
+and the placement figures they bring.
+
+The page keeps a scenario as these few numbers (``ScenarioEdits``, in a ``dcc.Store``), never
+as tables, and asks here for what they change: the supply outlook (``outlook_report``) and the
+placement shortfall with its cheapest expansion (``plan_expansion``). Every change is zero by
+default, and a scenario whose every change is zero is no scenario at all, so it reproduces the
+baseline exactly. Values come from a browser: they are bounded here, so a crafted request can
+neither run a century-long projection nor add a million supervisors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from tracker.access import Principal
+from tracker.measures import DEFAULT_POLICY, DisclosurePolicy
+from tracker.measures.outlook_scenario import ALL, Scenario, parse_scenario
+from tracker.services.expansion import (
+    DatedCapacityChange,
+    ExpansionReport,
+    ExpansionRequest,
+    plan_expansion,
+)
+from tracker.services.outlook import OutlookReport, OutlookRequest, outlook_report
+from tracker.services.pipeline_reports.common import figures_as_of
+from tracker.snapshots import CapacityChange
+
+#: Years the page may project: from five to ten, as the planning documents look ahead.
+OUTLOOK_YEARS = range(5, 11)
+MAX_PERCENT = 500.0
+MAX_SUPERVISORS = 50
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class ScenarioEdits:
+    """The editor's numbers. ``intake_for``: a profession group, a programme code or ``*``
+    (every programme); withdrawal and local employment changes apply to every programme from
+    ``change_from``; capacity adds ``supervisors`` at every setting of ``sector`` from
+    ``capacity_from``."""
+
+    intake_for: str = ALL
+    intake_percent: float = 0.0
+    intake_by: int | None = None
+    withdrawal_points: float = 0.0
+    local_points: float = 0.0
+    change_from: int | None = None
+    sector: str | None = None
+    supervisors: int = 0
+    capacity_from: int | None = None
+
+    def is_baseline(self) -> bool:
+        """Whether nothing changes (then the outlook is the baseline exactly)."""
+        return not (
+            self.intake_percent or self.withdrawal_points or self.local_points or self.supervisors
+        )
+
+    def stored(self) -> dict[str, Any]:
+        """The few numbers as the page's store keeps them."""
+        return asdict(self)
+
+
+def _year(value: Any, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ValueError(f"{what} must be a year such as 2031.")
+    if not FIRST_YEAR <= int(value) <= LAST_YEAR:
+        raise ValueError(f"{what} must be a year from {FIRST_YEAR} to {LAST_YEAR}.")
+    return int(value)
+
+
+def _number(value: Any, what: str, low: float, high: float) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise ValueError(f"{what} must be a number.")
+    if not low <= value <= high:
+        raise ValueError(f"{what} must be from {low:g} to {high:g}.")
+    return float(value)
+
+
+def edits_from(values: Mapping[str, Any] | None) -> ScenarioEdits:
+    """The editor's (or the store's) values checked and bounded; ValueError says which is
+    wrong. A change without its year is refused rather than silently ignored."""
+    v = dict(values or {})
+    unknown = sorted(set(v) - set(ScenarioEdits.__dataclass_fields__))
+    if unknown:
+        raise ValueError(f"Unknown scenario value {unknown[0]!r}.")
+    target = v.get("intake_for") or ALL
+    sector = v.get("sector") or None
+    if not isinstance(target, str) or not (sector is None or isinstance(sector, str)):
+        raise ValueError("Choose what the intake change applies to from the list.")
+    supervisors = _number(v.get("supervisors"), "Extra supervisors", 0, MAX_SUPERVISORS)
+    edits = ScenarioEdits(
+        intake_for=target,
+        intake_percent=_number(v.get("intake_percent"), "Intake change", -100, MAX_PERCENT),
+        intake_by=_year(v.get("intake_by"), "The intake change's target year"),
+        withdrawal_points=_number(v.get("withdrawal_points"), "Withdrawals change", -100, 100),
+        local_points=_number(v.get("local_points"), "Local employment change", -100, 100),
+        change_from=_year(v.get("change_from"), "The year withdrawal changes start"),
+        sector=sector,
+        supervisors=int(supervisors),
+        capacity_from=_year(v.get("capacity_from"), "The year extra supervisors start"),
+    )
+    if supervisors != int(supervisors):
+        raise ValueError("Extra supervisors must be a whole number.")
+    for needed, year, what in (
+        (edits.intake_percent, edits.intake_by, "the intake change's target year"),
+        (edits.withdrawal_points or edits.local_points, edits.change_from, "the year from"),
+        (edits.supervisors, edits.capacity_from, "the year the supervisors start"),
+    ):
+        if needed and year is None:
+            raise ValueError(f"Give {what} for the change.")
+    return edits
+
+
+def scenario_of(edits: ScenarioEdits) -> Scenario:
+    """The outlook's scenario: only the changes that are not zero (none: the baseline)."""
+    data: dict[str, Any] = {}
+    if edits.intake_percent:
+        data["intake_change"] = {
+            edits.intake_for: {"percent": edits.intake_percent, "by_year": edits.intake_by}
+        }
+    for key, points in (
+        ("withdrawal_change_points", edits.withdrawal_points),
+        ("local_employment_change_points", edits.local_points),
+    ):
+        if points:
+            data[key] = {ALL: {"points": points, "from_year": edits.change_from}}
+    return parse_scenario(data)
+
+
+def capacity_changes_of(edits: ScenarioEdits) -> tuple[DatedCapacityChange, ...]:
+    """The scenario's capacity change, dated (none when no supervisors are added)."""
+    if not edits.supervisors or edits.capacity_from is None:
+        return ()
+    change = CapacityChange(sector=edits.sector, add_supervisors=edits.supervisors)
+    return (DatedCapacityChange(edits.capacity_from, change),)
+
+
+def scenario_outlook(
+    session: Session,
+    *,
+    principal: Principal,
+    edits: ScenarioEdits,
+    years: int,
+    policy: DisclosurePolicy = DEFAULT_POLICY,
+) -> OutlookReport:
+    """The outlook under the scenario for 5 to 10 years, with its track record, as this
+    viewer may see it (the report scopes and controls it)."""
+    if years not in OUTLOOK_YEARS:
+        raise ValueError(f"Choose {OUTLOOK_YEARS.start} to {OUTLOOK_YEARS.stop - 1} years.")
+    request = OutlookRequest(years=years, scenario=scenario_of(edits))
+    return outlook_report(session, principal=principal, request=request, policy=policy)
+
+
+def scenario_placements(
+    session: Session,
+    *,
+    principal: Principal,
+    edits: ScenarioEdits,
+    year: int,
+    policy: DisclosurePolicy = DEFAULT_POLICY,
+) -> ExpansionReport:
+    """The scenario's placement shortfall to ``year`` and the cheapest expansion hosting that
+    year's placements; the year must be one of the next ten after the data's as-of date."""
+    as_of = figures_as_of(session)
+    if as_of is not None and not as_of.year < year <= as_of.year + OUTLOOK_YEARS.stop - 1:
+        raise ValueError(
+            f"Choose a year from {as_of.year + 1} to {as_of.year + OUTLOOK_YEARS.stop - 1}."
+        )
+    request = ExpansionRequest(
+        year=year, scenario=scenario_of(edits), capacity_changes=capacity_changes_of(edits)
+    )
+    return plan_expansion(session, principal=principal, request=request, policy=policy)
