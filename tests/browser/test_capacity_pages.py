@@ -206,3 +206,28 @@ def test_a_count_out_of_range_stays_in_the_cell_and_says_why(
         row["practice_supervisors"]
     )
     assert browser_page.console_errors == []
+
+
+def test_the_calendar_has_a_date_axis_one_row_per_programme_and_a_bounded_height(
+    browser_page: BrowserPage,
+) -> None:
+    browser_page.sign_in("coordinator")
+    page = browser_page.page
+    browser_page.goto("/calendar")
+    page.wait_for_selector("#calendar-timeline .barlayer")
+    drawn = page.evaluate(
+        """() => {
+            const plot = document.querySelector('#calendar-timeline .js-plotly-plot');
+            const box = document.querySelector('.scrolling-box');
+            const rows = plot._fullLayout.yaxis._categories;
+            return {axis: plot._fullLayout.xaxis.type, rows: rows,
+                    box: box.getBoundingClientRect().height, chart: plot._fullLayout.height};
+        }"""
+    )
+    assert drawn["axis"] == "date"
+    assert len(drawn["rows"]) == len(set(drawn["rows"]))  # one row per HEI programme
+    assert all(" · " in row and "year" not in row for row in drawn["rows"])
+    heis = [row.split(" · ")[0] for row in drawn["rows"]]
+    assert heis == sorted(heis) or heis == sorted(heis, reverse=True)  # grouped by HEI
+    assert drawn["box"] <= 640 < drawn["chart"]  # a long calendar scrolls in its box
+    assert browser_page.console_errors == []

@@ -165,19 +165,23 @@ def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
     return fig
 
 
+#: A calendar row's height in pixels: the chart grows with its rows, and the page shows it
+#: in a box that scrolls (``cards.scrolling_box``) rather than growing thousands of pixels.
+CALENDAR_ROW_HEIGHT = 24
+
+
 def calendar_timeline(frame: pd.DataFrame, blocks: pd.DataFrame) -> go.Figure:
-    """Each HEI programme's placement weeks as bars, blocks shaded behind them."""
+    """One row per HEI programme, grouped by HEI, its placement weeks (every year of study)
+    as bars on a date axis, the system blocks shaded behind them and named above the plot,
+    never over a bar."""
     if frame.empty:
         return empty_figure("No calendar entries for this selection.")
     shown = frame.assign(
-        row=frame["hei"]
-        + " · "
-        + frame["programme"]
-        + " · year "
-        + frame["year_of_study"].astype(str),
+        row=frame["hei"] + " · " + frame["programme"],
         finish=pd.to_datetime(frame["end_date"]) + pd.Timedelta(days=1),
         start=pd.to_datetime(frame["start_date"]),
-    )
+    ).sort_values(["hei", "programme", "start"])
+    rows = list(dict.fromkeys(shown["row"]))
     fig = px.timeline(
         shown,
         x_start="start",
@@ -185,6 +189,7 @@ def calendar_timeline(frame: pd.DataFrame, blocks: pd.DataFrame) -> go.Figure:
         y="row",
         color="hei",
         hover_data={
+            "year_of_study": True,
             "block": True,
             "start_date": True,
             "end_date": True,
@@ -192,21 +197,39 @@ def calendar_timeline(frame: pd.DataFrame, blocks: pd.DataFrame) -> go.Figure:
             "finish": False,
             "row": False,
         },
-        labels={"hei": "HEI", "row": ""},
+        labels={"hei": "HEI", "row": "", "year_of_study": "Year of study"},
+        category_orders={"row": rows},  # px draws the first at the top
     )
+    _block_bands(fig, blocks)
+    fig.update_xaxes(type="date", tickformat="%d %b %Y", side="top", title_text="")
+    fig.update_layout(  # each row names its HEI, so the colours need no legend
+        height=90 + CALENDAR_ROW_HEIGHT * len(rows),
+        margin={"l": 10, "r": 10, "t": 60, "b": 20},
+        showlegend=False,
+    )
+    return fig
+
+
+def _block_bands(fig: go.Figure, blocks: pd.DataFrame) -> None:
+    """Each system block as a shaded band, its code under the plot area."""
     for b in blocks.to_dict("records"):
+        start = pd.Timestamp(b["start_date"])
         fig.add_vrect(
-            x0=pd.Timestamp(b["start_date"]),
+            x0=start,
             x1=pd.Timestamp(b["end_date"]) + pd.Timedelta(days=1),
             fillcolor="#6c757d",
             opacity=0.08,
             line_width=0,
-            annotation_text=b["block"],
-            annotation_position="top left",
         )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(
-        height=max(300, 80 + 22 * shown["row"].nunique()),
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-    )
-    return fig
+        fig.add_annotation(
+            x=start,
+            y=1,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            xanchor="left",
+            yshift=24,
+            text=b["block"],
+            showarrow=False,
+            font={"size": 11, "color": "#425563"},
+        )

@@ -126,6 +126,21 @@ def table_card(title: str, prefix: str, body: Layout, note: str | None = None) -
     return card(title, body, download=prefix, note=note)
 
 
+def scrolling_box(child: Layout, name: str, max_height: int = 640) -> Layout:
+    """`child` in a box at most `max_height` pixels tall that scrolls, so a long chart (a
+    calendar of many rows) keeps the page readable around it. The box is a named region in
+    the Tab order, so it can be scrolled with the keyboard (WCAG 2.1.1)."""
+    attributes: dict[str, Any] = {"aria-label": name}
+    return html.Div(
+        child,
+        style={"maxHeight": f"{max_height}px", "overflowY": "auto"},
+        className="scrolling-box",
+        tabIndex="0",
+        role="region",
+        **attributes,
+    )
+
+
 def loading(child: Layout) -> Layout:
     """A spinner over `child` while a callback redraws it (after 300 ms, so quick ones don't
     flicker)."""

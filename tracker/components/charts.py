@@ -85,11 +85,20 @@ def plain_figure(figure: Any) -> Any:
     return figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
 
 
+#: What a graph shows before its callback has drawn it: nothing, not Plotly's empty axes
+#: (-1 to 6), which read as a chart of no data while the real one is still coming.
+_NOT_DRAWN_YET: dict[str, Any] = {
+    "data": [],
+    "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}, "height": 240},
+}
+
+
 def graph(graph_id: str, figure: Any = None, *, filename: str = "chart") -> Layout:
-    """A chart whose toolbar downloads a PNG under a meaningful file name."""
+    """A chart whose toolbar downloads a PNG under a meaningful file name; blank (no axes)
+    until a figure arrives."""
     return dcc.Graph(
         id=graph_id,
-        figure=plain_figure(figure) if figure is not None else {},
+        figure=plain_figure(figure) if figure is not None else _NOT_DRAWN_YET,
         config={
             "displaylogo": False,
             "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},

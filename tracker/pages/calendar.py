@@ -75,9 +75,15 @@ def layout(principal: Principal, **_query: Any) -> Any:
         dbc.Row([groups]),
         ui.card(
             "Timeline",
-            ui.graph(f"{PAGE}-timeline", filename="placement-calendar"),
+            ui.loading(
+                ui.scrolling_box(
+                    ui.graph(f"{PAGE}-timeline", filename="placement-calendar"),
+                    "Placement calendar timeline",
+                )
+            ),
             download=f"{PAGE}-table",
-            note="Shaded bands are the system blocks; bars are HEI programmes' weeks.",
+            note="One row per HEI programme, grouped by HEI; bars are its placement weeks "
+            "(every year of study), shaded bands the system blocks. Long calendars scroll.",
         ),
         ui.card(
             "Overlaps between HEIs",
