@@ -2,24 +2,21 @@
 
 Columns of tables and downloads, sectors, profession groups, routes, statuses, roles and
 withdrawal reasons are stored and computed as codes (``care_home``, ``fill_ratio``); people
-read labels ("Care home", "Fill ratio"). This module is the one place that maps one to the
+read labels ("Care home", "Fill ratio"). This package is the one place that maps one to the
 other, so a grid header, a dropdown, a chart legend and a spreadsheet column say the same
 thing. Order is the order of each mapping (the order the product lists them in).
 
-Two kinds of table share some codes with different meanings: register and allocation grids
-(``COLUMNS``: ``active`` is a setting's flag) and pipeline figure tables (``FIGURE_COLUMNS``:
-``active`` is the "On programme" measure, ``reason`` a reason for withdrawal). A figure table
-asks with ``label(code, figures=True)``; its measures keep their definition labels.
+Everything is imported from ``tracker.vocabulary``: the values' labels live here, the column
+headings in ``columns`` and the rule that turns a code into words in ``words``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from enum import StrEnum
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from tracker.measures import MEASURE_LABELS, readiness
+from tracker.measures import readiness
 from tracker.measures.capacity import ALL_SECTORS, ANY_SECTOR
 from tracker.models import (
     AuditOutcome,
@@ -34,28 +31,26 @@ from tracker.models import (
     StaffRole,
     WithdrawalReason,
 )
+from tracker.vocabulary.columns import (
+    COLUMNS,
+    FIGURE_COLUMNS,
+    FIGURE_NUMBERS,
+    FILTERS,
+    RATIOS,
+    label,
+)
+from tracker.vocabulary.words import as_words
+from tracker.vocabulary.words import labelled as _labelled
 
-
-def as_words(code: str) -> str:
-    """A code read as words (``care_home``: "Care home"): the label of every code whose words
-    say what it means, so only the codes the product words differently are spelled out."""
-    return code.replace("_", " ").capitalize()
-
-
-def _labelled(
-    codes: type[StrEnum] | Iterable[str],
-    labels: Mapping[str, str] | Callable[[str], str] = as_words,
-) -> Mapping[str, str]:
-    """Codes in order (an enumeration's values in its own order), each with its label: made
-    from the code (``as_words`` unless told otherwise), except the codes ``labels`` words
-    differently (each of them must be one of the codes)."""
-    values = [c.value for c in codes] if isinstance(codes, type) else list(codes)
-    if callable(labels):
-        return MappingProxyType({code: labels(code) for code in values})
-    unknown = set(labels) - set(values)
-    if unknown:
-        raise ValueError(f"labels for codes that do not exist: {sorted(unknown)}")
-    return MappingProxyType({code: labels.get(code, as_words(code)) for code in values})
+__all__ = [
+    "COLUMNS",
+    "FIGURE_COLUMNS",
+    "FIGURE_NUMBERS",
+    "FILTERS",
+    "RATIOS",
+    "as_words",
+    "label",
+]
 
 
 SECTORS: Final = _labelled(Sector, {"vcse": "Voluntary sector"})
@@ -240,165 +235,6 @@ VALUE_LABELS: Final = MappingProxyType(
         "entity": AUDIT_ENTITIES,
     }
 )
-
-#: Pipeline filters, in the order of the filter bar.
-FILTERS: Final = MappingProxyType(
-    {
-        "profession_group": "Profession group",
-        "programme": "Programme",
-        "hei": "HEI",
-        "intake_year": "Intake year",
-        "route": "Route",
-    }
-)
-
-#: Column headers of register, allocation and placement grids and their downloads.
-COLUMNS: Final = MappingProxyType(
-    {
-        "at": "When",
-        "username": "User",
-        "action": "Action",
-        "entity": "Record type",
-        "entity_id": "Record",
-        "old_text": "Before",
-        "new_text": "After",
-        "detail": "Detail",
-        **FILTERS,
-        # organisations and settings
-        "setting": "Setting",
-        "setting_id": "Setting code",
-        "setting_name": "Setting name",
-        "name": "Name",
-        "organisation": "Organisation",
-        "organisation_name": "Organisation name",
-        "sector": "Sector",
-        "programmes": "Programmes hosted",
-        "postcode_district": "Postcode district",
-        "active": "Active",
-        "has_history": "Has placements",
-        # capacity
-        "block": "Block",
-        "block_start": "Starts",
-        "block_end": "Ends",
-        "practice_supervisors": "Practice supervisors",
-        "practice_assessors": "Practice assessors",
-        "practice_educators": "Practice educators",
-        "learners_per_supervisor": "Learners per supervisor",
-        "places": "Places",
-        "spare": "Spare places",
-        "shortfall": "Shortfall",
-        "places_per_learner": "Places per learner requested",
-        # requests and calendars
-        "request_id": "Request",
-        "intake": "Intake",
-        "learners": "Learners",
-        "status": "Status",
-        "created_at": "Submitted at",
-        "created_by": "Submitted by",
-        "requested": "Learners requested",
-        "year_of_study": "Year of study",
-        "start_date": "Start",
-        "end_date": "End",
-        "hei_a": "HEI",
-        "programme_a": "Programme",
-        "hei_b": "Overlaps HEI",
-        "programme_b": "Its programme",
-        "overlap_start": "From",
-        "overlap_end": "To",
-        "overlap_days": "Days shared",
-        # educational audits
-        "audited_on": "Audited on",
-        "outcome": "Outcome",
-        "expires_on": "Expires on",
-        "audit_status": "Audit status",
-        "approved_programmes": "Programmes approved",
-        "action_plan": "Action plan",
-        "action_due_on": "Actions due",
-        # practice staff and academic assessors
-        "staff_ref": "Staff reference",
-        "display_name": "Display name",
-        "settings": "Settings",
-        "roles": "Roles",
-        "field": "Field",
-        "prepared_on": "Prepared on",
-        "preparation": "Preparation",
-        "max_learners": "Learners at once",
-        "assessed_programmes": "Programmes assessed",
-        "named_staff": "Named supervisors / assessors",
-        "practice_supervisor": "Practice supervisor",
-        "practice_assessor": "Practice assessor",
-        # learner readiness
-        "learner_ref": "Learner",
-        "dbs_valid_until": "DBS check valid until",
-        "occupational_health_valid_until": "Occupational health valid until",
-        "mandatory_training_valid_until": "Mandatory training valid until",
-        "ready_until": "Ready until",
-        "first_to_expire": "Expires first",
-        "not_recorded": "Not recorded",
-        "readiness_status": "Readiness",
-        "note": "Note",
-        "updated_at": "Updated at",
-        # allocation runs
-        "run_id": "Run",
-        "what_if": "What-if",
-        "min_hei_fill": "Lowest HEI fill",
-        "fill_ratio": "Fill ratio",
-        "reason_code": "Reason code",
-        "reason": "Reason",
-        "unmet_in_reach": "Could place here",
-        "extra_with_1": "+1 supervisor places",
-        "extra_with_2": "+2 supervisors place",
-        "extra_with_5": "+5 supervisors place",
-        "supervisors_to_add": "Supervisors to place all",
-        "distance_km": "Distance (km)",
-        "learner_km": "Learner km",
-        "max_sector_utilisation": "Highest sector use",
-        # workforce outlook and placement growth
-        "year": "Year",
-        "completions": "Completions",
-        "completions_low": "Completions (low)",
-        "completions_high": "Completions (high)",
-        "local_posts": "Taking a local post",
-        "predicted": "Predicted completions",
-        "actual": "Recorded completions",
-        "mape": "Mean absolute percentage error",
-        "placements": "Placements needed",
-        "supervisors_added": "Extra supervisors",
-        "places_added": "Places added",
-        "learners_let_in": "Learners it lets in",
-        "cost": "Cost",
-        "blocks": "Blocks",
-        "explanation": "Why",
-    }
-)
-#: Column headers of pipeline figure tables and their downloads: measures by definition.
-FIGURE_COLUMNS: Final = MappingProxyType(
-    {
-        **FILTERS,
-        "intake": "Intake",
-        "academic_year": "Academic year",
-        "reason": "Reason for withdrawal",
-        "share": "Share of withdrawals",
-        "flag": "Funnel position",
-        "learner_ref": "Learner",
-        "status": "Status",
-        "status_date": "Since",
-        "year_of_study": "Year of study",
-        "withdrawal_reason": "Reason for withdrawal",
-        "disclosure_flags": "Hidden cells (why)",
-        **MEASURE_LABELS,
-    }
-)
-#: Columns holding a share (0 to 1) that grids show as a percentage.
-RATIOS: Final = frozenset({"fill_ratio", "utilisation", "min_hei_fill", "max_sector_utilisation"})
-#: Figure-table columns that are numbers (right-aligned even when shown as text).
-FIGURE_NUMBERS: Final = frozenset({*MEASURE_LABELS, "share"})
-
-
-def label(code: str, *, figures: bool = False) -> str:
-    """The header for a column code; codes without an entry read as words."""
-    known = FIGURE_COLUMNS if figures else COLUMNS
-    return known.get(code, as_words(code))
 
 
 def value_label(code: str) -> str:
