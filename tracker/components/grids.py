@@ -157,6 +157,13 @@ def grid(
         grid_options["autoSizeStrategy"] = {"type": "fitCellContents"}
     if selectable:
         grid_options["rowSelection"] = {"mode": "singleRow", "enableClickSelection": True}
+        # the row's checkbox (keyboard: Space) gets a headed column of its own at the left
+        grid_options["selectionColumnDef"] = {
+            "headerName": "Choose",
+            "pinned": "left",
+            "width": 90,
+            "resizable": False,
+        }
     return dag.AgGrid(
         id=grid_id,
         columnDefs=defs,
