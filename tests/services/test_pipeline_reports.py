@@ -62,6 +62,24 @@ def test_overview_exact_for_admin_and_controlled_for_collaborative(
     assert reasons.loc["All", "withdrawn"] == 17
 
 
+def test_the_exact_figures_note_gives_each_viewer_the_true_reason(
+    engine: Engine, people: dict
+) -> None:
+    from tracker.measures import EXACT
+
+    with Session(engine) as session:
+        admin = overview_report(session, principal=people["admin"], filters=ALL)
+        hei = cohort_report(session, principal=people["h1"], filters=ALL)
+        off = overview_report(session, principal=people["collaborative"], filters=ALL, policy=EXACT)
+    assert admin.note == (
+        "Exact figures: you are an administrator, who sees every HEI's figures unrounded."
+    )
+    assert hei.note == "Exact figures: these are your own HEI's learners, which you see unrounded."
+    assert hei.system_note == disclosure_note(HESA)  # the system's figures stay controlled
+    assert off.note == "Exact figures: disclosure control is switched off in this deployment."
+    assert "or are an administrator" not in admin.note + hei.note + off.note
+
+
 def test_filter_changes_overview_figures(engine: Engine, people: dict) -> None:
     with Session(engine) as session:
         h2 = overview_report(

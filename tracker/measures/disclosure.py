@@ -124,10 +124,12 @@ def make_policy(
     )
 
 
-def disclosure_note(policy: DisclosurePolicy = DEFAULT_POLICY) -> str:
-    """One paragraph for the page, saying what was done to the figures and why."""
+def disclosure_note(policy: DisclosurePolicy = DEFAULT_POLICY, *, exact_because: str = "") -> str:
+    """One paragraph for the page, saying what was done to the figures and why; for exact
+    figures, why this viewer sees them exactly (`exact_because`, said by the caller, who
+    knows the viewer)."""
     if policy.exact:
-        return "Exact figures: you are seeing your own HEI's data (or are an administrator)."
+        return f"Exact figures: {exact_because or 'disclosure control does not apply'}."
     parts = []
     if policy.rounding_base > 1:
         parts.append(f"counts are rounded to the nearest {policy.rounding_base}")

@@ -18,13 +18,18 @@ import pandas as pd
 from sqlmodel import Session
 
 from tracker.access import Principal
-from tracker.measures import DEFAULT_POLICY, DisclosurePolicy, disclosure_note
+from tracker.measures import DEFAULT_POLICY, DisclosurePolicy
 from tracker.measures.controlled import Controlled, control_table
 from tracker.measures.outlook import OUTLOOK_COLUMNS, OutlookOptions, supply_outlook
 from tracker.measures.outlook_backtest import backtest, mape
 from tracker.measures.outlook_scenario import Scenario
 from tracker.queries.outlook import outlook_frames
-from tracker.services.pipeline_reports.common import figures_as_of, has_learners, viewer_policy
+from tracker.services.pipeline_reports.common import (
+    figures_as_of,
+    has_learners,
+    viewer_note,
+    viewer_policy,
+)
 
 #: Outlook columns protected as learner counts outside exact viewing.
 OUTLOOK_COUNTS = ("completions", "completions_low", "completions_high", "local_posts")
@@ -94,7 +99,7 @@ def outlook_report(
         return OutlookReport(
             outlook=control_table(empty, by=OUTLOOK_BY, policy=chosen, counts=OUTLOOK_COUNTS),
             track_record=pd.DataFrame(columns=list(BACKTEST_SUMMARY)),
-            note=disclosure_note(chosen),
+            note=viewer_note(principal, chosen, policy),
             as_of=as_of,
             exact=chosen.exact,
             level=(options or OutlookOptions()).level,
@@ -107,8 +112,8 @@ def outlook_report(
     if request.with_track_record:
         record = mape(backtest(frames.learners, frames.events, as_of=as_of, options=options))
     note = (
-        f"{disclosure_note(chosen)} Outlook as of {as_of.isoformat()}; the band is an "
-        f"{made.level:.0%} interval from the observed rates' uncertainty and chance."
+        f"{viewer_note(principal, chosen, policy)} Outlook as of {as_of.isoformat()}; the band "
+        f"is an {made.level:.0%} interval from the observed rates' uncertainty and chance."
     )
     return OutlookReport(
         outlook=control_table(

@@ -15,7 +15,6 @@ from tracker.measures import (
     TOTAL,
     DisclosurePolicy,
     cohort_measures,
-    disclosure_note,
     learner_status,
     retention_curves,
 )
@@ -25,6 +24,7 @@ from tracker.queries.pipeline import PipelineFilters, PipelineFrames, system_fra
 from tracker.services.pipeline_reports.common import (
     has_learners,
     report_inputs,
+    viewer_note,
     viewer_policy,
 )
 
@@ -82,9 +82,9 @@ def cohort_report(
         return CohortReport(
             as_of,
             chosen.exact,
-            disclosure_note(chosen),
+            viewer_note(principal, chosen, policy),
             system_policy.exact,
-            disclosure_note(system_policy),
+            viewer_note(principal, system_policy, policy),
             Controlled.empty(),
             Controlled.empty(),
             pd.DataFrame(),
@@ -117,9 +117,9 @@ def cohort_report(
     return CohortReport(
         as_of=as_of,
         exact=chosen.exact,
-        note=disclosure_note(chosen),
+        note=viewer_note(principal, chosen, policy),
         system_exact=system_policy.exact,
-        system_note=disclosure_note(system_policy),
+        system_note=viewer_note(principal, system_policy, policy),
         by_intake=by_intake,
         system_by_intake=system_by_intake,
         comparison=comparison,

@@ -13,8 +13,9 @@ from datetime import date
 from sqlmodel import Session
 
 from tracker.access import Principal, sees_exact_figures
-from tracker.measures import DisclosurePolicy
+from tracker.measures import DisclosurePolicy, disclosure_note
 from tracker.measures.controlled import controlled_count, policy_for
+from tracker.models import Role
 from tracker.queries.pipeline import (
     PipelineFilters,
     PipelineFrames,
@@ -35,6 +36,21 @@ def viewer_policy(
     own HEI's figures (`own_figures`); the deployment's `policy` for everyone else."""
     owning = principal.hei_id if principal.is_hei and own_figures else None
     return policy_for(exact_viewer=sees_exact_figures(principal, owning), policy=policy)
+
+
+def viewer_note(principal: Principal, chosen: DisclosurePolicy, policy: DisclosurePolicy) -> str:
+    """The disclosure note for this viewer of figures controlled by `chosen` (from the
+    deployment's `policy`): for exact figures it names the true reason, which differs for an
+    administrator, an HEI user on its own learners and a deployment with control off."""
+    if not chosen.exact:
+        return disclosure_note(chosen)
+    if policy.exact:
+        why = "disclosure control is switched off in this deployment"
+    elif principal.role is Role.ADMIN:
+        why = "you are an administrator, who sees every HEI's figures unrounded"
+    else:
+        why = "these are your own HEI's learners, which you see unrounded"
+    return disclosure_note(chosen, exact_because=why)
 
 
 def report_inputs(

@@ -16,7 +16,6 @@ from tracker.measures import (
     RATE_PARTS,
     DisclosurePolicy,
     cohort_measures,
-    disclosure_note,
     funnel_limits,
     funnel_points,
 )
@@ -26,6 +25,7 @@ from tracker.queries.pipeline import PipelineFilters
 from tracker.services.pipeline_reports.common import (
     has_learners,
     report_inputs,
+    viewer_note,
 )
 
 #: Ways the funnel plot can cut the system: programme at an HEI, or a single intake of it.
@@ -76,7 +76,7 @@ def concerns_report(
         return ConcernsReport(
             as_of,
             chosen.exact,
-            disclosure_note(chosen),
+            viewer_note(principal, chosen, policy),
             tuple(by),
             np.nan,
             pd.DataFrame(),
@@ -105,7 +105,7 @@ def concerns_report(
     return ConcernsReport(
         as_of=as_of,
         exact=chosen.exact,
-        note=disclosure_note(chosen),
+        note=viewer_note(principal, chosen, policy),
         unit=tuple(by),
         system_rate=funnel.system_rate,
         points=funnel.points,

@@ -15,11 +15,15 @@ from tracker.measures import (
     DEFAULT_POLICY,
     DisclosurePolicy,
     cohort_measures,
-    disclosure_note,
 )
 from tracker.measures.controlled import control_table
 from tracker.queries.pipeline import PipelineFilters, pipeline_frames
-from tracker.services.pipeline_reports.common import figures_as_of, has_learners, viewer_policy
+from tracker.services.pipeline_reports.common import (
+    figures_as_of,
+    has_learners,
+    viewer_note,
+    viewer_policy,
+)
 
 #: Columns `attrition_export` may group by (the issue's export contract).
 EXPORT_BY = ("hei", "programme", "profession_group", "intake_year")
@@ -60,7 +64,7 @@ def attrition_export(
     if as_of is None or not has_learners(frames):
         return ExportTable(
             pd.DataFrame(columns=[*cols, *ATTRITION_EXPORT_COLUMNS]),
-            disclosure_note(chosen),
+            viewer_note(principal, chosen, policy),
             chosen.exact,
         )
     table = cohort_measures(
@@ -69,6 +73,6 @@ def attrition_export(
     controlled = control_table(table, by=cols, policy=chosen)
     return ExportTable(
         frame=controlled.download([*cols, *ATTRITION_EXPORT_COLUMNS]),
-        note=disclosure_note(chosen) + f" Figures as of {as_of.isoformat()}.",
+        note=viewer_note(principal, chosen, policy) + f" Figures as of {as_of.isoformat()}.",
         exact=chosen.exact,
     )

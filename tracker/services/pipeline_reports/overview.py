@@ -15,7 +15,6 @@ from tracker.measures import (
     TOTAL,
     DisclosurePolicy,
     cohort_measures,
-    disclosure_note,
     headline_figures,
     in_year_attrition,
     learner_status,
@@ -30,6 +29,7 @@ from tracker.services.pipeline_reports.common import (
     has_learners,
     intake_year,
     report_inputs,
+    viewer_note,
 )
 
 #: How many recent intakes get a retention curve of their own (more is unreadable).
@@ -66,7 +66,7 @@ def overview_report(
         return OverviewReport(
             as_of,
             chosen.exact,
-            disclosure_note(chosen),
+            viewer_note(principal, chosen, policy),
             pd.DataFrame(),
             empty,
             pd.DataFrame(),
@@ -102,7 +102,7 @@ def overview_report(
     return OverviewReport(
         as_of=as_of,
         exact=chosen.exact,
-        note=disclosure_note(chosen),
+        note=viewer_note(principal, chosen, policy),
         headlines=headlines,
         by_intake=by_intake,
         flows=flows,
