@@ -125,6 +125,7 @@ def _strings(where: str, values: list[Any], found: Numbers) -> None:
 def _figure(where: str, figure: dict[str, Any], found: Numbers, *, only: str | None) -> None:
     layout = figure.get("layout", {})
     rate_axis = "%" in str(layout.get("yaxis", {}).get("tickformat", ""))
+    rate_x_axis = "%" in str(layout.get("xaxis", {}).get("tickformat", ""))  # horizontal bars
     x_title = str(layout.get("xaxis", {}).get("title", {}).get("text", ""))
     for trace in figure.get("data", []):
         name = str(trace.get("name", ""))
@@ -138,7 +139,8 @@ def _figure(where: str, figure: dict[str, Any], found: Numbers, *, only: str | N
             continue
         horizontal = trace.get("orientation") == "h"
         values = _floats(_array(trace.get("x" if horizontal else "y")))
-        (found.rates if rate_axis else found.counts).extend((here, v) for v in values)
+        rates = rate_x_axis if horizontal else rate_axis  # the axis the values stand on
+        (found.rates if rates else found.counts).extend((here, v) for v in values)
         if (
             not horizontal
             and MEASURE_LABELS["starters"] in x_title

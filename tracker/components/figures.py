@@ -237,6 +237,8 @@ def funnel_figure(
 
 
 def comparison_figure(comparison: pd.DataFrame) -> go.Figure:
+    """The selection's rates beside the system's, one measure a row: horizontal bars, so each
+    measure's full name reads on one line (upright column labels overlapped and clipped)."""
     rows = comparison.dropna(subset=["selection", "system"], how="all")
     if rows.empty:
         return empty_figure()
@@ -244,12 +246,26 @@ def comparison_figure(comparison: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         [
             go.Bar(
-                name="Selection", x=labels, y=rows["selection"], marker_color=COLOURS["primary"]
-            ),
-            go.Bar(name="System", x=labels, y=rows["system"], marker_color=COLOURS["grey"]),
+                name=name,
+                y=labels,
+                x=rows[column],
+                orientation="h",
+                marker_color=COLOURS[colour],
+            )
+            for name, column, colour in (
+                ("Selection", "selection", "primary"),
+                ("System", "system", "grey"),
+            )
         ]
     )
-    return apply_layout(fig, barmode="group", yaxis_tickformat=".0%")
+    return apply_layout(
+        fig,
+        height=max(240, 90 + 56 * len(labels)),
+        barmode="group",
+        xaxis_tickformat=".0%",
+        yaxis={"autorange": "reversed", "automargin": True},
+        margin={"l": 10, "r": 20, "t": 20, "b": 40},
+    )
 
 
 def status_figure(by_intake: pd.DataFrame) -> go.Figure:
