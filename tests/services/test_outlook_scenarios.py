@@ -118,3 +118,33 @@ def test_placements_for_a_year_in_range_and_not_for_hei_users(engine: Engine) ->
             scenario_placements(session, principal=COORDINATOR, edits=ScenarioEdits(), year=2999)
         with pytest.raises(AccessDenied):
             scenario_placements(session, principal=system.h1, edits=ScenarioEdits(), year=2027)
+
+
+def test_placements_needed_are_protected_as_counts_outside_exact_viewing() -> None:
+    """Placements needed are projected from learners across every HEI: collaborative members
+    see them rounded, small ones hidden (and the spare and shortfall that would give them
+    away); places are register figures and stay; an administrator sees them whole."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from tracker.services.expansion import ExpansionReport
+    from tracker.services.outlook_scenarios import placement_cells
+
+    shortfall = pd.DataFrame(
+        {
+            "sector": ["acute", "acute", "care_home", "primary_care"],
+            "year": [2028, 2028, 2028, 2028],
+            "placements": [30.2, 11.6, 2.4, 13.0],
+            "places": [40, 0, 10, 9],
+            "shortfall": [0.0, 11.6, 0.0, 4.0],
+        }
+    )
+    report = cast(ExpansionReport, SimpleNamespace(shortfall=shortfall))
+    exact = placement_cells(report, principal=ADMIN, policy=HESA).set_index("sector")
+    shown = placement_cells(report, principal=COLLABORATIVE, policy=HESA).set_index("sector")
+    assert exact.loc["acute", "requested"] == 42 and exact.loc["care_home", "requested"] == 2
+    assert shown.loc["acute", "requested"] == 40 and shown.loc["acute", "shortfall"] == 10
+    assert pd.isna(shown.loc["care_home", "requested"])  # 2: a small count, hidden
+    assert pd.isna(shown.loc["care_home", "spare"])  # 10 places - 2 would give it away
+    assert shown.loc["primary_care", "requested"] == 15 and shown.loc["primary_care", "spare"] == -6
+    assert shown["places"].to_dict() == {"acute": 40, "primary_care": 9, "care_home": 10}

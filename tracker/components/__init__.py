@@ -84,7 +84,7 @@ from tracker.components.guard import (
     page_guard,
     page_header,
 )
-from tracker.components.outlook_figures import outlook_figure, shortfall_cells, shortfall_heatmap
+from tracker.components.outlook_figures import outlook_figure, shortfall_heatmap
 from tracker.components.pipeline_filters import (
     FilterValue,
     dashboard,
@@ -200,7 +200,6 @@ __all__ = [
     "sector_options",
     "send_table",
     "settings_map",
-    "shortfall_cells",
     "shortfall_heatmap",
     "stat_card",
     "stat_row",

@@ -78,12 +78,13 @@ def outlook_figure(table: pd.DataFrame) -> go.Figure:
     return apply_layout(fig, height=420, legend={"orientation": "h", "y": -0.25})
 
 
-def shortfall_heatmap(shortfall: pd.DataFrame) -> go.Figure:
-    """Placements the scenario's learners need against places, per sector and year (summed
-    over profession groups and blocks), red where short; each cell "places / needed"."""
-    if shortfall.empty:
+def shortfall_heatmap(cells: pd.DataFrame) -> go.Figure:
+    """Placements the scenario's learners need against places, per sector and year
+    (``services.outlook_scenarios.placement_cells``, controlled for the viewer), red where
+    short; each cell "places / needed", a hidden figure drawn as "–"."""
+    if cells.empty:
         return empty_figure("No placement figures for this scenario.")
-    cells = shortfall_cells(shortfall)
+    cells = cells.copy()
     # coloured by the shortfall where there is one (places in other blocks or groups do not
     # make up for it), else by the spare places
     short = cells["shortfall"] > 0
@@ -97,19 +98,3 @@ def shortfall_heatmap(shortfall: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(type="category", title="Year ending")
     fig.update_traces(colorbar={"title": {"text": "Spare (−: short)"}})
     return fig
-
-
-def shortfall_cells(shortfall: pd.DataFrame) -> pd.DataFrame:
-    """Sector x year totals: places, placements needed (whole), spare and shortfall; the
-    shortfall adds each group and block's own, so places elsewhere do not hide it."""
-    rows = shortfall.dropna(subset=["sector"])
-    cells = rows.groupby(["sector", "year"], as_index=False)[
-        ["placements", "places", "shortfall"]
-    ].sum()
-    cells["requested"] = cells["placements"].round()
-    cells["shortfall"] = cells["shortfall"].round()
-    cells["spare"] = cells["places"] - cells["requested"]
-    order = {s: i for i, s in enumerate(SECTOR_ROWS)}
-    return cells.sort_values(
-        ["sector", "year"], key=lambda s: s.map(order) if s.name == "sector" else s
-    )[["sector", "year", "places", "requested", "spare", "shortfall"]].reset_index(drop=True)

@@ -10,8 +10,10 @@ import pandas as pd
 from dash import html
 
 from tracker import components as ui
+from tracker.access import Principal
 from tracker.services.expansion import ExpansionReport
 from tracker.services.outlook import OutlookReport
+from tracker.services.outlook_scenarios import placement_cells
 from tracker.vocabulary import PROFESSION_GROUPS
 
 PAGE = "outlook"
@@ -95,16 +97,21 @@ def track_record_text(report: OutlookReport) -> str:
     )
 
 
-def plan_table(report: ExpansionReport) -> pd.DataFrame:
-    """One row per setting that gains supervisors: where, how many, and why."""
+def plan_table(report: ExpansionReport, principal: Principal | None = None) -> pd.DataFrame:
+    """One row per setting that gains supervisors: where, how many, and why (register
+    figures, the same for every viewer allowed the plan)."""
     return report.plan.settings.loc[:, PLAN_COLUMNS].reset_index(drop=True)
 
 
-def shortfall_table(report: ExpansionReport) -> pd.DataFrame:
-    return ui.shortfall_cells(report.shortfall).loc[:, SHORTFALL_COLUMNS]
+def shortfall_table(report: ExpansionReport, principal: Principal) -> pd.DataFrame:
+    """Places against placements needed per sector and year, as this viewer may see them."""
+    cells = placement_cells(report, principal=principal, policy=ui.app_disclosure_policy())
+    return cells.loc[:, SHORTFALL_COLUMNS]
 
 
-def placements_view(report: ExpansionReport, seconds: float) -> tuple[Any, ...]:
+def placements_view(
+    report: ExpansionReport, principal: Principal, seconds: float
+) -> tuple[Any, ...]:
     """The heatmap, the plan grid and the sentence that sums them up."""
     plan = report.plan
     checked = (
@@ -122,7 +129,11 @@ def placements_view(report: ExpansionReport, seconds: float) -> tuple[Any, ...]:
         summary += f" {int(plan.unplaced['unplaced'].sum()):,} learners no expansion can place."
     rows = ui.records(plan_table(report))
     return (
-        ui.plain_figure(ui.shortfall_heatmap(report.shortfall)),
+        ui.plain_figure(
+            ui.shortfall_heatmap(
+                placement_cells(report, principal=principal, policy=ui.app_disclosure_policy())
+            )
+        ),
         ui.grid(f"{PAGE}-plan-grid", PLAN_COLUMNS, rows, height=360),
         ui.message(summary, "success" if report.checked else "warning"),
     )

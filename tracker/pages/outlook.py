@@ -257,7 +257,7 @@ def update_placements(clicks: int | None, scenario: Scenario, year: int | None) 
         report = _placements_report(principal, scenario, year)
     except Refused as exc:
         return {}, None, ui.message(f"No plan: {exc}", "warning")
-    return placements_view(report, time.perf_counter() - started)
+    return placements_view(report, principal, time.perf_counter() - started)
 
 
 def _send(frame: Any, filename: str, note: str | None = None) -> Any:
@@ -307,7 +307,7 @@ def _placement_download(table: str, name: str, frame: Any) -> None:
             report = _placements_report(principal, scenario, year)
         except Refused:
             raise dash.exceptions.PreventUpdate from None
-        return _send(frame(report), name)
+        return _send(frame(report, principal), name)
 
     download.__name__ = f"download_{table.replace('-', '_')}"
     callback(

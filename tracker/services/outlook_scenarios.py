@@ -15,10 +15,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlmodel import Session
 
 from tracker.access import Principal
 from tracker.measures import DEFAULT_POLICY, DisclosurePolicy
+from tracker.measures.disclosure import round_counts
 from tracker.measures.outlook_scenario import ALL, Scenario, parse_scenario
 from tracker.services.expansion import (
     DatedCapacityChange,
@@ -27,8 +30,9 @@ from tracker.services.expansion import (
     plan_expansion,
 )
 from tracker.services.outlook import OutlookReport, OutlookRequest, outlook_report
-from tracker.services.pipeline_reports.common import figures_as_of
+from tracker.services.pipeline_reports.common import figures_as_of, viewer_policy
 from tracker.snapshots import CapacityChange
+from tracker.vocabulary import SECTOR_ROWS
 
 #: Years the page may project: from five to ten, as the planning documents look ahead.
 OUTLOOK_YEARS = range(5, 11)
@@ -179,3 +183,34 @@ def scenario_placements(
         year=year, scenario=scenario_of(edits), capacity_changes=capacity_changes_of(edits)
     )
     return plan_expansion(session, principal=principal, request=request, policy=policy)
+
+
+def placement_cells(
+    report: ExpansionReport, *, principal: Principal, policy: DisclosurePolicy = DEFAULT_POLICY
+) -> pd.DataFrame:
+    """Sector x year totals of the report's shortfall: places, placements needed, spare and
+    shortfall, as this viewer may see them.
+
+    The shortfall adds each group and block's own, so places elsewhere do not hide it.
+    Placements needed are projected from learner counts, so outside exact viewing they are
+    protected as counts (rounded, small ones hidden, and with them the spare and shortfall
+    that would give them away); places are register figures and stay as they are.
+    """
+    rows = report.shortfall.dropna(subset=["sector"])
+    cells = rows.groupby(["sector", "year"], as_index=False)[
+        ["placements", "places", "shortfall"]
+    ].sum()
+    cells["requested"] = cells["placements"].round()
+    cells["shortfall"] = cells["shortfall"].round()
+    chosen = viewer_policy(principal, policy)
+    if not chosen.exact:
+        for column in ("requested", "shortfall"):
+            exact = cells[column].astype(float).to_numpy()
+            small = (exact >= 1) & (exact <= chosen.small_max)
+            cells[column] = np.where(small, np.nan, round_counts(exact, chosen.rounding_base))
+        cells.loc[cells["requested"].isna(), "shortfall"] = np.nan
+    cells["spare"] = cells["places"] - cells["requested"]
+    order = {s: i for i, s in enumerate(SECTOR_ROWS)}
+    return cells.sort_values(
+        ["sector", "year"], key=lambda s: s.map(order) if s.name == "sector" else s
+    )[["sector", "year", "places", "requested", "spare", "shortfall"]].reset_index(drop=True)
