@@ -10,10 +10,13 @@ Create Date: 2026-12-01
 
 import sqlalchemy as sa
 from alembic import op
-from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
+
+from tracker.migrations import columns as col
 
 revision: str = "0004"
 down_revision: str | None = "0003"
+
+THROTTLE = "sign_in_throttle"
 
 
 def upgrade() -> None:
@@ -25,31 +28,26 @@ def upgrade() -> None:
         batch_op.drop_constraint(op.f("ck_app_user_failed_logins_nonneg"), type_="check")
         batch_op.drop_column("failed_logins")
         batch_op.drop_column("locked_until")
-    op.create_table(
-        "sign_in_throttle",
-        sa.Column("username", AutoString(length=64), nullable=False),
-        sa.Column("client", AutoString(length=64), nullable=False),
-        sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("last_failure_at", UTCDateTime(), nullable=False),
-        sa.Column("wait_until", UTCDateTime(), nullable=True),
-        sa.CheckConstraint("failures >= 0", name=op.f("ck_sign_in_throttle_failures_nonneg")),
-        sa.PrimaryKeyConstraint("username", "client", name=op.f("pk_sign_in_throttle")),
+    col.create_table(
+        THROTTLE,
+        col.text("username", 64),
+        col.text("client", 64),
+        col.number("failures"),
+        col.moment("last_failure_at", nullable=False),
+        col.moment("wait_until"),
+        col.check(THROTTLE, "failures_nonneg", "failures >= 0"),
+        primary=("username", "client"),
+        indexed=("last_failure_at",),
     )
-    with op.batch_alter_table("sign_in_throttle") as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_sign_in_throttle_last_failure_at"), ["last_failure_at"], unique=False
-        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sign_in_throttle") as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sign_in_throttle_last_failure_at"))
-    op.drop_table("sign_in_throttle")
+    col.drop_table(THROTTLE, "last_failure_at")
     with op.batch_alter_table("app_user") as batch_op:
         batch_op.add_column(
             sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0")
         )
-        batch_op.add_column(sa.Column("locked_until", UTCDateTime(), nullable=True))
+        batch_op.add_column(col.moment("locked_until"))
         batch_op.create_check_constraint("failed_logins_nonneg", "failed_logins >= 0")
         batch_op.drop_constraint(op.f("ck_app_user_session_generation_nonneg"), type_="check")
         batch_op.drop_column("session_generation")
