@@ -18,14 +18,21 @@ from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 
 def create_table(
-    table: str, *items: sa.SchemaItem, primary: Sequence[str] = (), indexed: Sequence[str] = ()
+    table: str,
+    *items: sa.SchemaItem,
+    primary: Sequence[str] = (),
+    indexed: Sequence[str] = (),
+    unique_indexed: Sequence[str] = (),
 ) -> None:
-    """Create ``table`` with its columns and constraints, and an index on each ``indexed`` column.
+    """Create ``table`` with its columns and constraints, and an index on each ``indexed`` and
+    ``unique_indexed`` column.
 
     Its primary key is the ``primary`` columns, else a surrogate ``id``, its first column.
     """
     surrogate = () if primary else (sa.Column("id", sa.Integer(), nullable=False),)
     op.create_table(table, *surrogate, *items, primary_key(table, *primary))
+    if unique_indexed:
+        create_indexes(table, *unique_indexed, unique=True)
     if indexed:
         create_indexes(table, *indexed)
 
@@ -50,6 +57,16 @@ def moment(name: str, *, nullable: bool = True) -> sa.Column:
     return sa.Column(name, UTCDateTime(), nullable=nullable)
 
 
+def real(name: str, *, nullable: bool = False) -> sa.Column:
+    """A floating-point number: a distance, a coordinate, a duration."""
+    return sa.Column(name, sa.Float(), nullable=nullable)
+
+
+def json(name: str, *, nullable: bool = False) -> sa.Column:
+    """A JSON document (a run's inputs, an audit row's old and new values)."""
+    return sa.Column(name, sa.JSON(), nullable=nullable)
+
+
 def flag(name: str) -> sa.Column:
     """A yes/no column that is always set."""
     return sa.Column(name, sa.Boolean(), nullable=False)
@@ -70,11 +87,10 @@ def primary_key(table: str, *columns: str) -> sa.PrimaryKeyConstraint:
     return sa.PrimaryKeyConstraint(*(columns or ("id",)), name=op.f(f"pk_{table}"))
 
 
-def foreign_key(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
-    """``column`` refers to ``target.id``."""
-    return sa.ForeignKeyConstraint(
-        [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}")
-    )
+def reference(table: str, column: str, target: str, *, nullable: bool = False) -> sa.Column:
+    """An id column of ``table`` that refers to ``target.id``."""
+    constraint = sa.ForeignKey(f"{target}.id", name=op.f(f"fk_{table}_{column}_{target}"))
+    return sa.Column(column, sa.Integer(), constraint, nullable=nullable)
 
 
 def unique(table: str, *columns: str) -> sa.UniqueConstraint:

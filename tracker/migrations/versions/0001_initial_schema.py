@@ -1,391 +1,334 @@
-"""initial schema
+"""Initial schema: the reference registers, users and audit log, the learner pipeline, the
+placement registers and the allocation runs, one group of tables each.
 
-Revision ID: 0001
-Revises: 
-Create Date: 2026-11-23 09:35:51.795428
+Create Date: 2026-11-23
 """
-from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
+from tracker.migrations import columns as col
 
-revision: str = '0001'
+revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+
+GROUPS = "('nursing', 'midwifery', 'ahp', 'nursing_associate', 'social_work')"
+SECTORS = (
+    "('acute', 'primary_care', 'community', 'mental_health', 'care_home', 'social_care', 'vcse')"
+)
+KINDS = (
+    "('hei', 'nhs_trust', 'gp_practice', 'pcn', 'care_home_provider', 'local_authority', 'vcse')"
+)
+EVENTS = (
+    "('started', 'interrupted', 'returned', 'withdrew', 'transferred_in', 'transferred_out', "
+    "'completed', 'employed_local', 'employed_elsewhere')"
+)
+REASONS = (
+    "('academic', 'personal_health', 'financial', 'caring_responsibilities', "
+    "'placement_experience', 'wrong_career_choice', 'other')"
+)
+RUN_STATUSES = "('queued', 'running', 'succeeded', 'failed', 'cancelled', 'approved')"
+
+# Created in this order (each after the tables it refers to), dropped in the reverse.
+TABLES = (
+    "organisation",
+    "placement_block",
+    "programme",
+    "app_user",
+    "audit_log",
+    "cohort",
+    "learner",
+    "learner_event",
+    "placement_setting",
+    "programme_calendar",
+    "setting_programme",
+    "supervision_capacity",
+    "allocation_run",
+    "placement_request",
+    "placement",
+)
+
+
+def _hei_programme(table: str) -> tuple[sa.Column, sa.Column]:
+    """Cohorts and calendars belong to one HEI's running of one programme."""
+    return (
+        col.reference(table, "hei_id", "organisation"),
+        col.reference(table, "programme_id", "programme"),
+    )
+
+
+def _reference() -> None:
+    """Organisations, system placement blocks and programmes: what every other table names."""
+    col.create_table(
+        "organisation",
+        col.text("code", 32),
+        col.text("name", 200),
+        col.text("kind", 32),
+        col.text("place", 100),
+        col.check("organisation", "kind_code", f"kind IN {KINDS}"),
+        unique_indexed=("code",),
+        indexed=("kind",),
+    )
+    col.create_table(
+        "placement_block",
+        col.text("code", 32),
+        col.text("name", 100),
+        col.day("start_date"),
+        col.day("end_date"),
+        col.check("placement_block", "dates", "end_date >= start_date"),
+        unique_indexed=("code",),
+    )
+    col.create_table(
+        "programme",
+        col.text("code", 32),
+        col.text("name", 200),
+        col.text("profession_group", 32),
+        col.text("field", 100),
+        col.text("route", 32),
+        col.real("years"),
+        col.check("programme", "profession_group_code", f"profession_group IN {GROUPS}"),
+        col.check(
+            "programme", "route_code", "route IN ('degree', 'apprenticeship', 'postgraduate')"
+        ),
+        col.check("programme", "years_range", "years > 0 AND years <= 6"),
+        unique_indexed=("code",),
+    )
+
+
+def _users_and_audit() -> None:
+    """Who signs in, and the record of every change."""
+    col.create_table(
+        "app_user",
+        col.text("username", 64),
+        col.text("password_hash", 255),
+        col.text("role", 16),
+        col.reference("app_user", "hei_id", "organisation", nullable=True),
+        col.flag("active"),
+        col.flag("is_demo"),
+        col.number("failed_logins"),
+        col.moment("locked_until"),
+        col.moment("created_at"),
+        col.moment("last_login_at"),
+        col.check(
+            "app_user",
+            "hei_binding",
+            "(role = 'hei' AND hei_id IS NOT NULL) OR (role <> 'hei' AND hei_id IS NULL)",
+        ),
+        col.check(
+            "app_user", "role_code", "role IN ('admin', 'coordinator', 'collaborative', 'hei')"
+        ),
+        col.check("app_user", "failed_logins_nonneg", "failed_logins >= 0"),
+        unique_indexed=("username",),
+    )
+    col.create_table(
+        "audit_log",
+        col.moment("at", nullable=False),
+        col.text("username", 64, nullable=True),
+        col.text("action", 64),
+        col.text("entity", 64, nullable=True),
+        col.text("entity_id", 64, nullable=True),
+        col.json("old", nullable=True),
+        col.json("new", nullable=True),
+        col.text("detail", nullable=True),
+        indexed=("action", "at", "username"),
+    )
+
+
+def _pipeline() -> None:
+    """Cohorts, their learners and each learner's append-only events."""
+    col.create_table(
+        "cohort",
+        *_hei_programme("cohort"),
+        col.number("intake_year"),
+        col.number("intake_month"),
+        col.number("commissioned_places"),
+        col.check("cohort", "commissioned_places_nonneg", "commissioned_places >= 0"),
+        col.check("cohort", "intake_month", "intake_month BETWEEN 1 AND 12"),
+        col.unique("cohort", "hei_id", "programme_id", "intake_year", "intake_month"),
+        indexed=("hei_id", "programme_id"),
+    )
+    col.create_table(
+        "learner",
+        col.text("learner_ref", 64),
+        col.reference("learner", "cohort_id", "cohort"),
+        col.day("start_date"),
+        col.text("home_postcode_district", 8, nullable=True),
+        col.flag("reasonable_adjustments"),
+        col.real("max_travel_km", nullable=True),
+        col.flag("driver"),
+        col.check("learner", "max_travel_km_nonneg", "max_travel_km >= 0"),
+        unique_indexed=("learner_ref",),
+        indexed=("cohort_id",),
+    )
+    col.create_table(
+        "learner_event",
+        col.reference("learner_event", "learner_id", "learner"),
+        col.day("event_date"),
+        col.text("event", 32),
+        col.text("reason", 32, nullable=True),
+        col.moment("recorded_at"),
+        col.text("recorded_by", 64, nullable=True),
+        col.check(
+            "learner_event",
+            "reason_for_withdrawal",
+            "(event = 'withdrew' AND reason IS NOT NULL) "
+            "OR (event <> 'withdrew' AND reason IS NULL)",
+        ),
+        col.check("learner_event", "event_code", f"event IN {EVENTS}"),
+        col.check("learner_event", "reason_code", f"reason IS NULL OR reason IN {REASONS}"),
+        col.unique("learner_event", "learner_id", "event_date", "event"),
+        indexed=("event_date", "learner_id"),
+    )
+
+
+def _placement_registers() -> None:
+    """Placement settings, the programmes they host, their capacity and the HEIs' calendars."""
+    col.create_table(
+        "placement_setting",
+        col.text("code", 32),
+        col.reference("placement_setting", "organisation_id", "organisation"),
+        col.text("name", 200),
+        col.text("sector", 32),
+        col.flag("hosts_any_programme"),
+        col.real("lat", nullable=True),
+        col.real("lon", nullable=True),
+        col.text("postcode_district", 8, nullable=True),
+        col.flag("active"),
+        *col.version("placement_setting"),
+        col.check("placement_setting", "sector_code", f"sector IN {SECTORS}"),
+        col.check("placement_setting", "lat", "lat IS NULL OR (lat BETWEEN -90 AND 90)"),
+        col.check("placement_setting", "lon", "lon IS NULL OR (lon BETWEEN -180 AND 180)"),
+        unique_indexed=("code",),
+        indexed=("organisation_id", "sector"),
+    )
+    col.create_table(
+        "programme_calendar",
+        *_hei_programme("programme_calendar"),
+        col.reference("programme_calendar", "block_id", "placement_block"),
+        col.number("year_of_study"),
+        col.day("start_date"),
+        col.day("end_date"),
+        col.check("programme_calendar", "dates", "end_date >= start_date"),
+        col.check("programme_calendar", "year", "year_of_study BETWEEN 1 AND 6"),
+        col.unique("programme_calendar", "hei_id", "programme_id", "block_id", "year_of_study"),
+        indexed=("block_id", "hei_id", "programme_id"),
+    )
+    col.create_table(
+        "setting_programme",
+        col.reference("setting_programme", "setting_id", "placement_setting"),
+        col.reference("setting_programme", "programme_id", "programme"),
+        primary=("setting_id", "programme_id"),
+    )
+    _supervision_capacity()
+
+
+def _supervision_capacity() -> None:
+    """Each setting's practice staff and learners per supervisor, by block and group."""
+    table = "supervision_capacity"
+    staff = ("practice_supervisors", "practice_assessors", "practice_educators")
+    col.create_table(
+        table,
+        col.reference(table, "setting_id", "placement_setting"),
+        col.reference(table, "block_id", "placement_block"),
+        col.text("profession_group", 32),
+        *(col.number(count) for count in staff),
+        col.number("learners_per_supervisor"),
+        *col.version(table),
+        col.check(table, "profession_group_code", f"profession_group IN {GROUPS}"),
+        *(
+            col.check(table, f"{count}_nonneg", f"{count} >= 0")
+            for count in (*staff, "learners_per_supervisor")
+        ),
+        col.unique(table, "setting_id", "block_id", "profession_group"),
+        indexed=("block_id", "setting_id"),
+    )
+
+
+def _allocation() -> None:
+    """Allocation runs, the HEIs' placement requests and the placements runs propose."""
+    col.create_table(
+        "allocation_run",
+        col.text("name", 200),
+        col.text("status", 16),
+        col.moment("created_at", nullable=False),
+        col.moment("started_at"),
+        col.moment("finished_at"),
+        col.text("created_by", 64, nullable=True),
+        col.reference("allocation_run", "parent_run_id", "allocation_run", nullable=True),
+        col.flag("is_scenario"),
+        *(col.json(document) for document in ("scope", "policy", "inputs", "figures")),
+        col.text("solver", 32, nullable=True),
+        col.real("seconds", nullable=True),
+        col.text("error", nullable=True),
+        col.moment("approved_at"),
+        col.text("approved_by", 64, nullable=True),
+        col.check("allocation_run", "status_code", f"status IN {RUN_STATUSES}"),
+        indexed=("status",),
+    )
+    col.create_table(
+        "placement_request",
+        col.text("code", 64),
+        col.reference("placement_request", "cohort_id", "cohort"),
+        col.reference("placement_request", "block_id", "placement_block"),
+        col.number("learners"),
+        col.text("required_sector", 32, nullable=True),
+        col.real("lat", nullable=True),
+        col.real("lon", nullable=True),
+        col.text("status", 16),
+        col.moment("created_at"),
+        col.text("created_by", 64, nullable=True),
+        *col.version("placement_request"),
+        col.check(
+            "placement_request",
+            "required_sector_code",
+            f"required_sector IS NULL OR required_sector IN {SECTORS}",
+        ),
+        col.check("placement_request", "status_code", "status IN ('submitted', 'withdrawn')"),
+        col.check("placement_request", "learners_positive", "learners > 0"),
+        unique_indexed=("code",),
+        indexed=("block_id", "cohort_id"),
+    )
+    _placement()
+
+
+def _placement() -> None:
+    """A run's proposed placements, request-level or for one named learner."""
+    col.create_table(
+        "placement",
+        col.reference("placement", "run_id", "allocation_run", nullable=True),
+        col.reference("placement", "request_id", "placement_request", nullable=True),
+        col.reference("placement", "learner_id", "learner", nullable=True),
+        col.reference("placement", "setting_id", "placement_setting"),
+        col.reference("placement", "block_id", "placement_block"),
+        col.number("learners"),
+        col.text("status", 16),
+        col.flag("pinned"),
+        col.moment("updated_at"),
+        col.check(
+            "placement",
+            "status_code",
+            "status IN ('proposed', 'confirmed', 'cancelled', 'completed')",
+        ),
+        col.check("placement", "learners_positive", "learners > 0"),
+        col.check(
+            "placement",
+            "has_request_or_learner",
+            "request_id IS NOT NULL OR learner_id IS NOT NULL",
+        ),
+        indexed=("block_id", "learner_id", "request_id", "setting_id"),
+    )
+    with op.batch_alter_table("placement") as batch_op:
+        batch_op.create_index("ix_placement_run_status", ["run_id", "status"], unique=False)
 
 
 def upgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    op.create_table('allocation_run',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('parent_run_id', sa.Integer(), nullable=True),
-    sa.Column('is_scenario', sa.Boolean(), nullable=False),
-    sa.Column('scope', sa.JSON(), nullable=False),
-    sa.Column('policy', sa.JSON(), nullable=False),
-    sa.Column('inputs', sa.JSON(), nullable=False),
-    sa.Column('figures', sa.JSON(), nullable=False),
-    sa.Column('solver', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-    sa.Column('seconds', sa.Float(), nullable=True),
-    sa.Column('error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('approved_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('approved_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'approved')", name=op.f('ck_allocation_run_status_code')),
-    sa.ForeignKeyConstraint(['parent_run_id'], ['allocation_run.id'], name=op.f('fk_allocation_run_parent_run_id_allocation_run')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_run'))
-    )
-    with op.batch_alter_table('allocation_run', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_allocation_run_status'), ['status'], unique=False)
-
-    op.create_table('audit_log',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('entity', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('entity_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('old', sa.JSON(), nullable=True),
-    sa.Column('new', sa.JSON(), nullable=True),
-    sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
-    )
-    with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_log_action'), ['action'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_log_username'), ['username'], unique=False)
-
-    op.create_table('organisation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('place', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.CheckConstraint("kind IN ('hei', 'nhs_trust', 'gp_practice', 'pcn', 'care_home_provider', 'local_authority', 'vcse')", name=op.f('ck_organisation_kind_code')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation'))
-    )
-    with op.batch_alter_table('organisation', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_organisation_code'), ['code'], unique=True)
-        batch_op.create_index(batch_op.f('ix_organisation_kind'), ['kind'], unique=False)
-
-    op.create_table('placement_block',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('start_date', sa.Date(), nullable=False),
-    sa.Column('end_date', sa.Date(), nullable=False),
-    sa.CheckConstraint('end_date >= start_date', name=op.f('ck_placement_block_dates')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_placement_block'))
-    )
-    with op.batch_alter_table('placement_block', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_placement_block_code'), ['code'], unique=True)
-
-    op.create_table('programme',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('profession_group', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('field', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('route', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('years', sa.Float(), nullable=False),
-    sa.CheckConstraint("profession_group IN ('nursing', 'midwifery', 'ahp', 'nursing_associate', 'social_work')", name=op.f('ck_programme_profession_group_code')),
-    sa.CheckConstraint("route IN ('degree', 'apprenticeship', 'postgraduate')", name=op.f('ck_programme_route_code')),
-    sa.CheckConstraint('years > 0 AND years <= 6', name=op.f('ck_programme_years_range')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme'))
-    )
-    with op.batch_alter_table('programme', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_programme_code'), ['code'], unique=True)
-
-    op.create_table('app_user',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('hei_id', sa.Integer(), nullable=True),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('is_demo', sa.Boolean(), nullable=False),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('last_login_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.CheckConstraint("(role = 'hei' AND hei_id IS NOT NULL) OR (role <> 'hei' AND hei_id IS NULL)", name=op.f('ck_app_user_hei_binding')),
-    sa.CheckConstraint("role IN ('admin', 'coordinator', 'collaborative', 'hei')", name=op.f('ck_app_user_role_code')),
-    sa.CheckConstraint('failed_logins >= 0', name=op.f('ck_app_user_failed_logins_nonneg')),
-    sa.ForeignKeyConstraint(['hei_id'], ['organisation.id'], name=op.f('fk_app_user_hei_id_organisation')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user'))
-    )
-    with op.batch_alter_table('app_user', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_app_user_username'), ['username'], unique=True)
-
-    op.create_table('cohort',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('hei_id', sa.Integer(), nullable=False),
-    sa.Column('programme_id', sa.Integer(), nullable=False),
-    sa.Column('intake_year', sa.Integer(), nullable=False),
-    sa.Column('intake_month', sa.Integer(), nullable=False),
-    sa.Column('commissioned_places', sa.Integer(), nullable=False),
-    sa.CheckConstraint('commissioned_places >= 0', name=op.f('ck_cohort_commissioned_places_nonneg')),
-    sa.CheckConstraint('intake_month BETWEEN 1 AND 12', name=op.f('ck_cohort_intake_month')),
-    sa.ForeignKeyConstraint(['hei_id'], ['organisation.id'], name=op.f('fk_cohort_hei_id_organisation')),
-    sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], name=op.f('fk_cohort_programme_id_programme')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_cohort')),
-    sa.UniqueConstraint('hei_id', 'programme_id', 'intake_year', 'intake_month', name=op.f('uq_cohort_hei_id_programme_id_intake_year_intake_month'))
-    )
-    with op.batch_alter_table('cohort', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_cohort_hei_id'), ['hei_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cohort_programme_id'), ['programme_id'], unique=False)
-
-    op.create_table('placement_setting',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('organisation_id', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('sector', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('hosts_any_programme', sa.Boolean(), nullable=False),
-    sa.Column('lat', sa.Float(), nullable=True),
-    sa.Column('lon', sa.Float(), nullable=True),
-    sa.Column('postcode_district', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.CheckConstraint("sector IN ('acute', 'primary_care', 'community', 'mental_health', 'care_home', 'social_care', 'vcse')", name=op.f('ck_placement_setting_sector_code')),
-    sa.CheckConstraint('lat IS NULL OR (lat BETWEEN -90 AND 90)', name=op.f('ck_placement_setting_lat')),
-    sa.CheckConstraint('lon IS NULL OR (lon BETWEEN -180 AND 180)', name=op.f('ck_placement_setting_lon')),
-    sa.CheckConstraint('version >= 0', name=op.f('ck_placement_setting_version_nonneg')),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_placement_setting_organisation_id_organisation')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_placement_setting'))
-    )
-    with op.batch_alter_table('placement_setting', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_placement_setting_code'), ['code'], unique=True)
-        batch_op.create_index(batch_op.f('ix_placement_setting_organisation_id'), ['organisation_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_placement_setting_sector'), ['sector'], unique=False)
-
-    op.create_table('programme_calendar',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('hei_id', sa.Integer(), nullable=False),
-    sa.Column('programme_id', sa.Integer(), nullable=False),
-    sa.Column('block_id', sa.Integer(), nullable=False),
-    sa.Column('year_of_study', sa.Integer(), nullable=False),
-    sa.Column('start_date', sa.Date(), nullable=False),
-    sa.Column('end_date', sa.Date(), nullable=False),
-    sa.CheckConstraint('end_date >= start_date', name=op.f('ck_programme_calendar_dates')),
-    sa.CheckConstraint('year_of_study BETWEEN 1 AND 6', name=op.f('ck_programme_calendar_year')),
-    sa.ForeignKeyConstraint(['block_id'], ['placement_block.id'], name=op.f('fk_programme_calendar_block_id_placement_block')),
-    sa.ForeignKeyConstraint(['hei_id'], ['organisation.id'], name=op.f('fk_programme_calendar_hei_id_organisation')),
-    sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], name=op.f('fk_programme_calendar_programme_id_programme')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_calendar')),
-    sa.UniqueConstraint('hei_id', 'programme_id', 'block_id', 'year_of_study', name=op.f('uq_programme_calendar_hei_id_programme_id_block_id_year_of_study'))
-    )
-    with op.batch_alter_table('programme_calendar', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_programme_calendar_block_id'), ['block_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_programme_calendar_hei_id'), ['hei_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_programme_calendar_programme_id'), ['programme_id'], unique=False)
-
-    op.create_table('learner',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('learner_ref', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('cohort_id', sa.Integer(), nullable=False),
-    sa.Column('start_date', sa.Date(), nullable=False),
-    sa.Column('home_postcode_district', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
-    sa.Column('reasonable_adjustments', sa.Boolean(), nullable=False),
-    sa.Column('max_travel_km', sa.Float(), nullable=True),
-    sa.Column('driver', sa.Boolean(), nullable=False),
-    sa.CheckConstraint('max_travel_km >= 0', name=op.f('ck_learner_max_travel_km_nonneg')),
-    sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], name=op.f('fk_learner_cohort_id_cohort')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_learner'))
-    )
-    with op.batch_alter_table('learner', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_learner_cohort_id'), ['cohort_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_learner_learner_ref'), ['learner_ref'], unique=True)
-
-    op.create_table('placement_request',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('cohort_id', sa.Integer(), nullable=False),
-    sa.Column('block_id', sa.Integer(), nullable=False),
-    sa.Column('learners', sa.Integer(), nullable=False),
-    sa.Column('required_sector', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-    sa.Column('lat', sa.Float(), nullable=True),
-    sa.Column('lon', sa.Float(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.CheckConstraint("required_sector IS NULL OR required_sector IN ('acute', 'primary_care', 'community', 'mental_health', 'care_home', 'social_care', 'vcse')", name=op.f('ck_placement_request_required_sector_code')),
-    sa.CheckConstraint("status IN ('submitted', 'withdrawn')", name=op.f('ck_placement_request_status_code')),
-    sa.CheckConstraint('learners > 0', name=op.f('ck_placement_request_learners_positive')),
-    sa.CheckConstraint('version >= 0', name=op.f('ck_placement_request_version_nonneg')),
-    sa.ForeignKeyConstraint(['block_id'], ['placement_block.id'], name=op.f('fk_placement_request_block_id_placement_block')),
-    sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], name=op.f('fk_placement_request_cohort_id_cohort')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_placement_request'))
-    )
-    with op.batch_alter_table('placement_request', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_placement_request_block_id'), ['block_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_placement_request_code'), ['code'], unique=True)
-        batch_op.create_index(batch_op.f('ix_placement_request_cohort_id'), ['cohort_id'], unique=False)
-
-    op.create_table('setting_programme',
-    sa.Column('setting_id', sa.Integer(), nullable=False),
-    sa.Column('programme_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], name=op.f('fk_setting_programme_programme_id_programme')),
-    sa.ForeignKeyConstraint(['setting_id'], ['placement_setting.id'], name=op.f('fk_setting_programme_setting_id_placement_setting')),
-    sa.PrimaryKeyConstraint('setting_id', 'programme_id', name=op.f('pk_setting_programme'))
-    )
-    op.create_table('supervision_capacity',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('setting_id', sa.Integer(), nullable=False),
-    sa.Column('block_id', sa.Integer(), nullable=False),
-    sa.Column('profession_group', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('practice_supervisors', sa.Integer(), nullable=False),
-    sa.Column('practice_assessors', sa.Integer(), nullable=False),
-    sa.Column('practice_educators', sa.Integer(), nullable=False),
-    sa.Column('learners_per_supervisor', sa.Integer(), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.CheckConstraint("profession_group IN ('nursing', 'midwifery', 'ahp', 'nursing_associate', 'social_work')", name=op.f('ck_supervision_capacity_profession_group_code')),
-    sa.CheckConstraint('learners_per_supervisor >= 0', name=op.f('ck_supervision_capacity_learners_per_supervisor_nonneg')),
-    sa.CheckConstraint('practice_assessors >= 0', name=op.f('ck_supervision_capacity_practice_assessors_nonneg')),
-    sa.CheckConstraint('practice_educators >= 0', name=op.f('ck_supervision_capacity_practice_educators_nonneg')),
-    sa.CheckConstraint('practice_supervisors >= 0', name=op.f('ck_supervision_capacity_practice_supervisors_nonneg')),
-    sa.CheckConstraint('version >= 0', name=op.f('ck_supervision_capacity_version_nonneg')),
-    sa.ForeignKeyConstraint(['block_id'], ['placement_block.id'], name=op.f('fk_supervision_capacity_block_id_placement_block')),
-    sa.ForeignKeyConstraint(['setting_id'], ['placement_setting.id'], name=op.f('fk_supervision_capacity_setting_id_placement_setting')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_supervision_capacity')),
-    sa.UniqueConstraint('setting_id', 'block_id', 'profession_group', name=op.f('uq_supervision_capacity_setting_id_block_id_profession_group'))
-    )
-    with op.batch_alter_table('supervision_capacity', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_supervision_capacity_block_id'), ['block_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_supervision_capacity_setting_id'), ['setting_id'], unique=False)
-
-    op.create_table('learner_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('learner_id', sa.Integer(), nullable=False),
-    sa.Column('event_date', sa.Date(), nullable=False),
-    sa.Column('event', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-    sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.CheckConstraint("(event = 'withdrew' AND reason IS NOT NULL) OR (event <> 'withdrew' AND reason IS NULL)", name=op.f('ck_learner_event_reason_for_withdrawal')),
-    sa.CheckConstraint("event IN ('started', 'interrupted', 'returned', 'withdrew', 'transferred_in', 'transferred_out', 'completed', 'employed_local', 'employed_elsewhere')", name=op.f('ck_learner_event_event_code')),
-    sa.CheckConstraint("reason IS NULL OR reason IN ('academic', 'personal_health', 'financial', 'caring_responsibilities', 'placement_experience', 'wrong_career_choice', 'other')", name=op.f('ck_learner_event_reason_code')),
-    sa.ForeignKeyConstraint(['learner_id'], ['learner.id'], name=op.f('fk_learner_event_learner_id_learner')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_learner_event')),
-    sa.UniqueConstraint('learner_id', 'event_date', 'event', name=op.f('uq_learner_event_learner_id_event_date_event'))
-    )
-    with op.batch_alter_table('learner_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_learner_event_event_date'), ['event_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_learner_event_learner_id'), ['learner_id'], unique=False)
-
-    op.create_table('placement',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=True),
-    sa.Column('request_id', sa.Integer(), nullable=True),
-    sa.Column('learner_id', sa.Integer(), nullable=True),
-    sa.Column('setting_id', sa.Integer(), nullable=False),
-    sa.Column('block_id', sa.Integer(), nullable=False),
-    sa.Column('learners', sa.Integer(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('pinned', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.CheckConstraint("status IN ('proposed', 'confirmed', 'cancelled', 'completed')", name=op.f('ck_placement_status_code')),
-    sa.CheckConstraint('learners > 0', name=op.f('ck_placement_learners_positive')),
-    sa.CheckConstraint('request_id IS NOT NULL OR learner_id IS NOT NULL', name=op.f('ck_placement_has_request_or_learner')),
-    sa.ForeignKeyConstraint(['block_id'], ['placement_block.id'], name=op.f('fk_placement_block_id_placement_block')),
-    sa.ForeignKeyConstraint(['learner_id'], ['learner.id'], name=op.f('fk_placement_learner_id_learner')),
-    sa.ForeignKeyConstraint(['request_id'], ['placement_request.id'], name=op.f('fk_placement_request_id_placement_request')),
-    sa.ForeignKeyConstraint(['run_id'], ['allocation_run.id'], name=op.f('fk_placement_run_id_allocation_run')),
-    sa.ForeignKeyConstraint(['setting_id'], ['placement_setting.id'], name=op.f('fk_placement_setting_id_placement_setting')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_placement'))
-    )
-    with op.batch_alter_table('placement', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_placement_block_id'), ['block_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_placement_learner_id'), ['learner_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_placement_request_id'), ['request_id'], unique=False)
-        batch_op.create_index('ix_placement_run_status', ['run_id', 'status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_placement_setting_id'), ['setting_id'], unique=False)
-
-    # ### end Alembic commands ###
+    _reference()
+    _users_and_audit()
+    _pipeline()
+    _placement_registers()
+    _allocation()
 
 
 def downgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('placement', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_placement_setting_id'))
-        batch_op.drop_index('ix_placement_run_status')
-        batch_op.drop_index(batch_op.f('ix_placement_request_id'))
-        batch_op.drop_index(batch_op.f('ix_placement_learner_id'))
-        batch_op.drop_index(batch_op.f('ix_placement_block_id'))
-
-    op.drop_table('placement')
-    with op.batch_alter_table('learner_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_learner_event_learner_id'))
-        batch_op.drop_index(batch_op.f('ix_learner_event_event_date'))
-
-    op.drop_table('learner_event')
-    with op.batch_alter_table('supervision_capacity', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_supervision_capacity_setting_id'))
-        batch_op.drop_index(batch_op.f('ix_supervision_capacity_block_id'))
-
-    op.drop_table('supervision_capacity')
-    op.drop_table('setting_programme')
-    with op.batch_alter_table('placement_request', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_placement_request_cohort_id'))
-        batch_op.drop_index(batch_op.f('ix_placement_request_code'))
-        batch_op.drop_index(batch_op.f('ix_placement_request_block_id'))
-
-    op.drop_table('placement_request')
-    with op.batch_alter_table('learner', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_learner_learner_ref'))
-        batch_op.drop_index(batch_op.f('ix_learner_cohort_id'))
-
-    op.drop_table('learner')
-    with op.batch_alter_table('programme_calendar', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_programme_calendar_programme_id'))
-        batch_op.drop_index(batch_op.f('ix_programme_calendar_hei_id'))
-        batch_op.drop_index(batch_op.f('ix_programme_calendar_block_id'))
-
-    op.drop_table('programme_calendar')
-    with op.batch_alter_table('placement_setting', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_placement_setting_sector'))
-        batch_op.drop_index(batch_op.f('ix_placement_setting_organisation_id'))
-        batch_op.drop_index(batch_op.f('ix_placement_setting_code'))
-
-    op.drop_table('placement_setting')
-    with op.batch_alter_table('cohort', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_cohort_programme_id'))
-        batch_op.drop_index(batch_op.f('ix_cohort_hei_id'))
-
-    op.drop_table('cohort')
-    with op.batch_alter_table('app_user', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_app_user_username'))
-
-    op.drop_table('app_user')
-    with op.batch_alter_table('programme', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_programme_code'))
-
-    op.drop_table('programme')
-    with op.batch_alter_table('placement_block', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_placement_block_code'))
-
-    op.drop_table('placement_block')
-    with op.batch_alter_table('organisation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_organisation_kind'))
-        batch_op.drop_index(batch_op.f('ix_organisation_code'))
-
-    op.drop_table('organisation')
-    with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_log_username'))
-        batch_op.drop_index(batch_op.f('ix_audit_log_at'))
-        batch_op.drop_index(batch_op.f('ix_audit_log_action'))
-
-    op.drop_table('audit_log')
-    with op.batch_alter_table('allocation_run', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_allocation_run_status'))
-
-    op.drop_table('allocation_run')
-    # ### end Alembic commands ###
+    for table in reversed(TABLES):
+        op.drop_table(table)

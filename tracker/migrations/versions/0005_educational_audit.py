@@ -18,7 +18,7 @@ OUTCOMES = "outcome IN ('approved', 'approved_with_actions', 'not_approved')"
 def upgrade() -> None:
     col.create_table(
         TABLE,
-        col.number("setting_id"),
+        col.reference(TABLE, "setting_id", "placement_setting"),
         col.day("audited_on"),
         col.text("outcome", 32),
         col.day("expires_on"),
@@ -29,7 +29,6 @@ def upgrade() -> None:
         col.check(TABLE, "outcome_code", OUTCOMES),
         col.check(TABLE, "dates", "expires_on >= audited_on"),
         col.check(TABLE, "programmes_given", "length(programmes) > 0"),
-        col.foreign_key(TABLE, "setting_id", "placement_setting"),
         col.unique(TABLE, "setting_id", "audited_on"),
         indexed=("expires_on", "setting_id"),
     )

@@ -20,10 +20,10 @@ STAFF_SETTING = "practice_staff_setting"
 ASSESSOR = "academic_assessor"
 
 
-def _person(owner: str) -> tuple[sa.Column, ...]:
+def _person(table: str, owner: str) -> tuple[sa.Column, ...]:
     """Both registers know a person by the owner's pseudonymous reference, a name optional."""
     return (
-        col.number(owner),
+        col.reference(table, owner, "organisation"),
         col.text("staff_ref", 32),
         col.text("display_name", 100, nullable=True),
     )
@@ -32,7 +32,7 @@ def _person(owner: str) -> tuple[sa.Column, ...]:
 def _practice_staff() -> None:
     col.create_table(
         STAFF,
-        *_person("organisation_id"),
+        *_person(STAFF, "organisation_id"),
         col.text("profession_group", 32),
         col.text("field", 100, nullable=True),
         col.flag("is_supervisor"),
@@ -47,16 +47,13 @@ def _practice_staff() -> None:
         col.check(STAFF, "assessor_field", "field IS NOT NULL OR NOT (is_assessor OR is_educator)"),
         col.check(STAFF, "max_learners_range", "max_learners <= 20"),
         col.check(STAFF, "max_learners_nonneg", "max_learners >= 0"),
-        col.foreign_key(STAFF, "organisation_id", "organisation"),
         col.unique(STAFF, "organisation_id", "staff_ref"),
         indexed=("organisation_id",),
     )
     col.create_table(
         STAFF_SETTING,
-        col.number("staff_id"),
-        col.number("setting_id"),
-        col.foreign_key(STAFF_SETTING, "staff_id", STAFF),
-        col.foreign_key(STAFF_SETTING, "setting_id", "placement_setting"),
+        col.reference(STAFF_SETTING, "staff_id", STAFF),
+        col.reference(STAFF_SETTING, "setting_id", "placement_setting"),
         primary=("staff_id", "setting_id"),
         indexed=("setting_id",),
     )
@@ -65,12 +62,11 @@ def _practice_staff() -> None:
 def _academic_assessor() -> None:
     col.create_table(
         ASSESSOR,
-        *_person("hei_id"),
+        *_person(ASSESSOR, "hei_id"),
         col.text("programmes", 500),
         col.flag("active"),
         *col.version(ASSESSOR),
         col.check(ASSESSOR, "programmes_given", "length(programmes) > 0"),
-        col.foreign_key(ASSESSOR, "hei_id", "organisation"),
         col.unique(ASSESSOR, "hei_id", "staff_ref"),
         indexed=("hei_id",),
     )

@@ -18,16 +18,15 @@ TABLE = "learner_readiness"
 def upgrade() -> None:
     col.create_table(
         TABLE,
-        col.number("learner_id"),
+        col.reference(TABLE, "learner_id", "learner"),
         col.day("dbs_valid_until", nullable=True),
         col.day("occupational_health_valid_until", nullable=True),
         col.day("mandatory_training_valid_until", nullable=True),
         col.text("note", 500, nullable=True),
         *col.version(TABLE),
         col.moment("updated_at"),
-        col.foreign_key(TABLE, "learner_id", "learner"),
+        unique_indexed=("learner_id",),
     )
-    col.create_indexes(TABLE, "learner_id", unique=True)
 
 
 def downgrade() -> None:

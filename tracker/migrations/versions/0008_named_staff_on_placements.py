@@ -29,14 +29,11 @@ def upgrade() -> None:
             )
     col.create_table(
         TABLE,
-        col.number("run_id"),
-        col.number("learner_id"),
-        col.number("request_id", nullable=True),
+        col.reference(TABLE, "run_id", "allocation_run"),
+        col.reference(TABLE, "learner_id", "learner"),
+        col.reference(TABLE, "request_id", "placement_request", nullable=True),
         col.text("reason_code", 32),
         sa.Column("reason", sa.Text(), nullable=False),
-        col.foreign_key(TABLE, "run_id", "allocation_run"),
-        col.foreign_key(TABLE, "learner_id", "learner"),
-        col.foreign_key(TABLE, "request_id", "placement_request"),
         col.unique(TABLE, "run_id", "learner_id"),
         indexed=("run_id",),
     )
