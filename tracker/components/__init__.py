@@ -4,7 +4,8 @@ Pages import it as one namespace (``from tracker import components as ui``) and 
 ``ui.page_header(...)``, ``ui.reading()``, ``ui.grid(...)``: everything a page uses is named
 here, so no page repeats a list of the kit's modules. Modules by what they make: ``guard``
 (page guard, callback principal, page header, app settings), ``sessions``
-(``reading()``/``writing()``: a callback's session), ``grids``, ``downloads``, ``charts``
+(``reading()``/``writing()``: a callback's session), ``grids`` (``column_chooser`` above
+wide ones), ``downloads``, ``charts``
 (house chart style) with ``figures`` (pipeline, as ``ui.figures``), ``capacity_figures``
 and ``outlook_figures``, ``cards``, ``alerts``, ``fields``, ``pipeline_filters`` and
 ``dashboards`` (the pipeline dashboards' shared path), ``registers`` (the register pages'

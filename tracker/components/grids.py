@@ -13,6 +13,7 @@ from typing import Any, Final
 import dash_ag_grid as dag
 import pandas as pd
 
+from tracker.components.column_chooser import with_chooser
 from tracker.data.importers.core import MAX_COUNT
 from tracker.vocabulary import FIGURE_NUMBERS, RATIOS, VALUE_LABELS, label
 
@@ -26,7 +27,8 @@ _PERCENT = {"function": "params.value == null ? '–' : d3.format('.1%')(params.
 LONG_TEXT = frozenset(
     {"reason", "detail", "action_plan", "approved_programmes", "old_text", "new_text", "message"}
 )
-#: Beyond this many columns a grid scrolls sideways and keeps its first column in view.
+#: Beyond this many columns a grid scrolls sideways, keeps its first column in view and offers
+#: a column chooser (``column_chooser``: show or hide its other columns).
 PIN_FROM = 8
 
 
@@ -137,11 +139,12 @@ def grid(
 ) -> Layout:
     """An AG Grid of `columns` (codes, or definitions from ``column_defs``): sortable,
     resizable, filterable unless `filters` is off; `row_id` keeps rows identified across
-    updates, `selectable` lets one row be chosen by clicking it."""
-    defs = (
-        column_defs(columns)  # type: ignore[arg-type]
+    updates, `selectable` lets one row be chosen by clicking it. A grid of more than
+    ``PIN_FROM`` columns comes under its column chooser."""
+    defs: list[dict[str, Any]] = (
+        column_defs([str(c) for c in columns])
         if all(isinstance(c, str) for c in columns)
-        else list(columns)
+        else [dict(c) for c in columns if isinstance(c, dict)]
     )
     props: dict[str, Any] = {}
     if row_id:
@@ -164,7 +167,7 @@ def grid(
             "width": 90,
             "resizable": False,
         }
-    return dag.AgGrid(
+    table = dag.AgGrid(
         id=grid_id,
         columnDefs=defs,
         rowData=rows or [],
@@ -181,6 +184,7 @@ def grid(
         **({} if wide else _FIT_WIDTH),
         **props,
     )
+    return with_chooser(grid_id, defs, table) if wide else table
 
 
 def table(
