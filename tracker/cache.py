@@ -47,6 +47,7 @@ from tracker.models import (
     PlacementBlock,
     PlacementRequest,
     PlacementSetting,
+    PracticeStaff,
     Programme,
     ProgrammeCalendar,
     SupervisionCapacity,
@@ -121,8 +122,9 @@ PIPELINE_DATA = DataFamily(
         _EDITED,
     ),
 )
-#: Capacity against demand and the calendar: the registers, calendars, requests and published
-#: placements. Hosted programmes (no id of their own) change with their setting, and
+#: Capacity against demand and the calendar: the registers, calendars, requests, the practice
+#: staff whose places named settings offer, and published placements. Hosted programmes and a
+#: person's settings (no id of their own) change with their setting or person, and
 #: placements are published, completed or cancelled, through audited services; a draft run's
 #: proposed placements are no part of the view, so two coordinators running plans do not
 #: make it stale.
@@ -137,6 +139,7 @@ CAPACITY_DATA = DataFamily(
             Organisation,
             Programme,
             ProgrammeCalendar,
+            PracticeStaff,
         ),
         _EDITED,
     ),

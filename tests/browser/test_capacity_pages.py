@@ -36,24 +36,59 @@ def _rows(page: Any, grid_id: str) -> list[dict[str, Any]]:
     )
 
 
-def _heatmap_places(page: Any, row_label: str, block: str) -> float:
+def _heatmap_places(page: Any, row_label: str, block: str, item: int = 0) -> float:
+    """A heatmap cell's places (``item`` 3: the part from named staff)."""
     page.wait_for_selector(f"{HEATMAP} .heatmaplayer")
     return page.evaluate(  # type: ignore[no-any-return]
-        """([sel, row, block]) => {
+        """([sel, row, block, item]) => {
             const trace = document.querySelector(sel + ' .js-plotly-plot').data[0];
             const y = trace.y.indexOf(row), x = trace.x.indexOf(block);
-            return trace.customdata[y][x][0];
+            return trace.customdata[y][x][item];
         }""",
-        [HEATMAP, row_label, block],
+        [HEATMAP, row_label, block, item],
     )
 
 
 def _last_block_row(live_app: LiveApp) -> tuple[str, Any]:
-    """The last block and the first active capacity row in it (what the edit tests change)."""
+    """The last block and its first active capacity row whose places are the typed counts
+    (an unnamed setting's: what the edit tests change)."""
     with Session(live_app.engine) as session:
         block = block_options(session)["block"].iloc[-1]
         register = capacity_register(session, principal=STAFF, blocks=[block], active_only=True)
-    return str(block), register.iloc[0]
+    return str(block), register[register["capacity_kind"] == "unnamed"].iloc[0]
+
+
+def test_capacity_says_which_places_come_from_named_staff(
+    browser_page: BrowserPage, live_app: LiveApp
+) -> None:
+    """The grid shows each row's kind in words and a named row's places are its staff's; the
+    heatmap's data carries the places from named staff beside all places."""
+    block, _ = _last_block_row(live_app)
+    with Session(live_app.engine) as session:
+        register = capacity_register(session, principal=STAFF, blocks=[block], active_only=True)
+    named = register[register["capacity_kind"] == "named"].iloc[0]
+    assert named["places"] != named["practice_supervisors"] * named["learners_per_supervisor"]
+    browser_page.sign_in("coordinator")
+    page = browser_page.page
+    browser_page.goto(f"/capacity?block={block}")
+    row = f'#capacity-grid .ag-row[row-id="{named["id"]}"]'
+    page.wait_for_selector(row)
+    page.evaluate(
+        """async () => (await dash_ag_grid.getApiAsync('capacity-grid'))
+            .ensureColumnVisible('capacity_kind')"""
+    )
+    kind = page.locator(f'{row} .ag-cell[col-id="capacity_kind"]')
+    kind.wait_for()
+    assert kind.inner_text().strip() == "Named staff"
+    places = page.locator(f'{row} .ag-cell[col-id="places"]').inner_text()
+    assert places.strip() == str(int(named["places"]))
+    kinds = {r["capacity_kind"] for r in _rows(page, "capacity-grid")}
+    assert kinds == {"named", "unnamed"}
+    browser_page.goto("/capacity-demand")
+    active = register[register["active"].astype(bool)]
+    from_staff = int(active.loc[active["capacity_kind"] == "named", "places"].sum())
+    assert _heatmap_places(page, "All sectors", block, item=3) == from_staff
+    assert browser_page.console_errors == []
 
 
 def _supervisors_cell(row: Any) -> str:
@@ -135,9 +170,12 @@ def test_hei_user_sees_only_its_own_requests(browser_page: BrowserPage, live_app
 
 
 def _care_home_places(engine: Any) -> int:
+    """Care homes' typed places (supervisors x learners each): what a bulk change changes
+    (where a home names its staff, its places are theirs whatever is typed)."""
     with Session(engine) as session:
         register = capacity_register(session, principal=STAFF)
-    return int(register.loc[register["sector"] == "care_home", "places"].sum())
+    homes = register[register["sector"] == "care_home"]
+    return int((homes["practice_supervisors"] * homes["learners_per_supervisor"]).sum())
 
 
 def test_bulk_change_shows_what_it_would_do_and_asks_first(

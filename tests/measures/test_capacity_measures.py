@@ -174,3 +174,30 @@ def test_calendar_overlaps_only_between_heis_in_one_profession_group() -> None:
     # 1-2: 28 Sep to 2 Oct = 5 days; 2-3: 28 Sep to 9 Oct = 12 days; 1-3 same HEI; 4 other group
     assert out[["id_a", "id_b", "overlap_days"]].values.tolist() == [[1, 2, 5], [2, 3, 12]]
     assert calendar_overlaps(calendar.iloc[0:0]).empty
+
+
+def test_places_from_named_staff_are_counted_beside_all_places() -> None:
+    capacity = pd.DataFrame(
+        {
+            "setting_id": ["S1", "S2", "S3"],
+            "sector": ["acute", "acute", "care_home"],
+            "block": ["B1", "B1", "B1"],
+            "profession_group": ["nursing"] * 3,
+            "places": [3, 2, 4],
+            "capacity_kind": ["named", "unnamed", "named"],
+        }
+    )
+    demand = pd.DataFrame({"sector": ["acute"], "block": ["B1"], "learners": [6]})
+    long = capacity_against_demand(capacity, demand, key="sector", total_label=ALL_SECTORS)
+    row = long.set_index(["sector", "block"])
+    assert row.loc[("acute", "B1"), ["places", "named_places"]].tolist() == [5, 3]
+    assert row.loc[(ALL_SECTORS, "B1"), ["places", "named_places"]].tolist() == [9, 7]
+    hosting = pd.DataFrame(
+        {
+            "setting_id": ["S1", "S2"],
+            "programme": ["ADULT"] * 2,
+            "profession_group": ["nursing"] * 2,
+        }
+    )
+    out = programme_capacity(capacity, hosting).set_index("programme")
+    assert out.loc["ADULT", ["places", "named_places"]].tolist() == [5, 3]

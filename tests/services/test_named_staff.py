@@ -36,18 +36,19 @@ PREPARED = date(2025, 1, 6)
 @pytest.fixture
 def system(engine: Engine) -> System:
     """The allocation services' system (6 places within 50 km of Leeds for 7 learners) with
-    named staff at S1 (Trust One: two supervisors, two adult nursing assessors) and S3
-    (Care Homes Ltd: one supervisor, one assessor); S2 and S4 name nobody ("unnamed")."""
+    named staff at S1 (Trust One: two supervisors, two adult nursing assessors, room for 3
+    learners, as S1 types) and S3 (Care Homes Ltd: one supervisor, one assessor, room for 2);
+    S2 and S4 name nobody ("unnamed")."""
     with Session(engine) as session:
         built = build_system(session)
         settings = {s.code: s for s in session.exec(select(PlacementSetting)).all()}
-        for code, ref, roles, name in [
-            ("S1", "T1-PS-1", "s", "Ward sister Amy"),
-            ("S1", "T1-PS-2", "s", None),
-            ("S1", "T1-PA-1", "a", "Charge nurse Bo"),
-            ("S1", "T1-PA-2", "a", None),
-            ("S3", "C1-PS-1", "s", None),
-            ("S3", "C1-PA-1", "a", None),
+        for code, ref, roles, name, limit in [
+            ("S1", "T1-PS-1", "s", "Ward sister Amy", 2),
+            ("S1", "T1-PS-2", "s", None, 2),
+            ("S1", "T1-PA-1", "a", "Charge nurse Bo", 2),
+            ("S1", "T1-PA-2", "a", None, 1),
+            ("S3", "C1-PS-1", "s", None, 2),
+            ("S3", "C1-PA-1", "a", None, 2),
         ]:
             person = PracticeStaff(
                 organisation_id=settings[code].organisation_id,
@@ -58,7 +59,7 @@ def system(engine: Engine) -> System:
                 is_supervisor=roles == "s",
                 is_assessor=roles == "a",
                 prepared_on=PREPARED,
-                max_learners=2,
+                max_learners=limit,
             )
             session.add(person)
             session.flush()

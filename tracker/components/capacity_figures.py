@@ -12,7 +12,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from tracker.components.charts import SECTOR_COLOURS, empty_figure
-from tracker.vocabulary import SECTORS
+from tracker.vocabulary import CAPACITY_KINDS, COLUMNS, SECTORS
 
 
 def _count(value: float) -> str:
@@ -29,8 +29,9 @@ def heatmap(
     """Places against learners requested: each cell "places / requested", red where short.
 
     Colour is spare places (places minus requested), centred on zero, so shortfalls stand out
-    whatever the scale. ``customdata`` carries [places, requested, shortfall] for hover and
-    for anyone reading the figure's data.
+    whatever the scale. ``customdata`` carries [places, requested, shortfall, places from
+    named staff] for hover and for anyone reading the figure's data; the rest of the places
+    are unnamed settings' typed counts.
     """
     if long.empty:
         return empty_figure("No places or requests for this selection.")
@@ -38,7 +39,7 @@ def heatmap(
     blocks = sorted(set(long["block"]))
     pivot = {
         c: long.pivot(index=key, columns="block", values=c).reindex(index=rows, columns=blocks)
-        for c in ("places", "requested", "spare", "shortfall")
+        for c in ("places", "requested", "spare", "shortfall", "named_places")
     }
     text = []
     for r in rows:
@@ -53,7 +54,10 @@ def heatmap(
         text.append(line)
     # plain lists: plotly would send a 3-d array as an encoded blob the browser cannot index
     custom = np.dstack(
-        [pivot[c].to_numpy(dtype=float) for c in ("places", "requested", "shortfall")]
+        [
+            pivot[c].to_numpy(dtype=float)
+            for c in ("places", "requested", "shortfall", "named_places")
+        ]
     ).tolist()
     spare = pivot["spare"].to_numpy(dtype=float)
     limit = float(np.nanmax(np.abs(spare))) if np.isfinite(spare).any() else 1.0
@@ -73,8 +77,12 @@ def heatmap(
             colorbar={"title": {"text": "Spare"}},
             xgap=2,
             ygap=2,
-            hovertemplate="%{y}, %{x}<br>places %{customdata[0]:,.0f}<br>requested "
-            "%{customdata[1]:,.0f}<br>shortfall %{customdata[2]:,.0f}<extra></extra>",
+            hovertemplate="%{y}, %{x}<br>places %{customdata[0]:,.0f}<br>"
+            + COLUMNS["named_places"].lower()
+            + " %{customdata[3]:,.0f} (the rest: "
+            + CAPACITY_KINDS["unnamed"].lower()
+            + ")<br>requested %{customdata[1]:,.0f}<br>shortfall %{customdata[2]:,.0f}"
+            "<extra></extra>",
         )
     )
     fig.update_layout(

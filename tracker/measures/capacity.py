@@ -1,7 +1,8 @@
 """Placement capacity against demand: pure pandas, no database, no Dash.
 
-Places are always derived (practice supervisors x learners each supervisor supports), so a
-register, a heatmap and the allocator's inputs cannot disagree about how many places there are.
+Places are always derived (practice supervisors x learners each supervisor supports, or, where
+a setting names its staff, what they can support: ``queries.staff_capacity``), so a register, a
+heatmap and the allocator's inputs cannot disagree about how many places there are.
 Definitions in full: docs/measures.md, "Placement capacity".
 """
 
@@ -37,7 +38,10 @@ ANY_SECTOR = "any sector"
 #: Row label for the total over every sector (and over requests that name none).
 ALL_SECTORS = "all sectors"
 
-MATRIX_COLUMNS = ["places", "requested", "spare", "shortfall", "places_per_learner"]
+MATRIX_COLUMNS = ["places", "named_places", "requested", "spare", "shortfall", "places_per_learner"]
+#: Where a capacity row's places come from (``queries.staff_capacity``): the setting's named
+#: staff, or the typed counts of a setting that lists none (``vocabulary.CAPACITY_KINDS``).
+NAMED, UNNAMED = "named", "unnamed"
 
 
 def default_learners_per_supervisor(profession_group: str, *, coaching: bool = False) -> int:
@@ -72,27 +76,37 @@ def capacity_against_demand(
 ) -> pd.DataFrame:
     """Places against learners requested for every ``key`` x block, long form.
 
-    ``capacity`` has ``key``, ``block``, ``places``; ``demand`` has ``key``, ``block``,
-    ``learners``. ``open_key`` names demand that no single key's places can be compared with
-    (requests with no required sector): its places, spare and shortfall are left empty rather
-    than shown as a false shortfall. ``total_label`` adds a row per block over every key, where
-    such open demand does meet places.
+    ``capacity`` has ``key``, ``block``, ``places`` and optionally ``capacity_kind``
+    (``named_places``: the part of the places that named staff give; 0 without it);
+    ``demand`` has ``key``, ``block``, ``learners``. ``open_key`` names demand that no single
+    key's places can be compared with (requests with no required sector): its places, spare
+    and shortfall are left empty rather than shown as a false shortfall. ``total_label`` adds
+    a row per block over every key, where such open demand does meet places.
     """
-    cap = capacity.groupby([key, "block"], as_index=False)["places"].sum()
+    cap = (
+        _with_named_places(capacity)
+        .groupby([key, "block"], as_index=False)[["places", "named_places"]]
+        .sum()
+    )
     dem = (
         demand.groupby([key, "block"], as_index=False)["learners"]
         .sum()
         .rename(columns={"learners": "requested"})
     )
     out = cap.merge(dem, on=[key, "block"], how="outer")
-    out["places"] = out["places"].fillna(0).astype("float64")
+    for column in ("places", "named_places"):
+        out[column] = out[column].fillna(0).astype("float64")
     out["requested"] = out["requested"].fillna(0).astype("int64")
     if open_key is not None:
-        out.loc[out[key] == open_key, "places"] = np.nan
+        out.loc[out[key] == open_key, ["places", "named_places"]] = np.nan
     if total_label is not None and not out.empty:
         total = (
             out.groupby("block", as_index=False)
-            .agg(places=("places", lambda s: s.sum(min_count=0)), requested=("requested", "sum"))
+            .agg(
+                places=("places", lambda s: s.sum(min_count=0)),
+                named_places=("named_places", lambda s: s.sum(min_count=0)),
+                requested=("requested", "sum"),
+            )
             .assign(**{key: total_label})
         )
         out = pd.concat([out, total[out.columns]], ignore_index=True)
@@ -105,6 +119,16 @@ def capacity_against_demand(
     return out[[key, "block", *MATRIX_COLUMNS]]
 
 
+def _with_named_places(capacity: pd.DataFrame) -> pd.DataFrame:
+    """``capacity`` with ``named_places``: its places where they come from named staff."""
+    if "named_places" in capacity:
+        return capacity
+    if "capacity_kind" not in capacity:
+        return capacity.assign(named_places=0)
+    named = capacity["capacity_kind"] == NAMED
+    return capacity.assign(named_places=capacity["places"].where(named, 0))
+
+
 def programme_capacity(capacity: pd.DataFrame, hosting: pd.DataFrame) -> pd.DataFrame:
     """Places open to each programme: capacity rows of its profession group in settings that
     host it.
@@ -114,8 +138,10 @@ def programme_capacity(capacity: pd.DataFrame, hosting: pd.DataFrame) -> pd.Data
     is open to every nursing programme its setting hosts, so programme rows overlap and must
     not be added up into a total.
     """
-    merged = capacity.merge(hosting, on=["setting_id", "profession_group"], how="inner")
-    return merged.groupby(["programme", "block"], as_index=False)["places"].sum()
+    merged = _with_named_places(capacity).merge(
+        hosting, on=["setting_id", "profession_group"], how="inner"
+    )
+    return merged.groupby(["programme", "block"], as_index=False)[["places", "named_places"]].sum()
 
 
 def matrix(long: pd.DataFrame, *, key: str, value: str) -> pd.DataFrame:

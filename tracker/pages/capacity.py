@@ -39,6 +39,7 @@ SHOWN = [
     "profession_group",
     *EDITABLE,
     "places",
+    "capacity_kind",
     "named_staff",
 ]
 
@@ -49,8 +50,10 @@ def _defs() -> list[dict[str, Any]]:
         if d["field"] in EDITABLE:
             ui.editable_number(d, *EDITABLE[d["field"]])
         if d["field"] == "places":
+            # typed rows follow an edit at once; named staff's places come from the register
             d["valueGetter"] = {
-                "function": "Number(params.data.practice_supervisors) * "
+                "function": "params.data.capacity_kind === 'named' ? Number(params.data.places)"
+                " : Number(params.data.practice_supervisors) * "
                 "Number(params.data.learners_per_supervisor)"
             }
         if d["field"] in ("setting_id", "setting_name"):
@@ -101,11 +104,13 @@ def _grid_card() -> Any:
             ]
         ),
         download=f"{PAGE}-table",
-        note="Places = practice supervisors × learners each supports. Double-click a blue "
-        "column to edit; whole numbers, 0 or more (learners per supervisor 1 to 20). Saving "
-        "writes every changed row or none. Named staff: the setting's active practice staff "
-        "in that group on the practice staff register; unnamed where it lists none (the counts "
-        "typed here then stand alone).",
+        note="Places from named staff: where the practice staff register lists the setting's "
+        "active staff in the group, places are the learners those prepared by the block's "
+        "start can support at once (each with a supervisor and a different assessor in their "
+        "field, or an educator). Unnamed (typed counts): where it lists none, places = "
+        "practice supervisors × learners each supports. Double-click a blue column to edit; "
+        "whole numbers, 0 or more (learners per supervisor 1 to 20); typed counts of a named "
+        "row count again if its staff are removed. Saving writes every changed row or none.",
     )
 
 

@@ -21,6 +21,7 @@ from tracker.models import (
 )
 from tracker.queries.joins import HEI, with_cohort
 from tracker.queries.options import frame_of, hosted_codes
+from tracker.queries.staff_capacity import NamedCapacity, named_capacity
 from tracker.snapshots import GROUP_SEPARATOR, register_code
 
 ALLOCATOR_SETTINGS_COLUMNS = ["setting_id", "sector", "programmes", "lat", "lon", "active"]
@@ -65,9 +66,11 @@ def _places(
     groups: set[str],
     block_code: Mapping[int | None, str],
     overrides: Mapping[tuple[str, str, str], int],
+    named: NamedCapacity,
 ) -> dict[tuple[int, str, str], list[int]]:
-    """Places per (setting id, profession group, block) in scope, what-if overrides applied,
-    with the learners per supervisor of each row."""
+    """Places per (setting id, profession group, block) in scope, with the learners per
+    supervisor of each row: the named staff's places where the setting lists staff for the
+    group, else the typed counts; what-if overrides replace either."""
     # places per (setting id, group, block), and the smallest learners-per-supervisor seen
     query = select(SupervisionCapacity).where(
         col(SupervisionCapacity.block_id).in_(list(block_code))
@@ -78,7 +81,8 @@ def _places(
             continue
         block = block_code[c.block_id]
         setting = settings[c.setting_id]
-        value = overrides.get((setting.code, block, c.profession_group), c.places)
+        counted = named.places_in(setting.code, c.profession_group, block, c.places)
+        value = overrides.get((setting.code, block, c.profession_group), counted)
         places[(c.setting_id, c.profession_group, block)] = [value, c.learners_per_supervisor]
     for (code, block, group), value in overrides.items():
         # an override may offer places where the register has no row yet
@@ -125,16 +129,23 @@ def _programmes_offered(
     settings: Mapping[int | None, PlacementSetting],
     places: Mapping[tuple[int, str, str], list[int]],
     group_of: Mapping[str, str],
+    named: NamedCapacity,
+    field_of: Mapping[str, str],
 ) -> tuple[dict[int, list[str]], dict[tuple[int, str], list[str]]]:
     """Per setting, the profession groups it offers places to in scope; per (setting, group),
-    the in-scope programmes of that group it hosts ("any programme" narrowed to the group)."""
+    the in-scope programmes of that group it hosts ("any programme" narrowed to the group),
+    less those of fields its named staff cannot assess or educate."""
     hosted = hosted_codes(session)
     offered: dict[int, list[str]] = {}
     setting_programmes: dict[tuple[int, str], list[str]] = {}
     for setting_id, group in sorted({(s, g) for s, g, _ in places}):
         setting = settings[setting_id]
         candidates = list(group_of) if setting.hosts_any_programme else hosted.get(setting_id, [])
-        codes = sorted(c for c in candidates if group_of.get(c) == group)
+        codes = sorted(
+            c
+            for c in candidates
+            if group_of.get(c) == group and named.offers(setting.code, group, field_of[c])
+        )
         if codes:
             offered.setdefault(setting_id, []).append(group)
             setting_programmes[(setting_id, group)] = codes
@@ -183,7 +194,10 @@ def allocator_inputs(
     means any; ids are register codes).
 
     Places for a request's programme come only from the capacity rows of that programme's
-    profession group: a physiotherapy request never takes a nursing supervisor's place. The
+    profession group: a physiotherapy request never takes a nursing supervisor's place.
+    Where a setting lists named staff for the group, a row's places are theirs
+    (``queries.staff_capacity``), and only the programmes of fields they can assess or educate
+    are hosted there; elsewhere the typed counts stand. The
     allocator knows settings, not profession groups, so:
 
     * a setting offering places to one profession group in scope keeps its register code as
@@ -209,9 +223,12 @@ def allocator_inputs(
     overrides = _override_places(capacity_overrides)
 
     settings = {s.id: s for s in session.exec(select(PlacementSetting)).all()}
-    places = _places(session, settings, groups, block_code, overrides)
-
-    offered, setting_programmes = _programmes_offered(session, settings, places, group_of)
+    named = named_capacity(session)
+    places = _places(session, settings, groups, block_code, overrides, named)
+    field_of = {p.code: p.field for p in scope}
+    offered, setting_programmes = _programmes_offered(
+        session, settings, places, group_of, named, field_of
+    )
 
     def allocator_id(setting_id: int, group: str) -> str:
         code = settings[setting_id].code

@@ -17,6 +17,7 @@ from tracker.models import (
 )
 from tracker.queries.filters import narrowed
 from tracker.queries.joins import SETTING_OWNER, with_block, with_setting
+from tracker.queries.staff_capacity import named_capacity
 
 CAPACITY_COLUMNS = [
     "id",
@@ -32,6 +33,7 @@ CAPACITY_COLUMNS = [
     "practice_educators",
     "learners_per_supervisor",
     "places",
+    "capacity_kind",
     "version",
 ]
 #: The register codes ``capacity_register`` chooses (see ``queries.filters``).
@@ -48,7 +50,9 @@ CAPACITY_FILTERS: Final = MappingProxyType(
 def capacity_register(
     session: Session, *, principal: Principal, active_only: bool = False, **codes: Sequence[str]
 ) -> pd.DataFrame:
-    """Supervision capacity rows with their setting, block and derived places.
+    """Supervision capacity rows with their setting, block and places, and where the places
+    come from (``capacity_kind``: ``named`` staff, or the ``unnamed`` typed counts; see
+    ``queries.staff_capacity``).
 
     ``codes`` choose blocks, sectors, organisations and profession groups
     (``CAPACITY_FILTERS``); a filter left out or empty keeps every row.
@@ -82,6 +86,16 @@ def capacity_register(
     query = narrowed(query, CAPACITY_FILTERS, codes)
     if active_only:
         query = query.where(PlacementSetting.active)
-    # places = supervisors x learners per supervisor, as SupervisionCapacity.places says
-    rows = [(*r[:12], r[8] * r[11], r[12]) for r in session.exec(query).all()]
+    # places: the named staff's where the setting lists them for the group, else the typed
+    # supervisors x learners per supervisor (SupervisionCapacity.places)
+    named = named_capacity(session)
+    rows = [
+        (
+            *r[:12],
+            named.places_in(r[1], r[7], r[6], r[8] * r[11]),
+            named.kind(r[1], r[7]),
+            r[12],
+        )
+        for r in session.exec(query).all()
+    ]
     return pd.DataFrame.from_records(rows, columns=CAPACITY_COLUMNS)

@@ -32,7 +32,8 @@ from tracker.queries.settings import settings_register
 class CapacityDemandFrames:
     """The inputs of the capacity-against-demand measures, filtered alike.
 
-    ``capacity``: setting_id, sector, block, profession_group, places, lat, lon (active
+    ``capacity``: setting_id, sector, block, profession_group, places, capacity_kind (named
+    staff's places or the typed counts, ``queries.staff_capacity``), lat, lon (active
     settings only). ``demand``: request_id, hei, programme, profession_group, block, sector,
     learners (submitted requests; sector is ``ANY_SECTOR`` when none is required).
     ``hosting``: setting_id, programme, profession_group. ``placed``: setting_id, block,
@@ -73,7 +74,9 @@ def capacity_demand_frames(
     )
     settings = settings_register(session, principal=principal, sector=sectors, active=True)
     where = settings.set_index("setting_id")[["lat", "lon"]]
-    capacity = cap[["setting_id", "sector", "block", "profession_group", "places"]].copy()
+    capacity = cap[
+        ["setting_id", "sector", "block", "profession_group", "places", "capacity_kind"]
+    ].copy()
     capacity["lat"] = capacity["setting_id"].map(where["lat"])
     capacity["lon"] = capacity["setting_id"].map(where["lon"])
 

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Final
 
 from tracker.measures import readiness
-from tracker.measures.capacity import ALL_SECTORS, ANY_SECTOR
+from tracker.measures.capacity import ALL_SECTORS, ANY_SECTOR, NAMED, UNNAMED
 from tracker.models import (
     AuditOutcome,
     AuditStatus,
@@ -91,6 +91,9 @@ def _role_sets() -> Mapping[str, str]:
 
 #: The roles cell of the practice staff register (one or several roles) in words.
 STAFF_ROLE_SETS: Final = _role_sets()
+#: Where a capacity row's places come from: the setting's named staff, or (where it lists
+#: none for the group) the counts typed on the capacity page.
+CAPACITY_KINDS: Final = MappingProxyType({NAMED: "Named staff", UNNAMED: "Unnamed (typed counts)"})
 #: Whether a member of practice staff has been prepared for their role (on the day shown).
 PREPARATIONS: Final = MappingProxyType({"prepared": "Prepared", "not_prepared": "Not prepared"})
 #: A learner's pre-placement checks (``measures.readiness.CHECKS``).
@@ -227,6 +230,7 @@ VALUE_LABELS: Final = MappingProxyType(
         "audit_status": AUDIT_STATUSES,
         "roles": STAFF_ROLE_SETS,
         "preparation": PREPARATIONS,
+        "capacity_kind": CAPACITY_KINDS,
         "first_to_expire": READINESS_CHECKS,
         "readiness_status": READINESS_STATUSES,
         "role": ROLES,

@@ -98,6 +98,8 @@ COLUMNS: Final = MappingProxyType(
         "max_learners": "Learners at once",
         "assessed_programmes": "Programmes assessed",
         "named_staff": "Named supervisors / assessors",
+        "capacity_kind": "Places from",
+        "named_places": "Places from named staff",
         "practice_supervisor": "Practice supervisor",
         "practice_assessor": "Practice assessor",
         # learner readiness
