@@ -18,7 +18,6 @@ from sqlmodel import Session, select
 from tracker.access import Principal
 from tracker.models import AuditOutcome, EducationalAudit, PlacementSetting
 from tracker.services import registers
-from tracker.services.audit import record_audit
 from tracker.services.registers import SaveRefused
 
 #: The re-audit interval when the deployment does not set TRACKER_AUDIT_INTERVAL_MONTHS.
@@ -154,13 +153,12 @@ def delete_audit(session: Session, *, principal: Principal, audit_id: int, versi
     audit, code = _stored(session, audit_id)
     registers.require_current(version, audit.version)
     old = _snapshot(audit, code)
-    session.delete(audit)
-    record_audit(
+    registers.delete_recorded(
         session,
         principal,
+        audit,
         "delete_educational_audit",
         entity="educational_audit",
         entity_id=f"{code}@{old['audited_on']}",
         old=old,
     )
-    session.flush()

@@ -22,7 +22,6 @@ from tracker.clock import utcnow
 from tracker.measures.readiness import CHECK_COLUMNS
 from tracker.models import Cohort, Learner, LearnerReadiness
 from tracker.services import registers
-from tracker.services.audit import record_audit
 from tracker.services.registers import SaveRefused, StaleEdit
 
 DATE_COLUMNS = tuple(CHECK_COLUMNS.values())
@@ -137,13 +136,12 @@ def delete_readiness(
         raise registers.no_longer_exists("readiness record")
     registers.require_current(version, existing.version)
     old = _snapshot(existing)
-    session.delete(existing)
-    record_audit(
+    registers.delete_recorded(
         session,
         principal,
+        existing,
         "delete_learner_readiness",
         entity="learner_readiness",
         entity_id=learner_ref,
         old=old,
     )
-    session.flush()

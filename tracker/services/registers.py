@@ -76,6 +76,23 @@ def record_saved(
     )
 
 
+def delete_recorded(
+    session: Session,
+    principal: Principal,
+    record: Any,
+    action: str,
+    *,
+    entity: str,
+    entity_id: str,
+    old: Mapping[str, Any],
+) -> None:
+    """Delete a register row and write its audit row: what it held (``old``), under the key
+    users know it by, so a deletion made by mistake can be typed in again."""
+    session.delete(record)
+    record_audit(session, principal, action, entity=entity, entity_id=entity_id, old=dict(old))
+    session.flush()
+
+
 def require_staff(principal: Principal, action: str) -> None:
     if not may_edit_registers(principal):
         raise AccessDenied(f"Your role ({principal.role.value}) may not {action}.")

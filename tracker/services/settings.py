@@ -23,9 +23,11 @@ from tracker.models import (
 from tracker.services.audit import record_audit
 from tracker.services.registers import (
     SaveRefused,
-    changed_only,
+    add_or_update,
     conditional_update,
+    delete_recorded,
     no_longer_exists,
+    record_saved,
     require_current,
     require_staff,
     validate_rows,
@@ -164,33 +166,23 @@ def save_setting(
     }
     validate_rows(session, principal, "settings", [row])
     values, programme_ids = _setting_values(session, setting, programmes, row["name"])
+    old = None if existing is None else _setting_snapshot(session, existing)
     if existing is None:
-        target = PlacementSetting(code=row["setting_id"], **values)
-        session.add(target)
-        session.flush()
-        old = None
-    else:
-        old = _setting_snapshot(session, existing)
-        assert existing.id is not None and version is not None
-        conditional_update(session, PlacementSetting, existing.id, version, values)
-        session.refresh(existing)
-        target = existing
+        values["code"] = row["setting_id"]  # the key: given once, never changed by an edit
+    target: PlacementSetting = add_or_update(session, PlacementSetting, existing, version, values)
     session.exec(delete(SettingProgramme).where(col(SettingProgramme.setting_id) == target.id))
     assert target.id is not None
     for pid in sorted(programme_ids):
         session.add(SettingProgramme(setting_id=target.id, programme_id=pid))
     session.flush()
-    new = _setting_snapshot(session, target)
-    if old is not None:
-        old, new = changed_only(old, new)
-    record_audit(
+    record_saved(
         session,
         principal,
         "save_setting",
         entity="placement_setting",
         entity_id=target.code,
         old=old,
-        new=new,
+        new=_setting_snapshot(session, target),
     )
     return target
 
@@ -236,13 +228,12 @@ def delete_setting(
         (SupervisionCapacity, SupervisionCapacity.setting_id),
     ):
         session.exec(delete(model).where(col(column) == setting_id))
-    session.delete(setting)
-    record_audit(
+    delete_recorded(
         session,
         principal,
+        setting,
         "delete_setting",
         entity="placement_setting",
         entity_id=setting.code,
         old=old,
     )
-    session.flush()

@@ -34,7 +34,6 @@ from tracker.models import (
 )
 from tracker.queries.staff import roles_of
 from tracker.services import registers
-from tracker.services.audit import record_audit
 from tracker.services.registers import SaveRefused
 
 Snapshot = dict[str, Any]
@@ -205,16 +204,15 @@ def delete_practice_staff(
              "inactive instead"]
         )  # fmt: skip
     link_settings(set())(session, person)
-    session.delete(person)
-    record_audit(
+    registers.delete_recorded(
         session,
         principal,
+        person,
         "delete_practice_staff",
         entity="practice_staff",
         entity_id=f"{old['organisation']}/{old['staff_id']}",
         old=old,
     )
-    session.flush()
 
 
 def _may_keep_assessors(principal: Principal) -> None:
@@ -294,13 +292,12 @@ def delete_academic_assessor(
     _may_keep_assessors(principal)
     assessor, old = _stored_assessor(session, principal, assessor_id)
     registers.require_current(version, assessor.version)
-    session.delete(assessor)
-    record_audit(
+    registers.delete_recorded(
         session,
         principal,
+        assessor,
         "delete_academic_assessor",
         entity="academic_assessor",
         entity_id=f"{old['hei']}/{old['staff_id']}",
         old=old,
     )
-    session.flush()

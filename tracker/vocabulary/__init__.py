@@ -16,21 +16,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
+from tracker import models
 from tracker.measures import readiness
 from tracker.measures.capacity import ALL_SECTORS, ANY_SECTOR, NAMED, UNNAMED
-from tracker.models import (
-    AuditOutcome,
-    AuditStatus,
-    PlacementStatus,
-    ProfessionGroup,
-    RequestStatus,
-    Role,
-    Route,
-    RunStatus,
-    Sector,
-    StaffRole,
-    WithdrawalReason,
-)
 from tracker.vocabulary.columns import (
     COLUMNS,
     FIGURE_COLUMNS,
@@ -53,27 +41,27 @@ __all__ = [
 ]
 
 
-SECTORS: Final = _labelled(Sector, {"vcse": "Voluntary sector"})
+SECTORS: Final = _labelled(models.Sector, {"vcse": "Voluntary sector"})
 #: Sector rows of capacity-against-demand tables that are not sectors.
 SECTOR_ROWS: Final = MappingProxyType(
     {**SECTORS, ANY_SECTOR: "Any sector (no requirement)", ALL_SECTORS: "All sectors"}
 )
-PROFESSION_GROUPS: Final = _labelled(ProfessionGroup, {"ahp": "Allied health professions"})
-ROUTES: Final = _labelled(Route)
-WITHDRAWAL_REASONS: Final = _labelled(WithdrawalReason)
-REQUEST_STATUSES: Final = _labelled(RequestStatus)
+PROFESSION_GROUPS: Final = _labelled(models.ProfessionGroup, {"ahp": "Allied health professions"})
+ROUTES: Final = _labelled(models.Route)
+WITHDRAWAL_REASONS: Final = _labelled(models.WithdrawalReason)
+REQUEST_STATUSES: Final = _labelled(models.RequestStatus)
 #: The status of a request still to be placed (what the requests page lists first).
-SUBMITTED: Final = RequestStatus.SUBMITTED.value
+SUBMITTED: Final = models.RequestStatus.SUBMITTED.value
 #: Placement statuses a published placement can have (proposed ones belong to a draft run).
 PLACEMENT_STATUSES: Final = _labelled(
-    s.value for s in PlacementStatus if s is not PlacementStatus.PROPOSED
+    s.value for s in models.PlacementStatus if s is not models.PlacementStatus.PROPOSED
 )
 #: The status of a published placement still to happen (what the placements page lists first).
-CONFIRMED: Final = PlacementStatus.CONFIRMED.value
-RUN_STATUSES: Final = _labelled(RunStatus)
-AUDIT_OUTCOMES: Final = _labelled(AuditOutcome)
-AUDIT_STATUSES: Final = _labelled(AuditStatus, {"due": "Due within 90 days"})
-STAFF_ROLES: Final = _labelled(StaffRole)
+CONFIRMED: Final = models.PlacementStatus.CONFIRMED.value
+RUN_STATUSES: Final = _labelled(models.RunStatus)
+AUDIT_OUTCOMES: Final = _labelled(models.AuditOutcome)
+AUDIT_STATUSES: Final = _labelled(models.AuditStatus, {"due": "Due within 90 days"})
+STAFF_ROLES: Final = _labelled(models.StaffRole)
 
 
 def _role_sets() -> Mapping[str, str]:
@@ -100,7 +88,7 @@ PREPARATIONS: Final = MappingProxyType({"prepared": "Prepared", "not_prepared": 
 READINESS_CHECKS: Final = _labelled(readiness.CHECKS, {"dbs": "DBS check"})
 READINESS_STATUSES: Final = _labelled(readiness.STATUSES, {"expiring": "Expiring soon"})
 ROLES: Final = _labelled(
-    Role,
+    models.Role,
     {
         "admin": "Administrator",
         "coordinator": "Placement coordinator",
@@ -109,9 +97,9 @@ ROLES: Final = _labelled(
     },
 )
 #: The role a new user gets unless another is chosen.
-DEFAULT_ROLE: Final = Role.COORDINATOR.value
+DEFAULT_ROLE: Final = models.Role.COORDINATOR.value
 #: The role whose users are bound to one HEI.
-HEI_ROLE: Final = Role.HEI.value
+HEI_ROLE: Final = models.Role.HEI.value
 
 #: A learner's status on a date, as the pipeline measures count it.
 LEARNER_STATUSES: Final = _labelled(
@@ -122,7 +110,7 @@ LEARNER_STATUSES: Final = _labelled(
 #: word, whichever table it stands in.
 STATUSES: Final = MappingProxyType(
     {
-        **_labelled(PlacementStatus),
+        **_labelled(models.PlacementStatus),
         **REQUEST_STATUSES,
         **RUN_STATUSES,
         **AUDIT_STATUSES,
