@@ -7,9 +7,16 @@ importing a layer above.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 
 def utcnow() -> datetime:
     """Now, in UTC, timezone-aware."""
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in UTC: what the registers' statuses are judged by (an audit lapsing, a
+    preparation date reached, a readiness check in date). A calendar day, not a data version:
+    a status moves overnight with no edit."""
+    return utcnow().date()

@@ -16,7 +16,7 @@ decides access: reports come from services and queries, permissions from ``track
 """
 
 from tracker.components import capacity_figures, figures
-from tracker.components.actions import action, fill_form, lock, opened, require
+from tracker.components.actions import action, fill_form, lock, opened, picked, require
 from tracker.components.alerts import (
     disclosure_notice,
     message,
@@ -59,6 +59,7 @@ from tracker.components.fields import (
     coded_options,
     confirm_dialog,
     dropdown,
+    dropdown_filter,
     field,
     filter_field,
     group_options,
@@ -106,6 +107,7 @@ from tracker.components.registers import (
     register_layout,
     saved,
     search_box,
+    shown,
     states,
     table_download,
 )
@@ -149,6 +151,7 @@ __all__ = [
     "drawn",
     "drawn_capacity",
     "dropdown",
+    "dropdown_filter",
     "edit_form",
     "editable_number",
     "field",
@@ -181,6 +184,7 @@ __all__ = [
     "outlook_figure",
     "page_guard",
     "page_header",
+    "picked",
     "pipeline_report",
     "plain_figure",
     "rate_text",
@@ -202,6 +206,7 @@ __all__ = [
     "send_table",
     "settings_map",
     "shortfall_heatmap",
+    "shown",
     "stat_card",
     "stat_row",
     "states",

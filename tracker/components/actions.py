@@ -113,6 +113,12 @@ def opened(saved: Any) -> dict[str, Any]:
     return {"id": saved.id, "version": saved.version}
 
 
+def picked(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The record an edit form opens on from the grid's picked row: its id and the version
+    the user loaded (``lock`` hands both to the service)."""
+    return {"id": row["id"], "version": row["version"]}
+
+
 def lock(editing: Mapping[str, int] | None, key: str, *, what: str | None = None) -> dict[str, Any]:
     """The record the edit form is on as a service's optimistic lock: ``{key: its id,
     "version": the version loaded}``, both none for a new record; an action that needs a

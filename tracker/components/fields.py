@@ -67,6 +67,14 @@ def dropdown(
     )
 
 
+def dropdown_filter(
+    label_text: str, component_id: str, choices: Sequence[Mapping[str, Any]], *, width: int = 3
+) -> Layout:
+    """A filter of many values (none chosen: all) under its label: the register and report
+    filter bars' usual control."""
+    return filter_field(label_text, dropdown(component_id, choices), width=width)
+
+
 def choice(
     component_id: str,
     choices: Sequence[Mapping[str, Any]],

@@ -14,6 +14,7 @@ from dash import Input, Output
 from tracker.components.filtered_views import Count, FilteredView, Headers, register
 from tracker.components.grids import records
 from tracker.components.guard import callback_principal
+from tracker.components.registers import follow_search
 
 
 class RegisterTable(FilteredView):
@@ -46,6 +47,12 @@ class RegisterTable(FilteredView):
             *[Input(f"{self.page}-{control}", "value") for control in self.controls],
             *triggers,
         )
+
+    def follow_edits(self, name: str) -> None:
+        """The grid of a register edited on its page: loaded as the controls change and after
+        every save (``<page>-refresh``), filtered as the user types in ``<page>-search``."""
+        self.follow(name, Input(f"{self.page}-refresh", "data"))
+        follow_search(self.page)
 
     def download(
         self,

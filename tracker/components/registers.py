@@ -7,7 +7,7 @@ CSV/Excel buttons on a card. Holding that here lets a page state only what diffe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -71,6 +71,12 @@ CHOOSE_TO_EDIT: Final[Mapping[str, Any]] = MappingProxyType(
         },
     }
 )
+
+
+def shown(columns: Sequence[str]) -> list[str]:
+    """A register's columns as its grid and download show them: all but the row's ``id`` and
+    ``version``, which the grid's rows keep for the edit form (``picked``)."""
+    return [c for c in columns if c not in ("id", "version")]
 
 
 def register_grid(page: str, title: str, columns: list[str], note: str) -> Layout:

@@ -22,14 +22,12 @@ def filters(settings: list[dict[str, Any]], orgs: pd.DataFrame) -> Any:
     return dbc.Row(
         [
             ui.search_box(PAGE, "Setting, organisation, action…"),
-            ui.filter_field("Setting", ui.dropdown(f"{PAGE}-setting", settings), width=3),
-            ui.filter_field(
-                "Organisation", ui.dropdown(f"{PAGE}-organisation", ui.code_options(orgs)), width=3
+            ui.dropdown_filter("Setting", f"{PAGE}-setting", settings, width=3),
+            ui.dropdown_filter(
+                "Organisation", f"{PAGE}-organisation", ui.code_options(orgs), width=3
             ),
-            ui.filter_field(
-                "Status",
-                ui.dropdown(f"{PAGE}-status", vocabulary.options(vocabulary.AUDIT_STATUSES)),
-                width=3,
+            ui.dropdown_filter(
+                "Status", f"{PAGE}-status", vocabulary.options(vocabulary.AUDIT_STATUSES), width=3
             ),
         ]
     )

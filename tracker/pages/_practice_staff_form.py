@@ -25,17 +25,16 @@ def filters(settings: Choices, orgs: Choices, fields: Choices) -> Any:
     return dbc.Row(
         [
             ui.search_box(PAGE, "Reference, name, setting…", width=2),
-            ui.filter_field("Setting", ui.dropdown(f"{PAGE}-setting", settings), width=2),
-            ui.filter_field("Organisation", ui.dropdown(f"{PAGE}-organisation", orgs), width=2),
-            ui.filter_field(
-                "Role",
-                ui.dropdown(f"{PAGE}-role", vocabulary.options(vocabulary.STAFF_ROLES)),
-                width=2,
+            ui.dropdown_filter("Setting", f"{PAGE}-setting", settings, width=2),
+            ui.dropdown_filter("Organisation", f"{PAGE}-organisation", orgs, width=2),
+            ui.dropdown_filter(
+                "Role", f"{PAGE}-role", vocabulary.options(vocabulary.STAFF_ROLES), width=2
             ),
-            ui.filter_field("Field", ui.dropdown(f"{PAGE}-field", fields), width=2),
-            ui.filter_field(
+            ui.dropdown_filter("Field", f"{PAGE}-field", fields, width=2),
+            ui.dropdown_filter(
                 "Preparation",
-                ui.dropdown(f"{PAGE}-prepared", vocabulary.options(vocabulary.PREPARATIONS)),
+                f"{PAGE}-prepared",
+                vocabulary.options(vocabulary.PREPARATIONS),
                 width=2,
             ),
         ]

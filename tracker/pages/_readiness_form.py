@@ -24,17 +24,18 @@ def filters(
         # the same filter id for every role keeps one callback; access fixes the HEI
         hei = html.Div(ui.dropdown(f"{PAGE}-hei", []), hidden=True)
     else:
-        hei = ui.filter_field("HEI", ui.dropdown(f"{PAGE}-hei", ui.code_options(heis)), width=2)
+        hei = ui.dropdown_filter("HEI", f"{PAGE}-hei", ui.code_options(heis), width=2)
     return dbc.Row(
         [
             ui.search_box(PAGE, "Learner, programme, note…"),
             hei,
-            ui.filter_field(
-                "Programme", ui.dropdown(f"{PAGE}-programme", ui.coded_options(programmes)), width=2
+            ui.dropdown_filter(
+                "Programme", f"{PAGE}-programme", ui.coded_options(programmes), width=2
             ),
-            ui.filter_field(
+            ui.dropdown_filter(
                 "Readiness",
-                ui.dropdown(f"{PAGE}-status", vocabulary.options(vocabulary.READINESS_STATUSES)),
+                f"{PAGE}-status",
+                vocabulary.options(vocabulary.READINESS_STATUSES),
                 width=2,
             ),
             ui.filter_field(

@@ -10,7 +10,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, html
+from dash import html
 from typing_extensions import TypedDict
 
 from tracker import components as ui
@@ -43,7 +43,7 @@ dash.register_page(
 )
 
 ALL = "*"
-SHOWN = [c for c in ASSESSOR_COLUMNS if c not in ("id", "version")]
+SHOWN = ui.shown(ASSESSOR_COLUMNS)
 
 
 def _heis(principal: Principal, frame: Any) -> list[dict[str, Any]]:
@@ -101,7 +101,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
     filters = dbc.Row(
         [
             ui.search_box(PAGE, "Reference, name, programme…"),
-            ui.filter_field("HEI", ui.dropdown(f"{PAGE}-hei", heis), width=3),
+            ui.dropdown_filter("HEI", f"{PAGE}-hei", heis, width=3),
         ]
     )
     return ui.register_layout(
@@ -126,8 +126,7 @@ def _read(principal: Principal, **chosen: Any) -> Any:
 
 
 TABLE = ui.RegisterTable(PAGE, {"hei": list[str] | None}, _read)
-TABLE.follow("load_academic_assessors", Input(f"{PAGE}-refresh", "data"))
-ui.follow_search(PAGE)
+TABLE.follow_edits("load_academic_assessors")
 
 FORM = ["form-hei", "ref", "name", "active", "programmes", "all"]
 
@@ -145,7 +144,7 @@ def _fill_assessor(row: AssessorRow | None) -> tuple[Any, ...]:
         row["active"],
         [] if programmes == ALL else programmes.split(";"),
         programmes == ALL,
-        {"id": row["id"], "version": row["version"]},
+        ui.picked(row),
         f"Editing {row['staff_ref']} of {row['hei']}.",
     )
 

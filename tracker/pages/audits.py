@@ -10,13 +10,13 @@ from datetime import date
 from typing import Any
 
 import dash
-from dash import Input, html
+from dash import html
 from typing_extensions import TypedDict
 
+from tracker import clock
 from tracker import components as ui
 from tracker.access import Principal, may_edit_registers
 from tracker.callback_inputs import IsoDate
-from tracker.clock import utcnow
 from tracker.pages import _audits_form as parts
 from tracker.queries.audits import AUDIT_COLUMNS, audits_due, audits_register
 from tracker.queries.options import organisation_options, programme_fields, programme_options
@@ -44,12 +44,7 @@ dash.register_page(__name__, path="/audits", name="Educational audits", order=25
 
 ALL = "*"
 #: The register's columns but the row id and version (kept for editing).
-SHOWN = [c for c in AUDIT_COLUMNS if c not in ("id", "version")]
-
-
-def _today() -> date:
-    """Statuses are as of today: an audit lapses on a calendar day, not on a data version."""
-    return utcnow().date()
+SHOWN = ui.shown(AUDIT_COLUMNS)
 
 
 @ui.page_guard(PAGE)
@@ -59,7 +54,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
         settings = settings_register(session, principal=principal)
         programmes = programme_options(session)
         fields = programme_fields(session)
-        due = audits_due(session, principal=principal, today=_today())
+        due = audits_due(session, principal=principal, today=clock.today())
     setting_choices = ui.code_options(settings, value="setting_id")
     approvable = ui.coded_options(programmes) + [
         {"label": f"Field: {f}", "value": f} for f in fields
@@ -94,7 +89,7 @@ def _read(principal: Principal, **chosen: Any) -> Any:
     """The audits the filters choose (setting, organisation, status: as the register names
     them), with their statuses as of today."""
     with ui.reading() as session:
-        return audits_register(session, principal=principal, today=_today(), **chosen)
+        return audits_register(session, principal=principal, today=clock.today(), **chosen)
 
 
 TABLE = ui.RegisterTable(
@@ -102,8 +97,7 @@ TABLE = ui.RegisterTable(
     {"setting": list[str] | None, "organisation": list[str] | None, "status": list[str] | None},
     _read,
 )
-TABLE.follow("load_audits", Input(f"{PAGE}-refresh", "data"))
-ui.follow_search(PAGE)
+TABLE.follow_edits("load_audits")
 
 FORM = ["form-setting", "audited", "outcome", "expires", "programmes", "all", "action-due"]
 
@@ -123,7 +117,7 @@ def _fill_audit(row: AuditRow | None) -> tuple[Any, ...]:
         approved == ALL,
         row["action_due_on"],
         row["action_plan"] or "",
-        {"id": row["id"], "version": row["version"]},
+        ui.picked(row),
         f"Editing the audit of {row['setting_id']} on {row['audited_on']}.",
     )
 

@@ -66,9 +66,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
         "Each HEI programme's placement weeks inside the system blocks; overlaps "
         "between HEIs in one profession group compete for the same supervisors.",
     )
-    groups = ui.filter_field(
-        "Profession groups", ui.dropdown(f"{PAGE}-groups", ui.group_options()), width=4
-    )
+    groups = ui.dropdown_filter("Profession groups", f"{PAGE}-groups", ui.group_options(), width=4)
     return ui.register_layout(
         PAGE,
         header,

@@ -65,11 +65,9 @@ def _filters(choices: Any, first: Any, orgs: Any) -> Any:
     return dbc.Row(
         [
             ui.choice_field("Block", f"{PAGE}-block", choices, "Choose a block", value=first),
-            ui.filter_field("Sector", ui.dropdown(f"{PAGE}-sector", ui.sector_options())),
-            ui.filter_field(
-                "Organisation", ui.dropdown(f"{PAGE}-organisation", ui.code_options(orgs))
-            ),
-            ui.filter_field("Profession group", ui.dropdown(f"{PAGE}-group", ui.group_options())),
+            ui.dropdown_filter("Sector", f"{PAGE}-sector", ui.sector_options()),
+            ui.dropdown_filter("Organisation", f"{PAGE}-organisation", ui.code_options(orgs)),
+            ui.dropdown_filter("Profession group", f"{PAGE}-group", ui.group_options()),
         ]
     )
 

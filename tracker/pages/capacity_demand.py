@@ -35,15 +35,9 @@ def layout(principal: Principal, **_query: Any) -> Any:
         blocks = block_options(session)
     filters = dbc.Row(
         [
-            ui.filter_field(
-                "Blocks", ui.dropdown(f"{PAGE}-blocks", ui.block_choices(blocks)), width=4
-            ),
-            ui.filter_field(
-                "Sectors", ui.dropdown(f"{PAGE}-sectors", ui.sector_options()), width=4
-            ),
-            ui.filter_field(
-                "Profession groups", ui.dropdown(f"{PAGE}-groups", ui.group_options()), width=4
-            ),
+            ui.dropdown_filter("Blocks", f"{PAGE}-blocks", ui.block_choices(blocks), width=4),
+            ui.dropdown_filter("Sectors", f"{PAGE}-sectors", ui.sector_options(), width=4),
+            ui.dropdown_filter("Profession groups", f"{PAGE}-groups", ui.group_options(), width=4),
         ]
     )
     return html.Div(

@@ -8,9 +8,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
+from tracker import clock
 from tracker import components as ui
 from tracker.access import Principal, can_view_page
-from tracker.clock import utcnow
 from tracker.queries.audits import audits_due
 from tracker.queries.overview import headline_counts
 from tracker.queries.readiness import readiness_attention
@@ -122,7 +122,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
 def _audits_card(principal: Principal) -> Any:
     """Audits overdue and due within 90 days: a lapsed audit takes a setting out of allocation."""
     with ui.reading() as session:
-        due = audits_due(session, principal=principal, today=utcnow().date())
+        due = audits_due(session, principal=principal, today=clock.today())
     overdue = int((due["audit_status"] == "overdue").sum())
     return ui.stat_card(
         "Educational audits overdue / due",
@@ -136,7 +136,7 @@ def _staff_card(principal: Principal) -> Any:
     """Named staff not yet prepared for their role, and settings lacking an assessor in a
     field they offer places in: either leaves learners without a named assessor."""
     with ui.reading() as session:
-        unprepared = staff_not_prepared(session, principal=principal, today=utcnow().date())
+        unprepared = staff_not_prepared(session, principal=principal, today=clock.today())
         missing = fields_without_assessor(session, principal=principal)
     return ui.stat_card(
         "Staff not prepared / settings lacking an assessor",
@@ -151,7 +151,7 @@ def _readiness_card(principal: Principal) -> Any:
     """An HEI's learners not ready or whose checks lapse in the next 60 days: a learner not
     ready through a placement's end may not start it."""
     with ui.reading() as session:
-        attention = readiness_attention(session, principal=principal, today=utcnow().date())
+        attention = readiness_attention(session, principal=principal, today=clock.today())
     not_ready = int((attention["readiness_status"] == "not_ready").sum())
     return ui.stat_card(
         "Learners not ready / expiring",

@@ -11,13 +11,13 @@ from datetime import date
 from typing import Any
 
 import dash
-from dash import Input, html
+from dash import html
 from typing_extensions import TypedDict
 
+from tracker import clock
 from tracker import components as ui
 from tracker.access import Principal, may_edit_registers
 from tracker.callback_inputs import IsoDate
-from tracker.clock import utcnow
 from tracker.pages import _practice_staff_form as parts
 from tracker.queries.options import organisation_options, programme_fields
 from tracker.queries.settings import settings_register
@@ -53,12 +53,7 @@ dash.register_page(
 )
 
 #: The register's columns but the row id and version (kept for editing).
-SHOWN = [c for c in STAFF_COLUMNS if c not in ("id", "version")]
-
-
-def _today() -> date:
-    """Preparation is as of today: a preparation date ahead has not happened yet."""
-    return utcnow().date()
+SHOWN = ui.shown(STAFF_COLUMNS)
 
 
 @ui.page_guard(PAGE)
@@ -97,13 +92,12 @@ def _read(principal: Principal, **chosen: Any) -> Any:
     """The staff the filters choose (setting, organisation, role, field, prepared: as the
     register names them), prepared as of today."""
     with ui.reading() as session:
-        return practice_staff_register(session, principal=principal, today=_today(), **chosen)
+        return practice_staff_register(session, principal=principal, today=clock.today(), **chosen)
 
 
 FILTERS = ("setting", "organisation", "role", "field", "prepared")
 TABLE = ui.RegisterTable(PAGE, dict.fromkeys(FILTERS, list[str] | None), _read)
-TABLE.follow("load_practice_staff", Input(f"{PAGE}-refresh", "data"))
-ui.follow_search(PAGE)
+TABLE.follow_edits("load_practice_staff")
 
 FORM = [
     "ref",
@@ -135,7 +129,7 @@ def _fill_staff(row: StaffRow | None) -> tuple[Any, ...]:
         row["prepared_on"],
         row["display_name"] or "",
         row["active"],
-        {"id": row["id"], "version": row["version"]},
+        ui.picked(row),
         f"Editing {row['staff_ref']} of {row['organisation']}.",
     )
 

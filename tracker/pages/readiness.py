@@ -15,10 +15,10 @@ import dash
 from dash import Input, Output, callback, dcc, html
 from typing_extensions import TypedDict
 
+from tracker import clock
 from tracker import components as ui
 from tracker.access import Principal, may_edit_readiness
 from tracker.callback_inputs import IsoDate
-from tracker.clock import utcnow
 from tracker.pages import _readiness_form as parts
 from tracker.queries.options import organisation_options, programme_options
 from tracker.queries.readiness import READINESS_COLUMNS, readiness_register
@@ -68,11 +68,6 @@ assert set(SHOWN) <= set(READINESS_COLUMNS)
 WINDOW = timedelta(days=60)
 
 
-def _today() -> date:
-    """Readiness is as of today: a check lapses on a calendar day, not on a data version."""
-    return utcnow().date()
-
-
 @ui.page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
     with ui.reading() as session:
@@ -96,7 +91,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
     return ui.register_layout(
         PAGE,
         header,
-        parts.filters(heis, programmes, own_hei=own, horizon=_today() + WINDOW),
+        parts.filters(heis, programmes, own_hei=own, horizon=clock.today() + WINDOW),
         dcc.Store(id=f"{PAGE}-editing", data=None),
         ui.register_grid(
             PAGE,
@@ -116,7 +111,7 @@ def _read(
     status: list[str] | None,
     before: IsoDate | None,
 ) -> Any:
-    today = _today()
+    today = clock.today()
     horizon = date.fromisoformat(before) if before else today + WINDOW
     with ui.reading() as session:
         return readiness_register(
@@ -140,8 +135,7 @@ TABLE = ui.RegisterTable(
     },
     _read,
 )
-TABLE.follow("load_readiness", Input(f"{PAGE}-refresh", "data"))
-ui.follow_search(PAGE)
+TABLE.follow_edits("load_readiness")
 
 DATES = ["dbs", "health", "training"]
 

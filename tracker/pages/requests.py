@@ -92,7 +92,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
         heis = organisation_options(session, heis=True)
     block_list = ui.block_choices(blocks)
     filters = [
-        ui.filter_field("Blocks", ui.dropdown(f"{PAGE}-blocks", block_list)),
+        ui.dropdown_filter("Blocks", f"{PAGE}-blocks", block_list),
         ui.filter_field(
             "Status",
             ui.dropdown(f"{PAGE}-status", options(REQUEST_STATUSES), value=[SUBMITTED]),
@@ -104,7 +104,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
         filters.append(html.Div(ui.dropdown(f"{PAGE}-heis", []), hidden=True))
     else:
         scope = "Every HEI's requests."
-        filters.append(ui.filter_field("HEIs", ui.dropdown(f"{PAGE}-heis", ui.code_options(heis))))
+        filters.append(ui.dropdown_filter("HEIs", f"{PAGE}-heis", ui.code_options(heis)))
     form = _form(block_list, cohorts)
     table = _table(scope)
     header = ui.page_header(

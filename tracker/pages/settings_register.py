@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output
+from dash import Output
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -34,19 +34,13 @@ def layout(principal: Principal, **_query: Any) -> Any:
         "Placement settings",
         "Wards, teams, practices and homes: who runs them, what they host, where.",
     )
-    return ui.register_layout(
+    grid = ui.register_grid(
         PAGE,
-        header,
-        filters,
-        ui.register_grid(
-            PAGE,
-            "Settings",
-            SHOWN,
-            "A setting with placements is never deleted: deactivate it instead.",
-        ),
-        form,
-        edits=True,
+        "Settings",
+        SHOWN,
+        "A setting with placements is never deleted: deactivate it instead.",
     )
+    return ui.register_layout(PAGE, header, filters, grid, form, edits=True)
 
 
 #: The "active" filter's choices as the register's flag ("all": no flag).
@@ -66,8 +60,7 @@ TABLE = ui.RegisterTable(
     {"sector": list[str] | None, "organisation": list[str] | None, "active": str | None},
     _read,
 )
-TABLE.follow("load_settings", Input(f"{PAGE}-refresh", "data"))
-ui.follow_search(PAGE)
+TABLE.follow_edits("load_settings")
 
 
 FORM = [
@@ -103,7 +96,7 @@ def _fill_setting(row: dict[str, Any] | None) -> tuple[Any, ...]:
         row["postcode_district"] or "",
         bool(row["active"]),
         True,
-        {"id": row["id"], "version": row["version"]},
+        ui.picked(row),
         f"Editing {row['setting_id']} (the code cannot change).",
     )
 
