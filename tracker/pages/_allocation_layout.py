@@ -287,6 +287,16 @@ def _chart_tab(name: str, label: str, filename: str, columns: list[str]) -> Any:
     )
 
 
+def _grid_tab(
+    name: str, label: str, columns: list[str], *, tab_id: str | None = None, note: str = ""
+) -> Any:
+    """A tab of one grid of the plan, ``<page>-<name>-grid``, under a line saying what it
+    lists (when there is more to say than the tab's label)."""
+    said = [html.P(note, className="small text-muted")] if note else []
+    grid = ui.grid(f"{PAGE}-{name}-grid", columns, height=360)
+    return dbc.Tab([*said, grid], label=label, tab_id=tab_id or name)
+
+
 def _tabs() -> Any:
     return dbc.Tabs(
         [
@@ -298,29 +308,19 @@ def _tabs() -> Any:
                 "sector-utilisation",
                 ["sector", "places", "placed", "utilisation"],
             ),
-            dbc.Tab(
-                ui.grid(
-                    f"{PAGE}-setting-grid",
-                    ["setting", "sector", "block", "places", "placed", "utilisation"],
-                    height=360,
-                ),
-                label="By setting",
-                tab_id="setting",
+            _grid_tab(
+                "setting",
+                "By setting",
+                ["setting", "sector", "block", "places", "placed", "utilisation"],
             ),
-            dbc.Tab(
-                ui.grid(f"{PAGE}-unmet-grid", UNMET, height=360), label="Unmet", tab_id="unmet"
-            ),
-            dbc.Tab(
-                [
-                    html.P(
-                        "Full settings where one more supervisor would place more learners, "
-                        "most unmet learners in reach first.",
-                        className="small text-muted",
-                    ),
-                    ui.grid(f"{PAGE}-bottleneck-grid", BOTTLENECKS, height=360),
-                ],
-                label="Bottlenecks",
+            _grid_tab("unmet", "Unmet", UNMET),
+            _grid_tab(
+                "bottleneck",
+                "Bottlenecks",
+                BOTTLENECKS,
                 tab_id="bottlenecks",
+                note="Full settings where one more supervisor would place more learners, "
+                "most unmet learners in reach first.",
             ),
             dbc.Tab(
                 [
