@@ -20,6 +20,7 @@ from tracker.data.importers.common import (
     WHERE,
     blocks_named,
     codes,
+    organisations_named,
     programme_list,
     rows_where,
     settings_named,
@@ -36,7 +37,6 @@ from tracker.data.importers.core import (
 )
 from tracker.data.importers.rows import Row
 from tracker.models import (
-    Organisation,
     PlacementSetting,
     ProfessionGroup,
     Programme,
@@ -73,10 +73,8 @@ def _link_programmes(programme_ids: set[int]) -> Callable[[Session, PlacementSet
 
 def plan_settings(ctx: Context, rows: list[Row]) -> list[Action]:
     session = ctx.session
-    existing = by_key(
-        session, PlacementSetting, PlacementSetting.code, (r.raw("setting_id") for r in rows)
-    )
-    orgs = by_key(session, Organisation, Organisation.code, (r.raw("organisation") for r in rows))
+    existing = settings_named(ctx, rows)
+    orgs = organisations_named(ctx, rows)
     listed = {
         code.strip()
         for r in rows

@@ -78,6 +78,13 @@ def blocks_named(ctx: Context, rows: list[Row]) -> dict[str, PlacementBlock]:
     return by_key(ctx.session, PlacementBlock, PlacementBlock.code, (r.raw("block") for r in rows))
 
 
+def organisations_named(
+    ctx: Context, rows: list[Row], column: str = "organisation"
+) -> dict[str, Organisation]:
+    """The organisations the file's ``column`` names (``hei`` for HEIs), by code."""
+    return by_key(ctx.session, Organisation, Organisation.code, (r.raw(column) for r in rows))
+
+
 def settings_named(ctx: Context, rows: list[Row]) -> dict[str, PlacementSetting]:
     """The placement settings the file's ``setting_id`` column names, by code."""
     wanted = (r.raw("setting_id") for r in rows)

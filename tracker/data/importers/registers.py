@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import func, select
 
-from tracker.data.importers.common import codes, plan_coded
+from tracker.data.importers.common import codes, organisations_named, plan_coded
 from tracker.data.importers.core import Action, Column, Context, KindSpec, by_key, max_length
 from tracker.data.importers.rows import Row
 from tracker.models import (
@@ -45,7 +45,7 @@ class Named:
 
     @classmethod
     def load(cls, ctx: Context, rows: list[Row]) -> Named:
-        orgs = by_key(ctx.session, Organisation, Organisation.code, (r.raw("hei") for r in rows))
+        orgs = organisations_named(ctx, rows, "hei")
         programmes = by_key(
             ctx.session, Programme, Programme.code, (r.raw("programme") for r in rows)
         )

@@ -20,6 +20,7 @@ from tracker.data.importers.common import (
     HEI,
     NO_SETTING,
     codes,
+    organisations_named,
     programme_list,
     rows_where,
 )
@@ -163,7 +164,7 @@ def _staff_values(row: Row, fields: dict[str, str]) -> dict[str, object]:
 
 def plan_practice_staff(ctx: Context, rows: list[Row]) -> list[Action]:
     session = ctx.session
-    orgs = by_key(session, Organisation, Organisation.code, (r.raw("organisation") for r in rows))
+    orgs = organisations_named(ctx, rows)
     settings = by_key(
         session,
         PlacementSetting,
@@ -244,7 +245,7 @@ def _assessor_programmes(row: Row, known: set[str]) -> str | None:
 
 def plan_academic_assessors(ctx: Context, rows: list[Row]) -> list[Action]:
     session = ctx.session
-    orgs = by_key(session, Organisation, Organisation.code, (r.raw("hei") for r in rows))
+    orgs = organisations_named(ctx, rows, "hei")
     known = set(session.exec(select(Programme.code)).all()) | {ANY_PROGRAMME}
     visible = [o.id for o in orgs.values() if o.id is not None and ctx.sees(o.id)]
     stored = {
