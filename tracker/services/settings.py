@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, func, select
 
 from tracker.access import Principal
+from tracker.data.importers.capacity import link_programmes
 from tracker.models import (
     Organisation,
     Placement,
@@ -170,10 +171,7 @@ def save_setting(
     if existing is None:
         values["code"] = row["setting_id"]  # the key: given once, never changed by an edit
     target: PlacementSetting = add_or_update(session, PlacementSetting, existing, version, values)
-    session.exec(delete(SettingProgramme).where(col(SettingProgramme.setting_id) == target.id))
-    assert target.id is not None
-    for pid in sorted(programme_ids):
-        session.add(SettingProgramme(setting_id=target.id, programme_id=pid))
+    link_programmes(programme_ids)(session, target)
     session.flush()
     record_saved(
         session,

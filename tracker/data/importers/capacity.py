@@ -7,7 +7,7 @@ be imported as it is.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlmodel import Session, col, delete, select
 
@@ -59,8 +59,10 @@ def _linked_programmes(session: Session, setting_ids: list[int]) -> dict[int, li
     return linked
 
 
-def _link_programmes(programme_ids: set[int]) -> Callable[[Session, PlacementSetting], None]:
-    """Replace the setting's programme list: the file states the whole list."""
+def link_programmes(
+    programme_ids: Collection[int],
+) -> Callable[[Session, PlacementSetting], None]:
+    """Replace the setting's programme list: the file (or the form) states the whole list."""
 
     def link(session: Session, setting: PlacementSetting) -> None:
         session.exec(delete(SettingProgramme).where(col(SettingProgramme.setting_id) == setting.id))
@@ -122,7 +124,7 @@ def plan_settings(ctx: Context, rows: list[Row]) -> list[Action]:
                 values,
                 create={"code": code},
                 bump_version=True,
-                after=_link_programmes(programme_ids),
+                after=link_programmes(programme_ids),
                 extra_old={"programmes": old_codes} if setting else None,
                 extra_new={"programmes": new_codes},
             )
