@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -116,4 +117,28 @@ def test_cohorts_for_hei_restore_filters_from_the_url(
     )
     assert "Exact figures" in page.locator("#cohorts-disclosure").inner_text()
     assert "HESA" in page.locator("#cohorts-system-disclosure").inner_text()
+    assert browser_page.console_errors == []
+
+
+AXIS_TITLES_INSIDE = """(graph) => {
+    const box = graph.querySelector('.main-svg').getBoundingClientRect();
+    return [...graph.querySelectorAll('.xtitle, .ytitle')].map((t) => {
+        const r = t.getBoundingClientRect();
+        return {title: t.textContent, inside: r.top >= box.top && r.bottom <= box.bottom
+            && r.left >= box.left && r.right <= box.right};
+    });
+}"""
+
+
+@pytest.mark.parametrize("width", [1440, 1024])
+def test_cohort_chart_axis_titles_are_not_cut(browser_page: BrowserPage, width: int) -> None:
+    page: Any = browser_page.page
+    page.set_viewport_size({"width": width, "height": 1000})
+    browser_page.sign_in("hei")
+    browser_page.goto("/cohorts")
+    for chart in ("cohorts-trend", "cohorts-retention"):
+        graph = page.locator(f"#{chart} .js-plotly-plot")
+        graph.locator(".ytitle").wait_for(timeout=30_000)
+        titles = graph.evaluate(AXIS_TITLES_INSIDE)
+        assert titles and all(t["inside"] for t in titles), (chart, width, titles)
     assert browser_page.console_errors == []

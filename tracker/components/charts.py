@@ -70,6 +70,14 @@ def apply_layout(fig: go.Figure, *, height: int = 340, **kwargs: Any) -> go.Figu
     return fig
 
 
+def axis_title(text: str) -> str:
+    """A measure's label as an upright axis title on two lines, its definition under its
+    name ("Cohort attrition rate" over "(withdrawals ÷ starters)"): on one line it is longer
+    than a 340 px chart's plot is tall, and Plotly cuts it at both ends."""
+    name, bracket, definition = text.partition(" (")
+    return f"{name}<br>({definition}" if bracket else text
+
+
 def empty_figure(message: str = "No learners match these filters.") -> go.Figure:
     """A chart that says why there is nothing to draw."""
     fig = go.Figure()

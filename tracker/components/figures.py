@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker.components.charts import COLOURS, apply_layout, empty_figure
+from tracker.components.charts import COLOURS, apply_layout, axis_title, empty_figure
 from tracker.measures import MEASURE_LABELS, TOTAL
 from tracker.vocabulary import label, value_label
 
@@ -169,7 +169,7 @@ def retention_figure(curves: pd.DataFrame, *, series: str) -> go.Figure:
     return apply_layout(
         fig,
         yaxis_tickformat=".0%",
-        yaxis_title=MEASURE_LABELS["retention"],
+        yaxis_title=axis_title(MEASURE_LABELS["retention"]),
         xaxis_title="Months since start",
     )
 
@@ -231,7 +231,7 @@ def funnel_figure(
         fig,
         height=440,
         yaxis_tickformat=".0%",
-        yaxis_title=MEASURE_LABELS["attrition_rate"],
+        yaxis_title=axis_title(MEASURE_LABELS["attrition_rate"]),
         xaxis_title=f"{MEASURE_LABELS['starters']} (cohort size)",
     )
 
@@ -314,6 +314,6 @@ def selection_trend_figure(table: pd.DataFrame) -> go.Figure:
     return apply_layout(
         fig,
         yaxis_tickformat=".0%",
-        yaxis_title=MEASURE_LABELS["attrition_rate"],
+        yaxis_title=axis_title(MEASURE_LABELS["attrition_rate"]),
         xaxis_title="Intake",
     )
