@@ -59,3 +59,25 @@ def test_collaborative_applies_a_bigger_intake_and_plans_placements(
         page.click("#outlook-plan-download-csv")
     assert download.value.suggested_filename == "expansion-plan.csv"
     assert not browser_page.console_errors, browser_page.console_errors
+
+
+CUT_SHORT = """(selector) => [...document.querySelectorAll(selector)]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+    .map((e) => e.innerText)"""
+
+
+@pytest.mark.parametrize("width", [1440, 1024])
+def test_the_track_record_reads_in_full(browser_page: BrowserPage, width: int) -> None:
+    browser_page.sign_in("hei")
+    page: Any = browser_page.page
+    page.set_viewport_size({"width": width, "height": 1000})
+    browser_page.goto("/outlook")
+    page.wait_for_selector("#outlook-accuracy .ag-row", timeout=60_000)
+    page.wait_for_timeout(500)  # the grid sizes its columns once drawn
+    headings = page.locator("#outlook-accuracy .ag-header-cell-text").all_inner_texts()
+    assert "Mean absolute percentage error" in [" ".join(h.split()) for h in headings]
+    cut = page.evaluate(
+        CUT_SHORT, "#outlook-accuracy .ag-header-cell-text, #outlook-accuracy .ag-cell"
+    )
+    assert cut == [], f"cut short at {width} px: {cut}"
+    assert not browser_page.console_errors, browser_page.console_errors

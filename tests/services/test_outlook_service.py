@@ -14,7 +14,12 @@ from tracker.measures import HESA
 from tracker.measures.outlook import OutlookOptions
 from tracker.measures.outlook_scenario import Scenario, ScenarioError, parse_scenario
 from tracker.models import Role
-from tracker.services.outlook import OutlookReport, OutlookRequest, outlook_report
+from tracker.services.outlook import (
+    OutlookReport,
+    OutlookRequest,
+    outlook_programmes,
+    outlook_report,
+)
 
 FAST = OutlookOptions(draws=200)
 
@@ -93,3 +98,16 @@ def test_empty_database_gives_an_empty_outlook(engine: Engine) -> None:
     report = _report(engine, Principal("admin", Role.ADMIN))
     assert report.as_of is None
     assert report.outlook.numbers.empty and report.track_record.empty
+
+
+@pytest.mark.parametrize(
+    ("who", "codes"), [("h1", ["NUR"]), ("h2", ["NUR", "PHY"]), ("admin", ["NUR", "PHY"])]
+)
+def test_the_programmes_offered_are_those_the_viewers_outlook_covers(
+    engine: Engine, people: dict[str, Principal], who: str, codes: list[str]
+) -> None:
+    # H1 runs nursing only: its scenario editor must not offer (or name) H2's physiotherapy
+    with Session(engine) as session:
+        offered = outlook_programmes(session, principal=people[who])
+    assert list(offered["code"]) == codes
+    assert "BSc Physiotherapy" not in set(offered["name"]) or "PHY" in codes

@@ -14,6 +14,7 @@ from tests.conftest import sign_in_client
 from tests.web.test_access_walk import OWN_HEI, _post, _render
 from tracker.models import Cohort, Organisation, Programme
 from tracker.services.outlook_scenarios import ScenarioEdits
+from tracker.vocabulary import PROFESSION_GROUPS
 
 OUTLOOK = "..outlook-chart.figure...outlook-accuracy-table.children..."
 
@@ -130,3 +131,42 @@ def test_the_placement_plan_is_refused_to_hei_users(web_app: Any) -> None:
     assert response.status_code == 200
     body = json.dumps(response.json)
     assert "No plan" in body and "setting_id" not in body
+
+
+def test_an_hei_users_intake_choice_offers_only_programmes_its_outlook_covers(
+    web_app: Any, web_engine: Engine
+) -> None:
+    with Session(web_engine) as session:
+        runs = session.exec(
+            select(Organisation.code, Programme.code)
+            .join(Cohort, Cohort.programme_id == Programme.id)  # type: ignore[arg-type]
+            .join(Organisation, Organisation.id == Cohort.hei_id)  # type: ignore[arg-type]
+        ).all()
+    own = {p for hei, p in runs if hei == OWN_HEI}
+    others_only = {p for hei, p in runs if hei != OWN_HEI} - own
+    assert own and others_only, "the demo should have programmes only other HEIs run"
+    page = _render(_client(web_app, "hei"), "/outlook", "").json
+    choice = _component(page["response"]["_pages_content"]["children"], "outlook-intake_for")
+    named = {o["value"] for o in choice["options"]} - {"*"} - set(PROFESSION_GROUPS)
+    assert named == own
+
+
+def _component(node: Any, ident: str) -> dict[str, Any]:
+    """The props of the component `ident` in a rendered layout (JSON)."""
+    found = _find(node, ident)
+    assert found is not None, f"{ident} not in the page"
+    return found
+
+
+def _find(node: Any, ident: str) -> dict[str, Any] | None:
+    items = node if isinstance(node, list) else [node]
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        props = item.get("props", {})
+        if props.get("id") == ident:
+            return dict(props)
+        for value in props.values():
+            if isinstance(value, dict | list) and (hit := _find(value, ident)) is not None:
+                return hit
+    return None

@@ -114,10 +114,14 @@ def graph_card(
     return chart_card(title, graph(graph_id, figure, filename=filename), note)
 
 
-def chart_row(*charts: Layout, widths: tuple[int, ...] = (6, 6)) -> Layout:
-    """Cards side by side on large screens (``lg`` twelfths each), stacked on small ones."""
+def chart_row(*charts: Layout, widths: tuple[int, ...] = (6, 6), at: str = "lg") -> Layout:
+    """Cards side by side from the Bootstrap breakpoint `at` (``lg``: 992 px; ``xl``: 1200 px,
+    for a card that needs the width) in `widths` twelfths each, stacked below it."""
     return dbc.Row(
-        [dbc.Col(chart, lg=w, className="mb-3") for chart, w in zip(charts, widths, strict=True)]
+        [
+            dbc.Col(chart, className="mb-3", **{at: w})
+            for chart, w in zip(charts, widths, strict=True)
+        ]
     )
 
 

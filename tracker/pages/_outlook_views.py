@@ -45,6 +45,15 @@ def record_download(report: OutlookReport) -> pd.DataFrame:
     return table
 
 
+def _record_defs() -> list[dict[str, Any]]:
+    """The track record's columns: a handful of rows, so no filters (their icons cost the
+    headings room); the profession group wraps rather than cutting "Allied health
+    professions" short, and the figures are right-aligned."""
+    defs = ui.column_defs(RECORD_COLUMNS, numeric=RECORD_COLUMNS[1:])
+    defs[0].update({"wrapText": True, "autoHeight": True, "minWidth": 150})
+    return defs
+
+
 def _record_rows(report: OutlookReport) -> list[dict[str, Any]]:
     table = report.track_record.loc[:, RECORD_COLUMNS].copy()
     rows = []
@@ -64,7 +73,9 @@ def outlook_view(report: OutlookReport, group: str | None, years: int) -> tuple[
     """The chart's figure, the accuracy table and the note under them."""
     rows = outlook_rows(report, group)
     figure = ui.plain_figure(ui.outlook_figure(rows))
-    accuracy = ui.grid(f"{PAGE}-accuracy", RECORD_COLUMNS, _record_rows(report), height=260)
+    accuracy = ui.grid(
+        f"{PAGE}-accuracy", _record_defs(), _record_rows(report), height=310, filters=False
+    )
     named = PROFESSION_GROUPS.get(group or "", "every profession group")
     note = html.Div(
         [

@@ -27,9 +27,9 @@ from tracker.pages._outlook_views import (
     shortfall_table,
     track_record_text,
 )
-from tracker.queries.options import programme_options
 from tracker.refusals import Refused
 from tracker.services.expansion import EXPANSION_ROLES
+from tracker.services.outlook import outlook_programmes
 from tracker.services.outlook_scenarios import (
     OUTLOOK_YEARS,
     ScenarioEdits,
@@ -49,7 +49,7 @@ Scenario = dict[str, Any] | None
 def layout(principal: Principal, **_query: Any) -> Any:
     with ui.reading() as session:
         as_of = figures_as_of(session)
-        programmes = programme_options(session)
+        programmes = outlook_programmes(session, principal=principal)
     first = (as_of.year if as_of else 2026) + 1
     planning = principal.role in EXPANSION_ROLES
     filters = [
@@ -92,7 +92,10 @@ def layout(principal: Principal, **_query: Any) -> Any:
                     note="Mean absolute percentage error of yearly completions per profession "
                     "group; hidden ('–') where too few completions stand behind it.",
                 ),
-                widths=(8, 4),
+                # the track record's four headings need 5/12 of a wide screen to read in
+                # full; below 1200 px it takes the whole width under the chart
+                widths=(7, 5),
+                at="xl",
             ),
             editor(programmes, first, placements=planning),
             _placements(first) if planning else None,

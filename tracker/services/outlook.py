@@ -23,6 +23,7 @@ from tracker.measures.controlled import Controlled, control_table
 from tracker.measures.outlook import OUTLOOK_COLUMNS, OutlookOptions, supply_outlook
 from tracker.measures.outlook_backtest import backtest, mape
 from tracker.measures.outlook_scenario import Scenario
+from tracker.queries.options import programme_options
 from tracker.queries.outlook import outlook_frames
 from tracker.services.pipeline_reports.common import (
     figures_as_of,
@@ -126,3 +127,13 @@ def outlook_report(
         level=made.level,
         data_to=data_to,
     )
+
+
+def outlook_programmes(session: Session, *, principal: Principal) -> pd.DataFrame:
+    """The programmes (code, name, profession group) this viewer's outlook covers: those of
+    the learners and intakes they may read. An HEI user's intake scenario can name only its
+    own programmes, so its editor must not offer (and so name) other HEIs' ones."""
+    frames = outlook_frames(session, principal=principal)
+    covered = set(frames.learners["programme"].dropna()) | set(frames.cohorts["programme"].dropna())
+    programmes = programme_options(session)
+    return programmes[programmes["code"].isin(covered)].reset_index(drop=True)
