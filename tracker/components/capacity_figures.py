@@ -30,16 +30,19 @@ def heatmap(
 
     Colour is spare places (places minus requested), centred on zero, so shortfalls stand out
     whatever the scale. ``customdata`` carries [places, requested, shortfall, places from
-    named staff] for hover and for anyone reading the figure's data; the rest of the places
-    are unnamed settings' typed counts.
+    named staff (where `long` has them)] for hover and for anyone reading the figure's data;
+    the rest of the places are unnamed settings' typed counts.
     """
     if long.empty:
         return empty_figure("No places or requests for this selection.")
     rows = list(dict.fromkeys(long[key]))
     blocks = sorted(set(long["block"]))
+    # the outlook's shortfall by sector and year counts places but names no staff
+    named = "named_places" in long.columns
+    shown = ("places", "requested", "shortfall", *(("named_places",) if named else ()))
     pivot = {
         c: long.pivot(index=key, columns="block", values=c).reindex(index=rows, columns=blocks)
-        for c in ("places", "requested", "spare", "shortfall", "named_places")
+        for c in (*shown, "spare")
     }
     text = []
     for r in rows:
@@ -53,12 +56,7 @@ def heatmap(
             line.append(cell)
         text.append(line)
     # plain lists: plotly would send a 3-d array as an encoded blob the browser cannot index
-    custom = np.dstack(
-        [
-            pivot[c].to_numpy(dtype=float)
-            for c in ("places", "requested", "shortfall", "named_places")
-        ]
-    ).tolist()
+    custom = np.dstack([pivot[c].to_numpy(dtype=float) for c in shown]).tolist()
     spare = pivot["spare"].to_numpy(dtype=float)
     limit = float(np.nanmax(np.abs(spare))) if np.isfinite(spare).any() else 1.0
     names = names or {}
@@ -78,10 +76,15 @@ def heatmap(
             xgap=2,
             ygap=2,
             hovertemplate="%{y}, %{x}<br>places %{customdata[0]:,.0f}<br>"
-            + COLUMNS["named_places"].lower()
-            + " %{customdata[3]:,.0f} (the rest: "
-            + CAPACITY_KINDS["unnamed"].lower()
-            + ")<br>requested %{customdata[1]:,.0f}<br>shortfall %{customdata[2]:,.0f}"
+            + (
+                COLUMNS["named_places"].lower()
+                + " %{customdata[3]:,.0f} (the rest: "
+                + CAPACITY_KINDS["unnamed"].lower()
+                + ")<br>"
+                if named
+                else ""
+            )
+            + "requested %{customdata[1]:,.0f}<br>shortfall %{customdata[2]:,.0f}"
             "<extra></extra>",
         )
     )
