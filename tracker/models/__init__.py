@@ -5,12 +5,13 @@ this package registers every table on ``SQLModel.metadata`` (Alembic and the bac
 there). The areas: ``vocabulary`` (enums and the shared schema helpers), ``organisations``
 (organisations, programmes, cohorts), ``pipeline`` (learners, their events and readiness),
 ``registers`` (placement capacity, requests and educational audits), ``staff`` (practice
-staff and academic assessors), ``allocation`` (runs, placements and the learners stage 2 left
-unassigned) and ``people`` (users,
-sign-in throttling, the audit log).
+staff and academic assessors), ``hours`` (practice hours and programmes' requirements),
+``allocation`` (runs, placements and the learners stage 2 left unassigned) and ``people``
+(users, sign-in throttling, the audit log).
 """
 
 from tracker.models.allocation import AllocationRun, Placement, UnassignedLearner
+from tracker.models.hours import PracticeHours, PracticeRequirement
 from tracker.models.organisations import Cohort, Organisation, Programme
 from tracker.models.people import AuditLog, SignInThrottle, User
 from tracker.models.pipeline import Learner, LearnerEvent, LearnerReadiness
@@ -25,17 +26,21 @@ from tracker.models.registers import (
 )
 from tracker.models.staff import AcademicAssessor, PracticeStaff, PracticeStaffSetting
 from tracker.models.vocabulary import (
+    AbsenceReason,
     AuditOutcome,
     AuditStatus,
     EventType,
+    HoursPeriod,
     OrgKind,
     PlacementStatus,
     ProfessionGroup,
     RequestStatus,
+    RequirementUnit,
     Role,
     Route,
     RunStatus,
     Sector,
+    SignOff,
     StaffRole,
     WithdrawalReason,
     non_negative,
@@ -43,6 +48,7 @@ from tracker.models.vocabulary import (
 )
 
 __all__ = [
+    "AbsenceReason",
     "AcademicAssessor",
     "AllocationRun",
     "AuditLog",
@@ -51,6 +57,7 @@ __all__ = [
     "Cohort",
     "EducationalAudit",
     "EventType",
+    "HoursPeriod",
     "Learner",
     "LearnerEvent",
     "LearnerReadiness",
@@ -61,18 +68,22 @@ __all__ = [
     "PlacementRequest",
     "PlacementSetting",
     "PlacementStatus",
+    "PracticeHours",
+    "PracticeRequirement",
     "PracticeStaff",
     "PracticeStaffSetting",
     "ProfessionGroup",
     "Programme",
     "ProgrammeCalendar",
     "RequestStatus",
+    "RequirementUnit",
     "Role",
     "Route",
     "RunStatus",
     "Sector",
     "SettingProgramme",
     "SignInThrottle",
+    "SignOff",
     "StaffRole",
     "SupervisionCapacity",
     "UnassignedLearner",

@@ -103,6 +103,40 @@ class StaffRole(StrEnum):
     PRACTICE_EDUCATOR = "practice_educator"
 
 
+class HoursPeriod(StrEnum):
+    """What one practice hours record covers."""
+
+    WEEK = "week"
+    SHIFT = "shift"
+
+
+class SignOff(StrEnum):
+    """A practice hours record's sign-off by the practice supervisor or assessor."""
+
+    PENDING = "pending"
+    SIGNED_OFF = "signed_off"
+    QUERIED = "queried"
+
+
+class AbsenceReason(StrEnum):
+    """Why a learner missed practice hours (the categories HEIs report)."""
+
+    SICKNESS = "sickness"
+    CARING_RESPONSIBILITIES = "caring_responsibilities"
+    BEREAVEMENT = "bereavement"
+    AUTHORISED_LEAVE = "authorised_leave"
+    UNAUTHORISED = "unauthorised"
+    OTHER = "other"
+
+
+class RequirementUnit(StrEnum):
+    """What a programme's practice requirement counts."""
+
+    HOURS = "hours"
+    DAYS = "days"
+    BIRTHS = "births"
+
+
 class RequestStatus(StrEnum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"

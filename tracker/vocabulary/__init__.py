@@ -85,6 +85,12 @@ CAPACITY_KINDS: Final = MappingProxyType({NAMED: "Named staff", UNNAMED: "Unname
 #: Whether a member of practice staff has been prepared for their role (on the day shown).
 PREPARATIONS: Final = MappingProxyType({"prepared": "Prepared", "not_prepared": "Not prepared"})
 #: A learner's pre-placement checks (``measures.readiness.CHECKS``).
+SIGN_OFFS: Final = _labelled(models.SignOff, {"pending": "Pending sign-off"})
+ABSENCE_REASONS: Final = _labelled(models.AbsenceReason)
+HOURS_PERIODS: Final = _labelled(models.HoursPeriod)
+REQUIREMENT_UNITS: Final = _labelled(models.RequirementUnit)
+#: Whether a learner is behind on practice hours (``measures.hours``).
+HOURS_STATUSES: Final = MappingProxyType({"on_track": "On track", "behind": "Behind"})
 READINESS_CHECKS: Final = _labelled(readiness.CHECKS, {"dbs": "DBS check"})
 READINESS_STATUSES: Final = _labelled(readiness.STATUSES, {"expiring": "Expiring soon"})
 ROLES: Final = _labelled(
@@ -144,6 +150,8 @@ AUDIT_ACTIONS: Final = MappingProxyType(
         "save_academic_assessor": "Academic assessor saved",
         "delete_academic_assessor": "Academic assessor deleted",
         "save_learner_readiness": "Learner readiness saved",
+        "save_practice_hours": "Practice hours saved",
+        "delete_practice_hours": "Practice hours deleted",
         "delete_learner_readiness": "Learner readiness cleared",
         "allocation.run.create": "Allocation run started",
         "allocation.run.finish": "Allocation run finished",
@@ -194,6 +202,7 @@ AUDIT_ENTITIES: Final = MappingProxyType(
                 "practice_staff",
                 "academic_assessor",
                 "learner_readiness",
+                "practice_hours",
             ],
             {
                 "placement_setting": "Setting",
@@ -221,6 +230,11 @@ VALUE_LABELS: Final = MappingProxyType(
         "capacity_kind": CAPACITY_KINDS,
         "first_to_expire": READINESS_CHECKS,
         "readiness_status": READINESS_STATUSES,
+        "sign_off": SIGN_OFFS,
+        "absence_reason": ABSENCE_REASONS,
+        "period": HOURS_PERIODS,
+        "unit": REQUIREMENT_UNITS,
+        "hours_status": HOURS_STATUSES,
         "role": ROLES,
         "status": STATUSES,
         "action": AUDIT_ACTIONS,
