@@ -28,7 +28,7 @@ BEFORE, AFTER = date(2026, 1, 5), date(2026, 9, 8)  # prepared before / after th
 system = test_audit_allocation.system  # the allocation services' system, as a fixture
 
 
-def _staff(
+def add_staff(
     engine: Engine,
     setting: str,
     ref: str,
@@ -39,8 +39,9 @@ def _staff(
     active: bool = True,
     field: str = "adult nursing",
     also: str | None = None,
-) -> None:
-    """One person at ``setting`` (and ``also``): roles ``s`` supervisor, ``a`` assessor."""
+) -> int:
+    """One nursing person at ``setting`` (and ``also``): roles ``s`` supervisor, ``a``
+    assessor; their id."""
     with Session(engine) as session:
         where = {s.code: s for s in session.exec(select(PlacementSetting)).all()}
         person = PracticeStaff(
@@ -59,6 +60,7 @@ def _staff(
         for code in filter(None, (setting, also)):
             session.add(PracticeStaffSetting(staff_id=person.id, setting_id=where[code].id))
         session.commit()
+        return int(person.id or 0)
 
 
 def _register(engine: Engine) -> dict[str, tuple[int, str]]:
@@ -74,9 +76,9 @@ def test_a_named_setting_offers_its_staffs_places_and_an_unnamed_one_its_typed_c
     engine: Engine, system: System
 ) -> None:
     # S1: supervisors for 3 learners, assessors for 2: 2 places (typed: 3)
-    _staff(engine, "S1", "PS-1", "s", 3)
-    _staff(engine, "S1", "PA-1", "a", 1)
-    _staff(engine, "S1", "PA-2", "a", 1)
+    add_staff(engine, "S1", "PS-1", "s", 3)
+    add_staff(engine, "S1", "PA-1", "a", 1)
+    add_staff(engine, "S1", "PA-2", "a", 1)
     register = _register(engine)
     assert register["S1"] == (2, "named")
     assert register["S2"] == (1, "unnamed") and register["S4"] == (2, "unnamed")
@@ -97,12 +99,12 @@ def test_a_named_setting_offers_its_staffs_places_and_an_unnamed_one_its_typed_c
 def test_staff_not_prepared_by_the_blocks_start_or_inactive_do_not_count(
     engine: Engine, system: System
 ) -> None:
-    _staff(engine, "S1", "PS-1", "s", 3)
-    _staff(engine, "S1", "PA-1", "a", 2, prepared=AFTER)
-    _staff(engine, "S1", "PA-2", "a", 2, prepared=None)
-    _staff(engine, "S1", "PA-3", "a", 2, active=False)
+    add_staff(engine, "S1", "PS-1", "s", 3)
+    add_staff(engine, "S1", "PA-1", "a", 2, prepared=AFTER)
+    add_staff(engine, "S1", "PA-2", "a", 2, prepared=None)
+    add_staff(engine, "S1", "PA-3", "a", 2, active=False)
     assert _register(engine)["S1"] == (0, "named")
-    _staff(engine, "S1", "PA-4", "a", 1)
+    add_staff(engine, "S1", "PA-4", "a", 1)
     assert _register(engine)["S1"] == (1, "named")
 
 
@@ -110,9 +112,9 @@ def test_a_person_at_two_settings_is_counted_once_between_them(
     engine: Engine, system: System
 ) -> None:
     # S2 and S3 (both Care Homes Ltd) share a supervisor with room for 3: 2 at S2, 1 at S3
-    _staff(engine, "S2", "PS-9", "s", 3, also="S3")
-    _staff(engine, "S2", "PA-8", "a", 2)
-    _staff(engine, "S3", "PA-9", "a", 2)
+    add_staff(engine, "S2", "PS-9", "s", 3, also="S3")
+    add_staff(engine, "S2", "PA-8", "a", 2)
+    add_staff(engine, "S3", "PA-9", "a", 2)
     register = _register(engine)
     assert register["S2"] == (2, "named") and register["S3"] == (1, "named")
 
@@ -120,8 +122,8 @@ def test_a_person_at_two_settings_is_counted_once_between_them(
 def test_a_field_nobody_at_the_setting_can_assess_is_not_offered_there(
     engine: Engine, system: System
 ) -> None:
-    _staff(engine, "S1", "PS-1", "s", 3)
-    _staff(engine, "S1", "PA-1", "a", 3, field="mental health nursing")
+    add_staff(engine, "S1", "PS-1", "s", 3)
+    add_staff(engine, "S1", "PA-1", "a", 3, field="mental health nursing")
     with Session(engine) as session:
         settings, capacity, _ = allocator_inputs(session, blocks=["2026-B1"], programmes=["NUR"])
     assert "S1" not in set(settings["setting_id"]) and "S1" not in set(capacity["setting_id"])
@@ -132,8 +134,8 @@ def test_the_allocation_run_places_only_what_the_named_staff_can_support(
 ) -> None:
     """S1 types 3 places but names one supervisor and one assessor with room for 1 learner
     each: the run places 1 learner there, so 4 of 7 within 50 km (S1 1, S2 1, S3 2)."""
-    _staff(engine, "S1", "PS-1", "s", 1)
-    _staff(engine, "S1", "PA-1", "a", 1)
+    add_staff(engine, "S1", "PS-1", "s", 1)
+    add_staff(engine, "S1", "PA-1", "a", 1)
     run_id = _run(engine, max_km=50)
     with Session(engine) as session:
         rows = session.exec(

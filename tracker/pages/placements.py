@@ -10,15 +10,23 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, State, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from tracker import components as ui
 from tracker.access import Principal, may_edit_registers
 from tracker.queries.placements import VISIBLE_COLUMNS, placement_filters, visible_placements
 from tracker.queries.runs import scope_choices as block_choices
+from tracker.queries.staff_choices import named_staff_choices
 from tracker.refusals import Refused
 from tracker.services.placements import set_placement_status
-from tracker.vocabulary import CONFIRMED, PLACEMENT_STATUSES, options
+from tracker.services.staff_changes import change_named_staff
+from tracker.vocabulary import (
+    CONFIRMED,
+    PLACEMENT_STATUSES,
+    STAFF_ROLE_SETS,
+    STAFF_SLOTS,
+    options,
+)
 
 PAGE = "placements"
 dash.register_page(__name__, path="/placements", name="Placements", order=31, access=PAGE)
@@ -28,12 +36,43 @@ STATUSES = list(PLACEMENT_STATUSES)
 
 
 def _staff_actions(principal: Principal) -> Any:
+    """Closing a placement, and naming another supervisor or assessor (someone is off sick):
+    coordinators and administrators only."""
+    change = ui.form_card(
+        "Change a learner's practice supervisor or assessor",
+        [
+            ui.choice_field(
+                "Change", f"{PAGE}-slot", options(STAFF_SLOTS), value="supervisor", width=5
+            ),
+            ui.choice_field(
+                "To", f"{PAGE}-person", [], "Select a learner's placement first", width=5
+            ),
+        ],
+        html.P(
+            "Everyone active at the learner's setting is listed; the change must keep every "
+            "stage 2 rule (different people, assessor in the learner's field, prepared before "
+            "the placement starts, nobody over their learner limit, learner ready), or it is "
+            "refused with the rule's name.",
+            className="small text-muted",
+        ),
+        ui.button("Change staff", f"{PAGE}-change-staff", "primary", outline=True),
+    )
     return html.Div(
         [
-            ui.button(
-                "Mark completed", f"{PAGE}-complete", "success", outline=True, class_name="me-2"
+            html.Div(
+                [
+                    ui.button(
+                        "Mark completed",
+                        f"{PAGE}-complete",
+                        "success",
+                        outline=True,
+                        class_name="me-2",
+                    ),
+                    ui.button("Cancel placement", f"{PAGE}-cancel", "danger", outline=True),
+                ],
+                className="mb-3",
             ),
-            ui.button("Cancel placement", f"{PAGE}-cancel", "danger", outline=True),
+            change,
         ],
         className="mt-2",
         style={} if may_edit_registers(principal) else {"display": "none"},
@@ -108,6 +147,12 @@ def layout(principal: Principal, **_query: Any) -> Any:
     )
 
 
+def _chosen_placement(rows: Any) -> int | None:
+    """The selected row's placement id, or none (nothing chosen, or a crafted value)."""
+    chosen = rows[0].get("placement_id") if rows and isinstance(rows[0], dict) else None
+    return _chosen_id(chosen)
+
+
 def _chosen_id(value: Any) -> int | None:
     """A dropdown's id, or none for anything else a crafted request might send."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -140,20 +185,64 @@ TABLE.follow("load_placements", Input(f"{PAGE}-changed", "data"), columns=SHOWN)
 TABLE.download("download_placements", SHOWN, "placements", headers="codes")
 
 
+@callback(
+    Output(f"{PAGE}-person", "options"),
+    Output(f"{PAGE}-person", "value"),
+    Input(f"{PAGE}-grid", "selectedRows"),
+    prevent_initial_call=True,
+)
+def list_staff_choices(rows: list[dict[str, Any]] | None) -> tuple[list[dict[str, Any]], None]:
+    """The active staff at the chosen learner's setting, for the change of staff (a
+    request's row, with no learner, has no staff to change)."""
+    principal = ui.callback_principal(PAGE)
+    chosen = _chosen_placement(rows)
+    if not may_edit_registers(principal) or chosen is None or not (rows or [{}])[0].get("learner"):
+        return [], None
+    with ui.reading() as session:
+        people = named_staff_choices(session, principal=principal, placement_id=chosen)
+    return [
+        {
+            "label": f"{p.name} · {STAFF_ROLE_SETS.get(p.roles, p.roles)}"
+            + (f" · {p.field}" if p.field else ""),
+            "value": int(p.staff_id),
+        }
+        for p in people.itertuples(index=False)
+    ], None
+
+
 @ui.action(
     PAGE,
-    ["complete", "cancel"],
-    [State(f"{PAGE}-grid", "selectedRows")],
+    ["complete", "cancel", "change-staff"],
+    [
+        State(f"{PAGE}-grid", "selectedRows"),
+        State(f"{PAGE}-slot", "value"),
+        State(f"{PAGE}-person", "value"),
+    ],
     counter="changed",
     style="message",
 )
-def change_status(
-    session: ui.DbSession, principal: Principal, button: str, rows: list[dict[str, Any]] | None
+def change_placement(
+    session: ui.DbSession,
+    principal: Principal,
+    button: str,
+    rows: list[dict[str, Any]] | None,
+    slot: str | None,
+    person: int | None,
 ) -> str:
-    chosen = rows[0].get("placement_id") if rows and isinstance(rows[0], dict) else None
-    if not isinstance(chosen, int) or isinstance(chosen, bool):
-        raise Refused("Select a placement first.")
-    status = "completed" if button == "complete" else "cancelled"
-    set_placement_status(session, principal=principal, placement_id=chosen, status=status)
-    said = PLACEMENT_STATUSES.get(status, status).lower()
-    return f"Placement {chosen} marked {said}."
+    """Mark the selected placement completed or cancelled, or name the chosen person as the
+    selected learner's supervisor or assessor (one callback: the buttons share the message)."""
+    chosen = _chosen_placement(rows)
+    if button != "change-staff":
+        if chosen is None:
+            raise Refused("Select a placement first.")
+        status = "completed" if button == "complete" else "cancelled"
+        set_placement_status(session, principal=principal, placement_id=chosen, status=status)
+        said = PLACEMENT_STATUSES.get(status, status).lower()
+        return f"Placement {chosen} marked {said}."
+    if chosen is None:
+        raise Refused("Select a learner's placement first.")
+    if person is None:
+        raise Refused("Choose who takes over.")
+    return change_named_staff(
+        session, principal=principal, placement_id=chosen, slot=slot or "", staff_id=person
+    )

@@ -103,7 +103,7 @@ def year_of_study(cohort: Cohort, on: date) -> int:
     return on.year - cohort.intake_year - int(before) + 1
 
 
-def _dates(
+def placement_dates(
     session: Session, request: PlacementRequest, cohort: Cohort, block: PlacementBlock
 ) -> tuple[date, date]:
     """The placement's dates: the HEI's calendar for the programme in the block (for the
@@ -231,7 +231,9 @@ def _placement_rows(
     out = []
     for (rid, sid, bid), n in sorted(places.items()):
         request = rows.requests[rid]
-        start, end = _dates(session, request, rows.cohorts[request.cohort_id], rows.blocks[bid])
+        start, end = placement_dates(
+            session, request, rows.cohorts[request.cohort_id], rows.blocks[bid]
+        )
         out.append(
             {
                 "request_id": request.code,

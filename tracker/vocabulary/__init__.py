@@ -82,6 +82,13 @@ STAFF_ROLE_SETS: Final = _role_sets()
 #: Where a capacity row's places come from: the setting's named staff, or (where it lists
 #: none for the group) the counts typed on the capacity page.
 CAPACITY_KINDS: Final = MappingProxyType({NAMED: "Named staff", UNNAMED: "Unnamed (typed counts)"})
+#: Which of a named learner's staff a coordinator changes by hand (``services.staff_changes``).
+STAFF_SLOTS: Final = MappingProxyType(
+    {
+        "supervisor": "Practice supervisor",
+        "assessor": "Practice assessor (the educator, for allied health and social work)",
+    }
+)
 #: Whether a member of practice staff has been prepared for their role (on the day shown).
 PREPARATIONS: Final = MappingProxyType({"prepared": "Prepared", "not_prepared": "Not prepared"})
 #: A learner's pre-placement checks (``measures.readiness.CHECKS``).
@@ -163,6 +170,7 @@ AUDIT_ACTIONS: Final = MappingProxyType(
         "allocation.placement.unpin": "Placement unpinned",
         "allocation.placement.move": "Learners moved",
         "allocation.learners.assign": "Named learners assigned",
+        "placement.named_staff": "Supervisor or assessor changed",
     }
 )
 #: What each import kind is called (the kind's code stays in the file name, the command line
