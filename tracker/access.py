@@ -55,6 +55,16 @@ READINESS_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
 #: records, and administrators (the command line, loading an HEI's file on its behalf).
 #: Coordinators read it only: they place learners, they do not vouch for their checks.
 READINESS_KEEPERS = frozenset({Role.ADMIN, Role.HEI})
+#: Who may read learners' practice hours: as readiness, staff (to see who is behind before
+#: placing) and HEI users, their own learners only.
+HOURS_READERS = READINESS_READERS
+#: Who keeps them: the learner's HEI, which holds the practice assessment record, and
+#: administrators. Coordinators read them only.
+HOURS_KEEPERS = READINESS_KEEPERS
+#: Who sees how many learners are behind on hours, disclosure-controlled (no learner rows).
+HOURS_AGGREGATE_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE})
+#: Who configures each programme's practice requirement and behind margin.
+REQUIREMENT_KEEPERS = STAFF
 
 # Page key -> roles that may open it. Navigation, page guards and the access-control walk in
 # the tests all read this one table. Read-only (a mapping proxy of frozensets): no code path,
@@ -174,7 +184,34 @@ def require_readiness_reader(principal: Principal) -> None:
 def may_edit_readiness(principal: Principal, learner_hei_id: int | None = None) -> bool:
     """Whether this user may record learners' readiness at all, or, given the learner's HEI,
     this learner's: an HEI user only its own learners', an administrator anyone's."""
-    if principal.role not in READINESS_KEEPERS:
+    return _keeps_learner(principal, READINESS_KEEPERS, learner_hei_id)
+
+
+def may_edit_hours(principal: Principal, learner_hei_id: int | None = None) -> bool:
+    """Whether this user may record practice hours at all, or this learner's (as readiness:
+    an HEI user its own learners', an administrator anyone's)."""
+    return _keeps_learner(principal, HOURS_KEEPERS, learner_hei_id)
+
+
+def require_hours_reader(principal: Principal) -> None:
+    """Refuse a role that may not read learners' practice hours (then within ``hei_scope``)."""
+    require_role(principal, HOURS_READERS, "read learners' practice hours")
+
+
+def require_hours_editor(principal: Principal, learner_hei_id: int | None = None) -> None:
+    """Refuse recording practice hours for this user (or for a learner of ``learner_hei_id``)."""
+    if may_edit_hours(principal, learner_hei_id):
+        return
+    if principal.role in HOURS_KEEPERS:
+        raise AccessDenied("You may only record practice hours for your own HEI's learners.")
+    raise AccessDenied(f"Your role ({principal.role.value}) may not record practice hours.")
+
+
+def _keeps_learner(
+    principal: Principal, keepers: frozenset[Role], learner_hei_id: int | None
+) -> bool:
+    """An HEI user keeps its own learners' records, other keepers anyone's."""
+    if principal.role not in keepers:
         return False
     if principal.is_hei:
         own = principal.hei_id is not None

@@ -564,7 +564,8 @@ def test_importable_kinds_follow_the_access_rule_the_import_enforces() -> None:
     from tracker.models import Role
 
     coordinator = importable_kinds(Principal("a", Role.COORDINATOR))
-    assert coordinator == [k for k in KINDS if k != "readiness"]  # HEIs vouch for their learners
+    # HEIs vouch for their learners: readiness and practice hours are theirs to import
+    assert coordinator == [k for k in KINDS if k not in {"readiness", "practice-hours"}]
     assert importable_kinds(Principal("a", Role.ADMIN)) == list(KINDS)
     hei = importable_kinds(Principal("h", Role.HEI, hei_id=1, hei_code="UNI-A"))
     assert hei == [k for k, spec in KINDS.items() if spec.access == "hei"]

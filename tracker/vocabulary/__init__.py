@@ -191,6 +191,8 @@ IMPORT_KINDS: Final = _labelled(
         "academic-assessors",
         "requests",
         "readiness",
+        "practice-requirements",
+        "practice-hours",
     ],
     lambda code: as_words(code.replace("-", "_")),
 )

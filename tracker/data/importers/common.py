@@ -8,11 +8,13 @@ kinds share ("hei", "programme", "block") cannot drift apart between files.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, col, select
 
+from tracker.access import Principal
 from tracker.data.importers.core import (
     LAT_RANGE,
     LON_RANGE,
@@ -26,7 +28,14 @@ from tracker.data.importers.core import (
     upsert,
 )
 from tracker.data.importers.rows import Row
-from tracker.models import Cohort, Organisation, PlacementBlock, PlacementSetting, Programme
+from tracker.models import (
+    Cohort,
+    Learner,
+    Organisation,
+    PlacementBlock,
+    PlacementSetting,
+    Programme,
+)
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -71,6 +80,37 @@ def by_key_with_hei(
         for obj, hei_id in session.exec(query).all():
             found[getattr(obj, column.key)] = (obj, hei_id)
     return found
+
+
+def editable_learners(
+    ctx: Context, rows: list[Row], may_edit: Callable[[Principal, int | None], bool]
+) -> dict[str, Learner]:
+    """The learners the file's ``learner_ref`` column names whose records this user may keep
+    (``may_edit`` by the learner's HEI), by reference: another HEI's are left out, so they
+    read exactly as references that exist nowhere."""
+    refs = (r.raw("learner_ref") for r in rows)
+    found = by_key_with_hei(ctx.session, Learner, Learner.learner_ref, refs)
+    return {ref: lr for ref, (lr, hei_id) in found.items() if may_edit(ctx.principal, hei_id)}
+
+
+def learner_named(row: Row, editable: dict[str, Learner]) -> tuple[str | None, Learner | None]:
+    """The row's ``learner_ref`` and the learner it names among ``editable``; a problem that
+    confirms nothing when it names none of them."""
+    ref = row.text("learner_ref", limit=max_length(Learner.learner_ref))
+    learner = editable.get(ref) if ref else None
+    if ref is not None and learner is None:
+        row.unknown_reference("learner_ref", "learner", "import learners first")
+    return ref, learner
+
+
+def stamped(now: datetime) -> Callable[[Session, SQLModel], None]:
+    """Set ``updated_at`` on a record an import adds or changes (not on unchanged ones)."""
+
+    def stamp(session: Session, record: SQLModel) -> None:
+        record.updated_at = now
+        session.add(record)
+
+    return stamp
 
 
 def blocks_named(ctx: Context, rows: list[Row]) -> dict[str, PlacementBlock]:

@@ -10,6 +10,7 @@ from tracker.data.importers.blocks import CALENDAR, PLACEMENT_BLOCKS
 from tracker.data.importers.capacity import CAPACITY, SETTINGS
 from tracker.data.importers.core import KindSpec
 from tracker.data.importers.events import LEARNER_EVENTS
+from tracker.data.importers.hours import PRACTICE_HOURS, PRACTICE_REQUIREMENTS
 from tracker.data.importers.pipeline import COHORTS, LEARNERS
 from tracker.data.importers.readiness import READINESS
 from tracker.data.importers.registers import ORGANISATIONS, PROGRAMMES
@@ -35,6 +36,8 @@ KINDS: Mapping[str, KindSpec] = MappingProxyType(
             ACADEMIC_ASSESSORS,
             REQUESTS,
             READINESS,
+            PRACTICE_REQUIREMENTS,
+            PRACTICE_HOURS,
         )
     }
 )

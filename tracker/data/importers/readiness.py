@@ -9,17 +9,19 @@ rows only: another HEI's learner reads exactly as a reference that exists nowher
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from sqlmodel import Session
 
 from tracker.access import READINESS_KEEPERS, may_edit_readiness
-from tracker.data.importers.common import by_key_with_hei, rows_where
+from tracker.data.importers.common import (
+    editable_learners,
+    learner_named,
+    rows_where,
+    stamped,
+)
 from tracker.data.importers.core import Action, Column, Context, KindSpec, max_length, upsert
 from tracker.data.importers.rows import Row
 from tracker.measures.readiness import CHECK_COLUMNS
-from tracker.models import Learner, LearnerReadiness
+from tracker.models import LearnerReadiness
 
 DATE_COLUMNS = tuple(CHECK_COLUMNS.values())
 
@@ -40,32 +42,13 @@ def _values(row: Row) -> dict[str, object]:
     return values
 
 
-def _stamp(now: datetime) -> Callable[[Session, LearnerReadiness], None]:
-    """Set ``updated_at`` on a record the import adds or changes (not on unchanged ones)."""
-
-    def stamp(session: Session, record: LearnerReadiness) -> None:
-        record.updated_at = now
-        session.add(record)
-
-    return stamp
-
-
 def plan_readiness(ctx: Context, rows: list[Row]) -> list[Action]:
-    refs = [r.raw("learner_ref") for r in rows]
-    learners = by_key_with_hei(ctx.session, Learner, Learner.learner_ref, refs)
-    editable = {
-        ref: learner
-        for ref, (learner, hei_id) in learners.items()
-        if may_edit_readiness(ctx.principal, hei_id)
-    }
+    editable = editable_learners(ctx, rows, may_edit_readiness)
     stored = _stored(ctx.session, [lr.id for lr in editable.values() if lr.id is not None])
     seen: dict[str, int] = {}
     actions = []
     for row in rows:
-        ref = row.text("learner_ref", limit=max_length(Learner.learner_ref))
-        learner = editable.get(ref) if ref else None
-        if ref is not None and learner is None:
-            row.unknown_reference("learner_ref", "learner", "import learners first")
+        ref, learner = learner_named(row, editable)
         if ref is not None:
             row.first_time(seen, ref, "learner_ref", "learner reference")
         values = _values(row)
@@ -79,7 +62,7 @@ def plan_readiness(ctx: Context, rows: list[Row]) -> list[Action]:
                 values,
                 create={"learner_id": learner.id},
                 bump_version=True,
-                after=_stamp(ctx.now),
+                after=stamped(ctx.now),
             )
         )
     return actions
