@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -111,3 +112,69 @@ def test_assign_missing_file_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert "file not found" in result.output
+
+
+def _drop_column(text: str, column: str) -> str:
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    return str(frame.drop(columns=[column]).to_csv(index=False))
+
+
+def test_every_contract_column_is_required_and_named_when_missing(tmp_path: Path) -> None:
+    for table, text, column in (
+        ("placements", PLACEMENTS, "programme"),
+        ("learners", LEARNERS, "ready_until"),
+        ("learners", LEARNERS, "sectors_had"),
+        ("settings", SETTINGS, "programmes"),
+        ("staff", STAFF, "prepared_on"),
+        ("audits", AUDITS, "outcome"),
+    ):
+        result = CliRunner().invoke(app, _files(tmp_path, **{table: _drop_column(text, column)}))
+        assert result.exit_code == 2, (table, column, result.output)
+        assert f"'{column}'" in result.output and "required column is missing" in result.output
+        assert table in result.output
+    # headers are read without regard to case or spacing
+    shouted = LEARNERS.replace("ready_until", " Ready_Until ")
+    assert CliRunner().invoke(app, _files(tmp_path, learners=shouted)).exit_code == 0
+
+
+def _without_audits(args: list[str]) -> list[str]:
+    i = args.index("--audits")
+    return [*args[:i], *args[i + 2 :]]
+
+
+UNDATED = "request_id,setting_id,block,learners,programme\nr1,S1,1,2,ADN\nr2,S2,1,1,PHY\n"
+
+
+def test_dates_are_required_where_readiness_or_preparation_dates_are_checked(
+    tmp_path: Path,
+) -> None:
+    # readiness: r1's L1 and r2's L3 have ready_until dates; staff prepared_on dates too
+    result = CliRunner().invoke(app, _without_audits(_files(tmp_path, placements=UNDATED)))
+    assert result.exit_code == 2
+    assert "placements row 2" in result.output and "placements row 3" in result.output
+    assert "ready_until" in result.output
+    # no readiness dates (everyone not ready): the preparation dates still need the dates
+    not_ready = LEARNERS.replace(",2028-01-01", ",")
+    result = CliRunner().invoke(
+        app, _without_audits(_files(tmp_path, placements=UNDATED, learners=not_ready))
+    )
+    assert result.exit_code == 2 and "prepared_on" in result.output
+    # nothing dated to check: undated placements are fine, and nobody is ready
+    unprepared = STAFF.replace("2024-01-01", "")
+    result = CliRunner().invoke(
+        app,
+        _without_audits(_files(tmp_path, placements=UNDATED, learners=not_ready, staff=unprepared)),
+    )
+    assert result.exit_code == 0, result.output
+    unassigned = pd.read_csv(tmp_path / "out" / "unassigned.csv", dtype=str)
+    assert set(unassigned["reason_code"]) == {"not_ready"} and len(unassigned) == 3
+
+
+def test_an_empty_ready_until_means_not_ready_and_fields_ignore_case(tmp_path: Path) -> None:
+    learners = LEARNERS.replace("L1,r1,ADN,Adult Nursing", "L1,r1,ADN,ADULT NURSING")
+    result = CliRunner().invoke(app, _files(tmp_path, learners=learners))
+    assert result.exit_code == 0, result.output
+    assignments = pd.read_csv(tmp_path / "out" / "assignments.csv", dtype=str)
+    unassigned = pd.read_csv(tmp_path / "out" / "unassigned.csv", dtype=str)
+    assert set(assignments["learner_id"]) == {"L1", "L3"}  # L1's field in capitals
+    assert unassigned[["learner_id", "reason_code"]].values.tolist() == [["L2", "not_ready"]]

@@ -51,19 +51,27 @@ def register(app: typer.Typer) -> None:
         """Give each placed learner a place, a practice supervisor and a practice assessor (or a
         practice educator), obeying audits, readiness, fields, preparation and staff limits.
         Exits 0 whenever it produced assignments, 2 on invalid input."""
+        # Every column of the contract is required in each file (placements' start_date and
+        # end_date only where audits, readiness or preparation dates are checked).
         from tracker.optimise.io import read_table
         from tracker.optimise.model import InputError
         from tracker.optimise.practice import assign_staff
+        from tracker.optimise.practice_tables import require_contract_columns
 
         try:
-            result = assign_staff(
-                read_table(placements, "placements"),
-                read_table(learners, "learners"),
-                read_table(settings, "settings"),
-                read_table(staff, "staff"),
-                None if audits is None else read_table(audits, "audits"),
-                time_limit_s=time_limit,
+            p, lr, s, st = (
+                read_table(path, name)
+                for path, name in (
+                    (placements, "placements"),
+                    (learners, "learners"),
+                    (settings, "settings"),
+                    (staff, "staff"),
+                )
             )
+            a = None if audits is None else read_table(audits, "audits")
+            tables = {"placements": p, "learners": lr, "settings": s, "staff": st, "audits": a}
+            require_contract_columns(tables)
+            result = assign_staff(p, lr, s, st, a, time_limit_s=time_limit)
         except InputError as exc:
             typer.echo(f"Invalid input: {exc}", err=True)
             raise typer.Exit(code=2) from exc

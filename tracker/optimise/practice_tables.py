@@ -156,6 +156,42 @@ def fail_if(problems: list[Problem]) -> None:
         raise InputError(problems)
 
 
+#: The ``assign`` command's files and the columns each must have, as its contract writes them
+#: (``start_date, end_date`` of placements stay optional: required on the rows where a date
+#: rule applies). ``assign_staff`` itself is laxer, for the app: it leaves readiness or
+#: preparation unchecked while their register is empty, by leaving out the column.
+CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "placements": ("request_id", "setting_id", "block", "learners", "programme"),
+    "learners": (
+        "learner_id",
+        "request_id",
+        "programme",
+        "field",
+        "lat",
+        "lon",
+        "max_distance_km",
+        "sectors_had",
+        "ready_until",
+    ),
+    "settings": ("setting_id", "sector", "programmes", "lat", "lon", "active"),
+    "staff": ("staff_id", "setting_id", "roles", "field", "prepared_on", "max_learners"),
+    "audits": ("setting_id", "audited_on", "expires_on", "outcome", "programmes"),
+}
+
+
+def require_contract_columns(tables: dict[str, pd.DataFrame | None]) -> None:
+    """Raise ``InputError`` naming every contract column missing from the command's files
+    (headers compared as the tables read them: trimmed, without regard to case)."""
+    problems = [
+        Problem(name, None, column, None, "required column is missing")
+        for name, frame in tables.items()
+        if frame is not None
+        for column in CONTRACT_COLUMNS[name]
+        if column not in {str(c).strip().lower() for c in frame.columns}
+    ]
+    fail_if(problems)
+
+
 def read_settings(frame: pd.DataFrame, problems: list[Problem]) -> dict[str, Setting]:
     c = Cells("settings", frame, problems)
     if not c.require("setting_id"):
