@@ -39,18 +39,20 @@ def add_staff(
     active: bool = True,
     field: str = "adult nursing",
     also: str | None = None,
+    group: str = "nursing",
 ) -> int:
-    """One nursing person at ``setting`` (and ``also``): roles ``s`` supervisor, ``a``
-    assessor; their id."""
+    """One person of ``group`` at ``setting`` (and ``also``): roles ``s`` supervisor, ``a``
+    assessor, ``e`` educator; their id."""
     with Session(engine) as session:
         where = {s.code: s for s in session.exec(select(PlacementSetting)).all()}
         person = PracticeStaff(
             organisation_id=where[setting].organisation_id,
             staff_ref=ref,
-            profession_group="nursing",
+            profession_group=group,
             field=field,
             is_supervisor="s" in roles,
             is_assessor="a" in roles,
+            is_educator="e" in roles,
             prepared_on=prepared,
             max_learners=limit,
             active=active,

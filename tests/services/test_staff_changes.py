@@ -24,14 +24,24 @@ from tracker.access import AccessDenied
 from tracker.db import session_scope
 from tracker.models import (
     AuditLog,
+    Cohort,
+    Learner,
+    LearnerEvent,
     LearnerReadiness,
+    Organisation,
     Placement,
+    PlacementBlock,
+    PlacementRequest,
+    Programme,
+    SupervisionCapacity,
 )
 from tracker.queries.placements import visible_placements
 from tracker.queries.staff_choices import named_staff_choices
 from tracker.services.allocation import AllocationRefused
 from tracker.services.named_learners import assign_named_learners
 from tracker.services.placements import approve_run
+from tracker.services.run_jobs import execute_run
+from tracker.services.runs import create_run
 from tracker.services.staff_changes import ASSESSOR, SUPERVISOR, change_named_staff
 
 system = named_system  # the fixture, under the name the tests ask for
@@ -211,3 +221,75 @@ def test_an_hei_user_cannot_change_staff(engine: Engine, system: System) -> None
         )
     with Session(engine) as session, pytest.raises(AccessDenied):
         named_staff_choices(session, principal=system.h1, placement_id=placement.id or 0)
+
+
+def _physiotherapy_learner(engine: Engine, system: System) -> tuple[Placement, int, int]:
+    """One H1 physiotherapy learner placed at S2 with an educator named; another
+    physiotherapy educator and an occupational therapy educator there too."""
+    with session_scope(engine) as session:
+        h1 = session.exec(select(Organisation).where(Organisation.code == "H1")).one()
+        block = session.exec(select(PlacementBlock)).one()
+        phy = Programme(
+            code="PHY",
+            name="BSc Physiotherapy",
+            profession_group="ahp",
+            field="physiotherapy",
+            route="degree",
+            years=3,
+        )
+        session.add(phy)
+        session.flush()
+        cohort = Cohort(
+            hei_id=h1.id, programme_id=phy.id, intake_year=2025, intake_month=9,
+            commissioned_places=1,
+        )  # fmt: skip
+        session.add(cohort)
+        session.flush()
+        learner = Learner(learner_ref="H1-P0", cohort_id=cohort.id, start_date=date(2025, 9, 22))
+        session.add(learner)
+        session.flush()
+        session.add(
+            LearnerEvent(learner_id=learner.id, event_date=date(2025, 9, 22), event="started")
+        )
+        session.add(PlacementRequest(code="R3", cohort_id=cohort.id, block_id=block.id, learners=1))
+        session.add(
+            SupervisionCapacity(
+                setting_id=system.settings["S2"],
+                block_id=block.id,
+                profession_group="ahp",
+                practice_supervisors=1,
+                learners_per_supervisor=1,
+            )
+        )
+    people = {
+        ref: add_staff(engine, "S2", ref, "e", 1, field="physiotherapy", group="ahp")
+        for ref in ("C1-PE-1", "C1-PE-2")
+    }
+    with session_scope(engine) as session:
+        run_id = create_run(
+            session, principal=COORDINATOR, blocks=["2026-B1"], programmes=["PHY"], policy={}
+        )
+    assert execute_run(engine, run_id) == "succeeded"
+    with session_scope(engine) as session:
+        assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
+    with Session(engine) as session:
+        placement = session.exec(
+            select(Placement).where(
+                Placement.run_id == run_id, col(Placement.learner_id).is_not(None)
+            )
+        ).one()
+    named = placement.practice_assessor_id
+    assert named in people.values() and placement.practice_supervisor_id is None
+    other = next(i for i in people.values() if i != named)
+    ot = add_staff(engine, "S2", "C1-PE-OT", "e", 2, field="occupational therapy", group="ahp")
+    return placement, other, ot
+
+
+def test_allied_health_learners_have_one_educator_in_their_field(
+    engine: Engine, system: System
+) -> None:
+    placement, other, ot = _physiotherapy_learner(engine, system)
+    _refused(engine, placement, SUPERVISOR, other, "Who needs whom: allied health")
+    _refused(engine, placement, ASSESSOR, ot, "Educator in the learner's field")
+    said = _change(engine, placement, ASSESSOR, other)
+    assert "is now the learner's practice educator" in said
