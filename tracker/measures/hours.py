@@ -24,6 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from tracker.measures.definitions import TOTAL
+
 #: The hours of one practice day, for requirements counted in days (Social Work England's 200
 #: days are days of 7.5 hours, as the NHS working day).
 DAY_HOURS = 7.5
@@ -204,3 +206,19 @@ def behind_counts(progress: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         learners=("learner_id", "nunique"), behind=("behind", "sum")
     )
     return counts.astype({"learners": "int64", "behind": "int64"})
+
+
+def behind_table(progress: pd.DataFrame) -> pd.DataFrame:
+    """Learners, learners behind and the share behind by programme and HEI, with each
+    programme's and each HEI's totals and the grand total (``TOTAL`` rows), so disclosure
+    control can protect the margins too. ``progress`` carries ``hei`` besides its columns."""
+    if progress.empty:
+        return pd.DataFrame(columns=["programme", "hei", "learners", "behind", "behind_share"])
+    parts = [behind_counts(progress, ["programme", "hei"])]
+    parts.append(behind_counts(progress, ["programme"]).assign(hei=TOTAL))
+    parts.append(behind_counts(progress, ["hei"]).assign(programme=TOTAL))
+    everyone = behind_counts(progress.assign(_all=TOTAL), ["_all"]).drop(columns="_all")
+    parts.append(everyone.assign(programme=TOTAL, hei=TOTAL))
+    table = pd.concat(parts, ignore_index=True)[["programme", "hei", "learners", "behind"]]
+    share = table["behind"] / table["learners"].where(table["learners"] > 0)
+    return table.assign(behind_share=share)

@@ -20,9 +20,9 @@ from sqlmodel import Session, select
 from tracker.access import Principal, may_edit_readiness, require_readiness_editor
 from tracker.clock import utcnow
 from tracker.measures.readiness import CHECK_COLUMNS
-from tracker.models import Cohort, Learner, LearnerReadiness
+from tracker.models import LearnerReadiness
 from tracker.services import registers
-from tracker.services.registers import SaveRefused, StaleEdit
+from tracker.services.registers import StaleEdit
 
 DATE_COLUMNS = tuple(CHECK_COLUMNS.values())
 
@@ -52,17 +52,6 @@ def _snapshot(record: LearnerReadiness) -> dict[str, Any]:
     days = {c: getattr(record, c) for c in DATE_COLUMNS}
     shown = {c: None if d is None else d.isoformat() for c, d in days.items()}
     return {**shown, "note": record.note}
-
-
-def _learner(session: Session, principal: Principal, ref: str) -> Learner:
-    """The learner this user may record readiness for; another HEI's reads as unknown."""
-    found = session.exec(
-        select(Learner, Cohort.hei_id).join(Cohort).where(Learner.learner_ref == ref)
-    ).first()
-    if found is None or not may_edit_readiness(principal, found[1]):
-        where = " in your HEI's records" if principal.is_hei else ""
-        raise SaveRefused([f"learner_ref: no learner with this reference{where}"])
-    return found[0]
 
 
 def _stored(session: Session, learner_id: int | None) -> LearnerReadiness | None:
@@ -105,7 +94,7 @@ def save_readiness(
     require_readiness_editor(principal)
     row = readiness_row(readiness)
     registers.validate_rows(session, principal, "readiness", [row])
-    learner = _learner(session, principal, row["learner_ref"])
+    learner = registers.keepable_learner(session, principal, row["learner_ref"], may_edit_readiness)
     assert learner.id is not None
     existing = _stored(session, learner.id)
     if existing is None and version is not None:
@@ -130,7 +119,7 @@ def delete_readiness(
     """Clear a learner's record entered by mistake: the learner is then not ready until the
     checks are recorded again."""
     require_readiness_editor(principal)
-    learner = _learner(session, principal, learner_ref)
+    learner = registers.keepable_learner(session, principal, learner_ref, may_edit_readiness)
     existing = _stored(session, learner.id)
     if existing is None:
         raise registers.no_longer_exists("readiness record")

@@ -11,15 +11,16 @@ a save based on a stale copy is refused even when two saves race, never silently
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tracker.access import AccessDenied, Principal, may_edit_registers
 from tracker.data.importers import validate
+from tracker.models import Cohort, Learner
 from tracker.refusals import Refused
 from tracker.services.audit import record_audit
 
@@ -152,3 +153,21 @@ def add_or_update(
     conditional_update(session, model, existing.id, version, values)
     session.refresh(existing)
     return existing
+
+
+def keepable_learner(
+    session: Session,
+    principal: Principal,
+    ref: str,
+    may_keep: Callable[[Principal, int | None], bool],
+) -> Learner:
+    """The learner whose records (readiness, practice hours) this user may keep, by
+    reference; another HEI's learner is refused exactly as one that exists nowhere."""
+    found = session.exec(
+        select(Learner, Cohort.hei_id).join(Cohort).where(Learner.learner_ref == ref)
+    ).first()
+    if found is None or not may_keep(principal, found[1]):
+        where = " in your HEI's records" if principal.is_hei else ""
+        raise SaveRefused([f"learner_ref: no learner with this reference{where}"])
+    learner: Learner = found[0]
+    return learner
