@@ -65,6 +65,11 @@ HOURS_KEEPERS = READINESS_KEEPERS
 HOURS_AGGREGATE_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE})
 #: Who configures each programme's practice requirement and behind margin.
 REQUIREMENT_KEEPERS = STAFF
+#: Who shares the Outlook page's saved scenarios: the collaborative's planners save, change
+#: and see one common set. An HEI user keeps scenarios of their own, which nobody else sees
+#: (and they see no one else's): a scenario holds no figures, but an HEI's plans for its
+#: intakes are its own business until it shares them.
+SCENARIO_PLANNERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE})
 
 # Page key -> roles that may open it. Navigation, page guards and the access-control walk in
 # the tests all read this one table. Read-only (a mapping proxy of frozensets): no code path,
@@ -141,6 +146,12 @@ def sees_learner_rows(principal: Principal) -> bool:
     otherwise read every HEI's named learners, so learner-level reads ask this first.
     """
     return principal.role is not Role.COLLABORATIVE
+
+
+def scenario_owner(principal: Principal) -> str:
+    """Whose saved scenarios this user reads and changes: ``""`` (the planners' shared set)
+    or, for an HEI user, their own username."""
+    return "" if principal.role in SCENARIO_PLANNERS else principal.username
 
 
 def require_hei(principal: Principal, hei_id: int, action: str) -> None:

@@ -74,8 +74,9 @@ def _rows(*models: Any) -> list[str]:
     return [f"(SELECT max(id) FROM {t})" for t in map(_name, models)]
 
 
-#: Audited actions that change nothing any view reads: sign-ins and accounts, and the life of
-#: draft allocation runs, whose proposed placements no view outside the run counts. Fifty
+#: Audited actions that change nothing any view reads: sign-ins and accounts, the life of
+#: draft allocation runs, whose proposed placements no view outside the run counts, and the
+#: Outlook page's saved scenarios (the views are keyed by the scenario's numbers instead). Fifty
 #: sign-ins or two coordinators running plans must not make every cached figure stale.
 _NOT_DATA = (
     "signin%",
@@ -85,6 +86,7 @@ _NOT_DATA = (
     "allocation.run.finish",
     "allocation.run.cancel",
     "allocation.run.stale",
+    "outlook_scenario.%",
 )
 _AUDIT = _name(AuditLog)
 

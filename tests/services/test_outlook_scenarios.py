@@ -124,10 +124,6 @@ def test_placements_needed_are_protected_as_counts_outside_exact_viewing() -> No
     """Placements needed are projected from learners across every HEI: collaborative members
     see them rounded, small ones hidden (and the spare and shortfall that would give them
     away); places are register figures and stay; an administrator sees them whole."""
-    from types import SimpleNamespace
-    from typing import cast
-
-    from tracker.services.expansion import ExpansionReport
     from tracker.services.outlook_scenarios import placement_cells
 
     shortfall = pd.DataFrame(
@@ -139,12 +135,43 @@ def test_placements_needed_are_protected_as_counts_outside_exact_viewing() -> No
             "shortfall": [0.0, 11.6, 0.0, 4.0],
         }
     )
-    report = cast(ExpansionReport, SimpleNamespace(shortfall=shortfall))
-    exact = placement_cells(report, principal=ADMIN, policy=HESA).set_index("sector")
-    shown = placement_cells(report, principal=COLLABORATIVE, policy=HESA).set_index("sector")
+    exact = placement_cells(shortfall, principal=ADMIN, policy=HESA).set_index("sector")
+    shown = placement_cells(shortfall, principal=COLLABORATIVE, policy=HESA).set_index("sector")
     assert exact.loc["acute", "requested"] == 42 and exact.loc["care_home", "requested"] == 2
     assert shown.loc["acute", "requested"] == 40 and shown.loc["acute", "shortfall"] == 10
     assert pd.isna(shown.loc["care_home", "requested"])  # 2: a small count, hidden
     assert pd.isna(shown.loc["care_home", "spare"])  # 10 places - 2 would give it away
     assert shown.loc["primary_care", "requested"] == 15 and shown.loc["primary_care", "spare"] == -6
     assert shown["places"].to_dict() == {"acute": 40, "primary_care": 9, "care_home": 10}
+
+
+def test_the_exported_document_carries_the_capacity_change_and_refuses_unknown_keys() -> None:
+    from tracker.measures.outlook_scenario import CapacityStep, ScenarioError, parse_scenario
+    from tracker.services.expansion import dated_changes
+    from tracker.services.outlook_scenarios import scenario_document
+
+    edits = edits_from(
+        {"sector": "care_home", "supervisors": 2, "capacity_from": 2027, "intake_by": 2031}
+    )
+    document = scenario_document(edits)
+    assert document == {
+        "capacity_change": [{"sector": "care_home", "add_supervisors": 2, "from_year": 2027}]
+    }
+    scenario = parse_scenario(document)
+    assert scenario.capacity_change == (CapacityStep(2, 2027, "care_home"),)
+    assert dated_changes(scenario) == capacity_changes_of(edits)
+    assert scenario_document(ScenarioEdits()) == {}
+    for bad, message in (
+        ({"capacity_change": [{"add_supervisors": 2, "from_year": 2027, "room": 1}]}, "room"),
+        ({"capacity_change": [{"add_supervisors": 2.5, "from_year": 2027}]}, "whole number"),
+        ({"capacity_change": [{"add_supervisors": 99, "from_year": 2027}]}, "from 0 to 50"),
+        ({"capacity_change": {"sector": "acute"}}, "must be lists"),
+    ):
+        with pytest.raises(ScenarioError, match=message):
+            parse_scenario(bad)
+    with pytest.raises(ScenarioError, match="is no sector"):
+        dated_changes(
+            parse_scenario(
+                {"capacity_change": [{"sector": "zoo", "add_supervisors": 1, "from_year": 2027}]}
+            )
+        )

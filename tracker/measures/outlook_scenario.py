@@ -12,11 +12,17 @@ optional; unknown keys are refused, so a typing error cannot silently do nothing
       "local_employment_change_points": {"*": {"points": 5, "from_year": 2028}},
       "planned_intakes": [
         {"hei": "UNI-A", "programme": "ADN", "intake": "2027-09", "starters": 150}
+      ],
+      "capacity_change": [
+        {"sector": "care_home", "add_supervisors": 2, "from_year": 2027}
       ]
     }
 
 Keys name a programme code (intake changes only), a field ("adult nursing"), a profession
-group ("nursing") or ``*`` for all; the most specific key that matches wins.
+group ("nursing") or ``*`` for all; the most specific key that matches wins. A capacity
+change adds supervisors at every setting of a sector (``null`` or no ``sector``: every
+sector) from a year on; the outlook of completions ignores it, the placement figures and the
+cheapest expansion count it (``services.expansion``, which checks the sector's code).
 """
 
 from __future__ import annotations
@@ -31,7 +37,10 @@ SECTIONS = (
     "withdrawal_change_points",
     "local_employment_change_points",
     "planned_intakes",
+    "capacity_change",
 )
+#: Most supervisors one capacity change may add at each setting (as the page's editor).
+MAX_ADDED_SUPERVISORS = 50
 ALL = "*"
 
 
@@ -79,6 +88,16 @@ class PlannedIntake:
 
 
 @dataclass(frozen=True)
+class CapacityStep:
+    """``add_supervisors`` more supervisors at every setting of ``sector`` (None: every
+    sector) from ``from_year`` on ("+2 supervisors in every care home from 2027")."""
+
+    add_supervisors: int
+    from_year: int
+    sector: str | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """What is planned to differ from the baseline; the empty scenario is the baseline."""
 
@@ -86,6 +105,7 @@ class Scenario:
     withdrawal_change_points: Mapping[str, PointsChange] = field(default_factory=dict)
     local_employment_change_points: Mapping[str, PointsChange] = field(default_factory=dict)
     planned_intakes: tuple[PlannedIntake, ...] = ()
+    capacity_change: tuple[CapacityStep, ...] = ()
 
     def known_keys(self) -> set[str]:
         return {
@@ -162,6 +182,22 @@ def _planned(entry: Any, where: str) -> PlannedIntake:
     )
 
 
+def _capacity_step(entry: Any, where: str) -> CapacityStep:
+    spec = _fields(
+        entry, where, {"sector", "add_supervisors", "from_year"}, {"add_supervisors", "from_year"}
+    )
+    added, sector = spec["add_supervisors"], spec.get("sector")
+    if isinstance(added, bool) or not isinstance(added, int):
+        raise ScenarioError(f"{where}.add_supervisors must be a whole number, got {added!r}")
+    if not 0 <= added <= MAX_ADDED_SUPERVISORS:
+        raise ScenarioError(
+            f"{where}.add_supervisors must be from 0 to {MAX_ADDED_SUPERVISORS}, got {added}"
+        )
+    if sector is not None and not isinstance(sector, str):
+        raise ScenarioError(f"{where}.sector must be a sector code or null, got {sector!r}")
+    return CapacityStep(added, _year(spec["from_year"], f"{where}.from_year"), sector or None)
+
+
 def parse_scenario(data: Any) -> Scenario:
     """A Scenario from parsed JSON, or ScenarioError naming the first problem."""
     if not isinstance(data, dict):
@@ -176,9 +212,9 @@ def parse_scenario(data: Any) -> Scenario:
             raise ScenarioError(f"{name} must be an object keyed by programme, field or group")
         return value
 
-    planned = data.get("planned_intakes", [])
-    if not isinstance(planned, list):
-        raise ScenarioError("planned_intakes must be a list")
+    planned, capacity = data.get("planned_intakes", []), data.get("capacity_change", [])
+    if not isinstance(planned, list) or not isinstance(capacity, list):
+        raise ScenarioError("planned_intakes and capacity_change must be lists")
     return Scenario(
         intake_change={
             k: _intake_change(v, f"intake_change[{k!r}]")
@@ -193,6 +229,9 @@ def parse_scenario(data: Any) -> Scenario:
             for k, v in section("local_employment_change_points").items()
         },
         planned_intakes=tuple(_planned(v, f"planned_intakes[{i}]") for i, v in enumerate(planned)),
+        capacity_change=tuple(
+            _capacity_step(v, f"capacity_change[{i}]") for i, v in enumerate(capacity)
+        ),
     )
 
 

@@ -6,8 +6,8 @@ there). The areas: ``vocabulary`` (enums and the shared schema helpers), ``organ
 (organisations, programmes, cohorts), ``pipeline`` (learners, their events and readiness),
 ``registers`` (placement capacity, requests and educational audits), ``staff`` (practice
 staff and academic assessors), ``hours`` (practice hours and programmes' requirements),
-``allocation`` (runs, placements and the learners stage 2 left unassigned) and ``people``
-(users, sign-in throttling, the audit log).
+``allocation`` (runs, placements and the learners stage 2 left unassigned), ``planning``
+(the outlook's saved scenarios) and ``people`` (users, sign-in throttling, the audit log).
 """
 
 from tracker.models.allocation import AllocationRun, Placement, UnassignedLearner
@@ -15,6 +15,7 @@ from tracker.models.hours import PracticeHours, PracticeRequirement
 from tracker.models.organisations import Cohort, Organisation, Programme
 from tracker.models.people import AuditLog, SignInThrottle, User
 from tracker.models.pipeline import Learner, LearnerEvent, LearnerReadiness
+from tracker.models.planning import OutlookScenario
 from tracker.models.registers import (
     EducationalAudit,
     PlacementBlock,
@@ -63,6 +64,7 @@ __all__ = [
     "LearnerReadiness",
     "OrgKind",
     "Organisation",
+    "OutlookScenario",
     "Placement",
     "PlacementBlock",
     "PlacementRequest",

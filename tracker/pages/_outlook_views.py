@@ -116,7 +116,9 @@ def plan_table(report: ExpansionReport, principal: Principal | None = None) -> p
 
 def shortfall_table(report: ExpansionReport, principal: Principal) -> pd.DataFrame:
     """Places against placements needed per sector and year, as this viewer may see them."""
-    cells = placement_cells(report, principal=principal, policy=ui.app_disclosure_policy())
+    cells = placement_cells(
+        report.shortfall, principal=principal, policy=ui.app_disclosure_policy()
+    )
     return cells.loc[:, SHORTFALL_COLUMNS]
 
 
@@ -142,7 +144,9 @@ def placements_view(
     return (
         ui.plain_figure(
             ui.shortfall_heatmap(
-                placement_cells(report, principal=principal, policy=ui.app_disclosure_policy())
+                placement_cells(
+                    report.shortfall, principal=principal, policy=ui.app_disclosure_policy()
+                )
             )
         ),
         ui.grid(f"{PAGE}-plan-grid", PLAN_COLUMNS, rows, height=360),

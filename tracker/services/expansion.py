@@ -23,8 +23,8 @@ from sqlmodel import Session, select
 from tracker.access import Principal, require_role
 from tracker.measures import DEFAULT_POLICY, DisclosurePolicy
 from tracker.measures.controlled import control_table
-from tracker.measures.outlook import OutlookOptions, supply_outlook
-from tracker.measures.outlook_scenario import Scenario
+from tracker.measures.outlook import Outlook, OutlookOptions, supply_outlook
+from tracker.measures.outlook_scenario import Scenario, ScenarioError
 from tracker.measures.placement_demand import (
     placement_demand,
     placement_pattern,
@@ -41,6 +41,7 @@ from tracker.queries.outlook import outlook_frames
 from tracker.refusals import Refused
 from tracker.services.pipeline_reports.common import figures_as_of, has_learners, viewer_policy
 from tracker.snapshots import CapacityChange, apply_capacity_changes
+from tracker.vocabulary import SECTORS
 
 EXPANSION_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE})
 GROWTH_COLUMNS = ("profession_group", "learners_now", "learners_then", "factor")
@@ -55,6 +56,21 @@ class DatedCapacityChange:
 
     from_year: int
     change: CapacityChange
+
+
+def dated_changes(scenario: Scenario) -> tuple[DatedCapacityChange, ...]:
+    """A scenario's capacity changes as the registers take them; ScenarioError names a
+    sector code the registers do not know (it would change nothing)."""
+    out = []
+    for i, step in enumerate(scenario.capacity_change):
+        if step.sector is not None and step.sector not in SECTORS:
+            raise ScenarioError(
+                f"capacity_change[{i}].sector: {step.sector!r} is no sector; "
+                f"known sectors are {', '.join(SECTORS)}"
+            )
+        change = CapacityChange(sector=step.sector, add_supervisors=step.add_supervisors)
+        out.append(DatedCapacityChange(step.from_year, change))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -103,20 +119,22 @@ class ExpansionReport:
     exact: bool
 
 
-def plan_expansion(
-    session: Session,
-    *,
-    principal: Principal,
-    request: ExpansionRequest,
-    policy: DisclosurePolicy = DEFAULT_POLICY,
-) -> ExpansionReport:
-    """The cheapest expansion that hosts ``request.year``'s placements, on today's registers.
+@dataclass(frozen=True)
+class _Projection:
+    """What both the shortfall and the expansion are computed from: the scenario's outlook
+    of learners in training, today's learners in training and the registers."""
 
-    Raises ``AccessDenied`` for HEI users and ``Refused`` when there is nothing to project
-    from or the year is not after the data's as-of date.
-    """
+    as_of: date
+    made: Outlook
+    now: pd.DataFrame
+    settings: pd.DataFrame
+    capacity: pd.DataFrame
+    demand: pd.DataFrame
+    group_of: dict[str, str]
+
+
+def _project(session: Session, principal: Principal, request: ExpansionRequest) -> _Projection:
     require_role(principal, EXPANSION_ROLES, "plan placement expansion")
-    chosen = viewer_policy(principal, policy)
     as_of = request.as_of or figures_as_of(session)
     frames = outlook_frames(session, principal=principal)
     if as_of is None or not has_learners(frames):
@@ -132,7 +150,6 @@ def plan_expansion(
         scenario=request.scenario,
         options=EXPECTED_ONLY,
     )
-    in_training = made.in_training()
     now = training_now(learner_status(frames.learners, frames.events, as_of=as_of))
     settings, capacity, demand = allocator_inputs(
         session, blocks=list(request.blocks), programmes=list(request.programmes)
@@ -140,14 +157,14 @@ def plan_expansion(
     if demand.empty:
         raise Refused("There are no submitted requests for the chosen blocks and programmes.")
     group_of = {p.code: p.profession_group for p in session.exec(select(Programme)).all()}
-    growth = growth_table(now, in_training, request.year)
-    grown = grow_requests(demand, growth, group_of)
+    return _Projection(as_of, made, now, settings, capacity, demand, group_of)
+
+
+def _shortfall(p: _Projection, request: ExpansionRequest) -> pd.DataFrame:
+    """Placement demand against places per group, outlook year, block and sector."""
     rules = Policy(max_distance_km=request.max_distance_km)
-    then = capacity_in(capacity, settings, request.capacity_changes, request.year)
-    plan = cheapest_expansion(settings, then, grown, rules, options=request.options)
-    checked = allocate(settings, plan.capacity, grown, rules).levels.placed == plan.placeable
-    today = todays_placements(settings, capacity, demand, rules, group_of)
-    pattern = placement_pattern(today, now)
+    today = todays_placements(p.settings, p.capacity, p.demand, rules, p.group_of)
+    pattern = placement_pattern(today, p.now)
     if request.target is not None:
         pattern = with_policy_target(
             pattern, sectors=request.target.sectors, per_learner=request.target.per_learner
@@ -155,15 +172,48 @@ def plan_expansion(
     places = pd.concat(
         [
             sector_places(
-                capacity_in(capacity, settings, request.capacity_changes, y), settings
+                capacity_in(p.capacity, p.settings, request.capacity_changes, y), p.settings
             ).assign(year=y)
-            for y in made.labels
+            for y in p.made.labels
         ],
         ignore_index=True,
     )
+    demand = placement_demand(p.made.in_training(), pattern)
+    return shortfall(demand, _grouped(places, p.group_of))
+
+
+def placement_shortfall(
+    session: Session, *, principal: Principal, request: ExpansionRequest
+) -> pd.DataFrame:
+    """The scenario's placement shortfall to ``request.year`` without the expansion (what a
+    comparison of scenarios needs: the expansion's integer programme takes seconds).
+    Exact: ``services.outlook_scenarios.placement_cells`` controls it for a viewer."""
+    return _shortfall(_project(session, principal, request), request)
+
+
+def plan_expansion(
+    session: Session,
+    *,
+    principal: Principal,
+    request: ExpansionRequest,
+    policy: DisclosurePolicy = DEFAULT_POLICY,
+) -> ExpansionReport:
+    """The cheapest expansion that hosts ``request.year``'s placements, on today's registers.
+
+    Raises ``AccessDenied`` for HEI users and ``Refused`` when there is nothing to project
+    from or the year is not after the data's as-of date.
+    """
+    p = _project(session, principal, request)
+    chosen = viewer_policy(principal, policy)
+    growth = growth_table(p.now, p.made.in_training(), request.year)
+    grown = grow_requests(p.demand, growth, p.group_of)
+    rules = Policy(max_distance_km=request.max_distance_km)
+    then = capacity_in(p.capacity, p.settings, request.capacity_changes, request.year)
+    plan = cheapest_expansion(p.settings, then, grown, rules, options=request.options)
+    checked = allocate(p.settings, plan.capacity, grown, rules).levels.placed == plan.placeable
     return ExpansionReport(
         year=request.year,
-        as_of=as_of,
+        as_of=p.as_of,
         growth=control_table(
             growth,
             by=["profession_group"],
@@ -171,7 +221,7 @@ def plan_expansion(
             counts=("learners_now", "learners_then"),
             rates={},
         ).numbers,
-        shortfall=shortfall(placement_demand(in_training, pattern), _grouped(places, group_of)),
+        shortfall=_shortfall(p, request),
         demand=grown,
         plan=plan,
         checked=checked,

@@ -27,11 +27,11 @@ from tracker.services.expansion import (
     DatedCapacityChange,
     ExpansionReport,
     ExpansionRequest,
+    dated_changes,
     plan_expansion,
 )
 from tracker.services.outlook import OutlookReport, OutlookRequest, outlook_report
 from tracker.services.pipeline_reports.common import figures_as_of, viewer_policy
-from tracker.snapshots import CapacityChange
 from tracker.vocabulary import SECTOR_ROWS
 
 #: Years the page may project: from five to ten, as the planning documents look ahead.
@@ -124,8 +124,10 @@ def edits_from(values: Mapping[str, Any] | None) -> ScenarioEdits:
     return edits
 
 
-def scenario_of(edits: ScenarioEdits) -> Scenario:
-    """The outlook's scenario: only the changes that are not zero (none: the baseline)."""
+def scenario_document(edits: ScenarioEdits) -> dict[str, Any]:
+    """The scenario as the JSON file ``python -m tracker outlook --scenario`` (and
+    ``expansion --scenario``) reads: only the changes that are not zero, so the baseline is
+    ``{}``. The page exports this, and builds its own figures from it too."""
     data: dict[str, Any] = {}
     if edits.intake_percent:
         data["intake_change"] = {
@@ -137,15 +139,25 @@ def scenario_of(edits: ScenarioEdits) -> Scenario:
     ):
         if points:
             data[key] = {ALL: {"points": points, "from_year": edits.change_from}}
-    return parse_scenario(data)
+    if edits.supervisors:
+        data["capacity_change"] = [
+            {
+                "sector": edits.sector,
+                "add_supervisors": edits.supervisors,
+                "from_year": edits.capacity_from,
+            }
+        ]
+    return data
+
+
+def scenario_of(edits: ScenarioEdits) -> Scenario:
+    """The outlook's scenario: only the changes that are not zero (none: the baseline)."""
+    return parse_scenario(scenario_document(edits))
 
 
 def capacity_changes_of(edits: ScenarioEdits) -> tuple[DatedCapacityChange, ...]:
     """The scenario's capacity change, dated (none when no supervisors are added)."""
-    if not edits.supervisors or edits.capacity_from is None:
-        return ()
-    change = CapacityChange(sector=edits.sector, add_supervisors=edits.supervisors)
-    return (DatedCapacityChange(edits.capacity_from, change),)
+    return dated_changes(scenario_of(edits))
 
 
 def scenario_outlook(
@@ -186,17 +198,18 @@ def scenario_placements(
 
 
 def placement_cells(
-    report: ExpansionReport, *, principal: Principal, policy: DisclosurePolicy = DEFAULT_POLICY
+    shortfall: pd.DataFrame, *, principal: Principal, policy: DisclosurePolicy = DEFAULT_POLICY
 ) -> pd.DataFrame:
-    """Sector x year totals of the report's shortfall: places, placements needed, spare and
-    shortfall, as this viewer may see them.
+    """Sector x year totals of a shortfall table (``ExpansionReport.shortfall``,
+    ``placement_shortfall``): places, placements needed, spare and shortfall, as this viewer
+    may see them.
 
     The shortfall adds each group and block's own, so places elsewhere do not hide it.
     Placements needed are projected from learner counts, so outside exact viewing they are
     protected as counts (rounded, small ones hidden, and with them the spare and shortfall
     that would give them away); places are register figures and stay as they are.
     """
-    rows = report.shortfall.dropna(subset=["sector"])
+    rows = shortfall.dropna(subset=["sector"])
     cells = rows.groupby(["sector", "year"], as_index=False)[
         ["placements", "places", "shortfall"]
     ].sum()

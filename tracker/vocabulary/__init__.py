@@ -171,6 +171,10 @@ AUDIT_ACTIONS: Final = MappingProxyType(
         "allocation.placement.move": "Learners moved",
         "allocation.learners.assign": "Named learners assigned",
         "placement.named_staff": "Supervisor or assessor changed",
+        "outlook_scenario.save": "Outlook scenario saved",
+        "outlook_scenario.replace": "Outlook scenario replaced",
+        "outlook_scenario.rename": "Outlook scenario renamed",
+        "outlook_scenario.delete": "Outlook scenario deleted",
     }
 )
 #: What each import kind is called (the kind's code stays in the file name, the command line
@@ -213,6 +217,7 @@ AUDIT_ENTITIES: Final = MappingProxyType(
                 "academic_assessor",
                 "learner_readiness",
                 "practice_hours",
+                "outlook_scenario",
             ],
             {
                 "placement_setting": "Setting",
