@@ -207,3 +207,53 @@ def test_after_the_latest_event_it_warns(run, tmp_path: Path) -> None:  # type: 
     assert "Warning: --as-of 2030-01-01 is after the latest event recorded (2026-10-31)" in (
         result.output
     )
+
+
+def test_the_pages_exported_scenario_reproduces_its_figures_exactly(
+    run, demo_url: str, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The Outlook page's export, read back by the command line: the file holds exactly the
+    figures the page computes for that scenario (the administrator's exact view)."""
+    from tracker.commands.outlook import _contract
+    from tracker.services.outlook_scenarios import edits_from, scenario_document, scenario_outlook
+    from tracker.services.pipeline_reports.common import figures_as_of
+
+    edits = edits_from(
+        {
+            "intake_for": "nursing",
+            "intake_percent": 35,
+            "intake_by": 2030,
+            "withdrawal_points": -2,
+            "local_points": 4,
+            "change_from": 2028,
+            "sector": "care_home",
+            "supervisors": 2,
+            "capacity_from": 2028,
+        }
+    )
+    engine = make_engine(demo_url)
+    with Session(engine) as session:
+        as_of = figures_as_of(session)
+        page = scenario_outlook(session, principal=SYSTEM, edits=edits, years=10)
+    engine.dispose()
+    assert as_of is not None and page.exact
+    exported = tmp_path / "scenario.json"
+    exported.write_text(json.dumps(scenario_document(edits), indent=2))
+    out = tmp_path / "outlook.csv"
+    result = run(
+        "--as-of",
+        as_of.isoformat(),
+        "--years",
+        "10",
+        "--scenario",
+        str(exported),
+        "--out",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    expected = _contract(page.outlook.numbers).astype(str).values.tolist()
+    got = _rows(out)[1:]
+    assert len(got) == len(expected) > 0
+    assert [[str(float(v)) if i in (3, 6) else v for i, v in enumerate(r)] for r in got] == [
+        [str(float(v)) if i in (3, 6) else str(v) for i, v in enumerate(r)] for r in expected
+    ]

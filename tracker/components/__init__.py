@@ -86,7 +86,11 @@ from tracker.components.guard import (
     page_guard,
     page_header,
 )
-from tracker.components.outlook_figures import outlook_figure, shortfall_heatmap
+from tracker.components.outlook_figures import (
+    comparison_figure,
+    outlook_figure,
+    shortfall_heatmap,
+)
 from tracker.components.pipeline_filters import (
     FilterValue,
     dashboard,
@@ -143,6 +147,7 @@ __all__ = [
     "code_options",
     "coded_options",
     "column_defs",
+    "comparison_figure",
     "confirm_dialog",
     "coverage_figure",
     "dashboard",

@@ -1,9 +1,12 @@
-"""Outlook charts: projected completions with their band, and the placement shortfall of a
-scenario by sector and year. Frames arrive from ``tracker.services.outlook`` and
-``tracker.services.expansion`` already as the viewer may see them (controlled figures, NaN
-where hidden); these functions only draw them, so no figure holds more than the report."""
+"""Outlook charts: projected completions with their band, the placement shortfall of a
+scenario by sector and year, and saved scenarios' completions side by side. Frames arrive
+from ``tracker.services`` (outlook, expansion, scenario_comparison) already as the viewer
+may see them (controlled figures, NaN where hidden); these functions only draw them, so no
+figure holds more than the report."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -98,3 +101,39 @@ def shortfall_heatmap(cells: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(type="category", title="Year ending")
     fig.update_traces(colorbar={"title": {"text": "Spare (−: short)"}})
     return fig
+
+
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x")
+
+
+def comparison_figure(totals: pd.DataFrame, names: Sequence[str]) -> go.Figure:
+    """Each scenario's completions per year (``services.scenario_comparison``: the sum of
+    the fields' shown figures), one line per scenario in its own colour, dash and marker so
+    they differ by more than colour; the hover says when some fields' figures are hidden."""
+    if totals.empty:
+        return empty_figure("Choose saved scenarios to compare.")
+    fig = go.Figure()
+    for i, name in enumerate(names):
+        rows = totals[totals["scenario"] == name].sort_values("year")
+        hidden = rows["hidden"].astype(int)
+        fig.add_trace(
+            go.Scatter(
+                x=rows["year"].astype(int).tolist(),
+                y=rows["completions"].tolist(),
+                customdata=[
+                    f" ({h} field{'s' if h != 1 else ''} hidden, not counted)" if h else ""
+                    for h in hidden
+                ],
+                mode="lines+markers",
+                name=name,
+                line={"color": _COLOURS[i % len(_COLOURS)], "dash": _DASHES[i % len(_DASHES)]},
+                marker={"symbol": _SYMBOLS[i % len(_SYMBOLS)]},
+                hovertemplate="%{x}: %{y:,.0f} completions%{customdata}<extra>"
+                + name.replace("<", "&lt;")
+                + "</extra>",
+            )
+        )
+    fig.update_xaxes(title="Year ending", dtick=1)
+    fig.update_yaxes(title="Newly qualified", rangemode="tozero")
+    return apply_layout(fig, height=360, legend={"orientation": "h", "y": -0.25})

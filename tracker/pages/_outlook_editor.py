@@ -114,7 +114,7 @@ def editor(programmes: pd.DataFrame, first_year: int, *, placements: bool) -> La
             "Changes are against the baseline (the observed rates, the last intake carried "
             "forward). Withdrawals and local employment changes apply to every programme"
             + ("; extra supervisors change only the placement figures" if placements else "")
-            + ". Scenarios are not saved yet: download the figures to keep one."
+            + ". Save the applied scenario below to keep it."
         ),
     )
 

@@ -16,8 +16,10 @@ import dash
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from tracker import components as ui
-from tracker.access import Principal
+from tracker.access import SCENARIO_PLANNERS, Principal
+from tracker.pages._outlook_compare import comparison_card
 from tracker.pages._outlook_editor import FIELDS, describe, editor
+from tracker.pages._outlook_saved import saved_card, scenario_choices
 from tracker.pages._outlook_views import (
     outlook_download,
     outlook_view,
@@ -27,6 +29,7 @@ from tracker.pages._outlook_views import (
     shortfall_table,
     track_record_text,
 )
+from tracker.queries.scenarios import saved_scenarios
 from tracker.refusals import Refused
 from tracker.services.expansion import EXPANSION_ROLES
 from tracker.services.outlook import outlook_programmes
@@ -38,6 +41,7 @@ from tracker.services.outlook_scenarios import (
     scenario_placements,
 )
 from tracker.services.pipeline_reports.common import figures_as_of
+from tracker.services.saved_scenarios import load_scenario
 from tracker.vocabulary import PROFESSION_GROUPS, options
 
 PAGE = "outlook"
@@ -50,8 +54,10 @@ def layout(principal: Principal, **_query: Any) -> Any:
     with ui.reading() as session:
         as_of = figures_as_of(session)
         programmes = outlook_programmes(session, principal=principal)
+        saved = saved_scenarios(session, principal=principal)
     first = (as_of.year if as_of else 2026) + 1
     planning = principal.role in EXPANSION_ROLES
+    shared = principal.role in SCENARIO_PLANNERS
     filters = [
         ui.choice_field(
             "Profession group", f"{PAGE}-group", options(PROFESSION_GROUPS), value="nursing"
@@ -98,6 +104,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
                 at="xl",
             ),
             editor(programmes, first, placements=planning),
+            saved_card(saved, shared=shared),
+            comparison_card(scenario_choices(saved)),
             _placements(first) if planning else None,
         ]
     )
@@ -145,13 +153,17 @@ def _placements(first: int) -> Any:
 @callback(
     Output(f"{PAGE}-scenario", "data"),
     Output(f"{PAGE}-scenario-message", "children"),
-    *ui.clicks(PAGE, "apply", "reset"),
+    *(Output(f"{PAGE}-{name}", "value") for name in FIELDS),
+    *ui.clicks(PAGE, "apply", "reset", "load"),
+    State(f"{PAGE}-saved", "value"),
     *ui.states(PAGE, *FIELDS),
     prevent_initial_call=True,
 )
 def apply_scenario(
     _apply: int | None,
     _reset: int | None,
+    _load: int | None,
+    saved: int | None,
     intake_for: str | None,
     intake_percent: int | float | None,
     intake_by: int | float | None,
@@ -162,10 +174,23 @@ def apply_scenario(
     supervisors: int | float | None,
     capacity_from: int | float | None,
 ) -> Any:
-    """The editor's numbers checked into the store, or why they cannot be applied."""
-    ui.callback_principal(PAGE)
+    """The editor's numbers checked into the store, or why they cannot be applied; a saved
+    scenario loaded fills the editor and the store with its numbers."""
+    principal = ui.callback_principal(PAGE)
+    keep = [no_update] * len(FIELDS)
     if ctx.triggered_id == f"{PAGE}-reset":
-        return ScenarioEdits().stored(), ui.message(describe(ScenarioEdits()))
+        return ScenarioEdits().stored(), ui.message(describe(ScenarioEdits())), *keep
+    if ctx.triggered_id == f"{PAGE}-load":
+        try:
+            if saved is None:
+                raise Refused("Choose a saved scenario to load.")
+            with ui.reading() as session:
+                name, edits = load_scenario(session, principal=principal, scenario_id=saved)
+        except Refused as exc:
+            return no_update, ui.message(f"Not loaded: {exc}", "danger"), *keep
+        stored = edits.stored()
+        said = f"Loaded '{name}'. {describe(edits)}"
+        return stored, ui.message(said, "success"), *(stored[name] for name in FIELDS)
     values = dict(
         zip(
             FIELDS,
@@ -186,8 +211,8 @@ def apply_scenario(
     try:
         edits = edits_from(values)
     except ValueError as exc:
-        return no_update, ui.message(f"Not applied: {exc}", "danger")
-    return edits.stored(), ui.message(describe(edits), "success")
+        return no_update, ui.message(f"Not applied: {exc}", "danger"), *keep
+    return edits.stored(), ui.message(describe(edits), "success"), *keep
 
 
 def _report(principal: Principal, scenario: Scenario, years: int | None) -> Any:

@@ -52,9 +52,12 @@ MEASURES = {
 class Comparison:
     """``table``: KEY_COLUMNS (measure code, field or sector code, year) and one column per
     name in ``names`` (the baseline first), figures as the viewer may see them (NaN where
-    hidden); ``placements`` says whether the placement rows are there (planners only)."""
+    hidden); ``placements`` says whether the placement rows are there (planners only);
+    ``totals``: per scenario and year the group's completions summed over the fields shown
+    (``hidden``: how many fields' figures were not shown and so are not in the sum)."""
 
     table: pd.DataFrame
+    totals: pd.DataFrame
     names: tuple[str, ...]
     group: str
     exact: bool
@@ -157,11 +160,18 @@ def compare_scenarios(
     if not planning:
         parts = [p[p["measure"].isin(["completions", "local_posts"])] for p in parts]
     long = pd.concat(parts, ignore_index=True)
+    completions = long[long["measure"] == "completions"]
+    totals = (
+        completions.groupby(["scenario", "year"], sort=False)["value"]
+        .agg(completions="sum", hidden=lambda v: int(v.isna().sum()))
+        .reset_index()
+    )
     wide = long.pivot(index=list(KEY_COLUMNS), columns="scenario", values="value")
     table = wide.reindex(columns=names).reset_index()
     table.columns.name = None
     return Comparison(
         table=_order(table),
+        totals=totals,
         names=tuple(names),
         group=group,
         exact=exact,
