@@ -47,7 +47,7 @@ def _choose(page: Any, dropdown_id: str, name: str) -> None:
 
 
 def _downloaded(page: Any, button: str) -> tuple[str, str]:
-    with page.expect_download() as download:
+    with page.expect_download(timeout=120_000) as download:  # computed again: seconds
         page.click(button)
     path = Path(download.value.path())
     return download.value.suggested_filename, path.read_text(encoding="utf-8-sig")

@@ -38,6 +38,7 @@ from tracker.optimise import Policy, allocate
 from tracker.optimise.expansion import ExpansionOptions, ExpansionPlan, cheapest_expansion
 from tracker.queries.allocator_inputs import allocator_inputs
 from tracker.queries.outlook import outlook_frames
+from tracker.queries.pipeline import PipelineFrames
 from tracker.refusals import Refused
 from tracker.services.pipeline_reports.common import figures_as_of, has_learners, viewer_policy
 from tracker.snapshots import CapacityChange, apply_capacity_changes
@@ -120,36 +121,47 @@ class ExpansionReport:
 
 
 @dataclass(frozen=True)
-class _Projection:
-    """What both the shortfall and the expansion are computed from: the scenario's outlook
-    of learners in training, today's learners in training and the registers."""
+class _Registers:
+    """What every scenario's shortfall and expansion start from: the learner frames,
+    today's learners in training and the registers as the allocator takes them."""
 
     as_of: date
-    made: Outlook
+    frames: PipelineFrames
     now: pd.DataFrame
     settings: pd.DataFrame
     capacity: pd.DataFrame
     demand: pd.DataFrame
     group_of: dict[str, str]
 
+    def outlook(self, request: ExpansionRequest) -> Outlook:
+        """The scenario's expected learners in training to ``request.year``."""
+        years = request.year - self.as_of.year
+        if years < 1:
+            raise Refused(
+                f"Choose a year after {self.as_of.year}: the data is as of "
+                f"{self.as_of.isoformat()}."
+            )
+        return supply_outlook(
+            self.frames.learners,
+            self.frames.events,
+            as_of=self.as_of,
+            years=years,
+            scenario=request.scenario,
+            options=EXPECTED_ONLY,
+        )
 
-def _project(session: Session, principal: Principal, request: ExpansionRequest) -> _Projection:
+    def today(self, request: ExpansionRequest) -> pd.DataFrame:
+        """Today's requested learners by group, block and sector (one allocator run)."""
+        rules = Policy(max_distance_km=request.max_distance_km)
+        return todays_placements(self.settings, self.capacity, self.demand, rules, self.group_of)
+
+
+def _registers(session: Session, principal: Principal, request: ExpansionRequest) -> _Registers:
     require_role(principal, EXPANSION_ROLES, "plan placement expansion")
     as_of = request.as_of or figures_as_of(session)
     frames = outlook_frames(session, principal=principal)
     if as_of is None or not has_learners(frames):
         raise Refused("There are no learner records to project placements from.")
-    years = request.year - as_of.year
-    if years < 1:
-        raise Refused(f"Choose a year after {as_of.year}: the data is as of {as_of.isoformat()}.")
-    made = supply_outlook(
-        frames.learners,
-        frames.events,
-        as_of=as_of,
-        years=years,
-        scenario=request.scenario,
-        options=EXPECTED_ONLY,
-    )
     now = training_now(learner_status(frames.learners, frames.events, as_of=as_of))
     settings, capacity, demand = allocator_inputs(
         session, blocks=list(request.blocks), programmes=list(request.programmes)
@@ -157,14 +169,14 @@ def _project(session: Session, principal: Principal, request: ExpansionRequest) 
     if demand.empty:
         raise Refused("There are no submitted requests for the chosen blocks and programmes.")
     group_of = {p.code: p.profession_group for p in session.exec(select(Programme)).all()}
-    return _Projection(as_of, made, now, settings, capacity, demand, group_of)
+    return _Registers(as_of, frames, now, settings, capacity, demand, group_of)
 
 
-def _shortfall(p: _Projection, request: ExpansionRequest) -> pd.DataFrame:
+def _shortfall(
+    r: _Registers, made: Outlook, today: pd.DataFrame, request: ExpansionRequest
+) -> pd.DataFrame:
     """Placement demand against places per group, outlook year, block and sector."""
-    rules = Policy(max_distance_km=request.max_distance_km)
-    today = todays_placements(p.settings, p.capacity, p.demand, rules, p.group_of)
-    pattern = placement_pattern(today, p.now)
+    pattern = placement_pattern(today, r.now)
     if request.target is not None:
         pattern = with_policy_target(
             pattern, sectors=request.target.sectors, per_learner=request.target.per_learner
@@ -172,23 +184,33 @@ def _shortfall(p: _Projection, request: ExpansionRequest) -> pd.DataFrame:
     places = pd.concat(
         [
             sector_places(
-                capacity_in(p.capacity, p.settings, request.capacity_changes, y), p.settings
+                capacity_in(r.capacity, r.settings, request.capacity_changes, y), r.settings
             ).assign(year=y)
-            for y in p.made.labels
+            for y in made.labels
         ],
         ignore_index=True,
     )
-    demand = placement_demand(p.made.in_training(), pattern)
-    return shortfall(demand, _grouped(places, p.group_of))
+    demand = placement_demand(made.in_training(), pattern)
+    return shortfall(demand, _grouped(places, r.group_of))
 
 
-def placement_shortfall(
-    session: Session, *, principal: Principal, request: ExpansionRequest
-) -> pd.DataFrame:
-    """The scenario's placement shortfall to ``request.year`` without the expansion (what a
-    comparison of scenarios needs: the expansion's integer programme takes seconds).
-    Exact: ``services.outlook_scenarios.placement_cells`` controls it for a viewer."""
-    return _shortfall(_project(session, principal, request), request)
+def placement_shortfalls(
+    session: Session, *, principal: Principal, requests: Sequence[ExpansionRequest]
+) -> list[pd.DataFrame]:
+    """Each scenario's placement shortfall to its year without the expansion (what a
+    comparison of scenarios needs: the expansion's integer programme takes seconds), the
+    registers read and today's placements allocated once for all of them (the requests
+    share blocks, programmes and distance limit). Exact:
+    ``services.outlook_scenarios.placement_cells`` controls them for a viewer."""
+    if not requests:
+        return []
+    first = requests[0]
+    shared = ("blocks", "programmes", "max_distance_km", "as_of")
+    if any(getattr(q, a) != getattr(first, a) for q in requests for a in shared):
+        raise ValueError("Scenarios compared together share blocks, programmes and rules.")
+    r = _registers(session, principal, first)
+    today = r.today(first)
+    return [_shortfall(r, r.outlook(q), today, q) for q in requests]
 
 
 def plan_expansion(
@@ -203,17 +225,18 @@ def plan_expansion(
     Raises ``AccessDenied`` for HEI users and ``Refused`` when there is nothing to project
     from or the year is not after the data's as-of date.
     """
-    p = _project(session, principal, request)
+    r = _registers(session, principal, request)
+    made = r.outlook(request)
     chosen = viewer_policy(principal, policy)
-    growth = growth_table(p.now, p.made.in_training(), request.year)
-    grown = grow_requests(p.demand, growth, p.group_of)
+    growth = growth_table(r.now, made.in_training(), request.year)
+    grown = grow_requests(r.demand, growth, r.group_of)
     rules = Policy(max_distance_km=request.max_distance_km)
-    then = capacity_in(p.capacity, p.settings, request.capacity_changes, request.year)
-    plan = cheapest_expansion(p.settings, then, grown, rules, options=request.options)
-    checked = allocate(p.settings, plan.capacity, grown, rules).levels.placed == plan.placeable
+    then = capacity_in(r.capacity, r.settings, request.capacity_changes, request.year)
+    plan = cheapest_expansion(r.settings, then, grown, rules, options=request.options)
+    checked = allocate(r.settings, plan.capacity, grown, rules).levels.placed == plan.placeable
     return ExpansionReport(
         year=request.year,
-        as_of=p.as_of,
+        as_of=r.as_of,
         growth=control_table(
             growth,
             by=["profession_group"],
@@ -221,7 +244,7 @@ def plan_expansion(
             counts=("learners_now", "learners_then"),
             rates={},
         ).numbers,
-        shortfall=_shortfall(p, request),
+        shortfall=_shortfall(r, made, r.today(request), request),
         demand=grown,
         plan=plan,
         checked=checked,

@@ -201,7 +201,7 @@ def placement_cells(
     shortfall: pd.DataFrame, *, principal: Principal, policy: DisclosurePolicy = DEFAULT_POLICY
 ) -> pd.DataFrame:
     """Sector x year totals of a shortfall table (``ExpansionReport.shortfall``,
-    ``placement_shortfall``): places, placements needed, spare and shortfall, as this viewer
+    ``placement_shortfalls``): places, placements needed, spare and shortfall, as this viewer
     may see them.
 
     The shortfall adds each group and block's own, so places elsewhere do not hide it.

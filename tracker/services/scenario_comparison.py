@@ -21,7 +21,7 @@ from sqlmodel import Session
 from tracker.access import Principal
 from tracker.measures import DEFAULT_POLICY, DisclosurePolicy
 from tracker.refusals import Refused
-from tracker.services.expansion import EXPANSION_ROLES, ExpansionRequest, placement_shortfall
+from tracker.services.expansion import EXPANSION_ROLES, ExpansionRequest, placement_shortfalls
 from tracker.services.outlook import OutlookRequest, outlook_report
 from tracker.services.outlook_scenarios import (
     OUTLOOK_YEARS,
@@ -89,21 +89,29 @@ def _outlook_rows(
 def _placement_rows(
     session: Session,
     principal: Principal,
-    edits: ScenarioEdits,
+    chosen: Sequence[ScenarioEdits],
     year: int,
     policy: DisclosurePolicy,
-) -> pd.DataFrame:
-    request = ExpansionRequest(
-        year=year, scenario=scenario_of(edits), capacity_changes=capacity_changes_of(edits)
-    )
-    rows = placement_shortfall(session, principal=principal, request=request)
-    cells = placement_cells(rows, principal=principal, policy=policy)
-    return cells.melt(
-        id_vars=["sector", "year"],
-        value_vars=["requested", "shortfall"],
-        var_name="measure",
-        value_name="value",
-    ).rename(columns={"sector": "area"})
+) -> list[pd.DataFrame]:
+    """Placements needed and shortfall per sector and year of each scenario, as the
+    viewer may see the page's heatmap."""
+    requests = [
+        ExpansionRequest(
+            year=year, scenario=scenario_of(e), capacity_changes=capacity_changes_of(e)
+        )
+        for e in chosen
+    ]
+    out = []
+    for rows in placement_shortfalls(session, principal=principal, requests=requests):
+        cells = placement_cells(rows, principal=principal, policy=policy)
+        long = cells.melt(
+            id_vars=["sector", "year"],
+            value_vars=["requested", "shortfall"],
+            var_name="measure",
+            value_name="value",
+        )
+        out.append(long.rename(columns={"sector": "area"}))
+    return out
 
 
 def _order(table: pd.DataFrame) -> pd.DataFrame:
@@ -149,16 +157,19 @@ def compare_scenarios(
     parts, note, exact, without = [], "", True, ""
     for name, (_, edits) in zip(names, chosen, strict=True):
         rows, note, exact = _outlook_rows(session, principal, edits, group, years, policy)
-        if planning and as_of is not None:
-            try:
-                placed = _placement_rows(session, principal, edits, as_of.year + years, policy)
-            except Refused as exc:  # no requests to grow: the outlook rows alone
-                planning, without = False, f" No placement figures: {exc}"
-            else:
-                rows = pd.concat([rows, placed], ignore_index=True)
         parts.append(rows.assign(scenario=name))
-    if not planning:
-        parts = [p[p["measure"].isin(["completions", "local_posts"])] for p in parts]
+    if planning and as_of is not None:
+        try:
+            placed = _placement_rows(
+                session, principal, [e for _, e in chosen], as_of.year + years, policy
+            )
+        except Refused as exc:  # no requests to grow: the outlook rows alone
+            planning, without = False, f" No placement figures: {exc}"
+        else:
+            parts = [
+                pd.concat([rows, more.assign(scenario=name)], ignore_index=True)
+                for name, rows, more in zip(names, parts, placed, strict=True)
+            ]
     long = pd.concat(parts, ignore_index=True)
     completions = long[long["measure"] == "completions"]
     totals = (
