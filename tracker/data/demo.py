@@ -30,6 +30,7 @@ from tracker.data.demo_providers import build_providers
 from tracker.data.demo_readiness import readiness_rows
 from tracker.data.demo_setting_kinds import KINDS, OrgSpec, SettingSpec
 from tracker.data.demo_staff import assessor_rows, staff_rows
+from tracker.data.demo_tariff import tariff_rows
 from tracker.models import (
     AcademicAssessor,
     Cohort,
@@ -49,6 +50,7 @@ from tracker.models import (
     ProgrammeCalendar,
     SettingProgramme,
     SupervisionCapacity,
+    TariffRate,
 )
 
 #: The day the demo data is "as of": no event is dated after it.
@@ -79,6 +81,7 @@ class DemoSummary:
     academic_assessors: int
     placement_requests: int
     placements: int
+    tariff_rates: int
     users: int
 
     def items(self) -> list[tuple[str, int]]:
@@ -295,6 +298,8 @@ def _write_placements(
         HISTORY_YEAR,
     )
     _insert(session, Placement, history)
+    tariff = tariff_rows()
+    _insert(session, TariffRate, tariff)
     return {
         "placement_settings": len(settings),
         "setting_programmes": len(hosted),
@@ -306,6 +311,7 @@ def _write_placements(
         "academic_assessors": len(assessors),
         "placement_requests": len(requests),
         "placements": len(history),
+        "tariff_rates": len(tariff),
     }
 
 

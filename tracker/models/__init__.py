@@ -6,8 +6,9 @@ there). The areas: ``vocabulary`` (enums and the shared schema helpers), ``organ
 (organisations, programmes, cohorts), ``pipeline`` (learners, their events and readiness),
 ``registers`` (placement capacity, requests and educational audits), ``staff`` (practice
 staff and academic assessors), ``hours`` (practice hours and programmes' requirements),
-``allocation`` (runs, placements and the learners stage 2 left unassigned), ``planning``
-(the outlook's saved scenarios) and ``people`` (users, sign-in throttling, the audit log).
+``tariff`` (the education and training tariff's rates), ``allocation`` (runs, placements and
+the learners stage 2 left unassigned), ``planning`` (the outlook's saved scenarios) and
+``people`` (users, sign-in throttling, the audit log).
 """
 
 from tracker.models.allocation import AllocationRun, Placement, UnassignedLearner
@@ -26,6 +27,7 @@ from tracker.models.registers import (
     SupervisionCapacity,
 )
 from tracker.models.staff import AcademicAssessor, PracticeStaff, PracticeStaffSetting
+from tracker.models.tariff import TariffRate
 from tracker.models.vocabulary import (
     AbsenceReason,
     AuditOutcome,
@@ -43,6 +45,7 @@ from tracker.models.vocabulary import (
     Sector,
     SignOff,
     StaffRole,
+    TariffUnit,
     WithdrawalReason,
     non_negative,
     one_of,
@@ -88,6 +91,8 @@ __all__ = [
     "SignOff",
     "StaffRole",
     "SupervisionCapacity",
+    "TariffRate",
+    "TariffUnit",
     "UnassignedLearner",
     "User",
     "WithdrawalReason",

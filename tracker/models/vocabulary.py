@@ -137,6 +137,13 @@ class RequirementUnit(StrEnum):
     BIRTHS = "births"
 
 
+class TariffUnit(StrEnum):
+    """What a tariff rate is paid per: a full-time-equivalent placement week or year."""
+
+    WEEK = "week"
+    YEAR = "year"
+
+
 class RequestStatus(StrEnum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"

@@ -197,6 +197,7 @@ IMPORT_KINDS: Final = _labelled(
         "readiness",
         "practice-requirements",
         "practice-hours",
+        "tariff",
     ],
     lambda code: as_words(code.replace("-", "_")),
 )

@@ -16,6 +16,7 @@ from tracker.data.importers.readiness import READINESS
 from tracker.data.importers.registers import ORGANISATIONS, PROGRAMMES
 from tracker.data.importers.requests import REQUESTS
 from tracker.data.importers.staff import ACADEMIC_ASSESSORS, PRACTICE_STAFF
+from tracker.data.importers.tariff import TARIFF
 
 #: Read-only: every user of every worker reads the same registry, and no one may add to it.
 KINDS: Mapping[str, KindSpec] = MappingProxyType(
@@ -38,6 +39,7 @@ KINDS: Mapping[str, KindSpec] = MappingProxyType(
             READINESS,
             PRACTICE_REQUIREMENTS,
             PRACTICE_HOURS,
+            TARIFF,
         )
     }
 )
