@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from tracker.measures.tariff import year_name
 from tracker.models import ProfessionGroup, TariffUnit
 
 #: The illustrative yearly rate of the first demo financial year, and its yearly uplift.
@@ -36,16 +37,11 @@ SOURCE: Final = (
 )
 
 
-def financial_year(start: int) -> str:
-    """A financial year's name from the year its April falls in: 2026 -> "2026/27"."""
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
 def tariff_rows() -> list[dict[str, Any]]:
     """The demo's tariff table: one yearly rate per financial year and profession group."""
     return [
         {
-            "financial_year": financial_year(BASE_YEAR + offset),
+            "financial_year": year_name(BASE_YEAR + offset),
             "profession_group": group.value,
             "programme_id": None,
             "rate": round(BASE_RATE * (1 + UPLIFT) ** offset, 2),
