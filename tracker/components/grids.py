@@ -116,6 +116,15 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 _FIT_WIDTH: Final[Mapping[str, Any]] = MappingProxyType({"columnSize": "responsiveSizeToFit"})
 
 
+#: Each column as wide as its heading and cells need, the grid scrolling sideways when they
+#: need more than its width. Every column is drawn, not only those in view, so the ones
+#: scrolled out of sight at 1024 px are measured too (AG Grid sizes only drawn columns, and
+#: left them cut to "…"); the grids that take this have at most a few dozen columns.
+_CONTENT_WIDTH: Final[Mapping[str, Any]] = MappingProxyType(
+    {"autoSizeStrategy": {"type": "fitCellContents"}, "suppressColumnVirtualisation": True}
+)
+
+
 #: Tab leaves a grid unless a cell is being edited: a grid is one stop in the page's Tab order
 #: and its cells are reached with the arrow keys (the ARIA grid pattern). AG Grid's own Tab
 #: walks every cell of every row, so a keyboard user could not get past a long grid to its
@@ -136,11 +145,13 @@ def grid(
     selectable: bool = False,
     options: Mapping[str, Any] | None = None,
     filters: bool = True,
+    fit_content: bool = False,
 ) -> Layout:
     """An AG Grid of `columns` (codes, or definitions from ``column_defs``): sortable,
     resizable, filterable unless `filters` is off; `row_id` keeps rows identified across
     updates, `selectable` lets one row be chosen by clicking it. A grid of more than
-    ``PIN_FROM`` columns comes under its column chooser."""
+    ``PIN_FROM`` columns, or with `fit_content`, sizes each column to its heading and cells
+    (else the columns share the grid's width); a wide one comes under its column chooser."""
     defs: list[dict[str, Any]] = (
         column_defs([str(c) for c in columns])
         if all(isinstance(c, str) for c in columns)
@@ -156,8 +167,8 @@ def grid(
         "tabToNextHeader": {"function": "false"},
     }
     wide = len(defs) > PIN_FROM
-    if wide:  # every column as wide as its header and cells need; the grid scrolls sideways
-        grid_options["autoSizeStrategy"] = {"type": "fitCellContents"}
+    if wide or fit_content:
+        grid_options.update(_CONTENT_WIDTH)
     if selectable:
         grid_options["rowSelection"] = {"mode": "singleRow", "enableClickSelection": True}
         # the row's checkbox (keyboard: Space) gets a headed column of its own at the left
@@ -181,7 +192,7 @@ def grid(
         },
         dashGridOptions={**grid_options, **(options or {})},
         style={"height": f"{height}px", "width": "100%"},
-        **({} if wide else _FIT_WIDTH),
+        **({} if wide or fit_content else _FIT_WIDTH),
         **props,
     )
     return with_chooser(grid_id, defs, table) if wide else table
@@ -194,7 +205,9 @@ def table(
     shown = frame.loc[:, [c for c in columns if c in frame.columns]].copy()
     rows = shown.astype(object).where(shown.notna(), "").to_dict("records")
     defs = column_defs(list(shown.columns), figures=True)
-    return grid(grid_id, defs, rows, height=height, filters=False)
+    # its rows are here, so its columns take the width their figures need: shared out, a
+    # narrow card cut "above 95%" and "Programme" short
+    return grid(grid_id, defs, rows, height=height, filters=False, fit_content=True)
 
 
 def scrolling_table(grid_id: str, columns: Sequence[str], *, height: int = 400) -> Layout:
@@ -215,7 +228,11 @@ def scrolling_table(grid_id: str, columns: Sequence[str], *, height: int = 400) 
             "wrapHeaderText": True,
             "autoHeaderHeight": True,
         },
-        dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20, "animateRows": False},
+        dashGridOptions={
+            "cacheBlockSize": 100,
+            "maxBlocksInCache": 20,
+            "animateRows": False,
+            **_CONTENT_WIDTH,
+        },
         style={"height": f"{height}px", "width": "100%"},
-        **_FIT_WIDTH,
     )
