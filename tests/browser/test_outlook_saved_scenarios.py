@@ -103,7 +103,9 @@ def test_save_compare_export_and_load_scenarios(browser_page: BrowserPage) -> No
     page.fill("#outlook-save-name", "Browser growth 45")
     filename, text = _downloaded(page, "#outlook-export")
     assert filename == "browser-growth-45.json"
-    assert json.loads(text) == {"intake_change": {"*": {"by_year": 2029, "percent": 45.0}}}
+    assert json.loads(text) == {
+        "intake_change": {"*": {"by_year": 2029, "percent": 45.0, "shape": "linear"}}
+    }
 
     _choose(page, "outlook-saved", "Browser growth 20")
     page.click("#outlook-load")

@@ -175,3 +175,77 @@ def test_the_exported_document_carries_the_capacity_change_and_refuses_unknown_k
                 {"capacity_change": [{"sector": "zoo", "add_supervisors": 1, "from_year": 2027}]}
             )
         )
+
+
+def test_the_editors_new_knobs_are_checked_and_reach_the_scenario() -> None:
+    from tracker.measures.outlook_scenario import PolicyTarget
+    from tracker.services.outlook_scenarios import scenario_document
+
+    edits = edits_from(
+        {
+            "intake_percent": 30,
+            "intake_by": 2030,
+            "intake_shape": "step",
+            "target_per_learner": 1,
+            "cost_acute": 3,
+            "cost_care_home": 1,  # the default: not kept
+            "cost_community": None,
+            "cap_per_setting": 2,
+        }
+    )
+    assert edits.intake_shape == "step" and edits.costs == (("acute", 3.0),)
+    assert edits_from(edits.stored()) == edits  # the store's form loads back the same
+    scenario = scenario_of(edits)
+    assert scenario.intake_change["*"].shape == "step"
+    assert scenario.policy_target == PolicyTarget(("community", "care_home"), 1.0)
+    options = edits.options()
+    assert options.cost("acute") == 3.0 and options.cost("community") == 1.0
+    assert options.max_added_per_setting == 2
+    assert "policy_target" in scenario_document(edits)
+    assert not edits.is_baseline()
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"intake_shape": "zigzag"}, "linear or step"),
+        ({"target_per_learner": 9}, "from 0 to 4"),
+        ({"target_per_learner": -1}, "from 0 to 4"),
+        ({"cost_acute": 0}, "from 0.01 to"),
+        ({"cost_acute": "cheap"}, "must be a number"),
+        ({"cost_zoo": 2}, "Unknown scenario value 'cost_zoo'"),
+        ({"costs": ["acute", 2]}, "by sector"),
+        ({"cap_per_setting": 1.5}, "whole number"),
+        ({"cap_per_setting": 0}, "from 1 to 50"),
+    ],
+)
+def test_crafted_knobs_are_refused_with_a_clear_message(
+    values: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        edits_from(values)
+
+
+def test_policy_target_and_cap_change_the_placement_figures(engine: Engine) -> None:
+    with Session(engine) as session:
+        build_system(session)
+        base = scenario_placements(session, principal=COORDINATOR, edits=ScenarioEdits(), year=2027)
+        target = scenario_placements(
+            session,
+            principal=COORDINATOR,
+            edits=edits_from({"target_per_learner": 1}),
+            year=2027,
+        )
+        capped = scenario_placements(
+            session, principal=COORDINATOR, edits=edits_from({"cap_per_setting": 1}), year=2027
+        )
+
+    def needed(report: object, sectors: tuple[str, ...]) -> float:
+        rows = report.shortfall  # type: ignore[attr-defined]
+        return float(rows[rows["sector"].isin(sectors)]["placements"].sum())
+
+    assert needed(target, ("community", "care_home")) > needed(base, ("community", "care_home"))
+    total = float(base.shortfall["placements"].sum())
+    assert float(target.shortfall["placements"].sum()) == pytest.approx(total)
+    added = capped.plan.settings["supervisors_added"]
+    assert added.empty or int(added.max()) <= 1

@@ -15,14 +15,17 @@ optional; unknown keys are refused, so a typing error cannot silently do nothing
       ],
       "capacity_change": [
         {"sector": "care_home", "add_supervisors": 2, "from_year": 2027}
-      ]
+      ],
+      "policy_target": {"sectors": ["community", "care_home"], "per_learner": 1}
     }
 
 Keys name a programme code (intake changes only), a field ("adult nursing"), a profession
 group ("nursing") or ``*`` for all; the most specific key that matches wins. A capacity
 change adds supervisors at every setting of a sector (``null`` or no ``sector``: every
 sector) from a year on; the outlook of completions ignores it, the placement figures and the
-cheapest expansion count it (``services.expansion``, which checks the sector's code).
+cheapest expansion count it (``services.expansion``, which checks the sector's code). A
+policy target asks for at least ``per_learner`` placements per learner per year in those
+sectors (``placement_demand.with_policy_target``); it too changes placements only.
 """
 
 from __future__ import annotations
@@ -38,7 +41,10 @@ SECTIONS = (
     "local_employment_change_points",
     "planned_intakes",
     "capacity_change",
+    "policy_target",
 )
+#: Most placements per learner per year a policy target may ask for.
+MAX_TARGET_PER_LEARNER = 4.0
 #: Most supervisors one capacity change may add at each setting (as the page's editor).
 MAX_ADDED_SUPERVISORS = 50
 ALL = "*"
@@ -98,6 +104,15 @@ class CapacityStep:
 
 
 @dataclass(frozen=True)
+class PolicyTarget:
+    """At least ``per_learner`` placements per learner per year in ``sectors`` ("at least
+    one community or care-home placement per learner per year")."""
+
+    sectors: tuple[str, ...]
+    per_learner: float
+
+
+@dataclass(frozen=True)
 class Scenario:
     """What is planned to differ from the baseline; the empty scenario is the baseline."""
 
@@ -106,6 +121,7 @@ class Scenario:
     local_employment_change_points: Mapping[str, PointsChange] = field(default_factory=dict)
     planned_intakes: tuple[PlannedIntake, ...] = ()
     capacity_change: tuple[CapacityStep, ...] = ()
+    policy_target: PolicyTarget | None = None
 
     def known_keys(self) -> set[str]:
         return {
@@ -198,6 +214,23 @@ def _capacity_step(entry: Any, where: str) -> CapacityStep:
     return CapacityStep(added, _year(spec["from_year"], f"{where}.from_year"), sector or None)
 
 
+def _policy_target(entry: Any) -> PolicyTarget | None:
+    if entry is None:
+        return None
+    spec = _fields(entry, "policy_target", {"sectors", "per_learner"}, {"sectors", "per_learner"})
+    sectors = spec["sectors"]
+    if not isinstance(sectors, list) or not sectors or not all(isinstance(x, str) for x in sectors):
+        raise ScenarioError(
+            f"policy_target.sectors must be a list of sector codes, got {sectors!r}"
+        )
+    per = _number(spec["per_learner"], "policy_target.per_learner", low=0)
+    if per > MAX_TARGET_PER_LEARNER:
+        raise ScenarioError(
+            f"policy_target.per_learner must be at most {MAX_TARGET_PER_LEARNER:g}, got {per:g}"
+        )
+    return PolicyTarget(tuple(sectors), per)
+
+
 def parse_scenario(data: Any) -> Scenario:
     """A Scenario from parsed JSON, or ScenarioError naming the first problem."""
     if not isinstance(data, dict):
@@ -232,6 +265,7 @@ def parse_scenario(data: Any) -> Scenario:
         capacity_change=tuple(
             _capacity_step(v, f"capacity_change[{i}]") for i, v in enumerate(capacity)
         ),
+        policy_target=_policy_target(data.get("policy_target")),
     )
 
 

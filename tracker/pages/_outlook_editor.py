@@ -29,6 +29,10 @@ FIELDS = (
     "sector",
     "supervisors",
     "capacity_from",
+    "intake_shape",
+    "target_per_learner",
+    "cap_per_setting",
+    *(f"cost_{sector}" for sector in SECTORS),
 )
 
 
@@ -67,7 +71,17 @@ def editor(programmes: pd.DataFrame, first_year: int, *, placements: bool) -> La
                     width=4,
                 ),
                 _number("intake_percent", "Intake change (%)", 0),
-                _number("intake_by", "Reached by (year, linear)", by_year),
+                _number("intake_by", "Reached by (year)", by_year),
+                ui.choice_field(
+                    "Shape",
+                    f"{PAGE}-intake_shape",
+                    [
+                        {"label": "Linear: a little more each year", "value": "linear"},
+                        {"label": "Step: all of it from that year", "value": "step"},
+                    ],
+                    value="linear",
+                    width=3,
+                ),
             ]
         ),
         dbc.Row(
@@ -78,19 +92,39 @@ def editor(programmes: pd.DataFrame, first_year: int, *, placements: bool) -> La
             ]
         ),
     ]
-    capacity = dbc.Row(
+    hidden = None if placements else {"display": "none"}
+    capacity = html.Div(
         [
-            ui.choice_field(
-                "Extra supervisors in",
-                f"{PAGE}-sector",
-                ui.sector_options(),
-                "Every sector",
-                width=4,
+            dbc.Row(
+                [
+                    ui.choice_field(
+                        "Extra supervisors in",
+                        f"{PAGE}-sector",
+                        ui.sector_options(),
+                        "Every sector",
+                        width=4,
+                    ),
+                    _number("supervisors", "Extra supervisors per setting", 0),
+                    _number("capacity_from", "From (year)", first_year),
+                    _number(
+                        "target_per_learner",
+                        "Community or care-home placements per learner a year, at least",
+                        0,
+                        step=0.5,
+                    ),
+                ]
             ),
-            _number("supervisors", "Extra supervisors per setting", 0),
-            _number("capacity_from", "From (year)", first_year),
+            dbc.Row(
+                [
+                    *(
+                        _number(f"cost_{code}", f"Cost per supervisor: {name}", None, step=0.1)
+                        for code, name in SECTORS.items()
+                    ),
+                    _number("cap_per_setting", "Most supervisors added per setting", None),
+                ]
+            ),
         ],
-        style=None if placements else {"display": "none"},
+        style=hidden,
     )
     return ui.card(
         "Scenario",
@@ -113,15 +147,29 @@ def editor(programmes: pd.DataFrame, first_year: int, *, placements: bool) -> La
         note=(
             "Changes are against the baseline (the observed rates, the last intake carried "
             "forward). Withdrawals and local employment changes apply to every programme"
-            + ("; extra supervisors change only the placement figures" if placements else "")
+            + (
+                "; extra supervisors and the policy target change only the placement figures, "
+                "costs (empty: 1 per supervisor) and the cap only the cheapest expansion"
+                if placements
+                else ""
+            )
             + ". Save the applied scenario below to keep it."
         ),
     )
 
 
+def editor_values(stored: dict[str, Any]) -> list[Any]:
+    """The editor's field values (FIELDS, in order) of a stored scenario."""
+    costs = stored.get("costs") or {}
+    return [
+        costs.get(name.removeprefix("cost_")) if name.startswith("cost_") else stored.get(name)
+        for name in FIELDS
+    ]
+
+
 def describe(edits: Any) -> str:
     """The applied scenario in one sentence."""
-    if edits.is_baseline():
+    if edits.is_baseline() and not (edits.costs or edits.cap_per_setting is not None):
         return "Showing the baseline: no change applied."
     parts = []
     if edits.intake_percent:
@@ -130,7 +178,10 @@ def describe(edits: Any) -> str:
             if edits.intake_for == "*"
             else PROFESSION_GROUPS.get(edits.intake_for, edits.intake_for)
         )
-        parts.append(f"intakes {edits.intake_percent:+g}% for {whom} by {edits.intake_by}")
+        parts.append(
+            f"intakes {edits.intake_percent:+g}% for {whom} by {edits.intake_by} "
+            f"({edits.intake_shape})"
+        )
     if edits.withdrawal_points:
         parts.append(f"withdrawals {edits.withdrawal_points:+g} points from {edits.change_from}")
     if edits.local_points:
@@ -140,4 +191,14 @@ def describe(edits: Any) -> str:
         parts.append(
             f"+{edits.supervisors} supervisors per setting in {where} from {edits.capacity_from}"
         )
+    if edits.target_per_learner:
+        parts.append(
+            f"at least {edits.target_per_learner:g} community or care-home placements per "
+            "learner a year"
+        )
+    if edits.costs:
+        priced = ", ".join(f"{SECTORS[s].lower()} {c:g}" for s, c in edits.costs)
+        parts.append(f"costs per supervisor {priced}")
+    if edits.cap_per_setting is not None:
+        parts.append(f"at most {edits.cap_per_setting} supervisors added per setting")
     return "Scenario applied: " + "; ".join(parts) + "."

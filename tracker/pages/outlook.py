@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from tracker import components as ui
 from tracker.access import SCENARIO_PLANNERS, Principal
 from tracker.pages._outlook_compare import comparison_card
-from tracker.pages._outlook_editor import FIELDS, describe, editor
+from tracker.pages._outlook_editor import FIELDS, describe, editor, editor_values
 from tracker.pages._outlook_saved import saved_card, scenario_choices
 from tracker.pages._outlook_views import (
     outlook_download,
@@ -164,18 +164,10 @@ def apply_scenario(
     _reset: int | None,
     _load: int | None,
     saved: int | None,
-    intake_for: str | None,
-    intake_percent: int | float | None,
-    intake_by: int | float | None,
-    withdrawal_points: int | float | None,
-    local_points: int | float | None,
-    change_from: int | float | None,
-    sector: str | None,
-    supervisors: int | float | None,
-    capacity_from: int | float | None,
+    *values: int | float | str | None,
 ) -> Any:
-    """The editor's numbers checked into the store, or why they cannot be applied; a saved
-    scenario loaded fills the editor and the store with its numbers."""
+    """The editor's numbers (FIELDS, in order) checked into the store, or why they cannot
+    be applied; a saved scenario loaded fills the editor and the store with its numbers."""
     principal = ui.callback_principal(PAGE)
     keep = [no_update] * len(FIELDS)
     if ctx.triggered_id == f"{PAGE}-reset":
@@ -190,26 +182,9 @@ def apply_scenario(
             return no_update, ui.message(f"Not loaded: {exc}", "danger"), *keep
         stored = edits.stored()
         said = f"Loaded '{name}'. {describe(edits)}"
-        return stored, ui.message(said, "success"), *(stored[name] for name in FIELDS)
-    values = dict(
-        zip(
-            FIELDS,
-            (
-                intake_for,
-                intake_percent,
-                intake_by,
-                withdrawal_points,
-                local_points,
-                change_from,
-                sector,
-                supervisors,
-                capacity_from,
-            ),
-            strict=True,
-        )
-    )
+        return stored, ui.message(said, "success"), *editor_values(stored)
     try:
-        edits = edits_from(values)
+        edits = edits_from(dict(zip(FIELDS, values, strict=True)))
     except ValueError as exc:
         return no_update, ui.message(f"Not applied: {exc}", "danger"), *keep
     return edits.stored(), ui.message(describe(edits), "success"), *keep

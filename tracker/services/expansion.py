@@ -24,7 +24,7 @@ from tracker.access import Principal, require_role
 from tracker.measures import DEFAULT_POLICY, DisclosurePolicy
 from tracker.measures.controlled import control_table
 from tracker.measures.outlook import Outlook, OutlookOptions, supply_outlook
-from tracker.measures.outlook_scenario import Scenario, ScenarioError
+from tracker.measures.outlook_scenario import PolicyTarget, Scenario, ScenarioError
 from tracker.measures.placement_demand import (
     placement_demand,
     placement_pattern,
@@ -59,27 +59,23 @@ class DatedCapacityChange:
     change: CapacityChange
 
 
+def _check_sectors(sectors: Sequence[str | None], where: str) -> None:
+    for sector in sectors:
+        if sector is not None and sector not in SECTORS:
+            raise ScenarioError(
+                f"{where}: {sector!r} is no sector; known sectors are {', '.join(SECTORS)}"
+            )
+
+
 def dated_changes(scenario: Scenario) -> tuple[DatedCapacityChange, ...]:
     """A scenario's capacity changes as the registers take them; ScenarioError names a
     sector code the registers do not know (it would change nothing)."""
     out = []
     for i, step in enumerate(scenario.capacity_change):
-        if step.sector is not None and step.sector not in SECTORS:
-            raise ScenarioError(
-                f"capacity_change[{i}].sector: {step.sector!r} is no sector; "
-                f"known sectors are {', '.join(SECTORS)}"
-            )
+        _check_sectors([step.sector], f"capacity_change[{i}].sector")
         change = CapacityChange(sector=step.sector, add_supervisors=step.add_supervisors)
         out.append(DatedCapacityChange(step.from_year, change))
     return tuple(out)
-
-
-@dataclass(frozen=True)
-class PolicyTarget:
-    """At least ``per_learner`` placements per learner per year in ``sectors``."""
-
-    sectors: tuple[str, ...]
-    per_learner: float
 
 
 @dataclass(frozen=True)
@@ -95,6 +91,23 @@ class ExpansionRequest:
     options: ExpansionOptions = field(default_factory=ExpansionOptions)
     max_distance_km: float | None = None
     as_of: date | None = None
+
+
+def expansion_request(
+    scenario: Scenario, year: int, options: ExpansionOptions | None = None
+) -> ExpansionRequest:
+    """The request of a scenario's year: its capacity changes dated, its policy target (the
+    sectors checked), and the expansion's costs and cap (``options``)."""
+    target = scenario.policy_target
+    if target is not None:
+        _check_sectors(target.sectors, "policy_target.sectors")
+    return ExpansionRequest(
+        year=year,
+        scenario=scenario,
+        capacity_changes=dated_changes(scenario),
+        target=target,
+        options=options or ExpansionOptions(),
+    )
 
 
 @dataclass(frozen=True)

@@ -22,17 +22,23 @@ from sqlmodel import Session
 from tracker.access import Principal
 from tracker.measures import DEFAULT_POLICY, DisclosurePolicy
 from tracker.measures.disclosure import round_counts
-from tracker.measures.outlook_scenario import ALL, Scenario, parse_scenario
+from tracker.measures.outlook_scenario import (
+    ALL,
+    MAX_TARGET_PER_LEARNER,
+    Scenario,
+    parse_scenario,
+)
+from tracker.optimise.expansion import ExpansionOptions
 from tracker.services.expansion import (
     DatedCapacityChange,
     ExpansionReport,
-    ExpansionRequest,
     dated_changes,
+    expansion_request,
     plan_expansion,
 )
 from tracker.services.outlook import OutlookReport, OutlookRequest, outlook_report
 from tracker.services.pipeline_reports.common import figures_as_of, viewer_policy
-from tracker.vocabulary import SECTOR_ROWS
+from tracker.vocabulary import SECTOR_ROWS, SECTORS
 
 #: Years the page may project: from five to ten, as the planning documents look ahead.
 OUTLOOK_YEARS = range(5, 11)
@@ -41,12 +47,22 @@ MAX_SUPERVISORS = 50
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
+#: The sectors of the policy target the editor offers: "at least one community or
+#: care-home placement per learner per year".
+TARGET_SECTORS = ("community", "care_home")
+MAX_COST = 1_000_000.0
+SHAPES = ("linear", "step")
+
+
 @dataclass(frozen=True)
 class ScenarioEdits:
     """The editor's numbers. ``intake_for``: a profession group, a programme code or ``*``
-    (every programme); withdrawal and local employment changes apply to every programme from
-    ``change_from``; capacity adds ``supervisors`` at every setting of ``sector`` from
-    ``capacity_from``."""
+    (every programme), reached by ``intake_by`` linearly or as a step (``intake_shape``);
+    withdrawal and local employment changes apply to every programme from ``change_from``;
+    capacity adds ``supervisors`` at every setting of ``sector`` from ``capacity_from``;
+    ``target_per_learner`` community or care-home placements per learner per year at least
+    (0: no target); the cheapest expansion costs ``costs`` per supervisor by sector (others
+    1) and adds at most ``cap_per_setting`` at one setting (None: no cap)."""
 
     intake_for: str = ALL
     intake_percent: float = 0.0
@@ -57,16 +73,30 @@ class ScenarioEdits:
     sector: str | None = None
     supervisors: int = 0
     capacity_from: int | None = None
+    intake_shape: str = "linear"
+    target_per_learner: float = 0.0
+    costs: tuple[tuple[str, float], ...] = ()
+    cap_per_setting: int | None = None
 
     def is_baseline(self) -> bool:
-        """Whether nothing changes (then the outlook is the baseline exactly)."""
+        """Whether nothing changes (then the outlook and placements are the baseline's)."""
         return not (
-            self.intake_percent or self.withdrawal_points or self.local_points or self.supervisors
+            self.intake_percent
+            or self.withdrawal_points
+            or self.local_points
+            or self.supervisors
+            or self.target_per_learner
         )
 
     def stored(self) -> dict[str, Any]:
-        """The few numbers as the page's store keeps them."""
-        return asdict(self)
+        """The few numbers as the page's store keeps them (costs as sector -> cost)."""
+        return {**asdict(self), "costs": dict(self.costs)}
+
+    def options(self) -> ExpansionOptions:
+        """The cheapest expansion's costs and cap."""
+        return ExpansionOptions(
+            cost_per_supervisor=dict(self.costs), max_added_per_setting=self.cap_per_setting
+        )
 
 
 def _year(value: Any, what: str) -> int | None:
@@ -89,10 +119,47 @@ def _number(value: Any, what: str, low: float, high: float) -> float:
     return float(value)
 
 
+def _shape(value: Any) -> str:
+    if value in (None, ""):
+        return "linear"
+    if value not in SHAPES:
+        raise ValueError("The intake change's shape must be linear or step.")
+    return str(value)
+
+
+def _cap(value: Any) -> int | None:
+    if value is None:
+        return None
+    cap = _number(value, "Most supervisors added per setting", 1, MAX_SUPERVISORS)
+    if cap != int(cap):
+        raise ValueError("Most supervisors added per setting must be a whole number.")
+    return int(cap)
+
+
+def _costs(stored: Any, typed: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
+    """Cost per supervisor by sector, from the store (sector -> cost) or the editor's
+    ``cost_<sector>`` fields; a sector left empty, or costing 1, is the default."""
+    if stored is not None and not isinstance(stored, dict):
+        raise ValueError("Costs per supervisor must be given by sector.")
+    given = {**(stored or {}), **{k.removeprefix("cost_"): c for k, c in typed.items()}}
+    out = []
+    for sector, cost in given.items():
+        if sector not in SECTORS:
+            raise ValueError(f"Unknown scenario value 'cost_{sector}'.")
+        if cost is None:
+            continue
+        name = f"Cost per supervisor in {SECTORS[sector].lower()}"
+        value = _number(cost, name, 0.01, MAX_COST)
+        if value != 1.0:
+            out.append((sector, value))
+    return tuple(sorted(out))
+
+
 def edits_from(values: Mapping[str, Any] | None) -> ScenarioEdits:
     """The editor's (or the store's) values checked and bounded; ValueError says which is
     wrong. A change without its year is refused rather than silently ignored."""
     v = dict(values or {})
+    costs = _costs(v.pop("costs", None), {k: v.pop(k) for k in list(v) if k.startswith("cost_")})
     unknown = sorted(set(v) - set(ScenarioEdits.__dataclass_fields__))
     if unknown:
         raise ValueError(f"Unknown scenario value {unknown[0]!r}.")
@@ -111,6 +178,15 @@ def edits_from(values: Mapping[str, Any] | None) -> ScenarioEdits:
         sector=sector,
         supervisors=int(supervisors),
         capacity_from=_year(v.get("capacity_from"), "The year extra supervisors start"),
+        intake_shape=_shape(v.get("intake_shape")),
+        target_per_learner=_number(
+            v.get("target_per_learner"),
+            "Community or care-home placements per learner",
+            0,
+            MAX_TARGET_PER_LEARNER,
+        ),
+        costs=costs,
+        cap_per_setting=_cap(v.get("cap_per_setting")),
     )
     if supervisors != int(supervisors):
         raise ValueError("Extra supervisors must be a whole number.")
@@ -131,7 +207,11 @@ def scenario_document(edits: ScenarioEdits) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if edits.intake_percent:
         data["intake_change"] = {
-            edits.intake_for: {"percent": edits.intake_percent, "by_year": edits.intake_by}
+            edits.intake_for: {
+                "percent": edits.intake_percent,
+                "by_year": edits.intake_by,
+                "shape": edits.intake_shape,
+            }
         }
     for key, points in (
         ("withdrawal_change_points", edits.withdrawal_points),
@@ -147,6 +227,11 @@ def scenario_document(edits: ScenarioEdits) -> dict[str, Any]:
                 "from_year": edits.capacity_from,
             }
         ]
+    if edits.target_per_learner:
+        data["policy_target"] = {
+            "sectors": list(TARGET_SECTORS),
+            "per_learner": edits.target_per_learner,
+        }
     return data
 
 
@@ -191,9 +276,7 @@ def scenario_placements(
         raise ValueError(
             f"Choose a year from {as_of.year + 1} to {as_of.year + OUTLOOK_YEARS.stop - 1}."
         )
-    request = ExpansionRequest(
-        year=year, scenario=scenario_of(edits), capacity_changes=capacity_changes_of(edits)
-    )
+    request = expansion_request(scenario_of(edits), year, edits.options())
     return plan_expansion(session, principal=principal, request=request, policy=policy)
 
 

@@ -21,12 +21,11 @@ from sqlmodel import Session
 from tracker.access import Principal
 from tracker.measures import DEFAULT_POLICY, DisclosurePolicy
 from tracker.refusals import Refused
-from tracker.services.expansion import EXPANSION_ROLES, ExpansionRequest, placement_shortfalls
+from tracker.services.expansion import EXPANSION_ROLES, expansion_request, placement_shortfalls
 from tracker.services.outlook import OutlookRequest, outlook_report
 from tracker.services.outlook_scenarios import (
     OUTLOOK_YEARS,
     ScenarioEdits,
-    capacity_changes_of,
     placement_cells,
     scenario_of,
 )
@@ -95,12 +94,7 @@ def _placement_rows(
 ) -> list[pd.DataFrame]:
     """Placements needed and shortfall per sector and year of each scenario, as the
     viewer may see the page's heatmap."""
-    requests = [
-        ExpansionRequest(
-            year=year, scenario=scenario_of(e), capacity_changes=capacity_changes_of(e)
-        )
-        for e in chosen
-    ]
+    requests = [expansion_request(scenario_of(e), year, e.options()) for e in chosen]
     out = []
     for rows in placement_shortfalls(session, principal=principal, requests=requests):
         cells = placement_cells(rows, principal=principal, policy=policy)
