@@ -93,6 +93,8 @@ PAGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "capacity-demand": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE}),
         "allocation": STAFF,
         "placements": ALL_ROLES,
+        # HEI users see their own HEI's placements only; others the system, controlled.
+        "tariff": ALL_ROLES,
         "users": frozenset({Role.ADMIN}),
         "audit": frozenset({Role.ADMIN}),
     }

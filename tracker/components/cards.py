@@ -25,6 +25,13 @@ def format_count(value: int | float | str | None) -> str:
     return f"{round(value):,}"
 
 
+def format_money(value: float | None) -> str:
+    """Pounds as the pages write them: £12,345 (whole pounds); "–" where not shown."""
+    if value is None or value != value:
+        return "–"
+    return f"£{value:,.0f}"
+
+
 def format_rate(value: float | None) -> str:
     if value is None or value != value:  # NaN: not shown (e.g. suppressed or no denominator)
         return "–"

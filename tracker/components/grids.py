@@ -1,7 +1,8 @@
 """Grids: one AG Grid builder and one column-definition builder for every table.
 
 Headers come from ``tracker.vocabulary``; shares (``vocabulary.RATIOS``) show as
-percentages; numbers are right-aligned. Rows are sent as JSON-safe records.
+percentages, pounds (``vocabulary.MONEY``) as £12,345; numbers are right-aligned.
+Rows are sent as JSON-safe records.
 """
 
 from __future__ import annotations
@@ -15,13 +16,22 @@ import pandas as pd
 
 from tracker.components.column_chooser import with_chooser
 from tracker.data.importers.core import MAX_COUNT
-from tracker.vocabulary import FIGURE_NUMBERS, RATIOS, VALUE_LABELS, label
+from tracker.vocabulary import FIGURE_NUMBERS, MONEY, RATIOS, VALUE_LABELS, WEEKS, label
 
 Layout = Any
 
 #: Bounds of a typed count (supervisors, assessors...): the importers' own.
 COUNT_RANGE = (0, MAX_COUNT)
 _PERCENT = {"function": "params.value == null ? '–' : d3.format('.1%')(params.value)"}
+#: Pounds and weeks as numbers where shown; a hidden figure keeps its marker ("*").
+_POUNDS = {
+    "function": "typeof params.value === 'number' ? '£' + d3.format(',.0f')(params.value) "
+    ": (params.value == null ? '–' : params.value)"
+}
+_WEEKS = {
+    "function": "typeof params.value === 'number' ? d3.format(',.1f')(params.value) "
+    ": (params.value == null ? '–' : params.value)"
+}
 #: Columns of sentences (an unmet learner's reason, an audit's detail): shown whole, wrapped
 #: over as many lines as they take, never cut to "places exist but went to other…".
 LONG_TEXT = frozenset(
@@ -45,6 +55,8 @@ def column_defs(
             d["type"] = "rightAligned"
         if not figures and column in RATIOS:
             d["valueFormatter"] = _PERCENT
+        if column in MONEY or column in WEEKS:
+            d.update(type="rightAligned", valueFormatter=_POUNDS if column in MONEY else _WEEKS)
         if column in VALUE_LABELS:
             d.update(_worded(VALUE_LABELS[column]))
         if column in LONG_TEXT:

@@ -12,6 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from tracker import components as ui
+from tracker.pages._allocation_tariff import tariff_tab
 from tracker.queries.runs import NAMED_COLUMNS, RUN_HISTORY_COLUMNS
 
 PAGE = "allocation"
@@ -337,6 +338,7 @@ def _tabs() -> Any:
                 label="Named learners",
                 tab_id="named",
             ),
+            tariff_tab(),
             _compare_tab(),
         ],
         id=f"{PAGE}-tabs",

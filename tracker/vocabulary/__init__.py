@@ -24,7 +24,9 @@ from tracker.vocabulary.columns import (
     FIGURE_COLUMNS,
     FIGURE_NUMBERS,
     FILTERS,
+    MONEY,
     RATIOS,
+    WEEKS,
     label,
 )
 from tracker.vocabulary.words import as_words
@@ -35,7 +37,9 @@ __all__ = [
     "FIGURE_COLUMNS",
     "FIGURE_NUMBERS",
     "FILTERS",
+    "MONEY",
     "RATIOS",
+    "WEEKS",
     "as_words",
     "label",
 ]

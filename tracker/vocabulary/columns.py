@@ -133,6 +133,15 @@ COLUMNS: Final = MappingProxyType(
         "behind_share": "Share behind",
         "year_split": "By year of study",
         "behind_margin": "Behind margin",
+        # education and training tariff
+        "financial_year": "Financial year",
+        "rate": "Rate (£)",
+        "weeks_per_year": "Weeks per placement year",
+        "source": "Source",
+        "eligible_weeks": "Eligible placement weeks",
+        "ineligible_weeks": "Weeks not eligible",
+        "unrated_weeks": "Eligible weeks without a rate",
+        "tariff": "Expected tariff",
         # allocation runs
         "run_id": "Run",
         "what_if": "What-if",
@@ -186,6 +195,10 @@ FIGURE_COLUMNS: Final = MappingProxyType(
 )
 #: Columns holding a share (0 to 1) that grids show as a percentage.
 RATIOS: Final = frozenset({"fill_ratio", "utilisation", "min_hei_fill", "max_sector_utilisation"})
+#: Columns of pounds, which grids show as £12,345 (downloads keep the numbers).
+MONEY: Final = frozenset({"tariff", "rate"})
+#: Columns of placement weeks, shown to one decimal place.
+WEEKS: Final = frozenset({"eligible_weeks", "ineligible_weeks", "unrated_weeks"})
 #: Figure-table columns that are numbers (right-aligned even when shown as text).
 FIGURE_NUMBERS: Final = frozenset({*MEASURE_LABELS, "share"})
 
