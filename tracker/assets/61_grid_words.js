@@ -39,3 +39,15 @@ dagfuncs.trackerCount = function (params, low, high) {
     : (params.value === null || params.value === undefined || params.value === "" ? "empty" : params.value) +
         " · only " + low + " to " + high;
 };
+
+/* Pounds (£12,345) and placement weeks (1,234.5) where shown; a hidden figure keeps its
+ * marker ("*"), an empty cell reads "–". Downloads keep the numbers. */
+dagfuncs.trackerNumber = function (params, prefix, decimals) {
+  var v = params.value;
+  if (typeof v !== "number") {
+    return v === null || v === undefined ? "–" : v;
+  }
+  return prefix + v.toLocaleString("en-GB", {
+    minimumFractionDigits: decimals, maximumFractionDigits: decimals,
+  });
+};

@@ -23,15 +23,10 @@ Layout = Any
 #: Bounds of a typed count (supervisors, assessors...): the importers' own.
 COUNT_RANGE = (0, MAX_COUNT)
 _PERCENT = {"function": "params.value == null ? '–' : d3.format('.1%')(params.value)"}
-#: Pounds and weeks as numbers where shown; a hidden figure keeps its marker ("*").
-_POUNDS = {
-    "function": "typeof params.value === 'number' ? '£' + d3.format(',.0f')(params.value) "
-    ": (params.value == null ? '–' : params.value)"
-}
-_WEEKS = {
-    "function": "typeof params.value === 'number' ? d3.format(',.1f')(params.value) "
-    ": (params.value == null ? '–' : params.value)"
-}
+#: Pounds and weeks as numbers where shown; a hidden figure keeps its marker ("*")
+#: (``assets/61_grid_words.js``).
+_POUNDS = {"function": "trackerNumber(params, '£', 0)"}
+_WEEKS = {"function": "trackerNumber(params, '', 1)"}
 #: Columns of sentences (an unmet learner's reason, an audit's detail): shown whole, wrapped
 #: over as many lines as they take, never cut to "places exist but went to other…".
 LONG_TEXT = frozenset(
