@@ -125,8 +125,7 @@ def saved_card(scenarios: pd.DataFrame, *, shared: bool) -> Layout:
                 if shared
                 else "Yours only: no one else sees them, and you see no one else's."
             )
-            + " The exported file is what `python -m tracker outlook --scenario` and "
-            "`expansion --scenario` read."
+            + " The exported file is what `python -m tracker outlook --scenario` reads."
         ),
     )
 
