@@ -104,6 +104,19 @@ def capacity_demand_frames(
         )
     hosting = frame_of(hosting_rows, ["setting_id", "programme", "profession_group"])
 
+    placed = _placed_learners(session, blocks)
+    return CapacityDemandFrames(
+        capacity=capacity.reset_index(drop=True),
+        demand=demand,
+        hosting=hosting,
+        placed=placed,
+        settings=settings[["setting_id", "name", "organisation", "sector", "lat", "lon"]],
+    )
+
+
+def _placed_learners(session: Session, blocks: Sequence[str]) -> pd.DataFrame:
+    """Confirmed and completed learners per setting and block: what the registers already
+    host, beside the places and the demand."""
     placed_query = select(PlacementSetting.code, PlacementBlock.code, func.sum(Placement.learners))
     placed_query = (
         with_block(with_setting(placed_query, Placement.setting_id), Placement.block_id)
@@ -116,17 +129,10 @@ def capacity_demand_frames(
     )
     if blocks:
         placed_query = placed_query.where(col(PlacementBlock.code).in_(list(blocks)))
-    placed = frame_of(
+    return frame_of(
         [
             {"setting_id": s, "block": b, "learners": int(n or 0)}
             for s, b, n in session.exec(placed_query).all()
         ],
         ["setting_id", "block", "learners"],
-    )
-    return CapacityDemandFrames(
-        capacity=capacity.reset_index(drop=True),
-        demand=demand,
-        hosting=hosting,
-        placed=placed,
-        settings=settings[["setting_id", "name", "organisation", "sector", "lat", "lon"]],
     )
