@@ -10,7 +10,9 @@ import typer
 
 from tracker.commands import SettingsFile
 from tracker.optimise import InputError, allocate
+from tracker.optimise.audit_filter import allocate_with_audits, read_block_dates
 from tracker.optimise.io import read_policy, read_table, write_outputs
+from tracker.optimise.model import AllocationResult, Policy, Problem
 
 
 def register(app: typer.Typer) -> None:
@@ -45,6 +47,18 @@ def register(app: typer.Typer) -> None:
         method: Annotated[
             str | None, typer.Option(help="network (default) or lp; overrides the policy file")
         ] = None,
+        audits: Annotated[
+            Path | None,
+            typer.Option(
+                help="audits.csv: setting_id, audited_on, expires_on, outcome, programmes; a "
+                "setting offers places to a programme only in blocks an approved, in-date "
+                "audit covers (needs --blocks)"
+            ),
+        ] = None,
+        blocks: Annotated[
+            Path | None,
+            typer.Option(help="blocks.csv: block, start_date, end_date (with --audits)"),
+        ] = None,
     ) -> None:
         """Allocate learners to placement settings: most placed, then fair between HEIs, then
         fair between sectors, then least travel. Exits 0 whenever a plan was produced."""
@@ -58,12 +72,7 @@ def register(app: typer.Typer) -> None:
                 if method not in ("network", "lp"):
                     raise typer.BadParameter("must be network or lp", param_hint="--method")
                 chosen = replace(chosen, method=method)  # type: ignore[arg-type]
-            result = allocate(
-                read_table(settings, "settings"),
-                read_table(capacity, "capacity"),
-                read_table(demand, "demand"),
-                chosen,
-            )
+            result = _solve(settings, capacity, demand, chosen, audits, blocks)
         except InputError as exc:
             typer.echo(f"Invalid input: {exc}", err=True)
             raise typer.Exit(code=2) from exc
@@ -80,3 +89,31 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"wrote {', '.join(str(p) for p in paths.values())}")
         if result.status == "failed":
             raise typer.Exit(code=1)
+
+
+def _solve(
+    settings: Path,
+    capacity: Path,
+    demand: Path,
+    policy: Policy,
+    audits: Path | None,
+    blocks: Path | None,
+) -> AllocationResult:
+    """``allocate``, or with ``--audits`` the same allocator behind the audit rule."""
+    frames = (
+        read_table(settings, "settings"),
+        read_table(capacity, "capacity"),
+        read_table(demand, "demand"),
+    )
+    if audits is None:
+        if blocks is not None:
+            raise InputError(
+                [Problem("blocks", None, None, str(blocks), "is used only with --audits")]
+            )
+        return allocate(*frames, policy)
+    if blocks is None:
+        raise InputError(
+            [Problem("blocks", None, None, None, "--audits needs --blocks: each block's dates")]
+        )
+    dates = read_block_dates(read_table(blocks, "blocks"))
+    return allocate_with_audits(*frames, read_table(audits, "audits"), dates, policy)

@@ -23,6 +23,7 @@ import pandas as pd
 from tracker.optimise.audits import Audit, audit_problem, read_audits
 from tracker.optimise.geo import haversine_km
 from tracker.optimise.model import AllocationResult, InputError, Policy, Problem
+from tracker.optimise.practice_tables import Cells
 from tracker.optimise.solve import allocate
 
 _SEP = " @block "
@@ -34,6 +35,25 @@ def _hosted(value: object) -> frozenset[str] | None:
     if text == "*":
         return None
     return frozenset(p.strip() for p in text.split(";") if p.strip())
+
+
+def read_block_dates(frame: pd.DataFrame) -> dict[str, tuple[date, date]]:
+    """Each block's first and last day from a ``block, start_date, end_date`` table (the
+    ``allocate`` command's ``--blocks`` file); raises ``InputError`` naming every bad row."""
+    problems: list[Problem] = []
+    c = Cells("blocks", frame, problems)
+    out: dict[str, tuple[date, date]] = {}
+    if c.require("block", "start_date", "end_date"):
+        for pos in range(len(c)):
+            block = c.text(pos, "block", required=True)
+            start, end = c.span(pos, "start_date", "end_date")
+            if block is not None and block in out:
+                c.bad(pos, "block", block, "is listed twice")
+            elif block is not None and start is not None and end is not None:
+                out[block] = (start, end)
+    if problems:
+        raise InputError(problems)
+    return out
 
 
 def audited_frames(
@@ -48,6 +68,11 @@ def audited_frames(
     the audit rule exactly as ``allocate_with_audits`` plans."""
     problems: list[Problem] = []
     checked = read_audits(audits, problems)
+    if "block" not in demand.columns:  # dated requests (the calendar) have no block to check
+        problems.append(
+            Problem("demand", None, "block", None, "audits are checked per block: give blocks")
+        )
+        raise InputError(problems)
     blocks = sorted({str(b).strip() for b in demand["block"].dropna()})
     problems += [
         Problem("demand", None, "block", b, "the block's dates are needed to check audits")

@@ -48,10 +48,7 @@ def read_audits(frame: pd.DataFrame, problems: list[Problem]) -> tuple[Audit, ..
     out: list[Audit] = []
     for pos in range(len(c)):
         sid = c.text(pos, "setting_id", required=True)
-        audited = c.day(pos, "audited_on", required=True)
-        expires = c.day(pos, "expires_on", required=True)
-        if audited is not None and expires is not None and expires < audited:
-            c.bad(pos, "expires_on", expires.isoformat(), "is before audited_on")
+        audited, expires = c.span(pos, "audited_on", "expires_on")
         raw = c.text(pos, "outcome", required=True)
         outcome = None if raw is None else " ".join(raw.lower().replace("_", " ").split())
         if raw is not None and outcome not in OUTCOMES:

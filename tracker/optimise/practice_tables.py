@@ -114,6 +114,15 @@ class Cells:
             self.bad(pos, column, value, "must be a date written YYYY-MM-DD")
             return None
 
+    def span(self, pos: int, first: str, last: str) -> tuple[date | None, date | None]:
+        """Two required dates of a row (a block's, an audit's), the second not before the
+        first; either is None where it is bad (the problem is recorded)."""
+        start, end = self.day(pos, first, required=True), self.day(pos, last, required=True)
+        if start is not None and end is not None and end < start:
+            self.bad(pos, last, end.isoformat(), f"is before {first} {start.isoformat()}")
+            return start, None
+        return start, end
+
     def number(
         self, pos: int, column: str, *, required: bool = False, integer: bool = False
     ) -> float | None:
