@@ -23,6 +23,7 @@ from tracker.optimise.constraints import (
 )
 from tracker.optimise.geo import chord_for_km, haversine_km, unit_vectors
 from tracker.optimise.model import SECTORS, AllocationProblem
+from tracker.optimise.quality_review import prefer_not_reviewed
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ def build_instance(problem: AllocationProblem) -> Instance:
     ).astype(np.int64)
     a_r, a_p, km = _arcs(problem, at, place_active & (places > 0))
     cost = np.where(np.isnan(km), 0, np.rint(np.nan_to_num(km) * 1000)).astype(np.int64)
+    total = int(request_left.sum())
+    cost = prefer_not_reviewed(cost, place_setting[a_p], problem.settings, problem.policy, total)
 
     arc_previous = None
     prev = problem.previous

@@ -26,6 +26,7 @@ from tracker.optimise.constraints import (
 )
 from tracker.optimise.geo import haversine_km
 from tracker.optimise.model import SECTORS, AllocationProblem
+from tracker.optimise.quality_review import prefer_not_reviewed
 
 _SPAN = 1_000_000  # day numbers of one setting never reach this: keys setting * _SPAN + day
 
@@ -144,7 +145,13 @@ def build_calendar_instance(problem: AllocationProblem) -> CalendarInstance:
         arc_setting=a_s,
         arc_ub=ub,
         arc_km=km,
-        arc_cost=np.where(np.isnan(km), 0, np.rint(np.nan_to_num(km) * 1000)).astype(np.int64),
+        arc_cost=prefer_not_reviewed(
+            np.where(np.isnan(km), 0, np.rint(np.nan_to_num(km) * 1000)).astype(np.int64),
+            a_s,
+            settings,
+            problem.policy,
+            int(learners.sum()),
+        ),
         **rows,
         setting_sector=setting_sector,
         sector_place_days=np.bincount(

@@ -19,6 +19,7 @@ from tracker.optimise.calendar_instance import build_calendar_instance
 from tracker.optimise.explain import objective_levels
 from tracker.optimise.milp import solve_calendar
 from tracker.optimise.model import AllocationProblem, AllocationResult, Status
+from tracker.optimise.quality_review import with_review_reasons
 
 Progress = Callable[[float, str], None]
 
@@ -49,7 +50,7 @@ def solve_dated(
     t = time.perf_counter()
     placements = calendar_placements(problem, inst, flow)
     hei, sector, setting = calendar_fairness(problem, inst, flow)
-    unmet = calendar_unmet(problem, inst, flow, hei)
+    unmet = with_review_reasons(problem, calendar_unmet(problem, inst, flow, hei))
     bottlenecks = calendar_bottlenecks(problem, inst, flow)
     explanation = fairness_explanation(problem, inst, flow, hei)
     timings["explain"] = time.perf_counter() - t

@@ -70,7 +70,9 @@ def _check_pairs(
         st = s.loc[row.setting_id]
         if str(row.block) != req["block"]:
             bad("request_size", row.request_id, row.setting_id, row.block, "wrong block")
-        if not bool(st["active"]):
+        if not bool(st["active"]) and bool(st.get("closed", False)):
+            bad("quality_review", row.request_id, row.setting_id, row.block, "under review")
+        elif not bool(st["active"]):
             bad("active_setting", row.request_id, row.setting_id, row.block, "setting inactive")
         if st["programmes"] is not None and req["programme"] not in st["programmes"]:
             bad(

@@ -30,6 +30,7 @@ _EPS = 1e-9
 RULES: Mapping[str, str] = MappingProxyType(
     {
         "active_setting": "active setting",
+        "quality_review": "setting under quality review",
         "programme_hosted": "programme hosted",
         "required_sector": "required sector",
         "distance_limit": "distance limit",
@@ -41,12 +42,14 @@ RULES: Mapping[str, str] = MappingProxyType(
         "fair_share_between_sectors": "fair share between sectors",
         "least_travel": "least travel",
         "stay_close_to_previous": "stay close to the previous plan",
+        "prefer_settings_not_under_review": "prefer settings not under quality review",
     }
 )
 """Code name -> the human name used in explanations, tests and the interface."""
 
 HARD_RULES: tuple[str, ...] = (
     "active_setting",
+    "quality_review",
     "programme_hosted",
     "required_sector",
     "distance_limit",

@@ -39,6 +39,9 @@ Solver = Literal["highs", "cbc"]
 Method = Literal["network", "lp"]
 Status = Literal["optimal", "time_limit", "failed"]
 Fairness = Literal["leximin", "max_min"]
+#: What a setting under quality review is offered: no new learners (a hard rule), or new
+#: learners only where nothing else does as well (a soft level after least travel).
+QualityReviewPolicy = Literal["no_new_learners", "prefer_others"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,10 @@ class Policy:
     the calendar engine (``milp.py``), where ``fairness="leximin"`` (the default) makes the
     HEI fills and sector utilisations leximin and ``"max_min"`` keeps the two one-step levels;
     capacity by block is solved by the engines above, whose fairness is the max-min one.
+    ``quality_review`` says what settings whose ``quality_review`` cell gives a reason get:
+    ``"no_new_learners"`` (the hard rule "setting under quality review") or
+    ``"prefer_others"`` (learners go there only where no other plan as good on every earlier
+    level, least travel included, avoids it).
     """
 
     max_distance_km: float | None = None
@@ -104,6 +111,7 @@ class Policy:
     minimise_travel: bool = True
     stay_close_to_previous: bool = True
     fairness: Fairness = "leximin"
+    quality_review: QualityReviewPolicy = "no_new_learners"
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -126,6 +134,14 @@ class Policy:
         if self.fairness not in ("leximin", "max_min"):
             problems.append(
                 _policy_problem("fairness", self.fairness, "must be 'leximin' or 'max_min'")
+            )
+        if self.quality_review not in ("no_new_learners", "prefer_others"):
+            problems.append(
+                _policy_problem(
+                    "quality_review",
+                    self.quality_review,
+                    "must be 'no_new_learners' or 'prefer_others'",
+                )
             )
         if self.time_limit_s is not None and not (
             isinstance(self.time_limit_s, int | float) and self.time_limit_s > 0

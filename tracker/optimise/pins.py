@@ -15,6 +15,7 @@ import pandas as pd
 from tracker.optimise.constraints import RULES
 from tracker.optimise.geo import haversine_km
 from tracker.optimise.model import Pin, Policy, Problem
+from tracker.optimise.quality_review import closed_rule
 
 
 def pair_breaks(
@@ -22,7 +23,7 @@ def pair_breaks(
 ) -> str | None:
     """The first hard rule a single (request, setting) pair breaks, by its human name."""
     if not bool(settings_row["active"]):
-        return RULES["active_setting"]
+        return closed_rule(settings_row) or RULES["active_setting"]
     hosted = settings_row["programmes"]
     if hosted is not None and demand_row["programme"] not in hosted:
         return RULES["programme_hosted"]

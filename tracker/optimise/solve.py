@@ -30,6 +30,7 @@ from tracker.optimise.model import (
     Status,
 )
 from tracker.optimise.network import solve_network
+from tracker.optimise.quality_review import with_review_reasons
 from tracker.optimise.validate import validate
 
 Progress = Callable[[float, str], None]
@@ -119,7 +120,7 @@ def compose_result(
     t = time.perf_counter()
     placements = placements_table(problem, inst, flow)
     hei, sector, setting = fairness_tables(problem, placements)
-    unmet = unmet_table(problem, inst, flow, placements, hei)
+    unmet = with_review_reasons(problem, unmet_table(problem, inst, flow, placements, hei))
     bottlenecks = bottlenecks_table(problem, inst, flow)
     timings["explain"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - (t0 if t0 is not None else t)

@@ -28,6 +28,7 @@ from tracker.optimise.cells import (
 )
 from tracker.optimise.model import SECTORS, AllocationProblem, InputError, Pin, Policy, Problem
 from tracker.optimise.pins import check_pins, pair_breaks
+from tracker.optimise.quality_review import review_as_inactive
 
 __all__ = ["pair_breaks", "validate"]
 
@@ -80,6 +81,8 @@ def _settings(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | No
                     Problem("settings", row_of(pos), "active", value, "must be true or false")
                 )
     lat, lon = coordinates("settings", frame, problems)
+    # the reason a setting is under quality review; no column or an empty cell: not under review
+    review = text(frame["quality_review"]) if "quality_review" in frame.columns else None
     return pd.DataFrame(
         {
             "setting_id": setting_id,
@@ -88,6 +91,7 @@ def _settings(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | No
             "lat": lat.to_numpy(),
             "lon": lon.to_numpy(),
             "active": active.to_numpy(),
+            "review": [None] * len(frame) if review is None else list(review),
         }
     )
 
@@ -318,6 +322,7 @@ def validate(
     if problems:
         raise InputError(problems)
     assert s is not None and c is not None and d is not None
+    s = review_as_inactive(s, policy)
     checked_pins = check_pins(pins, s, c, d, policy, problems)
     if problems:
         raise InputError(problems)
