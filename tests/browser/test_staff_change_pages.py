@@ -9,6 +9,8 @@ children's nursing (NMC learners, with a supervisor and an assessor in their fie
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Page
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from tests.browser.conftest import BrowserPage, LiveApp
@@ -31,7 +33,7 @@ COORDINATOR = Principal("coordinator", Role.COORDINATOR)
 
 def _approved_named_placement(live_app: LiveApp) -> tuple[int, str, int, str]:
     """A confirmed named placement, its supervisor's name, and someone else at its setting
-    the change would accept (tried in a transaction that is rolled back) with their name."""
+    the change would accept, with their name."""
     engine = live_app.engine
     with session_scope(engine) as session:
         run_id = create_run(
@@ -41,6 +43,12 @@ def _approved_named_placement(live_app: LiveApp) -> tuple[int, str, int, str]:
     with session_scope(engine) as session:
         assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
         approve_run(session, principal=COORDINATOR, run_id=run_id)
+    return someone_to_take_over(engine, run_id)
+
+
+def someone_to_take_over(engine: Engine, run_id: int) -> tuple[int, str, int, str]:
+    """A named placement of the run, its supervisor's name, and someone else at its setting
+    the change would accept (tried in a transaction that is rolled back) with their name."""
     with Session(engine) as session:
         rows = session.exec(
             select(Placement).where(
@@ -82,25 +90,7 @@ def test_a_coordinator_replaces_a_learners_supervisor_on_the_placements_grid(
     page = browser_page.page
     browser_page.goto("/placements")
     page.locator("#placements-grid .ag-center-cols-container .ag-row").first.wait_for()
-    row = f"#placements-grid .ag-row[row-id='{placement_id}']"
-    page.evaluate(
-        """async ([id, row]) => {
-            const api = await dash_ag_grid.getApiAsync(id);
-            api.ensureNodeVisible(api.getRowNode(row), 'top');
-        }""",
-        ["placements-grid", str(placement_id)],
-    )
-    page.locator(f"{row} .ag-selection-checkbox").first.click()
-    page.click("#placements-person")
-    option = page.locator(f"[role=option]:has(input[value='{staff_id}'])")
-    option.wait_for()
-    assert after in option.inner_text()
-    option.click()
-    page.keyboard.press("Escape")
-    page.click("#placements-change-staff")
-    message = page.locator("#placements-message")
-    message.filter(has_text="is now the learner's practice supervisor").wait_for()
-    assert after in message.inner_text()
+    row = change_supervisor(page, "placements", "placements-grid", placement_id, staff_id, after)
     page.evaluate(
         """(id) => dash_ag_grid.getApi(id).ensureColumnVisible('practice_supervisor')""",
         "placements-grid",
@@ -112,3 +102,30 @@ def test_a_coordinator_replaces_a_learners_supervisor_on_the_placements_grid(
         stored = session.get(Placement, placement_id)
     assert stored is not None and stored.practice_supervisor_id == staff_id
     assert browser_page.console_errors == []
+
+
+def change_supervisor(
+    page: Page, prefix: str, grid: str, placement_id: int, staff_id: int, name: str
+) -> str:
+    """Pick the placement's row in `grid`, choose `staff_id` (listed by `name`) in the change
+    card `<prefix>-...`, press Change staff and wait for the message; the row's selector."""
+    row = f"#{grid} .ag-row[row-id='{placement_id}']"
+    page.evaluate(
+        """async ([id, row]) => {
+            const api = await dash_ag_grid.getApiAsync(id);
+            api.ensureNodeVisible(api.getRowNode(row), 'top');
+        }""",
+        [grid, str(placement_id)],
+    )
+    page.locator(f"{row} .ag-selection-checkbox").first.click()
+    page.click(f"#{prefix}-person")
+    option = page.locator(f"[role=option]:has(input[value='{staff_id}'])")
+    option.wait_for()
+    assert name in option.inner_text()
+    option.click()
+    page.keyboard.press("Escape")
+    page.click(f"#{prefix}-change-staff")
+    message = page.locator(f"#{prefix}-message")
+    message.filter(has_text="is now the learner's practice supervisor").wait_for()
+    assert name in message.inner_text()
+    return row

@@ -11,7 +11,8 @@ and ``outlook_figures``, ``cards``, ``alerts``, ``fields``, ``pipeline_filters``
 ``dashboards`` (the pipeline dashboards' shared path), ``registers`` (the register pages'
 skeleton), ``filtered_views`` and ``register_tables`` (filters that load a page's views and
 downloads), ``actions`` (buttons that change records, with their outcome line), ``drawn``
-(drawn content cached beside the reports) and ``run_tokens``. Nothing here computes figures or
+(drawn content cached beside the reports), ``staff_change`` (the hand change of a named
+learner's supervisor or assessor) and ``run_tokens``. Nothing here computes figures or
 decides access: reports come from services and queries, permissions from ``tracker.access``.
 """
 
@@ -118,6 +119,12 @@ from tracker.components.registers import (
 )
 from tracker.components.run_tokens import run_token, token_run_id
 from tracker.components.sessions import DbSession, job_database, reading, writing
+from tracker.components.staff_change import (
+    chosen_id,
+    chosen_placement,
+    staff_change_card,
+    staff_options,
+)
 
 __all__ = [
     "CHART_TEMPLATE",
@@ -144,6 +151,8 @@ __all__ = [
     "choice",
     "choice_field",
     "chosen_format",
+    "chosen_id",
+    "chosen_placement",
     "clicks",
     "code_options",
     "coded_options",
@@ -214,6 +223,8 @@ __all__ = [
     "settings_map",
     "shortfall_heatmap",
     "shown",
+    "staff_change_card",
+    "staff_options",
     "stat_card",
     "stat_row",
     "states",

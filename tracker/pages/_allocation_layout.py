@@ -12,8 +12,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from tracker import components as ui
+from tracker.pages._allocation_named import named_tab
 from tracker.pages._allocation_tariff import tariff_tab
-from tracker.queries.runs import NAMED_COLUMNS, RUN_HISTORY_COLUMNS
+from tracker.queries.runs import RUN_HISTORY_COLUMNS
 
 PAGE = "allocation"
 
@@ -46,8 +47,6 @@ BOTTLENECKS = [
 ]
 #: The sector a what-if adds supervisors to unless another is chosen.
 WHAT_IF_SECTOR = "care_home"
-NAMED = list(NAMED_COLUMNS)
-UNASSIGNED = ["learner", "hei", "request", "reason"]
 
 
 def _run_choices(blocks: list[dict[str, str]], programmes: list[dict[str, str]]) -> Any:
@@ -323,21 +322,7 @@ def _tabs() -> Any:
                 note="Full settings where one more supervisor would place more learners, "
                 "most unmet learners in reach first.",
             ),
-            dbc.Tab(
-                [
-                    dcc.Dropdown(id=f"{PAGE}-named-hei", placeholder="All HEIs", className="mb-2"),
-                    ui.grid(f"{PAGE}-named-grid", NAMED, height=360),
-                    html.H3("Learners left unassigned", className="h6 mt-3"),
-                    html.P(
-                        "Learners stage 2 could not give a place, a practice supervisor or a "
-                        "practice assessor, and why.",
-                        className="small text-muted",
-                    ),
-                    ui.grid(f"{PAGE}-unassigned-grid", UNASSIGNED, height=240),
-                ],
-                label="Named learners",
-                tab_id="named",
-            ),
+            named_tab(),
             tariff_tab(),
             _compare_tab(),
         ],

@@ -23,12 +23,10 @@ from tracker.queries.run_review import compare_runs, run_review
 from tracker.queries.runs import (
     approval_preview,
     get_run,
-    named_learners,
     run_history,
     run_plan,
     scope_choices,
     settings_for_move,
-    unassigned_learners,
 )
 from tracker.refusals import Refused
 from tracker.services.run_jobs import execute_run
@@ -327,24 +325,6 @@ def preview_approval(_clicks: int | None, run_id: int | None) -> Any:
 )
 def close_approval(_confirm: int | None, _cancel: int | None) -> bool:
     return False
-
-
-@callback(
-    Output(f"{PAGE}-named-grid", "rowData"),
-    Output(f"{PAGE}-unassigned-grid", "rowData"),
-    Input(f"{PAGE}-named-hei", "value"),
-    Input(f"{PAGE}-selected", "data"),
-    Input(f"{PAGE}-changed", "data"),
-)
-def load_named(hei: str | None, run_id: int | None, _changed: Any) -> Any:
-    """The run's named learners with their staff, and those left unassigned with why."""
-    principal = ui.callback_principal(PAGE)
-    if not run_id:
-        return [], []
-    with ui.reading() as session:
-        named = named_learners(session, principal=principal, run_id=int(run_id), hei=hei)
-        left = unassigned_learners(session, principal=principal, run_id=int(run_id), hei=hei)
-    return ui.records(named), ui.records(left)
 
 
 @callback(

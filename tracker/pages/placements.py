@@ -20,13 +20,7 @@ from tracker.queries.staff_choices import named_staff_choices
 from tracker.refusals import Refused
 from tracker.services.placements import set_placement_status
 from tracker.services.staff_changes import change_named_staff
-from tracker.vocabulary import (
-    CONFIRMED,
-    PLACEMENT_STATUSES,
-    STAFF_ROLE_SETS,
-    STAFF_SLOTS,
-    options,
-)
+from tracker.vocabulary import CONFIRMED, PLACEMENT_STATUSES, options
 
 PAGE = "placements"
 dash.register_page(__name__, path="/placements", name="Placements", order=31, access=PAGE)
@@ -38,25 +32,6 @@ STATUSES = list(PLACEMENT_STATUSES)
 def _staff_actions(principal: Principal) -> Any:
     """Closing a placement, and naming another supervisor or assessor (someone is off sick):
     coordinators and administrators only."""
-    change = ui.form_card(
-        "Change a learner's practice supervisor or assessor",
-        [
-            ui.choice_field(
-                "Change", f"{PAGE}-slot", options(STAFF_SLOTS), value="supervisor", width=5
-            ),
-            ui.choice_field(
-                "To", f"{PAGE}-person", [], "Select a learner's placement first", width=5
-            ),
-        ],
-        html.P(
-            "Everyone active at the learner's setting is listed; the change must keep every "
-            "stage 2 rule (different people, assessor in the learner's field, prepared before "
-            "the placement starts, nobody over their learner limit, learner ready), or it is "
-            "refused with the rule's name.",
-            className="small text-muted",
-        ),
-        ui.button("Change staff", f"{PAGE}-change-staff", "primary", outline=True),
-    )
     return html.Div(
         [
             html.Div(
@@ -72,7 +47,7 @@ def _staff_actions(principal: Principal) -> Any:
                 ],
                 className="mb-3",
             ),
-            change,
+            ui.staff_change_card(PAGE),
         ],
         className="mt-2",
         style={} if may_edit_registers(principal) else {"display": "none"},
@@ -147,17 +122,6 @@ def layout(principal: Principal, **_query: Any) -> Any:
     )
 
 
-def _chosen_placement(rows: Any) -> int | None:
-    """The selected row's placement id, or none (nothing chosen, or a crafted value)."""
-    chosen = rows[0].get("placement_id") if rows and isinstance(rows[0], dict) else None
-    return _chosen_id(chosen)
-
-
-def _chosen_id(value: Any) -> int | None:
-    """A dropdown's id, or none for anything else a crafted request might send."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _read(principal: Principal, block: Any, organisation: Any, setting: Any, status: Any) -> Any:
     statuses = [s for s in status if s in STATUSES] if isinstance(status, list) else []
     with ui.reading() as session:
@@ -165,8 +129,8 @@ def _read(principal: Principal, block: Any, organisation: Any, setting: Any, sta
             session,
             principal=principal,
             block=block if isinstance(block, str) else None,
-            organisation_id=_chosen_id(organisation),
-            setting_id=_chosen_id(setting),
+            organisation_id=ui.chosen_id(organisation),
+            setting_id=ui.chosen_id(setting),
             statuses=statuses or STATUSES,
         )
 
@@ -195,19 +159,12 @@ def list_staff_choices(rows: list[dict[str, Any]] | None) -> tuple[list[dict[str
     """The active staff at the chosen learner's setting, for the change of staff (a
     request's row, with no learner, has no staff to change)."""
     principal = ui.callback_principal(PAGE)
-    chosen = _chosen_placement(rows)
+    chosen = ui.chosen_placement(rows)
     if not may_edit_registers(principal) or chosen is None or not (rows or [{}])[0].get("learner"):
         return [], None
     with ui.reading() as session:
         people = named_staff_choices(session, principal=principal, placement_id=chosen)
-    return [
-        {
-            "label": f"{p.name} · {STAFF_ROLE_SETS.get(p.roles, p.roles)}"
-            + (f" · {p.field}" if p.field else ""),
-            "value": int(p.staff_id),
-        }
-        for p in people.itertuples(index=False)
-    ], None
+    return ui.staff_options(people), None
 
 
 @ui.action(
@@ -231,7 +188,7 @@ def change_placement(
 ) -> str:
     """Mark the selected placement completed or cancelled, or name the chosen person as the
     selected learner's supervisor or assessor (one callback: the buttons share the message)."""
-    chosen = _chosen_placement(rows)
+    chosen = ui.chosen_placement(rows)
     if button != "change-staff":
         if chosen is None:
             raise Refused("Select a placement first.")
