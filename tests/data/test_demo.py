@@ -18,6 +18,7 @@ from tracker.data.demo import DEMO_AS_OF
 from tracker.db import make_engine, upgrade
 from tracker.optimise.practice_tables import read_staff
 from tracker.queries.audits import audit_status
+from tracker.queries.hours import progress_frames, requirements
 from tracker.queries.staff import (
     academic_assessors_register,
     assign_staff,
@@ -413,3 +414,35 @@ def test_learners_in_training_are_mostly_ready_a_few_expire_soon_or_are_not(demo
         columns="dbs_valid_until"
     ).notna().all(axis=1)
     assert only_dbs.sum() >= 20  # waiting only for their DBS certificate
+
+
+def test_practice_hours_put_a_few_learners_of_every_cohort_behind(demo: Demo) -> None:
+    """Hours follow each programme's requirement; a few learners of every cohort past its
+    first term are behind by more than the margin, hardly any of the September intake, and the
+    records carry sign-offs, queries and absences with their reasons."""
+    with Session(demo.engine) as session:
+        learners, progress, _ = progress_frames(session, principal=None, today=DEMO_AS_OF)
+        needs = requirements(session)
+    assert len(needs) == 14 and set(needs["unit"]) == {"hours", "days", "births"}
+    per = progress.merge(learners[["learner_id", "hei", "intake"]], on="learner_id")
+    per = per.groupby(["learner_id", "programme", "hei", "intake"], as_index=False)["behind"].any()
+    assert 0.05 <= per["behind"].mean() <= 0.12  # 7.6% of 3,113 learners with a requirement
+    newest = per["intake"] == f"{DEMO_AS_OF.year}-09"
+    # Two months in, only a learner who missed every week so far can be a margin behind (3
+    # MA social work learners: 11 days expected, a margin of 10).
+    assert per.loc[newest, "behind"].mean() <= 0.01
+    cohorts = per[~newest].groupby(["programme", "hei", "intake"])["behind"].agg(["sum", "size"])
+    sizeable = cohorts[cohorts["size"] >= 14]
+    assert len(sizeable) >= 50
+    assert (sizeable["sum"] >= 1).all()  # every sizeable cohort has someone behind
+    assert (sizeable["sum"] / sizeable["size"] <= 0.34).all()  # but only a few
+    assert set(per.loc[per["behind"], "programme"]) == set(needs["programme"])
+    records = _frame(
+        demo.engine,
+        "SELECT status, signed_off_by, absence_hours, absence_reason FROM practice_hours",
+    )
+    assert records["signed_off_by"].notna().eq(records["status"] == "signed_off").all()
+    counts = records["status"].value_counts()
+    assert counts["signed_off"] > counts["pending"] > counts["queried"] > 50
+    absent = records[records["absence_hours"] > 0]
+    assert len(absent) > 500 and absent["absence_reason"].notna().all()

@@ -156,3 +156,15 @@ def test_behind_counts_a_learner_once_across_units() -> None:
         {"hei": "A", "learners": 2, "behind": 1},
         {"hei": "B", "learners": 1, "behind": 1},
     ]
+
+
+def test_a_missing_split_read_back_as_nan_is_no_split() -> None:
+    """A requirements frame where one programme has a split and another none holds the
+    missing one as NaN; it must read as the total only, not as a year of NaN hours."""
+    needs = pd.concat(
+        [_requirement(split="700;800;800"), _requirement(programme="PHY", required=1000)],
+        ignore_index=True,
+    ).astype({"year_split": "object"})
+    needs.loc[1, "year_split"] = float("nan")
+    progress = hours_progress(_learners(1, programme="PHY"), _records([]), needs, as_of=AS_OF)
+    assert progress["expected"].iloc[0] == pytest.approx(1000 * 546 / SPAN)

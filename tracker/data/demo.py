@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from tracker.data import demo_reference as ref
 from tracker.data.demo_audits import audit_rows
+from tracker.data.demo_hours import hours_rows, requirement_rows
 from tracker.data.demo_people import CohortPlan, LearnerPlan, plan_cohorts, simulate_learners
 from tracker.data.demo_placements import (
     calendar_rows,
@@ -44,6 +45,8 @@ from tracker.models import (
     PlacementBlock,
     PlacementRequest,
     PlacementSetting,
+    PracticeHours,
+    PracticeRequirement,
     PracticeStaff,
     PracticeStaffSetting,
     Programme,
@@ -71,6 +74,8 @@ class DemoSummary:
     learners: int
     learner_events: int
     learner_readiness: int
+    practice_requirements: int
+    practice_hours: int
     placement_settings: int
     setting_programmes: int
     placement_blocks: int
@@ -175,6 +180,8 @@ class _People:
     learner_ids: list[int]
     events: int
     readiness: int
+    requirements: int
+    hours: int
 
 
 def _write_people(session: Session, rng: np.random.Generator, systems: _Systems) -> _People:
@@ -226,9 +233,19 @@ def _write_people(session: Session, rng: np.random.Generator, systems: _Systems)
     _insert(session, LearnerEvent, events)
     readiness = readiness_rows(learners, learner_ids, DEMO_AS_OF)
     _insert(session, LearnerReadiness, readiness)
-
+    requirements = requirement_rows(programme_ids, DEMO_AS_OF)
+    _insert(session, PracticeRequirement, requirements)
+    hours = hours_rows(cohorts, learners, learner_ids, DEMO_AS_OF)
+    _insert(session, PracticeHours, hours)
     return _People(
-        cohorts, cohort_ids, learners, learner_ids, events=len(events), readiness=len(readiness)
+        cohorts,
+        cohort_ids,
+        learners,
+        learner_ids,
+        events=len(events),
+        readiness=len(readiness),
+        requirements=len(requirements),
+        hours=len(hours),
     )
 
 
@@ -341,6 +358,8 @@ def write_demo_rows(session: Session, *, seed: int = DEFAULT_SEED, scale: int = 
         learners=len(people.learners),
         learner_events=people.events,
         learner_readiness=people.readiness,
+        practice_requirements=people.requirements,
+        practice_hours=people.hours,
         **placements,
         users=0,
     )

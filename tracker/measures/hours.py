@@ -49,9 +49,10 @@ PROGRESS_COLUMNS = [
 YEAR_COLUMNS = ["learner_id", "unit", "year_of_study", "required", "completed", "expected"]
 
 
-def year_split(text: str | None) -> tuple[float, ...]:
-    """The per-year amounts of a requirement (``"700;800;800"``); empty: no split."""
-    if text is None or not str(text).strip():
+def year_split(text: str | float | None) -> tuple[float, ...]:
+    """The per-year amounts of a requirement (``"700;800;800"``); empty: no split. A frame
+    read from the database holds a missing split as NaN once another row has one."""
+    if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
         return ()
     return tuple(float(part) for part in str(text).split(";") if part.strip())
 

@@ -114,23 +114,25 @@ def requirements(session: Session) -> pd.DataFrame:
 
 
 def _records(session: Session, learner_ids: Iterable[int]) -> pd.DataFrame:
+    """The amounts of these learners' records (columns, not models: a whole system's hours
+    are tens of thousands of rows and each page reads them)."""
     ids = list(learner_ids)
-    rows: list[dict[str, object]] = []
+    columns = (
+        PracticeHours.learner_id,
+        PracticeHours.worked_on,
+        PracticeHours.hours,
+        PracticeHours.births,
+        PracticeHours.status,
+    )
+    rows: list[tuple[object, ...]] = []
     for start in range(0, len(ids), 500):
-        query = select(PracticeHours).where(
+        query = select(
+            *columns
+        ).where(  # type: ignore[call-overload]
             col(PracticeHours.learner_id).in_(ids[start : start + 500])
         )
-        rows.extend(
-            {
-                "learner_id": h.learner_id,
-                "worked_on": h.worked_on,
-                "hours": h.hours,
-                "births": h.births,
-                "status": h.status,
-            }
-            for h in session.exec(query).all()
-        )
-    return frame_of(rows, RECORD_COLUMNS)
+        rows.extend(tuple(row) for row in session.exec(query).all())
+    return pd.DataFrame(rows, columns=RECORD_COLUMNS) if rows else frame_of([], RECORD_COLUMNS)
 
 
 def progress_frames(
