@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from tracker.optimise.calendar_explain import (
     fairness_explanation,
 )
 from tracker.optimise.calendar_instance import build_calendar_instance
-from tracker.optimise.explain import objective_levels
+from tracker.optimise.explain import plan_result
 from tracker.optimise.milp import solve_calendar
 from tracker.optimise.model import AllocationProblem, AllocationResult, Status
 from tracker.optimise.quality_review import with_review_reasons
@@ -55,20 +56,7 @@ def solve_dated(
     explanation = fairness_explanation(problem, inst, flow, hei)
     timings["explain"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    levels = objective_levels(problem, placements, hei, sector)
-    return AllocationResult(
-        status=status,
-        placements=placements,
-        unmet=unmet,
-        hei_fill=hei,
-        sector_utilisation=sector,
-        setting_utilisation=setting,
-        bottlenecks=bottlenecks,
-        levels=levels,
-        solver=f"calendar MILP (HiGHS), {problem.policy.fairness}",
-        timings=timings,
-        policy=problem.policy,
-        messages=tuple(messages),
-        gaps=gaps,
-        explanation=explanation,
-    )
+    tables = (placements, unmet, hei, sector, setting, bottlenecks)
+    solver = f"calendar MILP (HiGHS), {problem.policy.fairness}"
+    result = plan_result(problem, status, tables, solver, timings, messages)
+    return replace(result, gaps=gaps, explanation=explanation)

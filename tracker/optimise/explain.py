@@ -13,12 +13,20 @@ Bottlenecks (where more supervisors would place more learners, exactly how many)
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from tracker.optimise.arcs import Instance
-from tracker.optimise.model import SECTOR_NAMES, SECTORS, AllocationProblem, ObjectiveLevels
+from tracker.optimise.model import (
+    SECTOR_NAMES,
+    SECTORS,
+    AllocationProblem,
+    AllocationResult,
+    ObjectiveLevels,
+    Status,
+)
 
 PLACEMENT_COLUMNS = [
     "request_id",
@@ -137,6 +145,24 @@ def objective_levels(
         learner_km=round(learner_km, 3),
         moved_learners=moved,
     )
+
+
+def plan_result(
+    problem: AllocationProblem,
+    status: Status,
+    tables: Sequence[pd.DataFrame],
+    solver: str,
+    timings: Mapping[str, float],
+    messages: Sequence[str] = (),
+    moved: int | None = None,
+) -> AllocationResult:
+    """The result of a finished solve from its ``tables`` (placements, unmet, HEI fill,
+    sector and setting utilisation, bottlenecks, in that order), with the levels they reached:
+    the network/LP path and the calendar path build the same result this one way."""
+    placements, unmet, hei, sector, setting, bottlenecks = tables
+    levels = objective_levels(problem, placements, hei, sector, moved)
+    plan = (status, placements, unmet, hei, sector, setting, bottlenecks, levels)
+    return AllocationResult(*plan, solver, timings, problem.policy, tuple(messages))
 
 
 def _sector_phrase(sector: object) -> str:

@@ -17,8 +17,8 @@ from tracker.optimise.bottlenecks import bottlenecks_table
 from tracker.optimise.calendar_solve import solve_dated
 from tracker.optimise.explain import (
     fairness_tables,
-    objective_levels,
     placements_table,
+    plan_result,
     unmet_table,
 )
 from tracker.optimise.lp import solve_lp
@@ -124,23 +124,9 @@ def compose_result(
     bottlenecks = bottlenecks_table(problem, inst, flow)
     timings["explain"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - (t0 if t0 is not None else t)
-    levels = objective_levels(
-        problem, placements, hei, sector, moved_learners(problem.previous, placements)
-    )
-    return AllocationResult(
-        status=status,
-        placements=placements,
-        unmet=unmet,
-        hei_fill=hei,
-        sector_utilisation=sector,
-        setting_utilisation=setting,
-        bottlenecks=bottlenecks,
-        levels=levels,
-        solver=solver,
-        timings=timings,
-        policy=problem.policy,
-        messages=tuple(messages),
-    )
+    tables = (placements, unmet, hei, sector, setting, bottlenecks)
+    moved = moved_learners(problem.previous, placements)
+    return plan_result(problem, status, tables, solver, timings, messages, moved)
 
 
 def moved_learners(previous: pd.DataFrame | None, placements: pd.DataFrame) -> int | None:

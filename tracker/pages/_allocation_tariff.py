@@ -74,9 +74,7 @@ def show_tariff(run_id: int | None, _changed: Any) -> Any:
 
 
 @callback(
-    Output(f"{PAGE}-tariff-download", "data"),
-    Input(f"{PAGE}-tariff-csv", "n_clicks"),
-    Input(f"{PAGE}-tariff-xlsx", "n_clicks"),
+    *ui.table_download(f"{PAGE}-tariff"),
     State(f"{PAGE}-selected", "data"),
     prevent_initial_call=True,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import dash
@@ -76,7 +77,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
         ),
         ui.stat_card(
             "Places offered vs requested",
-            f"{ui.format_count(counts.places)} / {ui.format_count(counts.requested)}",
+            _two_counts(counts.places, counts.requested),
             "Supervised places across blocks against learners requested",
             card_id="home-places",
         ),
@@ -123,13 +124,7 @@ def _audits_card(principal: Principal) -> Any:
     """Audits overdue and due within 90 days: a lapsed audit takes a setting out of allocation."""
     with ui.reading() as session:
         due = audits_due(session, principal=principal, today=clock.today())
-    overdue = int((due["audit_status"] == "overdue").sum())
-    return ui.stat_card(
-        "Educational audits overdue / due",
-        f"{ui.format_count(overdue)} / {ui.format_count(len(due) - overdue)}",
-        "Latest audits lapsed, or lapsing in the next 90 days (see Educational audits)",
-        card_id="home-audits",
-    )
+    return _marked_card("audits", due["audit_status"] == "overdue")
 
 
 def _staff_card(principal: Principal) -> Any:
@@ -140,7 +135,7 @@ def _staff_card(principal: Principal) -> Any:
         missing = fields_without_assessor(session, principal=principal)
     return ui.stat_card(
         "Staff not prepared / settings lacking an assessor",
-        f"{ui.format_count(len(unprepared))} / {ui.format_count(missing['setting_id'].nunique())}",
+        _two_counts(len(unprepared), missing["setting_id"].nunique()),
         "Active staff with no preparation date, and settings with named staff but no practice "
         "assessor in a field they offer (see Practice supervisors and assessors)",
         card_id="home-staff",
@@ -152,10 +147,31 @@ def _readiness_card(principal: Principal) -> Any:
     ready through a placement's end may not start it."""
     with ui.reading() as session:
         attention = readiness_attention(session, principal=principal, today=clock.today())
-    not_ready = int((attention["readiness_status"] == "not_ready").sum())
-    return ui.stat_card(
-        "Learners not ready / expiring",
-        f"{ui.format_count(not_ready)} / {ui.format_count(len(attention) - not_ready)}",
-        "Checks missing or lapsed, or lapsing in the next 60 days (see Learner readiness)",
-        card_id="home-readiness",
-    )
+    return _marked_card("readiness", attention["readiness_status"] == "not_ready")
+
+
+def _two_counts(first: int, second: int) -> str:
+    """A card's "first / second" value, each count formatted the house way."""
+    return f"{ui.format_count(first)} / {ui.format_count(second)}"
+
+
+_MARKED_CARDS = MappingProxyType(
+    {
+        "audits": (
+            "Educational audits overdue / due",
+            "Latest audits lapsed, or lapsing in the next 90 days (see Educational audits)",
+        ),
+        "readiness": (
+            "Learners not ready / expiring",
+            "Checks missing or lapsed, or lapsing in the next 60 days (see Learner readiness)",
+        ),
+    }
+)
+
+
+def _marked_card(key: str, marked: Any) -> Any:
+    """The card ``home-<key>``: the rows ``marked`` (a boolean column) / the other rows, as
+    overdue / due or not ready / expiring."""
+    title, note = _MARKED_CARDS[key]
+    those = int(marked.sum())
+    return ui.stat_card(title, _two_counts(those, len(marked) - those), note, card_id=f"home-{key}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, callback, html
+from dash import callback, html
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -82,9 +82,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
 
 
 @callback(
-    Output(f"{PAGE}-table-download", "data"),
-    Input(f"{PAGE}-table-csv", "n_clicks"),
-    Input(f"{PAGE}-table-xlsx", "n_clicks"),
+    *ui.table_download(f"{PAGE}-table"),
     prevent_initial_call=True,
 )
 def download_tariff(_csv: int | None, _xlsx: int | None) -> Any:
