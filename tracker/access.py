@@ -63,6 +63,13 @@ HOURS_READERS = READINESS_READERS
 HOURS_KEEPERS = READINESS_KEEPERS
 #: Who sees how many learners are behind on hours, disclosure-controlled (no learner rows).
 HOURS_AGGREGATE_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE})
+#: Who imports learners' placement evaluations: the learner's HEI (its survey export) and
+#: staff for any HEI (a collaborative survey office loads every HEI's).
+EVALUATION_KEEPERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
+#: Who sees the quality view and keeps quality reviews: coordinators and administrators. The
+#: owning organisations of settings have no sign-in role yet (coordinators act for them), and
+#: HEIs and the collaborative role do not see settings' scores.
+QUALITY_READERS = STAFF
 #: Who configures each programme's practice requirement and behind margin.
 REQUIREMENT_KEEPERS = STAFF
 #: Who shares the Outlook page's saved scenarios: the collaborative's planners save, change
@@ -95,6 +102,7 @@ PAGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "placements": ALL_ROLES,
         # HEI users see their own HEI's placements only; others the system, controlled.
         "tariff": ALL_ROLES,
+        "quality": QUALITY_READERS,
         "users": frozenset({Role.ADMIN}),
         "audit": frozenset({Role.ADMIN}),
     }
@@ -204,6 +212,12 @@ def may_edit_hours(principal: Principal, learner_hei_id: int | None = None) -> b
     """Whether this user may record practice hours at all, or this learner's (as readiness:
     an HEI user its own learners', an administrator anyone's)."""
     return _keeps_learner(principal, HOURS_KEEPERS, learner_hei_id)
+
+
+def may_import_evaluations(principal: Principal, learner_hei_id: int | None = None) -> bool:
+    """Whether this user may import evaluations at all, or this learner's (an HEI user its
+    own learners', staff anyone's)."""
+    return _keeps_learner(principal, EVALUATION_KEEPERS, learner_hei_id)
 
 
 def require_hours_reader(principal: Principal) -> None:

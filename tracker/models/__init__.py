@@ -6,7 +6,8 @@ there). The areas: ``vocabulary`` (enums and the shared schema helpers), ``organ
 (organisations, programmes, cohorts), ``pipeline`` (learners, their events and readiness),
 ``registers`` (placement capacity, requests and educational audits), ``staff`` (practice
 staff and academic assessors), ``hours`` (practice hours and programmes' requirements),
-``tariff`` (the education and training tariff's rates), ``allocation`` (runs, placements and
+``tariff`` (the education and training tariff's rates), ``quality`` (learners' placement
+evaluations and settings under quality review), ``allocation`` (runs, placements and
 the learners stage 2 left unassigned), ``planning`` (the outlook's saved scenarios) and
 ``people`` (users, sign-in throttling, the audit log).
 """
@@ -17,6 +18,7 @@ from tracker.models.organisations import Cohort, Organisation, Programme
 from tracker.models.people import AuditLog, SignInThrottle, User
 from tracker.models.pipeline import Learner, LearnerEvent, LearnerReadiness
 from tracker.models.planning import OutlookScenario
+from tracker.models.quality import PlacementEvaluation, QualityReview
 from tracker.models.registers import (
     EducationalAudit,
     PlacementBlock,
@@ -32,6 +34,7 @@ from tracker.models.vocabulary import (
     AbsenceReason,
     AuditOutcome,
     AuditStatus,
+    EvaluationItem,
     EventType,
     HoursPeriod,
     OrgKind,
@@ -60,6 +63,7 @@ __all__ = [
     "AuditStatus",
     "Cohort",
     "EducationalAudit",
+    "EvaluationItem",
     "EventType",
     "HoursPeriod",
     "Learner",
@@ -70,6 +74,7 @@ __all__ = [
     "OutlookScenario",
     "Placement",
     "PlacementBlock",
+    "PlacementEvaluation",
     "PlacementRequest",
     "PlacementSetting",
     "PlacementStatus",
@@ -80,6 +85,7 @@ __all__ = [
     "ProfessionGroup",
     "Programme",
     "ProgrammeCalendar",
+    "QualityReview",
     "RequestStatus",
     "RequirementUnit",
     "Role",

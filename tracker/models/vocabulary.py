@@ -144,6 +144,16 @@ class TariffUnit(StrEnum):
     YEAR = "year"
 
 
+class EvaluationItem(StrEnum):
+    """The items of an end-of-placement evaluation, each scored 1 to 5 (modelled on NETS)."""
+
+    SUPERVISION = "supervision"
+    LEARNING_OPPORTUNITIES = "learning_opportunities"
+    INDUCTION = "induction"
+    FEELING_VALUED = "feeling_valued"
+    WOULD_RECOMMEND = "would_recommend"
+
+
 class RequestStatus(StrEnum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"

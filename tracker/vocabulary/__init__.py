@@ -202,6 +202,7 @@ IMPORT_KINDS: Final = _labelled(
         "practice-requirements",
         "practice-hours",
         "tariff",
+        "evaluations",
     ],
     lambda code: as_words(code.replace("-", "_")),
 )

@@ -9,6 +9,7 @@ from tracker.data.importers.audits import AUDITS
 from tracker.data.importers.blocks import CALENDAR, PLACEMENT_BLOCKS
 from tracker.data.importers.capacity import CAPACITY, SETTINGS
 from tracker.data.importers.core import KindSpec
+from tracker.data.importers.evaluations import EVALUATIONS
 from tracker.data.importers.events import LEARNER_EVENTS
 from tracker.data.importers.hours import PRACTICE_HOURS, PRACTICE_REQUIREMENTS
 from tracker.data.importers.pipeline import COHORTS, LEARNERS
@@ -40,6 +41,7 @@ KINDS: Mapping[str, KindSpec] = MappingProxyType(
             PRACTICE_REQUIREMENTS,
             PRACTICE_HOURS,
             TARIFF,
+            EVALUATIONS,
         )
     }
 )
