@@ -78,3 +78,40 @@ def test_figures_differ_by_setting() -> None:
     assert table.loc["B", "extra_with_2"] == 2 and table.loc["B", "extra_with_5"] == 4
     assert table.loc["B", "supervisors_to_add"] == 4
     assert table.index.tolist()[0] == "A"  # ranked by what one more supervisor places
+
+
+def _as_places(capacity: pd.DataFrame) -> pd.DataFrame:
+    """The same capacity as the app hands it over: places (typed counts or named staff)
+    beside the register's learners per supervisor, no supervisors column."""
+    out = capacity[["setting_id", "block"]].copy()
+    out["places"] = capacity["supervisors"] * capacity["learners_per_supervisor"]
+    out["learners_per_supervisor"] = capacity["learners_per_supervisor"]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(2, 10))  # seeds with places to gain
+def test_places_beside_a_ratio_keep_supervisor_figures(seed: int) -> None:
+    s, places, d = random_instance(seed, n_settings=7, n_requests=9)
+    c = _as_places(_with_supervisors(places, seed))
+    base = allocate(s, c, d)
+    rows = base.bottlenecks.head(4)
+    assert len(rows) and rows["supervisors_to_add"].notna().all()
+    for row in rows.itertuples(index=False):
+        at = (c["setting_id"] == row.setting_id) & (c["block"].astype(str) == str(row.block))
+        per = int(c.loc[at, "learners_per_supervisor"].iat[0])
+        assert row.learners_per_supervisor == per
+        for k in (1, 2, 5):
+            grown = c.copy()
+            grown.loc[at, "places"] += k * per
+            gained = allocate(s, grown, d).levels.placed - base.levels.placed
+            assert gained == getattr(row, f"extra_with_{k}"), (row.setting_id, k)
+        assert row.supervisors_to_add == -(-row.unmet_in_reach // per)
+
+
+def test_places_without_a_ratio_count_per_place() -> None:
+    s = settings(("A", "acute", "nursing", 0))
+    c = pd.DataFrame({"setting_id": ["A"], "block": [1], "places": [1]})
+    d = demand(("r1", "U1", "nursing", 1, 4))
+    row = allocate(s, c, d).bottlenecks.iloc[0]
+    assert row["extra_with_2"] == 2 and row["unmet_in_reach"] == 3
+    assert np.isnan(row["supervisors_to_add"])

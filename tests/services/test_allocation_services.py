@@ -27,6 +27,7 @@ from tracker.models import (
     RunStatus,
     SupervisionCapacity,
 )
+from tracker.queries.move_targets import settings_for_move
 from tracker.queries.placements import learner_placements, visible_placements
 from tracker.queries.run_review import compare_runs, run_review
 from tracker.queries.runs import (
@@ -34,7 +35,6 @@ from tracker.queries.runs import (
     named_learners,
     run_history,
     run_plan,
-    settings_for_move,
 )
 from tracker.services.allocation import AllocationRefused
 from tracker.services.named_learners import assign_named_learners
@@ -331,6 +331,93 @@ def test_moves_are_validated_against_capacity_and_rules(engine: Engine, system: 
             to_setting_id=system.settings["S4"],
             learners=1,
         )
+
+
+def add_physio_request(
+    session: Session, system: System, *, setting: str, learners: int, places: int
+) -> Cohort:
+    """H1's physiotherapy cohort asking (request R3) for ``learners`` in 2026-B1, and
+    ``places`` physiotherapy places at ``setting``: a second profession group in the system."""
+    phy = Programme(
+        code="PHY",
+        name="BSc Physiotherapy",
+        profession_group="ahp",
+        field="physiotherapy",
+        route="degree",
+        years=3,
+    )
+    session.add(phy)
+    session.flush()
+    block = session.exec(select(PlacementBlock)).one()
+    assert system.h1.hei_id is not None and phy.id is not None and block.id is not None
+    cohort = Cohort(
+        hei_id=system.h1.hei_id,
+        programme_id=phy.id,
+        intake_year=2025,
+        intake_month=9,
+        commissioned_places=learners,
+    )
+    session.add(cohort)
+    session.flush()
+    session.add_all(
+        [
+            SupervisionCapacity(
+                setting_id=system.settings[setting],
+                block_id=block.id,
+                profession_group="ahp",
+                practice_supervisors=places,
+                practice_educators=places,
+                learners_per_supervisor=1,
+            ),
+            PlacementRequest(
+                code="R3",
+                cohort_id=cohort.id,
+                block_id=block.id,
+                learners=learners,
+                lat=LEEDS[0],
+                lon=LEEDS[1],
+            ),
+        ]
+    )
+    return cohort
+
+
+def test_move_targets_count_only_the_placements_group(engine: Engine, system: System) -> None:
+    # S3 offers 5 nursing places (here) and 2 physiotherapy places; H1 asks for 2 physio
+    # learners, who fill those. A nursing learner moving to S3 finds S3's nursing places less
+    # its nursing learners, not less the physio learners too.
+    with Session(engine) as session:
+        s3_nursing = session.exec(
+            select(SupervisionCapacity).where(
+                SupervisionCapacity.setting_id == system.settings["S3"]
+            )
+        ).one()
+        s3_nursing.practice_supervisors = 5
+        add_physio_request(session, system, setting="S3", learners=2, places=2)
+        session.commit()
+    with session_scope(engine) as session:
+        run_id = create_run(
+            session, principal=COORDINATOR, blocks=["2026-B1"], programmes=["NUR", "PHY"]
+        )
+    assert execute_run(engine, run_id) == "succeeded"
+    s3 = system.settings["S3"]
+    with Session(engine) as session:
+        requests = {r.id: r.code for r in session.exec(select(PlacementRequest)).all()}
+        plan = _placements(session, run_id)
+        physio_at_s3 = sum(p.learners for p in plan if requests[p.request_id] == "R3")
+        nursing_at_s3 = sum(
+            p.learners for p in plan if p.setting_id == s3 and requests[p.request_id] != "R3"
+        )
+        nursing = next(p for p in plan if p.setting_id != s3 and requests[p.request_id] != "R3")
+        options = settings_for_move(
+            session, principal=COORDINATOR, run_id=run_id, placement_id=nursing.id
+        )
+    assert physio_at_s3 == 2
+    left = 5 - nursing_at_s3
+    said = "full" if left <= 0 else f"{left} spare place"
+    label = next(o["label"] for o in options if o["value"] == s3)
+    assert label.startswith("Setting S3 (S3) · ") and said in label, label
+    assert left > 0  # the physio learners there would have made it look full
 
 
 def test_rerun_keeps_pins_and_moves_only_what_must_move(engine: Engine, system: System) -> None:

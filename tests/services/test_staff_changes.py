@@ -16,7 +16,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from tests.services.test_allocation_services import COORDINATOR, System, _run
+from tests.services.test_allocation_services import (
+    COORDINATOR,
+    System,
+    _run,
+    add_physio_request,
+)
 from tests.services.test_named_staff import PREPARED
 from tests.services.test_named_staff import system as named_system
 from tests.services.test_staff_capacity import add_staff
@@ -24,16 +29,10 @@ from tracker.access import AccessDenied
 from tracker.db import session_scope
 from tracker.models import (
     AuditLog,
-    Cohort,
     Learner,
     LearnerEvent,
     LearnerReadiness,
-    Organisation,
     Placement,
-    PlacementBlock,
-    PlacementRequest,
-    Programme,
-    SupervisionCapacity,
 )
 from tracker.queries.placements import visible_placements
 from tracker.queries.staff_choices import named_staff_choices
@@ -227,39 +226,12 @@ def _physiotherapy_learner(engine: Engine, system: System) -> tuple[Placement, i
     """One H1 physiotherapy learner placed at S2 with an educator named; another
     physiotherapy educator and an occupational therapy educator there too."""
     with session_scope(engine) as session:
-        h1 = session.exec(select(Organisation).where(Organisation.code == "H1")).one()
-        block = session.exec(select(PlacementBlock)).one()
-        phy = Programme(
-            code="PHY",
-            name="BSc Physiotherapy",
-            profession_group="ahp",
-            field="physiotherapy",
-            route="degree",
-            years=3,
-        )
-        session.add(phy)
-        session.flush()
-        cohort = Cohort(
-            hei_id=h1.id, programme_id=phy.id, intake_year=2025, intake_month=9,
-            commissioned_places=1,
-        )  # fmt: skip
-        session.add(cohort)
-        session.flush()
+        cohort = add_physio_request(session, system, setting="S2", learners=1, places=1)
         learner = Learner(learner_ref="H1-P0", cohort_id=cohort.id, start_date=date(2025, 9, 22))
         session.add(learner)
         session.flush()
         session.add(
             LearnerEvent(learner_id=learner.id, event_date=date(2025, 9, 22), event="started")
-        )
-        session.add(PlacementRequest(code="R3", cohort_id=cohort.id, block_id=block.id, learners=1))
-        session.add(
-            SupervisionCapacity(
-                setting_id=system.settings["S2"],
-                block_id=block.id,
-                profession_group="ahp",
-                practice_supervisors=1,
-                learners_per_supervisor=1,
-            )
         )
     people = {
         ref: add_staff(engine, "S2", ref, "e", 1, field="physiotherapy", group="ahp")

@@ -19,8 +19,9 @@ bound on ``M_p``); every figure shown is exact.
 Only places reached from unmet demand in the residual network can gain; they are all full,
 or have no places yet (an active setting with no supervisors in that block: one would open
 places there, so its arcs, which the solvers leave out, are added here).
-Where a capacity row gives places rather than supervisors (``learners_per_supervisor``
-unknown), the gains are per extra place and ``supervisors_to_add`` is left empty.
+``L`` is the row's ``learners_per_supervisor``, given with its supervisors or beside its
+places (as the app's rows are); only where a row gives places with no ratio are the gains per
+extra place and ``supervisors_to_add`` left empty.
 """
 
 from __future__ import annotations

@@ -157,12 +157,24 @@ def _places(
     frame: pd.DataFrame, has_places: bool, has_supervisors: bool, problems: list[Problem]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Places per capacity row (a ``places`` cell wins over supervisors), and learners per
-    supervisor where that is how the row gave them."""
+    supervisor wherever the row says it: with its supervisors, or beside its places (the
+    app's rows give places, from typed counts or named staff, with the register's ratio), so
+    bottlenecks and what-ifs can say what one more supervisor there adds."""
     n = len(frame)
     places = pd.Series(np.full(n, np.nan))
     per_supervisor = pd.Series(np.full(n, np.nan))
     if has_supervisors:
         places, per_supervisor = _supervised_places(frame, has_places, problems)
+    elif "learners_per_supervisor" in frame.columns:
+        per_supervisor = numbers(
+            "capacity",
+            "learners_per_supervisor",
+            frame["learners_per_supervisor"],
+            problems,
+            integer=False,
+            required=False,
+            strictly_positive=True,
+        )
     if has_places:
         given_places = frame["places"].notna() & (frame["places"].astype(str).str.strip() != "")
         parsed = numbers(

@@ -35,10 +35,12 @@ PLAN = [
 UNMET = ["request_id", "hei", "programme", "block", "learners", "reason"]
 BOTTLENECKS = [
     "setting_id",
+    "profession_group",
     "block",
     "sector",
     "places",
     "placed",
+    "learners_per_supervisor",
     "extra_with_1",
     "extra_with_2",
     "extra_with_5",
@@ -319,8 +321,10 @@ def _tabs() -> Any:
                 "Bottlenecks",
                 BOTTLENECKS,
                 tab_id="bottlenecks",
-                note="Full settings where one more supervisor would place more learners, "
-                "most unmet learners in reach first.",
+                note="Full settings where more supervisors would place more learners: how "
+                "many one, two or five more would place there (each worked out on the whole "
+                "plan, exactly as a re-run would), most placed by one more first, and how "
+                "many it takes to place every unmet learner who could go there.",
             ),
             named_tab(),
             tariff_tab(),

@@ -19,6 +19,7 @@ from tracker.access import Principal
 from tracker.pages._allocation_actions import ACTIONS, Choices
 from tracker.pages._allocation_layout import HISTORY, PAGE, review, run_form
 from tracker.pages._allocation_summary import run_summary
+from tracker.queries.move_targets import settings_for_move
 from tracker.queries.run_review import compare_runs, run_review
 from tracker.queries.runs import (
     approval_preview,
@@ -26,7 +27,6 @@ from tracker.queries.runs import (
     run_history,
     run_plan,
     scope_choices,
-    settings_for_move,
 )
 from tracker.refusals import Refused
 from tracker.services.run_jobs import execute_run

@@ -13,7 +13,7 @@ from tracker.models import (
     AllocationRun,
 )
 from tracker.queries.runs import named_learners, run_plan
-from tracker.snapshots import register_code, snapshot_frames
+from tracker.snapshots import register_code, setting_code, snapshot_frames
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,10 @@ def run_review(session: Session, *, principal: Principal, run_id: int) -> RunRev
     )
     bottlenecks = pd.DataFrame(run.figures.get("bottlenecks", []))
     if "setting_id" in bottlenecks.columns:
-        bottlenecks["setting_id"] = bottlenecks["setting_id"].astype(str).map(register_code)
+        # a setting offering several groups in scope has a row per group: say which
+        split = bottlenecks["setting_id"].astype(str).map(setting_code)
+        bottlenecks["setting_id"] = split.str[0]
+        bottlenecks["profession_group"] = split.str[1]
     return RunReview(
         by_hei, by_sector, by_setting.reset_index(drop=True), unmet, bottlenecks, dict(run.figures)
     )

@@ -1,5 +1,5 @@
 """Reads for the allocation workspace: runs, their plans, named learners (and those left
-unassigned) and where a move may go.
+unassigned); where a move may go is ``queries.move_targets``.
 
 Run frames are computed from the stored placement rows and the run's own snapshot of its
 inputs, not from the live registers, so a plan is always explained by what it was made from,
@@ -7,8 +7,6 @@ and hand edits (moves, pins) show at once. Staff only.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,7 +38,7 @@ from tracker.queries.joins import (
     with_setting,
 )
 from tracker.queries.placements import with_placement_context
-from tracker.snapshots import register_code, run_request_ids
+from tracker.snapshots import run_request_ids
 from tracker.vocabulary import label
 
 PLAN_COLUMNS = [
@@ -272,70 +270,6 @@ def unassigned_learners(
     if hei:
         query = query.where(HEI.code == hei)
     return pd.DataFrame(session.execute(query).all(), columns=UNASSIGNED_COLUMNS)
-
-
-def settings_for_move(
-    session: Session, *, principal: Principal, run_id: int, placement_id: int
-) -> list[dict[str, Any]]:
-    """Settings in the same block of the run's inputs that host the placement's programme,
-    each with its spare places under the current plan, most spare first: a coordinator
-    moving learners by hand sees where there is room before the move is checked."""
-    require_reviewer(principal)
-    run = session.get(AllocationRun, run_id)
-    placement = session.get(Placement, placement_id)
-    if run is None or placement is None or placement.request_id is None:
-        return []
-    request = session.get(PlacementRequest, placement.request_id)
-    block = session.get(PlacementBlock, placement.block_id)
-    assert request is not None and block is not None
-    demand = {str(r["request_id"]): r for r in run.inputs.get("demand", [])}
-    programme = demand.get(request.code, {}).get("programme")
-    hosts = {
-        str(r["setting_id"])
-        for r in run.inputs.get("settings", [])
-        if programme in str(r.get("programmes") or "").split(";")
-    }
-    places: dict[str, int] = {}
-    for r in run.inputs.get("capacity", []):
-        if str(r["block"]) == block.code and str(r["setting_id"]) in hosts:
-            code = register_code(str(r["setting_id"]))
-            places[code] = places.get(code, 0) + int(r.get("places") or 0)
-    settings = session.exec(
-        select(PlacementSetting).where(
-            col(PlacementSetting.code).in_([c for c, n in places.items() if n > 0])
-        )
-    ).all()
-    taken = _placed_in_block(session, run_id, placement.block_id)
-    spare = {s.id: places[s.code] - taken.get(s.id or 0, 0) for s in settings}
-    ordered = sorted(
-        (s for s in settings if s.id != placement.setting_id),
-        key=lambda s: (-max(spare[s.id], 0), s.name, s.code),
-    )
-    return [
-        {"label": f"{s.name} ({s.code}) · {_spare_text(spare[s.id])}", "value": s.id}
-        for s in ordered
-    ]
-
-
-def _placed_in_block(session: Session, run_id: int, block_id: int) -> dict[int, int]:
-    """Learners the run's plan puts at each setting in one block (request-level rows)."""
-    rows = session.exec(
-        select(Placement.setting_id, Placement.learners).where(
-            Placement.run_id == run_id,
-            Placement.block_id == block_id,
-            col(Placement.learner_id).is_(None),
-        )
-    ).all()
-    out: dict[int, int] = {}
-    for setting_id, learners in rows:
-        out[setting_id] = out.get(setting_id, 0) + int(learners)
-    return out
-
-
-def _spare_text(spare: int) -> str:
-    if spare <= 0:
-        return "full"
-    return f"{spare} spare place" + ("" if spare == 1 else "s")
 
 
 def approval_preview(session: Session, *, principal: Principal, run_id: int) -> str:
