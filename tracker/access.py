@@ -227,11 +227,7 @@ def require_hours_reader(principal: Principal) -> None:
 
 def require_hours_editor(principal: Principal, learner_hei_id: int | None = None) -> None:
     """Refuse recording practice hours for this user (or for a learner of ``learner_hei_id``)."""
-    if may_edit_hours(principal, learner_hei_id):
-        return
-    if principal.role in HOURS_KEEPERS:
-        raise AccessDenied("You may only record practice hours for your own HEI's learners.")
-    raise AccessDenied(f"Your role ({principal.role.value}) may not record practice hours.")
+    _require_keeper(principal, HOURS_KEEPERS, learner_hei_id, "practice hours", "practice hours")
 
 
 def _keeps_learner(
@@ -246,10 +242,22 @@ def _keeps_learner(
     return True
 
 
+def _require_keeper(
+    principal: Principal,
+    keepers: frozenset[Role],
+    learner_hei_id: int | None,
+    record: str,
+    record_of_role: str,
+) -> None:
+    """Refuse a user who may not keep this learner's ``record`` (``_keeps_learner``), saying
+    whether it is the learner's HEI or the role that stands in the way."""
+    if _keeps_learner(principal, keepers, learner_hei_id):
+        return
+    if principal.role in keepers:
+        raise AccessDenied(f"You may only record {record} for your own HEI's learners.")
+    raise AccessDenied(f"Your role ({principal.role.value}) may not record {record_of_role}.")
+
+
 def require_readiness_editor(principal: Principal, learner_hei_id: int | None = None) -> None:
     """Refuse recording readiness for this user (or for a learner of ``learner_hei_id``)."""
-    if may_edit_readiness(principal, learner_hei_id):
-        return
-    if principal.role in READINESS_KEEPERS:
-        raise AccessDenied("You may only record readiness for your own HEI's learners.")
-    raise AccessDenied(f"Your role ({principal.role.value}) may not record learner readiness.")
+    _require_keeper(principal, READINESS_KEEPERS, learner_hei_id, "readiness", "learner readiness")

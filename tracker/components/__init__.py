@@ -103,6 +103,7 @@ from tracker.components.pipeline_filters import (
 from tracker.components.register_tables import RegisterTable
 from tracker.components.registers import (
     CHOOSE_TO_EDIT,
+    children,
     clicks,
     edit_form,
     follow_search,
@@ -115,6 +116,8 @@ from tracker.components.registers import (
     search_box,
     shown,
     states,
+    stored,
+    stores,
     table_download,
 )
 from tracker.components.run_tokens import run_token, token_run_id
@@ -148,6 +151,7 @@ __all__ = [
     "card",
     "chart_card",
     "chart_row",
+    "children",
     "choice",
     "choice_field",
     "chosen_format",
@@ -228,6 +232,8 @@ __all__ = [
     "stat_card",
     "stat_row",
     "states",
+    "stored",
+    "stores",
     "table",
     "table_card",
     "table_download",

@@ -135,6 +135,23 @@ def grid_rows(page: str, *names: str) -> list[Output]:
     return [Output(f"{page}-{name}", "rowData") for name in names]
 
 
+def children(page: str, *names: str) -> list[Output]:
+    """The contents of the elements ``<page>-<name>`` (messages, summaries, tables) as a
+    callback's outputs."""
+    return [Output(f"{page}-{name}", "children") for name in names]
+
+
+def stores(page: str, *names: str) -> list[Input]:
+    """The data of the stores ``<page>-<name>`` as a callback's inputs: it runs again when
+    one changes (the chosen run, a change counter, the applied scenario)."""
+    return [Input(f"{page}-{name}", "data") for name in names]
+
+
+def stored(page: str, *names: str) -> list[State]:
+    """The data of the stores ``<page>-<name>`` as a callback's state."""
+    return [State(f"{page}-{name}", "data") for name in names]
+
+
 def table_download(prefix: str) -> tuple[Output, Input, Input]:
     """The output and the two button inputs of a table's download callback, for the
     buttons a card's ``download=<prefix>`` draws."""

@@ -55,11 +55,9 @@ def named_tab() -> Any:
 
 
 @callback(
-    Output(f"{PAGE}-named-grid", "rowData"),
-    Output(f"{PAGE}-unassigned-grid", "rowData"),
+    *ui.grid_rows(PAGE, "named-grid", "unassigned-grid"),
     Input(f"{PAGE}-named-hei", "value"),
-    Input(f"{PAGE}-selected", "data"),
-    Input(f"{PAGE}-changed", "data"),
+    *ui.stores(PAGE, "selected", "changed"),
 )
 def load_named(hei: str | None, run_id: int | None, _changed: Any) -> Any:
     """The run's named learners with their staff, and those left unassigned with why."""

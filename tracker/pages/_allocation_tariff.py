@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
+from dash import Output, State, callback, html
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -58,8 +58,7 @@ def _report(principal: Principal, run_id: int) -> TariffReport:
 @callback(
     Output(f"{PAGE}-tariff-summary", "children"),
     Output(f"{PAGE}-tariff-grid", "rowData"),
-    Input(f"{PAGE}-selected", "data"),
-    Input(f"{PAGE}-changed", "data"),
+    *ui.stores(PAGE, "selected", "changed"),
 )
 def show_tariff(run_id: int | None, _changed: Any) -> Any:
     """The chosen run's plan priced at the tariff table's rates."""

@@ -119,8 +119,7 @@ def _compare(
 
 @callback(
     Output(f"{PAGE}-compare-chart", "figure"),
-    Output(f"{PAGE}-compare-table", "children"),
-    Output(f"{PAGE}-compare-message", "children"),
+    *ui.children(PAGE, "compare-table", "compare-message"),
     *ui.clicks(PAGE, "compare"),
     *ui.states(PAGE, "compare-choice", "group", "years"),
     prevent_initial_call=True,

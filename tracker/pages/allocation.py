@@ -148,8 +148,7 @@ def execute_queued(set_progress: Any, queued: QueuedRun | None) -> Any:
     Output(f"{PAGE}-run-message", "children", allow_duplicate=True),
     Output(f"{PAGE}-changed", "data", allow_duplicate=True),
     Input(f"{PAGE}-cancel", "n_clicks"),
-    State(f"{PAGE}-queued", "data"),
-    State(f"{PAGE}-changed", "data"),
+    *ui.stored(PAGE, "queued", "changed"),
     prevent_initial_call=True,
 )
 def cancel_queued(_clicks: int | None, queued: QueuedRun | None, changed: int | None) -> Any:
@@ -171,9 +170,7 @@ def cancel_queued(_clicks: int | None, queued: QueuedRun | None, changed: int | 
 
 @callback(
     Output(f"{PAGE}-history", "rowData"),
-    Input(f"{PAGE}-done", "data"),
-    Input(f"{PAGE}-changed", "data"),
-    Input(f"{PAGE}-queued", "data"),
+    *ui.stores(PAGE, "done", "changed", "queued"),
 )
 def load_history(_done: Any, _changed: Any, _queued: Any) -> Any:
     principal = ui.callback_principal(PAGE)
@@ -200,8 +197,7 @@ def select_run(rows: list[dict[str, Any]] | None, done: dict[str, Any] | None) -
     *ui.grid_rows(PAGE, *REVIEW_GRIDS),
     Output(f"{PAGE}-named-hei", "options"),
     Output(f"{PAGE}-compare-with", "options"),
-    Input(f"{PAGE}-selected", "data"),
-    Input(f"{PAGE}-changed", "data"),
+    *ui.stores(PAGE, "selected", "changed"),
 )
 def show_run(run_id: int | None, _changed: Any) -> Any:
     principal = ui.callback_principal(PAGE)

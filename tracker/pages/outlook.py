@@ -10,6 +10,7 @@ when it is applied, the placement figures when they are asked for (they take sec
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import dash
@@ -210,9 +211,7 @@ def _report(principal: Principal, scenario: Scenario, years: int | None) -> Any:
 
 @callback(
     Output(f"{PAGE}-chart", "figure"),
-    Output(f"{PAGE}-accuracy-table", "children"),
-    Output(f"{PAGE}-note", "children"),
-    Output(f"{PAGE}-accuracy-text", "children"),
+    *ui.children(PAGE, "accuracy-table", "note", "accuracy-text"),
     *ui.inputs(PAGE, "group", "years"),
     Input(f"{PAGE}-scenario", "data"),
 )
@@ -243,8 +242,7 @@ def _placements_report(principal: Principal, scenario: Scenario, year: int | Non
 
 @callback(
     Output(f"{PAGE}-heatmap", "figure"),
-    Output(f"{PAGE}-plan-table", "children"),
-    Output(f"{PAGE}-plan-message", "children"),
+    *ui.children(PAGE, "plan-table", "plan-message"),
     Input(f"{PAGE}-plan", "n_clicks"),
     Input(f"{PAGE}-scenario", "data"),
     State(f"{PAGE}-plan-year", "value"),
@@ -263,6 +261,18 @@ def update_placements(clicks: int | None, scenario: Scenario, year: int | None) 
     return placements_view(report, principal, time.perf_counter() - started)
 
 
+def _for_download(report_of: Callable[..., Any], *args: Any) -> tuple[Any, Principal]:
+    """``report_of(principal, *args)`` for a download, with the signed-in user: only on a
+    click (``ui.chosen_format``), and no file when the scenario is refused (the page's
+    message already says why)."""
+    principal = ui.callback_principal(PAGE)
+    ui.chosen_format()
+    try:
+        return report_of(principal, *args), principal
+    except Refused:
+        raise dash.exceptions.PreventUpdate from None
+
+
 def _send(frame: Any, filename: str, note: str | None = None) -> Any:
     return ui.send_table(frame, fmt=ui.chosen_format(), filename=filename, note=note)
 
@@ -276,12 +286,7 @@ def _send(frame: Any, filename: str, note: str | None = None) -> Any:
 def download_outlook(
     _csv: int | None, _xlsx: int | None, group: str | None, years: int | None, scenario: Scenario
 ) -> Any:
-    principal = ui.callback_principal(PAGE)
-    ui.chosen_format()
-    try:
-        report = _report(principal, scenario, years)
-    except Refused:
-        raise dash.exceptions.PreventUpdate from None
+    report, _ = _for_download(_report, scenario, years)
     return _send(outlook_download(report, group), "workforce-outlook", report.note)
 
 
@@ -291,12 +296,7 @@ def download_outlook(
     prevent_initial_call=True,
 )
 def download_record(_csv: int | None, _xlsx: int | None, scenario: Scenario) -> Any:
-    principal = ui.callback_principal(PAGE)
-    ui.chosen_format()
-    try:
-        report = _report(principal, scenario, None)
-    except Refused:
-        raise dash.exceptions.PreventUpdate from None
+    report, _ = _for_download(_report, scenario, None)
     return _send(record_download(report), "outlook-track-record", track_record_text(report))
 
 
@@ -304,12 +304,7 @@ def _placement_download(table: str, name: str, frame: Any) -> None:
     """The download of one of the placement tables, computed again for the file."""
 
     def download(_csv: int | None, _xlsx: int | None, scenario: Scenario, year: int | None) -> Any:
-        principal = ui.callback_principal(PAGE)
-        ui.chosen_format()
-        try:
-            report = _placements_report(principal, scenario, year)
-        except Refused:
-            raise dash.exceptions.PreventUpdate from None
+        report, principal = _for_download(_placements_report, scenario, year)
         return _send(frame(report, principal), name)
 
     download.__name__ = f"download_{table.replace('-', '_')}"

@@ -172,8 +172,7 @@ def list_staff_choices(rows: list[dict[str, Any]] | None) -> tuple[list[dict[str
     ["complete", "cancel", "change-staff"],
     [
         State(f"{PAGE}-grid", "selectedRows"),
-        State(f"{PAGE}-slot", "value"),
-        State(f"{PAGE}-person", "value"),
+        *ui.states(PAGE, "slot", "person"),
     ],
     counter="changed",
     style="message",
