@@ -58,6 +58,9 @@ class Settings:
     #: Months between educational audits: an audit entered without an expiry date expires
     #: this long after it was carried out (regional cycles of 18 to 24 months are common).
     audit_interval_months: int = 24
+    #: Fewest responses (learners) a setting's evaluation scores are shown for, and a
+    #: setting's term needs before its comments are shown: a learner must not be recognised.
+    quality_min_responses: int = 5
 
     @property
     def uses_default_database(self) -> bool:
@@ -133,6 +136,7 @@ def load_settings() -> Settings:
         max_upload_mb=_positive_int("TRACKER_MAX_UPLOAD_MB", 20),
         max_import_rows=_positive_int("TRACKER_MAX_IMPORT_ROWS", 200_000),
         audit_interval_months=_positive_int("TRACKER_AUDIT_INTERVAL_MONTHS", 24),
+        quality_min_responses=max(2, _positive_int("TRACKER_QUALITY_MIN_RESPONSES", 5)),
     )
 
 

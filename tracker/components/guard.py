@@ -90,6 +90,12 @@ def app_audit_interval() -> int:
     return app_settings().audit_interval_months
 
 
+def app_quality_min_responses() -> int:
+    """Fewest responses a setting's evaluation scores and a term's comments need
+    (TRACKER_QUALITY_MIN_RESPONSES)."""
+    return app_settings().quality_min_responses
+
+
 def app_secret() -> str:
     """The app's secret key, for values a page signs (queued allocation runs)."""
     return str(dash.get_app().server.config["SECRET_KEY"])

@@ -21,6 +21,7 @@ from tracker.models import (
 )
 from tracker.queries.joins import HEI, with_cohort
 from tracker.queries.options import frame_of, hosted_codes
+from tracker.queries.quality import open_review_reasons
 from tracker.queries.staff_capacity import NamedCapacity, named_capacity
 from tracker.snapshots import GROUP_SEPARATOR, register_code
 
@@ -251,7 +252,24 @@ def allocator_inputs(
         )
     capacity = _capacity_frame(places, setting_programmes, allocator_id, block_code)
     demand = _demand(session, block_code, group_of)
-    return frame_of(settings_rows, ALLOCATOR_SETTINGS_COLUMNS), capacity, demand
+    frame = frame_of(settings_rows, ALLOCATOR_SETTINGS_COLUMNS)
+    return _with_reviews(session, frame, settings, setting_programmes), capacity, demand
+
+
+def _with_reviews(
+    session: Session,
+    frame: pd.DataFrame,
+    settings: dict[int | None, PlacementSetting],
+    setting_programmes: dict[tuple[int, str], list[str]],
+) -> pd.DataFrame:
+    """The settings frame with ``quality_review`` (each open review's reason) once any
+    setting is under review; without the column while none is, so runs made then allocate
+    and fingerprint exactly as before."""
+    reasons = open_review_reasons(session)
+    if not reasons:
+        return frame
+    ordered = sorted(setting_programmes, key=lambda key: (settings[key[0]].code, key[1]))
+    return frame.assign(quality_review=[reasons.get(setting_id, "") for setting_id, _ in ordered])
 
 
 def _approved_codes(listed: str, programmes: Sequence[Programme]) -> str:

@@ -102,6 +102,22 @@ HOURS_PERIODS: Final = _labelled(models.HoursPeriod)
 REQUIREMENT_UNITS: Final = _labelled(models.RequirementUnit)
 #: Whether a learner is behind on practice hours (``measures.hours``).
 HOURS_STATUSES: Final = MappingProxyType({"on_track": "On track", "behind": "Behind"})
+#: What the quality view can be shown by (``measures.quality.LEVELS``).
+QUALITY_LEVELS: Final = MappingProxyType(
+    {
+        "setting": "Setting",
+        "organisation": "Provider organisation",
+        "sector": "Sector",
+        "all": "Whole system",
+    }
+)
+#: What a run does with settings under quality review (``optimise.Policy.quality_review``).
+QUALITY_REVIEW_POLICIES: Final = MappingProxyType(
+    {
+        "no_new_learners": "Offer them no new learners",
+        "prefer_others": "Prefer other settings",
+    }
+)
 READINESS_CHECKS: Final = _labelled(readiness.CHECKS, {"dbs": "DBS check"})
 READINESS_STATUSES: Final = _labelled(readiness.STATUSES, {"expiring": "Expiring soon"})
 ROLES: Final = _labelled(
@@ -179,6 +195,8 @@ AUDIT_ACTIONS: Final = MappingProxyType(
         "outlook_scenario.replace": "Outlook scenario replaced",
         "outlook_scenario.rename": "Outlook scenario renamed",
         "outlook_scenario.delete": "Outlook scenario deleted",
+        "quality_review.start": "Setting put under quality review",
+        "quality_review.end": "Quality review ended",
     }
 )
 #: What each import kind is called (the kind's code stays in the file name, the command line
@@ -224,6 +242,7 @@ AUDIT_ENTITIES: Final = MappingProxyType(
                 "learner_readiness",
                 "practice_hours",
                 "outlook_scenario",
+                "quality_review",
             ],
             {
                 "placement_setting": "Setting",
