@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -204,21 +202,6 @@ def test_every_refusal_gives_the_same_answer_after_the_same_work(
         assert checked[0].split("$")[0] == "scrypt:32768:8:1", case
         if case != "wrong password":
             assert checked[0] not in real_hashes, f"{case}: its real password hash was checked"
-
-
-def test_refusals_take_about_as_long_as_each_other(session: Session, hei: Organisation) -> None:
-    """A loose timing check (medians, a generous factor), so it cannot flake on a busy machine:
-    a refusal without a hash check would be tens of times faster."""
-    cases = _sign_in_cases(session)
-    medians = {}
-    for case, (username, password, client) in cases.items():
-        times = []
-        for _ in range(5):
-            start = time.perf_counter()
-            authenticate(session, username, password, demo_mode=False, client=client)
-            times.append(time.perf_counter() - start)
-        medians[case] = statistics.median(times)
-    assert max(medians.values()) < 4 * min(medians.values()), medians
 
 
 def test_sign_out_deactivation_and_new_passwords_end_every_session(

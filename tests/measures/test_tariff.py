@@ -3,7 +3,7 @@ not eligible, programme rates over group rates, and what a controlled viewer rec
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -119,6 +119,35 @@ def test_outside_the_owning_hei_a_small_cells_weeks_and_pounds_are_hidden() -> N
     shown = control_tariff(table, policy=HESA).numbers.set_index("organisation")
     assert shown.loc["Care home B"][["learners", "eligible_weeks", "tariff"]].isna().all()
     assert shown.loc["Trust A", "learners"] == 10  # rounded to 5
-    assert shown.loc["Trust A", "tariff"] == pytest.approx(12 * 4 * 104.0)
+    # 10 learners shown, 4 weeks each at £104: not the exact 12 x 4 weeks, which would
+    # give the exact count away beside the rounded one
+    assert shown.loc["Trust A", "eligible_weeks"] == pytest.approx(10 * 4)
+    assert shown.loc["Trust A", "tariff"] == pytest.approx(10 * 4 * 104.0)
     exact = control_tariff(table, policy=EXACT).numbers.set_index("organisation")
     assert exact.loc["Care home B", "tariff"] == pytest.approx(4 * 104.0)
+
+
+@pytest.mark.parametrize("blocks", [(28,), (28, 56)])
+def test_outside_the_owning_hei_weeks_and_pounds_do_not_tell_counts_in_one_rounding_apart(
+    blocks: tuple[int, ...],
+) -> None:
+    """Two systems whose cells differ only in learners the rounding hides (6 and 7 learners
+    both shown as 5) look the same in every figure: nothing in weeks or pounds tells them
+    apart, with one block length or a mix."""
+
+    def shown(learners: int) -> pd.DataFrame:
+        rows = [
+            placement(
+                organisation="Trust A",
+                learners=learners - len(blocks) + 1 if i == 0 else 1,
+                start_date=date(2026, 4, 6),
+                end_date=date(2026, 4, 5) + timedelta(days=days),
+            )
+            for i, days in enumerate(blocks)
+        ]
+        table = expected_tariff(pd.DataFrame(rows), RATES)
+        return control_tariff(table, policy=HESA).numbers
+
+    pd.testing.assert_frame_equal(shown(6), shown(7))
+    assert shown(6)["learners"].tolist() == [5]  # the rounding hides the difference...
+    assert shown(6)["eligible_weeks"].notna().all()  # ...and the weeks are still shown

@@ -4,6 +4,21 @@
  * column changes no row data and no download. Returns the chooser's closed line.
  */
 window.dash_clientside = window.dash_clientside || {};
+
+/*
+ * A grid sized to its contents measures its columns once, on the first rows it draws
+ * (AG Grid's autoSizeStrategy); rows that arrive later from a callback (a filter, a save)
+ * could hold longer text and be cut to "…". So it measures again whenever its rows change,
+ * once they are drawn. Columns that wrap sentences keep their width (suppressAutoSize).
+ */
+function fitColumns(api) {
+  window.requestAnimationFrame(function () {
+    if (!api.isDestroyed()) api.autoSizeAllColumns();
+  });
+}
+var trackerGridFunctions = (window.dashAgGridFunctions = window.dashAgGridFunctions || {});
+trackerGridFunctions.trackerFitColumns = function (params) { fitColumns(params.api); };
+
 window.dash_clientside.trackerGrid = {
   showColumns: function (shown, options, id) {
     var ticked = shown || [];
@@ -15,6 +30,7 @@ window.dash_clientside.trackerGrid = {
       window.dash_ag_grid.getApiAsync(id.grid).then(function (api) {
         api.setColumnsVisible(visible, true);
         api.setColumnsVisible(hidden, false);
+        fitColumns(api); // a column shown again was never measured while hidden
       }).catch(function () { /* the grid left the page before it was ready */ });
     }
     return visible.length >= fields.length

@@ -28,9 +28,22 @@ _PERCENT = {"function": "params.value == null ? '–' : d3.format('.1%')(params.
 _POUNDS = {"function": "trackerNumber(params, '£', 0)"}
 _WEEKS = {"function": "trackerNumber(params, '', 1)"}
 #: Columns of sentences (an unmet learner's reason, an audit's detail): shown whole, wrapped
-#: over as many lines as they take, never cut to "places exist but went to other…".
+#: over as many lines as they take, never cut to "places exist but went to other…". Grids that
+#: size columns to their contents leave these at their set width (``suppressAutoSize``): sized
+#: to content, a sentence would stretch its column into one line instead of wrapping.
 LONG_TEXT = frozenset(
-    {"reason", "detail", "action_plan", "approved_programmes", "old_text", "new_text", "message"}
+    {
+        "reason",
+        "detail",
+        "action_plan",
+        "approved_programmes",
+        "old_text",
+        "new_text",
+        "message",
+        "source",
+        "note",
+        "comment",
+    }
 )
 #: Beyond this many columns a grid scrolls sideways, keeps its first column in view and offers
 #: a column chooser (``column_chooser``: show or hide its other columns).
@@ -55,7 +68,15 @@ def column_defs(
         if column in VALUE_LABELS:
             d.update(_worded(VALUE_LABELS[column]))
         if column in LONG_TEXT:
-            d.update({"wrapText": True, "autoHeight": True, "minWidth": 260, "width": 600})
+            d.update(
+                {
+                    "wrapText": True,
+                    "autoHeight": True,
+                    "minWidth": 260,
+                    "width": 600,
+                    "suppressAutoSize": True,
+                }
+            )
         defs.append(d)
     if len(defs) > PIN_FROM:
         defs[0]["pinned"] = "left"  # the row's identity stays in view as the grid scrolls
@@ -130,6 +151,12 @@ _FIT_WIDTH: Final[Mapping[str, Any]] = MappingProxyType({"columnSize": "responsi
 _CONTENT_WIDTH: Final[Mapping[str, Any]] = MappingProxyType(
     {"autoSizeStrategy": {"type": "fitCellContents"}, "suppressColumnVirtualisation": True}
 )
+#: ...and measured again whenever its rows change (``assets/62_grid_columns.js``): the
+#: strategy alone measures only the first rows drawn, so longer text arriving from a callback
+#: (a filter, a save) was cut to "…" (seen on the readiness register at 1024 px).
+_REFIT_ON_NEW_ROWS: Final[Mapping[str, list[str]]] = MappingProxyType(
+    {"rowDataUpdated": ["trackerFitColumns(params)"]}
+)
 
 
 #: Tab leaves a grid unless a cell is being edited: a grid is one stop in the page's Tab order
@@ -199,7 +226,11 @@ def grid(
         },
         dashGridOptions={**grid_options, **(options or {})},
         style={"height": f"{height}px", "width": "100%"},
-        **({} if wide or fit_content else _FIT_WIDTH),
+        **(
+            {"eventListeners": {k: list(v) for k, v in _REFIT_ON_NEW_ROWS.items()}}
+            if wide or fit_content
+            else _FIT_WIDTH
+        ),
         **props,
     )
     return with_chooser(grid_id, defs, table) if wide else table

@@ -149,14 +149,30 @@ def control_tariff(
 ) -> Controlled:
     """The tariff table as a viewer outside the owning HEI may see it.
 
-    Learners are a count under ``policy`` (rounded, small counts hidden); a cell's weeks and
-    pounds would give its learner count away (weeks x 7 / the block's days), so where the
-    learner count is hidden they are hidden too, with the policy's secondary marker. Cells whose
-    count is shown keep their weeks and pounds as they are. For exact viewers nothing changes.
+    Learners are a count under ``policy`` (rounded, small counts hidden). A cell's exact weeks
+    and pounds would give its exact learner count away beside the rounded one (weeks x 7 / the
+    block's days), so they are never shown as they are: each is the shown learner count times
+    the cell's weeks per learner in whole weeks, and pounds are those weeks at the cell's rate
+    per week in whole pounds. Whole weeks per learner say nothing of how many learners there
+    are; where the learner count is hidden, weeks and pounds are hidden too, with the policy's
+    secondary marker. For exact viewers nothing changes.
     """
     controlled = control_table(table, by=list(by), policy=policy, counts=("learners",), rates={})
+    if policy.exact:
+        return controlled
     numbers, text = controlled.numbers.copy(), controlled.text.copy()
-    hidden = numbers["learners"].isna() if len(numbers) else pd.Series(dtype=bool)
+    exact = table.set_index(list(by)).reindex(pd.MultiIndex.from_frame(numbers[list(by)]))
+    learners = exact["learners"].astype(float).to_numpy()
+    shown = numbers["learners"].astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for column in FIGURES[1:-1]:
+            per_learner = np.round(exact[column].astype(float).to_numpy() / learners)
+            numbers[column] = shown * per_learner
+        rated = exact["eligible_weeks"].astype(float) - exact["unrated_weeks"].astype(float)
+        per_week = np.round(np.where(rated > 0, exact["tariff"].astype(float) / rated, 0.0))
+        rated_shown = numbers["eligible_weeks"] - numbers["unrated_weeks"]
+        numbers["tariff"] = rated_shown.to_numpy() * per_week
+    hidden = numbers["learners"].isna()
     for column in FIGURES[1:]:
         numbers[column] = numbers[column].astype(float).where(~hidden, np.nan)
         text[column] = np.where(hidden, policy.secondary_label, numbers[column].round(2))

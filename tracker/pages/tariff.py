@@ -65,7 +65,13 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ui.table_card(
                 "Expected tariff by organisation, sector and financial year",
                 f"{PAGE}-table",
-                ui.grid(f"{PAGE}-grid", TARIFF_COLUMNS, ui.records(report.rows()), height=480),
+                ui.grid(
+                    f"{PAGE}-grid",
+                    TARIFF_COLUMNS,
+                    ui.records(report.rows()),
+                    height=480,
+                    fit_content=True,
+                ),
                 note="Eligible: at least a week, a setting that counts or names supervisors for "
                 "the profession group, an in-date educational audit for the programme; shadowing "
                 "is not recorded and taken as absent. Placements across 31 March are split by "
@@ -73,7 +79,13 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ),
             ui.card(
                 "Rates in use",
-                ui.grid(f"{PAGE}-rates", RATE_COLUMNS, ui.records(rates), height=260),
+                ui.grid(
+                    f"{PAGE}-rates",
+                    RATE_COLUMNS,
+                    ui.records(rates),
+                    height=260,
+                    fit_content=True,
+                ),
                 note="The tariff table (import kind 'tariff'); a yearly rate is divided by its "
                 "weeks per placement year.",
             ),

@@ -5,9 +5,9 @@ brings them.
 The placements and their eligibility checks are ``queries.tariff``'s, the sums the pure
 ``measures.tariff``'s. Administrators, and HEI users on their own HEI's placements (the only
 ones they receive), see exact figures; everyone else sees each cell's learner count under the
-deployment's disclosure policy, with its weeks and pounds hidden wherever that count is
-(``measures.tariff.control_tariff``). Computed afresh on each request: the table is a few rows
-per organisation, summed from a few thousand placements.
+deployment's disclosure policy, with its weeks and pounds derived from that count and hidden
+wherever it is (``measures.tariff.control_tariff``). Computed afresh on each request: the
+table is a few rows per organisation, summed from a few thousand placements.
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ def tariff_report(
     note = viewer_note(principal, chosen, policy)
     if not chosen.exact:
         note += (
-            " Where a cell's learner count is hidden, its weeks and pounds are hidden too "
+            " Weeks and pounds are estimated from the rounded learner count (whole weeks per "
+            "learner); where a cell's count is hidden they are hidden too "
             f"('{chosen.secondary_label}'); the totals add the figures shown."
         )
     return TariffReport(controlled, weeks, pounds, chosen.exact, note)
