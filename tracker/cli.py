@@ -69,6 +69,12 @@ COMMANDS: Mapping[str, Listed] = MappingProxyType(
             "Project completions and local posts per profession group, field and year, with "
             "80% intervals, from the learners in training and the planned intakes.",
         ),
+        "expansion": Listed(
+            "expansion",
+            "The fewest (or cheapest) extra practice supervisors, and where, that let the "
+            "allocator place a scenario year's learners. Exits 0 whenever a plan was "
+            "produced, 2 on invalid input.",
+        ),
     }
 )
 """Command name -> the module under ``tracker.commands`` that registers it, and its help."""

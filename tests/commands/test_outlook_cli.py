@@ -5,50 +5,27 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import Session
-from typer.testing import CliRunner
 
+from tests.commands.conftest import assert_usage_error, command_on, scenario_file
 from tracker.access import SYSTEM
 from tracker.data.demo import DEMO_AS_OF
-from tracker.db import make_engine, upgrade
+from tracker.db import make_engine
 from tracker.measures.outlook_backtest import backtest, mape
 from tracker.queries.outlook import outlook_frames
-from tracker.services.demo import generate_demo
 
 #: The contract, as the header row spells it.
 COLUMNS = "profession_group,field,year,completions,completions_low,completions_high,local_posts"
 
 
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One demo database for the module (writing it takes seconds; every test only reads)."""
-    path = tmp_path_factory.mktemp("outlook") / "tracker.db"
-    url = f"sqlite:///{path.as_posix()}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with Session(engine) as session:
-        generate_demo(session)
-        session.commit()
-    engine.dispose()
-    yield url
-
-
 @pytest.fixture
 def run(demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("TRACKER_DATABASE_URL", demo_url)
-    monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))
-    from tracker.cli import app
-
-    def invoke(*args: str) -> Any:
-        return CliRunner().invoke(app, ["outlook", *args])
-
-    return invoke
+    return command_on("outlook", demo_url, tmp_path, monkeypatch)
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -152,18 +129,12 @@ def test_bad_arguments_exit_2_with_one_line(
 def test_bad_scenario_files_exit_2_with_one_line(
     run, tmp_path: Path, content: str | None, message: str
 ) -> None:  # type: ignore[no-untyped-def]
-    scenario = tmp_path / "scenario.json"
-    if content is not None:
-        scenario.write_text(content)
+    scenario = scenario_file(tmp_path, content)
     out = tmp_path / "x.csv"
     result = run(
         "--as-of", "2026-10-31", "--years", "3", "--scenario", str(scenario), "--out", str(out)
     )
-    assert result.exit_code == 2
-    assert message in result.output
-    assert result.output.startswith("Error: ")
-    assert len(result.output.strip().splitlines()) == 1
-    assert not out.exists()
+    assert_usage_error(result, message, out)
 
 
 def test_backtest_flag_prints_the_track_record(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -110,3 +110,5 @@ def test_hei_users_may_not_and_years_must_be_ahead(engine: Engine, system: Syste
         _plan(engine, system.h1)
     with Session(engine) as session, pytest.raises(Refused, match="after 2025"):
         plan_expansion(session, principal=COORDINATOR, request=ExpansionRequest(year=2025))
+    with Session(engine) as session, pytest.raises(Refused, match="at most 30 after 2025"):
+        plan_expansion(session, principal=COORDINATOR, request=ExpansionRequest(year=2056))

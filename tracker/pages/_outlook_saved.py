@@ -125,7 +125,8 @@ def saved_card(scenarios: pd.DataFrame, *, shared: bool) -> Layout:
                 if shared
                 else "Yours only: no one else sees them, and you see no one else's."
             )
-            + " The exported file is what `python -m tracker outlook --scenario` reads."
+            + " The exported file is what `python -m tracker outlook --scenario` and "
+            "`expansion --scenario` read."
         ),
     )
 

@@ -46,6 +46,8 @@ from tracker.vocabulary import SECTORS
 
 EXPANSION_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE})
 GROWTH_COLUMNS = ("profession_group", "learners_now", "learners_then", "factor")
+#: The furthest ahead a scenario year may be (as the outlook command's --years).
+MAX_YEARS_AHEAD = 30
 #: Only the expected learners in training are read, never the intervals: few draws will do.
 EXPECTED_ONLY = OutlookOptions(draws=20)
 
@@ -94,10 +96,15 @@ class ExpansionRequest:
 
 
 def expansion_request(
-    scenario: Scenario, year: int, options: ExpansionOptions | None = None
+    scenario: Scenario,
+    year: int,
+    options: ExpansionOptions | None = None,
+    *,
+    max_distance_km: float | None = None,
 ) -> ExpansionRequest:
     """The request of a scenario's year: its capacity changes dated, its policy target (the
-    sectors checked), and the expansion's costs and cap (``options``)."""
+    sectors checked), the expansion's costs and cap (``options``) and the allocator's
+    distance limit (none on the Outlook page)."""
     target = scenario.policy_target
     if target is not None:
         _check_sectors(target.sectors, "policy_target.sectors")
@@ -107,6 +114,7 @@ def expansion_request(
         capacity_changes=dated_changes(scenario),
         target=target,
         options=options or ExpansionOptions(),
+        max_distance_km=max_distance_km,
     )
 
 
@@ -153,6 +161,11 @@ class _Registers:
             raise Refused(
                 f"Choose a year after {self.as_of.year}: the data is as of "
                 f"{self.as_of.isoformat()}."
+            )
+        if years > MAX_YEARS_AHEAD:
+            raise Refused(
+                f"Choose a year at most {MAX_YEARS_AHEAD} after {self.as_of.year}, the year "
+                "the data is as of."
             )
         return supply_outlook(
             self.frames.learners,

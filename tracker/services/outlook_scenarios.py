@@ -201,9 +201,9 @@ def edits_from(values: Mapping[str, Any] | None) -> ScenarioEdits:
 
 
 def scenario_document(edits: ScenarioEdits) -> dict[str, Any]:
-    """The scenario as the JSON file ``python -m tracker outlook --scenario`` reads: only the
-    changes that are not zero, so the baseline is ``{}``. The page exports this, and builds its
-    own figures from it too."""
+    """The scenario as the JSON file ``python -m tracker outlook --scenario`` (and
+    ``expansion --scenario``) reads: only the changes that are not zero, so the baseline is
+    ``{}``. The page exports this, and builds its own figures from it too."""
     data: dict[str, Any] = {}
     if edits.intake_percent:
         data["intake_change"] = {
