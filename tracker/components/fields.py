@@ -132,7 +132,7 @@ def block_choices(blocks: pd.DataFrame) -> list[dict]:
 
 
 def button(
-    text: str,
+    text: str | list[Layout],
     component_id: str,
     color: str = "primary",
     *,

@@ -18,6 +18,7 @@ from tracker.queries.placements import VISIBLE_COLUMNS, placement_filters, visib
 from tracker.queries.runs import scope_choices as block_choices
 from tracker.queries.staff_choices import named_staff_choices
 from tracker.refusals import Refused
+from tracker.services.placement_calendar import placements_calendar
 from tracker.services.placements import set_placement_status
 from tracker.services.staff_changes import change_named_staff
 from tracker.vocabulary import CONFIRMED, PLACEMENT_STATUSES, options
@@ -68,7 +69,23 @@ def layout(principal: Principal, **_query: Any) -> Any:
     staff_actions = _staff_actions(principal)
     return ui.register_layout(
         PAGE,
-        ui.page_header("Placements", scope, ui.download_buttons(f"{PAGE}-table")),
+        ui.page_header(
+            "Placements",
+            scope,
+            html.Div(
+                [
+                    ui.download_buttons(f"{PAGE}-table"),
+                    ui.button(
+                        [html.I(className="bi bi-calendar-event me-1"), "Calendar (.ics)"],
+                        f"{PAGE}-ics",
+                        "secondary",
+                        outline=True,
+                    ),
+                    dcc.Download(id=f"{PAGE}-ics-download"),
+                ],
+                className="d-flex gap-2",
+            ),
+        ),
         dbc.Row(
             [
                 ui.field(
@@ -109,12 +126,14 @@ def layout(principal: Principal, **_query: Any) -> Any:
             SHOWN,
             height=480,
             row_id="placement_id",
-            selectable=may_edit_registers(principal),
+            selectable=True,
         ),
         html.P(
             "Rows without a learner give how many learners of a request go to a setting; "
             "rows with a learner name who, and their practice supervisor and assessor "
-            "(empty where the setting has not named its staff).",
+            "(empty where the setting has not named its staff). Calendar (.ics) gives the "
+            "chosen placement, or every placement shown, as events for Outlook, Google or "
+            "Apple calendars.",
             className="small text-muted mt-1",
         ),
         staff_actions,
@@ -147,6 +166,32 @@ TABLE = ui.RegisterTable(
 )
 TABLE.follow("load_placements", Input(f"{PAGE}-changed", "data"), columns=SHOWN)
 TABLE.download("download_placements", SHOWN, "placements", headers="codes")
+
+
+@callback(
+    Output(f"{PAGE}-ics-download", "data"),
+    Input(f"{PAGE}-ics", "n_clicks"),
+    State(f"{PAGE}-grid", "selectedRows"),
+    *TABLE.states(),
+    prevent_initial_call=True,
+)
+def download_calendar(clicks: Any, rows: Any, *values: Any) -> Any:
+    """The chosen placement, or every placement the filters show, as an ``.ics`` file. The
+    rows are read again under the user's own access (a crafted selection only picks among
+    them), so the file holds nothing the page would not show."""
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
+    principal = ui.callback_principal(PAGE)
+    shown = TABLE.read_values(principal, *values)
+    chosen = ui.chosen_placement(rows)
+    if chosen is not None:
+        shown = shown[shown["placement_id"] == chosen]
+    if shown.empty:
+        raise dash.exceptions.PreventUpdate
+    with ui.reading() as session:
+        data = placements_calendar(session, shown)
+    name = f"placement-{chosen}" if chosen is not None else "placements"
+    return dcc.send_bytes(data, f"{name}.ics", type="text/calendar")
 
 
 @callback(

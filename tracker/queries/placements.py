@@ -211,3 +211,16 @@ def learner_placements(session: Session, *, principal: Principal, learner_id: in
         .order_by(col(PlacementBlock.start_date))
     )
     return pd.DataFrame(session.exec(query).all(), columns=["block", "setting", "sector", "status"])
+
+
+def setting_postcodes(session: Session, codes: Sequence[str]) -> dict[str, str | None]:
+    """Each setting's postcode district by setting code: where a calendar event says the
+    placement is (the register holds no street address)."""
+    if not codes:
+        return {}
+    found = session.exec(
+        select(PlacementSetting.code, PlacementSetting.postcode_district).where(
+            col(PlacementSetting.code).in_(list(codes))
+        )
+    ).all()
+    return {code: postcode for code, postcode in found}
