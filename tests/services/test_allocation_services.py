@@ -29,10 +29,10 @@ from tracker.models import (
 )
 from tracker.queries.move_targets import settings_for_move
 from tracker.queries.placements import learner_placements, visible_placements
+from tracker.queries.run_learners import named_learners
 from tracker.queries.run_review import compare_runs, run_review
 from tracker.queries.runs import (
     approval_preview,
-    named_learners,
     run_history,
     run_plan,
 )

@@ -22,7 +22,7 @@ from tracker.models import (
     UnassignedLearner,
 )
 from tracker.queries.placements import visible_placements
-from tracker.queries.runs import named_learners, unassigned_learners
+from tracker.queries.run_learners import named_learners, unassigned_learners
 from tracker.services.named_learners import assign_named_learners
 from tracker.services.named_readiness import readiness_reason
 from tracker.services.named_staff import year_of_study

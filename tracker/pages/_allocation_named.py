@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from tracker import components as ui
-from tracker.queries.runs import NAMED_COLUMNS, named_learners, unassigned_learners
+from tracker.queries.run_learners import NAMED_COLUMNS, named_learners, unassigned_learners
 from tracker.queries.staff_choices import named_staff_choices
 from tracker.refusals import Refused
 from tracker.services.staff_changes import change_named_staff

@@ -74,3 +74,9 @@ def staff_name(person: Any) -> Any:
     """A member of staff as the pages name them: the display name the organisation chose,
     else their reference."""
     return func.coalesce(person.display_name, person.staff_ref)
+
+
+def named_staff_columns() -> tuple[Any, Any]:
+    """The practice supervisor's and assessor's names (``staff_name``) of a query
+    ``with_named_staff``, the two columns every named-placement list ends with."""
+    return staff_name(SUPERVISOR), staff_name(ASSESSOR)

@@ -26,11 +26,9 @@ from tracker.models import (
     Programme,
 )
 from tracker.queries.joins import (
-    ASSESSOR,
     HEI,
     SETTING_OWNER,
-    SUPERVISOR,
-    staff_name,
+    named_staff_columns,
     with_block,
     with_cohort,
     with_named_staff,
@@ -84,8 +82,7 @@ def _placements_query(statuses: Sequence[str]):  # type: ignore[no-untyped-def]
         PlacementSetting.name,
         SETTING_OWNER.name,
         PlacementSetting.sector,
-        staff_name(SUPERVISOR),
-        staff_name(ASSESSOR),
+        *named_staff_columns(),
     )
     query = (
         with_named_staff(with_placement_context(query))

@@ -12,7 +12,8 @@ from tracker.access import Principal
 from tracker.models import (
     AllocationRun,
 )
-from tracker.queries.runs import named_learners, run_plan
+from tracker.queries.run_learners import named_learners
+from tracker.queries.runs import run_plan
 from tracker.snapshots import register_code, setting_code, snapshot_frames
 
 

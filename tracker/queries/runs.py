@@ -1,5 +1,6 @@
-"""Reads for the allocation workspace: runs, their plans, named learners (and those left
-unassigned); where a move may go is ``queries.move_targets``.
+"""Reads for the allocation workspace: runs and their plans; a run's named learners (and
+those left unassigned) are ``queries.run_learners``, where a move may go
+``queries.move_targets``.
 
 Run frames are computed from the stored placement rows and the run's own snapshot of its
 inputs, not from the live registers, so a plan is always explained by what it was made from,
@@ -16,26 +17,17 @@ from sqlmodel import Session, col, select
 from tracker.access import STAFF, Principal, require_role
 from tracker.models import (
     AllocationRun,
-    Learner,
     Placement,
     PlacementBlock,
     PlacementRequest,
     PlacementSetting,
     Programme,
     RunStatus,
-    UnassignedLearner,
 )
 from tracker.optimise.geo import haversine_km
 from tracker.queries.joins import (
-    ASSESSOR,
     HEI,
     SETTING_OWNER,
-    SUPERVISOR,
-    staff_name,
-    with_block,
-    with_cohort,
-    with_named_staff,
-    with_setting,
 )
 from tracker.queries.placements import with_placement_context
 from tracker.snapshots import run_request_ids
@@ -194,82 +186,6 @@ def run_plan(session: Session, *, principal: Principal, run_id: int) -> pd.DataF
             }
         )
     return pd.DataFrame(rows, columns=PLAN_COLUMNS)
-
-
-#: A run's named learners as the workspace lists them (``placement_id`` first, unshown).
-NAMED_COLUMNS: tuple[str, ...] = (
-    "learner",
-    "hei",
-    "request",
-    "setting",
-    "setting_name",
-    "sector",
-    "block",
-    "status",
-    "practice_supervisor",
-    "practice_assessor",
-)
-
-
-def named_learners(
-    session: Session, *, principal: Principal, run_id: int, hei: str | None = None
-) -> pd.DataFrame:
-    """Learner-level placements of a run (second stage) with their practice supervisor and
-    assessor (empty where the setting names no staff), for review per HEI."""
-    require_reviewer(principal)
-    query = sa_select(  # type: ignore[call-overload]  # SQLModel fields are typed as values
-        Placement.id,
-        Learner.learner_ref,
-        HEI.code,
-        PlacementRequest.code,
-        PlacementSetting.code,
-        PlacementSetting.name,
-        PlacementSetting.sector,
-        PlacementBlock.code,
-        Placement.status,
-        staff_name(SUPERVISOR),
-        staff_name(ASSESSOR),
-    )
-    query = with_cohort(
-        query.join(Learner, col(Learner.id) == Placement.learner_id), Learner.cohort_id
-    ).join(PlacementRequest, col(PlacementRequest.id) == Placement.request_id)
-    query = with_named_staff(query)
-    query = (
-        with_block(with_setting(query, Placement.setting_id), Placement.block_id)
-        .where(Placement.run_id == run_id)
-        .order_by(HEI.code, Learner.learner_ref)
-    )
-    if hei:
-        query = query.where(HEI.code == hei)
-    return pd.DataFrame(session.execute(query).all(), columns=["placement_id", *NAMED_COLUMNS])
-
-
-UNASSIGNED_COLUMNS = ["learner", "hei", "request", "reason_code", "reason"]
-
-
-def unassigned_learners(
-    session: Session, *, principal: Principal, run_id: int, hei: str | None = None
-) -> pd.DataFrame:
-    """The learners stage 2 left without a place, supervisor or assessor in a run, with the
-    rule's code and the reason in words, for review per HEI."""
-    require_reviewer(principal)
-    query = sa_select(  # type: ignore[call-overload]
-        Learner.learner_ref,
-        HEI.code,
-        PlacementRequest.code,
-        UnassignedLearner.reason_code,
-        UnassignedLearner.reason,
-    )
-    query = with_cohort(
-        query.select_from(UnassignedLearner).join(
-            Learner, col(Learner.id) == UnassignedLearner.learner_id
-        ),
-        Learner.cohort_id,
-    ).outerjoin(PlacementRequest, col(PlacementRequest.id) == UnassignedLearner.request_id)
-    query = query.where(UnassignedLearner.run_id == run_id).order_by(HEI.code, Learner.learner_ref)
-    if hei:
-        query = query.where(HEI.code == hei)
-    return pd.DataFrame(session.execute(query).all(), columns=UNASSIGNED_COLUMNS)
 
 
 def approval_preview(session: Session, *, principal: Principal, run_id: int) -> str:

@@ -12,6 +12,7 @@ then learners are named as before, without staff (``optimise.assign_learners``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
@@ -148,16 +149,7 @@ def _store_named(
                 practice_assessor_id=row.assessor_id,
             )
         )
-    for gap in gaps:
-        session.add(
-            UnassignedLearner(
-                run_id=run_id,
-                learner_id=gap.learner_id,
-                request_id=gap.request_id,
-                reason_code=gap.reason_code,
-                reason=gap.reason,
-            )
-        )
+    session.add_all(UnassignedLearner(run_id=run_id, **asdict(gap)) for gap in gaps)
 
 
 def _without_staff(
