@@ -56,7 +56,7 @@ def named_tab() -> Any:
 
 @callback(
     *ui.grid_rows(PAGE, "named-grid", "unassigned-grid"),
-    Input(f"{PAGE}-named-hei", "value"),
+    *ui.inputs(PAGE, "named-hei"),
     *ui.stores(PAGE, "selected", "changed"),
 )
 def load_named(hei: str | None, run_id: int | None, _changed: Any) -> Any:
@@ -89,12 +89,12 @@ def list_named_staff_choices(rows: list[dict[str, Any]] | None) -> Any:
 
 
 @callback(
-    Output(f"{PAGE}-named-message", "children"),
+    *ui.children(PAGE, "named-message"),
     Output(f"{PAGE}-changed", "data", allow_duplicate=True),
     *ui.clicks(PAGE, "named-change-staff"),
     State(f"{PAGE}-named-grid", "selectedRows"),
     *ui.states(PAGE, "named-slot", "named-person"),
-    State(f"{PAGE}-changed", "data"),
+    *ui.stored(PAGE, "changed"),
     prevent_initial_call=True,
 )
 def change_named_learner_staff(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Output, State, callback, html
+from dash import callback, html
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -56,8 +56,8 @@ def _report(principal: Principal, run_id: int) -> TariffReport:
 
 
 @callback(
-    Output(f"{PAGE}-tariff-summary", "children"),
-    Output(f"{PAGE}-tariff-grid", "rowData"),
+    *ui.children(PAGE, "tariff-summary"),
+    *ui.grid_rows(PAGE, "tariff-grid"),
     *ui.stores(PAGE, "selected", "changed"),
 )
 def show_tariff(run_id: int | None, _changed: Any) -> Any:
@@ -74,7 +74,7 @@ def show_tariff(run_id: int | None, _changed: Any) -> Any:
 
 @callback(
     *ui.table_download(f"{PAGE}-tariff"),
-    State(f"{PAGE}-selected", "data"),
+    *ui.stored(PAGE, "selected"),
     prevent_initial_call=True,
 )
 def download_tariff(_csv: int | None, _xlsx: int | None, run_id: int | None) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Output, State, callback, ctx, dcc, html, no_update
+from dash import Output, callback, ctx, dcc, html, no_update
 
 from tracker import components as ui
 from tracker.queries.scenarios import saved_scenarios
@@ -138,10 +138,10 @@ def _choices(principal: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
 
 
 @callback(
-    Output(f"{PAGE}-saved-message", "children"),
+    *ui.children(PAGE, "saved-message"),
     *(Output(name, "options") for name in CHOICE_LISTS),
     *ui.clicks(PAGE, "save", "delete"),
-    State(f"{PAGE}-scenario", "data"),
+    *ui.stored(PAGE, "scenario"),
     *ui.states(PAGE, "save-name", "save-description", "save-replace", "saved"),
     prevent_initial_call=True,
 )
@@ -188,8 +188,8 @@ def _file_name(name: str | None) -> str:
 @callback(
     Output(f"{PAGE}-export-file", "data"),
     *ui.clicks(PAGE, "export"),
-    State(f"{PAGE}-scenario", "data"),
-    State(f"{PAGE}-save-name", "value"),
+    *ui.stored(PAGE, "scenario"),
+    *ui.states(PAGE, "save-name"),
     prevent_initial_call=True,
 )
 def export_scenario(clicks: int | None, scenario: Scenario, name: str | None) -> Any:

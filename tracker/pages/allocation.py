@@ -75,10 +75,10 @@ def layout(principal: Principal, **_query: Any) -> Any:
 
 @callback(
     Output(f"{PAGE}-queued", "data"),
-    Output(f"{PAGE}-run-message", "children"),
+    *ui.children(PAGE, "run-message"),
     Output(f"{PAGE}-progress", "value", allow_duplicate=True),
     Output(f"{PAGE}-action-message", "children", allow_duplicate=True),
-    Input(f"{PAGE}-run", "n_clicks"),
+    *ui.clicks(PAGE, "run"),
     *ui.states(PAGE, "blocks", "programmes", "distance", "solver", "name"),
     prevent_initial_call=True,
 )
@@ -115,7 +115,7 @@ def _queued(run_id: int) -> dict[str, Any]:
 @callback(
     Output(f"{PAGE}-done", "data"),
     Output(f"{PAGE}-run-message", "children", allow_duplicate=True),
-    Input(f"{PAGE}-queued", "data"),
+    *ui.stores(PAGE, "queued"),
     background=True,
     progress=[Output(f"{PAGE}-progress", "value"), Output(f"{PAGE}-run-message", "children")],
     running=[
@@ -147,7 +147,7 @@ def execute_queued(set_progress: Any, queued: QueuedRun | None) -> Any:
 @callback(
     Output(f"{PAGE}-run-message", "children", allow_duplicate=True),
     Output(f"{PAGE}-changed", "data", allow_duplicate=True),
-    Input(f"{PAGE}-cancel", "n_clicks"),
+    *ui.clicks(PAGE, "cancel"),
     *ui.stored(PAGE, "queued", "changed"),
     prevent_initial_call=True,
 )
@@ -169,7 +169,7 @@ def cancel_queued(_clicks: int | None, queued: QueuedRun | None, changed: int | 
 
 
 @callback(
-    Output(f"{PAGE}-history", "rowData"),
+    *ui.grid_rows(PAGE, "history"),
     *ui.stores(PAGE, "done", "changed", "queued"),
 )
 def load_history(_done: Any, _changed: Any, _queued: Any) -> Any:
@@ -181,7 +181,7 @@ def load_history(_done: Any, _changed: Any, _queued: Any) -> Any:
 @callback(
     Output(f"{PAGE}-selected", "data"),
     Input(f"{PAGE}-history", "selectedRows"),
-    Input(f"{PAGE}-done", "data"),
+    *ui.stores(PAGE, "done"),
     prevent_initial_call=True,
 )
 def select_run(rows: list[dict[str, Any]] | None, done: dict[str, Any] | None) -> Any:
@@ -191,7 +191,7 @@ def select_run(rows: list[dict[str, Any]] | None, done: dict[str, Any] | None) -
 
 
 @callback(
-    Output(f"{PAGE}-summary", "children"),
+    *ui.children(PAGE, "summary"),
     Output(f"{PAGE}-hei-chart", "figure"),
     Output(f"{PAGE}-sector-chart", "figure"),
     *ui.grid_rows(PAGE, *REVIEW_GRIDS),
@@ -254,7 +254,7 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
     Output(f"{PAGE}-move-to", "options"),
     Output(f"{PAGE}-move-n", "max"),
     Input(f"{PAGE}-plan", "selectedRows"),
-    State(f"{PAGE}-selected", "data"),
+    *ui.stored(PAGE, "selected"),
     prevent_initial_call=True,
 )
 def load_move_targets(rows: list[dict[str, Any]] | None, run_id: int | None) -> Any:
@@ -269,14 +269,14 @@ def load_move_targets(rows: list[dict[str, Any]] | None, run_id: int | None) -> 
 
 
 @callback(
-    Output(f"{PAGE}-action-message", "children"),
+    *ui.children(PAGE, "action-message"),
     Output(f"{PAGE}-changed", "data"),
     Output(f"{PAGE}-queued", "data", allow_duplicate=True),
     *ui.clicks(PAGE, "pin", "move", "rerun", "whatif", "assign", "approve-confirm"),
-    State(f"{PAGE}-selected", "data"),
+    *ui.stored(PAGE, "selected"),
     State(f"{PAGE}-plan", "selectedRows"),
     *ui.states(PAGE, "move-to", "move-n", "whatif-sector", "whatif-add", "supersede"),
-    State(f"{PAGE}-changed", "data"),
+    *ui.stored(PAGE, "changed"),
     prevent_initial_call=True,
 )
 def act_on_run(*args: Any) -> Any:
@@ -299,9 +299,9 @@ def act_on_run(*args: Any) -> Any:
 
 @callback(
     Output(f"{PAGE}-approve-modal", "is_open"),
-    Output(f"{PAGE}-approve-preview", "children"),
+    *ui.children(PAGE, "approve-preview"),
     *ui.clicks(PAGE, "approve"),
-    State(f"{PAGE}-selected", "data"),
+    *ui.stored(PAGE, "selected"),
     prevent_initial_call=True,
 )
 def preview_approval(_clicks: int | None, run_id: int | None) -> Any:
@@ -324,10 +324,10 @@ def close_approval(_confirm: int | None, _cancel: int | None) -> bool:
 
 
 @callback(
-    Output(f"{PAGE}-compare-summary", "children"),
+    *ui.children(PAGE, "compare-summary"),
     *ui.grid_rows(PAGE, "compare-figures", "compare-changes", "compare-named"),
-    Input(f"{PAGE}-compare-with", "value"),
-    State(f"{PAGE}-selected", "data"),
+    *ui.inputs(PAGE, "compare-with"),
+    *ui.stored(PAGE, "selected"),
     prevent_initial_call=True,
 )
 def compare_with(other: int | None, run_id: int | None) -> Any:

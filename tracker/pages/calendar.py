@@ -7,7 +7,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback
+from dash import Output, callback
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -109,9 +109,9 @@ CALENDAR = ui.FilteredView(PAGE, {"groups": list[str] | None}, _calendar)
 
 @callback(
     Output(f"{PAGE}-timeline", "figure"),
-    Output(f"{PAGE}-overlaps", "rowData"),
-    Input(f"{PAGE}-groups", "value"),
-    Input(f"{PAGE}-refresh", "data"),
+    *ui.grid_rows(PAGE, "overlaps"),
+    *ui.inputs(PAGE, "groups"),
+    *ui.stores(PAGE, "refresh"),
 )
 def update_calendar(groups: list[str] | None, _refresh: int | None) -> Any:
     principal = ui.callback_principal(PAGE)

@@ -6,7 +6,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html, no_update
+from dash import Output, State, callback, html, no_update
 from dash.exceptions import PreventUpdate
 
 from tracker import components as ui
@@ -219,8 +219,8 @@ TABLE = ui.RegisterTable(
 )
 TABLE.follow(
     "load_capacity",
-    Input(f"{PAGE}-refresh", "data"),
-    Input(f"{PAGE}-discard", "n_clicks"),
+    *ui.stores(PAGE, "refresh"),
+    *ui.clicks(PAGE, "discard"),
     when=lambda block, *_: bool(block),
 )
 ui.follow_search(PAGE)
@@ -258,7 +258,7 @@ def _bulk_change(session: Any, principal: Principal, values: tuple[Any, ...], pr
 
 @callback(
     Output(f"{PAGE}-bulk-modal", "is_open"),
-    Output(f"{PAGE}-bulk-preview", "children"),
+    *ui.children(PAGE, "bulk-preview"),
     Output(f"{PAGE}-message", "children", allow_duplicate=True),
     *ui.clicks(PAGE, "bulk-apply"),
     *ui.states(PAGE, *BULK_FIELDS),

@@ -139,7 +139,7 @@ def _sector_order(long: pd.DataFrame) -> pd.DataFrame:
 
 
 @callback(
-    Output(f"{PAGE}-cards", "children"),
+    *ui.children(PAGE, "cards"),
     Output(f"{PAGE}-sector-heatmap", "figure"),
     Output(f"{PAGE}-programme-heatmap", "figure"),
     Output(f"{PAGE}-coverage", "figure"),

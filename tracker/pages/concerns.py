@@ -6,7 +6,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
+from dash import Output, callback, html
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -114,9 +114,9 @@ def layout(principal: Principal, unit: str = "programme", **query: Any) -> Any:
 
 
 @callback(
-    Output(f"{PAGE}-content", "children"),
+    *ui.children(PAGE, "content"),
     Output(f"{PAGE}-url", "search"),
-    Input(f"{PAGE}-unit", "value"),
+    *ui.inputs(PAGE, "unit"),
     *ui.filter_inputs(PAGE),
     prevent_initial_call=True,
 )
@@ -130,7 +130,7 @@ def update_concerns(unit: Any, *values: ui.FilterValue) -> tuple[Any, str]:
 
 @callback(
     *ui.table_download(f"{PAGE}-units"),
-    State(f"{PAGE}-unit", "value"),
+    *ui.states(PAGE, "unit"),
     *ui.filter_states(PAGE),
     prevent_initial_call=True,
 )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Output, callback, ctx, dcc, html, no_update
 
 from tracker import components as ui
 from tracker.access import SCENARIO_PLANNERS, Principal
@@ -153,10 +153,10 @@ def _placements(first: int) -> Any:
 
 @callback(
     Output(f"{PAGE}-scenario", "data"),
-    Output(f"{PAGE}-scenario-message", "children"),
+    *ui.children(PAGE, "scenario-message"),
     *(Output(f"{PAGE}-{name}", "value") for name in FIELDS),
     *ui.clicks(PAGE, "apply", "reset", "load"),
-    State(f"{PAGE}-saved", "value"),
+    *ui.states(PAGE, "saved"),
     *ui.states(PAGE, *FIELDS),
     prevent_initial_call=True,
 )
@@ -213,7 +213,7 @@ def _report(principal: Principal, scenario: Scenario, years: int | None) -> Any:
     Output(f"{PAGE}-chart", "figure"),
     *ui.children(PAGE, "accuracy-table", "note", "accuracy-text"),
     *ui.inputs(PAGE, "group", "years"),
-    Input(f"{PAGE}-scenario", "data"),
+    *ui.stores(PAGE, "scenario"),
 )
 def update_outlook(group: str | None, years: int | None, scenario: Scenario) -> Any:
     principal = ui.callback_principal(PAGE)
@@ -243,9 +243,9 @@ def _placements_report(principal: Principal, scenario: Scenario, year: int | Non
 @callback(
     Output(f"{PAGE}-heatmap", "figure"),
     *ui.children(PAGE, "plan-table", "plan-message"),
-    Input(f"{PAGE}-plan", "n_clicks"),
-    Input(f"{PAGE}-scenario", "data"),
-    State(f"{PAGE}-plan-year", "value"),
+    *ui.clicks(PAGE, "plan"),
+    *ui.stores(PAGE, "scenario"),
+    *ui.states(PAGE, "plan-year"),
     prevent_initial_call=True,
 )
 def update_placements(clicks: int | None, scenario: Scenario, year: int | None) -> Any:
@@ -280,7 +280,7 @@ def _send(frame: Any, filename: str, note: str | None = None) -> Any:
 @callback(
     *ui.table_download(f"{PAGE}-table"),
     *ui.states(PAGE, "group", "years"),
-    State(f"{PAGE}-scenario", "data"),
+    *ui.stored(PAGE, "scenario"),
     prevent_initial_call=True,
 )
 def download_outlook(
@@ -292,7 +292,7 @@ def download_outlook(
 
 @callback(
     *ui.table_download(f"{PAGE}-record"),
-    State(f"{PAGE}-scenario", "data"),
+    *ui.stored(PAGE, "scenario"),
     prevent_initial_call=True,
 )
 def download_record(_csv: int | None, _xlsx: int | None, scenario: Scenario) -> Any:
@@ -310,8 +310,8 @@ def _placement_download(table: str, name: str, frame: Any) -> None:
     download.__name__ = f"download_{table.replace('-', '_')}"
     callback(
         *ui.table_download(f"{PAGE}-{table}"),
-        State(f"{PAGE}-scenario", "data"),
-        State(f"{PAGE}-plan-year", "value"),
+        *ui.stored(PAGE, "scenario"),
+        *ui.states(PAGE, "plan-year"),
         prevent_initial_call=True,
     )(download)
 

@@ -143,7 +143,7 @@ DATES = ["dbs", "health", "training"]
 @callback(
     *[Output(f"{PAGE}-{name}", "value") for name in [*DATES, "note"]],
     Output(f"{PAGE}-editing", "data"),
-    Output(f"{PAGE}-form-mode", "children"),
+    *ui.children(PAGE, "form-mode"),
     Input(f"{PAGE}-grid", "selectedRows"),
     prevent_initial_call=True,
 )
