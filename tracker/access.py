@@ -95,6 +95,10 @@ PAGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "practice-staff": PRACTICE_STAFF_READERS,
         "academic-assessors": ACADEMIC_ASSESSOR_READERS,
         "readiness": READINESS_READERS,
+        # learner rows: HEI users their own learners, staff every HEI's
+        "practice-hours": HOURS_READERS,
+        # how many are behind by programme and HEI, disclosure-controlled
+        "hours-behind": HOURS_AGGREGATE_READERS,
         "calendar": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "requests": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "capacity-demand": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE}),

@@ -22,6 +22,8 @@ from tracker.db import session_scope
 from tracker.models import AuditLog, Learner, PracticeHours, Role
 from tracker.queries.hours import (
     behind_learners,
+    behind_summary,
+    hours_as_of,
     hours_progress_register,
     hours_records,
     hours_year_register,
@@ -162,3 +164,30 @@ def test_the_allocator_reads_who_is_behind(learners: Engine) -> None:
         ids = {lr.learner_ref: lr.id for lr in session.exec(select(Learner)).all()}
         behind = behind_learners(session, learner_ids=ids.values(), today=TODAY)
     assert behind == {ids["A23-0002"], ids["B24-0001"]}
+
+
+def test_progress_is_measured_on_the_latest_week_recorded_not_after_it(learners: Engine) -> None:
+    """Measured on a day weeks after the last import, every learner would look behind."""
+    with Session(learners) as session:
+        assert hours_as_of(session, today=TODAY) == TODAY  # nothing recorded: today
+    _weeks(learners, "A23-0001", 20, hei_user(learners, "UNI-A"))  # last week from 2024-02-12
+    with Session(learners) as session:
+        assert hours_as_of(session, today=TODAY) == date(2024, 2, 18)  # that week's last day
+        assert hours_as_of(session, today=date(2024, 2, 14)) == date(2024, 2, 14)
+
+
+def test_the_status_filter_and_the_count_of_learners_behind(learners: Engine) -> None:
+    uni_a = hei_user(learners, "UNI-A")
+    _weeks(learners, "A23-0001", 20, uni_a)  # 750 hours: on track on TODAY (764 - 150)
+    with Session(learners) as session:
+        every = hours_progress_register(session, principal=uni_a, today=TODAY)
+        behind = hours_progress_register(session, principal=uni_a, today=TODAY, status=["behind"])
+        on_track = hours_progress_register(
+            session, principal=uni_a, today=TODAY, status=["on_track"]
+        )
+    assert behind["learner_ref"].tolist() == ["A23-0002"]  # nothing recorded
+    assert on_track["learner_ref"].tolist() == ["A23-0001"]
+    assert behind_summary(every) == (2, 1)
+    # a learner behind on two units (midwifery's hours and births) counts once
+    doubled = every.assign(hours_status="behind")
+    assert behind_summary(pd.concat([doubled, doubled])) == (2, 2)

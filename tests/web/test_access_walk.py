@@ -169,6 +169,8 @@ def _crafted(component: str, prop: str, facts: Facts) -> list[Any]:
             return [[{"run_id": r} for r in facts.run_ids[:1]]]
         if component.startswith("allocation-plan"):
             return [[{"placement_id": p, "learners": 1} for p in facts.other_placement_ids[:1]]]
+        if component.startswith("practice-hours"):  # another HEI's learner's years of study
+            return [[{"learner_ref": ref} for ref in sorted(facts.other_refs)[:1]]]
         return [rows_of_placements[:1], [{"id": i} for i in facts.setting_ids[:1]]]
     if prop == "contents":
         return [_upload("learners")]

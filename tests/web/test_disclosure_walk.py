@@ -36,11 +36,18 @@ from tests.web.test_access_walk import _downloaded, _post, _render
 from tracker.measures import COUNT_COLUMNS, MEASURE_LABELS, RATE_PARTS
 from tracker.models import Cohort, Organisation, Programme
 from tracker.queries.pipeline import PipelineFilters
+from tracker.vocabulary.columns import label as column_label
 
 ROLES = ("admin", "coordinator", "collaborative", "hei")
 OWN_HEI = "UNI-A"
 #: Pages that show learner figures, and their paths.
-PAGES = {"pipeline": "/pipeline", "concerns": "/concerns", "cohorts": "/cohorts", "home": "/"}
+PAGES = {
+    "pipeline": "/pipeline",
+    "concerns": "/concerns",
+    "cohorts": "/cohorts",
+    "home": "/",
+    "hours-behind": "/hours-behind",
+}
 #: Learner counts of the pipeline tables (cohort measures and in-year attrition).
 TABLE_COUNTS = (
     *COUNT_COLUMNS,
@@ -49,12 +56,18 @@ TABLE_COUNTS = (
     "at_risk",
     "withdrawn_in_year",
 )
-COUNT_FIELDS = frozenset(TABLE_COUNTS)
-RATE_FIELDS = frozenset({*RATE_PARTS, "share"})
+#: The hours-behind table's counts and its rate (the share behind), beside the pipeline's.
+HOURS_PARTS = {"behind_share": ("behind", "learners")}
+COUNT_FIELDS = frozenset({*TABLE_COUNTS, "learners", "behind"})
+RATE_FIELDS = frozenset({*RATE_PARTS, *HOURS_PARTS, "share"})
 #: Column headers of downloads, by what they hold.
-COUNT_LABELS = frozenset(MEASURE_LABELS[c] for c in TABLE_COUNTS if c in MEASURE_LABELS)
+COUNT_LABELS = frozenset(
+    {MEASURE_LABELS[c] for c in TABLE_COUNTS if c in MEASURE_LABELS}
+    | {column_label("learners"), column_label("behind")}
+)
 RATE_LABELS = frozenset(
-    {MEASURE_LABELS[r] for r in RATE_PARTS if r in MEASURE_LABELS} | {"Share of withdrawals"}
+    {MEASURE_LABELS[r] for r in RATE_PARTS if r in MEASURE_LABELS}
+    | {"Share of withdrawals", column_label("behind_share")}
 )
 NUMBER = re.compile(r"(?<![\w/-])([+-]?\d[\d,]*(?:\.\d+)?)(\s*%| points)?")
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -172,7 +185,7 @@ def _grid(where: str, props: dict[str, Any], found: Numbers, *, system_only: boo
                 found.rates.append((f"{where}.{key}", value))
             elif field_name in COUNT_FIELDS:
                 found.counts.append((f"{where}.{key}", value))
-        for rate, (num, den) in RATE_PARTS.items():
+        for rate, (num, den) in {**RATE_PARTS, **HOURS_PARTS}.items():
             parts = (values.get(rate), values.get(num), values.get(den))
             if not system_only and all(p is not None for p in parts):
                 found.pairs.append((f"{where}.{rate}", *parts))  # type: ignore[arg-type]
@@ -305,14 +318,14 @@ def _filter_values(page: str, selection: dict[str, Any]) -> dict[tuple[str, str]
 #: Administrators are the positive control (renders only); the HEI user may open the
 #: cohort view and home of the learner pages.
 WALKED = {
-    "admin": (("pipeline", "concerns", "cohorts", "home"), ()),
+    "admin": (("pipeline", "concerns", "cohorts", "home", "hours-behind"), ()),
     "coordinator": (
-        ("pipeline", "concerns", "cohorts", "home"),
-        ("pipeline", "concerns", "cohorts"),
+        ("pipeline", "concerns", "cohorts", "home", "hours-behind"),
+        ("pipeline", "concerns", "cohorts", "hours-behind"),
     ),
     "collaborative": (
-        ("pipeline", "concerns", "cohorts", "home"),
-        ("pipeline", "concerns", "cohorts"),
+        ("pipeline", "concerns", "cohorts", "home", "hours-behind"),
+        ("pipeline", "concerns", "cohorts", "hours-behind"),
     ),
     "hei": (("cohorts", "home"), ("cohorts",)),
 }
@@ -410,3 +423,18 @@ def test_home_page_learner_count_is_controlled_outside_an_hei(walked: Walked) ->
         assert found.counts, "the home page shows no learner count"
         assert found.problems() == []
     assert BASE == 5
+
+
+def test_learners_behind_on_hours_are_controlled_outside_an_hei(walked: Walked) -> None:
+    """The hours-behind page and its download: every count of learners (and behind) is
+    controlled for coordinators and the collaborative, each share behind the ratio of its
+    shown counts; administrators get the exact table, which the same checks catch."""
+    for username in ("coordinator", "collaborative"):
+        bodies = [t for where, t in walked.bodies[username] if "hours-behind" in where]
+        assert len(bodies) >= 3  # the page, and the CSV and Excel downloads
+        found = [numbers_in(t) for t in bodies]
+        assert sum(len(f.counts) for f in found) > 40
+        assert sum(len(f.pairs) for f in found) > 10
+        assert [p for f in found for p in f.problems()] == []
+    admin = next(t for where, t in walked.bodies["admin"] if where == "page /hours-behind")
+    assert numbers_in(admin).problems(), "the administrator's table looks controlled"

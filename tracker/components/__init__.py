@@ -65,6 +65,7 @@ from tracker.components.fields import (
     field,
     filter_field,
     group_options,
+    hei_filter,
     named,
     sector_options,
 )
@@ -194,6 +195,7 @@ __all__ = [
     "grid_rows",
     "group_options",
     "heatmap",
+    "hei_filter",
     "inputs",
     "job_database",
     "loading",

@@ -75,6 +75,14 @@ def dropdown_filter(
     return filter_field(label_text, dropdown(component_id, choices), width=width)
 
 
+def hei_filter(page: str, heis: pd.DataFrame, *, own_hei: str | None) -> Layout:
+    """The HEI filter ``<page>-hei`` of a learner register: hidden (and empty) for an HEI
+    user, whose HEI access fixes, so one callback serves every role."""
+    if own_hei is not None:
+        return html.Div(dropdown(f"{page}-hei", []), hidden=True)
+    return dropdown_filter("HEI", f"{page}-hei", code_options(heis), width=2)
+
+
 def choice(
     component_id: str,
     choices: Sequence[Mapping[str, Any]],

@@ -20,15 +20,10 @@ def filters(
 ) -> Any:
     """Search, HEI (fixed to their own for HEI users), programme, status and the day before
     which a lapsing check counts as expiring."""
-    if own_hei is not None:
-        # the same filter id for every role keeps one callback; access fixes the HEI
-        hei = html.Div(ui.dropdown(f"{PAGE}-hei", []), hidden=True)
-    else:
-        hei = ui.dropdown_filter("HEI", f"{PAGE}-hei", ui.code_options(heis), width=2)
     return dbc.Row(
         [
             ui.search_box(PAGE, "Learner, programme, note…"),
-            hei,
+            ui.hei_filter(PAGE, heis, own_hei=own_hei),
             ui.dropdown_filter(
                 "Programme", f"{PAGE}-programme", ui.coded_options(programmes), width=2
             ),

@@ -9,11 +9,11 @@ today), never read from the clock here; the measures are ``measures.hours``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from tracker.access import Principal, hei_scope, require_hours_reader, sees_learner_rows
 from tracker.measures.hours import PROGRESS_COLUMNS, YEAR_COLUMNS, hours_by_year, hours_progress
@@ -170,10 +170,12 @@ def hours_progress_register(
     hei: Sequence[str] = (),
     programme: Sequence[str] = (),
     behind_only: bool = False,
+    status: Sequence[str] = (),
 ) -> pd.DataFrame:
     """One row per learner in training and requirement of their programme: completed,
     signed off, queried, expected on ``today``, the shortfall and on track or behind; the
-    learners furthest behind first. HEI users get their own learners whatever ``hei`` says."""
+    learners furthest behind first. HEI users get their own learners whatever ``hei`` says;
+    ``status`` keeps the rows of those hours statuses (``on_track``, ``behind``)."""
     if not _readable(principal):  # pragma: no cover - HOURS_READERS excludes the collaborative
         return frame_of([], PROGRESS_REGISTER)
     learners, progress, _ = progress_frames(
@@ -183,10 +185,31 @@ def hours_progress_register(
     frame["hours_status"] = frame["behind"].map({True: "behind", False: "on_track"})
     if behind_only:
         frame = frame[frame["behind"]]
+    if status:
+        frame = frame[frame["hours_status"].isin(list(status))]
     frame = frame.sort_values(
         ["behind", "shortfall", "learner_ref"], ascending=[False, False, True]
     )
     return frame[PROGRESS_REGISTER].reset_index(drop=True)
+
+
+def hours_as_of(session: Session, *, today: date) -> date:
+    """The day progress is measured on: today, or the last day of the latest week recorded if
+    that is earlier. Hours arrive in batches (the practice assessment record's export), so
+    measuring on a later day than the data would count every week since the last import as
+    missed; as the pipeline's figures are as of its latest event, these are as of their
+    latest record."""
+    latest = session.exec(select(func.max(PracticeHours.worked_on))).one()
+    if latest is None:
+        return today
+    return min(today, latest + timedelta(days=6))
+
+
+def behind_summary(register: pd.DataFrame) -> tuple[int, int]:
+    """Learners in a progress register and how many of them are behind on any requirement
+    (a midwifery learner has a row per unit but counts once)."""
+    per_learner = register.groupby("learner_ref")["hours_status"].agg(lambda s: "behind" in set(s))
+    return len(per_learner), int(per_learner.sum())
 
 
 def hours_year_register(
