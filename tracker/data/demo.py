@@ -249,6 +249,22 @@ def _write_people(session: Session, rng: np.random.Generator, systems: _Systems)
     )
 
 
+def _write_staff(session: Session, systems: _Systems, setting_ids: list[int]) -> tuple[int, int]:
+    """Named practice staff linked to their settings, and the HEIs' academic assessors; how
+    many of each."""
+    staff = staff_rows(systems.settings, systems.org_ids, DEMO_AS_OF)
+    staff_ids = _insert(session, PracticeStaff, staff.people)
+    links = [
+        {"staff_id": staff_id, "setting_id": setting_ids[position]}
+        for staff_id, positions in zip(staff_ids, staff.settings, strict=True)
+        for position in positions
+    ]
+    _insert(session, PracticeStaffSetting, links)
+    assessors = assessor_rows(systems.heis, systems.org_ids)
+    _insert(session, AcademicAssessor, assessors)
+    return len(staff.people), len(assessors)
+
+
 def _write_placements(
     session: Session, rng: np.random.Generator, systems: _Systems, people: _People
 ) -> dict[str, int]:
@@ -285,16 +301,7 @@ def _write_placements(
     _insert(session, SupervisionCapacity, capacity)
     audits = audit_rows(settings, setting_ids, DEMO_AS_OF)
     _insert(session, EducationalAudit, audits)
-    staff = staff_rows(settings, org_ids, DEMO_AS_OF)
-    staff_ids = _insert(session, PracticeStaff, staff.people)
-    links = [
-        {"staff_id": staff_id, "setting_id": setting_ids[position]}
-        for staff_id, positions in zip(staff_ids, staff.settings, strict=True)
-        for position in positions
-    ]
-    _insert(session, PracticeStaffSetting, links)
-    assessors = assessor_rows(heis, org_ids)
-    _insert(session, AcademicAssessor, assessors)
+    staff_count, assessor_count = _write_staff(session, systems, setting_ids)
     calendars = calendar_rows(heis, org_ids, programme_ids, blocks, block_ids)
     _insert(session, ProgrammeCalendar, calendars)
     campus = {code: hei.campus for hei, code in heis}
@@ -324,8 +331,8 @@ def _write_placements(
         "programme_calendars": len(calendars),
         "supervision_capacity": len(capacity),
         "educational_audits": len(audits),
-        "practice_staff": len(staff.people),
-        "academic_assessors": len(assessors),
+        "practice_staff": staff_count,
+        "academic_assessors": assessor_count,
         "placement_requests": len(requests),
         "placements": len(history),
         "tariff_rates": len(tariff),
