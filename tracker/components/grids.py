@@ -16,7 +16,7 @@ import pandas as pd
 
 from tracker.components.column_chooser import with_chooser
 from tracker.data.importers.core import MAX_COUNT
-from tracker.vocabulary import FIGURE_NUMBERS, MONEY, RATIOS, VALUE_LABELS, WEEKS, label
+from tracker.vocabulary import COUNTS, FIGURE_NUMBERS, MONEY, RATIOS, VALUE_LABELS, WEEKS, label
 
 Layout = Any
 
@@ -27,6 +27,7 @@ _PERCENT = {"function": "params.value == null ? '–' : d3.format('.1%')(params.
 #: (``assets/61_grid_words.js``).
 _POUNDS = {"function": "trackerNumber(params, '£', 0)"}
 _WEEKS = {"function": "trackerNumber(params, '', 1)"}
+_COUNT = {"function": "trackerNumber(params, '', 0)"}
 #: Columns of sentences (an unmet learner's reason, an audit's detail): shown whole, wrapped
 #: over as many lines as they take, never cut to "places exist but went to other…". Grids that
 #: size columns to their contents leave these at their set width (``suppressAutoSize``): sized
@@ -63,8 +64,9 @@ def column_defs(
             d["type"] = "rightAligned"
         if not figures and column in RATIOS:
             d["valueFormatter"] = _PERCENT
-        if column in MONEY or column in WEEKS:
-            d.update(type="rightAligned", valueFormatter=_POUNDS if column in MONEY else _WEEKS)
+        if column in MONEY or column in WEEKS or (column in COUNTS and not figures):
+            shown = _POUNDS if column in MONEY else _WEEKS if column in WEEKS else _COUNT
+            d.update(type="rightAligned", valueFormatter=shown)
         if column in VALUE_LABELS:
             d.update(_worded(VALUE_LABELS[column]))
         if column in LONG_TEXT:
@@ -203,6 +205,9 @@ def grid(
     wide = len(defs) > PIN_FROM
     if wide or fit_content:
         grid_options.update(_CONTENT_WIDTH)
+        for d in defs:  # beside columns sized to their contents, a sentence takes less room
+            if d.get("field") in LONG_TEXT:
+                d["width"] = 360
     if selectable:
         grid_options["rowSelection"] = {"mode": "singleRow", "enableClickSelection": True}
         # the row's checkbox (keyboard: Space) gets a headed column of its own at the left

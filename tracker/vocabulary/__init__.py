@@ -21,6 +21,7 @@ from tracker.measures import readiness
 from tracker.measures.capacity import ALL_SECTORS, ANY_SECTOR, NAMED, UNNAMED
 from tracker.vocabulary.columns import (
     COLUMNS,
+    COUNTS,
     FIGURE_COLUMNS,
     FIGURE_NUMBERS,
     FILTERS,
@@ -34,6 +35,7 @@ from tracker.vocabulary.words import labelled as _labelled
 
 __all__ = [
     "COLUMNS",
+    "COUNTS",
     "FIGURE_COLUMNS",
     "FIGURE_NUMBERS",
     "FILTERS",

@@ -222,6 +222,10 @@ RATIOS: Final = frozenset({"fill_ratio", "utilisation", "min_hei_fill", "max_sec
 MONEY: Final = frozenset({"tariff", "rate"})
 #: Columns of placement weeks, shown to one decimal place.
 WEEKS: Final = frozenset({"eligible_weeks", "ineligible_weeks", "unrated_weeks"})
+#: Columns of learner counts that may hold a disclosure marker where a count is hidden ("*"),
+#: shown as whole numbers; without a formatter a grid read the column as numbers and drew the
+#: marker as "Invalid Number".
+COUNTS: Final = frozenset({"learners"})
 #: Figure-table columns that are numbers (right-aligned even when shown as text).
 FIGURE_NUMBERS: Final = frozenset({*MEASURE_LABELS, "share"})
 
