@@ -50,7 +50,7 @@ from tracker.components.cards import (
 )
 from tracker.components.charts import CHART_TEMPLATE, graph, plain_figure, ratio_bars
 from tracker.components.dashboards import PipelineReport, pipeline_report
-from tracker.components.downloads import chosen_format, download_buttons, send_table
+from tracker.components.downloads import chosen_format, download_buttons, file_button, send_table
 from tracker.components.drawn import drawn, drawn_capacity
 from tracker.components.fields import (
     block_choices,
@@ -178,6 +178,7 @@ __all__ = [
     "editable_number",
     "field",
     "figures",
+    "file_button",
     "fill_form",
     "filter_field",
     "filter_inputs",

@@ -16,6 +16,7 @@ from dash import ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from tracker.components.alerts import as_of_text
+from tracker.components.fields import button
 from tracker.exports import to_csv_bytes, to_xlsx_bytes
 from tracker.vocabulary import label
 
@@ -43,6 +44,15 @@ def download_buttons(prefix: str, label_text: str = "Download") -> Layout:
         for fmt, icon, word in _FORMATS
     ]
     return html.Div([*buttons, dcc.Download(id=f"{prefix}-download")], className="d-flex gap-2")
+
+
+def file_button(
+    text: str | list[Layout], button_id: str, download_id: str | None = None
+) -> list[Layout]:
+    """A secondary button that downloads one file, and its ``dcc.Download`` (id
+    ``<button_id>-download`` unless given): an import template, a calendar, a scenario file."""
+    download = dcc.Download(id=download_id or f"{button_id}-download")
+    return [button(text, button_id, "secondary", outline=True), download]
 
 
 def chosen_format() -> Format:

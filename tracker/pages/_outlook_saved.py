@@ -14,7 +14,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Output, callback, ctx, dcc, html, no_update
+from dash import Output, callback, ctx, html, no_update
 
 from tracker import components as ui
 from tracker.queries.scenarios import saved_scenarios
@@ -81,13 +81,11 @@ def saved_card(scenarios: pd.DataFrame, *, shared: bool) -> Layout:
                 html.Div(
                     [
                         ui.button("Save the applied scenario", f"{PAGE}-save"),
-                        ui.button(
+                        *ui.file_button(
                             "Export the applied scenario (JSON)",
                             f"{PAGE}-export",
-                            "secondary",
-                            outline=True,
+                            f"{PAGE}-export-file",
                         ),
-                        dcc.Download(id=f"{PAGE}-export-file"),
                     ],
                     className="d-flex gap-2 mb-3",
                 ),

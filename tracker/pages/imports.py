@@ -87,14 +87,10 @@ def layout(principal: Principal, kind: str | None = None, **_query: Any) -> Any:
                                 value=chosen,
                                 className="mb-2",
                             ),
-                            dbc.Button(
+                            *ui.file_button(
                                 [html.I(className="bi bi-download me-1"), "Template"],
-                                id="imports-template",
-                                color="secondary",
-                                outline=True,
-                                size="sm",
+                                "imports-template",
                             ),
-                            dcc.Download(id="imports-template-download"),
                             html.Div(
                                 _columns_table(chosen), id="imports-columns", className="mt-3 small"
                             ),

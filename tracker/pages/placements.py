@@ -75,13 +75,10 @@ def layout(principal: Principal, **_query: Any) -> Any:
             html.Div(
                 [
                     ui.download_buttons(f"{PAGE}-table"),
-                    ui.button(
+                    *ui.file_button(
                         [html.I(className="bi bi-calendar-event me-1"), "Calendar (.ics)"],
                         f"{PAGE}-ics",
-                        "secondary",
-                        outline=True,
                     ),
-                    dcc.Download(id=f"{PAGE}-ics-download"),
                 ],
                 className="d-flex gap-2",
             ),
