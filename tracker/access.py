@@ -47,6 +47,8 @@ AUDIT_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
 PRACTICE_STAFF_READERS = AUDIT_READERS
 #: Who may read academic assessors: HEIs their own (and edit them), staff every HEI's.
 ACADEMIC_ASSESSOR_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
+#: Who may name learners' academic assessors: the same roles (HEIs their own learners').
+ACADEMIC_ASSESSMENT_KEEPERS = ACADEMIC_ASSESSOR_READERS
 #: Who may read the learner readiness register: staff, to see who may be placed, and HEI users,
 #: for their own learners only (``hei_scope``). The collaborative role receives no learner-level
 #: rows (``sees_learner_rows``).
@@ -232,6 +234,13 @@ def require_hours_reader(principal: Principal) -> None:
 def require_hours_editor(principal: Principal, learner_hei_id: int | None = None) -> None:
     """Refuse recording practice hours for this user (or for a learner of ``learner_hei_id``)."""
     _require_keeper(principal, HOURS_KEEPERS, learner_hei_id, "practice hours", "practice hours")
+
+
+def may_keep_academic_assessments(principal: Principal, learner_hei_id: int | None = None) -> bool:
+    """Whether this user may name learners' academic assessors at all, or this learner's: an
+    HEI user its own learners', coordinators and administrators any HEI's (as they keep any
+    HEI's academic assessors)."""
+    return _keeps_learner(principal, ACADEMIC_ASSESSMENT_KEEPERS, learner_hei_id)
 
 
 def _keeps_learner(

@@ -28,7 +28,12 @@ from tracker.models.registers import (
     SettingProgramme,
     SupervisionCapacity,
 )
-from tracker.models.staff import AcademicAssessor, PracticeStaff, PracticeStaffSetting
+from tracker.models.staff import (
+    AcademicAssessment,
+    AcademicAssessor,
+    PracticeStaff,
+    PracticeStaffSetting,
+)
 from tracker.models.tariff import TariffRate
 from tracker.models.vocabulary import (
     AbsenceReason,
@@ -56,6 +61,7 @@ from tracker.models.vocabulary import (
 
 __all__ = [
     "AbsenceReason",
+    "AcademicAssessment",
     "AcademicAssessor",
     "AllocationRun",
     "AuditLog",

@@ -83,3 +83,26 @@ class AcademicAssessor(SQLModel, table=True):
     programmes: str = Field(default="*", max_length=500)
     active: bool = True
     version: int = Field(default=1, description="Optimistic lock: bumped on every edit")
+
+
+class AcademicAssessment(SQLModel, table=True):
+    """Which academic assessor assesses a learner for one part of their programme (NMC SSSA).
+
+    A part is a year of study (part 1 is the first year), the progression point at which an
+    NMC programme confirms a learner's achievement. The assessor must be of the learner's HEI,
+    and may not be the same person for consecutive parts (NMC SSSA); the services check
+    both, the schema keeps one assessor per learner and part.
+    """
+
+    __tablename__ = "academic_assessment"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "part"),
+        CheckConstraint("part >= 1 AND part <= 6", name="part_range"),
+        *non_negative("version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    part: int
+    assessor_id: int = Field(foreign_key="academic_assessor.id", index=True)
+    version: int = Field(default=1, description="Optimistic lock: bumped on every edit")

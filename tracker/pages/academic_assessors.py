@@ -15,6 +15,7 @@ from typing_extensions import TypedDict
 
 from tracker import components as ui
 from tracker.access import Principal
+from tracker.pages._academic_assessors_learners import learners_card
 from tracker.queries.options import organisation_options, programme_options
 from tracker.queries.staff import ASSESSOR_COLUMNS, academic_assessors_register
 from tracker.refusals import Refused
@@ -115,6 +116,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
             "A learner has a different academic assessor for each part of their programme.",
         ),
         _form(heis, programmes),
+        learners_card(heis, principal.hei_code if principal.is_hei else None),
         edits=True,
     )
 

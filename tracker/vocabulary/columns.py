@@ -102,6 +102,9 @@ COLUMNS: Final = MappingProxyType(
         "named_places": "Places from named staff",
         "practice_supervisor": "Practice supervisor",
         "practice_assessor": "Practice assessor",
+        "part": "Part of programme",
+        "academic_assessor": "Academic assessor",
+        "previous_academic_assessor": "Previous part's academic assessor",
         # learner readiness
         "learner_ref": "Learner",
         "dbs_valid_until": "DBS check valid until",
