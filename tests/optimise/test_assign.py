@@ -9,6 +9,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from tracker.optimise import assign_learners
+from tracker.optimise.model import InputError
 
 # three settings east of the learners' homes, at 0, 20 and 50 km
 SETTINGS = settings(
@@ -134,3 +135,39 @@ def test_no_learner_is_ever_sent_beyond_their_limit() -> None:
         ok = slot_km[None, :] <= learners["max_distance_km"].fillna(np.inf).to_numpy()[:, None]
         match = maximum_bipartite_matching(csr_array(ok.astype(np.int8)), perm_type="column")
         assert len(on) == int((match >= 0).sum())
+
+
+def test_learners_behind_on_hours_are_placed_first() -> None:
+    """Two places, three learners: the two behind on hours get them, whatever their order;
+    without the column the first two in the file would (the tie is broken by position)."""
+    learners = people(("a", None, ""), ("b", None, ""), ("c", None, ""))
+    two = plan(("r1", "A", 1), ("r1", "B", 1))
+    plain = assign_learners(two, learners, SETTINGS).set_index("learner_id")["setting_id"]
+    left_out = plain[plain.isna()].index.tolist()
+    assert len(left_out) == 1
+    behind = learners.assign(behind_on_hours=learners["learner_id"].eq(left_out[0]))
+    placed = assign_learners(two, behind, SETTINGS).set_index("learner_id")
+    assert pd.notna(placed.loc[left_out[0], "setting_id"])
+    assert placed["setting_id"].notna().sum() == 2  # behind first costs nobody a place
+
+
+def test_behind_first_within_own_limits_and_without_losing_a_place() -> None:
+    """A behind learner with a tight limit takes the near place; the learner who could go
+    anywhere takes the far one; a learner behind never goes beyond their own limit."""
+    learners = people(("tight", 25.0, ""), ("free", None, ""), ("far", 10.0, "")).assign(
+        behind_on_hours=["yes", "no", "yes"]
+    )
+    out = assign_learners(plan(("r1", "B", 1), ("r1", "C", 1)), learners, SETTINGS)
+    where = out.set_index("learner_id")
+    assert where.loc["tight", "setting_id"] == "B" and where.loc["free", "setting_id"] == "C"
+    assert where.loc["far", "reason_code"] == "beyond_own_limit"
+
+
+def test_behind_on_hours_must_be_yes_or_no() -> None:
+    learners = people(("a", None, "")).assign(behind_on_hours="perhaps")
+    try:
+        assign_learners(plan(("r1", "A", 1)), learners, SETTINGS)
+    except InputError as error:
+        assert [p.column for p in error.problems] == ["behind_on_hours"]
+    else:  # pragma: no cover - the assertion is the test
+        raise AssertionError("a bad behind_on_hours cell was accepted")

@@ -1,9 +1,12 @@
 """Second stage: named learners of each request into the places the plan gave that request.
 
 Stage 1 allocates counts, so it never needs personal data; here each request is a small
-assignment problem solved exactly: first place as many of its learners as possible within
-each learner's own distance limit (reasonable adjustments), then prefer a sector the learner
-has not had yet (placement variety), then the shortest journey.
+assignment problem solved exactly: first place as many of its learners behind on practice
+hours as possible (``behind_on_hours``), then as many of its learners as possible, each within
+their own distance limit (reasonable adjustments), then prefer a sector the learner has not
+had yet (placement variety), then the shortest journey. Placing the learners behind first
+costs no other learner a place: in a bipartite matching any set of learners that can be
+placed together is covered by some largest matching.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
+from tracker.optimise.cells import FALSE_WORDS, TRUE_WORDS
 from tracker.optimise.geo import haversine_km
 from tracker.optimise.model import AllocationResult, InputError, Problem
 
@@ -68,6 +72,9 @@ def _learners(learners: pd.DataFrame) -> pd.DataFrame:
             )
     if problems:
         raise InputError(problems)
+    out["behind_on_hours"] = _flags(out, "behind_on_hours", problems)
+    if problems:
+        raise InputError(problems)
     had = out["sectors_had"] if "sectors_had" in out.columns else pd.Series("", index=out.index)
     out["sectors_had"] = [
         frozenset(s.strip() for s in str(v).split(";") if s.strip())
@@ -78,6 +85,23 @@ def _learners(learners: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: An empty cell reads as no, as a missing column does.
+FALSE = frozenset({*FALSE_WORDS, "", "nan", "none"})
+
+
+def _flags(frame: pd.DataFrame, column: str, problems: list[Problem]) -> np.ndarray:
+    """An optional yes/no column (absent or empty: no); anything else is named."""
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    words = frame[column].map(lambda v: str(v).strip().lower())
+    for pos in np.flatnonzero(~words.isin(TRUE_WORDS | FALSE).to_numpy()):
+        problems.append(
+            Problem("learners", int(pos) + 2, column, frame[column].iat[pos], "must be yes or no")
+        )
+    flags: np.ndarray = words.isin(TRUE_WORDS).to_numpy()
+    return flags
+
+
 def assign_learners(
     result_or_placements: AllocationResult | pd.DataFrame,
     learners: pd.DataFrame,
@@ -86,7 +110,8 @@ def assign_learners(
     """One row per learner: the setting they go to, or why they have none.
 
     ``learners``: learner_id, request_id, and optionally lat, lon, max_distance_km,
-    sectors_had (';'-separated sectors of earlier placements). Learners are swapped freely
+    sectors_had (';'-separated sectors of earlier placements), behind_on_hours (yes/no: placed
+    before the request's other learners). Learners are swapped freely
     between the places the plan gave their request, so a learner with a tight limit gets a
     near place whenever some assignment allows it; a learner is never sent beyond their own
     limit (a reasonable adjustment is a hard rule), and ``reason_code`` / ``reason`` say why
@@ -121,14 +146,19 @@ def assign_learners(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _lexicographic_costs(metres: np.ndarray, allowed: np.ndarray, repeat: np.ndarray) -> np.ndarray:
-    """Integer costs whose minimum is lexicographic: most learners within their own limit,
+def _lexicographic_costs(
+    metres: np.ndarray, allowed: np.ndarray, repeat: np.ndarray, behind: np.ndarray | None = None
+) -> np.ndarray:
+    """Integer costs whose minimum is lexicographic: most learners behind on hours within
+    their own limit (when ``behind`` marks any), then most learners within their own limit,
     then fewest repeated sectors, then least travel.
 
     Each weight exceeds the largest possible total of everything below it, so no amount of
     travel can buy a repeated sector and no variety can buy a learner beyond their limit.
     Travel is coarsened (metres, then tens of metres, ...) only if the weights would no
-    longer be exact in double precision, which the assignment solver uses.
+    longer be exact in double precision, which the assignment solver uses. With learners
+    behind, the matrix gains one "no place" column per learner (the cost of leaving them
+    out), so every learner is matched and leaving out one behind costs the most.
     """
     n = max(min(metres.shape), 1)
     step = 1
@@ -136,11 +166,19 @@ def _lexicographic_costs(metres: np.ndarray, allowed: np.ndarray, repeat: np.nda
         travel = np.where(allowed, metres // step, 0)
         w_repeat = int(travel.max(initial=0)) * n + 1
         w_forbidden = (w_repeat + int(travel.max(initial=0))) * n + 1
-        if w_forbidden * n < 2**52:
+        w_behind = w_forbidden * metres.shape[0] + 1
+        largest = w_behind * (metres.shape[0] + 1) if behind is not None else w_forbidden * n
+        if largest < 2**52:
             break
         step *= 10
     cost: np.ndarray = np.where(allowed, travel + w_repeat * repeat, w_forbidden).astype(np.float64)
-    return cost
+    if behind is None:
+        return cost
+    left_out = w_forbidden + w_behind * behind.astype(np.float64)
+    unplaced = np.full((len(behind), len(behind)), np.inf)  # each learner's own column
+    np.fill_diagonal(unplaced, left_out)
+    cost = np.where(allowed, cost, left_out[:, None])
+    return np.hstack([cost, unplaced])
 
 
 def _assign_request(
@@ -163,10 +201,14 @@ def _assign_request(
         [[sec in had for sec in slot_sector] for had in group["sectors_had"]], dtype=bool
     ).reshape(km.shape)
     metres = np.rint(np.nan_to_num(km) * 1000).astype(np.int64)
-    who, where = linear_sum_assignment(_lexicographic_costs(metres, allowed, repeat))
-    chosen = {int(i): int(j) for i, j in zip(who, where, strict=True) if allowed[i, j]}
-    taken = set(chosen.values())
+    behind = group["behind_on_hours"].to_numpy(dtype=bool)
+    costs = _lexicographic_costs(metres, allowed, repeat, behind if behind.any() else None)
+    who, where = linear_sum_assignment(costs)
     n_slots = len(slot_setting)
+    chosen = {
+        int(i): int(j) for i, j in zip(who, where, strict=True) if j < n_slots and allowed[i, j]
+    }
+    taken = set(chosen.values())
     rows: list[dict[str, object]] = []
     for i, p in enumerate(group.itertuples(index=False)):
         j = chosen.get(i)

@@ -176,19 +176,29 @@ def min_cost_flow(
         heads = np.concatenate([heads, heads[net.arcs[used]]])
         caps = np.concatenate([caps, prev[used]])
         costs = np.concatenate([costs, km[used]])
-    order = np.lexsort((heads, tails))
-    graph = pylmcf.Graph(net.n_nodes, tails[order].astype(np.int32), heads[order].astype(np.int32))
-    graph.set_edge_capacities(caps[order].astype(np.int64))
-    graph.set_edge_costs(costs[order].astype(np.int64))
     supplies = np.zeros(net.n_nodes, np.int64)
     supplies[net.src] = total
     supplies[net.sink] = -total
-    graph.set_node_supply(supplies)
-    graph.solve()  # raises RuntimeError when infeasible, which the caller reports
-    flow_sorted = np.asarray(graph.result(), dtype=np.int64)
-    flow_all = np.empty(len(order), np.int64)
-    flow_all[order] = flow_sorted
+    flow_all = solve_min_cost(tails, heads, caps, costs, supplies)
     flow = flow_all[net.arcs]
     if stay:
         flow[used] += flow_all[len(net.caps) :]
+    return flow
+
+
+def solve_min_cost(
+    tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, costs: np.ndarray, supplies: np.ndarray
+) -> np.ndarray:
+    """The flow per arc of a min-cost flow meeting ``supplies`` (LEMON's network simplex via
+    pylmcf, which wants arcs sorted by tail, then head). Raises RuntimeError when infeasible."""
+    order = np.lexsort((heads, tails))
+    graph = pylmcf.Graph(
+        len(supplies), tails[order].astype(np.int32), heads[order].astype(np.int32)
+    )
+    graph.set_edge_capacities(caps[order].astype(np.int64))
+    graph.set_edge_costs(costs[order].astype(np.int64))
+    graph.set_node_supply(supplies.astype(np.int64))
+    graph.solve()
+    flow = np.empty(len(order), np.int64)
+    flow[order] = np.asarray(graph.result(), dtype=np.int64)
     return flow

@@ -218,7 +218,7 @@ def _candidates(inputs: _Inputs) -> _Plan:
     choice_cache: dict[tuple[int, str], StaffChoice] = {}
     group_index: dict[tuple[int, str], int] = {}
     groups: list[Group] = []
-    pairs: list[tuple[int, int, int, bool, float]] = []
+    pairs: list[tuple[int, int, int, bool, float, bool]] = []
     refusals: dict[int, list[tuple[int, str, str]]] = {}
     no_place: set[int] = set()
     at_setting: dict[str, list[StaffMember]] = {}
@@ -255,8 +255,9 @@ def _candidates(inputs: _Inputs) -> _Plan:
                 c = choice_cache[key]
                 group_index[key] = len(groups)
                 groups.append(Group(p, c.supervisors, c.assessors, c.educator_model))
-            pairs.append((i, p, group_index[key], setting.sector in lr.sectors_had, km))
-    arr = np.array(pairs, dtype=np.float64).reshape(-1, 5)
+            repeat = setting.sector in lr.sectors_had
+            pairs.append((i, p, group_index[key], repeat, km, lr.behind_on_hours))
+    arr = np.array(pairs, dtype=np.float64).reshape(-1, 6)
     staff_problem = StaffProblem(
         pair_learner=arr[:, 0].astype(np.int64),
         pair_placement=arr[:, 1].astype(np.int64),
@@ -267,6 +268,7 @@ def _candidates(inputs: _Inputs) -> _Plan:
         groups=tuple(groups),
         limits={person.staff_id: person.max_learners for person in inputs.staff},
         overlaps=_overlaps(groups, inputs.placements),
+        pair_behind=arr[:, 5].astype(bool),
     )
     return _Plan(staff_problem, refusals, frozenset(no_place))
 

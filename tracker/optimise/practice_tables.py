@@ -51,6 +51,8 @@ class Learner:
     max_distance_km: float | None
     sectors_had: frozenset[str]
     ready_until: date | None
+    #: behind on practice hours (optional column, default no): placed before the others
+    behind_on_hours: bool = False
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,7 @@ def read_learners(frame: pd.DataFrame, problems: list[Problem]) -> tuple[Learner
             c.bad(pos, "max_distance_km", limit, "must be greater than 0")
         ready = c.day(pos, "ready_until")
         had = c.text(pos, "sectors_had") or ""
+        behind = c.text(pos, "behind_on_hours") is not None and c.flag(pos, "behind_on_hours")
         if lid is not None and lid in seen:
             c.bad(pos, "learner_id", lid, "duplicate id")
         if lid is None or rid is None or field is None:
@@ -291,6 +294,7 @@ def read_learners(frame: pd.DataFrame, problems: list[Problem]) -> tuple[Learner
                 limit,
                 frozenset(s.strip().lower() for s in had.split(";") if s.strip()),
                 ready,
+                behind,
             )
         )
     return tuple(out)

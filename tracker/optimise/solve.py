@@ -22,6 +22,7 @@ from tracker.optimise.explain import (
     unmet_table,
 )
 from tracker.optimise.lp import solve_lp
+from tracker.optimise.makeup import makeup_first
 from tracker.optimise.model import (
     AllocationProblem,
     AllocationResult,
@@ -99,10 +100,30 @@ def solve_problem(
         messages.append(f"solver failed: {exc}; only pinned placements are shown")
     if status == "time_limit":
         messages.append("a time limit stopped a level before optimality was proven")
+    makeup = problem.demand["makeup_learners"].to_numpy(dtype=np.int64)
+    if makeup.any() and status != "failed":
+        flow = makeup_first(inst, flow, makeup)
+        messages.append(_makeup_message(inst, flow, makeup))
     result = compose_result(
         problem, inst, flow, status=status, solver=solver, timings=timings, messages=messages, t0=t0
     )
     return result
+
+
+def _makeup_message(inst: Instance, flow: np.ndarray, makeup: np.ndarray) -> str:
+    """How many make-up hours learners the plan places (a request's placed learners are its
+    make-up learners first)."""
+    placed = np.bincount(inst.arc_request, weights=flow, minlength=len(makeup))
+    pinned = np.bincount(
+        inst.pinned["request"].to_numpy(dtype=np.int64),
+        weights=inst.pinned["learners"].to_numpy(dtype=np.int64),
+        minlength=len(makeup),
+    )
+    got = int(np.minimum(placed + pinned, makeup).sum())
+    return (
+        f"make-up hours learners placed first within their HEI's places: {got} of "
+        f"{int(makeup.sum())}"
+    )
 
 
 def compose_result(

@@ -8,8 +8,9 @@ same dates, same field), so counts per group lose nothing, and one learner's sup
 assessor can be made different people exactly when ``s[g,k] + e[g,k] <= Y[g]`` for every k
 (Hall's condition for a pairing of two multisets without a fixed point); ``pair_staff`` then
 names them. It is not a network flow: each learner needs two people at once, and no flow
-can say "different people". Levels, each frozen before the next: most learners fully
-assigned, then fewest repeated sectors, then least travel.
+can say "different people". Levels, each frozen before the next: most learners behind on
+practice hours fully assigned (when any is), most learners fully assigned, then fewest
+repeated sectors, then least travel.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import connected_components
+
+#: Levels that count learners placed (maximised); the others are minimised.
+MAXIMISED = frozenset({"behind_assigned", "learners_assigned"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class StaffProblem:
     groups: tuple[Group, ...]
     limits: dict[str, int]
     overlaps: Mapping[str, tuple[tuple[int, ...], ...]]  # staff_id -> groups at one moment
+    pair_behind: np.ndarray | None = None  # the pair's learner is behind on practice hours
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,10 @@ def solve_staff(problem: StaffProblem, *, time_limit_s: float = 300.0) -> StaffS
     upper = np.asarray(m.upper, dtype=np.float64)
     row_low = np.asarray(m.row_low, dtype=np.float64)
     row_up = np.asarray(m.row_up, dtype=np.float64)
+    behind = problem.pair_behind
+    first = {} if behind is None or not behind.any() else {"behind_assigned": behind * 1.0}
     objectives = {
+        **first,
         "learners_assigned": np.ones(n_pairs),
         "repeated_sectors": problem.pair_repeat.astype(np.float64),
         "learner_km": problem.pair_km.astype(np.float64),
@@ -198,13 +206,14 @@ def _solve_levels(
     t0 = time.perf_counter()
     n = matrix.shape[1]
     n_pairs = len(objectives["learners_assigned"])
+    start = next(iter(objectives))
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 0.999)  # integer objectives: a gap below 1 is proof
     h.setOptionValue("time_limit", float(time_limit_s))
     cost = np.zeros(n)
-    cost[:n_pairs] = 1.0
+    cost[:n_pairs] = objectives[start]
     h.passModel(
         n,
         matrix.shape[0],
@@ -228,12 +237,14 @@ def _solve_levels(
     values = np.zeros(n)
     for name, objective in objectives.items():
         integral = name != "learner_km"
-        if name != "learners_assigned":
+        most = name in MAXIMISED
+        if name != start:
             if not objective.any():
                 continue
             h.setOptionValue("mip_abs_gap", 0.999 if integral else 1e-6)
             h.setOptionValue("mip_rel_gap", 0.0 if integral else 1e-6)
-            h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+            sense = highspy.ObjSense.kMaximize if most else highspy.ObjSense.kMinimize
+            h.changeObjectiveSense(sense)
             h.changeColsCost(n_pairs, pair_cols, objective)
             h.setOptionValue("time_limit", max(time_limit_s - (time.perf_counter() - t0), 1.0))
             h.setSolution(_solution(values))
@@ -251,10 +262,9 @@ def _solve_levels(
         if status != "optimal":
             break
         if integral:
-            first = name == "learners_assigned"
             h.addRow(
-                levels[name] - 0.5 if first else -highspy.kHighsInf,
-                highspy.kHighsInf if first else levels[name] + 0.5,
+                levels[name] - 0.5 if most else -highspy.kHighsInf,
+                highspy.kHighsInf if most else levels[name] + 0.5,
                 n_pairs,
                 pair_cols,
                 objective,

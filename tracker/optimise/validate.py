@@ -268,6 +268,18 @@ def _demand(frame: pd.DataFrame, problems: list[Problem], *, dated: bool) -> pd.
     else:
         sector = pd.Series([None] * len(frame), dtype="object")
     lat, lon = coordinates("demand", frame, problems)
+    makeup = _makeup(frame, learners, problems)
+    if dated and makeup.any():
+        problems.append(
+            Problem(
+                "demand",
+                None,
+                "makeup_learners",
+                None,
+                "make-up hours learners are given priority on block capacity only, not yet on "
+                "date ranges: leave the column empty with dated capacity",
+            )
+        )
     return pd.DataFrame(
         {
             "request_id": request_id,
@@ -278,9 +290,31 @@ def _demand(frame: pd.DataFrame, problems: list[Problem], *, dated: bool) -> pd.
             "sector": sector,
             "lat": lat.to_numpy(),
             "lon": lon.to_numpy(),
+            "makeup_learners": makeup,
             **({"start_date": start, "end_date": end} if has_dates(frame) else {}),
         }
     )
+
+
+def _makeup(frame: pd.DataFrame, learners: pd.Series, problems: list[Problem]) -> np.ndarray:
+    """The optional ``makeup_learners`` column: how many of a request's learners make up
+    practice hours (empty or absent: none), never more than the request's learners."""
+    if "makeup_learners" not in frame.columns:
+        return np.zeros(len(frame), np.int64)
+    raw = frame["makeup_learners"]
+    makeup = numbers("demand", "makeup_learners", raw, problems, integer=True, required=False)
+    for pos in np.flatnonzero((makeup > learners).to_numpy()):
+        problems.append(
+            Problem(
+                "demand",
+                row_of(int(pos)),
+                "makeup_learners",
+                raw.iat[pos],
+                "must not be more than the request's learners",
+            )
+        )
+    counts: np.ndarray = np.nan_to_num(makeup.to_numpy(), nan=0.0).clip(min=0).astype(np.int64)
+    return counts
 
 
 def _previous(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | None:

@@ -32,6 +32,7 @@ from tracker.models import (
     RunStatus,
     UnassignedLearner,
 )
+from tracker.queries.hours import behind_learners, hours_as_of
 from tracker.services.allocation import (
     AllocationRefused,
     run_or_refuse,
@@ -95,6 +96,7 @@ def _learners_for(
     }
     blocks = {b.id: b for b in session.exec(select(PlacementBlock)).all()}
     had = _sectors_had(session, setting_rows)
+    behind = _behind_on_hours(session, {r.cohort_id for r in requests.values()})
     learner_rows: list[dict[str, Any]] = []
     taken: set[int] = set()
     for request in sorted(requests.values(), key=lambda r: r.code):
@@ -105,6 +107,8 @@ def _learners_for(
             )
             if x.id not in taken
         ]
+        # learners behind on practice hours first: they fill the request before the others
+        pool.sort(key=lambda x: x.id not in behind)
         chosen = pool[: request.learners]
         taken.update(x.id for x in chosen if x.id is not None)
         learner_rows += [
@@ -115,13 +119,30 @@ def _learners_for(
                 "lon": request.lon,
                 "max_distance_km": x.max_travel_km,
                 "sectors_had": ";".join(sorted(had.get(x.id or 0, set()))),
+                "behind_on_hours": "yes" if x.id in behind else "",
             }
             for x in chosen
         ]
-    return pd.DataFrame(
-        learner_rows,
-        columns=["learner_id", "request_id", "lat", "lon", "max_distance_km", "sectors_had"],
-    )
+    return pd.DataFrame(learner_rows, columns=LEARNER_COLUMNS)
+
+
+LEARNER_COLUMNS = [
+    "learner_id",
+    "request_id",
+    "lat",
+    "lon",
+    "max_distance_km",
+    "sectors_had",
+    "behind_on_hours",
+]
+
+
+def _behind_on_hours(session: Session, cohort_ids: set[int]) -> set[int]:
+    """The learners of these cohorts behind on practice hours, measured as the hours pages
+    measure (``queries.hours.hours_as_of``): stage 2 places them first."""
+    ids = session.exec(select(Learner.id).where(col(Learner.cohort_id).in_(cohort_ids))).all()
+    as_of = hours_as_of(session, today=utcnow().date())
+    return behind_learners(session, learner_ids=[i for i in ids if i is not None], today=as_of)
 
 
 def _store_named(

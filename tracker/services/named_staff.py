@@ -269,6 +269,7 @@ def _learner_rows(
                 "lon": row.lon,
                 "max_distance_km": row.max_distance_km,
                 "sectors_had": row.sectors_had,
+                "behind_on_hours": row.behind_on_hours,
                 **ready,
             }
         )
