@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tracker.measures.definitions import TOTAL
@@ -92,32 +93,32 @@ def expected_by_year(
 
 
 def _records_by_year(records: pd.DataFrame, learners: pd.DataFrame) -> pd.DataFrame:
-    """Records with the learner's year of study on the record's day."""
+    """Records with the learner's year of study on the record's day (``year_of_study``,
+    vectorised: a whole system's records are tens of thousands of rows)."""
     known = learners.set_index("learner_id")
     rows = records[records["learner_id"].isin(known.index)]
-    starts = rows["learner_id"].map(known["start_date"])
-    years = rows["learner_id"].map(known["years"])
-    year = [
-        year_of_study(s, d, y) for s, d, y in zip(starts, rows["worked_on"], years, strict=True)
-    ]
-    return rows.assign(year_of_study=pd.Series(year, index=rows.index, dtype="int64"))
+    starts = pd.to_datetime(rows["learner_id"].map(known["start_date"]))
+    days = (pd.to_datetime(rows["worked_on"]) - starts).dt.days.to_numpy(dtype=float)
+    last = np.ceil(rows["learner_id"].map(known["years"]).to_numpy(dtype=float))
+    year = np.clip(np.floor(days / YEAR_DAYS) + 1, 1, np.maximum(last, 1))
+    return rows.assign(year_of_study=pd.Series(year, index=rows.index).astype("int64"))
 
 
 def _sums(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
     """Per learner and year: completed (not queried), signed off and queried amounts."""
-    value = [amount(unit, h, b) for h, b in zip(rows["hours"], rows["births"], strict=True)]
-    status = rows["status"]
+    hours = rows["hours"].to_numpy(dtype=float)
+    if unit == "births":
+        value = rows["births"].to_numpy(dtype=float)
+    else:
+        value = hours / DAY_HOURS if unit == "days" else hours
+    status = rows["status"].to_numpy()
     frame = pd.DataFrame(
         {
-            "learner_id": rows["learner_id"],
-            "year_of_study": rows["year_of_study"],
-            "completed": [
-                v if s != NOT_COUNTED else 0.0 for v, s in zip(value, status, strict=True)
-            ],
-            "signed_off": [
-                v if s == SIGNED_OFF else 0.0 for v, s in zip(value, status, strict=True)
-            ],
-            "queried": [v if s == NOT_COUNTED else 0.0 for v, s in zip(value, status, strict=True)],
+            "learner_id": rows["learner_id"].to_numpy(),
+            "year_of_study": rows["year_of_study"].to_numpy(),
+            "completed": np.where(status != NOT_COUNTED, value, 0.0),
+            "signed_off": np.where(status == SIGNED_OFF, value, 0.0),
+            "queried": np.where(status == NOT_COUNTED, value, 0.0),
         }
     )
     return frame.groupby(["learner_id", "year_of_study"], as_index=False).sum()
@@ -174,13 +175,13 @@ def hours_progress(
     more than the margin. Learners of programmes with no requirement get no row."""
     out = []
     for need, split, mine, sums in _per_requirement(learners, records, requirements):
-        totals = sums.groupby("learner_id")[["completed", "signed_off", "queried"]].sum()
+        grouped = sums.groupby("learner_id")[["completed", "signed_off", "queried"]].sum()
+        totals = {lid: (float(c), float(so), float(q)) for lid, c, so, q in grouped.itertuples()}
         for lr in mine.itertuples():
             expected = sum(
                 expected_by_year(need["required"], split, lr.years, lr.start_date, as_of)
             )
-            got = totals.loc[lr.learner_id] if lr.learner_id in totals.index else None
-            completed = 0.0 if got is None else float(got["completed"])
+            completed, signed_off, queried = totals.get(lr.learner_id, (0.0, 0.0, 0.0))
             out.append(
                 {
                     "learner_id": lr.learner_id,
@@ -189,8 +190,8 @@ def hours_progress(
                     "year_of_study": year_of_study(lr.start_date, as_of, lr.years),
                     "required": float(need["required"]),
                     "completed": completed,
-                    "signed_off": 0.0 if got is None else float(got["signed_off"]),
-                    "queried": 0.0 if got is None else float(got["queried"]),
+                    "signed_off": signed_off,
+                    "queried": queried,
                     "expected": expected,
                     "shortfall": max(0.0, expected - completed),
                     "behind": completed < expected - float(need["behind_margin"]),
