@@ -668,6 +668,23 @@ KNOWN_CRAFTED = {
         {**_CALENDAR, ("calendar-start", "value"): "notadate"},
         "calendar-save",
     ),
+    "end a quality review whose row id is not a number": (
+        "..quality-message.children...quality-reviews.rowData..",
+        {
+            ("quality-reviews", "selectedRows"): [{"id": "x"}],
+            ("quality-day", "value"): "2026-01-05",
+        },
+        "quality-end",
+    ),
+    "put a setting under quality review on 'notadate'": (
+        "..quality-message.children...quality-reviews.rowData..",
+        {
+            ("quality-setting", "value"): "S0001",
+            ("quality-reason", "value"): "x",
+            ("quality-day", "value"): "notadate",
+        },
+        "quality-start",
+    ),
 }
 
 

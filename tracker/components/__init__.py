@@ -102,6 +102,7 @@ from tracker.components.pipeline_filters import (
     filter_states,
     filters_from_values,
 )
+from tracker.components.quality_figures import quality_trend_figure
 from tracker.components.register_tables import RegisterTable
 from tracker.components.registers import (
     CHOOSE_TO_EDIT,
@@ -212,6 +213,7 @@ __all__ = [
     "picked",
     "pipeline_report",
     "plain_figure",
+    "quality_trend_figure",
     "rate_text",
     "ratio_bars",
     "reading",

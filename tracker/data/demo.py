@@ -21,6 +21,7 @@ from tracker.data.demo_audits import audit_rows
 from tracker.data.demo_hours import hours_rows, requirement_rows
 from tracker.data.demo_people import CohortPlan, LearnerPlan, plan_cohorts, simulate_learners
 from tracker.data.demo_placements import (
+    BlockPlan,
     calendar_rows,
     capacity_rows,
     history_rows,
@@ -28,6 +29,7 @@ from tracker.data.demo_placements import (
     request_rows,
 )
 from tracker.data.demo_providers import build_providers
+from tracker.data.demo_quality import quality_rows
 from tracker.data.demo_readiness import readiness_rows
 from tracker.data.demo_setting_kinds import KINDS, OrgSpec, SettingSpec
 from tracker.data.demo_staff import assessor_rows, staff_rows
@@ -43,6 +45,7 @@ from tracker.models import (
     OrgKind,
     Placement,
     PlacementBlock,
+    PlacementEvaluation,
     PlacementRequest,
     PlacementSetting,
     PracticeHours,
@@ -51,6 +54,7 @@ from tracker.models import (
     PracticeStaffSetting,
     Programme,
     ProgrammeCalendar,
+    QualityReview,
     SettingProgramme,
     SupervisionCapacity,
     TariffRate,
@@ -87,6 +91,8 @@ class DemoSummary:
     placement_requests: int
     placements: int
     tariff_rates: int
+    placement_evaluations: int
+    quality_reviews: int
     users: int
 
     def items(self) -> list[tuple[str, int]]:
@@ -321,9 +327,20 @@ def _write_placements(
         places,
         HISTORY_YEAR,
     )
-    _insert(session, Placement, history)
+    history_ids = _insert(session, Placement, history)
     tariff = tariff_rows()
     _insert(session, TariffRate, tariff)
+    # the last draw from the generator, so evaluations shift no other table's values
+    evaluations_seed = int(rng.integers(2**31))
+    quality = _write_quality(
+        session,
+        people,
+        (history, history_ids),
+        (blocks, block_ids),
+        (settings, setting_ids),
+        hei_ids={code: org_ids[code] for _hei, code in heis},
+        seed=evaluations_seed,
+    )
     return {
         "placement_settings": len(settings),
         "setting_programmes": len(hosted),
@@ -336,7 +353,35 @@ def _write_placements(
         "placement_requests": len(requests),
         "placements": len(history),
         "tariff_rates": len(tariff),
+        **quality,
     }
+
+
+def _write_quality(
+    session: Session,
+    people: _People,
+    placements: tuple[list[dict[str, Any]], list[int]],
+    blocks: tuple[list[BlockPlan], list[int]],
+    settings: tuple[list[SettingSpec], list[int]],
+    *,
+    hei_ids: dict[str, int],
+    seed: int,
+) -> dict[str, int]:
+    """Learners' evaluations of their completed placements and one setting under review."""
+    evaluations, reviews = quality_rows(
+        placements,
+        learner_hei={
+            lid: hei_ids[people.cohorts[plan.cohort].hei_code]
+            for lid, plan in zip(people.learner_ids, people.learners, strict=True)
+        },
+        block_end={bid: b.end for b, bid in zip(*blocks, strict=True)},
+        setting_sector={sid: KINDS[s.kind].sector.value for s, sid in zip(*settings, strict=True)},
+        seed=seed,
+        as_of=DEMO_AS_OF,
+    )
+    _insert(session, PlacementEvaluation, evaluations)
+    _insert(session, QualityReview, reviews)
+    return {"placement_evaluations": len(evaluations), "quality_reviews": len(reviews)}
 
 
 def write_demo_rows(session: Session, *, seed: int = DEFAULT_SEED, scale: int = 1) -> DemoSummary:

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -91,33 +91,36 @@ def _groupings() -> list[tuple[str, bool]]:
     return [(level, by_term) for level in LEVELS for by_term in (False, True)]
 
 
+def _intervals(count: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> tuple[Any, Any]:
+    """``mean_interval``'s bounds for many groups at once (NaN below two answers)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dof = np.where(count > 1, count - 1, np.nan)
+        half = stats.t.ppf(0.5 + CONFIDENCE / 2, dof) * sd / np.sqrt(count)
+    return np.maximum(1.0, mean - half), np.minimum(5.0, mean + half)
+
+
 def _cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Every grouping's exact figures (means, intervals, answers per item)."""
-    out = []
+    parts = []
     for level, by_term in _groupings():
         keys = [*_KEYS_ALL[level], *(("term",) if by_term else ())]
-        groups = frame.groupby(keys, sort=True) if keys else [((), frame)]
-        for key, part in groups:
-            values = key if isinstance(key, tuple) else (key,)
-            row: dict[str, object] = dict.fromkeys(_ALL_KEYS, "")
-            row.update(dict(zip(keys, values, strict=True)))
-            if level == "setting":
-                row["organisation"] = part["organisation"].iloc[0]
-                row["sector"] = part["sector"].iloc[0]
-            row.update({"level": level, "by_term": by_term, "responses": len(part)})
-            for item in ITEMS:
-                mean, low, high = mean_interval(part[item])
-                answers = int(part[item].notna().sum())
-                row.update(
-                    {
-                        item: mean,
-                        f"{item}_low": low,
-                        f"{item}_high": high,
-                        f"{item}_answers": answers,
-                    }
-                )
-            out.append(row)
-    return pd.DataFrame(out)
+        grouped = frame.assign(_all="").groupby(keys or ["_all"], sort=True)
+        out = grouped.size().rename("responses").reset_index().drop(columns="_all", errors="ignore")
+        if level == "setting":
+            where = grouped[["organisation", "sector"]].first().reset_index(drop=True)
+            out[["organisation", "sector"]] = where.to_numpy()
+        for item in ITEMS:
+            count = grouped[item].count().to_numpy(dtype=float)
+            mean = grouped[item].mean().to_numpy(dtype=float)
+            sd = grouped[item].std(ddof=1).to_numpy(dtype=float)
+            low, high = _intervals(count, mean, sd)
+            out[item], out[f"{item}_low"], out[f"{item}_high"] = mean, low, high
+            out[f"{item}_answers"] = count
+        for key in _ALL_KEYS:
+            if key not in out.columns:
+                out[key] = ""
+        parts.append(out.assign(level=level, by_term=by_term))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _nested(child: tuple[str, bool], parent: tuple[str, bool]) -> bool:
@@ -129,40 +132,54 @@ def _nested(child: tuple[str, bool], parent: tuple[str, bool]) -> bool:
     return p_level == "all" or p_level in determined
 
 
-def _parent_key(cells: pd.DataFrame, parent: tuple[str, bool]) -> pd.Series:
-    level, by_term = parent
-    keys = [*_KEYS_ALL[level], *(("term",) if by_term else ())]
-    if not keys:
-        return pd.Series("", index=cells.index)
-    return cells[keys].astype(str).agg("|".join, axis=1)
+@dataclass(frozen=True)
+class _Structure:
+    """Which cells are each grouping's, and each cell's key in every grouping (as integers)."""
+
+    rows: dict[tuple[str, bool], np.ndarray]
+    codes: dict[tuple[str, bool], np.ndarray]
+    pairs: list[tuple[tuple[str, bool], tuple[str, bool]]]
 
 
-def _protect(cells: pd.DataFrame, answers: str, shown: np.ndarray, least: int) -> np.ndarray:
+def _structure(cells: pd.DataFrame) -> _Structure:
+    groupings = _groupings()
+    rows, codes = {}, {}
+    for g in groupings:
+        level, by_term = g
+        rows[g] = np.flatnonzero(
+            ((cells["level"] == level) & (cells["by_term"] == by_term)).to_numpy()
+        )
+        keys = [*_KEYS_ALL[level], *(("term",) if by_term else ())]
+        text = pd.Series("", index=cells.index)
+        for key in keys:
+            text = text + "|" + cells[key].astype(str)
+        codes[g] = pd.factorize(text)[0]
+    pairs = [(c, p) for c in groupings for p in groupings if _nested(c, p)]
+    return _Structure(rows, codes, pairs)
+
+
+def _protect(at: _Structure, n: np.ndarray, shown: np.ndarray, least: int) -> np.ndarray:
     """Hide parts until no shown total has hidden parts holding 1 to ``least - 1`` answers
     (the smallest shown part of such a total is hidden, and the totals checked again)."""
     shown = shown.copy()
-    groupings = _groupings()
-    pairs = [(c, p) for c in groupings for p in groupings if _nested(c, p)]
-    n = cells[answers].to_numpy()
-    rows = {
-        g: np.flatnonzero(((cells["level"] == g[0]) & (cells["by_term"] == g[1])).to_numpy())
-        for g in groupings
-    }
-    keys = {g: _parent_key(cells, g).to_numpy() for g in groupings}
     changed = True
     while changed:
         changed = False
-        for child, parent in pairs:
-            kids = rows[child]
-            total_of = dict(zip(keys[parent][rows[parent]], rows[parent], strict=True))
-            parts = pd.DataFrame({"key": keys[parent][kids], "n": n[kids], "shown": shown[kids]})
-            hidden = parts[~parts["shown"]].groupby("key")["n"].sum()
-            for key in hidden[(hidden > 0) & (hidden < least)].index:
-                if not shown[total_of[key]]:
+        for child, parent in at.pairs:
+            kids = at.rows[child]
+            if not len(kids):
+                continue
+            key = at.codes[parent][kids]
+            size = int(at.codes[parent].max()) + 1
+            total_of = np.full(size, -1)
+            total_of[at.codes[parent][at.rows[parent]]] = at.rows[parent]
+            hidden = np.bincount(key, weights=n[kids] * ~shown[kids], minlength=size)
+            for k in np.flatnonzero((hidden > 0) & (hidden < least)):
+                total = total_of[k]
+                if total < 0 or not shown[total]:
                     continue
-                mine = kids[(parts["key"] == key).to_numpy() & shown[kids]]
-                target = mine[np.argmin(n[mine])] if len(mine) else total_of[key]
-                shown[target] = False
+                mine = kids[(key == k) & shown[kids]]
+                shown[mine[np.argmin(n[mine])] if len(mine) else total] = False
                 changed = True
     return shown
 
@@ -179,11 +196,11 @@ def quality_figures(
     if frame.empty:
         return QualityFigures(_cells(frame).iloc[0:0], _no_comments(), min_responses)
     cells = _cells(frame)
+    at = _structure(cells)
     for item in ITEMS:
         answers = f"{item}_answers"
-        shown = _protect(
-            cells, answers, (cells[answers] >= min_responses).to_numpy(), min_responses
-        )
+        n = cells[answers].to_numpy(dtype=float)
+        shown = _protect(at, n, n >= min_responses, min_responses)
         for column in (item, f"{item}_low", f"{item}_high", answers):
             cells[column] = cells[column].where(shown)
     return QualityFigures(cells, _comments(frame, min_responses), min_responses)

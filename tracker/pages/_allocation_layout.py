@@ -15,6 +15,7 @@ from tracker import components as ui
 from tracker.pages._allocation_named import named_tab
 from tracker.pages._allocation_tariff import tariff_tab
 from tracker.queries.runs import RUN_HISTORY_COLUMNS
+from tracker.vocabulary import QUALITY_REVIEW_POLICIES, options
 
 PAGE = "allocation"
 
@@ -57,12 +58,12 @@ def _run_choices(blocks: list[dict[str, str]], programmes: list[dict[str, str]])
             ui.field(
                 "Blocks",
                 ui.dropdown(f"{PAGE}-blocks", blocks, placeholder="Choose blocks"),
-                4,
+                3,
             ),
             ui.field(
                 "Programmes (empty: all)",
                 ui.dropdown(f"{PAGE}-programmes", programmes, placeholder="All programmes"),
-                4,
+                3,
             ),
             ui.field(
                 "Distance limit (km)",
@@ -78,6 +79,15 @@ def _run_choices(blocks: list[dict[str, str]], programmes: list[dict[str, str]])
                         {"label": "HiGHS", "value": "highs"},
                         {"label": "CBC", "value": "cbc"},
                     ],
+                ),
+                2,
+            ),
+            ui.field(
+                "Settings under quality review",
+                dbc.Select(
+                    id=f"{PAGE}-review",
+                    value="no_new_learners",
+                    options=options(QUALITY_REVIEW_POLICIES),
                 ),
                 2,
             ),

@@ -79,7 +79,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
     Output(f"{PAGE}-progress", "value", allow_duplicate=True),
     Output(f"{PAGE}-action-message", "children", allow_duplicate=True),
     *ui.clicks(PAGE, "run"),
-    *ui.states(PAGE, "blocks", "programmes", "distance", "solver", "name"),
+    *ui.states(PAGE, "blocks", "programmes", "distance", "solver", "review", "name"),
     prevent_initial_call=True,
 )
 def queue_run(
@@ -88,10 +88,15 @@ def queue_run(
     programmes: list[str] | None,
     distance: float | None,
     solver: str | None,
+    review: str | None,
     name: str | None,
 ) -> Any:
     principal = ui.callback_principal(PAGE)
-    policy = {"max_distance_km": float(distance) if distance else None, "solver": solver or "highs"}
+    policy = {
+        "max_distance_km": float(distance) if distance else None,
+        "solver": solver or "highs",
+        "quality_review": review or "no_new_learners",
+    }
     try:
         with ui.writing() as session:
             run_id = create_run(

@@ -78,6 +78,34 @@ class QualityReport:
         return out
 
 
+def shown_columns(level: str) -> list[str]:
+    """The columns the page's grid shows at a level: keys, responses, one per item."""
+    return [*KEYS[level], "responses", *ITEMS]
+
+
+def shown_rows(table: pd.DataFrame, level: str) -> pd.DataFrame:
+    """A level's table as the page's grid reads it: each item's mean with its interval in
+    one cell ("4.20 (3.81-4.59)"), "hidden" where too few answered."""
+    out = table[[*KEYS[level], "responses"]].copy()
+    for item in ITEMS:
+        out[item] = [
+            HIDDEN if pd.isna(mean) else _with_interval(mean, low, high)
+            for mean, low, high in zip(
+                table[item], table[f"{item}_low"], table[f"{item}_high"], strict=True
+            )
+        ]
+    return out
+
+
+HIDDEN: Final = "hidden"
+
+
+def _with_interval(mean: float, low: float, high: float) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return f"{mean:.2f}"
+    return f"{mean:.2f} ({low:.2f}-{high:.2f})"
+
+
 def quality_report(
     session: Session,
     *,
