@@ -28,6 +28,7 @@ from tracker.models import (
 from tracker.models.quality import ITEMS
 from tracker.optimise import allocate
 from tracker.queries.allocator_inputs import allocator_inputs
+from tracker.services.allocation import AllocationRefused, run_policy
 from tracker.services.quality_reports import quality_report
 from tracker.services.quality_reviews import end_review, start_review
 from tracker.services.registers import SaveRefused
@@ -179,3 +180,10 @@ def test_a_setting_under_review_gets_no_new_learners_in_a_run(loaded: Engine) ->
     assert "T1-WARD12" not in placed.index
     assert "quality_review" in set(result.unmet["reason_code"])
     assert allocate(*before).placements.query("setting_id == 'T1-WARD12'")["learners"].sum() > 0
+
+
+def test_a_run_chooses_what_settings_under_review_get() -> None:
+    assert run_policy({"quality_review": "prefer_others"}).quality_review == "prefer_others"
+    assert run_policy({}).quality_review == "no_new_learners"
+    with pytest.raises(AllocationRefused, match="quality_review"):
+        run_policy({"quality_review": "sometimes"})
