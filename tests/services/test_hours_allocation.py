@@ -39,20 +39,25 @@ def system(engine: Engine) -> Engine:
     return engine
 
 
-def test_a_learner_behind_on_hours_fills_the_request_first(system: Engine) -> None:
-    run_id = _run(system, max_km=None)
-    assert _named(system, run_id) == {"H1-L0", "H1-L1", "H1-L2", "H1-L3"}
-    with Session(system) as session:
+def record_hours_except(engine: Engine, behind_ref: str) -> None:
+    """A requirement for NUR (2,300 hours, margin 150) and 20 weeks from 2025-09-29 for every
+    learner but ``behind_ref``: measured on 2026-02-15 (the latest week's last day) 280 hours
+    are expected, so 750 done is on track and none is behind."""
+    with Session(engine) as session:
         nursing = session.exec(select(Programme).where(Programme.code == "NUR")).one()
         session.add(PracticeRequirement(programme_id=nursing.id, required=2300, behind_margin=150))
-        # 20 weeks each from 2025-09-29 for all but H1-L4: measured on 2026-02-15 (the latest
-        # week's last day) 280 hours are expected; 750 done is on track, none is behind.
         for learner in session.exec(select(Learner)).all():
-            if learner.learner_ref == "H1-L4":
+            if learner.learner_ref == behind_ref:
                 continue
             for week in range(20):
                 day = date(2025, 9, 29) + timedelta(weeks=week)
                 session.add(PracticeHours(learner_id=learner.id, worked_on=day, hours=37.5))
         session.commit()
+
+
+def test_a_learner_behind_on_hours_fills_the_request_first(system: Engine) -> None:
+    run_id = _run(system, max_km=None)
+    assert _named(system, run_id) == {"H1-L0", "H1-L1", "H1-L2", "H1-L3"}
+    record_hours_except(system, "H1-L4")
     named = _named(system, _run(system, max_km=None))
     assert "H1-L4" in named and len(named) == 4

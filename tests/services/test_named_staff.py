@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from tests.services.test_allocation_services import COORDINATOR, System, _run, build_system
+from tests.services.test_hours_allocation import record_hours_except
 from tracker.access import AccessDenied
 from tracker.db import session_scope
 from tracker.models import (
@@ -195,3 +196,28 @@ def test_year_of_study_counts_from_the_intake() -> None:
     cohort = Cohort(hei_id=1, programme_id=1, intake_year=2025, intake_month=9)
     assert year_of_study(cohort, date(2026, 3, 2)) == 1
     assert year_of_study(cohort, date(2026, 9, 7)) == 2
+
+
+def test_a_learner_behind_on_hours_is_named_first_with_staff(
+    engine: Engine, system: System
+) -> None:
+    """Six places for seven learners: whoever was left out, once only they are behind on
+    practice hours, they are named and someone else is left out instead."""
+    first = _run(engine, max_km=50)
+    with session_scope(engine) as session:
+        assign_named_learners(session, principal=COORDINATOR, run_id=first)
+    with Session(engine) as session:
+        gap = session.exec(select(UnassignedLearner)).one()
+        left_out = session.get(Learner, gap.learner_id)
+        assert left_out is not None
+    record_hours_except(engine, left_out.learner_ref)
+    second = _run(engine, max_km=50)
+    with session_scope(engine) as session:
+        summary = assign_named_learners(session, principal=COORDINATOR, run_id=second)
+    assert summary["placed"] == 6
+    with Session(engine) as session:
+        assert left_out.id in {p.learner_id for p in _named(session, second)}
+        again = session.exec(
+            select(UnassignedLearner).where(UnassignedLearner.run_id == second)
+        ).one()
+        assert again.learner_id != left_out.id
