@@ -1,6 +1,7 @@
-"""The allocation review's Bottlenecks tab on the demo: every row says how many supervisors
-to add, the figures differ by setting, and each "+1 supervisor" figure is what a re-run of
-the allocator with one more supervisor at that setting and block really places.
+"""The allocation review's Bottlenecks tab on the demo: its grid reads in full, every row
+says how many supervisors to add, the figures differ by setting, and each "+1 supervisor"
+figure is what a re-run of the allocator with one more supervisor at that setting and block
+really places.
 
 The run is scoped to one block and programme (2026-B1, mental health nursing) that no other
 browser test approves, so the registers it reads are the demo's.
@@ -16,6 +17,7 @@ from sqlmodel import Session
 from tests.browser.conftest import BrowserPage, LiveApp
 from tests.browser.test_allocation_pages import run_allocation
 from tests.browser.test_capacity_pages import _rows
+from tests.browser.test_readable_grids import UNREADABLE
 from tracker.access import Principal
 from tracker.db import session_scope
 from tracker.models import AllocationRun, Role
@@ -56,6 +58,9 @@ def test_bottlenecks_differ_by_setting_and_equal_a_rerun(
     run_id = run_allocation(browser_page, BLOCK, PROGRAMME, "bottleneck browser test")
     page.click("a.nav-link:has-text('Bottlenecks')")
     page.locator(f"#{GRID} .ag-center-cols-container .ag-row").first.wait_for()
+    # filled while its tab was hidden, the grid measures its columns once shown: none cut
+    page.wait_for_timeout(500)
+    assert page.evaluate(UNREADABLE) == []
     rows = _rows(page, GRID)  # in the order shown: the run figures' own ranking
     assert rows
     # every row says how many supervisors would place everyone who could go there, on screen

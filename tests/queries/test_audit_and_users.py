@@ -29,6 +29,28 @@ def test_audit_log_is_admin_only_newest_first_and_filterable(session: Session) -
         {"label": "File imported", "value": "import"},
     ]
     assert frame.loc[1, "new_text"] == "Added: 3"  # what the page shows; the JSON downloads
+    record_audit(
+        session,
+        ADMIN,
+        "allocation.run.create",
+        entity="allocation_run",
+        new={
+            "scope": {"blocks": ["2026-B1"], "programmes": []},
+            "policy": {"fair_share_between_heis": True, "max_distance_km": None},
+            "capacity_changes": [],
+        },
+    )
+    session.commit()
+    run = audit_frame(session, principal=ADMIN, actions=("allocation.run.create",))
+    assert run.loc[0, "new_text"] == (
+        "Scope: blocks 2026-B1, programmes hosted none; Policy: fair share between heis yes, "
+        "max distance km none; Capacity changes: none"
+    )
+    assert not set('{}[]"') & set(run.loc[0, "new_text"])  # no JSON on the page
+    record_audit(session, ADMIN, "user.create", new={"username": "hei", "role": "hei"})
+    session.commit()
+    added = audit_frame(session, principal=ADMIN, actions=("user.create",))
+    assert added.loc[0, "new_text"] == "User: hei; Role: HEI user"  # names kept, codes worded
     with pytest.raises(AccessDenied):
         audit_frame(session, principal=Principal("c", Role.COORDINATOR))
 

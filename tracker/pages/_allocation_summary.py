@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from tracker.snapshots import CapacityChange
+from tracker.vocabulary import RUN_STATUSES
 
 PAGE = "allocation"
 
@@ -22,7 +23,11 @@ def run_summary(run: Any, placed: int) -> Any:
         "cancelled": "secondary",
     }.get(run.status, "info")
     facts = [
-        html.Span(run.status, className=f"badge bg-{colour} me-2", id=f"{PAGE}-status"),
+        html.Span(
+            RUN_STATUSES.get(run.status, run.status),
+            className=f"badge bg-{colour} me-2",
+            id=f"{PAGE}-status",
+        ),
         html.Strong(f"Run {run.id}: {run.name}", className="me-2"),
     ]
     if run.is_scenario:

@@ -70,6 +70,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
                 _frame(principal, None, None, None, None).to_dict("records"),
                 height=640,
                 options={"pagination": True, "paginationPageSize": 50},
+                fit_content=True,  # when, who, action and record read whole; values wrap
             ),
         ]
     )

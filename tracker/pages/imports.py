@@ -53,7 +53,7 @@ def _columns_table(kind: str) -> Any:
             html.P(spec.description, className="mb-2"),
             dbc.Table(
                 [
-                    html.Thead(html.Tr([html.Th("Column"), html.Th(""), html.Th("Meaning")])),
+                    html.Thead(html.Tr([html.Th("Column"), html.Th("Needed"), html.Th("Meaning")])),
                     html.Tbody(rows),
                 ],
                 size="sm",

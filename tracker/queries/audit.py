@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from tracker.access import Principal, require_role
 from tracker.models import AuditLog, Role
-from tracker.vocabulary import AUDIT_ACTIONS, label, value_label
+from tracker.vocabulary import AUDIT_ACTIONS, VALUE_LABELS, label, value_label
 
 AUDIT_COLUMNS = ["at", "username", "action", "entity", "entity_id", "old", "new", "detail"]
 #: The audit log as people read it: values as "Label: value" text instead of JSON.
@@ -67,13 +67,35 @@ def audit_frame(
 
 def _readable(values: dict[str, Any] | None) -> str:
     """Old or new values as a person reads them: "Practice supervisors: 3; Sector: Care
-    home". The JSON stays in ``old``/``new`` for the download, which a machine may read."""
+    home", nested values too ("Scope: blocks 2026-B1, programmes none"), never JSON. The JSON
+    stays in ``old``/``new`` for the download, which a machine may read."""
     if not values:
         return ""
-    parts = []
-    for key, value in values.items():
-        shown = value_label(value) if isinstance(value, str) and value.islower() else value
-        if isinstance(value, dict | list):
-            shown = json.dumps(value, default=str)
-        parts.append(f"{label(key)}: {shown}")
-    return "; ".join(parts)
+    return "; ".join(f"{label(key)}: {_shown(value, key)}" for key, value in values.items())
+
+
+#: Values that are names people chose (accounts), never codes to put into words.
+_NAMES = frozenset({"user", "username", "by", "created_by"})
+
+
+def _shown(value: Any, key: str = "") -> str:
+    """One value in words: codes by their labels (the column's own where it has them),
+    yes/no, lists joined, nested values as "label value" pairs, nothing as "none"."""
+    if value is None or value == [] or value == {}:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        if key in _NAMES or not value.islower():
+            return value
+        return VALUE_LABELS.get(key, {}).get(value) or value_label(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{_inner(label(k))} {_shown(v, k)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(v, key) for v in value)
+    return str(value)
+
+
+def _inner(heading: str) -> str:
+    """A heading inside a sentence: "Blocks" -> "blocks", but "HEI" stays "HEI"."""
+    return heading[:1].lower() + heading[1:] if heading[1:2].islower() else heading
