@@ -17,6 +17,7 @@ from tracker.cli import app
 from tracker.data.demo import DEMO_AS_OF
 from tracker.db import make_engine, upgrade
 from tracker.optimise.practice_tables import read_staff
+from tracker.queries.academic_assessments import academic_assessments
 from tracker.queries.audits import audit_status
 from tracker.queries.hours import progress_frames, requirements
 from tracker.queries.staff import (
@@ -384,6 +385,29 @@ def test_every_active_setting_names_its_staff_and_a_few_fall_short(demo: Demo) -
     assert problems == []
     per_programme = assessors.groupby(["hei", "assessed_programmes"]).size()
     assert (per_programme == 2).all() and len(assessors) == 2 * len(per_programme)
+
+
+def test_nmc_learners_have_academic_assessors_never_the_same_for_consecutive_parts(
+    demo: Demo,
+) -> None:
+    """Every NMC learner in training has an academic assessor of their HEI for each part up
+    to their current one, bar a few still to be named for the current part; never the same
+    person for two consecutive parts."""
+    with Session(demo.engine) as session:
+        shown = academic_assessments(session, principal=SYSTEM, today=DEMO_AS_OF)
+    held = _frame(
+        demo.engine,
+        "SELECT a.learner_id, a.part, a.assessor_id, c.hei_id AS learner_hei, s.hei_id "
+        "FROM academic_assessment a JOIN learner l ON l.id = a.learner_id "
+        "JOIN cohort c ON c.id = l.cohort_id JOIN academic_assessor s ON s.id = a.assessor_id",
+    )
+    assert len(held) > len(shown)  # earlier parts too
+    assert (held["learner_hei"] == held["hei_id"]).all()
+    by = held.set_index(["learner_id", "part"])["assessor_id"].to_dict()
+    assert not [k for k, a in by.items() if by.get((k[0], k[1] + 1)) == a]
+    without = (shown["academic_assessor"] == "").sum()
+    assert 0 < without <= 0.05 * len(shown)
+    assert (shown.loc[shown["part"] > 1, "previous_academic_assessor"] != "").all()
 
 
 def test_learners_in_training_are_mostly_ready_a_few_expire_soon_or_are_not(demo: Demo) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlmodel import Session, SQLModel
 
 from tracker.data import demo_reference as ref
+from tracker.data.demo_academic import academic_assessment_rows
 from tracker.data.demo_audits import audit_rows
 from tracker.data.demo_hours import hours_rows, requirement_rows
 from tracker.data.demo_people import CohortPlan, LearnerPlan, plan_cohorts, simulate_learners
@@ -35,6 +36,7 @@ from tracker.data.demo_setting_kinds import KINDS, OrgSpec, SettingSpec
 from tracker.data.demo_staff import assessor_rows, staff_rows
 from tracker.data.demo_tariff import tariff_rows
 from tracker.models import (
+    AcademicAssessment,
     AcademicAssessor,
     Cohort,
     EducationalAudit,
@@ -88,6 +90,7 @@ class DemoSummary:
     educational_audits: int
     practice_staff: int
     academic_assessors: int
+    academic_assessments: int
     placement_requests: int
     placements: int
     tariff_rates: int
@@ -255,9 +258,11 @@ def _write_people(session: Session, rng: np.random.Generator, systems: _Systems)
     )
 
 
-def _write_staff(session: Session, systems: _Systems, setting_ids: list[int]) -> tuple[int, int]:
-    """Named practice staff linked to their settings, and the HEIs' academic assessors; how
-    many of each."""
+def _write_staff(
+    session: Session, systems: _Systems, people: _People, setting_ids: list[int]
+) -> tuple[int, int, int]:
+    """Named practice staff linked to their settings, the HEIs' academic assessors and the
+    learners' academic assessments; how many of each."""
     staff = staff_rows(systems.settings, systems.org_ids, DEMO_AS_OF)
     staff_ids = _insert(session, PracticeStaff, staff.people)
     links = [
@@ -267,8 +272,18 @@ def _write_staff(session: Session, systems: _Systems, setting_ids: list[int]) ->
     ]
     _insert(session, PracticeStaffSetting, links)
     assessors = assessor_rows(systems.heis, systems.org_ids)
-    _insert(session, AcademicAssessor, assessors)
-    return len(staff.people), len(assessors)
+    assessor_ids = _insert(session, AcademicAssessor, assessors)
+    assessments = academic_assessment_rows(
+        people.cohorts,
+        people.learners,
+        people.learner_ids,
+        assessors,
+        assessor_ids,
+        systems.org_ids,
+        DEMO_AS_OF,
+    )
+    _insert(session, AcademicAssessment, assessments)
+    return len(staff.people), len(assessors), len(assessments)
 
 
 def _write_placements(
@@ -307,7 +322,7 @@ def _write_placements(
     _insert(session, SupervisionCapacity, capacity)
     audits = audit_rows(settings, setting_ids, DEMO_AS_OF)
     _insert(session, EducationalAudit, audits)
-    staff_count, assessor_count = _write_staff(session, systems, setting_ids)
+    staff_count, assessor_count, assessments = _write_staff(session, systems, people, setting_ids)
     calendars = calendar_rows(heis, org_ids, programme_ids, blocks, block_ids)
     _insert(session, ProgrammeCalendar, calendars)
     campus = {code: hei.campus for hei, code in heis}
@@ -350,6 +365,7 @@ def _write_placements(
         "educational_audits": len(audits),
         "practice_staff": staff_count,
         "academic_assessors": assessor_count,
+        "academic_assessments": assessments,
         "placement_requests": len(requests),
         "placements": len(history),
         "tariff_rates": len(tariff),
