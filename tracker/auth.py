@@ -22,10 +22,16 @@ from tracker.access import Principal, may_call
 from tracker.auth_pages import (
     form_token,
     form_token_matches,
-    render_signin,
     render_signout,
     safe_next,
     signin_token_matches,
+)
+from tracker.auth_sso import (
+    CALLBACK_PATH,
+    START_PATH,
+    check_sso_settings,
+    init_sso,
+    render_signin_page,
 )
 from tracker.config import Settings
 from tracker.models import User
@@ -38,7 +44,17 @@ if TYPE_CHECKING:
 # Public paths are matched exactly (``/loginX`` is not ``/login``); only the static assets are
 # a prefix. Browsers fetch /favicon.ico on their own; redirecting it to /login would issue a
 # new form token and expire the sign-in form the user is filling in.
-PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico", "/_favicon.ico", statement.PATH})
+PUBLIC_PATHS = frozenset(
+    {
+        "/login",
+        START_PATH,
+        CALLBACK_PATH,
+        "/healthz",
+        "/favicon.ico",
+        "/_favicon.ico",
+        statement.PATH,
+    }
+)
 PUBLIC_PREFIX = "/assets/"
 ENGINE_KEY = "tracker_engine"
 SETTINGS_KEY = "tracker_settings"
@@ -187,11 +203,14 @@ def _login() -> Response:
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(safe_next(request.args.get("next")))  # type: ignore[return-value]
-        return render_signin(demo_mode=settings.demo_mode)
-    if not signin_token_matches():
-        return render_signin(
-            "Your sign-in form expired: please try again.", status=400, demo_mode=settings.demo_mode
+        return render_signin_page()
+    if not settings.local_passwords:
+        return render_signin_page(
+            "Passwords are switched off here: sign in with your organisation's account.",
+            status=403,
         )
+    if not signin_token_matches():
+        return render_signin_page("Your sign-in form expired: please try again.", status=400)
     username = request.form.get("username", "")[:64]
     with Session(app_engine()) as db:
         result = authenticate(
@@ -207,9 +226,7 @@ def _login() -> Response:
         )
         db.commit()
     if result.principal is None:
-        return render_signin(
-            result.message, username=username, status=401, demo_mode=settings.demo_mode
-        )
+        return render_signin_page(result.message, status=401, username=username)
     session.clear()
     login_user(SessionUser(result.principal))
     session[GENERATION_KEY] = result.generation
@@ -239,6 +256,7 @@ def _healthz() -> Response:
 
 def init_auth(server: Flask, engine: Engine, settings: Settings) -> None:
     """Wire sessions, the sign-in and sign-out routes, the guard and the headers onto Flask."""
+    check_sso_settings(settings)
     server.extensions[ENGINE_KEY] = engine
     server.extensions[SETTINGS_KEY] = settings
     server.config.update(
@@ -267,3 +285,4 @@ def init_auth(server: Flask, engine: Engine, settings: Settings) -> None:
     server.add_url_rule(statement.PATH, "accessibility", statement.accessibility_statement)
     server.add_url_rule("/logout", "logout", _logout, methods=["GET", "POST"])
     server.add_url_rule("/healthz", "healthz", _healthz)
+    init_sso(server)

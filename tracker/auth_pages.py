@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from html import escape
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from flask import Response, request, session
 
@@ -32,7 +32,16 @@ _SHELL = """<!doctype html>
 
 _SIGNIN = """<p class="text-muted mb-4">Sign in to continue.</p>
 {message}
-<form method="post" action="/login" autocomplete="on">
+{sso}
+{passwords}
+{demo}"""
+
+# A link, not a form: the browser follows the redirect to the provider, which the
+# Content-Security-Policy's form-action 'self' would refuse after a form post.
+_SSO = """<a class="btn btn-primary w-100 mb-3" id="signin-sso" href="/login/sso?next={next}">
+Sign in with your organisation's account</a>"""
+
+_PASSWORDS = """<form method="post" action="/login" autocomplete="on">
 <input type="hidden" name="csrf_token" value="{csrf}">
 <input type="hidden" name="next" value="{next}">
 <div class="mb-3"><label class="form-label" for="username">Username</label>
@@ -41,9 +50,8 @@ _SIGNIN = """<p class="text-muted mb-4">Sign in to continue.</p>
 <div class="mb-3"><label class="form-label" for="password">Password</label>
 <input class="form-control" id="password" name="password" type="password" required
  autocomplete="current-password"></div>
-<button class="btn btn-primary w-100" id="signin-submit" type="submit">Sign in</button>
-</form>
-{demo}"""
+<button class="btn {kind} w-100" id="signin-submit" type="submit">Sign in</button>
+</form>"""
 
 _SIGNOUT = """<p class="text-muted mb-4">Sign out of the tracker on every device?</p>
 {message}
@@ -75,9 +83,16 @@ def _page(title: str, body: str, status: int) -> Response:
 
 
 def render_signin(
-    message: str = "", username: str = "", status: int = 200, *, demo_mode: bool = False
+    message: str = "",
+    username: str = "",
+    status: int = 200,
+    *,
+    demo_mode: bool = False,
+    passwords: bool = True,
+    sso: bool = False,
 ) -> Response:
-    """The sign-in form, with a fresh one-use token in the session."""
+    """The sign-in page: the organisation's account button when single sign-on is set up,
+    the password form (with a fresh one-use token in the session) unless switched off."""
     token = secrets.token_urlsafe(24)
     session[SIGNIN_TOKEN_KEY] = token
     demo = ""
@@ -86,11 +101,17 @@ def render_signin(
             '<p class="text-muted small mt-3 mb-0">Demo mode: the demo accounts were printed '
             "in the console when the app started (see the README).</p>"
         )
+    target = safe_next(request.args.get("next") or request.form.get("next"))
+    form = _PASSWORDS.format(
+        csrf=token,
+        next=escape(target),
+        username=escape(username),
+        kind="btn-outline-primary" if sso else "btn-primary",
+    )
     body = _SIGNIN.format(
         message=_alert(message),
-        csrf=token,
-        next=escape(safe_next(request.args.get("next") or request.form.get("next"))),
-        username=escape(username),
+        sso=_SSO.format(next=escape(quote(target, safe="/"))) if sso else "",
+        passwords=form if passwords else "",
         demo=demo,
     )
     return _page("Sign in", body, status)

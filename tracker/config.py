@@ -61,10 +61,30 @@ class Settings:
     #: Fewest responses (learners) a setting's evaluation scores are shown for, and a
     #: setting's term needs before its comments are shown: a learner must not be recognised.
     quality_min_responses: int = 5
+    #: Single sign-on with an OpenID Connect provider (Microsoft Entra ID or any standard
+    #: one): on when an issuer is set; the discovery document is the issuer's unless given.
+    oidc_issuer: str | None = None
+    oidc_discovery_url: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid profile email"
+    #: The callback URL registered with the provider; derived from the request when unset.
+    oidc_redirect_uri: str | None = None
+    #: Claims mapping as JSON: a list of rules granting a role and HEI to a provider group or
+    #: e-mail domain at first sign-in (see ``tracker.services.sso_rules``).
+    oidc_claim_rules: str = ""
+    #: Seconds of clock difference with the provider tolerated on an ID token's times.
+    oidc_leeway_seconds: int = 60
+    #: Local usernames and passwords; switch off where everyone signs in with the provider.
+    local_passwords: bool = True
 
     @property
     def uses_default_database(self) -> bool:
         return self.database_url == default_database_url(self.data_dir)
+
+    @property
+    def sso_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
 
 
 def _optional_int(name: str) -> int | None:
@@ -137,6 +157,15 @@ def load_settings() -> Settings:
         max_import_rows=_positive_int("TRACKER_MAX_IMPORT_ROWS", 200_000),
         audit_interval_months=_positive_int("TRACKER_AUDIT_INTERVAL_MONTHS", 24),
         quality_min_responses=max(2, _positive_int("TRACKER_QUALITY_MIN_RESPONSES", 5)),
+        oidc_issuer=os.environ.get("TRACKER_OIDC_ISSUER") or None,
+        oidc_discovery_url=os.environ.get("TRACKER_OIDC_DISCOVERY_URL") or None,
+        oidc_client_id=os.environ.get("TRACKER_OIDC_CLIENT_ID") or None,
+        oidc_client_secret=os.environ.get("TRACKER_OIDC_CLIENT_SECRET") or None,
+        oidc_scopes=os.environ.get("TRACKER_OIDC_SCOPES") or "openid profile email",
+        oidc_redirect_uri=os.environ.get("TRACKER_OIDC_REDIRECT_URI") or None,
+        oidc_claim_rules=os.environ.get("TRACKER_OIDC_CLAIM_RULES", ""),
+        oidc_leeway_seconds=_positive_int("TRACKER_OIDC_LEEWAY_SECONDS", 60),
+        local_passwords=_flag(os.environ.get("TRACKER_LOCAL_PASSWORDS"), True),
     )
 
 

@@ -20,6 +20,7 @@ from tracker.auth import app_settings, current_principal
 from tracker.config import disclosure_policy
 from tracker.data.importers import ImportLimits
 from tracker.measures import DisclosurePolicy
+from tracker.services.sso_rules import parse_claim_rules
 
 Layout = Any
 
@@ -94,6 +95,14 @@ def app_quality_min_responses() -> int:
     """Fewest responses a setting's evaluation scores and a term's comments need
     (TRACKER_QUALITY_MIN_RESPONSES)."""
     return app_settings().quality_min_responses
+
+
+def app_single_sign_on() -> tuple[bool, list[str]]:
+    """Whether people sign in with the organisation's OpenID provider, and the configured
+    claims rules in words, in the order they are tried (shown to administrators)."""
+    settings = app_settings()
+    rules = parse_claim_rules(settings.oidc_claim_rules)
+    return settings.sso_enabled, [rule.describe() for rule in rules]
 
 
 def app_secret() -> str:

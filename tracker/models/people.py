@@ -1,11 +1,12 @@
-"""People and accountability: users, sign-in throttling and the audit log."""
+"""People and accountability: users, single sign-on identities, sign-in throttling and the
+audit log."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column
+from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from tracker.models.vocabulary import Role, non_negative, one_of
@@ -69,3 +70,43 @@ class AuditLog(SQLModel, table=True):
     old: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     new: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     detail: str | None = None
+
+
+class SsoIdentity(SQLModel, table=True):
+    """A person known to the organisation's OpenID Connect provider (issuer and subject).
+
+    The first sign-in creates the row and nothing else: ``user_id`` stays empty (the account
+    is pending) until an administrator approves it with a role and HEI, or a configured claims
+    mapping grants them. E-mail, name and groups are the latest the provider sent, kept so an
+    administrator can see who is asking and why a mapping did or did not apply.
+    """
+
+    __tablename__ = "sso_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issuer: str = Field(max_length=255)
+    subject: str = Field(max_length=255)
+    email: str | None = Field(default=None, max_length=255)
+    name: str | None = Field(default=None, max_length=128)
+    groups: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    user_id: int | None = Field(default=None, foreign_key="app_user.id", unique=True)
+    first_seen_at: datetime
+    last_seen_at: datetime
+    granted_by: str | None = Field(
+        default=None, max_length=255, description="Who or which claims rule granted access"
+    )
+
+
+class SsoLoginState(SQLModel, table=True):
+    """One sign-in with the provider in progress: its state, nonce and PKCE verifier.
+
+    Kept on the server (not only in the cookie) and deleted when the provider's answer comes
+    back, so a replayed answer finds no state even with a copy of the old cookie.
+    """
+
+    __tablename__ = "sso_login_state"
+
+    key: str = Field(max_length=128, primary_key=True)
+    value: str = Field(max_length=4000)
+    expires_at: datetime = Field(index=True)

@@ -1,4 +1,5 @@
-"""Users (administrators): add accounts, deactivate or reactivate them, reset passwords."""
+"""Users (administrators): add accounts, deactivate or reactivate them, reset passwords,
+and approve organisation accounts that signed in with single sign-on."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dash import Input, Output, State, callback, html
 
 from tracker import components as ui
 from tracker.access import Principal
+from tracker.pages._users_sso import sso_section
 from tracker.queries.users import hei_options, users_frame
 from tracker.refusals import Refused
 from tracker.services.users import create_user, set_active, set_password
@@ -123,6 +125,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
                     dbc.Col([add_form, actions], lg=4),
                 ]
             ),
+            sso_section(principal, heis),
         ]
     )
 

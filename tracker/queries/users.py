@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.access import Principal, require_role
-from tracker.models import Organisation, OrgKind, Role, User
+from tracker.models import Organisation, OrgKind, Role, SsoIdentity, User
 
 USER_COLUMNS = ["username", "role", "hei", "active", "demo", "last_sign_in"]
 
@@ -33,6 +33,31 @@ def users_frame(session: Session, *, principal: Principal) -> pd.DataFrame:
         for user in list_users(session, actor=principal)
     ]
     return pd.DataFrame(rows, columns=USER_COLUMNS)
+
+
+PENDING_COLUMNS = ["id", "email", "name", "groups", "first_seen", "last_seen"]
+
+
+def _moment(value: object) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else ""
+
+
+def pending_sso_frame(session: Session, *, principal: Principal) -> pd.DataFrame:
+    """Organisation accounts that signed in and wait for a role: administrators only."""
+    require_role(principal, {Role.ADMIN}, "list accounts waiting for approval")
+    query = select(SsoIdentity).where(col(SsoIdentity.user_id).is_(None))
+    rows = [
+        {
+            "id": identity.id,
+            "email": identity.email or "",
+            "name": identity.name or "",
+            "groups": "; ".join(identity.groups or []),
+            "first_seen": _moment(identity.first_seen_at),
+            "last_seen": _moment(identity.last_seen_at),
+        }
+        for identity in session.exec(query.order_by(col(SsoIdentity.first_seen_at)))
+    ]
+    return pd.DataFrame(rows, columns=PENDING_COLUMNS)
 
 
 def hei_options(session: Session) -> list[dict[str, str]]:

@@ -23,6 +23,10 @@ from tracker.vocabulary import ROLES
 
 MIN_PASSWORD_LENGTH = 10
 
+#: The password "hash" of accounts that sign in only with the organisation's provider: no
+#: password ever matches it (it is not a hash Werkzeug can check).
+NO_PASSWORD = "!sso-only"
+
 # A hash to check against whenever the account cannot sign in (unknown, deactivated, waiting),
 # so that every refusal takes the time of one real check and none can be told apart.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -80,21 +84,52 @@ def create_user(
         raise UserError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
     if session.exec(select(User).where(User.username == username)).first():
         raise UserError(f"A user called {username!r} already exists.")
-    hei_id = None
+    hei_id = hei_binding(session, role, hei_code)
+    if actor is not None:
+        require_role(actor, {Role.ADMIN}, "manage users")
+    return add_user(
+        session,
+        username=username,
+        password_hash=generate_password_hash(password),
+        role=role,
+        hei_code=hei_code,
+        hei_id=hei_id,
+        is_demo=is_demo,
+        actor=actor,
+    )
+
+
+def hei_binding(session: Session, role: Role, hei_code: str | None) -> int | None:
+    """The HEI an account of this role is bound to: HEI users name one, others none."""
     if role is Role.HEI:
         if not hei_code:
             raise UserError("An HEI user must be bound to an HEI (give its organisation code).")
         hei = session.exec(select(Organisation).where(Organisation.code == hei_code)).first()
         if hei is None or hei.kind != OrgKind.HEI.value:
             raise UserError(f"{hei_code!r} is not the code of an HEI in the register.")
-        hei_id = hei.id
-    elif hei_code:
+        return hei.id
+    if hei_code:
         raise UserError("Only users with the hei role are bound to an HEI.")
-    if actor is not None:
-        require_role(actor, {Role.ADMIN}, "manage users")
+    return None
+
+
+def add_user(
+    session: Session,
+    *,
+    username: str,
+    password_hash: str,
+    role: Role,
+    hei_code: str | None,
+    hei_id: int | None,
+    is_demo: bool = False,
+    actor: Principal | None = None,
+    detail: str | None = None,
+) -> User:
+    """Write a checked account and its ``user.create`` audit row (``create_user``, single
+    sign-on approvals and claims grants all come here)."""
     user = User(
         username=username,
-        password_hash=generate_password_hash(password),
+        password_hash=password_hash,
         role=role.value,
         hei_id=hei_id,
         is_demo=is_demo,
@@ -108,7 +143,8 @@ def create_user(
         "user.create",
         entity="user",
         entity_id=user.id,
-        new={"username": username, "role": role.value, "hei": hei_code},
+        new={"username": username, "role": role.value, "hei": hei_code if hei_id else None},
+        detail=detail,
     )
     return user
 
@@ -143,7 +179,12 @@ def authenticate(
     now = utcnow()
     user = session.exec(select(User).where(User.username == username)).first()
     waiting = throttle_wait_until(session, username=username, client=client)
-    usable = user is not None and user.active and not (waiting and waiting > now)
+    usable = (
+        user is not None
+        and user.active
+        and user.password_hash != NO_PASSWORD
+        and not (waiting and waiting > now)
+    )
     checked = check_password_hash(user.password_hash if usable and user else _DUMMY_HASH, password)
     if user is None or not usable or not checked:
         # Attempts while waiting count too, so hammering only makes the wait grow.
