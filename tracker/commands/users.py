@@ -1,4 +1,6 @@
-"""``users add`` / ``users list`` / ``users set-password``: accounts from the command line."""
+"""``users add`` / ``list`` / ``set-password`` / ``pending`` / ``approve``: accounts from the
+command line (``approve`` gives a waiting organisation account its role, e.g. the first
+administrator where local passwords are switched off)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from tracker.access import SYSTEM
 from tracker.config import load_settings
 from tracker.db import make_engine, session_scope, upgrade
 from tracker.models import Role
-from tracker.queries.users import list_users
+from tracker.queries.users import list_users, pending_sso_frame
+from tracker.services.sso import approve_sso_account
 from tracker.services.users import UserError, create_user, set_password
 
 
@@ -77,5 +80,31 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(1) from exc
         typer.echo(f"Password for {username!r} reset.")
+
+    @users.command("pending")
+    def pending_command() -> None:
+        """List organisation accounts (single sign-on) waiting for approval, with their ids."""
+        with session_scope(_engine()) as session:
+            frame = pending_sso_frame(session, principal=SYSTEM)
+        for row in frame.itertuples():
+            typer.echo(f"{row.id:<6} {row.email or '-':<32} {row.name or '-':<24} {row.groups}")
+
+    @users.command("approve")
+    def approve_command(
+        identity: int = typer.Argument(..., help="The id `users pending` lists."),
+        role: Role = typer.Option(..., "--role", help="admin, coordinator, collaborative or hei."),
+        hei: str | None = typer.Option(None, "--hei", help="HEI organisation code (role hei)."),
+    ) -> None:
+        """Give a waiting organisation account its role (acts as the system administrator)."""
+        try:
+            with session_scope(_engine()) as session:
+                user = approve_sso_account(
+                    session, identity_id=identity, role=role, hei_code=hei, actor=SYSTEM
+                )
+                username = user.username
+        except UserError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(f"{username!r} can now sign in as {role.value}.")
 
     app.add_typer(users, name="users")
