@@ -44,7 +44,7 @@ class ClaimRule:
 def _rule(index: int, item: Any) -> ClaimRule | str:
     """One rule, or the sentence saying what is wrong with it."""
     where = f"Claims rule {index + 1}"
-    if not isinstance(item, dict) or set(item) - _KEYS:
+    if not isinstance(item, dict) or set(item) - _KEYS or "role" not in item:
         return f"{where}: give an object with group or domain, role and (HEI users) hei."
     if ("group" in item) == ("domain" in item):
         return f"{where}: give either a group or an e-mail domain, not both or neither."
