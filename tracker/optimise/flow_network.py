@@ -9,6 +9,8 @@ simplex through pylmcf.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pylmcf
 from scipy.sparse import csr_array
@@ -17,21 +19,49 @@ from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 from tracker.optimise.arcs import Instance
 
 
+@dataclass(frozen=True)
+class Tie:
+    """Bounds of the HEIs (and sectors) that leximin leaves free to trade a learner.
+
+    ``upper`` is each HEI's most learners beyond pins, ``room`` each HEI group's learners
+    beyond its floors (group 0 holds the HEIs fixed at their floor: room 0), and
+    ``sector_room`` each sector group's learners (None: no sector groups)."""
+
+    upper: np.ndarray | None
+    room: np.ndarray
+    sector_room: np.ndarray | None = None
+
+
 class FlowNetwork:
     """The flow network with a fixed arc order, so probes only change a few capacities."""
 
-    def __init__(self, inst: Instance) -> None:
+    def __init__(
+        self,
+        inst: Instance,
+        hei_group: np.ndarray | None = None,
+        sector_group: np.ndarray | None = None,
+    ) -> None:
+        """``hei_group`` (a group per HEI, default one group) gives each group its own node
+        ``X``, so a group's learners beyond its floors have their own room; ``sector_group``
+        (default none) puts a node between each group's sectors and the sink, so a group's
+        learners have a room of their own. Leximin's ties use both (``network.py``)."""
         self.inst = inst
         n_h = len(inst.heis)
         n_r = len(inst.request_left)
         n_p = len(inst.place_left)
         n_s = len(inst.sector_places)
-        self.src, self.x = 0, 1
-        h0 = 2
+        hg = np.zeros(n_h, np.int64) if hei_group is None else np.asarray(hei_group, np.int64)
+        n_g = int(hg.max(initial=0)) + 1
+        n_z = 0 if sector_group is None else int(np.max(sector_group, initial=-1)) + 1
+        self.src = 0
+        h0 = 1 + n_g
         r0 = h0 + n_h
         p0 = r0 + n_r
         s0 = p0 + n_p
-        self.sink = s0 + n_s
+        z0 = s0 + n_s
+        self.sink = z0 + n_z
+        self.hei_nodes = h0 + np.arange(n_h)
+        self.sector_nodes = s0 + np.arange(n_s)
         self.n_nodes = self.sink + 1
         self.hei_left = np.bincount(
             inst.request_hei, weights=inst.request_left, minlength=n_h
@@ -39,45 +69,50 @@ class FlowNetwork:
         big = int(inst.request_left.sum()) + 1
         self.big = big
         m = len(inst.arc_request)
+        into = np.full(n_s, self.sink) if sector_group is None else z0 + np.asarray(sector_group)
         tails = [
             np.zeros(n_h, np.int64),
-            np.array([self.src]),
-            np.full(n_h, self.x),
+            np.zeros(n_g, np.int64),
+            1 + hg,
             h0 + inst.request_hei,
             r0 + inst.arc_request,
             p0 + np.arange(n_p),
             s0 + np.arange(n_s),
+            z0 + np.arange(n_z),
         ]
         heads = [
             h0 + np.arange(n_h),
-            np.array([self.x]),
+            1 + np.arange(n_g),
             h0 + np.arange(n_h),
             r0 + np.arange(n_r),
             p0 + inst.arc_place,
             s0 + inst.place_sector,
-            np.full(n_s, self.sink),
+            into,
+            np.full(n_z, self.sink),
         ]
         caps = [
             np.zeros(n_h, np.int64),
-            np.array([big]),
+            np.full(n_g, big),
             self.hei_left,
             inst.request_left,
             inst.request_left[inst.arc_request],
             np.maximum(inst.place_left, 0),
             np.full(n_s, big),
+            np.full(n_z, big),
         ]
         self.tails = np.concatenate(tails).astype(np.int32)
         self.heads = np.concatenate(heads).astype(np.int32)
         self.caps = np.concatenate(caps).astype(np.int64)
         self.costs = np.zeros(len(self.caps), np.int64)
-        sizes = [n_h, 1, n_h, n_r, m, n_p, n_s]
+        sizes = [n_h, n_g, n_h, n_r, m, n_p, n_s, n_z]
         starts = np.concatenate([[0], np.cumsum(sizes)])
         self.mand = np.arange(starts[0], starts[1])
-        self.x_arc = int(starts[1])
+        self.x_arcs = np.arange(starts[1], starts[2])
         self.opt = np.arange(starts[2], starts[3])
         self.req_arcs = np.arange(starts[3], starts[4])
         self.arcs = np.arange(starts[4], starts[5])
         self.sector_arcs = np.arange(starts[6], starts[7])
+        self.group_arcs = np.arange(starts[7], starts[8])
         # the arcs never change, only capacities: keep one CSR layout and rewrite its data
         order = np.lexsort((self.heads, self.tails))
         self.position = np.empty(len(order), np.int64)
@@ -88,23 +123,46 @@ class FlowNetwork:
         self.indices = self.heads[order].astype(np.int32)
         self.data = self.caps[order].astype(np.int32)
         self._flow: csr_array | None = None
-        self.changed = np.concatenate([self.mand, [self.x_arc], self.opt, self.sector_arcs])
+        self.changed = np.concatenate(
+            [self.mand, self.x_arcs, self.opt, self.sector_arcs, self.group_arcs]
+        )
 
     def bound_caps(
-        self, floor_left: np.ndarray, total: int, sector_cap: np.ndarray | None
+        self,
+        floor_left: np.ndarray,
+        total: int,
+        sector_cap: np.ndarray | None,
+        tie: Tie | None = None,
     ) -> np.ndarray:
-        """Capacities of the arcs a level's bounds change (``self.changed``), in that order."""
+        """Capacities of the arcs a level's bounds change (``self.changed``), in that order.
+
+        Without ``tie``: every HEI at least its floor, the rest of ``total`` shared. With it:
+        each HEI between its floor and ``tie.upper``, each HEI group's room ``tie.room`` and
+        each sector group's ``tie.sector_room``.
+        """
+        room = [total - int(floor_left.sum())] if tie is None else tie.room
+        upper = self.hei_left if tie is None or tie.upper is None else tie.upper
+        rest = np.full(len(self.group_arcs), self.big)
+        if tie is not None and tie.sector_room is not None:
+            rest = tie.sector_room
         return np.concatenate(
             [
                 floor_left,
-                [total - int(floor_left.sum())],
-                self.hei_left - floor_left,
+                room,
+                upper - floor_left,
                 np.full(len(self.sector_arcs), self.big) if sector_cap is None else sector_cap,
+                rest,
             ]
         ).astype(np.int64)
 
-    def set_bounds(self, floor_left: np.ndarray, total: int, sector_cap: np.ndarray | None) -> None:
-        self.caps[self.changed] = self.bound_caps(floor_left, total, sector_cap)
+    def set_bounds(
+        self,
+        floor_left: np.ndarray,
+        total: int,
+        sector_cap: np.ndarray | None,
+        tie: Tie | None = None,
+    ) -> None:
+        self.caps[self.changed] = self.bound_caps(floor_left, total, sector_cap, tie)
         self.data[self.position[self.changed]] = self.caps[self.changed]
 
     def min_cut(self) -> tuple[int, np.ndarray]:
@@ -116,18 +174,24 @@ class FlowNetwork:
         upper bound on the max flow under those bounds (max flow <= any cut), which is what
         lets the fairness searches rule out many candidate ratios after one probe.
         """
+        source_side = self.source_side()
+        crossing = source_side[self.tails] & ~source_side[self.heads]
+        fixed = crossing.copy()
+        fixed[self.changed] = False
+        return int(self.caps[fixed].sum()), crossing[self.changed]
+
+    def source_side(self) -> np.ndarray:
+        """Mask of the nodes reachable from the source in the last max flow's residual
+        network: the source side of a minimum cut."""
         assert self._flow is not None
         caps = csr_array((self.data, self.indices, self.indptr), shape=(self.n_nodes,) * 2)
         residual = (caps - self._flow).tocsr()
         residual.data = (residual.data > 0).astype(np.int8)
         residual.eliminate_zeros()
         reached = breadth_first_order(residual, self.src, directed=True, return_predecessors=False)
-        source_side = np.zeros(self.n_nodes, bool)
-        source_side[reached] = True
-        crossing = source_side[self.tails] & ~source_side[self.heads]
-        fixed = crossing.copy()
-        fixed[self.changed] = False
-        return int(self.caps[fixed].sum()), crossing[self.changed]
+        side = np.zeros(self.n_nodes, bool)
+        side[reached] = True
+        return side
 
     def max_flow(self) -> int:
         graph = csr_array(

@@ -26,6 +26,7 @@ from tracker.optimise.constraints import (
     hei_floor,
     sector_ceiling,
 )
+from tracker.optimise.lp_leximin import KeptSums, add_kept, leximin_levels
 from tracker.optimise.model import Policy
 from tracker.optimise.network import LevelSolution, Progress
 
@@ -103,6 +104,7 @@ class _Levels:
     total: int | None = None
     floors: np.ndarray | None = None
     ceilings: np.ndarray | None = None
+    kept: list[KeptSums] = field(default_factory=list)  # leximin levels' k-sums
 
     @property
     def hei_of_arc(self) -> np.ndarray:
@@ -123,6 +125,9 @@ class _Levels:
             add_fair_share_between_heis(m.model, m.x, self.hei_of_arc, self.floors)
         if ceilings and self.ceilings is not None:
             add_fair_share_between_sectors(m.model, m.x, self.sector_of_arc, self.ceilings)
+        for sums in self.kept:
+            if ceilings or not sums.up:
+                add_kept(m, sums)
         return m
 
     def solve(self, m: _Model) -> np.ndarray:
@@ -189,8 +194,14 @@ def most_learners_placed(lv: _Levels) -> np.ndarray:
 
 
 def fair_share_between_heis(lv: _Levels) -> np.ndarray:
-    """Maximise the lowest fill ratio ``z``; its optimum becomes integral floors per HEI."""
+    """Maximise the lowest fill ratio ``z``; its optimum becomes integral floors per HEI.
+    Under leximin, every HEI's fill in turn (``lp_leximin``) fixes its learners exactly."""
     inst = lv.inst
+    if lv.policy.fairness == "leximin":
+        sums = KeptSums("hei", lv.hei_of_arc, inst.hei_pinned, inst.hei_requested, up=False)
+        flow = leximin_levels(lv, sums)
+        lv.kept.append(sums)
+        return flow
     m = lv.model("fair_share_between_heis", pulp.LpMaximize)
     z = _variable(m.model, "z", 0, 1, pulp.LpContinuous)
     m.model += pulp.LpAffineExpression([(z, 1)])
@@ -212,8 +223,14 @@ def fair_share_between_heis(lv: _Levels) -> np.ndarray:
 
 
 def fair_share_between_sectors(lv: _Levels) -> np.ndarray:
-    """Minimise the highest utilisation ``u``; its optimum becomes integral sector ceilings."""
+    """Minimise the highest utilisation ``u``; its optimum becomes integral sector ceilings.
+    Under leximin, every sector's use from above in turn fixes its learners exactly."""
     inst = lv.inst
+    if lv.policy.fairness == "leximin":
+        sums = KeptSums("sector", lv.sector_of_arc, inst.sector_pinned, inst.sector_places, up=True)
+        flow = leximin_levels(lv, sums)
+        lv.kept.append(sums)
+        return flow
     m = lv.model("fair_share_between_sectors", pulp.LpMinimize)
     u = _variable(m.model, "u", 0, None, pulp.LpContinuous)
     m.model += pulp.LpAffineExpression([(u, 1)])

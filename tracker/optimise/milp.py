@@ -180,6 +180,14 @@ class _Model:
             h.setSolution(sol)
         h.run()
         self.solves += 1
+        if _stale_solution(h, index, cost):
+            # seen with HiGHS 1.16: after a start plan and presolve, the objective and bound
+            # were the optimum's but the columns returned were still the start's; solving
+            # again without presolve returns the optimum's columns
+            h.setOptionValue("presolve", "off")
+            h.run()
+            h.setOptionValue("presolve", "choose")
+            self.solves += 1
         status = h.getModelStatus()
         if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit):
             raise RuntimeError(f"HiGHS status {h.modelStatusToString(status)}")
@@ -192,6 +200,16 @@ class _Model:
         x = np.asarray(h.getSolution().col_value, float)
         gap = 0.0 if optimal else float(info.mip_gap)
         return x, "optimal" if optimal else "time_limit", gap
+
+
+def _stale_solution(h: highspy.Highs, index: np.ndarray, cost: np.ndarray) -> bool:
+    """Whether the columns HiGHS returns disagree with the objective it reports."""
+    if h.getInfo().primal_solution_status != 2:
+        return False
+    x = np.asarray(h.getSolution().col_value, float)
+    got = float(np.dot(cost, x[index]))
+    said = float(h.getInfo().objective_function_value)
+    return abs(got - said) > 1e-6 * max(1.0, abs(said))
 
 
 Terms = tuple[np.ndarray, np.ndarray]  # aggregate columns and their scale to ``_SCALE * ratio``

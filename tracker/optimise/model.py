@@ -93,9 +93,9 @@ class Policy:
     ``method="network"`` solves every level with exact network-flow algorithms;
     ``method="lp"`` builds the same levels as a PuLP model solved by ``solver``. Tests prove
     the two give the same objective values. Capacity given by date ranges is always solved by
-    the calendar engine (``milp.py``), where ``fairness="leximin"`` (the default) makes the
-    HEI fills and sector utilisations leximin and ``"max_min"`` keeps the two one-step levels;
-    capacity by block is solved by the engines above, whose fairness is the max-min one.
+    the calendar engine (``milp.py``). In every engine ``fairness="leximin"`` (the default)
+    makes the HEI fills and sector utilisations leximin (``leximin.py`` on the network,
+    ``lp_leximin.py`` in PuLP) and ``"max_min"`` keeps the two one-step levels.
     ``quality_review`` says what settings whose ``quality_review`` cell gives a reason get:
     ``"no_new_learners"`` (the hard rule "setting under quality review") or
     ``"prefer_others"`` (learners go there only where no other plan as good on every earlier

@@ -38,7 +38,9 @@ import numpy as np
 
 from tracker.optimise.arcs import Instance
 from tracker.optimise.constraints import RULES, hei_floor, sector_ceiling
-from tracker.optimise.flow_network import FlowNetwork, min_cost_flow
+from tracker.optimise.flow_network import FlowNetwork, Tie, min_cost_flow
+from tracker.optimise.leximin import Frozen, solve_leximin
+from tracker.optimise.leximin import last_true as _last_true
 from tracker.optimise.model import Policy
 
 Progress = Callable[[float, str], None]
@@ -61,6 +63,9 @@ class LevelSolution:
     timings: dict[str, float] = field(default_factory=dict)
     probes: int = 0
     solver: str = "network"
+    # leximin only: the rounds of progressive filling per level ("heis", "sectors")
+    frozen: dict[str, list[Frozen]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what a reader of the plan should know
 
 
 @dataclass
@@ -96,18 +101,6 @@ def _highest_use(inst: Instance, sector_flow: np.ndarray) -> float:
     if not ok.any():
         return 0.0
     return float(np.max((sector_flow[ok] + inst.sector_pinned[ok]) / inst.sector_places[ok]))
-
-
-def _last_true(lo: int, hi: int, holds: Callable[[int], bool]) -> int:
-    """Largest i in [lo, hi] with ``holds(i)``, for a test that is true up to some index and
-    false after it; ``holds(lo)`` must be true."""
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if holds(mid):
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 def _first_true(lo: int, hi: int, holds: Callable[[int], bool]) -> int:
@@ -155,21 +148,33 @@ def solve_network(
     total, reached = most_learners_placed(net)
     timings["most_learners_placed"] = time.perf_counter() - t
 
-    if policy.fair_share_between_heis and len(inst.heis) > 1:
-        say(0.3, RULES["fair_share_between_heis"])
-        t = time.perf_counter()
-        floor_left = fair_share_between_heis(net, inst, total, reached, search)
-        timings["fair_share_between_heis"] = time.perf_counter() - t
-
     stay = inst.arc_previous is not None and policy.stay_close_to_previous
-    if policy.fair_share_between_sectors and not stay and (inst.sector_places > 0).sum() > 1:
-        say(0.55, RULES["fair_share_between_sectors"])
-        t = time.perf_counter()
-        ceiling = fair_share_between_sectors(net, inst, total, floor_left, reached, search)
-        timings["fair_share_between_sectors"] = time.perf_counter() - t
+    heis = policy.fair_share_between_heis and len(inst.heis) > 1
+    sectors = policy.fair_share_between_sectors and not stay and (inst.sector_places > 0).sum() > 1
+    tie: Tie | None = None
+    if policy.fairness == "leximin":
+        if heis or sectors:
+            say(0.3, RULES["fair_share_between_heis" if heis else "fair_share_between_sectors"])
+        lex = solve_leximin(
+            net, inst, total, reached.hei_flow, heis=heis, sectors=sectors, cut=search == "cut"
+        )
+        net, floor_left, ceiling, tie = lex.net, lex.floor_left, lex.ceiling, lex.tie
+        reached.probes += lex.probes
+        timings.update(lex.timings)
+    else:
+        if heis:
+            say(0.3, RULES["fair_share_between_heis"])
+            t = time.perf_counter()
+            floor_left = fair_share_between_heis(net, inst, total, reached, search)
+            timings["fair_share_between_heis"] = time.perf_counter() - t
+        if sectors:
+            say(0.55, RULES["fair_share_between_sectors"])
+            t = time.perf_counter()
+            ceiling = fair_share_between_sectors(net, inst, total, floor_left, reached, search)
+            timings["fair_share_between_sectors"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    net.set_bounds(floor_left, total, ceiling)
+    net.set_bounds(floor_left, total, ceiling, tie)
     if stay:
         say(0.8, RULES["stay_close_to_previous"])
         flow = min_cost_flow(net, inst, total, policy.minimise_travel, stay=True)
@@ -191,6 +196,8 @@ def solve_network(
         timings=timings,
         probes=reached.probes,
         solver="network (SciPy max-flow, LEMON min-cost flow)",
+        frozen=lex.frozen if policy.fairness == "leximin" else {},
+        notes=lex.notes if policy.fairness == "leximin" else [],
     )
 
 

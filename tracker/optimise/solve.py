@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,12 +16,14 @@ import pandas as pd
 from tracker.optimise.arcs import Instance, build_instance
 from tracker.optimise.bottlenecks import bottlenecks_table
 from tracker.optimise.calendar_solve import solve_dated
+from tracker.optimise.constraints import RULES
 from tracker.optimise.explain import (
     fairness_tables,
     placements_table,
     plan_result,
     unmet_table,
 )
+from tracker.optimise.leximin_explain import leximin_explanation
 from tracker.optimise.lp import solve_lp
 from tracker.optimise.makeup import makeup_first
 from tracker.optimise.model import (
@@ -93,6 +96,7 @@ def solve_problem(
             }
         )
         timings["probes"] = float(sol.probes)
+        messages.extend(sol.notes)
     except RuntimeError as exc:  # a solver failure must not lose the pins or the explanation
         flow = np.zeros(len(inst.arc_request), np.int64)
         status = "failed"
@@ -107,6 +111,10 @@ def solve_problem(
     result = compose_result(
         problem, inst, flow, status=status, solver=solver, timings=timings, messages=messages, t0=t0
     )
+    if status == "optimal":  # every level solved exactly: no gap to report on any
+        result = replace(result, gaps={k: 0.0 for k in sol.timings if k in RULES})
+    if status != "failed" and sol.frozen:
+        result = replace(result, explanation=leximin_explanation(problem, inst, flow, sol.frozen))
     return result
 
 
