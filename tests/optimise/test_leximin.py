@@ -108,6 +108,19 @@ def test_sector_leximin_from_above_lowers_the_second_highest_sector() -> None:
     assert (use["acute"], use["primary_care"], use["community"]) == (1.0, 0.5, 0.5)
 
 
+def test_sector_trade_without_the_hei_level_still_places_everyone() -> None:
+    # two sectors of 2 places each share 3 learners: one takes 2 (a trade at no cost in
+    # fairness, left to least travel). With the HEI level off, the HEIs keep their shared room
+    s = settings(("P", "primary_care", "*", 0.0), ("C", "community", "*", 30.0))
+    c = capacity(("P", 1, 2), ("C", 1, 2))
+    d = demand(("r1", "U1", "nursing", 1, 1, None, 30.0), ("r2", "U2", "nursing", 1, 2, None, 0.0))
+    result = allocate(s, c, d, Policy(max_distance_km=40, fair_share_between_heis=False))
+    assert result.status == "optimal" and result.levels.placed == 3
+    use = result.sector_utilisation.set_index("sector")["utilisation"]
+    assert sorted([use["primary_care"], use["community"]]) == [0.5, 1.0]
+    assert result.levels.learner_km == pytest.approx(0.0, abs=0.01)
+
+
 def _max_flow(inst: Instance, supply: np.ndarray, sector_cap: np.ndarray | None) -> int:
     """Max flow source -> HEI (``supply``) -> request -> place -> sector (cap) -> sink,
     written here from the instance's arcs so that it shares nothing with the engine."""

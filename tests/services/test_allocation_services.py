@@ -282,7 +282,9 @@ def test_moves_are_validated_against_capacity_and_rules(engine: Engine, system: 
         options = settings_for_move(session, principal=COORDINATOR, run_id=free, placement_id=s2.id)
         assert {o["value"] for o in options} == {system.settings[c] for c in ("S1", "S3", "S4")}
     with Session(engine) as session:
-        used = {p.setting_id: p.learners for p in _placements(session, free)}
+        used: dict[int, int] = {}
+        for p in _placements(session, free):  # a setting may hold rows of several requests
+            used[p.setting_id] = used.get(p.setting_id, 0) + p.learners
     # each target says its spare places under the plan, most spare first; S1 (3 places) is full
     caps = {"S1": 3, "S3": 2, "S4": 2}
     by_value = {o["value"]: o["label"] for o in options}

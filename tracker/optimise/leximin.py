@@ -392,7 +392,8 @@ def solve_leximin(
         tied = ties(filled.values, inst.sector_places, inst.sector_pinned)
         if tied.any:
             out.net = FlowNetwork(inst, hei_group=hei_group, sector_group=tied.group)
-            hei = out.tie or Tie(None, np.array([0], np.int64))
+            # without HEI trade groups the HEIs keep one shared room, as in level 2's probes
+            hei = out.tie or Tie(None, np.array([total - int(out.floor_left.sum())], np.int64))
             # a sector group's arc to the sink carries the group's whole total; the fixed
             # sectors (group 0) are held by their own ceilings
             room = tied.room + np.bincount(tied.group, weights=tied.low).astype(np.int64)
