@@ -4,28 +4,14 @@ start, and the sign-in page offers the provider only when one is configured."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.oidc.conftest import sso_settings
 from tracker.auth_sso import check_sso_settings, discovery_url
-from tracker.config import Settings
 
-BASE = Settings(
-    database_url="sqlite://",
-    data_dir=Path("."),
-    secret_key="k",
-    redis_url=None,
-    demo_mode=False,
-    secure_cookies=False,
-)
-ENTRA = dataclasses.replace(
-    BASE,
-    oidc_issuer="https://login.microsoftonline.com/0000-tenant/v2.0",
-    oidc_client_id="client",
-    oidc_client_secret="secret",
-)
+ENTRA = sso_settings("https://login.microsoftonline.com/0000-tenant/v2.0")
 
 
 @pytest.mark.parametrize(
