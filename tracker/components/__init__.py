@@ -50,7 +50,14 @@ from tracker.components.cards import (
 )
 from tracker.components.charts import CHART_TEMPLATE, graph, plain_figure, ratio_bars
 from tracker.components.dashboards import PipelineReport, pipeline_report
-from tracker.components.downloads import chosen_format, download_buttons, file_button, send_table
+from tracker.components.downloads import (
+    chosen_format,
+    download_buttons,
+    file_button,
+    report_download,
+    send_table,
+    table_download,
+)
 from tracker.components.drawn import drawn, drawn_capacity
 from tracker.components.fields import (
     block_choices,
@@ -113,6 +120,7 @@ from tracker.components.registers import (
     follow_search,
     grid_rows,
     inputs,
+    learner_filters,
     refused,
     register_grid,
     register_layout,
@@ -122,7 +130,6 @@ from tracker.components.registers import (
     states,
     stored,
     stores,
-    table_download,
 )
 from tracker.components.run_tokens import run_token, token_run_id
 from tracker.components.sessions import DbSession, job_database, reading, writing
@@ -202,6 +209,7 @@ __all__ = [
     "hei_filter",
     "inputs",
     "job_database",
+    "learner_filters",
     "loading",
     "lock",
     "message",
@@ -224,6 +232,7 @@ __all__ = [
     "refused_alert",
     "register_grid",
     "register_layout",
+    "report_download",
     "require",
     "result_alert",
     "run_token",

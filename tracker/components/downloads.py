@@ -7,16 +7,19 @@ headers and, in Excel, a note sheet saying what the figures are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ctx, dcc, html
+from dash import Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from tracker.access import Principal
 from tracker.components.alerts import as_of_text
 from tracker.components.fields import button
+from tracker.components.guard import callback_principal
 from tracker.exports import to_csv_bytes, to_xlsx_bytes
 from tracker.vocabulary import label
 
@@ -87,3 +90,29 @@ def send_table(
         data = to_xlsx_bytes(out, sheet_name=filename[:31], note=full_note or None)
         return dcc.send_bytes(data, f"{filename}.xlsx")
     return dcc.send_bytes(to_csv_bytes(out), f"{filename}.csv")
+
+
+def table_download(prefix: str) -> tuple[Output, Input, Input]:
+    """The output and the two button inputs of a table's download callback, for the
+    buttons a card's ``download=<prefix>`` draws."""
+    return (
+        Output(f"{prefix}-download", "data"),
+        Input(f"{prefix}-csv", "n_clicks"),
+        Input(f"{prefix}-xlsx", "n_clicks"),
+    )
+
+
+def report_download(
+    page: str, name: str, filename: str, table: Callable[[Principal], tuple[pd.DataFrame, str]]
+) -> None:
+    """Register ``name``, the callback of the CSV/Excel buttons of the card drawn with
+    ``download=<page>-table``: it sends ``table(principal)`` (the frame as the page shows it,
+    under the same disclosure control, and its note) as ``<filename>.csv`` or ``.xlsx``."""
+
+    def download(_csv: int | None, _xlsx: int | None) -> Any:
+        fmt = chosen_format()
+        frame, note = table(callback_principal(page))
+        return send_table(frame, fmt=fmt, filename=filename, note=note)
+
+    download.__name__ = name
+    callback(*table_download(f"{page}-table"), prevent_initial_call=True)(download)

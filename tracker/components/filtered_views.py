@@ -25,9 +25,8 @@ from typing import Any, Literal, get_args, get_origin
 import pandas as pd
 from dash import State, callback
 
-from tracker.components.downloads import chosen_format, send_table
+from tracker.components.downloads import chosen_format, send_table, table_download
 from tracker.components.guard import callback_principal
-from tracker.components.registers import table_download
 
 #: A reload trigger's value: a store's counter or a button's click count.
 Count = int | None

@@ -13,11 +13,12 @@ from typing import Any, Final
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from tracker.components.alerts import refused_alert, result_alert
 from tracker.components.cards import card
-from tracker.components.fields import filter_field
+from tracker.components.fields import coded_options, dropdown_filter, filter_field, hei_filter
 from tracker.components.grids import column_defs, grid
 from tracker.refusals import Refused
 
@@ -71,6 +72,30 @@ CHOOSE_TO_EDIT: Final[Mapping[str, Any]] = MappingProxyType(
         },
     }
 )
+
+
+def learner_filters(
+    page: str,
+    placeholder: str,
+    choices: tuple[pd.DataFrame, pd.DataFrame],
+    status: tuple[str, list[dict[str, Any]]],
+    *extra: Layout,
+    own_hei: str | None,
+) -> Layout:
+    """The filter row of a register of learners: the search box, HEI (fixed to their own for
+    HEI users), programme and ``status`` (its label and options) as ``<page>-status``, then
+    any `extra` controls. ``choices`` is the HEIs and the programmes to choose from."""
+    heis, programmes = choices
+    label, options = status
+    return dbc.Row(
+        [
+            search_box(page, placeholder),
+            hei_filter(page, heis, own_hei=own_hei),
+            dropdown_filter("Programme", f"{page}-programme", coded_options(programmes), width=2),
+            dropdown_filter(label, f"{page}-status", options, width=2),
+            *extra,
+        ]
+    )
 
 
 def shown(columns: Sequence[str]) -> list[str]:
@@ -150,16 +175,6 @@ def stores(page: str, *names: str) -> list[Input]:
 def stored(page: str, *names: str) -> list[State]:
     """The data of the stores ``<page>-<name>`` as a callback's state."""
     return [State(f"{page}-{name}", "data") for name in names]
-
-
-def table_download(prefix: str) -> tuple[Output, Input, Input]:
-    """The output and the two button inputs of a table's download callback, for the
-    buttons a card's ``download=<prefix>`` draws."""
-    return (
-        Output(f"{prefix}-download", "data"),
-        Input(f"{prefix}-csv", "n_clicks"),
-        Input(f"{prefix}-xlsx", "n_clicks"),
-    )
 
 
 def follow_search(page: str) -> None:

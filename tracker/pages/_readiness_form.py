@@ -20,25 +20,17 @@ def filters(
 ) -> Any:
     """Search, HEI (fixed to their own for HEI users), programme, status and the day before
     which a lapsing check counts as expiring."""
-    return dbc.Row(
-        [
-            ui.search_box(PAGE, "Learner, programme, note…"),
-            ui.hei_filter(PAGE, heis, own_hei=own_hei),
-            ui.dropdown_filter(
-                "Programme", f"{PAGE}-programme", ui.coded_options(programmes), width=2
-            ),
-            ui.dropdown_filter(
-                "Readiness",
-                f"{PAGE}-status",
-                vocabulary.options(vocabulary.READINESS_STATUSES),
-                width=2,
-            ),
-            ui.filter_field(
-                "Expiring: lapses before",
-                dbc.Input(id=f"{PAGE}-before", type="date", value=horizon.isoformat()),
-                width=2,
-            ),
-        ]
+    return ui.learner_filters(
+        PAGE,
+        "Learner, programme, note…",
+        (heis, programmes),
+        ("Readiness", vocabulary.options(vocabulary.READINESS_STATUSES)),
+        ui.filter_field(
+            "Expiring: lapses before",
+            dbc.Input(id=f"{PAGE}-before", type="date", value=horizon.isoformat()),
+            width=2,
+        ),
+        own_hei=own_hei,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, callback, html
+from dash import html
 
 from tracker import clock
 from tracker import components as ui
@@ -64,16 +64,10 @@ def layout(principal: Principal, **_query: Any) -> Any:
     )
 
 
-@callback(
-    Output(f"{PAGE}-table-download", "data"),
-    Input(f"{PAGE}-table-csv", "n_clicks"),
-    Input(f"{PAGE}-table-xlsx", "n_clicks"),
-    prevent_initial_call=True,
-)
-def download_hours_behind(_csv: int | None, _xlsx: int | None) -> Any:
-    """The table as the page shows it (the same disclosure control), as CSV or Excel."""
-    fmt = ui.chosen_format()
-    report = _report(ui.callback_principal(PAGE))
-    return ui.send_table(
-        report.table.download(COLUMNS), fmt=fmt, filename="hours-behind", note=report.note
-    )
+def _table(principal: Principal) -> tuple[Any, str]:
+    """The table as the page shows it (the same disclosure control), for its CSV or Excel."""
+    report = _report(principal)
+    return report.table.download(COLUMNS), report.note
+
+
+ui.report_download(PAGE, "download_hours_behind", "hours-behind", _table)

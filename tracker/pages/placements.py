@@ -167,7 +167,7 @@ TABLE.download("download_placements", SHOWN, "placements", headers="codes")
 
 @callback(
     Output(f"{PAGE}-ics-download", "data"),
-    Input(f"{PAGE}-ics", "n_clicks"),
+    *ui.clicks(PAGE, "ics"),
     State(f"{PAGE}-grid", "selectedRows"),
     *TABLE.states(),
     prevent_initial_call=True,

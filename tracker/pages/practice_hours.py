@@ -14,8 +14,7 @@ from datetime import date
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, callback, html
 from typing_extensions import TypedDict
 
 from tracker import clock, vocabulary
@@ -64,17 +63,12 @@ def _filters(principal: Principal) -> Any:
         heis = organisation_options(session, heis=True)
         programmes = programme_options(session)
     own = principal.hei_code if principal.is_hei else None
-    return dbc.Row(
-        [
-            ui.search_box(PAGE, "Learner, programme…"),
-            ui.hei_filter(PAGE, heis, own_hei=own),
-            ui.dropdown_filter(
-                "Programme", f"{PAGE}-programme", ui.coded_options(programmes), width=2
-            ),
-            ui.dropdown_filter(
-                "Hours", f"{PAGE}-status", vocabulary.options(vocabulary.HOURS_STATUSES), width=2
-            ),
-        ]
+    return ui.learner_filters(
+        PAGE,
+        "Learner, programme…",
+        (heis, programmes),
+        ("Hours", vocabulary.options(vocabulary.HOURS_STATUSES)),
+        own_hei=own,
     )
 
 
@@ -173,8 +167,8 @@ TABLE.download("download_practice_hours", SHOWN, "practice-hours", note="Practic
 
 
 @callback(
-    Output(f"{PAGE}-years", "rowData"),
-    Output(f"{PAGE}-year-title", "children"),
+    *ui.grid_rows(PAGE, "years"),
+    *ui.children(PAGE, "year-title"),
     Input(f"{PAGE}-grid", "selectedRows"),
     prevent_initial_call=True,
 )

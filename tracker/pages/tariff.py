@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import callback, html
+from dash import html
 
 from tracker import components as ui
 from tracker.access import Principal
@@ -93,12 +93,10 @@ def layout(principal: Principal, **_query: Any) -> Any:
     )
 
 
-@callback(
-    *ui.table_download(f"{PAGE}-table"),
-    prevent_initial_call=True,
-)
-def download_tariff(_csv: int | None, _xlsx: int | None) -> Any:
-    """The table as the page shows it (the same disclosure control), as CSV or Excel."""
-    fmt = ui.chosen_format()
-    report = _report(ui.callback_principal(PAGE))
-    return ui.send_table(report.rows(), fmt=fmt, filename="tariff", note=report.note)
+def _table(principal: Principal) -> tuple[Any, str]:
+    """The table as the page shows it (the same disclosure control), for its CSV or Excel."""
+    report = _report(principal)
+    return report.rows(), report.note
+
+
+ui.report_download(PAGE, "download_tariff", "tariff", _table)
