@@ -46,6 +46,8 @@ WHERE = f"lat {LAT_RANGE[0]} to {LAT_RANGE[1]}, lon {LON_RANGE[0]} to {LON_RANGE
 HEI = Column("hei", "HEI organisation code", required=True)
 PROGRAMME = Column("programme", "programme code", required=True)
 BLOCK = Column("block", "placement block code", required=True)
+#: The learner a row of an HEI's own file is about (hours, readiness, evaluations).
+OWN_LEARNER = Column("learner_ref", "reference of an existing learner of your HEI", required=True)
 LON = Column("lon", "longitude, with lat")
 
 NO_BLOCK = "no placement block with this code; import placement-blocks first"

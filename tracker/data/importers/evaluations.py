@@ -23,6 +23,7 @@ from tracker.data.importers.common import (
     BLOCK,
     NO_BLOCK,
     NO_SETTING,
+    OWN_LEARNER,
     blocks_named,
     by_key_with_hei,
     learner_named,
@@ -181,7 +182,7 @@ EVALUATIONS = KindSpec(
     planner=plan_evaluations,
     columns=(
         Column("response_ref", "the survey's response id (unique per HEI)", required=True),
-        Column("learner_ref", "reference of an existing learner of your HEI", required=True),
+        OWN_LEARNER,
         Column("setting_id", "code of the setting of the placement evaluated", required=True),
         BLOCK,
         Column("submitted_on", "day the response was submitted, YYYY-MM-DD", required=True),

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from tracker.access import HOURS_KEEPERS, REQUIREMENT_KEEPERS, may_edit_hours
 from tracker.data.importers.common import (
+    OWN_LEARNER,
     PROGRAMME,
     codes,
     editable_learners,
@@ -215,7 +216,7 @@ PRACTICE_HOURS = KindSpec(
     roles=HOURS_KEEPERS,
     planner=plan_hours,
     columns=(
-        Column("learner_ref", "reference of an existing learner of your HEI", required=True),
+        OWN_LEARNER,
         Column("worked_on", "the shift's day or the week's first day, YYYY-MM-DD", required=True),
         Column("period", f"one of {codes(HoursPeriod)}; empty: week"),
         Column("hours", "attended hours: at most 84 a week, 24 a shift", required=True),

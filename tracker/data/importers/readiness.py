@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from tracker.access import READINESS_KEEPERS, may_edit_readiness
 from tracker.data.importers.common import (
+    OWN_LEARNER,
     editable_learners,
     learner_named,
     rows_where,
@@ -83,7 +84,7 @@ READINESS = KindSpec(
     planner=plan_readiness,
     one_of_columns=DATE_COLUMNS,
     columns=(
-        Column("learner_ref", "reference of an existing learner of your HEI", required=True),
+        OWN_LEARNER,
         Column("dbs_valid_until", _until("DBS check")),
         Column("occupational_health_valid_until", _until("occupational health clearance")),
         Column("mandatory_training_valid_until", _until("mandatory training")),
