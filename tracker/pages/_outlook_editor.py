@@ -56,6 +56,45 @@ def intake_targets(programmes: pd.DataFrame) -> list[dict[str, str]]:
     return [{"label": "Every programme", "value": "*"}, *groups, *named]
 
 
+def _capacity_fields(first_year: int, *, placements: bool) -> Layout:
+    """Extra supervisors, the policy target and the cheapest expansion's costs and cap: shown
+    only to those who may plan placements (kept, hidden, for the others' callbacks)."""
+    hidden = None if placements else {"display": "none"}
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    ui.choice_field(
+                        "Extra supervisors in",
+                        f"{PAGE}-sector",
+                        ui.sector_options(),
+                        "Every sector",
+                        width=4,
+                    ),
+                    _number("supervisors", "Extra supervisors per setting", 0),
+                    _number("capacity_from", "From (year)", first_year),
+                    _number(
+                        "target_per_learner",
+                        "Community or care-home placements per learner a year, at least",
+                        0,
+                        step=0.5,
+                    ),
+                ]
+            ),
+            dbc.Row(
+                [
+                    *(
+                        _number(f"cost_{code}", f"Cost per supervisor: {name}", None, step=0.1)
+                        for code, name in SECTORS.items()
+                    ),
+                    _number("cap_per_setting", "Most supervisors added per setting", None),
+                ]
+            ),
+        ],
+        style=hidden,
+    )
+
+
 def editor(programmes: pd.DataFrame, first_year: int, *, placements: bool) -> Layout:
     """The editor card: intake, withdrawals and local employment changes, and (for those who
     may plan placements) extra supervisors in a sector."""
@@ -92,40 +131,7 @@ def editor(programmes: pd.DataFrame, first_year: int, *, placements: bool) -> La
             ]
         ),
     ]
-    hidden = None if placements else {"display": "none"}
-    capacity = html.Div(
-        [
-            dbc.Row(
-                [
-                    ui.choice_field(
-                        "Extra supervisors in",
-                        f"{PAGE}-sector",
-                        ui.sector_options(),
-                        "Every sector",
-                        width=4,
-                    ),
-                    _number("supervisors", "Extra supervisors per setting", 0),
-                    _number("capacity_from", "From (year)", first_year),
-                    _number(
-                        "target_per_learner",
-                        "Community or care-home placements per learner a year, at least",
-                        0,
-                        step=0.5,
-                    ),
-                ]
-            ),
-            dbc.Row(
-                [
-                    *(
-                        _number(f"cost_{code}", f"Cost per supervisor: {name}", None, step=0.1)
-                        for code, name in SECTORS.items()
-                    ),
-                    _number("cap_per_setting", "Most supervisors added per setting", None),
-                ]
-            ),
-        ],
-        style=hidden,
-    )
+    capacity = _capacity_fields(first_year, placements=placements)
     return ui.card(
         "Scenario",
         html.Div(

@@ -46,38 +46,41 @@ def scenario_choices(scenarios: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+def _save_fields() -> Layout:
+    """The name, description and replace choice a scenario is saved under."""
+    text = {"type": "text", "size": "sm", "debounce": True}
+    return dbc.Row(
+        [
+            ui.field(
+                "Name",
+                dbc.Input(id=f"{PAGE}-save-name", maxLength=MAX_NAME, **text),
+                width=3,
+            ),
+            ui.field(
+                "Description (optional)",
+                dbc.Input(id=f"{PAGE}-save-description", maxLength=MAX_DESCRIPTION, **text),
+                width=5,
+            ),
+            dbc.Col(
+                dbc.Checkbox(
+                    id=f"{PAGE}-save-replace",
+                    label="Replace the saved scenario of this name",
+                    value=False,
+                ),
+                md=4,
+                class_name="d-flex align-items-end mb-2",
+            ),
+        ]
+    )
+
+
 def saved_card(scenarios: pd.DataFrame, *, shared: bool) -> Layout:
     """The card that saves, loads, deletes and exports scenarios."""
-    text = {"type": "text", "size": "sm", "debounce": True}
     return ui.card(
         "Saved scenarios",
         html.Div(
             [
-                dbc.Row(
-                    [
-                        ui.field(
-                            "Name",
-                            dbc.Input(id=f"{PAGE}-save-name", maxLength=MAX_NAME, **text),
-                            width=3,
-                        ),
-                        ui.field(
-                            "Description (optional)",
-                            dbc.Input(
-                                id=f"{PAGE}-save-description", maxLength=MAX_DESCRIPTION, **text
-                            ),
-                            width=5,
-                        ),
-                        dbc.Col(
-                            dbc.Checkbox(
-                                id=f"{PAGE}-save-replace",
-                                label="Replace the saved scenario of this name",
-                                value=False,
-                            ),
-                            md=4,
-                            class_name="d-flex align-items-end mb-2",
-                        ),
-                    ]
-                ),
+                _save_fields(),
                 html.Div(
                     [
                         ui.button("Save the applied scenario", f"{PAGE}-save"),
