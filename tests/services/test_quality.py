@@ -16,9 +16,12 @@ from sqlmodel import Session, select
 
 from tests.data.test_importers import hei_user, load_examples
 from tracker.access import AccessDenied, Principal
+from tracker.db import session_scope
 from tracker.models import (
     AuditLog,
+    EducationalAudit,
     Organisation,
+    Placement,
     PlacementBlock,
     PlacementEvaluation,
     PlacementSetting,
@@ -29,9 +32,12 @@ from tracker.models.quality import ITEMS
 from tracker.optimise import allocate
 from tracker.queries.allocator_inputs import allocator_inputs
 from tracker.services.allocation import AllocationRefused, run_policy
+from tracker.services.placements import approve_run
 from tracker.services.quality_reports import quality_report
 from tracker.services.quality_reviews import end_review, start_review
 from tracker.services.registers import SaveRefused
+from tracker.services.run_jobs import execute_run
+from tracker.services.runs import create_run
 
 COORDINATOR = Principal("coord", Role.COORDINATOR)
 
@@ -187,3 +193,52 @@ def test_a_run_chooses_what_settings_under_review_get() -> None:
     assert run_policy({}).quality_review == "no_new_learners"
     with pytest.raises(AllocationRefused, match="quality_review"):
         run_policy({"quality_review": "sometimes"})
+
+
+def _run(engine: Engine, **policy: object) -> int:
+    with session_scope(engine) as session:
+        run_id = create_run(
+            session,
+            principal=COORDINATOR,
+            blocks=["2025-B1"],
+            programmes=["BSC-ADULT"],
+            policy=dict(policy),
+        )
+    assert execute_run(engine, run_id) == "succeeded"
+    return run_id
+
+
+def _at_ward(engine: Engine, run_id: int) -> int:
+    with Session(engine) as session:
+        ward = session.exec(
+            select(PlacementSetting).where(PlacementSetting.code == "T1-WARD12")
+        ).one()
+        rows = session.exec(
+            select(Placement).where(Placement.run_id == run_id, Placement.setting_id == ward.id)
+        ).all()
+    return sum(p.learners for p in rows)
+
+
+def test_runs_obey_a_review_and_a_plan_made_before_it_is_not_approved(loaded: Engine) -> None:
+    with session_scope(loaded) as session:  # the example audit of the ward postdates 2025-B1
+        for audit in session.exec(select(EducationalAudit)).all():
+            audit.audited_on = date(2024, 3, 10)
+    before = _run(loaded)
+    placed = _at_ward(loaded, before)
+    assert placed > 0
+    with session_scope(loaded) as session:
+        start_review(
+            session,
+            COORDINATOR,
+            setting="T1-WARD12",
+            reason="Poor scores",
+            started_on=date(2025, 1, 1),
+        )
+    with (
+        session_scope(loaded) as session,
+        pytest.raises(AllocationRefused, match=r"registers changed.*settings"),
+    ):
+        approve_run(session, principal=COORDINATOR, run_id=before)
+    assert _at_ward(loaded, _run(loaded)) == 0
+    # preferring others still uses the ward: the request's 8 learners need its places
+    assert _at_ward(loaded, _run(loaded, quality_review="prefer_others")) == placed
