@@ -36,7 +36,7 @@ def test_a_coordinator_reads_quality_and_reviews_a_setting(
     reviewed = _reviewed(live_app)
     browser_page.sign_in("coordinator")
     browser_page.goto("/quality")
-    page.wait_for_selector("#quality-grid .ag-row")
+    page.wait_for_selector("#quality-grid .ag-center-cols-container .ag-row")
     cells = page.locator('#quality-grid .ag-row [col-id="supervision"]').all_inner_texts()
     assert any(re.fullmatch(r"\d\.\d\d \(\d\.\d\d-\d\.\d\d\)", c.strip()) for c in cells)
     assert "at least 5 learners" in page.inner_text("#quality-note")
