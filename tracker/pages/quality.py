@@ -130,6 +130,7 @@ def _reviews_card(report: QualityReport) -> Any:
                 height=240,
                 row_id="id",
                 selectable=True,
+                fit_content=True,
             ),
             dbc.Row(
                 [
