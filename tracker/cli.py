@@ -64,6 +64,7 @@ COMMANDS: Mapping[str, Listed] = MappingProxyType(
         "db": Listed("database", "Database schema: upgrade to the latest migration."),
         "export": Listed("export", "Export figures to CSV or Excel files."),
         "users": Listed("users", "Manage sign-in accounts."),
+        "api-token": Listed("api_tokens", "Manage HEI systems' API tokens."),
         "outlook": Listed(
             "outlook",
             "Project completions and local posts per profession group, field and year, with "

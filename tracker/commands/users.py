@@ -16,7 +16,8 @@ from tracker.services.sso import approve_sso_account
 from tracker.services.users import UserError, create_user, set_password
 
 
-def _engine() -> Engine:
+def migrated_engine() -> Engine:
+    """The database of TRACKER_DATABASE_URL, upgraded to the latest migration."""
     engine = make_engine(load_settings().database_url)
     upgrade(engine)
     return engine
@@ -41,7 +42,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Add a user (acts as the system administrator)."""
         try:
-            with session_scope(_engine()) as session:
+            with session_scope(migrated_engine()) as session:
                 create_user(
                     session,
                     username=username,
@@ -59,7 +60,7 @@ def register(app: typer.Typer) -> None:
     @users.command("list")
     def list_command() -> None:
         """List users with role, HEI and whether they are active."""
-        with session_scope(_engine()) as session:
+        with session_scope(migrated_engine()) as session:
             for user in list_users(session, actor=SYSTEM):
                 state = "active" if user.active else "inactive"
                 demo = " (demo)" if user.is_demo else ""
@@ -74,7 +75,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Reset a user's password and clear any lock-out."""
         try:
-            with session_scope(_engine()) as session:
+            with session_scope(migrated_engine()) as session:
                 set_password(session, username=username, password=password, actor=SYSTEM)
         except UserError as exc:
             typer.echo(f"Error: {exc}", err=True)
@@ -84,7 +85,7 @@ def register(app: typer.Typer) -> None:
     @users.command("pending")
     def pending_command() -> None:
         """List organisation accounts (single sign-on) waiting for approval, with their ids."""
-        with session_scope(_engine()) as session:
+        with session_scope(migrated_engine()) as session:
             frame = pending_sso_frame(session, principal=SYSTEM)
         for row in frame.itertuples():
             typer.echo(f"{row.id:<6} {row.email or '-':<32} {row.name or '-':<24} {row.groups}")
@@ -97,7 +98,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Give a waiting organisation account its role (acts as the system administrator)."""
         try:
-            with session_scope(_engine()) as session:
+            with session_scope(migrated_engine()) as session:
                 user = approve_sso_account(
                     session, identity_id=identity, role=role, hei_code=hei, actor=SYSTEM
                 )

@@ -9,13 +9,21 @@ staff and academic assessors), ``hours`` (practice hours and programmes' require
 ``tariff`` (the education and training tariff's rates), ``quality`` (learners' placement
 evaluations and settings under quality review), ``allocation`` (runs, placements and
 the learners stage 2 left unassigned), ``planning`` (the outlook's saved scenarios) and
-``people`` (users, single sign-on identities, sign-in throttling, the audit log).
+``people`` (users, single sign-on identities, sign-in throttling, API tokens, the audit
+log).
 """
 
 from tracker.models.allocation import AllocationRun, Placement, UnassignedLearner
 from tracker.models.hours import PracticeHours, PracticeRequirement
 from tracker.models.organisations import Cohort, Organisation, Programme
-from tracker.models.people import AuditLog, SignInThrottle, SsoIdentity, SsoLoginState, User
+from tracker.models.people import (
+    ApiToken,
+    AuditLog,
+    SignInThrottle,
+    SsoIdentity,
+    SsoLoginState,
+    User,
+)
 from tracker.models.pipeline import Learner, LearnerEvent, LearnerReadiness
 from tracker.models.planning import OutlookScenario
 from tracker.models.quality import PlacementEvaluation, QualityReview
@@ -64,6 +72,7 @@ __all__ = [
     "AcademicAssessment",
     "AcademicAssessor",
     "AllocationRun",
+    "ApiToken",
     "AuditLog",
     "AuditOutcome",
     "AuditStatus",

@@ -110,3 +110,25 @@ class SsoLoginState(SQLModel, table=True):
     key: str = Field(max_length=128, primary_key=True)
     value: str = Field(max_length=4000)
     expires_at: datetime = Field(index=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """One HEI system's key to the JSON API: only the SHA-256 of its secret is kept.
+
+    The secret is random (256 bits), so a plain hash is enough (no salt or slow hash: nobody
+    can guess one); it is shown once at creation. ``scope`` read may pull placements and
+    requests, write may also push imports. A revoked token stays, for the audit trail.
+    """
+
+    __tablename__ = "api_token"
+    __table_args__ = (CheckConstraint("scope IN ('read', 'write')", name="scope_known"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    hei_id: int = Field(foreign_key="organisation.id", index=True)
+    scope: str = Field(max_length=8)
+    label: str = Field(default="", max_length=120)
+    created_by: str = Field(max_length=64)
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
