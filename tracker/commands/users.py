@@ -82,6 +82,14 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from exc
         typer.echo(f"Password for {username!r} reset.")
 
+    _register_sso(users)
+    app.add_typer(users, name="users")
+
+
+def _register_sso(users: typer.Typer) -> None:
+    """The organisation accounts' commands: the first administrator of a deployment with
+    local passwords off is approved here."""
+
     @users.command("pending")
     def pending_command() -> None:
         """List organisation accounts (single sign-on) waiting for approval, with their ids."""
@@ -107,5 +115,3 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(1) from exc
         typer.echo(f"{username!r} can now sign in as {role.value}.")
-
-    app.add_typer(users, name="users")
