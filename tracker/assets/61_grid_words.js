@@ -51,3 +51,15 @@ dagfuncs.trackerNumber = function (params, prefix, decimals) {
     minimumFractionDigits: decimals, maximumFractionDigits: decimals,
   });
 };
+
+/* A content-sized grid in a tab measures its columns again when the tab is shown: its box
+ * goes from no width to some (components/grids.py, gridSizeChanged). */
+dagfuncs.trackerFitWhenShown = function (params) {
+  var before = params.api.__trackerWidth;
+  params.api.__trackerWidth = params.clientWidth;
+  if (before === 0 && params.clientWidth > 0) {
+    window.requestAnimationFrame(function () {
+      if (!params.api.isDestroyed()) params.api.autoSizeAllColumns();
+    });
+  }
+};

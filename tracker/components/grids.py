@@ -156,13 +156,14 @@ _CONTENT_WIDTH: Final[Mapping[str, Any]] = MappingProxyType(
 #: ...and measured again whenever its rows change (``assets/62_grid_columns.js``): the
 #: strategy alone measures only the first rows drawn, so longer text arriving from a callback
 #: (a filter, a save) was cut to "…" (seen on the readiness register at 1024 px).
-#: Also whenever its box changes size, above all when the hidden tab holding it is shown:
-#: filled while hidden, its columns had nothing to measure and stayed at their minimum
-#: width, cut to "…" (the allocation review's Bottlenecks grid).
+#: Also when the hidden tab holding it is shown (its box goes from no width to some): filled
+#: while hidden, its columns had nothing to measure and stayed at their minimum width, cut
+#: to "…" (the allocation review's Bottlenecks grid). Only then: refitting on every change of
+#: size raced the first fit of grids shown from the start.
 _REFIT_ON_NEW_ROWS: Final[Mapping[str, list[str]]] = MappingProxyType(
     {
         "rowDataUpdated": ["trackerFitColumns(params)"],
-        "gridSizeChanged": ["trackerFitColumns(params)"],
+        "gridSizeChanged": ["trackerFitWhenShown(params)"],
     }
 )
 
