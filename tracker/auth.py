@@ -56,6 +56,9 @@ PUBLIC_PATHS = frozenset(
     }
 )
 PUBLIC_PREFIX = "/assets/"
+#: The JSON API for HEI systems (``tracker.api``) authenticates every request by its bearer
+#: token, never by the session cookie, so the sign-in guard leaves it to the API.
+API_PREFIX = "/api/"
 ENGINE_KEY = "tracker_engine"
 SETTINGS_KEY = "tracker_settings"
 DASH_APP_KEY = "tracker_dash_app"
@@ -93,7 +96,7 @@ def current_principal() -> Principal:
 
 def is_public(path: str) -> bool:
     """Whether a path is served without sign-in: the exact public paths and the assets."""
-    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIX)
+    return path in PUBLIC_PATHS or path.startswith((PUBLIC_PREFIX, API_PREFIX))
 
 
 def content_security_policy(script_hashes: Sequence[str] = ()) -> str:

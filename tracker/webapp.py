@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import Engine
 
 from tracker.access import Principal, can_view_page
+from tracker.api import install_api
 from tracker.auth import init_auth, install_content_policy
 from tracker.auth_pages import form_token
 from tracker.cache import REPORT_CACHE_KEY, open_report_cache
@@ -160,6 +161,7 @@ def create_app(
     server = Flask("tracker")
     init_auth(server, engine, settings)
     limit_request_size(server, settings)
+    install_api(server)  # /api/v1: HEI systems, by bearer token (tracker/api)
     server.extensions[REPORT_CACHE_KEY] = (
         open_report_cache(settings) if settings.report_cache else None
     )

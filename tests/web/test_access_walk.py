@@ -402,6 +402,7 @@ def walk(web_app: Any, web_engine: Engine) -> Iterator[Walk]:
                 response.status_code,
                 response.text,
             )
+    _walk_api(web_app, web_engine, seen["hei"])
     yield Walk(web_engine, facts, deps, pages, seen, skipped, posted, published)
     with Session(web_engine) as session:
         for placement_id in published:
@@ -409,6 +410,40 @@ def walk(web_app: Any, web_engine: Engine) -> Iterator[Walk]:
             if row is not None:
                 session.delete(row)
         session.commit()
+
+
+#: The JSON API as the HEI's own system calls it, with crafted filters and, for every import
+#: kind, a row naming another HEI (a new learner ref, so an echoed value is not a leak).
+API_CALLS = [
+    ("get", "/api/v1/placements", {}),
+    ("get", "/api/v1/placements?block=2026-B1&hei=UNI-B", {}),
+    ("get", "/api/v1/requests", {}),
+    ("get", "/api/v1/requests?hei=UNI-B&heis=UNI-B", {}),
+    *(
+        (
+            "post",
+            f"/api/v1/imports/{kind}",
+            {"json": [{"learner_ref": "WALK-API-1", "hei": "UNI-B"}]},
+        )
+        for kind in ("learners", "learner-events", "readiness", "practice-hours", "evaluations")
+    ),
+]
+
+
+def _walk_api(web_app: Any, engine: Engine, seen: Seen) -> None:
+    """Every API route with a write token of the HEI user's HEI (no session cookie)."""
+    from tracker.access import SYSTEM
+    from tracker.services.api_tokens import create_api_token
+
+    with Session(engine) as session:
+        token = create_api_token(session, hei_code=OWN_HEI, scope="write", actor=SYSTEM).secret
+        session.commit()
+    client = web_app.server.test_client()
+    for method, path, kwargs in API_CALLS:
+        response = getattr(client, method)(
+            path, headers={"Authorization": f"Bearer {token}"}, **kwargs
+        )
+        seen.add(f"api {method.upper()} {path}", response.status_code, response.text)
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -497,6 +532,21 @@ def test_positive_control_named_rows_reach_whom_they_should(walk: Walk, web_app:
     dep = next(d for d in walk.deps if d["output"] == "placements-grid.rowData")
     text = _post(client, dep, {}, dep["inputs"][0]).text
     assert own_ref in text and other_ref in text
+
+
+def test_the_api_walk_covers_every_route_and_reaches_own_learners(walk: Walk) -> None:
+    """The API's answers are in the HEI user's bodies (so the tests above search them); its
+    placements carry the own HEI's named learner, and every crafted import was refused."""
+    from tracker.api.routes import ROUTES
+
+    answers = {label: (s, t) for label, s, t in walk.seen["hei"].bodies if label.startswith("api ")}
+    called = {label.split(" ")[2].split("?")[0] for label in answers}
+    routes = {r.rule.replace("<kind>", "learners") for r in ROUTES.iter_rules()}
+    assert routes - {"/api/v1/openapi.json"} <= called
+    own_ref, _other = _published_refs(walk)
+    assert own_ref in answers["api GET /api/v1/placements"][1]
+    imports = [s for label, (s, _t) in answers.items() if "/imports/" in label]
+    assert imports and set(imports) == {422}
 
 
 def _published_refs(walk: Walk) -> tuple[str, str]:
