@@ -55,7 +55,14 @@ def learners_card(heis: list[dict[str, Any]], own: str | None) -> Any:
     body = html.Div(
         [
             dcc.Store(id=f"{ID}-changed", data=0),
-            ui.grid(f"{ID}-grid", SHOWN, height=360, row_id="learner_ref", selectable=True),
+            ui.grid(
+                f"{ID}-grid",
+                SHOWN,
+                height=360,
+                row_id="learner_ref",
+                selectable=True,
+                fit_content=True,
+            ),
             html.P(
                 "Select a learner to name their academic assessor for a part. The assessor is "
                 "one of the learner's HEI's, active and assessing the programme, and not the "
