@@ -8,7 +8,7 @@ thousands of learners and hundreds of thousands of events.
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -34,6 +34,7 @@ from tracker.data.demo_quality import quality_rows
 from tracker.data.demo_readiness import readiness_rows
 from tracker.data.demo_setting_kinds import KINDS, OrgSpec, SettingSpec
 from tracker.data.demo_staff import assessor_rows, staff_rows
+from tracker.data.demo_summary import DemoSummary
 from tracker.data.demo_tariff import tariff_rows
 from tracker.models import (
     AcademicAssessment,
@@ -68,38 +69,6 @@ DEFAULT_SEED = 2026
 #: Academic year whose blocks carry the open requests (the one after DEMO_AS_OF's history).
 REQUEST_YEAR = 2026
 HISTORY_YEAR = 2025
-
-
-@dataclass(frozen=True)
-class DemoSummary:
-    """Rows written per table, in the order they were written."""
-
-    organisations: int
-    programmes: int
-    cohorts: int
-    learners: int
-    learner_events: int
-    learner_readiness: int
-    practice_requirements: int
-    practice_hours: int
-    placement_settings: int
-    setting_programmes: int
-    placement_blocks: int
-    programme_calendars: int
-    supervision_capacity: int
-    educational_audits: int
-    practice_staff: int
-    academic_assessors: int
-    academic_assessments: int
-    placement_requests: int
-    placements: int
-    tariff_rates: int
-    placement_evaluations: int
-    quality_reviews: int
-    users: int
-
-    def items(self) -> list[tuple[str, int]]:
-        return [(f.name, int(v)) for f, v in zip(fields(self), astuple(self), strict=True)]
 
 
 def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> list[int]:

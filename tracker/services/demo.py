@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from tracker.data.demo import DEFAULT_SEED, DemoSummary, has_organisations, write_demo_rows
+from tracker.data.demo import DEFAULT_SEED, has_organisations, write_demo_rows
+from tracker.data.demo_summary import DemoSummary
 from tracker.services.users import create_demo_accounts
 
 
