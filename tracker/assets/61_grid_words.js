@@ -53,11 +53,12 @@ dagfuncs.trackerNumber = function (params, prefix, decimals) {
 };
 
 /* A content-sized grid in a tab measures its columns again when the tab is shown: its box
- * goes from no width to some (components/grids.py, gridSizeChanged). */
+ * goes from no width to some (components/grids.py, gridSizeChanged). A grid made inside a
+ * hidden tab may report no size until it is shown, so its first size counts as shown too. */
 dagfuncs.trackerFitWhenShown = function (params) {
   var before = params.api.__trackerWidth;
   params.api.__trackerWidth = params.clientWidth;
-  if (before === 0 && params.clientWidth > 0) {
+  if (!before && params.clientWidth > 0) {
     window.requestAnimationFrame(function () {
       if (!params.api.isDestroyed()) params.api.autoSizeAllColumns();
     });
