@@ -180,8 +180,7 @@ def choose_level(level: str | None) -> Any:
     Output(f"{PAGE}-grid", "rowData"),
     Output(f"{PAGE}-trend", "figure"),
     Output(f"{PAGE}-comments", "children"),
-    Input(f"{PAGE}-level", "value"),
-    Input(f"{PAGE}-unit", "value"),
+    *ui.inputs(PAGE, "level", "unit"),
 )
 def show_quality(level: str | None, unit: str | None) -> Any:
     """The chosen level's scores, and the chosen unit's trend and comments."""
@@ -229,12 +228,8 @@ def download_quality(_csv: int | None, _xlsx: int | None, level: str | None) -> 
 @callback(
     Output(f"{PAGE}-message", "children"),
     Output(f"{PAGE}-reviews", "rowData"),
-    Input(f"{PAGE}-start", "n_clicks"),
-    Input(f"{PAGE}-end", "n_clicks"),
-    State(f"{PAGE}-setting", "value"),
-    State(f"{PAGE}-reason", "value"),
-    State(f"{PAGE}-day", "value"),
-    State(f"{PAGE}-outcome", "value"),
+    *ui.clicks(PAGE, "start", "end"),
+    *ui.states(PAGE, "setting", "reason", "day", "outcome"),
     State(f"{PAGE}-reviews", "selectedRows"),
     prevent_initial_call=True,
 )
