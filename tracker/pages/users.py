@@ -1,5 +1,6 @@
 """Users (administrators): add accounts, deactivate or reactivate them, reset passwords,
-and approve organisation accounts that signed in with single sign-on."""
+approve organisation accounts that signed in with single sign-on, and keep the API tokens of
+HEI systems."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dash import Input, Output, State, callback, html
 from tracker import components as ui
 from tracker.access import Principal
 from tracker.pages._users_sso import sso_section
+from tracker.pages._users_tokens import tokens_section
 from tracker.queries.users import hei_options, users_frame
 from tracker.refusals import Refused
 from tracker.services.users import create_user, set_active, set_password
@@ -126,6 +128,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
                 ]
             ),
             sso_section(principal, heis),
+            tokens_section(principal, heis),
         ]
     )
 

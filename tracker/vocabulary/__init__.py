@@ -131,6 +131,10 @@ ROLES: Final = _labelled(
         "hei": "HEI user",
     },
 )
+#: What an HEI system's API token may do (``services.api_tokens.TokenScope``).
+TOKEN_SCOPES: Final = MappingProxyType(
+    {"read": "Read placements and requests", "write": "Read, and push imports"}
+)
 #: The role a new user gets unless another is chosen.
 DEFAULT_ROLE: Final = models.Role.COORDINATOR.value
 #: The role whose users are bound to one HEI.
@@ -167,6 +171,8 @@ AUDIT_ACTIONS: Final = MappingProxyType(
         "user.create": "User added",
         "user.update": "User changed",
         "user.password_reset": "Password reset",
+        "api_token.create": "API token created",
+        "api_token.revoke": "API token revoked",
         "import": "File imported",
         "save_setting": "Setting saved",
         "deactivate_setting": "Setting deactivated",
