@@ -81,12 +81,6 @@ def test_blocks_need_dates() -> None:
         allocate_with_audits(SETTINGS, CAPACITY, DEMAND, AUDITS, {"1": BLOCKS["1"]})
 
 
-def test_demand_without_blocks_is_refused_with_audits() -> None:
-    dated = DEMAND.drop(columns="block").assign(start_date="2027-01-04", end_date="2027-02-26")
-    with pytest.raises(InputError, match="audits are checked per block"):
-        allocate_with_audits(SETTINGS, CAPACITY, dated, AUDITS, BLOCKS)
-
-
 def test_block_dates_file_names_every_bad_row() -> None:
     good = pd.DataFrame(
         {
@@ -153,7 +147,7 @@ def test_allocate_command_without_audits_places_everyone(tmp_path: Path) -> None
 def test_allocate_command_audits_need_block_dates(tmp_path: Path) -> None:
     result = _allocate_cli(tmp_path, "--audits", str(tmp_path / "audits.csv"))
     assert result.exit_code == 2
-    assert "--audits needs --blocks" in result.output
+    assert "the block's dates are needed to check audits (--blocks)" in result.output
     assert not (tmp_path / "out").exists()
     bad = AUDITS.assign(outcome=["approved", "maybe"])
     bad.to_csv(tmp_path / "bad.csv", index=False)

@@ -51,8 +51,9 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 help="audits.csv: setting_id, audited_on, expires_on, outcome, programmes; a "
-                "setting offers places to a programme only in blocks an approved, in-date "
-                "audit covers (needs --blocks)"
+                "setting offers places to a programme only in blocks, or on a dated "
+                "request's dates, an approved, in-date audit covers (block requests need "
+                "--blocks)"
             ),
         ] = None,
         blocks: Annotated[
@@ -111,9 +112,6 @@ def _solve(
                 [Problem("blocks", None, None, str(blocks), "is used only with --audits")]
             )
         return allocate(*frames, policy)
-    if blocks is None:
-        raise InputError(
-            [Problem("blocks", None, None, None, "--audits needs --blocks: each block's dates")]
-        )
-    dates = read_block_dates(read_table(blocks, "blocks"))
+    # dated requests are checked on their own dates; --blocks gives the others' dates
+    dates = {} if blocks is None else read_block_dates(read_table(blocks, "blocks"))
     return allocate_with_audits(*frames, read_table(audits, "audits"), dates, policy)

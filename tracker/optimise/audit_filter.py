@@ -1,5 +1,5 @@
 """Stage 1 with educational audits: a setting offers its places to a programme only in the
-blocks its approved, in-date audit covers for that programme.
+blocks, or on the dates, its approved, in-date audit covers for that programme.
 
 An input filter on the arc side, leaving the allocator itself untouched: each request's
 programme becomes "programme in block B", and each setting hosts "programme in block B" only
@@ -8,6 +8,10 @@ dates (``audits.audit_problem``). The allocator's own "programme hosted" rule th
 exactly the unaudited arcs. Programme names are restored in the result, and a request that
 lost places this way gets the reason "educational audit expired / not approved for PROGRAMME
 at SETTING" (code ``audit``).
+
+A dated request (``start_date``/``end_date``, the calendar engine) is checked on its own
+dates rather than a block's: its programme becomes "programme on START..END", so a setting
+whose audit expires before the request's last day, or starts after its first, cannot take it.
 """
 
 from __future__ import annotations
@@ -21,12 +25,15 @@ import numpy as np
 import pandas as pd
 
 from tracker.optimise.audits import Audit, audit_problem, read_audits
+from tracker.optimise.calendar import date_ranges
+from tracker.optimise.cells import row_of, text
 from tracker.optimise.geo import haversine_km
 from tracker.optimise.model import AllocationResult, InputError, Policy, Problem
 from tracker.optimise.practice_tables import Cells
 from tracker.optimise.solve import allocate
 
 _SEP = " @block "
+_DATES = " @dates "
 
 
 def _hosted(value: object) -> frozenset[str] | None:
@@ -68,47 +75,63 @@ def audited_frames(
     the audit rule exactly as ``allocate_with_audits`` plans."""
     problems: list[Problem] = []
     checked = read_audits(audits, problems)
-    if "block" not in demand.columns:  # dated requests (the calendar) have no block to check
-        problems.append(
-            Problem("demand", None, "block", None, "audits are checked per block: give blocks")
-        )
-        raise InputError(problems)
-    blocks = sorted({str(b).strip() for b in demand["block"].dropna()})
-    problems += [
-        Problem("demand", None, "block", b, "the block's dates are needed to check audits")
-        for b in blocks
-        if b not in block_dates
-    ]
+    spans = _spans(demand, block_dates, problems)
     if problems:
         raise InputError(problems)
     programmes = sorted({str(p).strip() for p in demand["programme"].dropna()})
+    keys = sorted({(k, a, b) for k, a, b in spans})
     s = settings.copy()
-    lost: dict[tuple[str, str], list[str]] = {}  # (programme, block) -> settings refused
+    lost: dict[tuple[str, str], list[str]] = {}  # (programme, block or dates) -> refused
     virtual: list[str] = []
     for sid, value in zip(s["setting_id"].astype(str).str.strip(), s["programmes"], strict=True):
         hosted = _hosted(value)
         mine = [p for p in programmes if hosted is None or p in hosted]
         keep = []
         for p in mine:
-            for b in blocks:
-                start, end = block_dates[b]
+            for key, start, end in keys:
                 if _refused(checked, sid, p, start, end):
-                    lost.setdefault((p, b), []).append(sid)
+                    lost.setdefault((p, key), []).append(sid)
                 else:
-                    keep.append(f"{p}{_SEP}{b}")
+                    keep.append(f"{p}{key}")
         virtual.append(";".join(keep) or "-")
     s["programmes"] = virtual
     d = demand.copy()
     d["programme"] = [
-        f"{str(p).strip()}{_SEP}{str(b).strip()}"
-        for p, b in zip(demand["programme"], demand["block"], strict=True)
+        f"{str(p).strip()}{key}" for p, (key, _, _) in zip(demand["programme"], spans, strict=True)
     ]
     return s, d, lost
 
 
+def _spans(
+    demand: pd.DataFrame, block_dates: Mapping[str, tuple[date, date]], problems: list[Problem]
+) -> list[tuple[str, date, date]]:
+    """Per request, the key its programme is written with and the dates an audit must cover:
+    its own ``start_date``..``end_date`` where given (a dated request, checked day by day on
+    the calendar), else its block's dates. Problems name the rows without either."""
+    n = len(demand)
+    start, end = date_ranges("demand", demand, problems, required=np.zeros(n, bool))
+    blocks = demand["block"] if "block" in demand.columns else pd.Series([None] * n)
+    out: list[tuple[str, date, date]] = []
+    for pos, block in enumerate(text(blocks)):
+        if not np.isnat(start[pos]) and not np.isnat(end[pos]):
+            a, b = pd.Timestamp(start[pos]).date(), pd.Timestamp(end[pos]).date()
+            out.append((f"{_DATES}{a.isoformat()}..{b.isoformat()}", a, b))
+        elif block is not None and block in block_dates:
+            out.append((f"{_SEP}{block}", *block_dates[block]))
+        else:
+            why = (
+                "the block's dates are needed to check audits (--blocks)"
+                if block is not None
+                else "give the request's dates (start_date, end_date) or its block to check audits"
+            )
+            problems.append(Problem("demand", row_of(pos), "block", block, why))
+            out.append(("", date.min, date.min))
+    return out
+
+
 def plain_message(text: str) -> str:
     """A message about the rewritten frames in the user's words ("programme in block B")."""
-    return text.replace(_SEP, " in block ")
+    return text.replace(_SEP, " in block ").replace(_DATES, " on ")
 
 
 def allocate_with_audits(
@@ -132,8 +155,8 @@ def _refused(checked: tuple[Audit, ...], sid: str, programme: str, start: date, 
     return audit_problem(checked, sid, programme, start, end) is not None
 
 
-def _plain(text: object) -> object:
-    return text.split(_SEP)[0] if isinstance(text, str) else text
+def _plain(value: object) -> object:
+    return value.split(_SEP)[0].split(_DATES)[0] if isinstance(value, str) else value
 
 
 def _restore(
@@ -171,18 +194,17 @@ def _audit_reason(
     origin: pd.DataFrame,
     policy: Policy,
 ) -> str:
-    """The audit reason when settings with places in the block (within reach) were refused
-    for the request's programme; otherwise the allocator's own reason, programme restored."""
-    programme, block = str(_plain(row.programme)), str(row.block)
-    own = str(row.reason).replace(f"{programme}{_SEP}{block}", programme)
-    refused = lost.get((programme, block), [])
+    """The audit reason when settings with places in the block or on the request's dates
+    (within reach) were refused for the request's programme; otherwise the allocator's own
+    reason, programme restored."""
+    written = str(row.programme)
+    programme = str(_plain(written))
+    key = written[len(programme) :]
+    own = str(row.reason).replace(written, programme)
+    refused = lost.get((programme, key), [])
     if not refused:
         return own
-    cap = capacity.assign(
-        setting_id=capacity["setting_id"].astype(str).str.strip(),
-        block=capacity["block"].astype(str).str.strip(),
-    )
-    with_places = set(cap.loc[cap["block"] == block, "setting_id"])
+    with_places = _with_places(capacity, key)
     near = [sid for sid in refused if sid in with_places]
     if policy.max_distance_km is not None and near:
         near = _within(near, origin.loc[str(row.request_id)], settings, policy.max_distance_km)
@@ -190,6 +212,20 @@ def _audit_reason(
         return own
     shown = ", ".join(near[:10]) + (f" and {len(near) - 10} more" if len(near) > 10 else "")
     return f"educational audit expired / not approved for {programme} at {shown}; {own}"
+
+
+def _with_places(capacity: pd.DataFrame, key: str) -> set[str]:
+    """Settings with places in the block, or on some day of the dates, that ``key`` names."""
+    sid = capacity["setting_id"].astype(str).str.strip()
+    has = pd.to_numeric(capacity["places"], errors="coerce").fillna(0) > 0
+    if key.startswith(_SEP):
+        return set(sid[has & (capacity["block"].astype(str).str.strip() == key[len(_SEP) :])])
+    if "start_date" not in capacity.columns:  # dated requests on block capacity
+        return set(sid[has])
+    first, last = key[len(_DATES) :].split("..")
+    start = pd.to_datetime(capacity["start_date"], errors="coerce")
+    end = pd.to_datetime(capacity["end_date"], errors="coerce")
+    return set(sid[has & (start <= pd.Timestamp(last)) & (end >= pd.Timestamp(first))])
 
 
 def _within(sids: list[str], row: Any, settings: pd.DataFrame, km: float) -> list[str]:

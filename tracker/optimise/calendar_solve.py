@@ -17,6 +17,7 @@ from tracker.optimise.calendar_explain import (
     fairness_explanation,
 )
 from tracker.optimise.calendar_instance import build_calendar_instance
+from tracker.optimise.calendar_makeup import calendar_makeup_first, makeup_placed
 from tracker.optimise.explain import plan_result
 from tracker.optimise.milp import solve_calendar
 from tracker.optimise.model import AllocationProblem, AllocationResult, Status
@@ -46,6 +47,14 @@ def solve_dated(
         flow = np.zeros(len(inst.arc_request), np.int64)
         status = "failed"
         messages.append(f"solver failed: {exc}")
+    makeup = problem.demand["makeup_learners"].to_numpy(dtype=np.int64)
+    if makeup.any() and status != "failed":
+        flow, proven = calendar_makeup_first(inst, flow, makeup, problem.policy)
+        status = status if proven else "time_limit"
+        messages.append(
+            "make-up hours learners placed first within their HEI's places: "
+            f"{makeup_placed(inst, flow, makeup)} of {int(makeup.sum())}"
+        )
     if status == "time_limit":
         messages.append("a time limit stopped a level before optimality was proven")
     t = time.perf_counter()

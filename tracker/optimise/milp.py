@@ -180,6 +180,13 @@ class _Model:
             h.setSolution(sol)
         h.run()
         self.solves += 1
+        if h.getModelStatus() == highspy.HighsModelStatus.kSolveError:
+            # seen with HiGHS 1.16 on small models after a start plan and presolve; the same
+            # model solves without presolve (the start plan is kept: it is feasible)
+            h.setOptionValue("presolve", "off")
+            h.run()
+            h.setOptionValue("presolve", "choose")
+            self.solves += 1
         if _stale_solution(h, index, cost):
             # seen with HiGHS 1.16: after a start plan and presolve, the objective and bound
             # were the optimum's but the columns returned were still the start's; solving

@@ -269,17 +269,6 @@ def _demand(frame: pd.DataFrame, problems: list[Problem], *, dated: bool) -> pd.
         sector = pd.Series([None] * len(frame), dtype="object")
     lat, lon = coordinates("demand", frame, problems)
     makeup = _makeup(frame, learners, problems)
-    if dated and makeup.any():
-        problems.append(
-            Problem(
-                "demand",
-                None,
-                "makeup_learners",
-                None,
-                "make-up hours learners are given priority on block capacity only, not yet on "
-                "date ranges: leave the column empty with dated capacity",
-            )
-        )
     return pd.DataFrame(
         {
             "request_id": request_id,
