@@ -45,11 +45,15 @@ from tracker.models import (
     LearnerEvent,
     Organisation,
     PlacementBlock,
+    PlacementEvaluation,
     PlacementRequest,
     PlacementSetting,
+    PracticeHours,
+    PracticeRequirement,
     PracticeStaff,
     Programme,
     ProgrammeCalendar,
+    QualityReview,
     SupervisionCapacity,
 )
 
@@ -145,6 +149,24 @@ CAPACITY_DATA = DataFamily(
         ),
         _EDITED,
     ),
+)
+
+#: Practice hours against requirements (/hours-behind): the learners in training (the
+#: pipeline's data) with their recorded hours and their programmes' requirements; hours
+#: edited or deleted in the app are audited.
+HOURS_DATA = DataFamily(
+    "hours",
+    (
+        *_rows(Learner, LearnerEvent, Cohort, Organisation, Programme),
+        *_rows(PracticeHours, PracticeRequirement),
+        _EDITED,
+    ),
+)
+#: Placement quality (/quality): evaluations, quality reviews (started and ended through
+#: audited services) and the settings and organisations they are named by.
+QUALITY_DATA = DataFamily(
+    "quality",
+    (*_rows(PlacementEvaluation, QualityReview, PlacementSetting, Organisation), _EDITED),
 )
 
 

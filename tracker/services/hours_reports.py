@@ -15,6 +15,7 @@ from datetime import date
 from sqlmodel import Session
 
 from tracker.access import HOURS_AGGREGATE_READERS, Principal, require_role
+from tracker.cache import HOURS_DATA, ReportCache, cached_report
 from tracker.measures import DEFAULT_POLICY, DisclosurePolicy
 from tracker.measures.controlled import Controlled, control_table
 from tracker.measures.hours import behind_table
@@ -36,15 +37,20 @@ class HoursBehindReport:
     as_of: date
 
 
+@cached_report(HOURS_DATA)
 def hours_behind_report(
     session: Session,
     *,
     principal: Principal,
     today: date,
     policy: DisclosurePolicy = DEFAULT_POLICY,
+    cache: ReportCache | None = None,
 ) -> HoursBehindReport:
     """Learners in training on ``today`` with a practice requirement, and how many of them are
-    behind by more than their programme's margin, by programme and HEI."""
+    behind by more than their programme's margin, by programme and HEI.
+
+    Cached by the one rule (``HOURS_DATA``): the measures read every learner's hours, while
+    hours change only on an import or an edit."""
     require_role(principal, HOURS_AGGREGATE_READERS, "see learners behind on practice hours")
     learners, progress, _ = progress_frames(session, principal=None, today=today)
     with_hei = progress.merge(learners[["learner_id", "hei"]], on="learner_id")

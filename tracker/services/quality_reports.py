@@ -19,6 +19,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from tracker.access import QUALITY_READERS, AccessDenied, Principal
+from tracker.cache import QUALITY_DATA, ReportCache, cached_report
 from tracker.measures.quality import LEVELS, QualityFigures, quality_figures
 from tracker.models.quality import ITEMS
 from tracker.queries.quality import evaluation_frame, quality_reviews, setting_names
@@ -106,6 +107,7 @@ def _with_interval(mean: float, low: float, high: float) -> str:
     return f"{mean:.2f} ({low:.2f}-{high:.2f})"
 
 
+@cached_report(QUALITY_DATA)
 def quality_report(
     session: Session,
     *,
@@ -113,9 +115,13 @@ def quality_report(
     level: str = "setting",
     unit: str | None = None,
     min_responses: int = DEFAULT_MIN_RESPONSES,
+    cache: ReportCache | None = None,
 ) -> QualityReport:
     """The quality table at ``level`` (setting, organisation, sector or all), the trend of
-    ``unit`` at that level (every unit's when None) and the comments of the chosen unit."""
+    ``unit`` at that level (every unit's when None) and the comments of the chosen unit.
+
+    Cached by the one rule (``QUALITY_DATA``): new evaluations, reviews started or ended
+    and renamed settings each make a new data version."""
     require_quality_reader(principal)
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
