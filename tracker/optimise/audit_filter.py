@@ -129,6 +129,11 @@ def _spans(
     return out
 
 
+def block_key(block: str) -> str:
+    """The key ``audited_frames`` files a block's refused settings under (in ``lost``)."""
+    return f"{_SEP}{block}"
+
+
 def plain_message(text: str) -> str:
     """A message about the rewritten frames in the user's words ("programme in block B")."""
     return text.replace(_SEP, " in block ").replace(_DATES, " on ")

@@ -22,7 +22,7 @@ from tracker.models import (
     PlacementSetting,
     PlacementStatus,
 )
-from tracker.optimise.audit_filter import audited_frames, plain_message
+from tracker.optimise.audit_filter import audited_frames, block_key, plain_message
 from tracker.services.allocation import (
     EDITABLE_STATUSES,
     AllocationRefused,
@@ -186,7 +186,7 @@ def _audit_refusal(inputs: Mapping[str, Any], request: str, to_key: str, block: 
     return [
         f"educational audit expired / not approved for {programme}"
         for (programme, in_block), refused in lost.items()
-        if in_block == block and to_key in refused
+        if in_block == block_key(block) and to_key in refused
     ]
 
 
