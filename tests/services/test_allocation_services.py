@@ -153,14 +153,20 @@ def system(engine: Engine) -> System:
         return build_system(session)
 
 
-def _run(engine: Engine, *, max_km: float | None = None, **kwargs: object) -> int:
+def _run(
+    engine: Engine,
+    *,
+    max_km: float | None = None,
+    policy: dict[str, object] | None = None,
+    **kwargs: object,
+) -> int:
     with session_scope(engine) as session:
         run_id = create_run(
             session,
             principal=COORDINATOR,
             blocks=["2026-B1"],
             programmes=["NUR"],
-            policy={"max_distance_km": max_km},
+            policy={"max_distance_km": max_km, **(policy or {})},
             **kwargs,
         )  # type: ignore[arg-type]
     assert execute_run(engine, run_id) == "succeeded"

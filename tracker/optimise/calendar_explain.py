@@ -23,7 +23,8 @@ from tracker.optimise.explain import (
     _sector_phrase,
     utilisation_tables,
 )
-from tracker.optimise.model import AllocationProblem
+from tracker.optimise.leximin_explain import HEIS
+from tracker.optimise.model import AllocationProblem, Held
 
 CALENDAR_PLACEMENT_COLUMNS = [*PLACEMENT_COLUMNS, "start_date", "end_date"]
 
@@ -200,21 +201,22 @@ def calendar_bottlenecks(
     )
 
 
-def fairness_explanation(
+def fairness_held(
     problem: AllocationProblem, inst: CalendarInstance, flow: np.ndarray, hei: pd.DataFrame
-) -> tuple[str, ...]:
-    """Which HEIs the fairness level held at which fill, and the full settings that held them."""
+) -> tuple[Held, ...]:
+    """Which HEIs the fairness level held at which fill, and the full settings that held them
+    (one round per fill value, lowest first)."""
     if len(hei) < 2:
         return ()
     d, s = problem.demand, problem.settings
     placed_r = np.bincount(inst.arc_request, weights=flow, minlength=len(d))
     full = full_rows(inst, flow)
-    lines = []
+    held: list[Held] = []
     ordered = hei[hei["requested"] > 0].sort_values(["fill_ratio", "hei"])
     for step, (ratio, group) in enumerate(ordered.groupby("fill_ratio", sort=True), start=1):
-        names = ", ".join(group["hei"])
+        members = tuple((str(h), float(ratio)) for h in group["hei"])
         if ratio >= 1.0:
-            lines.append(f"level {step}: {names} fully placed (100%)")
+            held.append(Held(HEIS, step, members, (), "fully_placed"))
             continue
         bound: set[int] = set()
         for h in group["hei"]:
@@ -223,11 +225,24 @@ def fairness_explanation(
             )
             for r in short:
                 bound.update(_binding_settings(inst, flow, int(r), full))
-        why = ", ".join(str(s["setting_id"].iat[i]) for i in sorted(bound)[:8])
+        places = tuple((str(s["setting_id"].iat[i]), "") for i in sorted(bound))
+        held.append(Held(HEIS, step, members, places, "full" if places else "no_places"))
+    return tuple(held)
+
+
+def calendar_held_lines(held: tuple[Held, ...]) -> tuple[str, ...]:
+    """The rounds of ``fairness_held`` as the plan's text explanation."""
+    lines = []
+    for round_ in held:
+        names = ", ".join(name for name, _ in round_.members)
+        if round_.reason == "fully_placed":
+            lines.append(f"level {round_.round}: {names} fully placed (100%)")
+            continue
+        why = ", ".join(setting for setting, _ in round_.places[:8])
         reason = (
             f"the settings in reach of its unmet learners are full on their dates: {why}"
             if why
             else "no setting in reach has places on every day of its unmet requests"
         )
-        lines.append(f"level {step}: {names} held at {ratio:.1%}: {reason}")
+        lines.append(f"level {round_.round}: {names} held at {round_.members[0][1]:.1%}: {reason}")
     return tuple(lines)

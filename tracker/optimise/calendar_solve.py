@@ -12,9 +12,10 @@ import numpy as np
 from tracker.optimise.calendar_explain import (
     calendar_bottlenecks,
     calendar_fairness,
+    calendar_held_lines,
     calendar_placements,
     calendar_unmet,
-    fairness_explanation,
+    fairness_held,
 )
 from tracker.optimise.calendar_instance import build_calendar_instance
 from tracker.optimise.calendar_makeup import calendar_makeup_first, makeup_placed
@@ -62,10 +63,10 @@ def solve_dated(
     hei, sector, setting = calendar_fairness(problem, inst, flow)
     unmet = with_review_reasons(problem, calendar_unmet(problem, inst, flow, hei))
     bottlenecks = calendar_bottlenecks(problem, inst, flow)
-    explanation = fairness_explanation(problem, inst, flow, hei)
+    held = fairness_held(problem, inst, flow, hei)
     timings["explain"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     tables = (placements, unmet, hei, sector, setting, bottlenecks)
     solver = f"calendar MILP (HiGHS), {problem.policy.fairness}"
     result = plan_result(problem, status, tables, solver, timings, messages)
-    return replace(result, gaps=gaps, explanation=explanation)
+    return replace(result, gaps=gaps, explanation=calendar_held_lines(held), held=held)

@@ -244,6 +244,40 @@ class ObjectiveLevels:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+#: Why a round of a fairness level held its HEIs or sectors where they are: the places in reach
+#: of their unmet learners are full; every learner they asked for with a place in reach is
+#: placed; the most learners that can be placed are placed (held by the total); no setting in
+#: reach has places on the dates of their unmet requests; fully placed; every learner who could
+#: go to the sector is there.
+HeldReason = Literal["full", "all_placed", "by_total", "no_places", "fully_placed", "all_there"]
+
+
+@dataclass(frozen=True)
+class Held:
+    """One round of a fairness level, as data: who was held at which value, and by what.
+
+    ``level`` is ``fair_share_between_heis`` or ``fair_share_between_sectors``; ``members``
+    (HEI code or sector code, fill or utilisation); ``places`` the full places that held them
+    (setting id, and its block; the block is empty on dated capacity). The plan's text
+    ``explanation`` is written from these, and the app shows them in its own words.
+    """
+
+    level: str
+    round: int
+    members: tuple[tuple[str, float], ...]
+    places: tuple[tuple[str, str], ...]
+    reason: HeldReason
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "round": self.round,
+            "members": [[name, float(value)] for name, value in self.members],
+            "places": [[setting, block] for setting, block in self.places],
+            "reason": self.reason,
+        }
+
+
 @dataclass(frozen=True)
 class AllocationResult:
     """A plan and everything a coordinator needs to trust it.
@@ -270,6 +304,7 @@ class AllocationResult:
     messages: tuple[str, ...] = ()
     gaps: Mapping[str, float] = field(default_factory=dict)  # proven gap per level
     explanation: tuple[str, ...] = ()  # which HEIs the fairness levels held where, and why
+    held: tuple[Held, ...] = ()  # the same rounds as data (``explanation`` is their text)
 
     @property
     def learner_km(self) -> float:

@@ -23,7 +23,7 @@ from tracker.optimise.explain import (
     plan_result,
     unmet_table,
 )
-from tracker.optimise.leximin_explain import leximin_explanation
+from tracker.optimise.leximin_explain import held_lines, leximin_held
 from tracker.optimise.lp import solve_lp
 from tracker.optimise.makeup import makeup_first
 from tracker.optimise.model import (
@@ -114,7 +114,8 @@ def solve_problem(
     if status == "optimal":  # every level solved exactly: no gap to report on any
         result = replace(result, gaps={k: 0.0 for k in sol.timings if k in RULES})
     if status != "failed" and sol.frozen:
-        result = replace(result, explanation=leximin_explanation(problem, inst, flow, sol.frozen))
+        held = leximin_held(problem, inst, flow, sol.frozen)
+        result = replace(result, explanation=held_lines(held), held=held)
     return result
 
 

@@ -12,6 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from tracker import components as ui
+from tracker.pages._allocation_explanation import explanation_tab
 from tracker.pages._allocation_named import named_tab
 from tracker.pages._allocation_tariff import tariff_tab
 from tracker.queries.runs import RUN_HISTORY_COLUMNS
@@ -313,6 +314,7 @@ def _tabs() -> Any:
     return dbc.Tabs(
         [
             dbc.Tab(_plan_tab(), label="Plan", tab_id="plan"),
+            explanation_tab(),
             _chart_tab("hei", "By HEI", "hei-fill", ["hei", "requested", "placed", "fill_ratio"]),
             _chart_tab(
                 "sector",

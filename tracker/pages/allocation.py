@@ -17,9 +17,11 @@ from typing_extensions import TypedDict
 from tracker import components as ui
 from tracker.access import Principal
 from tracker.pages._allocation_actions import ACTIONS, Choices
+from tracker.pages._allocation_explanation import explanation_view
 from tracker.pages._allocation_layout import HISTORY, PAGE, review, run_form
 from tracker.pages._allocation_summary import run_summary
 from tracker.queries.move_targets import settings_for_move
+from tracker.queries.run_explanation import run_explanation
 from tracker.queries.run_review import compare_runs, run_review
 from tracker.queries.runs import (
     approval_preview,
@@ -196,7 +198,7 @@ def select_run(rows: list[dict[str, Any]] | None, done: dict[str, Any] | None) -
 
 
 @callback(
-    *ui.children(PAGE, "summary"),
+    *ui.children(PAGE, "summary", "explanation"),
     Output(f"{PAGE}-hei-chart", "figure"),
     Output(f"{PAGE}-sector-chart", "figure"),
     *ui.grid_rows(PAGE, *REVIEW_GRIDS),
@@ -210,6 +212,7 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
     if not run_id:
         return (
             html.P("Run an allocation or choose one in the history.", className="text-muted"),
+            None,
             empty,
             empty,
             *[[] for _ in REVIEW_GRIDS],
@@ -222,6 +225,7 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
             raise dash.exceptions.PreventUpdate
         plan = run_plan(session, principal=principal, run_id=run_id)
         review = run_review(session, principal=principal, run_id=run_id)
+        explanation = run_explanation(session, principal=principal, run_id=run_id)
         others = run_history(session, principal=principal)
     summary = run_summary(run, plan["learners"].sum() if len(plan) else 0)
     compare_options = [
@@ -232,6 +236,7 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
     heis = [{"label": h, "value": h} for h in sorted(review.by_hei["hei"].astype(str))]
     return (
         summary,
+        explanation_view(explanation),
         ui.ratio_bars(review.by_hei, "hei", "fill_ratio", title="Fill ratio per HEI"),
         ui.ratio_bars(
             review.by_sector, "sector", "utilisation", title="Utilisation of places per sector"

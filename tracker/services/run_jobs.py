@@ -13,6 +13,7 @@ few seconds from a side thread, so a run whose worker was killed is recognised w
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -248,7 +249,16 @@ def _run_figures(result: optimise.AllocationResult, parent_id: int | None) -> di
         "messages": list(result.messages),
         "solver": result.solver,
         "parent_run_id": parent_id,
+        # the fairness explanation: each level's proven gap (None: not proven, no bound) and
+        # who each round of the fairness levels held where, and by which full places
+        "gaps": {k: _gap(float(v)) for k, v in result.gaps.items()},
+        "held": [h.to_dict() for h in result.held],
     }
+
+
+def _gap(value: float) -> float | None:
+    """A level's proven gap as JSON: None when nothing was proven (an infinite gap)."""
+    return round(value, 6) if math.isfinite(value) else None
 
 
 def _allocate(

@@ -120,6 +120,46 @@ QUALITY_REVIEW_POLICIES: Final = MappingProxyType(
         "prefer_others": "Prefer other settings",
     }
 )
+#: The allocator's levels in their strict priority (``optimise.RULES``), as the run review's
+#: fairness explanation names them.
+PLAN_LEVELS: Final = MappingProxyType(
+    {
+        "most_learners_placed": "Most learners placed",
+        "fair_share_between_heis": "Fair share between HEIs",
+        "fair_share_between_sectors": "Fair share between sectors",
+        "least_travel": "Least travel",
+    }
+)
+#: How far a finished solve proved its plan (``AllocationResult.status``).
+SOLVE_STATUSES: Final = MappingProxyType(
+    {
+        "optimal": "Proven best on every level",
+        "time_limit": "Stopped by the time limit before every level was proven best",
+        "failed": "The solver failed",
+    }
+)
+#: The fairness a run was asked for (``optimise.Policy.fairness``).
+FAIRNESS_POLICIES: Final = MappingProxyType(
+    {
+        "leximin": "the lowest HEI fill as high as it can be, then the next lowest, and so on "
+        "for every HEI; then the busiest sector as little used as it can be, then the next",
+        "max_min": "the lowest HEI fill as high as it can be, then the busiest sector as "
+        "little used as it can be (the others are left as they fall)",
+    }
+)
+#: Why a round of a fairness level held its HEIs or sectors where they are (``optimise.Held``).
+HELD_REASONS: Final = MappingProxyType(
+    {
+        "full": "the places in reach of their learners still to place are full",
+        "all_placed": "every learner they asked for who has a place in reach is placed",
+        "by_total": "the most learners that can be placed are placed, shared as evenly as "
+        "whole learners allow",
+        "no_places": "no setting in reach has places on every day their learners still to "
+        "place need",
+        "fully_placed": "every learner they asked for is placed",
+        "all_there": "every learner who could go there is there",
+    }
+)
 READINESS_CHECKS: Final = _labelled(readiness.CHECKS, {"dbs": "DBS check"})
 READINESS_STATUSES: Final = _labelled(readiness.STATUSES, {"expiring": "Expiring soon"})
 ROLES: Final = _labelled(
