@@ -65,6 +65,11 @@ COMMANDS: Mapping[str, Listed] = MappingProxyType(
         "export": Listed("export", "Export figures to CSV or Excel files."),
         "users": Listed("users", "Manage sign-in accounts."),
         "api-token": Listed("api_tokens", "Manage HEI systems' API tokens."),
+        "send-mail": Listed(
+            "mail",
+            "Send queued e-mail notifications over SMTP (TRACKER_SMTP_HOST), with retries; "
+            "--once for one pass.",
+        ),
         "outlook": Listed(
             "outlook",
             "Project completions and local posts per profession group, field and year, with "

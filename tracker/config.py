@@ -77,6 +77,19 @@ class Settings:
     oidc_leeway_seconds: int = 60
     #: Local usernames and passwords; switch off where everyone signs in with the provider.
     local_passwords: bool = True
+    #: E-mail notifications through SMTP: off (messages wait in the outbox) until a host is
+    #: set. ``smtp_tls`` is starttls (port 587, Office 365), ssl (port 465) or none.
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "placements@localhost"
+    smtp_tls: str = "starttls"
+    #: Attempts before a message is failed, the first wait between them (then doubling), and
+    #: how long a message may stay "sending" before its sender is presumed dead.
+    smtp_max_attempts: int = 8
+    smtp_retry_seconds: int = 60
+    smtp_stale_seconds: int = 600
 
     @property
     def uses_default_database(self) -> bool:
@@ -166,7 +179,28 @@ def load_settings() -> Settings:
         oidc_claim_rules=os.environ.get("TRACKER_OIDC_CLAIM_RULES", ""),
         oidc_leeway_seconds=_positive_int("TRACKER_OIDC_LEEWAY_SECONDS", 60),
         local_passwords=_flag(os.environ.get("TRACKER_LOCAL_PASSWORDS"), True),
+        smtp_host=os.environ.get("TRACKER_SMTP_HOST") or None,
+        smtp_port=_optional_int("TRACKER_SMTP_PORT"),
+        smtp_username=os.environ.get("TRACKER_SMTP_USERNAME") or None,
+        smtp_password=os.environ.get("TRACKER_SMTP_PASSWORD") or None,
+        smtp_from=os.environ.get("TRACKER_SMTP_FROM") or "placements@localhost",
+        smtp_tls=_smtp_tls(os.environ.get("TRACKER_SMTP_TLS")),
+        smtp_max_attempts=_positive_int("TRACKER_SMTP_MAX_ATTEMPTS", 8),
+        smtp_retry_seconds=_positive_int("TRACKER_SMTP_RETRY_SECONDS", 60),
+        smtp_stale_seconds=_positive_int("TRACKER_SMTP_STALE_SECONDS", 600),
     )
+
+
+SMTP_TLS_MODES = ("starttls", "ssl", "none")
+
+
+def _smtp_tls(value: str | None) -> str:
+    """TRACKER_SMTP_TLS, checked: a typo must not silently send passwords in clear text."""
+    mode = (value or "starttls").strip().lower()
+    if mode not in SMTP_TLS_MODES:
+        known = ", ".join(SMTP_TLS_MODES)
+        raise ValueError(f"TRACKER_SMTP_TLS must be one of {known}, not {value!r}.")
+    return mode
 
 
 def disclosure_policy(settings: Settings) -> DisclosurePolicy:

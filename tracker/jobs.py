@@ -93,3 +93,27 @@ def celery_app_of(dash_app: Any) -> Any:
             "process (disk cache), there is no Celery worker to start."
         )
     return handle
+
+
+#: How often Celery beat runs the mail sender (seconds); each pass sends everything due.
+MAIL_EVERY_SECONDS = 30.0
+
+
+def send_mail_now() -> int:
+    """One pass of the mail sender on this process's database; returns how many were sent.
+
+    The Celery beat task runs it; with no SMTP host configured it does nothing (messages stay
+    queued, and the outbox page says e-mail is not configured).
+    """
+    from tracker.services.notify.runner import mail_pass
+    from tracker.services.notify.sender import retry_policy, smtp_config
+
+    settings = load_settings()
+    smtp = smtp_config(settings)
+    if smtp is None:
+        return 0
+    engine = job_engine()
+    try:
+        return mail_pass(engine, smtp, policy=retry_policy(settings)).sent
+    finally:
+        engine.dispose()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -26,6 +27,14 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         session.commit()
     engine.dispose()
     yield url
+
+
+def file_database(folder: Path) -> tuple[str, Engine]:
+    """A migrated, empty SQLite file in ``folder``: its URL (for a command) and an engine."""
+    url = f"sqlite:///{(folder / 'tracker.db').as_posix()}"
+    engine = make_engine(url)
+    upgrade(engine)
+    return url, engine
 
 
 def command_on(

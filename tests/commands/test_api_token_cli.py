@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from tests.commands.conftest import command_on
-from tracker.db import make_engine, upgrade
+from tests.commands.conftest import command_on, file_database
 from tracker.models import ApiToken, Organisation
 from tracker.services.api_tokens import token_hash
 
@@ -16,9 +15,7 @@ from tracker.services.api_tokens import token_hash
 def test_create_prints_the_secret_once_and_revoke_ends_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = f"sqlite:///{(tmp_path / 'tracker.db').as_posix()}"
-    engine = make_engine(url)
-    upgrade(engine)
+    url, engine = file_database(tmp_path)
     with Session(engine) as session:
         session.add(Organisation(code="UNI-A", name="Northbrook", kind="hei", place="B"))
         session.commit()

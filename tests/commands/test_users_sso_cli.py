@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from tests.commands.conftest import command_on
-from tracker.db import make_engine, upgrade
+from tests.commands.conftest import command_on, file_database
 from tracker.models import AuditLog, SsoIdentity, User
 from tracker.services.sso import ProviderClaims, sso_sign_in
 
@@ -17,9 +16,7 @@ from tracker.services.sso import ProviderClaims, sso_sign_in
 def test_pending_accounts_are_listed_and_approved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = f"sqlite:///{(tmp_path / 'tracker.db').as_posix()}"
-    engine = make_engine(url)
-    upgrade(engine)
+    url, engine = file_database(tmp_path)
     with Session(engine) as session:
         claims = {"iss": "https://idp.example", "sub": "a-1", "email": "root@trust.example"}
         sso_sign_in(session, ProviderClaims.from_token(claims))

@@ -8,13 +8,14 @@ there). The areas: ``vocabulary`` (enums and the shared schema helpers), ``organ
 staff and academic assessors), ``hours`` (practice hours and programmes' requirements),
 ``tariff`` (the education and training tariff's rates), ``quality`` (learners' placement
 evaluations and settings under quality review), ``allocation`` (runs, placements and
-the learners stage 2 left unassigned), ``planning`` (the outlook's saved scenarios) and
-``people`` (users, single sign-on identities, sign-in throttling, API tokens, the audit
-log).
+the learners stage 2 left unassigned), ``planning`` (the outlook's saved scenarios),
+``notifications`` (the e-mail outbox and users' choices) and ``people`` (users, single
+sign-on identities, sign-in throttling, API tokens, the audit log).
 """
 
 from tracker.models.allocation import AllocationRun, Placement, UnassignedLearner
 from tracker.models.hours import PracticeHours, PracticeRequirement
+from tracker.models.notifications import NotificationPreference, OutboxMessage
 from tracker.models.organisations import Cohort, Organisation, Programme
 from tracker.models.people import (
     ApiToken,
@@ -47,10 +48,13 @@ from tracker.models.vocabulary import (
     AbsenceReason,
     AuditOutcome,
     AuditStatus,
+    DeliveryMode,
     EvaluationItem,
     EventType,
     HoursPeriod,
+    NotificationKind,
     OrgKind,
+    OutboxStatus,
     PlacementStatus,
     ProfessionGroup,
     RequestStatus,
@@ -77,6 +81,7 @@ __all__ = [
     "AuditOutcome",
     "AuditStatus",
     "Cohort",
+    "DeliveryMode",
     "EducationalAudit",
     "EvaluationItem",
     "EventType",
@@ -84,8 +89,12 @@ __all__ = [
     "Learner",
     "LearnerEvent",
     "LearnerReadiness",
+    "NotificationKind",
+    "NotificationPreference",
     "OrgKind",
     "Organisation",
+    "OutboxMessage",
+    "OutboxStatus",
     "OutlookScenario",
     "Placement",
     "PlacementBlock",

@@ -30,6 +30,9 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: str = Field(max_length=16)
     hei_id: int | None = Field(default=None, foreign_key="organisation.id")
+    #: Where notifications go (set by the user on the Notifications page); a single sign-on
+    #: account without one uses the address the provider last sent.
+    email: str | None = Field(default=None, max_length=255)
     active: bool = True
     is_demo: bool = Field(default=False, description="Demo account: signs in only in demo mode")
     session_generation: int = Field(

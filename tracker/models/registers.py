@@ -38,6 +38,8 @@ class PlacementSetting(SQLModel, table=True):
     lat: float | None = None
     lon: float | None = None
     postcode_district: str | None = Field(default=None, max_length=8)
+    #: The setting's contact for notifications: who is coming, audits falling due.
+    contact_email: str | None = Field(default=None, max_length=255)
     active: bool = True
     version: int = Field(default=1, description="Optimistic lock: bumped on every edit")
 

@@ -196,3 +196,35 @@ def one_of(column: str, values: type[StrEnum], *, nullable: bool = False) -> Che
 
 def non_negative(*columns: str) -> list[CheckConstraint]:
     return [CheckConstraint(f"{c} >= 0", name=f"{c}_nonneg") for c in columns]
+
+
+class NotificationKind(StrEnum):
+    """What an e-mail notification is about: each user chooses per kind how they get it."""
+
+    REQUEST = "request"
+    PLAN_PUBLISHED = "plan_published"
+    IMPORT_DONE = "import_done"
+    AUDIT_DUE = "audit_due"
+    READINESS_EXPIRING = "readiness_expiring"
+    #: One user's held notifications of a day, gathered into one message (not a choice).
+    DIGEST = "digest"
+
+
+class DeliveryMode(StrEnum):
+    """How a user receives one kind of notification."""
+
+    OFF = "off"
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+
+
+class OutboxStatus(StrEnum):
+    """An outbox message's life: queued -> sending -> sent (or back to queued to retry, or
+    failed after the last attempt); held (waiting for the daily digest) -> gathered."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    HELD = "held"
+    GATHERED = "gathered"
