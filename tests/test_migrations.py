@@ -50,6 +50,7 @@ def test_user_table_keeps_its_checks_through_the_migrations(engine: Engine) -> N
     checks = {check["name"] for check in inspect(engine).get_check_constraints("app_user")}
     assert checks == {
         "ck_app_user_hei_binding",
+        "ck_app_user_provider_binding",
         "ck_app_user_role_code",
         "ck_app_user_session_generation_nonneg",
     }

@@ -13,7 +13,8 @@ from tracker.models.vocabulary import Role, non_negative, one_of
 
 
 class User(SQLModel, table=True):
-    """A person who signs in. HEI users are bound to exactly one HEI."""
+    """A person who signs in. HEI users are bound to exactly one HEI, placement provider users
+    to exactly one provider organisation."""
 
     __tablename__ = "app_user"
     __table_args__ = (
@@ -21,6 +22,11 @@ class User(SQLModel, table=True):
         CheckConstraint(
             "(role = 'hei' AND hei_id IS NOT NULL) OR (role <> 'hei' AND hei_id IS NULL)",
             name="hei_binding",
+        ),
+        CheckConstraint(
+            "(role = 'provider' AND organisation_id IS NOT NULL) "
+            "OR (role <> 'provider' AND organisation_id IS NULL)",
+            name="provider_binding",
         ),
         *non_negative("session_generation"),
     )
@@ -33,6 +39,11 @@ class User(SQLModel, table=True):
     #: Where notifications go (set by the user on the Notifications page); a single sign-on
     #: account without one uses the address the provider last sent.
     email: str | None = Field(default=None, max_length=255)
+    organisation_id: int | None = Field(
+        default=None,
+        foreign_key="organisation.id",
+        description="A placement provider user's organisation: whose settings they see",
+    )
     active: bool = True
     is_demo: bool = Field(default=False, description="Demo account: signs in only in demo mode")
     session_generation: int = Field(

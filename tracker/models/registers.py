@@ -130,6 +130,9 @@ class PlacementRequest(SQLModel, table=True):
         CheckConstraint("lat IS NULL OR (lat BETWEEN -90 AND 90)", name="lat"),
         CheckConstraint("lon IS NULL OR (lon BETWEEN -180 AND 180)", name="lon"),
         CheckConstraint("learners > 0", name="learners_positive"),
+        CheckConstraint(
+            "makeup_learners >= 0 AND makeup_learners <= learners", name="makeup_learners"
+        ),
         *non_negative("version"),
     )
 
@@ -138,6 +141,12 @@ class PlacementRequest(SQLModel, table=True):
     cohort_id: int = Field(foreign_key="cohort.id", index=True)
     block_id: int = Field(foreign_key="placement_block.id", index=True)
     learners: int
+    makeup_learners: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="How many of the learners make up practice hours: placed first within "
+        "their HEI's share",
+    )
     required_sector: str | None = Field(default=None, max_length=32)
     lat: float | None = None
     lon: float | None = None

@@ -15,6 +15,7 @@ from tracker import components as ui
 from tracker.pages._allocation_explanation import explanation_tab
 from tracker.pages._allocation_named import named_tab
 from tracker.pages._allocation_tariff import tariff_tab
+from tracker.queries.run_review import MAKEUP_COLUMNS
 from tracker.queries.runs import RUN_HISTORY_COLUMNS
 from tracker.vocabulary import QUALITY_REVIEW_POLICIES, options
 
@@ -300,6 +301,27 @@ def _chart_tab(name: str, label: str, filename: str, columns: list[str]) -> Any:
     )
 
 
+def _hei_tab() -> Any:
+    """Fill per HEI, with its make-up hours learners placed, and below it every request
+    with make-up hours learners (``<page>-makeup-grid``)."""
+    columns = ["hei", "requested", "placed", "fill_ratio", "makeup_learners", "makeup_placed"]
+    return dbc.Tab(
+        [
+            ui.graph(f"{PAGE}-hei-chart", filename="hei-fill"),
+            ui.grid(f"{PAGE}-hei-grid", columns, height=250),
+            html.H3("Make-up hours learners by request", className="h6 mt-3"),
+            html.P(
+                "Requests with learners making up practice hours: they are placed first "
+                "within their HEI's share, so another HEI's fill never changes for them.",
+                className="small text-muted",
+            ),
+            ui.grid(f"{PAGE}-makeup-grid", MAKEUP_COLUMNS, height=200),
+        ],
+        label="By HEI",
+        tab_id="hei",
+    )
+
+
 def _grid_tab(
     name: str, label: str, columns: list[str], *, tab_id: str | None = None, note: str = ""
 ) -> Any:
@@ -315,7 +337,7 @@ def _tabs() -> Any:
         [
             dbc.Tab(_plan_tab(), label="Plan", tab_id="plan"),
             explanation_tab(),
-            _chart_tab("hei", "By HEI", "hei-fill", ["hei", "requested", "placed", "fill_ratio"]),
+            _hei_tab(),
             _chart_tab(
                 "sector",
                 "By sector",

@@ -37,7 +37,15 @@ from tracker.services.runs import cancel_run, create_run
 dash.register_page(__name__, path="/allocation", name="Allocation", order=30, access=PAGE)
 
 #: The review's grids, in the order the chosen run fills them.
-REVIEW_GRIDS = ("plan", "hei-grid", "sector-grid", "setting-grid", "unmet-grid", "bottleneck-grid")
+REVIEW_GRIDS = (
+    "plan",
+    "hei-grid",
+    "makeup-grid",
+    "sector-grid",
+    "setting-grid",
+    "unmet-grid",
+    "bottleneck-grid",
+)
 
 
 class QueuedRun(TypedDict):
@@ -246,6 +254,7 @@ def show_run(run_id: int | None, _changed: Any) -> Any:
             for frame in (
                 plan,
                 review.by_hei,
+                review.makeup,
                 review.by_sector,
                 review.by_setting,
                 review.unmet,

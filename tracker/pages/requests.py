@@ -14,7 +14,7 @@ from tracker.access import Principal
 from tracker.queries.options import block_options, cohort_options, organisation_options
 from tracker.queries.requests import REQUEST_COLUMNS, requests_register
 from tracker.refusals import Refused
-from tracker.services.requests import submit_request, withdraw_request
+from tracker.services.requests import set_makeup_learners, submit_request, withdraw_request
 from tracker.vocabulary import REQUEST_STATUSES, SUBMITTED, options
 
 
@@ -53,8 +53,19 @@ def _form(block_list: Any, cohorts: Any) -> Any:
             ui.choice_field(
                 "Required sector", f"{PAGE}-sector", ui.sector_options(), "Any", width=2
             ),
+            ui.filter_field(
+                "Make-up hours learners",
+                dbc.Input(id=f"{PAGE}-makeup", type="number", min=0, step=1, value=0),
+                width=3,
+            ),
         ],
         ui.button("Submit request", f"{PAGE}-submit"),
+        ui.button(
+            "Set make-up learners on selected request",
+            f"{PAGE}-set-makeup",
+            outline=True,
+            class_name="ms-2",
+        ),
     )
 
 
@@ -65,7 +76,7 @@ def _table(scope: Any) -> Any:
             [
                 ui.grid(
                     f"{PAGE}-grid",
-                    ui.column_defs(SHOWN, numeric=["learners"]),
+                    ui.column_defs(SHOWN, numeric=["learners", "makeup_learners"]),
                     height=420,
                     row_id="id",
                     options=ui.CHOOSE_TO_EDIT,
@@ -130,9 +141,9 @@ TABLE.follow("load_requests", Input(f"{PAGE}-refresh", "data"))
 
 @ui.action(
     PAGE,
-    ["submit", "withdraw"],
+    ["submit", "withdraw", "set-makeup"],
     [
-        *ui.states(PAGE, "cohort", "block", "learners", "sector"),
+        *ui.states(PAGE, "cohort", "block", "learners", "sector", "makeup"),
         State(f"{PAGE}-grid", "selectedRows"),
     ],
 )
@@ -144,12 +155,25 @@ def change_request(
     block: str | None,
     learners: Any,
     sector: str | None,
+    makeup: Any,
     selected: list[RequestRow] | None,
 ) -> str:
-    if button == "withdraw":
+    if button in ("withdraw", "set-makeup"):
         if not selected:
             raise Refused(["select a request in the table first"])
         row = selected[0]
+        if button == "set-makeup":
+            changed = set_makeup_learners(
+                session,
+                principal=principal,
+                request_id=int(row["id"]),
+                version=int(row["version"]),
+                makeup=makeup,
+            )
+            return (
+                f"Request {changed.code}: {changed.makeup_learners} of {changed.learners} "
+                "learners make up practice hours."
+            )
         done = withdraw_request(
             session, principal=principal, request_id=int(row["id"]), version=int(row["version"])
         )
@@ -162,6 +186,7 @@ def change_request(
         block=str(block),
         learners=learners,
         sector=sector,
+        makeup_learners=makeup if makeup not in (None, "") else 0,
     )
     return f"Request {made.code} submitted for {made.learners} learners."
 

@@ -96,7 +96,9 @@ def _places(
 def _demand(
     session: Session, block_code: Mapping[int | None, str], group_of: Mapping[str, str]
 ) -> pd.DataFrame:
-    """Submitted requests in scope, as the allocator's demand frame (sector None: any)."""
+    """Submitted requests in scope, as the allocator's demand frame (sector None: any), with
+    ``makeup_learners`` once any request in scope has make-up hours learners: without the
+    column while none has, so runs made then allocate and fingerprint exactly as before."""
     demand_query = (
         with_cohort(select(PlacementRequest, HEI.code, Programme.code), PlacementRequest.cohort_id)
         .where(PlacementRequest.status == RequestStatus.SUBMITTED.value)
@@ -113,11 +115,15 @@ def _demand(
             "sector": r.required_sector,
             "lat": np.nan if r.lat is None else r.lat,
             "lon": np.nan if r.lon is None else r.lon,
+            "makeup_learners": int(r.makeup_learners),
         }
         for r, hei_code, programme in session.exec(demand_query).all()
         if programme in group_of
     ]
-    demand = frame_of(demand_rows, ALLOCATOR_DEMAND_COLUMNS)
+    columns = list(ALLOCATOR_DEMAND_COLUMNS)
+    if any(r["makeup_learners"] for r in demand_rows):
+        columns.append("makeup_learners")
+    demand = frame_of(demand_rows, columns)
     # None (any sector) stays None: pandas would otherwise turn it into a missing string
     demand["sector"] = pd.Series(
         [r["sector"] for r in demand_rows], index=demand.index, dtype="object"
@@ -192,7 +198,7 @@ def allocator_inputs(
     the allocator's: settings ``setting_id, sector, programmes, lat, lon, active``; capacity
     ``setting_id, block, places, learners_per_supervisor``; demand ``request_id, hei,
     programme, block, learners, sector, lat, lon`` (submitted requests only; sector None
-    means any; ids are register codes).
+    means any; ids are register codes), and ``makeup_learners`` once any request has some.
 
     Places for a request's programme come only from the capacity rows of that programme's
     profession group: a physiotherapy request never takes a nursing supervisor's place.

@@ -22,6 +22,7 @@ class RunReview:
     """Everything the review tabs show for one run."""
 
     by_hei: pd.DataFrame
+    makeup: pd.DataFrame
     by_sector: pd.DataFrame
     by_setting: pd.DataFrame
     unmet: pd.DataFrame
@@ -43,6 +44,9 @@ def run_review(session: Session, *, principal: Principal, run_id: int) -> RunRev
         by_hei["placed"] / by_hei["requested"].where(by_hei["requested"] > 0)
     ).round(4)
     by_hei = by_hei.reset_index().rename(columns={"index": "hei"})
+    makeup = makeup_placed(demand, plan)
+    by_hei = by_hei.merge(_makeup_by_hei(makeup), on="hei", how="left")
+    by_hei[MAKEUP_FIGURES] = by_hei[MAKEUP_FIGURES].fillna(0).astype(int)
 
     cap = capacity.copy()
     cap["setting"] = cap["setting_id"].astype(str).map(register_code)
@@ -82,8 +86,47 @@ def run_review(session: Session, *, principal: Principal, run_id: int) -> RunRev
         bottlenecks["setting_id"] = split.str[0]
         bottlenecks["profession_group"] = split.str[1]
     return RunReview(
-        by_hei, by_sector, by_setting.reset_index(drop=True), unmet, bottlenecks, dict(run.figures)
+        by_hei,
+        makeup,
+        by_sector,
+        by_setting.reset_index(drop=True),
+        unmet,
+        bottlenecks,
+        dict(run.figures),
     )
+
+
+#: A request's make-up hours learners and how many of them the plan placed, per HEI.
+MAKEUP_FIGURES = ["makeup_learners", "makeup_placed"]
+MAKEUP_COLUMNS = ["request", "hei", "programme", "block", "learners", "placed", *MAKEUP_FIGURES]
+
+
+def makeup_placed(demand: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
+    """Each request with make-up hours learners in the run's snapshot, with how many of its
+    learners the plan placed and how many of those make up hours: a request's make-up
+    learners are placed first (docs/optimiser.md), so they are the first ``makeup_learners``
+    of its placed learners. Empty for snapshots made without the column."""
+    if "makeup_learners" not in demand.columns or demand.empty:
+        return pd.DataFrame(columns=MAKEUP_COLUMNS)
+    asked = demand.assign(
+        makeup_learners=pd.to_numeric(demand["makeup_learners"], errors="coerce").fillna(0)
+    )
+    asked = asked[asked["makeup_learners"] > 0]
+    placed = plan.groupby("request")["learners"].sum() if len(plan) else pd.Series(dtype=int)
+    out = asked.rename(columns={"request_id": "request"})[
+        ["request", "hei", "programme", "block", "learners", "makeup_learners"]
+    ].copy()
+    out["placed"] = out["request"].astype(str).map(placed).fillna(0).astype(int)
+    out["makeup_learners"] = out["makeup_learners"].astype(int)
+    out["makeup_placed"] = out[["placed", "makeup_learners"]].min(axis=1).astype(int)
+    return out[MAKEUP_COLUMNS].sort_values(["hei", "request"]).reset_index(drop=True)
+
+
+def _makeup_by_hei(makeup: pd.DataFrame) -> pd.DataFrame:
+    """Make-up learners asked for and placed, summed per HEI."""
+    if makeup.empty:
+        return pd.DataFrame(columns=["hei", *MAKEUP_FIGURES])
+    return makeup.groupby("hei", as_index=False)[MAKEUP_FIGURES].sum()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ An HEI may only act on its own cohorts and requests (``access.require_hei``). Se
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 from sqlmodel import Session, select
@@ -19,7 +20,7 @@ from tracker.models import (
     Programme,
     RequestStatus,
 )
-from tracker.queries.joins import HEI, with_hei_and_programme
+from tracker.queries.joins import HEI, with_block, with_cohort, with_hei_and_programme
 from tracker.services.audit import record_audit
 from tracker.services.registers import (
     SaveRefused,
@@ -39,8 +40,10 @@ def submit_request(
     sector: str | None = None,
     lat: float | None = None,
     lon: float | None = None,
+    makeup_learners: int = 0,
 ) -> PlacementRequest:
-    """An HEI asks for placements for some learners of one of its cohorts in one block."""
+    """An HEI asks for placements for some learners of one of its cohorts in one block, of
+    whom ``makeup_learners`` make up practice hours (placed first within the HEI's share)."""
     if not (may_edit_registers(principal) or principal.is_hei):
         raise AccessDenied(f"Your role ({principal.role.value}) may not submit requests.")
     query = with_hei_and_programme(
@@ -65,6 +68,7 @@ def submit_request(
                 "programme": programme_code,
                 "block": block,
                 "learners": learners,
+                "makeup_learners": makeup_learners,
                 "sector": sector or "",
                 "intake": cohort.intake,
                 "lat": "" if lat is None else repr(float(lat)),
@@ -79,6 +83,7 @@ def submit_request(
         cohort_id=cohort_id,
         block_id=blk.id,
         learners=int(learners),
+        makeup_learners=int(makeup_learners or 0),
         required_sector=sector or None,
         lat=lat,
         lon=lon,
@@ -100,8 +105,70 @@ def submit_request(
             "intake": cohort.intake,
             "block": block,
             "learners": int(learners),
+            "makeup_learners": int(makeup_learners or 0),
             "sector": sector or None,
         },
+    )
+    return request
+
+
+def set_makeup_learners(
+    session: Session, *, principal: Principal, request_id: int, version: int, makeup: Any
+) -> PlacementRequest:
+    """Say how many of a submitted request's learners make up practice hours (0 for none).
+
+    The request's HEI and coordinators may; the number is checked by the requests import's
+    own rule (0 to the request's learners), and the edit is audited with the old value.
+    """
+    if not (may_edit_registers(principal) or principal.is_hei):
+        raise AccessDenied(f"Your role ({principal.role.value}) may not change requests.")
+    query = with_block(
+        with_cohort(
+            select(  # type: ignore[call-overload]  # five columns: past select's overloads
+                PlacementRequest, Cohort, HEI.code, Programme.code, PlacementBlock.code
+            ),
+            PlacementRequest.cohort_id,
+        ),
+        PlacementRequest.block_id,
+    )
+    found = session.exec(query.where(PlacementRequest.id == request_id)).first()
+    if found is None:
+        raise no_longer_exists("request")
+    request: PlacementRequest = found[0]
+    cohort, hei_code, programme_code, block = found[1:]
+    require_hei(principal, cohort.hei_id, "change requests")
+    if request.status != RequestStatus.SUBMITTED.value:
+        raise SaveRefused(
+            [f"request {request.code} is {request.status}: only submitted requests are placed"]
+        )
+    validate_rows(
+        session,
+        principal,
+        "requests",
+        [
+            {
+                "request_id": request.code,
+                "hei": hei_code,
+                "programme": programme_code,
+                "block": block,
+                "learners": request.learners,
+                "makeup_learners": "" if makeup is None else str(makeup).strip(),
+                "intake": cohort.intake,
+            }
+        ],
+    )
+    new = int(float(str(makeup).strip() or 0)) if makeup is not None else 0
+    old = request.makeup_learners
+    conditional_update(session, PlacementRequest, request_id, version, {"makeup_learners": new})
+    session.refresh(request)
+    record_audit(
+        session,
+        principal,
+        "set_makeup_learners",
+        entity="placement_request",
+        entity_id=request.code,
+        old={"makeup_learners": old},
+        new={"makeup_learners": new},
     )
     return request
 

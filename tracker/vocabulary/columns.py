@@ -173,6 +173,8 @@ COLUMNS: Final = MappingProxyType(
         "what_if": "What-if",
         "min_hei_fill": "Lowest HEI fill",
         "fill_ratio": "Fill ratio",
+        "makeup_learners": "Make-up hours learners",
+        "makeup_placed": "Make-up learners placed",
         "reason_code": "Reason code",
         "reason": "Reason",
         "unmet_in_reach": "Could place here",

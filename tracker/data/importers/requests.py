@@ -42,6 +42,37 @@ def _cohort_for_block(
     return max(candidates, key=lambda c: (c.intake_year, c.intake_month), default=None)
 
 
+def _makeup(row: Row, learners: object) -> int:
+    """The row's make-up hours learners: empty is none; never more than its learners (the
+    allocator places them first within the HEI's share, so each must be one of them)."""
+    makeup = row.integer("makeup_learners", required=False)
+    if makeup is None:
+        return 0
+    if isinstance(learners, int) and makeup > learners:
+        row.problem(
+            "makeup_learners",
+            f"more make-up hours learners than learners ({learners}): they are some of the "
+            "request's learners",
+        )
+    return makeup
+
+
+def _keep_makeup_within(
+    row: Row, known: PlacementRequest | None, values: dict[str, object]
+) -> None:
+    """A file without the make-up column keeps a stored request's make-up learners, so it
+    may not cut the learners below them."""
+    learners = values["learners"]
+    if known is None or "makeup_learners" in values or not isinstance(learners, int):
+        return
+    if learners < known.makeup_learners:
+        row.problem(
+            "learners",
+            f"fewer than the request's {known.makeup_learners} make-up hours learners; "
+            "give makeup_learners too",
+        )
+
+
 def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
     session = ctx.session
     named = Named.load(ctx, rows)
@@ -57,6 +88,8 @@ def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
         hei, programme = named.resolve(row)
         block = row.lookup("block", blocks, NO_BLOCK)
         values: dict[str, object] = {"learners": row.integer("learners", minimum=1)}
+        if row.has("makeup_learners"):
+            values["makeup_learners"] = _makeup(row, values["learners"])
         if row.has("sector"):
             values["required_sector"] = row.choice("sector", Sector, required=False)
         row.place(values)
@@ -64,6 +97,7 @@ def plan_requests(ctx: Context, rows: list[Row]) -> list[Action]:
         if hei is not None and not row.own_hei("hei", hei.id, "requests"):
             hei = None  # another HEI's: its cohorts are not looked up
         known = row.claim("request_id", existing, code, seen, "request id", "request_id")
+        _keep_makeup_within(row, known, values)
         cohort = None
         if hei is not None and programme is not None:
             if intake is not None:
@@ -99,6 +133,11 @@ REQUESTS = KindSpec(
         PROGRAMME,
         BLOCK,
         Column("learners", "learners to place, 1 or more", required=True),
+        Column(
+            "makeup_learners",
+            "how many of them make up practice hours (placed first within the HEI's share), "
+            "0 to learners; empty: none",
+        ),
         Column("sector", f"one of {codes(Sector)}; empty for any sector"),
         Column("intake", "YYYY-MM; empty: the latest intake begun by the block start"),
         Column("lat", f"latitude the learners travel from, with lon ({WHERE})"),
