@@ -17,7 +17,7 @@ from tests.web.test_access_walk import _post
 from tracker.access import Principal
 from tracker.callback_inputs import Refusal, check_request, declared
 from tracker.components import FilteredView
-from tracker.models import Role
+from tracker.models import PlacementSetting, Role
 from tracker.queries.options import ANY_PROGRAMME
 from tracker.queries.settings import settings_register
 
@@ -114,12 +114,16 @@ def test_a_register_save_says_what_it_did_and_keeps_its_record_open(
         ("settings-lat", "value"): float(row["lat"]),
         ("settings-lon", "value"): float(row["lon"]),
         ("settings-postcode", "value"): row["postcode_district"] or "",
+        ("settings-contact", "value"): "ward@trust.test",
         ("settings-form-active", "value"): bool(row["active"]),
         ("settings-editing", "data"): {"id": int(row["id"]), "version": int(row["version"])},
         ("settings-refresh", "data"): 4,
     }
     answer = _answer(web_app, "coordinator", SETTINGS_SAVE, values, "settings-save")
     assert f"Saved {row['setting_id']}." in json.dumps(answer["settings-message"])
+    with Session(web_engine) as session:
+        saved = session.get(PlacementSetting, int(row["id"]))
+        assert saved is not None and saved.contact_email == "ward@trust.test"
     assert answer["settings-refresh"]["data"] == 5
     assert answer["settings-editing"]["data"]["id"] == int(row["id"])
 

@@ -104,6 +104,13 @@ def form(orgs: pd.DataFrame, programme_choices: list[dict[str, Any]]) -> Any:
         "Select a row to edit it, or start a new setting.",
         _identity_fields(orgs),
         _hosting_fields(programme_choices),
+        dbc.Row(
+            _field(
+                "Contact e-mail (notifications)",
+                dbc.Input(id=f"{PAGE}-contact", type="email", maxlength=255),
+                4,
+            )
+        ),
         dbc.Checkbox(id=f"{PAGE}-form-active", label="Active", value=True, className="mb-2"),
         _buttons(),
     )

@@ -28,7 +28,7 @@ from tracker.data.importers import (
     template_csv,
 )
 from tracker.refusals import Refused
-from tracker.services.imports import apply_import, preview_import
+from tracker.services.imports import apply_import, preview_import, tell_import_rejected
 from tracker.vocabulary import IMPORT_KINDS, options
 
 dash.register_page(__name__, path="/imports", name="Imports", order=40, access="imports")
@@ -260,6 +260,8 @@ def import_upload(
             report = apply_import(session, principal, kind, frame)
     except Refused as refused:
         if isinstance(refused, ImportRejected):  # the file's every problem, row by row
+            with ui.writing() as session:  # the import rolled back; its notice is its own
+                tell_import_rejected(session, principal, kind, refused.report)
             return _report_view(refused.report, done=False), True
         return dbc.Alert(str(refused), color="danger"), True
     return dbc.Alert(f"Imported. {report.summary()}", color="success", id="imports-done"), True

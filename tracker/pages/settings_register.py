@@ -73,6 +73,7 @@ FORM = [
     "lat",
     "lon",
     "postcode",
+    "contact",
     "form-active",
 ]
 
@@ -80,7 +81,7 @@ FORM = [
 def _fill_setting(row: dict[str, Any] | None) -> tuple[Any, ...]:
     """The form's values, whether the code is locked, the record open and the mode line."""
     if row is None:
-        blank: tuple[Any, ...] = ("", "", None, None, [], False, None, None, "", True)
+        blank: tuple[Any, ...] = ("", "", None, None, [], False, None, None, "", "", True)
         return (*blank, False, None, "New setting: give it a unique code.")
     any_programme = row["programmes"] == ANY_PROGRAMME
     codes = [] if any_programme or not row["programmes"] else row["programmes"].split(";")
@@ -94,6 +95,7 @@ def _fill_setting(row: dict[str, Any] | None) -> tuple[Any, ...]:
         row["lat"],
         row["lon"],
         row["postcode_district"] or "",
+        row.get("contact_email") or "",
         bool(row["active"]),
         True,
         ui.picked(row),
@@ -129,6 +131,7 @@ def change_setting(
     lat: float | None,
     lon: float | None,
     postcode: str | None,
+    contact: str | None,
     active: bool,
     editing: dict[str, int] | None,
 ) -> tuple[str, dict[str, Any] | None]:
@@ -146,6 +149,7 @@ def change_setting(
                 lat=lat,
                 lon=lon,
                 postcode_district=postcode or None,
+                contact_email=contact or None,
                 active=bool(active),
             ),
         )

@@ -13,7 +13,9 @@ from sqlmodel import Session
 from tracker.access import Principal
 from tracker.clock import utcnow
 from tracker.data.importers import ImportPlan, ImportRejected, ImportReport, plan_import
+from tracker.models import AuditLog
 from tracker.services.audit import record_audit
+from tracker.services.notify.events import import_event, requests_imported
 
 
 def preview_import(
@@ -39,14 +41,37 @@ def apply_import(
     if not plan.report.ok:
         raise ImportRejected(plan.report)
     plan.apply(session)
-    _record_import(session, principal, plan)
+    audit = _record_import(session, principal, plan)
     session.flush()
-    return plan.report
-
-
-def _record_import(session: Session, principal: Principal, plan: ImportPlan) -> None:
     report = plan.report
-    record_audit(
+    key = f"import:{audit.id}"
+    import_event(
+        session, principal=principal, kind=kind, summary=report.summary(), key=key, ok=True
+    )
+    if kind == "requests":
+        changed = [str(c.key) for c in report.changes]
+        added = [str(k) for k in plan.added_keys]
+        requests_imported(
+            session, added=added, changed=changed, audit_id=audit.id or 0, actor=principal
+        )
+    return report
+
+
+def tell_import_rejected(
+    session: Session, principal: Principal, kind: str, report: ImportReport
+) -> None:
+    """Tell the person who ran an import that it was rejected, in a transaction of its own
+    (the import's own rolled back: nothing of it was written)."""
+    key = f"import-rejected:{principal.username}:{utcnow().isoformat(timespec='microseconds')}"
+    summary = f"{report.summary()}\n\n{len(report.problems)} problem(s); the first: " + (
+        str(report.problems[0].message) if report.problems else "-"
+    )
+    import_event(session, principal=principal, kind=kind, summary=summary, key=key, ok=False)
+
+
+def _record_import(session: Session, principal: Principal, plan: ImportPlan) -> AuditLog:
+    report = plan.report
+    return record_audit(
         session,
         principal,
         "import",

@@ -22,6 +22,7 @@ from tracker.models import (
 from tracker.services.allocation import AllocationRefused, run_or_refuse, staff_only
 from tracker.services.allocation_inputs import live_inputs
 from tracker.services.audit import record_audit
+from tracker.services.notify.events import plan_published
 from tracker.snapshots import (
     describe_changes,
     fingerprint,
@@ -159,6 +160,8 @@ def approve_run(
         old={"status": RunStatus.SUCCEEDED.value},
         new={"status": run.status, "placements": len(rows), "superseded": [o.id for o in clashes]},
     )
+    session.flush()
+    plan_published(session, run_id=run_id)
     return len(rows)
 
 

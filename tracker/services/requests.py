@@ -15,6 +15,7 @@ from tracker.access import AccessDenied, Principal, may_edit_registers, require_
 from tracker.clock import utcnow
 from tracker.models import (
     Cohort,
+    Organisation,
     PlacementBlock,
     PlacementRequest,
     Programme,
@@ -22,6 +23,7 @@ from tracker.models import (
 )
 from tracker.queries.joins import HEI, with_block, with_cohort, with_hei_and_programme
 from tracker.services.audit import record_audit
+from tracker.services.notify.events import request_event
 from tracker.services.registers import (
     SaveRefused,
     conditional_update,
@@ -109,6 +111,16 @@ def submit_request(
             "sector": sector or None,
         },
     )
+    request_event(
+        session,
+        what="submitted",
+        code=code,
+        hei=hei_code,
+        programme=programme_code,
+        block=block,
+        learners=int(learners),
+        actor=principal,
+    )
     return request
 
 
@@ -180,13 +192,12 @@ def withdraw_request(
     if not (may_edit_registers(principal) or principal.is_hei):
         raise AccessDenied(f"Your role ({principal.role.value}) may not withdraw requests.")
     found = session.exec(
-        select(PlacementRequest, Cohort.hei_id)
-        .join(Cohort)
-        .where(PlacementRequest.id == request_id)
+        select(PlacementRequest, Cohort).join(Cohort).where(PlacementRequest.id == request_id)
     ).first()
     if found is None:
         raise no_longer_exists("request")
-    request, hei_id = found
+    request, cohort = found
+    hei_id = cohort.hei_id
     require_hei(principal, hei_id, "withdraw requests")
     if request.status == RequestStatus.WITHDRAWN.value:
         raise SaveRefused([f"request {request.code} is already withdrawn"])
@@ -202,5 +213,17 @@ def withdraw_request(
         entity_id=request.code,
         old={"status": RequestStatus.SUBMITTED.value},
         new={"status": RequestStatus.WITHDRAWN.value},
+    )
+    hei, programme = session.get(Organisation, hei_id), session.get(Programme, cohort.programme_id)
+    block = session.get(PlacementBlock, request.block_id)
+    request_event(
+        session,
+        what="withdrawn",
+        code=request.code,
+        hei=hei.code if hei else "",
+        programme=programme.code if programme else "",
+        block=block.code if block else "",
+        learners=request.learners,
+        actor=principal,
     )
     return request

@@ -47,6 +47,7 @@ class SettingInput:
     lat: float | None = None
     lon: float | None = None
     postcode_district: str | None = None
+    contact_email: str | None = None
     active: bool = True
 
 
@@ -67,6 +68,7 @@ def _setting_snapshot(session: Session, setting: PlacementSetting) -> dict[str, 
         "lat": setting.lat,
         "lon": setting.lon,
         "postcode_district": setting.postcode_district,
+        "contact_email": setting.contact_email,
         "active": setting.active,
     }
 
@@ -133,6 +135,7 @@ def _setting_values(
         "lat": setting.lat,
         "lon": setting.lon,
         "postcode_district": postcode,
+        "contact_email": (setting.contact_email or "").strip() or None,
         "active": setting.active,
     }
     return values, programme_ids
@@ -163,6 +166,7 @@ def save_setting(
         "lat": "" if setting.lat is None else repr(float(setting.lat)),
         "lon": "" if setting.lon is None else repr(float(setting.lon)),
         "postcode_district": setting.postcode_district or "",
+        "contact_email": setting.contact_email or "",
         "active": "yes" if setting.active else "no",
     }
     validate_rows(session, principal, "settings", [row])

@@ -47,6 +47,7 @@ COLUMNS: Final = MappingProxyType(
         "sector": "Sector",
         "programmes": "Programmes hosted",
         "postcode_district": "Postcode district",
+        "contact_email": "Contact e-mail",
         "active": "Active",
         "has_history": "Has placements",
         # capacity

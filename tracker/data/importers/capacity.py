@@ -105,6 +105,10 @@ def plan_settings(ctx: Context, rows: list[Row]) -> list[Action]:
             values["postcode_district"] = row.postcode_district(
                 "postcode_district", limit=max_length(PlacementSetting.postcode_district)
             )
+        if row.has("contact_email"):
+            values["contact_email"] = row.email(
+                "contact_email", limit=max_length(PlacementSetting.contact_email)
+            )
         if row.has("active"):
             values["active"] = row.flag("active", default=True)
         if code is not None:
@@ -247,6 +251,9 @@ SETTINGS = KindSpec(
         Column("lat", f"latitude, with lon, in England ({WHERE})"),
         LON,
         Column("postcode_district", "outward code, e.g. LS1"),
+        Column(
+            "contact_email", "who the setting's notifications go to (who is coming, audits due)"
+        ),
         Column("active", "yes/no (default yes)"),
     ),
 )

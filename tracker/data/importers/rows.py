@@ -27,6 +27,9 @@ from tracker.data.importers.core import (
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
 _POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
+#: An e-mail address's shape (one @, a dot in the domain, no spaces): the SMTP server is the
+#: judge of whether it exists. The Notifications page checks users' addresses by it too.
+EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
 
@@ -165,6 +168,16 @@ class Row:
             return False
         self.problem(column, "write yes or no")
         return None
+
+    def email(self, column: str, *, limit: int | None) -> str | None:
+        """An optional e-mail address (blank: none)."""
+        value = self.raw(column).strip()
+        if not value:
+            return None
+        if not EMAIL_ADDRESS.match(value) or (limit is not None and len(value) > limit):
+            self.problem(column, "not an e-mail address (e.g. ward12@trust.nhs.uk)")
+            return None
+        return value
 
     def postcode_district(self, column: str, *, limit: int | None) -> str | None:
         value = self.raw(column).upper().replace(" ", "")

@@ -12,8 +12,11 @@ from tracker.models import (
     DeliveryMode,
     NotificationKind,
     NotificationPreference,
+    Organisation,
     OutboxMessage,
     OutboxStatus,
+    PlacementSetting,
+    Role,
     SsoIdentity,
     User,
 )
@@ -126,3 +129,19 @@ def users_with_role(session: Session, *roles: str, hei_id: int | None = None) ->
     if hei_id is not None:
         query = query.where(User.hei_id == hei_id)
     return list(session.exec(query.order_by(col(User.id))))
+
+
+def hei_users(session: Session, hei_code: str) -> list[User]:
+    """The active users of the HEI with this code (none for an unknown code)."""
+    hei_id = session.exec(select(Organisation.id).where(Organisation.code == hei_code)).first()
+    return [] if hei_id is None else users_with_role(session, Role.HEI.value, hei_id=hei_id)
+
+
+def setting_contacts(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """Each setting's contact address, by setting code (settings without one left out)."""
+    rows = session.exec(
+        select(PlacementSetting.code, PlacementSetting.contact_email).where(
+            col(PlacementSetting.code).in_(list(codes))
+        )
+    ).all()
+    return {code: address for code, address in rows if address}
