@@ -25,6 +25,21 @@ FRAMES = ("settings", "capacity", "demand")
 #: the register existed, or while it is empty) has no audit rule, and its fingerprint is the
 #: three frames' alone, so such runs re-run and approve exactly as they did.
 AUDITS = "audits"
+#: A run on the programme calendars keeps its date window (first and last day, ISO) here;
+#: its capacity and demand records then carry ``start_date`` and ``end_date``. Block runs
+#: have no window.
+WINDOW = "window"
+Window = tuple[date, date]
+
+
+def snapshot_window(inputs: Mapping[str, Any]) -> Window | None:
+    """The date window of a run on the programme calendars, or None for a block run."""
+    raw = inputs.get(WINDOW)
+    if not raw:
+        return None
+    return date.fromisoformat(str(raw[0])), date.fromisoformat(str(raw[1]))
+
+
 #: Joins a setting code and a profession group when one setting offers places to several
 #: profession groups in one allocation (see ``queries.allocator_inputs``).
 GROUP_SEPARATOR = "#"

@@ -2,18 +2,20 @@
 plan was proven, every HEI's fill and every sector's use (as the run stored them), and which
 HEIs the fair share held at which fill, in words and without codes.
 
-The run is scoped to one block and programme (2026-B2, social work degree) that no other
-browser test runs or approves.
+The runs are scoped to one block and programme (2026-B2, social work degree) that no other
+browser test runs or approves; the second plans them on the programme calendars.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tests.browser.conftest import BrowserPage, LiveApp
-from tests.browser.test_allocation_pages import run_allocation
-from tracker.models import AllocationRun
+from tests.browser.test_allocation_pages import _choose, _wait_for_message, run_allocation
+from tracker.models import AllocationRun, PlacementBlock
 
 pytestmark = pytest.mark.browser
 
@@ -54,3 +56,52 @@ def test_summary_tab_explains_fills_uses_and_who_was_held(
     for hei, fill in first["members"]:
         assert f"{hei} at {fill:.0%}" in held[0]
     assert "by_total" not in " ".join(held) and "fair_share" not in " ".join(held)
+
+
+def test_run_on_programme_calendars_over_a_window_and_see_why(
+    browser_page: BrowserPage, live_app: LiveApp
+) -> None:
+    """The main path of a run on real calendars: choose the mode and the window (one block's
+    weeks), run, and read the dated plan and its explanation."""
+    page = browser_page.page
+    with Session(live_app.engine) as session:
+        block = session.exec(select(PlacementBlock).where(PlacementBlock.code == BLOCK)).one()
+        window = (block.start_date.isoformat(), block.end_date.isoformat())
+    browser_page.sign_in("coordinator")
+    browser_page.goto("/allocation")
+    page.wait_for_selector("#allocation-run")
+    _choose(page, "allocation-programmes", PROGRAMME)
+    page.select_option("#allocation-mode", "calendars")
+    page.fill("#allocation-window-start", window[0])
+    page.fill("#allocation-window-end", window[1])
+    page.fill("#allocation-name", "calendar browser test")
+    page.click("#allocation-run")
+    text = _wait_for_message(page, r"Run \d+ succeeded")
+    run_id = int(re.search(r"Run (\d+) succeeded", text).group(1))  # type: ignore[union-attr]
+    with Session(live_app.engine) as session:
+        run = session.get(AllocationRun, run_id)
+        assert run is not None and run.scope["window"] == list(window)
+        assert "calendar" in (run.solver or "")
+        starts = {r["start_date"] for r in run.inputs["demand"]}
+        figures = dict(run.figures)
+    assert len(starts) >= 2  # the HEIs' own weeks, not one block's
+    # the plan lists each placement's own dates
+    page.locator("#allocation-plan .ag-center-cols-container .ag-row").first.wait_for()
+    shown = set(
+        page.evaluate(
+            """() => { const out = [];
+                const api = dash_ag_grid.getApi('allocation-plan');
+                api.forEachNode(n => out.push(n.data.start_date));
+                return out; }"""
+        )
+    )
+    assert len(shown) >= 2, shown
+    page.click("a.nav-link:has-text('Summary')")
+    status = page.locator("#allocation-explanation-status")
+    status.wait_for()
+    assert "Proven best on every level" in status.inner_text()
+    fills = page.locator("#allocation-fills li").all_inner_texts()
+    assert len(fills) == len(figures["hei_fill"]) >= 2
+    held = page.locator("#allocation-held li").all_inner_texts()
+    assert len(held) == len(figures["held"]) >= 1
+    assert held[0].startswith("Fair share between HEIs, round 1: ")

@@ -23,10 +23,10 @@ from tracker.models import (
     UnassignedLearner,
 )
 from tracker.queries.placements import visible_placements
+from tracker.queries.programme_dates import year_of_study
 from tracker.queries.run_learners import named_learners, unassigned_learners
 from tracker.services.named_learners import assign_named_learners
 from tracker.services.named_readiness import readiness_reason
-from tracker.services.named_staff import year_of_study
 from tracker.services.placements import approve_run
 from tracker.services.registers import SaveRefused
 from tracker.services.staff import delete_practice_staff

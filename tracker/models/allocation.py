@@ -3,7 +3,7 @@ could not assign."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
@@ -57,6 +57,11 @@ class Placement(SQLModel, table=True):
             "request_id IS NOT NULL OR learner_id IS NOT NULL",
             name="has_request_or_learner",
         ),
+        CheckConstraint(
+            "(start_date IS NULL AND end_date IS NULL) OR "
+            "(start_date IS NOT NULL AND end_date IS NOT NULL AND end_date >= start_date)",
+            name="dates",
+        ),
         Index("ix_placement_run_status", "run_id", "status"),
     )
 
@@ -72,6 +77,11 @@ class Placement(SQLModel, table=True):
     updated_at: datetime | None = None
     practice_supervisor_id: int | None = Field(default=None, foreign_key="practice_staff.id")
     practice_assessor_id: int | None = Field(default=None, foreign_key="practice_staff.id")
+    #: A placement of a run on the programme calendars: its own first and last day (the
+    #: request's calendar dates; ``block_id`` is the request's block). Empty for placements
+    #: made by block, whose dates are the block's.
+    start_date: date | None = None
+    end_date: date | None = None
 
 
 class UnassignedLearner(SQLModel, table=True):

@@ -1,4 +1,5 @@
-"""The allocation page's layout: the run form and the review card with its tabs.
+"""The allocation page's layout: the review card with its tabs (the run form is
+``_allocation_form``).
 
 Private to ``tracker/pages/allocation.py`` (Dash skips modules starting with ``_``); the
 component ids are the page's (``allocation-<thing>``).
@@ -17,7 +18,6 @@ from tracker.pages._allocation_named import named_tab
 from tracker.pages._allocation_tariff import tariff_tab
 from tracker.queries.run_review import MAKEUP_COLUMNS
 from tracker.queries.runs import RUN_HISTORY_COLUMNS
-from tracker.vocabulary import QUALITY_REVIEW_POLICIES, options
 
 PAGE = "allocation"
 
@@ -28,6 +28,8 @@ PLAN = [
     "request",
     "programme",
     "block",
+    "start_date",
+    "end_date",
     "setting",
     "setting_name",
     "sector",
@@ -52,102 +54,6 @@ BOTTLENECKS = [
 ]
 #: The sector a what-if adds supervisors to unless another is chosen.
 WHAT_IF_SECTOR = "care_home"
-
-
-def _run_choices(blocks: list[dict[str, str]], programmes: list[dict[str, str]]) -> Any:
-    return dbc.Row(
-        [
-            ui.field(
-                "Blocks",
-                ui.dropdown(f"{PAGE}-blocks", blocks, placeholder="Choose blocks"),
-                3,
-            ),
-            ui.field(
-                "Programmes (empty: all)",
-                ui.dropdown(f"{PAGE}-programmes", programmes, placeholder="All programmes"),
-                3,
-            ),
-            ui.field(
-                "Distance limit (km)",
-                dbc.Input(id=f"{PAGE}-distance", type="number", min=1, step=1, placeholder="None"),
-                2,
-            ),
-            ui.field(
-                "Solver",
-                dbc.Select(
-                    id=f"{PAGE}-solver",
-                    value="highs",
-                    options=[
-                        {"label": "HiGHS", "value": "highs"},
-                        {"label": "CBC", "value": "cbc"},
-                    ],
-                ),
-                2,
-            ),
-            ui.field(
-                "Settings under quality review",
-                dbc.Select(
-                    id=f"{PAGE}-review",
-                    value="no_new_learners",
-                    options=options(QUALITY_REVIEW_POLICIES),
-                ),
-                2,
-            ),
-        ]
-    )
-
-
-def _run_controls() -> Any:
-    return dbc.Row(
-        [
-            ui.field("Name (optional)", dbc.Input(id=f"{PAGE}-name", maxLength=200), 4),
-            dbc.Col(
-                [
-                    dbc.Button(
-                        "Run allocation",
-                        id=f"{PAGE}-run",
-                        color="primary",
-                        className="me-2",
-                    ),
-                    dbc.Button(
-                        "Cancel",
-                        id=f"{PAGE}-cancel",
-                        color="secondary",
-                        outline=True,
-                        disabled=True,
-                    ),
-                ],
-                md=4,
-                className="d-flex align-items-end mb-2",
-            ),
-            dbc.Col(
-                ui.named(
-                    dbc.Progress(  # no label inside: the stage is written under the form
-                        id=f"{PAGE}-progress",
-                        value=0,
-                        striped=True,
-                        style={"height": "1.4rem"},
-                    ),
-                    "Allocation run progress",
-                    "w-100",
-                ),
-                md=4,
-                className="d-flex align-items-end mb-2 flex-column justify-content-end",
-            ),
-        ]
-    )
-
-
-def run_form(blocks: list[dict[str, str]], programmes: list[dict[str, str]]) -> Any:
-    """The run form: blocks, programmes, distance limit, solver, name; run and cancel."""
-    return ui.card(
-        "Run an allocation",
-        [
-            _run_choices(blocks, programmes),
-            _run_controls(),
-            html.Div(id=f"{PAGE}-run-message"),
-        ],
-    )
 
 
 def _actions() -> Any:

@@ -7,6 +7,7 @@ the same with the disk cache manager and with Celery workers, where there is no 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import dash
@@ -16,9 +17,11 @@ from typing_extensions import TypedDict
 
 from tracker import components as ui
 from tracker.access import Principal
+from tracker.callback_inputs import IsoDate
 from tracker.pages._allocation_actions import ACTIONS, Choices
 from tracker.pages._allocation_explanation import explanation_view
-from tracker.pages._allocation_layout import HISTORY, PAGE, review, run_form
+from tracker.pages._allocation_form import run_form
+from tracker.pages._allocation_layout import HISTORY, PAGE, review
 from tracker.pages._allocation_summary import run_summary
 from tracker.queries.move_targets import settings_for_move
 from tracker.queries.run_explanation import run_explanation
@@ -90,6 +93,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
     Output(f"{PAGE}-action-message", "children", allow_duplicate=True),
     *ui.clicks(PAGE, "run"),
     *ui.states(PAGE, "blocks", "programmes", "distance", "solver", "review", "name"),
+    *ui.states(PAGE, "mode", "window-start", "window-end"),
     prevent_initial_call=True,
 )
 def queue_run(
@@ -100,6 +104,9 @@ def queue_run(
     solver: str | None,
     review: str | None,
     name: str | None,
+    mode: str | None,
+    window_start: IsoDate | None,
+    window_end: IsoDate | None,
 ) -> Any:
     principal = ui.callback_principal(PAGE)
     policy = {
@@ -108,6 +115,7 @@ def queue_run(
         "quality_review": review or "no_new_learners",
     }
     try:
+        window = _window(window_start, window_end) if mode == "calendars" else None
         with ui.writing() as session:
             run_id = create_run(
                 session,
@@ -116,11 +124,23 @@ def queue_run(
                 programmes=programmes or [],
                 policy=policy,
                 name=name or "",
+                on_calendars=mode == "calendars",
+                window=window,
             )
     except Refused as exc:
         return no_update, ui.message(str(exc), "warning"), no_update, no_update
     # A new run: the bar starts again and the last run's outcomes go (they were about it).
     return _queued(run_id), ui.message(f"Run {run_id} queued.", "info"), 0, None
+
+
+def _window(start: str | None, end: str | None) -> tuple[date, date] | None:
+    """The run's date window from the form: both days, or neither (the service then takes
+    the academic year of the first chosen block)."""
+    if not start and not end:
+        return None
+    if not start or not end:
+        raise Refused("Give both days of the window, or neither.")
+    return date.fromisoformat(start), date.fromisoformat(end)
 
 
 def _queued(run_id: int) -> dict[str, Any]:

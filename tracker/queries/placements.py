@@ -138,8 +138,9 @@ def visible_placements(
             "placement_id": p.id,
             "status": p.status,
             "block": b,
-            "block_start": start,
-            "block_end": end,
+            # a placement made on the programme calendars has its own dates, else its block's
+            "block_start": p.start_date or start,
+            "block_end": p.end_date or end,
             "hei": hei_code,
             "programme": prog,
             "request": req,

@@ -39,6 +39,7 @@ from tracker.models import (
 )
 from tracker.optimise.practice import StaffAssignment, assign_staff
 from tracker.queries.allocator_inputs import allocator_audits
+from tracker.queries.programme_dates import calendar_dates
 from tracker.queries.staff import NMC_GROUPS, roles_of
 from tracker.services.named_readiness import check_dates, readiness_reason
 
@@ -97,17 +98,12 @@ def named_staff_at(session: Session, setting_ids: set[int]) -> list[tuple[Practi
     return [(p, where[p.id or 0]) for p in sorted(people, key=lambda p: p.id or 0)]
 
 
-def year_of_study(cohort: Cohort, on: date) -> int:
-    """The cohort's year of study on a day (year 1 until the first anniversary of intake)."""
-    before = (on.month, on.day) < (cohort.intake_month, 1)
-    return on.year - cohort.intake_year - int(before) + 1
-
-
 def placement_dates(
     session: Session, request: PlacementRequest, cohort: Cohort, block: PlacementBlock
 ) -> tuple[date, date]:
     """The placement's dates: the HEI's calendar for the programme in the block (for the
-    cohort's year of study when it has several), else the block's own."""
+    cohort's year of study when it has several), else the block's own
+    (``queries.programme_dates``, the rule runs on the calendars use too)."""
     entries = session.exec(
         select(ProgrammeCalendar).where(
             ProgrammeCalendar.hei_id == cohort.hei_id,
@@ -115,11 +111,7 @@ def placement_dates(
             ProgrammeCalendar.block_id == block.id,
         )
     ).all()
-    year = year_of_study(cohort, block.start_date)
-    mine = [e for e in entries if e.year_of_study == year] or (entries if len(entries) == 1 else [])
-    if mine:
-        return mine[0].start_date, mine[0].end_date
-    return block.start_date, block.end_date
+    return calendar_dates(entries, cohort, block)
 
 
 def _staff_frame(

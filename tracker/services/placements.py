@@ -28,6 +28,7 @@ from tracker.snapshots import (
     fingerprint,
     frame_records,
     run_request_ids,
+    snapshot_window,
 )
 
 
@@ -36,7 +37,10 @@ def _refuse_if_registers_changed(session: Session, run: AllocationRun) -> None:
     run_id = run.id
     scope = run.scope
     live = live_inputs(
-        session, blocks=scope.get("blocks", []), programmes=scope.get("programmes", [])
+        session,
+        blocks=scope.get("blocks", []),
+        programmes=scope.get("programmes", []),
+        window=snapshot_window(run.inputs),
     )
     if fingerprint(live) != run.inputs.get("fingerprint"):
         changed = describe_changes(run.inputs, {k: frame_records(v) for k, v in live.items()})

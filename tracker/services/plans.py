@@ -31,7 +31,7 @@ from tracker.services.allocation import (
     staff_only,
 )
 from tracker.services.audit import record_audit
-from tracker.snapshots import register_code, snapshot_audits, snapshot_frames
+from tracker.snapshots import register_code, snapshot_audits, snapshot_frames, snapshot_window
 
 
 def _editable_placement(session: Session, placement_id: int) -> tuple[Placement, AllocationRun]:
@@ -124,6 +124,11 @@ def _check_move(
 ) -> None:
     """Refuse the move unless the whole adjusted plan obeys the allocator's rules, checked as
     pins on the run's snapshot; the refusal names the rules it breaks."""
+    if snapshot_window(run.inputs) is not None:  # the allocator checks pins by block only
+        raise AllocationRefused(
+            "Moving learners by hand works on block runs only: a plan on the programme "
+            "calendars is checked day by day, which hand moves are not yet."
+        )
     request = keys.requests[placement.request_id or 0]
     block = keys.blocks[placement.block_id]
     pins = [pin for row, pin in plan_as_pins(session, run) if row.id != placement.id]

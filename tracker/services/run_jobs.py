@@ -218,8 +218,10 @@ def _proposed_rows(
     ids: Mapping[str, Mapping[str, int]],
     pins: Sequence[optimise.Pin],
 ) -> list[Placement]:
-    """The plan as proposed placement rows (database ids from the snapshot's id maps)."""
+    """The plan as proposed placement rows (database ids from the snapshot's id maps); a
+    plan made on dates (the programme calendars) keeps each placement's first and last day."""
     pinned = {(p.request_id, p.setting_id, p.block) for p in pins}
+    dated = "start_date" in result.placements.columns
     rows = [
         Placement(
             run_id=run_id,
@@ -229,6 +231,8 @@ def _proposed_rows(
             learners=int(r.learners),
             status=PlacementStatus.PROPOSED.value,
             pinned=bool(r.pinned) or (str(r.request_id), str(r.setting_id), str(r.block)) in pinned,
+            start_date=date.fromisoformat(str(r.start_date)) if dated else None,
+            end_date=date.fromisoformat(str(r.end_date)) if dated else None,
         )
         for r in result.placements.itertuples(index=False)
         if int(r.learners) > 0

@@ -7,14 +7,16 @@ Each function is one transaction with its audit rows. A run stores a snapshot of
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from tracker.access import Principal
 from tracker.clock import utcnow
 from tracker.models import (
     AllocationRun,
+    PlacementBlock,
     RunStatus,
 )
 from tracker.services.allocation import AllocationRefused, run_or_refuse, run_policy, staff_only
@@ -23,7 +25,10 @@ from tracker.services.audit import record_audit
 from tracker.services.plans import plan_as_pins
 from tracker.services.run_jobs import fail_stale_runs
 from tracker.snapshots import (
+    WINDOW,
     CapacityChange,
+    Window,
+    snapshot_window,
 )
 
 
@@ -37,14 +42,21 @@ def create_run(
     name: str = "",
     capacity_overrides: Sequence[CapacityChange | Mapping[str, Any]] | None = None,
     parent_run_id: int | None = None,
+    on_calendars: bool = False,
+    window: Window | None = None,
 ) -> int:
     """Queue a run on a snapshot of the registers in scope; ``execute_run`` solves it.
 
     Splitting the two lets the web page resolve the user and write the run row in an ordinary
     request, then hand only the id to a background job that may run in another process.
+    ``on_calendars`` (or a ``window``) makes it a run on the programme calendars over the
+    window's dates (default: the academic year of the earliest chosen block), whatever
+    blocks its requests are in; otherwise it is a block run, exactly as before.
     """
     staff_only(principal, "run allocations")
-    if not blocks:
+    if on_calendars or window is not None:
+        window = checked_window(session, window, blocks)
+    elif not blocks:
         raise AllocationRefused("Choose at least one placement block.")
     checked = run_policy(policy)
     changes = [
@@ -52,19 +64,31 @@ def create_run(
         for c in capacity_overrides or ()
     ]
     fail_stale_runs(session, principal=principal)
-    inputs = build_snapshot(session, blocks=blocks, programmes=programmes, capacity_changes=changes)
+    inputs = build_snapshot(
+        session, blocks=blocks, programmes=programmes, capacity_changes=changes, window=window
+    )
     if not inputs["demand"]:
         raise AllocationRefused(
             "There are no submitted requests for the chosen blocks and programmes."
+            if window is None
+            else "There are no submitted requests of the chosen programmes whose placement "
+            f"dates lie between {window[0]:%d %b %Y} and {window[1]:%d %b %Y}."
         )
+    scope: dict[str, Any] = {"blocks": sorted(blocks), "programmes": sorted(programmes)}
+    if window is not None:
+        scope = {
+            "blocks": sorted({str(r["block"]) for r in inputs["demand"]}),
+            "programmes": sorted(programmes),
+            "window": inputs[WINDOW],
+        }
     run = AllocationRun(
-        name=name.strip()[:200] or _default_name(blocks, changes),
+        name=name.strip()[:200] or _default_name(scope, changes),
         status=RunStatus.QUEUED.value,
         created_at=utcnow(),
         created_by=principal.username,
         parent_run_id=parent_run_id,
         is_scenario=bool(changes),
-        scope={"blocks": sorted(blocks), "programmes": sorted(programmes)},
+        scope=scope,
         policy=checked.to_dict(),
         inputs=inputs,
     )
@@ -87,9 +111,36 @@ def create_run(
     return run.id
 
 
-def _default_name(blocks: Sequence[str], changes: Sequence[CapacityChange]) -> str:
-    base = "Blocks " + ", ".join(sorted(blocks))
+def _default_name(scope: Mapping[str, Any], changes: Sequence[CapacityChange]) -> str:
+    if "window" in scope:
+        base = "Programme calendars {} to {}".format(*scope["window"])
+    else:
+        base = "Blocks " + ", ".join(scope["blocks"])
     return base + (" (what-if)" if changes else "")
+
+
+#: The longest window a run on the programme calendars may cover.
+LONGEST_WINDOW = timedelta(days=731)
+
+
+def checked_window(session: Session, window: Window | None, blocks: Sequence[str]) -> Window:
+    """A run's date window: as given (refused when it ends before it starts or spans more
+    than two years), else the academic year (1 September to 31 August) of the earliest of
+    the chosen blocks."""
+    if window is None:
+        query = select(PlacementBlock).where(col(PlacementBlock.code).in_(list(blocks)))
+        starts = [b.start_date for b in session.exec(query).all()]
+        if not starts:
+            raise AllocationRefused("Choose the window's dates, or a block to take its year.")
+        first = min(starts)
+        year = first.year if first.month >= 9 else first.year - 1
+        return date(year, 9, 1), date(year + 1, 8, 31)
+    start, end = window
+    if end < start:
+        raise AllocationRefused("The window ends before it starts.")
+    if end - start > LONGEST_WINDOW:
+        raise AllocationRefused("A run on the programme calendars covers two years at most.")
+    return start, end
 
 
 def cancel_run(session: Session, *, principal: Principal, run_id: int) -> None:
@@ -123,6 +174,11 @@ def rerun_close_to(session: Session, *, principal: Principal, run_id: int, name:
     """
     staff_only(principal, "re-run allocations")
     parent = run_or_refuse(session, run_id)
+    if snapshot_window(parent.inputs) is not None:
+        raise AllocationRefused(
+            "Re-running close to a plan works on block runs only: run the programme "
+            "calendars again instead."
+        )
     if parent.status not in (RunStatus.SUCCEEDED.value, RunStatus.APPROVED.value):
         raise AllocationRefused(f"Run {run_id} is {parent.status}: re-run from a finished plan.")
     plan = plan_as_pins(session, parent)
@@ -179,4 +235,5 @@ def create_scenario(
         name=name or f"What-if: {label}"[:200],
         capacity_overrides=all_changes,
         parent_run_id=run_id,
+        window=snapshot_window(parent.inputs),
     )

@@ -120,6 +120,14 @@ QUALITY_REVIEW_POLICIES: Final = MappingProxyType(
         "prefer_others": "Prefer other settings",
     }
 )
+#: What a run plans on (the allocation page's "Plan on"): capacity and requests by system
+#: block, or each request on its programme calendar's dates over a date window.
+RUN_MODES: Final = MappingProxyType(
+    {
+        "blocks": "System blocks",
+        "calendars": "Programme calendars (dates)",
+    }
+)
 #: The allocator's levels in their strict priority (``optimise.RULES``), as the run review's
 #: fairness explanation names them.
 PLAN_LEVELS: Final = MappingProxyType(
