@@ -8,13 +8,15 @@ from datetime import date
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.access import Principal
 from tracker.db import session_scope
 from tracker.models import (
     AllocationRun,
     Cohort,
+    Learner,
+    LearnerEvent,
     Organisation,
     Placement,
     PlacementBlock,
@@ -29,6 +31,7 @@ from tracker.queries.placements import visible_placements
 from tracker.queries.run_explanation import run_explanation
 from tracker.queries.runs import run_plan
 from tracker.services.allocation import AllocationRefused
+from tracker.services.named_learners import assign_named_learners
 from tracker.services.placement_calendar import placements_calendar
 from tracker.services.placements import approve_run
 from tracker.services.run_jobs import execute_run
@@ -93,6 +96,19 @@ def ward(engine: Engine) -> None:
             )
             session.add(cohort)
             session.flush()
+            for i in range(2):
+                learner = Learner(
+                    learner_ref=f"{hei.code}-L{i}",
+                    cohort_id=cohort.id,
+                    start_date=date(2025, 9, 22),
+                )
+                session.add(learner)
+                session.flush()
+                session.add(
+                    LearnerEvent(
+                        learner_id=learner.id, event_date=date(2025, 9, 22), event="started"
+                    )
+                )
             session.add(
                 ProgrammeCalendar(
                     hei_id=hei.id,
@@ -168,6 +184,20 @@ def test_dated_placements_are_published_with_their_own_dates(engine: Engine, war
         ics = placements_calendar(session, shown).decode()
     assert "DTSTART;VALUE=DATE:20260907" in ics and "DTEND;VALUE=DATE:20261017" in ics
     assert "DTSTART;VALUE=DATE:20261019" in ics and "DTEND;VALUE=DATE:20261128" in ics
+
+
+def test_named_learners_of_a_dated_run_keep_its_dates(engine: Engine, ward: None) -> None:
+    run_id = _run(engine, blocks=["B1"], on_calendars=True)
+    with session_scope(engine) as session:
+        assign_named_learners(session, principal=COORDINATOR, run_id=run_id)
+    with Session(engine) as session:
+        named = session.exec(
+            select(Placement).where(
+                Placement.run_id == run_id, col(Placement.learner_id).is_not(None)
+            )
+        ).all()
+        assert len(named) == 4
+        assert sorted((p.start_date, p.end_date) for p in named) == [FIRST, FIRST, SECOND, SECOND]
 
 
 def test_the_window_holds_only_requests_whose_weeks_lie_inside_it(

@@ -153,9 +153,15 @@ def _store_named(
     status: PlacementStatus,
 ) -> None:
     """One placement row per learner given a setting (with their staff, where named), and
-    one row per learner left without, with the reason."""
+    one row per learner left without, with the reason. A learner of a run on the programme
+    calendars keeps the dates of the request-level placement they fill."""
     now = utcnow()
+    planned = session.exec(
+        select(Placement).where(Placement.run_id == run_id, col(Placement.learner_id).is_(None))
+    ).all()
+    dates = {(p.request_id, p.setting_id, p.block_id): (p.start_date, p.end_date) for p in planned}
     for row in named:
+        start, end = dates.get((row.request_id, row.setting_id, row.block_id), (None, None))
         session.add(
             Placement(
                 run_id=run_id,
@@ -168,6 +174,8 @@ def _store_named(
                 updated_at=now,
                 practice_supervisor_id=row.supervisor_id,
                 practice_assessor_id=row.assessor_id,
+                start_date=start,
+                end_date=end,
             )
         )
     session.add_all(UnassignedLearner(run_id=run_id, **asdict(gap)) for gap in gaps)
