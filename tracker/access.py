@@ -111,6 +111,10 @@ PAGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "quality": QUALITY_READERS,
         "users": frozenset({Role.ADMIN}),
         "audit": frozenset({Role.ADMIN}),
+        # each signed-in user's own e-mail address and notification choices
+        "notifications": ALL_ROLES,
+        # every message with its recipient: administrators only
+        "outbox": frozenset({Role.ADMIN}),
     }
 )
 

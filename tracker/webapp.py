@@ -70,6 +70,7 @@ def navbar(principal: Principal) -> Any:
     user_menu = dbc.DropdownMenu(
         [
             dbc.DropdownMenuItem(f"Role: {principal.role.value}", header=True),
+            dbc.DropdownMenuItem("Notifications", href="/notifications", id="nav-notifications"),
             # Signing out is a POST carrying the session's form token (the button's value).
             html.Form(
                 html.Button(

@@ -22,6 +22,7 @@ from tracker.models import (
     NotificationPreference,
     OutboxMessage,
     Placement,
+    PlacementRequest,
     PlacementSetting,
     Role,
     User,
@@ -84,18 +85,21 @@ def _cohort(session: Session, hei_id: int | None) -> int:
     return cohort.id
 
 
+def _submit_as_h1(session: Session, system: System, *, learners: int) -> PlacementRequest:
+    return submit_request(
+        session,
+        principal=_principal(session, "h1user"),
+        cohort_id=_cohort(session, system.h1.hei_id),
+        block="2026-B1",
+        learners=learners,
+    )
+
+
 def test_a_request_submitted_or_withdrawn_tells_every_coordinator(
     engine: Engine, system: System
 ) -> None:
     with session_scope(engine) as session:
-        hei = _principal(session, "h1user")
-        request = submit_request(
-            session,
-            principal=hei,
-            cohort_id=_cohort(session, system.h1.hei_id),
-            block="2026-B1",
-            learners=2,
-        )
+        request = _submit_as_h1(session, system, learners=2)
         request_id, version = request.id, request.version
     rows = _outbox(engine)
     assert sorted(r.address for r in rows) == ["coord2@nhs.test", "coord@nhs.test"]
@@ -115,13 +119,7 @@ def test_a_request_submitted_or_withdrawn_tells_every_coordinator(
 
 def test_a_request_that_rolls_back_queues_no_mail(engine: Engine, system: System) -> None:
     with pytest.raises(RuntimeError), session_scope(engine) as session:
-        submit_request(
-            session,
-            principal=_principal(session, "h1user"),
-            cohort_id=_cohort(session, system.h1.hei_id),
-            block="2026-B1",
-            learners=1,
-        )
+        _submit_as_h1(session, system, learners=1)
         assert len(_outbox_in(session)) == 2  # written in the event's transaction...
         raise RuntimeError("something after the request failed")
     assert _outbox(engine) == []  # ...and gone with it
@@ -312,3 +310,26 @@ def test_a_settings_contact_address_is_importable_and_checked(
     with Session(engine) as session:
         setting = session.get(PlacementSetting, system.settings["S1"])
         assert setting is not None and setting.contact_email == "ward1@trust.test"
+
+
+def test_the_outbox_is_read_by_administrators_only_and_filtered_by_status(
+    engine: Engine, system: System
+) -> None:
+    from tracker.access import AccessDenied
+    from tracker.queries.outbox import outbox_counts, outbox_frame
+
+    with session_scope(engine) as session:
+        _submit_as_h1(session, system, learners=1)
+        first = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).first()
+        assert first is not None
+        first.status, first.last_error = "failed", "550 5.1.1 no such mailbox"
+    with Session(engine) as session:
+        admin = _principal(session, "admin")
+        every = outbox_frame(session, principal=admin)
+        assert len(every) == 2 and set(every["outbox_status"]) == {"queued", "failed"}
+        failed = outbox_frame(session, principal=admin, status="failed")
+        assert list(failed["last_error"]) == ["550 5.1.1 no such mailbox"]
+        assert outbox_counts(session, principal=admin) == {"failed": 1, "queued": 1}
+        for name in ("coord", "h1user"):
+            with pytest.raises(AccessDenied):
+                outbox_frame(session, principal=_principal(session, name))

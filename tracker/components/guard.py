@@ -105,6 +105,16 @@ def app_single_sign_on() -> tuple[bool, list[str]]:
     return settings.sso_enabled, [rule.describe() for rule in rules]
 
 
+def app_mail_server() -> str | None:
+    """Where e-mail goes (``host:port, TLS``), or None when TRACKER_SMTP_HOST is unset and
+    messages stay queued (the outbox page says so)."""
+    settings = app_settings()
+    if not settings.smtp_host:
+        return None
+    port = f":{settings.smtp_port}" if settings.smtp_port else ""
+    return f"{settings.smtp_host}{port} ({settings.smtp_tls})"
+
+
 def app_secret() -> str:
     """The app's secret key, for values a page signs (queued allocation runs)."""
     return str(dash.get_app().server.config["SECRET_KEY"])

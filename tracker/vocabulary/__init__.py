@@ -36,10 +36,13 @@ from tracker.vocabulary.words import labelled as _labelled
 __all__ = [
     "COLUMNS",
     "COUNTS",
+    "DELIVERY_MODES",
     "FIGURE_COLUMNS",
     "FIGURE_NUMBERS",
     "FILTERS",
     "MONEY",
+    "NOTIFICATION_KINDS",
+    "OUTBOX_STATUSES",
     "RATIOS",
     "WEEKS",
     "as_words",
@@ -68,6 +71,25 @@ RUN_STATUSES: Final = _labelled(models.RunStatus)
 AUDIT_OUTCOMES: Final = _labelled(models.AuditOutcome)
 AUDIT_STATUSES: Final = _labelled(models.AuditStatus, {"due": "Due within 90 days"})
 STAFF_ROLES: Final = _labelled(models.StaffRole)
+#: The kinds of e-mail notification a user chooses for (the digest is a way of receiving).
+NOTIFICATION_KINDS: Final = _labelled(
+    models.NotificationKind,
+    {
+        "request": "HEI requests submitted, changed or withdrawn",
+        "plan_published": "Placement plans published",
+        "import_done": "My imports finished or rejected",
+        "audit_due": "Educational audits due within 60 days or overdue",
+        "readiness_expiring": "Learners' readiness lapsing before their placement",
+        "digest": "Daily digest",
+    },
+)
+DELIVERY_MODES: Final = _labelled(
+    models.DeliveryMode, {"off": "Off", "immediate": "Immediately", "digest": "Daily digest"}
+)
+OUTBOX_STATUSES: Final = _labelled(
+    models.OutboxStatus,
+    {"held": "Held for the daily digest", "gathered": "Sent in a digest"},
+)
 
 
 def _role_sets() -> Mapping[str, str]:
@@ -338,6 +360,8 @@ VALUE_LABELS: Final = MappingProxyType(
         "unit": REQUIREMENT_UNITS,
         "hours_status": HOURS_STATUSES,
         "role": ROLES,
+        "notification": NOTIFICATION_KINDS,
+        "outbox_status": OUTBOX_STATUSES,
         "status": STATUSES,
         "action": AUDIT_ACTIONS,
         "entity": AUDIT_ENTITIES,
