@@ -36,6 +36,7 @@ def test_summary_tab_explains_fills_uses_and_who_was_held(
     status.wait_for()
     assert "Proven best on every level" in status.inner_text()
     assert "next lowest" in status.inner_text()  # leximin, said in words
+    assert page.locator("#allocation-window").count() == 0  # a block run has no window
     gaps = page.locator("#allocation-gaps").inner_text()
     assert "Most learners placed: proven best" in gaps
     assert "Fair share between HEIs: proven best" in gaps
@@ -96,6 +97,7 @@ def test_run_on_programme_calendars_over_a_window_and_see_why(
         )
     )
     assert len(shown) >= 2, shown
+    assert "Planned on the programme calendars" in page.locator("#allocation-window").inner_text()
     page.click("a.nav-link:has-text('Summary')")
     status = page.locator("#allocation-explanation-status")
     status.wait_for()

@@ -29,6 +29,7 @@ from tracker.models import (
 )
 from tracker.queries.placements import visible_placements
 from tracker.queries.run_explanation import run_explanation
+from tracker.queries.run_review import run_review
 from tracker.queries.runs import run_plan
 from tracker.services.allocation import AllocationRefused
 from tracker.services.named_learners import assign_named_learners
@@ -170,6 +171,15 @@ def test_two_heis_share_a_ward_in_sequence_on_their_calendars(engine: Engine, wa
             "H2": 1.0,
         }
         assert [h.reason for h in expl.held] == ["fully_placed"]
+        # the review counts the ward in days, as the allocator does: filled once, in turn
+        review = run_review(session, principal=COORDINATOR, run_id=on_calendars)
+        ward = review.by_setting.set_index("setting").loc["W1"]
+        assert (ward["places"], ward["placed"]) == (2 * 82, 4 * 40)  # place-, learner-days
+        assert review.by_sector.set_index("sector").loc["acute", "utilisation"] == round(
+            run.figures["sector_utilisation"][0]["utilisation"], 4
+        )
+        block_review = run_review(session, principal=COORDINATOR, run_id=by_block)
+        assert block_review.by_setting.set_index("setting").loc["W1", "placed"] == 2
         assert {m for m, _ in expl.held[0].members} == {"H1", "H2"}
 
 

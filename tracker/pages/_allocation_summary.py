@@ -7,7 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from tracker.snapshots import CapacityChange
+from tracker.snapshots import CapacityChange, snapshot_window
 from tracker.vocabulary import RUN_STATUSES
 
 PAGE = "allocation"
@@ -55,6 +55,18 @@ def run_summary(run: Any, placed: int) -> Any:
                 f"by {run.created_by}.",
                 className="small mb-1",
                 id=f"{PAGE}-figures",
+            )
+        )
+    window = snapshot_window(run.inputs)
+    if window is not None:
+        body.append(
+            html.P(
+                f"Planned on the programme calendars from {window[0]:%d %b %Y} to "
+                f"{window[1]:%d %b %Y}: each placement has its HEI programme's own dates, and "
+                "By sector and By setting count places and placed learners in days "
+                "(place-days and learner-days).",
+                className="small mb-1",
+                id=f"{PAGE}-window",
             )
         )
     if run.figures.get("adjusted"):

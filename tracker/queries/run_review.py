@@ -48,28 +48,7 @@ def run_review(session: Session, *, principal: Principal, run_id: int) -> RunRev
     by_hei = by_hei.merge(_makeup_by_hei(makeup), on="hei", how="left")
     by_hei[MAKEUP_FIGURES] = by_hei[MAKEUP_FIGURES].fillna(0).astype(int)
 
-    cap = capacity.copy()
-    cap["setting"] = cap["setting_id"].astype(str).map(register_code)
-    sector_of = {
-        register_code(str(s)): sec
-        for s, sec in zip(settings["setting_id"], settings["sector"], strict=True)
-    }
-    cap["sector"] = cap["setting"].map(sector_of)
-    places = cap.groupby(["setting", "block"], as_index=False).agg(
-        places=("places", "sum"), sector=("sector", "first")
-    )
-    used = (
-        plan.groupby(["setting", "block"], as_index=False)["learners"]
-        .sum()
-        .rename(columns={"learners": "placed"})
-    )
-    by_setting = places.merge(used, on=["setting", "block"], how="outer")
-    by_setting["placed"] = by_setting["placed"].fillna(0).astype(int)
-    by_setting["places"] = by_setting["places"].fillna(0).astype(int)
-    by_setting["sector"] = by_setting["sector"].fillna(by_setting["setting"].map(sector_of))
-    by_setting["utilisation"] = (
-        by_setting["placed"] / by_setting["places"].where(by_setting["places"] > 0)
-    ).round(4)
+    by_setting = _by_setting(settings, capacity, demand, plan, dated="start_date" in capacity)
     by_setting = by_setting.sort_values(["utilisation", "setting"], ascending=[False, True])
     by_sector = by_setting.groupby("sector", as_index=False)[["places", "placed"]].sum()
     by_sector["utilisation"] = (
@@ -127,6 +106,62 @@ def _makeup_by_hei(makeup: pd.DataFrame) -> pd.DataFrame:
     if makeup.empty:
         return pd.DataFrame(columns=["hei", *MAKEUP_FIGURES])
     return makeup.groupby("hei", as_index=False)[MAKEUP_FIGURES].sum()
+
+
+def _by_setting(
+    settings: pd.DataFrame,
+    capacity: pd.DataFrame,
+    demand: pd.DataFrame,
+    plan: pd.DataFrame,
+    *,
+    dated: bool,
+) -> pd.DataFrame:
+    """Places and learners placed per setting and block. On a run on the programme calendars
+    both are counted in days (place-days of each block's row over the run's window, the span
+    of its requests' dates; learner-days of each placement), as the allocator measures
+    utilisation there: two HEIs using a ward in turn fill it once, not twice."""
+    cap = capacity.copy()
+    cap["setting"] = cap["setting_id"].astype(str).map(register_code)
+    sector_of = {
+        register_code(str(s)): sec
+        for s, sec in zip(settings["setting_id"], settings["sector"], strict=True)
+    }
+    cap["sector"] = cap["setting"].map(sector_of)
+    if dated:
+        cap["places"] = cap["places"] * _days_in_window(cap, demand)
+    places = cap.groupby(["setting", "block"], as_index=False).agg(
+        places=("places", "sum"), sector=("sector", "first")
+    )
+    weight = _days(plan["start_date"], plan["end_date"]) if dated else 1
+    used = (
+        plan.assign(placed=plan["learners"] * weight)
+        .groupby(["setting", "block"], as_index=False)["placed"]
+        .sum()
+    )
+    by_setting = places.merge(used, on=["setting", "block"], how="outer")
+    by_setting["placed"] = by_setting["placed"].fillna(0).astype(int)
+    by_setting["places"] = by_setting["places"].fillna(0).astype(int)
+    by_setting["sector"] = by_setting["sector"].fillna(by_setting["setting"].map(sector_of))
+    by_setting["utilisation"] = (
+        by_setting["placed"] / by_setting["places"].where(by_setting["places"] > 0)
+    ).round(4)
+    return by_setting
+
+
+def _days(start: pd.Series, end: pd.Series) -> pd.Series:
+    """Days from ``start`` to ``end``, both included."""
+    return (pd.to_datetime(end) - pd.to_datetime(start)).dt.days + 1
+
+
+def _days_in_window(capacity: pd.DataFrame, demand: pd.DataFrame) -> pd.Series:
+    """Each dated capacity row's days inside the span of the run's requests."""
+    if demand.empty:
+        return pd.Series(0, index=capacity.index)
+    low = pd.to_datetime(demand["start_date"]).min()
+    high = pd.to_datetime(demand["end_date"]).max()
+    start = pd.to_datetime(capacity["start_date"]).clip(lower=low)
+    end = pd.to_datetime(capacity["end_date"]).clip(upper=high)
+    return ((end - start).dt.days + 1).clip(lower=0)
 
 
 @dataclass(frozen=True)
