@@ -13,13 +13,15 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import func, select
+from sqlmodel import Session
 
 from tracker.data import demo_reference as ref
 from tracker.data.demo_academic import academic_assessment_rows
 from tracker.data.demo_audits import audit_rows
 from tracker.data.demo_hours import hours_rows, requirement_rows
+from tracker.data.demo_insert import insert_keyed as _insert_keyed
+from tracker.data.demo_insert import insert_rows as _insert
 from tracker.data.demo_people import CohortPlan, LearnerPlan, plan_cohorts, simulate_learners
 from tracker.data.demo_placements import (
     BlockPlan,
@@ -69,25 +71,6 @@ DEFAULT_SEED = 2026
 #: Academic year whose blocks carry the open requests (the one after DEMO_AS_OF's history).
 REQUEST_YEAR = 2026
 HISTORY_YEAR = 2025
-
-
-def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> list[int]:
-    """Bulk insert; returns the new ids in the order of ``rows`` when the table has ids."""
-    if not rows:
-        return []
-    table = model.__table__  # type: ignore[attr-defined]
-    if "id" not in table.c:
-        session.execute(insert(table), rows)
-        return []
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return [int(row[0]) for row in session.execute(statement, rows)]
-
-
-def _insert_keyed(
-    session: Session, model: type[SQLModel], rows: list[dict[str, Any]]
-) -> dict[str, int]:
-    """Bulk insert rows that carry a ``code``; the new ids by code, for the rows that refer."""
-    return dict(zip([row["code"] for row in rows], _insert(session, model, rows), strict=True))
 
 
 def has_organisations(session: Session) -> bool:
@@ -269,24 +252,7 @@ def _write_placements(
     cohorts, cohort_ids = people.cohorts, people.cohort_ids
     learners, learner_ids = people.learners, people.learner_ids
     blocks = plan_blocks()
-    block_ids = _insert(
-        session,
-        PlacementBlock,
-        [
-            {"code": b.code, "name": b.name, "start_date": b.start, "end_date": b.end}
-            for b in blocks
-        ],
-    )
-    setting_ids = _insert(
-        session, PlacementSetting, [s.record(org_ids[s.org_code]) for s in settings]
-    )
-    hosted = [
-        {"setting_id": sid, "programme_id": programme_ids[p]}
-        for sid, s in zip(setting_ids, settings, strict=True)
-        if not s.hosts_any
-        for p in KINDS[s.kind].programmes
-    ]
-    _insert(session, SettingProgramme, hosted)
+    block_ids, setting_ids, hosted = _write_settings(session, systems, blocks)
     capacity, places = capacity_rows(rng, settings, setting_ids, blocks, block_ids)
     _insert(session, SupervisionCapacity, capacity)
     audits = audit_rows(settings, setting_ids, DEMO_AS_OF)
@@ -327,7 +293,7 @@ def _write_placements(
     )
     return {
         "placement_settings": len(settings),
-        "setting_programmes": len(hosted),
+        "setting_programmes": hosted,
         "placement_blocks": len(blocks),
         "programme_calendars": len(calendars),
         "supervision_capacity": len(capacity),
@@ -340,6 +306,33 @@ def _write_placements(
         "tariff_rates": len(tariff),
         **quality,
     }
+
+
+def _write_settings(
+    session: Session, systems: _Systems, blocks: list[BlockPlan]
+) -> tuple[list[int], list[int], int]:
+    """The system's blocks, its settings and the programmes each setting hosts (where it does
+    not host any); returns the blocks' and settings' ids and the hosted rows written."""
+    settings, org_ids, programme_ids = systems.settings, systems.org_ids, systems.programme_ids
+    block_ids = _insert(
+        session,
+        PlacementBlock,
+        [
+            {"code": b.code, "name": b.name, "start_date": b.start, "end_date": b.end}
+            for b in blocks
+        ],
+    )
+    setting_ids = _insert(
+        session, PlacementSetting, [s.record(org_ids[s.org_code]) for s in settings]
+    )
+    hosted = [
+        {"setting_id": sid, "programme_id": programme_ids[p]}
+        for sid, s in zip(setting_ids, settings, strict=True)
+        if not s.hosts_any
+        for p in KINDS[s.kind].programmes
+    ]
+    _insert(session, SettingProgramme, hosted)
+    return block_ids, setting_ids, len(hosted)
 
 
 def _write_quality(

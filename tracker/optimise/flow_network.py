@@ -104,7 +104,11 @@ class FlowNetwork:
         self.heads = np.concatenate(heads).astype(np.int32)
         self.caps = np.concatenate(caps).astype(np.int64)
         self.costs = np.zeros(len(self.caps), np.int64)
-        sizes = [n_h, n_g, n_h, n_r, m, n_p, n_s, n_z]
+        self._name_arcs([n_h, n_g, n_h, n_r, m, n_p, n_s, n_z])
+        self._lay_out()
+
+    def _name_arcs(self, sizes: list[int]) -> None:
+        """Name the arc blocks built in ``__init__``'s order (each block's arc indices)."""
         starts = np.concatenate([[0], np.cumsum(sizes)])
         self.mand = np.arange(starts[0], starts[1])
         self.x_arcs = np.arange(starts[1], starts[2])
@@ -113,7 +117,10 @@ class FlowNetwork:
         self.arcs = np.arange(starts[4], starts[5])
         self.sector_arcs = np.arange(starts[6], starts[7])
         self.group_arcs = np.arange(starts[7], starts[8])
-        # the arcs never change, only capacities: keep one CSR layout and rewrite its data
+
+    def _lay_out(self) -> None:
+        """One CSR layout of the arcs for the max-flow solver, whose data is rewritten per
+        probe: the arcs never change, only their capacities."""
         order = np.lexsort((self.heads, self.tails))
         self.position = np.empty(len(order), np.int64)
         self.position[order] = np.arange(len(order))

@@ -41,6 +41,7 @@ import numpy as np
 
 from tracker.optimise.arcs import Instance
 from tracker.optimise.flow_network import FlowNetwork, Tie
+from tracker.optimise.leximin_ties import fixed_note, ties
 
 # after this many cut-guided steps in a row that did not halve the bracket, bisect once
 _SLOW_STEPS = 3
@@ -289,58 +290,6 @@ def leximin_sectors(
 
 
 @dataclass
-class Ties:
-    """Groups that may trade a learner without changing a leximin level's sorted vector.
-
-    A single trade (one learner from b to a) keeps the sorted ratios only where a and b share
-    the denominator and b has exactly one more; every plan with the same sorted vector is
-    reached from another by such trades (the level's optima form an M-convex set), so the
-    optima are exactly: within each run of two consecutive values ``v, v+1`` of a shared
-    denominator, each member between ``v`` and ``v+1`` with the run's total kept. Runs of three
-    or more consecutive values are not of that form; their members stay fixed (``fixed_runs``).
-    """
-
-    group: np.ndarray  # per item: 0 fixed, else its run's group (1, 2, ...)
-    low: np.ndarray  # learners beyond pins, at least
-    high: np.ndarray  # learners beyond pins, at most
-    room: np.ndarray  # per group: learners beyond the members' lows (group 0: 0)
-    fixed_runs: int = 0
-
-    @property
-    def any(self) -> bool:
-        return len(self.room) > 1
-
-
-def ties(values: np.ndarray, over: np.ndarray, pinned: np.ndarray) -> Ties:
-    """The trade groups of a level's result: ``values`` beyond pins, ratios over ``over``."""
-    whole = values + pinned
-    group = np.zeros(len(values), np.int64)
-    low, high = values.copy(), values.copy()
-    room, fixed_runs = [0], 0
-    for denominator in np.unique(over[over > 0]):
-        items = np.flatnonzero(over == denominator)
-        levels = np.unique(whole[items])
-        run_starts = np.flatnonzero(np.diff(levels, prepend=levels[0] - 2) != 1)
-        for i, first in enumerate(run_starts):
-            last = run_starts[i + 1] - 1 if i + 1 < len(run_starts) else len(levels) - 1
-            if last - first >= 2:
-                fixed_runs += 1
-                continue
-            if last == first:
-                continue
-            v = int(levels[first])
-            # a member pinned above v cannot come down to v, so it cannot trade
-            members = items[((whole[items] == v) | (whole[items] == v + 1)) & (pinned[items] <= v)]
-            if not ((whole[members] == v).any() and (whole[members] == v + 1).any()):
-                continue
-            group[members] = len(room)
-            low[members] = v - pinned[members]
-            high[members] = v + 1 - pinned[members]
-            room.append(int((values[members] - low[members]).sum()))
-    return Ties(group, low, high, np.array(room, np.int64), fixed_runs)
-
-
-@dataclass
 class LeximinLevels:
     """Levels 2 and 3 under leximin, ready for the levels after them.
 
@@ -382,7 +331,7 @@ def solve_leximin(
             out.net = FlowNetwork(inst, hei_group=hei_group)
             out.floor_left = tied.low
             out.tie = Tie(tied.high, tied.room)
-        out.notes += _fixed_note(tied, "HEIs")
+        out.notes += fixed_note(tied, "HEIs")
         out.timings["fair_share_between_heis"] = time.perf_counter() - t
     if sectors:
         t = time.perf_counter()
@@ -400,16 +349,6 @@ def solve_leximin(
             room[0] = out.net.big
             out.tie = Tie(hei.upper, hei.room, room)
             out.ceiling = tied.high
-        out.notes += _fixed_note(tied, "sectors")
+        out.notes += fixed_note(tied, "sectors")
         out.timings["fair_share_between_sectors"] = time.perf_counter() - t
     return out
-
-
-def _fixed_note(tied: Ties, what: str) -> list[str]:
-    if not tied.fixed_runs:
-        return []
-    return [
-        f"{tied.fixed_runs} group(s) of {what} with equal sizes could trade learners without "
-        "changing fairness; they were kept as the fairness level left them, so the levels "
-        "after it chose among fewer plans than all equally fair ones"
-    ]

@@ -173,19 +173,8 @@ def solve_network(
             ceiling = fair_share_between_sectors(net, inst, total, floor_left, reached, search)
             timings["fair_share_between_sectors"] = time.perf_counter() - t
 
-    t = time.perf_counter()
     net.set_bounds(floor_left, total, ceiling, tie)
-    if stay:
-        say(0.8, RULES["stay_close_to_previous"])
-        flow = min_cost_flow(net, inst, total, policy.minimise_travel, stay=True)
-        timings["stay_close_to_previous"] = time.perf_counter() - t
-    elif policy.minimise_travel and bool(inst.arc_cost.any()):
-        say(0.8, RULES["least_travel"])
-        flow = min_cost_flow(net, inst, total, True, stay=False)
-        timings["least_travel"] = time.perf_counter() - t
-    else:
-        flow = _any_flow(net, total, reached)
-        timings["final_flow"] = time.perf_counter() - t
+    flow = _last_level(net, inst, policy, total, reached, stay=stay, say=say, timings=timings)
     say(1.0, "done")
     floor_total = floor_left + inst.hei_pinned if policy.fair_share_between_heis else floor_left
     return LevelSolution(
@@ -199,6 +188,34 @@ def solve_network(
         frozen=lex.frozen if policy.fairness == "leximin" else {},
         notes=lex.notes if policy.fairness == "leximin" else [],
     )
+
+
+def _last_level(
+    net: FlowNetwork,
+    inst: Instance,
+    policy: Policy,
+    total: int,
+    reached: _Reached,
+    *,
+    stay: bool,
+    say: Progress,
+    timings: dict[str, float],
+) -> np.ndarray:
+    """The flow of the level after fairness, within the bounds already set on ``net``:
+    closest to the previous plan, else least travel, else any flow of ``total`` learners."""
+    t = time.perf_counter()
+    if stay:
+        say(0.8, RULES["stay_close_to_previous"])
+        flow = min_cost_flow(net, inst, total, policy.minimise_travel, stay=True)
+        timings["stay_close_to_previous"] = time.perf_counter() - t
+    elif policy.minimise_travel and bool(inst.arc_cost.any()):
+        say(0.8, RULES["least_travel"])
+        flow = min_cost_flow(net, inst, total, True, stay=False)
+        timings["least_travel"] = time.perf_counter() - t
+    else:
+        flow = _any_flow(net, total, reached)
+        timings["final_flow"] = time.perf_counter() - t
+    return flow
 
 
 def most_learners_placed(net: FlowNetwork) -> tuple[int, _Reached]:
