@@ -155,7 +155,7 @@ class Deployment:
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=240,
         )
         assert done.returncode == 0, done.stderr
         return int(json.loads(done.stdout.strip().splitlines()[-1])["run_id"])
@@ -210,7 +210,7 @@ def deployment(database: str, tmp_path: Path) -> Iterator[Deployment]:
         cwd=ROOT,
         check=True,
         stdout=subprocess.DEVNULL,
-        timeout=60,
+        timeout=240,
     )
     servers = Deployment(env, tmp_path)
     try:
