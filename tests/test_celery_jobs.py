@@ -68,6 +68,11 @@ CLIENT = textwrap.dedent("""
 
 @pytest.fixture
 def environment(tmp_path: Path) -> dict[str, str]:
+    return celery_environment(tmp_path)
+
+
+def celery_environment(tmp_path: Path) -> dict[str, str]:
+    """The worker's and client's environment on a fresh, migrated database in ``tmp_path``."""
     env = dict(os.environ)
     env.update(
         {

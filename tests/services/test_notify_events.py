@@ -333,3 +333,29 @@ def test_the_outbox_is_read_by_administrators_only_and_filtered_by_status(
         for name in ("coord", "h1user"):
             with pytest.raises(AccessDenied):
                 outbox_frame(session, principal=_principal(session, name))
+
+
+def test_an_account_without_an_address_uses_its_single_sign_on_address_else_gets_none(
+    engine: Engine, system: System
+) -> None:
+    from datetime import UTC, datetime
+
+    from tracker.models import SsoIdentity
+
+    with session_scope(engine) as session:
+        coord, coord2 = _user(session, "coord"), _user(session, "coord2")
+        coord.email = coord2.email = None
+        seen = datetime(2026, 9, 1, tzinfo=UTC)
+        session.add(
+            SsoIdentity(
+                issuer="https://login.microsoftonline.com/t/v2.0",
+                subject="abc",
+                email="coord.sso@nhs.test",
+                user_id=coord.id,
+                first_seen_at=seen,
+                last_seen_at=seen,
+            )
+        )
+    with session_scope(engine) as session:
+        _submit_as_h1(session, system, learners=1)
+    assert [r.address for r in _outbox(engine)] == ["coord.sso@nhs.test"]  # coord2: no address

@@ -32,7 +32,7 @@ def _smtp(server: SmtpServer) -> SmtpConfig:
     return SmtpConfig(host=server.host, port=server.port, sender=FROM, tls="none")
 
 
-def _queue(engine: Engine, n: int) -> None:
+def queue_messages(engine: Engine, n: int) -> None:
     with session_scope(engine) as session:
         for i in range(n):
             queue_message(
@@ -51,7 +51,7 @@ def _rows(engine: Engine) -> list[OutboxMessage]:
 def test_each_message_arrives_once_with_its_recipient_subject_body_and_stable_id(
     engine: Engine, smtp_server: SmtpServer
 ) -> None:
-    _queue(engine, 3)
+    queue_messages(engine, 3)
     report = send_due(engine, _smtp(smtp_server))
     assert (report.sent, report.retried, report.failed) == (3, 0, 0)
     assert send_due(engine, _smtp(smtp_server)).sent == 0  # nothing is sent twice
@@ -71,7 +71,7 @@ def test_a_temporary_refusal_retries_with_backoff_then_succeeds(
     engine: Engine, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     policy = RetryPolicy(max_attempts=5, first_wait=timedelta(minutes=2))
-    _queue(engine, 1)
+    queue_messages(engine, 1)
     clock = [utcnow()]
     monkeypatch.setattr(sender, "utcnow", lambda: clock[0])
     smtp_server.replies = ["451 4.3.0 try again later", "451 4.3.0 still busy"]
@@ -98,7 +98,7 @@ def test_a_temporary_refusal_retries_with_backoff_then_succeeds(
 def test_a_permanent_refusal_fails_at_once_and_the_last_attempt_fails_too(
     engine: Engine, smtp_server: SmtpServer
 ) -> None:
-    _queue(engine, 2)
+    queue_messages(engine, 2)
     smtp_server.replies = ["550 5.1.1 no such mailbox", "451 busy"]
     report = send_due(engine, _smtp(smtp_server), policy=RetryPolicy(max_attempts=1))
     assert (report.sent, report.failed) == (0, 2)
@@ -106,6 +106,19 @@ def test_a_permanent_refusal_fails_at_once_and_the_last_attempt_fails_too(
     assert [r.status for r in rows] == ["failed", "failed"]
     assert "550" in (rows[0].last_error or "") and "451" in (rows[1].last_error or "")
     assert smtp_server.received == []
+
+
+def test_a_header_injection_is_failed_not_sent(engine: Engine, smtp_server: SmtpServer) -> None:
+    with session_scope(engine) as session:
+        queue_message(
+            session,
+            message=Message(NotificationKind.REQUEST, "Hello\r\nBcc: all@trust.test", "b"),
+            address="person@trust.test",
+            key="request:evil",
+        )
+    report = send_due(engine, _smtp(smtp_server))
+    assert (report.sent, report.failed) == (0, 1)
+    assert _rows(engine)[0].status == "failed" and smtp_server.received == []
 
 
 def test_a_message_rolls_back_with_its_event(engine: Engine) -> None:
@@ -118,8 +131,8 @@ def test_a_message_rolls_back_with_its_event(engine: Engine) -> None:
         )
         raise RuntimeError("the event failed")
     assert _rows(engine) == []
-    _queue(engine, 1)
-    _queue(engine, 1)  # the same event again: one row
+    queue_messages(engine, 1)
+    queue_messages(engine, 1)  # the same event again: one row
     assert len(_rows(engine)) == 1
 
 
@@ -155,7 +168,7 @@ def test_a_sender_killed_mid_send_and_restarted_delivers_each_message_once(
     tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     url, engine = file_database(tmp_path)
-    _queue(engine, 3)
+    queue_messages(engine, 3)
     smtp_server.replies = ["250 OK", "stall"]  # the second message hangs before acceptance
 
     first = _send_mail(url, tmp_path, smtp_server)
@@ -185,7 +198,7 @@ def test_send_mail_without_a_host_says_so_and_leaves_messages_queued(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, engine = file_database(tmp_path)
-    _queue(engine, 1)
+    queue_messages(engine, 1)
     monkeypatch.delenv("TRACKER_SMTP_HOST", raising=False)
     result = command_on("send-mail", url, tmp_path, monkeypatch)("--once")
     assert result.exit_code == 2 and "not configured" in result.output

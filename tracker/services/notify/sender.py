@@ -16,6 +16,9 @@ a second delivery of the same message (same Message-ID). A sender killed before 
 accepted the DATA leaves nothing delivered, and the re-send delivers it once
 (``tests/services/test_notify_smtp.py`` kills one there).
 
+A message that cannot be written (a line break in its subject or address would add headers:
+the email package refuses it) fails at once and is never sent.
+
 A refusal the server calls temporary (4xx, a dropped connection, a timeout) retries with
 exponential backoff up to ``max_attempts``; a permanent one (5xx) fails the message at once
 with the server's words, which administrators see in the outbox.
@@ -135,7 +138,7 @@ def send_due(
             break
         try:
             _deliver(smtp, claim)
-        except (smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPException, OSError, ValueError) as exc:
             final = _record_failure(engine, claim, exc, policy)
             if final:
                 report.failed += 1
@@ -233,7 +236,10 @@ def _deliver(smtp: SmtpConfig, claim: _Claim) -> None:
 
 
 def _permanent(exc: BaseException) -> bool:
-    """A 5xx reply: the server will refuse the same message again, so retrying is pointless."""
+    """A 5xx reply, or a message that cannot be written (a line break in a header, which
+    would let a value add headers): the same message fails again, so retrying is pointless."""
+    if isinstance(exc, ValueError):
+        return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in exc.recipients.values())
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
