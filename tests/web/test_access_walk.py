@@ -642,54 +642,40 @@ def _row_counts(engine: Engine) -> dict[str, int]:
     return counts
 
 
-@dataclass
-class WrongTyped:
-    answers: dict[str, list[tuple[str, int, str]]]
-    before: dict[str, int]
-    after: dict[str, int]
-    callbacks: int
-
-
-@pytest.fixture(scope="module")
-def wrong_typed(web_app: Any, web_engine: Engine) -> WrongTyped:
-    clients = {}
-    for name in ROLES:
-        clients[name] = web_app.server.test_client()
-        assert sign_in_client(clients[name], name).status_code == 302
-    deps = [
-        d
-        for d in clients["admin"].get("/_dash-dependencies").json
-        if not d.get("clientside_function")
-    ]
-    answers: dict[str, list[tuple[str, int, str]]] = {name: [] for name in ROLES}
-    before = _row_counts(web_engine)
-    for name, client in clients.items():
-        for dep in deps:
-            for item in dep["inputs"] + dep.get("state", []):
-                trigger = item if item in dep["inputs"] else dep["inputs"][0]
-                for family, value in WRONG_TYPED.items():
-                    response = _post(client, dep, {(item["id"], item["property"]): value}, trigger)
-                    label = f"{dep['output']} <- {item['id']}.{item['property']} = {family}"
-                    answers[name].append((label, response.status_code, response.text[:300]))
-            for trigger in _triggers(dep):
-                response = _post(client, dep, {}, trigger)
-                label = f"{dep['output']} <- {trigger['id']} = null"
-                answers[name].append((label, response.status_code, response.text[:300]))
-    return WrongTyped(answers, before, _row_counts(web_engine), len(deps))
+def _wrong_typed_answers(client: Any) -> tuple[list[tuple[str, int, str]], int]:
+    """Every wrong-typed value posted to every input and state of every callback, then each
+    callback once through each trigger with nothing but empty values: (label, status, text)
+    per post, and the number of callbacks walked."""
+    deps = [d for d in client.get("/_dash-dependencies").json if not d.get("clientside_function")]
+    answers: list[tuple[str, int, str]] = []
+    for dep in deps:
+        for item in dep["inputs"] + dep.get("state", []):
+            trigger = item if item in dep["inputs"] else dep["inputs"][0]
+            for family, value in WRONG_TYPED.items():
+                response = _post(client, dep, {(item["id"], item["property"]): value}, trigger)
+                label = f"{dep['output']} <- {item['id']}.{item['property']} = {family}"
+                answers.append((label, response.status_code, response.text[:300]))
+        for trigger in _triggers(dep):
+            response = _post(client, dep, {}, trigger)
+            label = f"{dep['output']} <- {trigger['id']} = null"
+            answers.append((label, response.status_code, response.text[:300]))
+    return answers, len(deps)
 
 
 @pytest.mark.parametrize("username", list(ROLES))
-def test_wrong_typed_inputs_never_give_a_server_error(
-    wrong_typed: WrongTyped, username: str
+def test_wrong_typed_inputs_never_give_a_server_error_and_write_nothing(
+    web_app: Any, web_engine: Engine, username: str
 ) -> None:
-    answers = wrong_typed.answers[username]
-    assert wrong_typed.callbacks >= 45 and len(answers) >= wrong_typed.callbacks * len(WRONG_TYPED)
+    """One role's walk per test, so the roles' walks run on several test workers at once (as
+    one fixture for every role it took about six minutes on one worker)."""
+    client = web_app.server.test_client()
+    assert sign_in_client(client, username).status_code == 302
+    before = _row_counts(web_engine)
+    answers, callbacks = _wrong_typed_answers(client)
+    assert callbacks >= 45 and len(answers) >= callbacks * len(WRONG_TYPED)
     errors = [(label, status, text) for label, status, text in answers if status >= 500]
     assert errors == []
-
-
-def test_wrong_typed_inputs_wrote_nothing(wrong_typed: WrongTyped) -> None:
-    assert wrong_typed.after == wrong_typed.before
+    assert _row_counts(web_engine) == before
 
 
 # Requests crafted by hand that each gave HTTP 500 before the guard: (output, values,
