@@ -359,3 +359,27 @@ def test_an_account_without_an_address_uses_its_single_sign_on_address_else_gets
     with session_scope(engine) as session:
         _submit_as_h1(session, system, learners=1)
     assert [r.address for r in _outbox(engine)] == ["coord.sso@nhs.test"]  # coord2: no address
+
+
+def test_requests_added_or_changed_by_an_import_tell_the_coordinators(
+    engine: Engine, system: System
+) -> None:
+    def row(code: str, learners: int) -> dict[str, object]:
+        return {
+            "request_id": code,
+            "hei": "H1",
+            "programme": "NUR",
+            "intake": "2025-09",
+            "block": "2026-B1",
+            "learners": learners,
+        }
+
+    frame = pd.DataFrame([row("R1", 3), row("R9", 2)])  # R1 was 4 learners: changed
+    with session_scope(engine) as session:
+        apply_import(session, _principal(session, "h1user"), "requests", frame)
+    told = [r for r in _outbox(engine) if r.kind == "request"]
+    assert sorted(r.address for r in told) == ["coord2@nhs.test", "coord@nhs.test"]
+    assert "1 submitted, 1 changed" in told[0].subject
+    assert "Added: R9" in told[0].body and "Changed: R1" in told[0].body
+    mine = [r for r in _outbox(engine) if r.kind == "import_done"]
+    assert [r.address for r in mine] == ["h1user@nhs.test"]
