@@ -71,9 +71,18 @@ def test_run_on_programme_calendars_over_a_window_and_see_why(
     browser_page.sign_in("coordinator")
     browser_page.goto("/allocation")
     page.wait_for_selector("#allocation-run")
+    _choose(page, "allocation-blocks", BLOCK)
     _choose(page, "allocation-programmes", PROGRAMME)
     page.select_option("#allocation-mode", "calendars")
-    page.fill("#allocation-window-start", window[0])
+    # the window starts as the academic year of the chosen block, then is narrowed to it
+    year = block.start_date.year - (block.start_date.month < 9)
+    start_box = page.locator("#allocation-window-start")
+    page.wait_for_function(
+        "(v) => document.getElementById('allocation-window-start').value === v",
+        arg=f"{year}-09-01",
+    )
+    assert page.locator("#allocation-window-end").input_value() == f"{year + 1}-08-31"
+    start_box.fill(window[0])
     page.fill("#allocation-window-end", window[1])
     page.fill("#allocation-name", "calendar browser test")
     page.click("#allocation-run")

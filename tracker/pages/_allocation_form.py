@@ -1,6 +1,7 @@
 """The allocation page's run form: scope (blocks, programmes), what to plan on (system blocks
 or the programme calendars over a date window), distance limit, solver, quality reviews, the
-run's name, run and cancel, and the progress bar.
+run's name, run and cancel, and the progress bar; the window's default (the academic year
+of the first chosen block) and its reading.
 
 Private to ``tracker/pages/allocation.py``; the component ids are the page's
 (``allocation-<thing>``).
@@ -8,12 +9,16 @@ Private to ``tracker/pages/allocation.py``; the component ids are the page's
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Output, callback, html, no_update
 
 from tracker import components as ui
+from tracker.callback_inputs import IsoDate
+from tracker.queries.dated_inputs import academic_year
+from tracker.refusals import Refused
 from tracker.vocabulary import QUALITY_REVIEW_POLICIES, RUN_MODES, options
 
 PAGE = "allocation"
@@ -140,3 +145,38 @@ def run_form(blocks: list[dict[str, str]], programmes: list[dict[str, str]]) -> 
             html.Div(id=f"{PAGE}-run-message"),
         ],
     )
+
+
+@callback(
+    Output(f"{PAGE}-window-start", "value"),
+    Output(f"{PAGE}-window-end", "value"),
+    *ui.inputs(PAGE, "mode", "blocks"),
+    *ui.states(PAGE, "window-start", "window-end"),
+    prevent_initial_call=True,
+)
+def default_window(
+    mode: str | None,
+    blocks: list[str] | None,
+    start: IsoDate | None,
+    end: IsoDate | None,
+) -> Any:
+    """On the programme calendars, an empty window becomes the academic year of the first
+    chosen block (what the run would take anyway), so the user sees it and can narrow it."""
+    ui.callback_principal(PAGE)
+    if mode != "calendars" or not blocks or (start and end):
+        return no_update, no_update
+    with ui.reading() as session:
+        year = academic_year(session, blocks)
+    if year is None:
+        return no_update, no_update
+    return year[0].isoformat(), year[1].isoformat()
+
+
+def form_window(start: str | None, end: str | None) -> tuple[date, date] | None:
+    """The run's date window from the form: both days, or neither (the service then takes
+    the academic year of the first chosen block)."""
+    if not start and not end:
+        return None
+    if not start or not end:
+        raise Refused("Give both days of the window, or neither.")
+    return date.fromisoformat(start), date.fromisoformat(end)

@@ -7,7 +7,6 @@ the same with the disk cache manager and with Celery workers, where there is no 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import dash
@@ -20,7 +19,7 @@ from tracker.access import Principal
 from tracker.callback_inputs import IsoDate
 from tracker.pages._allocation_actions import ACTIONS, Choices
 from tracker.pages._allocation_explanation import explanation_view
-from tracker.pages._allocation_form import run_form
+from tracker.pages._allocation_form import form_window, run_form
 from tracker.pages._allocation_layout import HISTORY, PAGE, review
 from tracker.pages._allocation_summary import run_summary
 from tracker.queries.move_targets import settings_for_move
@@ -115,7 +114,7 @@ def queue_run(
         "quality_review": review or "no_new_learners",
     }
     try:
-        window = _window(window_start, window_end) if mode == "calendars" else None
+        window = form_window(window_start, window_end) if mode == "calendars" else None
         with ui.writing() as session:
             run_id = create_run(
                 session,
@@ -131,16 +130,6 @@ def queue_run(
         return no_update, ui.message(str(exc), "warning"), no_update, no_update
     # A new run: the bar starts again and the last run's outcomes go (they were about it).
     return _queued(run_id), ui.message(f"Run {run_id} queued.", "info"), 0, None
-
-
-def _window(start: str | None, end: str | None) -> tuple[date, date] | None:
-    """The run's date window from the form: both days, or neither (the service then takes
-    the academic year of the first chosen block)."""
-    if not start and not end:
-        return None
-    if not start or not end:
-        raise Refused("Give both days of the window, or neither.")
-    return date.fromisoformat(start), date.fromisoformat(end)
 
 
 def _queued(run_id: int) -> dict[str, Any]:

@@ -39,6 +39,18 @@ def window_blocks(session: Session, window: tuple[date, date]) -> list[Placement
     return list(session.exec(query).all())
 
 
+def academic_year(session: Session, blocks: Sequence[str]) -> tuple[date, date] | None:
+    """The academic year (1 September to 31 August) of the earliest of these blocks: a run
+    on the programme calendars' window unless one is chosen. None without a known block."""
+    query = select(PlacementBlock).where(col(PlacementBlock.code).in_(list(blocks)))
+    starts = [b.start_date for b in session.exec(query).all()]
+    if not starts:
+        return None
+    first = min(starts)
+    year = first.year if first.month >= 9 else first.year - 1
+    return date(year, 9, 1), date(year + 1, 8, 31)
+
+
 def dated_allocator_inputs(
     session: Session,
     *,

@@ -7,18 +7,18 @@ Each function is one transaction with its audit rows. A run stores a snapshot of
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from tracker.access import Principal
 from tracker.clock import utcnow
 from tracker.models import (
     AllocationRun,
-    PlacementBlock,
     RunStatus,
 )
+from tracker.queries.dated_inputs import academic_year
 from tracker.services.allocation import AllocationRefused, run_or_refuse, run_policy, staff_only
 from tracker.services.allocation_inputs import build_snapshot
 from tracker.services.audit import record_audit
@@ -128,13 +128,10 @@ def checked_window(session: Session, window: Window | None, blocks: Sequence[str
     than two years), else the academic year (1 September to 31 August) of the earliest of
     the chosen blocks."""
     if window is None:
-        query = select(PlacementBlock).where(col(PlacementBlock.code).in_(list(blocks)))
-        starts = [b.start_date for b in session.exec(query).all()]
-        if not starts:
+        year = academic_year(session, blocks)
+        if year is None:
             raise AllocationRefused("Choose the window's dates, or a block to take its year.")
-        first = min(starts)
-        year = first.year if first.month >= 9 else first.year - 1
-        return date(year, 9, 1), date(year + 1, 8, 31)
+        return year
     start, end = window
     if end < start:
         raise AllocationRefused("The window ends before it starts.")
