@@ -30,7 +30,7 @@ from tracker.models import (
 from tracker.queries.placements import visible_placements
 from tracker.queries.run_explanation import run_explanation
 from tracker.queries.run_review import run_review
-from tracker.queries.runs import run_plan
+from tracker.queries.runs import run_history, run_plan
 from tracker.services.allocation import AllocationRefused
 from tracker.services.named_learners import assign_named_learners
 from tracker.services.placement_calendar import placements_calendar
@@ -219,6 +219,8 @@ def test_the_window_holds_only_requests_whose_weeks_lie_inside_it(
         assert run is not None
         assert [r["request_id"] for r in run.inputs["demand"]] == ["R-H1"]
         assert run.name == "Programme calendars 2026-09-01 to 2026-10-31"
+        history = run_history(session, principal=COORDINATOR).set_index("run_id")
+        assert history.loc[run_id, "blocks"] == "calendars 2026-09-01 to 2026-10-31 (B1)"
 
 
 @pytest.mark.parametrize(

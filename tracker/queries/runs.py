@@ -9,6 +9,8 @@ and hand edits (moves, pins) show at once. Staff only.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import select as sa_select
@@ -71,6 +73,15 @@ RUN_HISTORY_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _scope_words(scope: dict[str, Any]) -> str:
+    """The blocks a run covers; a run on the programme calendars names its window first."""
+    blocks = ", ".join(str(b) for b in scope.get("blocks", []))
+    window = scope.get("window")
+    if not window:
+        return blocks
+    return f"calendars {window[0]} to {window[1]} ({blocks})"
+
+
 def _float(value: float | None) -> float:
     return float("nan") if value is None else float(value)
 
@@ -105,7 +116,7 @@ def run_history(session: Session, *, principal: Principal, limit: int = 100) -> 
                 "status": r.status,
                 "what_if": "yes" if r.is_scenario else "",
                 "parent": r.parent_run_id,
-                "blocks": ", ".join(r.scope.get("blocks", [])),
+                "blocks": _scope_words(r.scope),
                 "programmes": ", ".join(r.scope.get("programmes", [])) or "all",
                 "requested": levels.get("requested"),
                 "placed": levels.get("placed"),
