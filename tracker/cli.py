@@ -61,6 +61,10 @@ COMMANDS: Mapping[str, Listed] = MappingProxyType(
             "Import a CSV or Excel file: every row is written, or none if any row has a problem.",
         ),
         "cache": Listed("cache", "The shared cache of dashboard figures."),
+        "rebuild-status": Listed(
+            "learner_status",
+            "Rebuild the learner status projection (learner_status) from the learner events.",
+        ),
         "db": Listed("database", "Database schema: upgrade to the latest migration."),
         "export": Listed("export", "Export figures to CSV or Excel files."),
         "users": Listed("users", "Manage sign-in accounts."),

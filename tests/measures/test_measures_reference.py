@@ -20,7 +20,7 @@ from measures_helpers import make_events, make_learners
 from tracker.measures import learner_status, pipeline_flows
 from tracker.measures.definitions import REASON_NOT_RECORDED, STATUS_EVENTS
 from tracker.measures.flows import COMPLETED, EMPLOYMENT, EXITS, STARTED, year_node
-from tracker.measures.status import sort_events
+from tracker.measures.status import sort_events, status_from_projection, status_projection
 
 EVENTS = (
     "started",
@@ -172,3 +172,22 @@ def test_flows_match_one_path_per_learner(rows: list[tuple[int, int, str, str | 
         for s, t, n in flows[["source", "target", "learners"]].itertuples(index=False, name=None)
     }
     assert got == dict(expected)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logs, st.integers(0, 400))
+@example(CAREERS, 0)
+def test_the_stored_projection_gives_the_same_status(
+    rows: list[tuple[int, int, str, str | None]], later: int
+) -> None:
+    """The learner_status table's rows (folded once over every event) give exactly
+    learner_status on any date from the last event on, open interruptions counted to it."""
+    learners, events = _frames(rows)
+    events = events.loc[events["date"] <= pd.Timestamp(AS_OF)].reset_index(drop=True)
+    projection = status_projection(learners, events)
+    assert projection["learner_id"].is_unique and len(projection) == len(learners)
+    for as_of in (AS_OF, AS_OF + timedelta(days=later)):
+        pd.testing.assert_frame_equal(
+            status_from_projection(learners, projection, as_of=as_of),
+            learner_status(learners, events, as_of=as_of),
+        )

@@ -25,6 +25,28 @@ LEARNER_COLUMNS = (
     "years",
 )
 EVENT_COLUMNS = ("learner_id", "date", "event", "reason")
+#: What ``_replay`` folds each learner's events into, as-of independent (its reason is the
+#: projection's withdrawal_reason, the only reason a status row shows).
+_REPLAY_COLUMNS = (
+    "start_event_date",
+    "transferred_in",
+    "employed_local",
+    "employed_elsewhere",
+    "status",
+    "status_date",
+    "interrupted_closed",
+    "interrupted_since",
+)
+#: The columns of the stored projection (``status_projection``) besides learner_id: the
+#: folded log and what follows from it alone, for grouping without a replay.
+PROJECTION_COLUMNS = (
+    *_REPLAY_COLUMNS,
+    "intake_year",
+    "start_date",
+    "due_date",
+    "withdrawal_reason",
+    "completed_on_time",
+)
 
 
 def academic_year(day: date | pd.Timestamp) -> str:
@@ -133,9 +155,24 @@ def _replay(ev: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     spell = pd.Series(np.where(closes, day, 0) - np.where(opens, day, 0), index=who.index)
     days = spell.groupby(who, sort=False).sum().reindex(out.index, fill_value=0)
     still_out = (out["status"] == "interrupted").to_numpy()
-    today = np.datetime64(cutoff.date(), "D").astype("int64")
-    out["interrupted_days"] = days.to_numpy() + np.where(still_out, today, 0)
-    return out
+    # The spell still open began at the last move into "interrupted"; its -open day is in
+    # `days`, so the closed spells alone are days + since.
+    last_open = pd.Series(np.where(opens, day, np.nan), index=who.index)
+    since = last_open.groupby(who, sort=False).max().reindex(out.index).to_numpy()
+    since = np.where(still_out, since, 0).astype("int64")
+    out["interrupted_closed"] = days.to_numpy() + since
+    out["interrupted_since"] = pd.to_datetime(
+        np.where(still_out, since, np.iinfo("int64").min).astype("datetime64[D]")
+    )
+    return _with_interrupted_days(out, cutoff)
+
+
+def _with_interrupted_days(replay: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Days interrupted by `cutoff`: the closed spells and the open one counted to `cutoff`."""
+    open_since = pd.to_datetime(replay["interrupted_since"])
+    open_days = (cutoff.normalize() - open_since).dt.days.fillna(0).astype("int64")
+    closed = replay["interrupted_closed"].fillna(0).astype("int64")
+    return replay.assign(interrupted_days=(closed + open_days).to_numpy())
 
 
 def learner_status(learners: pd.DataFrame, events: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
@@ -156,8 +193,14 @@ def learner_status(learners: pd.DataFrame, events: pd.DataFrame, *, as_of: date)
     dates = pd.to_datetime(events["date"])
     known = (dates <= cutoff).to_numpy()
     ev = events.loc[known, list(EVENT_COLUMNS)].assign(date=dates.to_numpy()[known])
-    replay = _replay(sort_events(ev), cutoff)
+    return _status_rows(learners, _replay(sort_events(ev), cutoff), cutoff)
 
+
+def _status_rows(
+    learners: pd.DataFrame, replay: pd.DataFrame, cutoff: pd.Timestamp
+) -> pd.DataFrame:
+    """``learner_status``'s rows from each learner's folded event log (``_replay``'s columns,
+    indexed by learner_id; learners absent from it have no event)."""
     out = learners.copy().reset_index(drop=True)
     out["start_date"] = pd.to_datetime(out["start_date"])
     out["intake_year"] = intake_academic_year(out["intake"])
@@ -174,7 +217,7 @@ def learner_status(learners: pd.DataFrame, events: pd.DataFrame, *, as_of: date)
 
     status = out["status"]
     out["withdrawal_date"] = out["status_date"].where(status == "withdrawn")
-    given = pd.Series(reason, index=out.index)
+    given = pd.Series(reason, index=out.index, dtype=object)
     given = given.where(given.map(lambda r: isinstance(r, str) and r != ""), REASON_NOT_RECORDED)
     out["withdrawal_reason"] = given.where(status == "withdrawn")
     out["transfer_out_date"] = out["status_date"].where(status == "transferred_out")
@@ -189,6 +232,40 @@ def learner_status(learners: pd.DataFrame, events: pd.DataFrame, *, as_of: date)
         out[col] = per_learner[col].fillna(False).to_numpy(bool) & (status == "completed")
     out["year_of_study"] = year_of_study(out, cutoff)
     return out
+
+
+def status_projection(learners: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Each learner's event log folded once, over every event recorded: what the
+    ``learner_status`` table stores (one row per learner, by learner_id).
+
+    Only what no as-of date changes is kept (``PROJECTION_COLUMNS``): the open interruption
+    is its start date, so ``status_from_projection`` counts its days to any later date.
+    """
+    ev = events.loc[:, list(EVENT_COLUMNS)].assign(date=pd.to_datetime(events["date"]))
+    replay = _replay(sort_events(ev), pd.Timestamp("1970-01-01"))
+    rows = _status_rows(learners, replay, pd.Timestamp("1970-01-01"))
+    per_learner = replay.reindex(rows["learner_id"].astype("int64").to_numpy())
+    rows["interrupted_closed"] = per_learner["interrupted_closed"].fillna(0).to_numpy("int64")
+    rows["interrupted_since"] = pd.to_datetime(per_learner["interrupted_since"].to_numpy())
+    return rows.loc[:, ["learner_id", *PROJECTION_COLUMNS]]
+
+
+def status_from_projection(
+    learners: pd.DataFrame, projection: pd.DataFrame, *, as_of: date
+) -> pd.DataFrame:
+    """``learner_status`` from stored projection rows, without replaying an event.
+
+    Equal to ``learner_status(learners, events, as_of=as_of)`` whenever no event is dated
+    after `as_of` (the dashboards' as-of date is the latest event recorded), which the tests
+    check on the demo and on random edits.
+    """
+    cutoff = pd.Timestamp(as_of)
+    stored = projection.set_index("learner_id")
+    replay = stored.loc[:, list(_REPLAY_COLUMNS)].assign(reason=stored["withdrawal_reason"])
+    for column in ("start_event_date", "status_date", "interrupted_since"):
+        replay[column] = pd.to_datetime(replay[column])
+    replay["status"] = replay["status"].where(replay["status"] != "not_started")
+    return _status_rows(learners, _with_interrupted_days(replay, cutoff), cutoff)
 
 
 def year_of_study(status: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:

@@ -25,7 +25,7 @@ from tracker.models.people import (
     SsoLoginState,
     User,
 )
-from tracker.models.pipeline import Learner, LearnerEvent, LearnerReadiness
+from tracker.models.pipeline import Learner, LearnerEvent, LearnerReadiness, LearnerStatus
 from tracker.models.planning import OutlookScenario
 from tracker.models.quality import PlacementEvaluation, QualityReview
 from tracker.models.registers import (
@@ -89,6 +89,7 @@ __all__ = [
     "Learner",
     "LearnerEvent",
     "LearnerReadiness",
+    "LearnerStatus",
     "NotificationKind",
     "NotificationPreference",
     "OrgKind",

@@ -71,3 +71,62 @@ class LearnerReadiness(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=500)
     version: int = Field(default=1, description="Optimistic lock: bumped on every edit")
     updated_at: datetime | None = None
+
+
+#: Every status a learner can be in (``tracker.measures.definitions.STATUSES``).
+LEARNER_STATUSES = (
+    "not_started",
+    "active",
+    "interrupted",
+    "withdrawn",
+    "transferred_out",
+    "completed",
+)
+#: The projection's withdrawal reason when none was given
+#: (``tracker.measures.definitions.REASON_NOT_RECORDED``).
+REASON_NOT_RECORDED = "not_recorded"
+
+
+class LearnerStatus(SQLModel, table=True):
+    """Each learner's event log folded once (``measures.status.status_projection``): derived,
+    never edited by hand.
+
+    Kept by ``services.learner_status`` in the transaction of every import of learners or
+    their events, rebuilt by ``python -m tracker rebuild-status``. It holds only what no
+    as-of date changes (an open interruption is its start date), and the cohort's HEI,
+    programme and intake beside it, so figures can be grouped without replaying events.
+    """
+
+    __tablename__ = "learner_status"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in LEARNER_STATUSES) + ")",
+            name="status_known",
+        ),
+        CheckConstraint(
+            "withdrawal_reason IS NULL OR withdrawal_reason IN ("
+            + ", ".join(f"'{r}'" for r in (*WithdrawalReason, REASON_NOT_RECORDED))
+            + ")",
+            name="withdrawal_reason_known",
+        ),
+        *non_negative("interrupted_closed"),
+    )
+
+    learner_id: int = Field(foreign_key="learner.id", primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    hei_id: int = Field(foreign_key="organisation.id", index=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    intake: str = Field(max_length=7, description="YYYY-MM")
+    intake_year: str = Field(max_length=7, index=True, description="academic year, 2023/24")
+    start_date: date
+    due_date: date | None = None
+    status: str = Field(max_length=16)
+    status_date: date | None = None
+    start_event_date: date | None = None
+    withdrawal_reason: str | None = Field(default=None, max_length=32)
+    transferred_in: bool = False
+    employed_local: bool = False
+    employed_elsewhere: bool = False
+    completed_on_time: bool = False
+    interrupted_closed: int = Field(default=0, description="days in interruptions ended")
+    interrupted_since: date | None = Field(default=None, description="open interruption's start")

@@ -132,7 +132,7 @@ class _System:
 def _read_system(session: Session) -> _System:
     """Cohorts, learners and events in three column reads, joined in memory by cohort id."""
     cohorts = _read_cohorts(session)
-    raw = _columns(
+    raw = frame_of(
         session,
         select_columns(  # type: ignore[call-overload]
             Learner.id, Learner.learner_ref, Learner.cohort_id, Learner.start_date
@@ -170,7 +170,7 @@ def _read_cohorts(session: Session) -> pd.DataFrame:
     cohort_stmt = with_hei_and_programme(
         cohort_stmt, hei_id=Cohort.hei_id, programme_id=Cohort.programme_id
     ).order_by(Cohort.id)
-    cohorts = _columns(
+    cohorts = frame_of(
         session,
         cohort_stmt,
         [
@@ -214,7 +214,7 @@ def _learner_frame(raw: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
 
 def _read_events(session: Session) -> pd.DataFrame:
     """Every learner event in date order, typed as ``tracker.measures.status`` expects."""
-    events = _columns(
+    events = frame_of(
         session,
         select_columns(  # type: ignore[call-overload]
             LearnerEvent.learner_id,
@@ -231,7 +231,7 @@ def _read_events(session: Session) -> pd.DataFrame:
     return events
 
 
-def _columns(session: Session, stmt: Any, names: list[str]) -> pd.DataFrame:
+def frame_of(session: Session, stmt: Any, names: list[str]) -> pd.DataFrame:
     """A statement's rows as a frame, without building a Python object per row and cell."""
     rows = session.execute(stmt).all()
     data = list(zip(*rows, strict=True)) if rows else [()] * len(names)

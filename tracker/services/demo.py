@@ -14,12 +14,15 @@ from sqlmodel import Session
 
 from tracker.data.demo import DEFAULT_SEED, has_organisations, write_demo_rows
 from tracker.data.demo_summary import DemoSummary
+from tracker.services.learner_status import rebuild_learner_status
 from tracker.services.users import create_demo_accounts
 
 
 def generate_demo(session: Session, *, seed: int = DEFAULT_SEED, scale: int = 1) -> DemoSummary:
     """Fill an empty database with the demo system and its accounts (see ``write_demo_rows``)."""
     summary = write_demo_rows(session, seed=seed, scale=scale)
+    session.flush()
+    rebuild_learner_status(session)
     accounts = create_demo_accounts(session)
     session.flush()
     return dataclasses.replace(summary, users=len(accounts))

@@ -15,6 +15,7 @@ from tracker.clock import utcnow
 from tracker.data.importers import ImportPlan, ImportRejected, ImportReport, plan_import
 from tracker.models import AuditLog
 from tracker.services.audit import record_audit
+from tracker.services.learner_status import PROJECTED_KINDS, refresh_for_refs
 from tracker.services.notify.events import import_event, requests_imported
 
 
@@ -41,6 +42,9 @@ def apply_import(
     if not plan.report.ok:
         raise ImportRejected(plan.report)
     plan.apply(session)
+    if kind in PROJECTED_KINDS and "learner_ref" in frame.columns:
+        session.flush()  # the projection is folded from the events now in the database
+        refresh_for_refs(session, frame["learner_ref"].astype(str).str.strip())
     audit = _record_import(session, principal, plan)
     session.flush()
     report = plan.report
