@@ -323,7 +323,9 @@ def _fix_placed(m: _Model, optima: list[tuple[np.ndarray, float]]) -> None:
     for part_arcs, part_placed in optima if len(optima) > 1 else []:
         m.add_row(part_arcs, np.ones(len(part_arcs)), part_placed - 0.5, _INF)
     placed = sum(p for _, p in optima)
-    m.add_row(np.arange(m.n), np.ones(m.n), placed - 0.5, _INF)
+    # on the HEIs' learners-placed columns (a handful) rather than on every arc: the same
+    # row, but a dense one slowed HiGHS's presolve of every later level
+    m.add_row(m.hei_col, np.ones(len(m.hei_col)), placed - 0.5, _INF)
 
 
 def solve_calendar(
