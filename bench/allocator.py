@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -208,12 +209,21 @@ def _calendar(size: str) -> Any:
     return generate_calendar(SIZES[size.removesuffix("-cal")])
 
 
+def _cal_limit(size: str, quick: bool) -> float:
+    """Seconds per level: ``--level-limit`` (passed to each run as BENCH_LEVEL_LIMIT_S), else
+    the size's default (a quarter of it with ``--quick``)."""
+    given = os.environ.get("BENCH_LEVEL_LIMIT_S")
+    if given:
+        return float(given)
+    return CAL_TIME_LIMIT_S[size.removesuffix("-cal")] / (4 if quick else 1)
+
+
 def run_cal_engine(size: str, quick: bool) -> dict[str, Any]:
     """The calendar engine, every level, with a time limit per level MILP."""
     from tracker.optimise import Policy, allocate
 
     s, c, d = _calendar(size)
-    limit = CAL_TIME_LIMIT_S[size.removesuffix("-cal")] / (4 if quick else 1)
+    limit = _cal_limit(size, quick)
     result = allocate(s, c, d, Policy(max_distance_km=MAX_KM, time_limit_s=limit))
     t = result.timings
     return {
@@ -285,7 +295,7 @@ def run_cal_pulp(size: str, quick: bool) -> dict[str, Any]:
         model += pulp.LpAffineExpression([(v, 1) for v in xs]) <= cap.get(key, 0)
     model += pulp.LpAffineExpression([(v, 1) for v in x])
     t1 = time.perf_counter()
-    limit = CAL_TIME_LIMIT_S[size.removesuffix("-cal")] / (4 if quick else 1)
+    limit = _cal_limit(size, quick)
     model.solve(pulp.HiGHS(msg=False, timeLimit=limit))
     t2 = time.perf_counter()
     highs = getattr(model, "solverModel", None)
@@ -374,12 +384,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--methods", default="engine,greedy,mcf,naive")
     parser.add_argument("--quick", action="store_true", help="ICS only, naive limit 30 s")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
+    parser.add_argument(
+        "--level-limit", type=float, help="calendar methods: seconds per level (else by size)"
+    )
     parser.add_argument("--one", nargs=2, metavar=("SIZE", "METHOD"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         _one(args.one[0], args.one[1], args.quick)
         return
     sizes = ["ics"] if args.quick else args.sizes.split(",")
+    if args.level_limit is not None:
+        os.environ["BENCH_LEVEL_LIMIT_S"] = str(args.level_limit)
     rows = []
     print(
         "| size | method | build s | solve s | total s | CPU s | peak MB | placed / requested | "

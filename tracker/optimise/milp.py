@@ -36,12 +36,14 @@ import numpy as np
 from tracker.optimise.calendar_instance import CalendarInstance
 from tracker.optimise.calendar_parts import greedy_start, parts, restrict
 from tracker.optimise.constraints import RULES
+from tracker.optimise.milp_bound import relaxation_gap
 from tracker.optimise.model import Policy
 
 Progress = Callable[[float, str], None]
 _SCALE = 1e4
 _TOL = 1e-6  # in scaled units: 1e-10 of a ratio
 _INF = highspy.kHighsInf
+_LP_GAP_ABOVE = 1e-3  # a time-limited level's gap above this is checked against its LP too
 
 
 @dataclass
@@ -203,9 +205,14 @@ class _Model:
         if info.primal_solution_status != 2:  # no plan found in time: keep the start plan
             if len(self.last_start) != m:
                 raise RuntimeError("HiGHS stopped at its time limit before finding a plan")
-            return self.last_start, "time_limit", float("inf")
-        x = np.asarray(h.getSolution().col_value, float)
-        gap = 0.0 if optimal else float(info.mip_gap)
+            x, gap = self.last_start, float("inf")
+        else:
+            x = np.asarray(h.getSolution().col_value, float)
+            gap = 0.0 if optimal else float(info.mip_gap)
+        if not optimal and not gap < _LP_GAP_ABOVE:  # no bound, or a poor one: ask the LP
+            value = float(np.dot(cost, x[index]))
+            lp_gap = relaxation_gap(h, _highs(), value, maximise, seconds or 60.0)
+            gap = min(gap, lp_gap)
         return x, "optimal" if optimal else "time_limit", gap
 
 
