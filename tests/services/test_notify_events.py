@@ -37,7 +37,7 @@ from tracker.services.notify.preferences import (
     save_notification_settings,
 )
 from tracker.services.placements import approve_run
-from tracker.services.requests import submit_request, withdraw_request
+from tracker.services.requests import set_makeup_learners, submit_request, withdraw_request
 
 
 @pytest.fixture
@@ -115,6 +115,33 @@ def test_a_request_submitted_or_withdrawn_tells_every_coordinator(
         )
     withdrawn = [r for r in _outbox(engine) if "withdrawn" in r.subject]
     assert [r.address for r in withdrawn] == ["coord@nhs.test"]  # coord2 switched it off
+
+
+def test_each_change_to_a_request_tells_every_coordinator_once(
+    engine: Engine, system: System
+) -> None:
+    """A request changed in place (its make-up hours learners) is an event of its own each
+    time, so two changes give two messages per coordinator and saying the same again none."""
+    with session_scope(engine) as session:
+        request = _submit_as_h1(session, system, learners=4)
+        request_id, version = request.id, request.version
+    assert request_id is not None
+    for makeup in (2, 1):
+        with session_scope(engine) as session:
+            changed = set_makeup_learners(
+                session,
+                principal=_principal(session, "h1user"),
+                request_id=request_id,
+                version=version,
+                makeup=makeup,
+            )
+            version = changed.version
+    rows = [r for r in _outbox(engine) if "changed" in r.subject]
+    twice = ["coord2@nhs.test", "coord2@nhs.test", "coord@nhs.test", "coord@nhs.test"]
+    assert sorted(r.address for r in rows) == twice
+    bodies = {r.body.split("\n")[0] for r in rows}
+    assert any("Make-up hours learners: 0 -> 2" in b for b in bodies)
+    assert any("Make-up hours learners: 2 -> 1" in b for b in bodies)
 
 
 def test_a_request_that_rolls_back_queues_no_mail(engine: Engine, system: System) -> None:

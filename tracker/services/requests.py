@@ -182,6 +182,18 @@ def set_makeup_learners(
         old={"makeup_learners": old},
         new={"makeup_learners": new},
     )
+    request_event(
+        session,
+        what="changed",
+        code=request.code,
+        hei=hei_code,
+        programme=programme_code,
+        block=block,
+        learners=request.learners,
+        actor=principal,
+        change=f"Make-up hours learners: {old} -> {new}.",
+        version=request.version,
+    )
     return request
 
 

@@ -44,18 +44,25 @@ def request_event(
     block: str,
     learners: int,
     actor: Principal,
+    change: str = "",
+    version: int | None = None,
 ) -> None:
-    """An HEI request submitted, changed or withdrawn: told to every coordinator."""
+    """An HEI request submitted, changed or withdrawn: told to every coordinator.
+
+    ``change`` says what changed; with the request's new ``version`` each change is an event
+    of its own (a request is submitted and withdrawn once, but may change many times)."""
+    detail = f" {change}" if change else ""
     word = REQUEST_WORDS[what]
     message = Message(
         NotificationKind.REQUEST,
         f"Placement request {code} {word} by {hei}",
         f"{hei} {word} placement request {code}: {learners} learner(s) of {programme} in "
-        f"block {block}.\n\nBy {actor.username} at {utcnow():%d %B %Y %H:%M} UTC.\n"
+        f"block {block}.{detail}\n\nBy {actor.username} at {utcnow():%d %B %Y %H:%M} UTC.\n"
         "See the Requests page for every request.",
     )
     coordinators = users_with_role(session, Role.COORDINATOR.value)
-    notify_users(session, coordinators, message, key=f"request:{code}:{what}")
+    version_key = "" if version is None else f":v{version}"
+    notify_users(session, coordinators, message, key=f"request:{code}:{what}{version_key}")
 
 
 def requests_imported(
