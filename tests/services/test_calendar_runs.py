@@ -31,6 +31,7 @@ from tracker.queries.placements import visible_placements
 from tracker.queries.run_explanation import run_explanation
 from tracker.queries.run_review import run_review
 from tracker.queries.runs import run_history, run_plan
+from tracker.queries.tariff import plan_placements
 from tracker.services.allocation import AllocationRefused
 from tracker.services.named_learners import assign_named_learners
 from tracker.services.placement_calendar import placements_calendar
@@ -178,6 +179,11 @@ def test_two_heis_share_a_ward_in_sequence_on_their_calendars(engine: Engine, wa
         assert review.by_sector.set_index("sector").loc["acute", "utilisation"] == round(
             run.figures["sector_utilisation"][0]["utilisation"], 4
         )
+        priced = plan_placements(session, principal=COORDINATOR, run_id=on_calendars)
+        assert sorted(zip(priced["start_date"], priced["end_date"], strict=True)) == [
+            FIRST,
+            SECOND,
+        ]  # the tariff prices the calendar weeks, not the whole block
         block_review = run_review(session, principal=COORDINATOR, run_id=by_block)
         assert block_review.by_setting.set_index("setting").loc["W1", "placed"] == 2
         assert {m for m, _ in expl.held[0].members} == {"H1", "H2"}

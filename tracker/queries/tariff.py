@@ -14,7 +14,8 @@ in date, not shadowing. What is checked here, from the registers:
 * **shadowing** is not recorded anywhere in the product: every placement is taken as direct
   clinical training that is part of the curriculum.
 
-A placement's dates are its block's (an HEI's own calendar weeks inside a block are not used).
+A placement's dates are its block's, or its own where a run on the programme calendars gave it
+them (``placement.start_date``/``end_date``: the HEI's calendar weeks inside the block).
 A request-level row counts its learners once; named rows of the same request are not counted
 again, and named rows with no request (placements recorded learner by learner) count one each.
 """
@@ -109,8 +110,9 @@ def _placements(session: Session, where: list[Any]) -> pd.DataFrame:
         Programme.code,
         Programme.profession_group,
         PlacementBlock.code,
-        PlacementBlock.start_date,
-        PlacementBlock.end_date,
+        # a placement of a run on the programme calendars has its own dates, else its block's
+        func.coalesce(Placement.start_date, PlacementBlock.start_date),
+        func.coalesce(Placement.end_date, PlacementBlock.end_date),
         PlacementSetting.code,
         SETTING_OWNER.name,
         PlacementSetting.sector,
