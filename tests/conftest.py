@@ -87,6 +87,7 @@ DEMO_PASSWORDS = {
     "coordinator": "demo-coordinator-pass",
     "collaborative": "demo-collaborative-pass",
     "hei": "demo-hei-pass",
+    "provider": "demo-provider-pass",
 }
 
 

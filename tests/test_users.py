@@ -130,9 +130,16 @@ class _Clock:
 
 
 def test_demo_accounts_only_work_in_demo_mode(session: Session, hei: Organisation) -> None:
+    trust = Organisation(code="RTRUST1", name="Trust", kind="nhs_trust", place="Leeds")
+    session.add(trust)
+    session.flush()
     accounts = create_demo_accounts(session)
     session.commit()
     assert {a.role for a in accounts} == set(Role)
+    # the provider accounts whose organisations are not in this register are not made
+    assert [a.username for a in accounts if a.role is Role.PROVIDER] == ["provider"]
+    provider = authenticate(session, "provider", "demo-provider-pass", demo_mode=True).principal
+    assert provider is not None and provider.organisation_id == trust.id
     hei_account = next(a for a in accounts if a.role is Role.HEI)
     assert hei_account.hei_code == "UNI-A"
     refused = authenticate(session, "admin", "demo-admin-pass", demo_mode=False)
@@ -145,7 +152,10 @@ def test_the_console_lists_demo_accounts_under_headings_in_words() -> None:
     lines = demo_account_lines("UNI-A")
     assert lines[0].split() == ["Role", "User", "name", "Password", "Sees"]
     assert "Placement coordinator" in lines[2] and "demo-coordinator-pass" in lines[2]
-    assert lines[-1].split()[:3] == ["HEI", "user", "hei"] and lines[-1].endswith("HEI UNI-A")
+    [hei_line] = [line for line in lines if line.split()[:3] == ["HEI", "user", "hei"]]
+    assert hei_line.endswith("HEI UNI-A")
+    assert lines[-1].split()[:3] == ["Placement", "provider", "provider-care"]
+    assert lines[-1].endswith("organisation CHP01's settings")
     starts = {line.index("demo-") for line in lines[1:]}
     assert len(starts) == 1  # the passwords line up under their heading
     assert lines[0].index("Password") == starts.pop()

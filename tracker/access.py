@@ -25,10 +25,16 @@ class Principal:
     user_id: int | None = None
     hei_id: int | None = None
     hei_code: str | None = None
+    #: A placement provider user's organisation (the owner of the settings they see).
+    organisation_id: int | None = None
 
     @property
     def is_hei(self) -> bool:
         return self.role is Role.HEI
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role is Role.PROVIDER
 
 
 # The command line acts as an administrator (exact figures), as the issues ask.
@@ -36,15 +42,22 @@ SYSTEM = Principal(username="system", role=Role.ADMIN)
 
 ALL_ROLES = frozenset(Role)
 STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
+#: Placement provider users (trusts, practices, care homes) see their own organisation's
+#: settings only: the placements coming to them, their audits, quality and tariff
+#: (``setting_owner_scope``); no learner pipeline, no requests, no allocation runs.
+PROVIDERS = frozenset({Role.PROVIDER})
+#: Everyone who reads the learner pipeline's aggregate pages: every role but providers.
+PIPELINE_VIEWERS = ALL_ROLES - PROVIDERS
 #: Who may read the educational audits register: staff keep it; HEIs read it (read-only) to
 #: see where their programmes may be placed and which audits they may be asked to join. The
 #: collaborative role sees aggregate figures only and has no use for the register. There is no
 #: settings' own role yet: their coordinators enter audits on their behalf.
-AUDIT_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
-#: Who may read the practice staff register: as for audits, staff keep it and HEIs read it
-#: (they need to see who supervises and assesses their learners); the collaborative role,
-#: aggregate-only, does not see named staff.
-PRACTICE_STAFF_READERS = AUDIT_READERS
+#: Placement providers read their own settings' audits (``setting_owner_scope``).
+AUDIT_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI, Role.PROVIDER})
+#: Who may read the practice staff register: staff keep it and HEIs read it (they need to
+#: see who supervises and assesses their learners); the collaborative role, aggregate-only,
+#: does not see named staff.
+PRACTICE_STAFF_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
 #: Who may read academic assessors: HEIs their own (and edit them), staff every HEI's.
 ACADEMIC_ASSESSOR_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
 #: Who may name learners' academic assessors: the same roles (HEIs their own learners').
@@ -68,10 +81,12 @@ HOURS_AGGREGATE_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABOR
 #: Who imports learners' placement evaluations: the learner's HEI (its survey export) and
 #: staff for any HEI (a collaborative survey office loads every HEI's).
 EVALUATION_KEEPERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI})
-#: Who sees the quality view and keeps quality reviews: coordinators and administrators. The
-#: owning organisations of settings have no sign-in role yet (coordinators act for them), and
-#: HEIs and the collaborative role do not see settings' scores.
-QUALITY_READERS = STAFF
+#: Who sees the quality view: coordinators and administrators, and the owning organisation
+#: (placement providers, their own settings only, under the same minimum of responses); HEIs
+#: and the collaborative role do not see settings' scores.
+QUALITY_READERS = STAFF | PROVIDERS
+#: Who keeps quality reviews (puts a setting under review and ends it): staff only.
+QUALITY_REVIEWERS = STAFF
 #: Who configures each programme's practice requirement and behind margin.
 REQUIREMENT_KEEPERS = STAFF
 #: Who shares the Outlook page's saved scenarios: the collaborative's planners save, change
@@ -88,8 +103,8 @@ PAGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "home": ALL_ROLES,
         "pipeline": frozenset({Role.ADMIN, Role.COLLABORATIVE, Role.COORDINATOR}),
         "concerns": frozenset({Role.ADMIN, Role.COLLABORATIVE, Role.COORDINATOR}),
-        "cohorts": ALL_ROLES,
-        "outlook": ALL_ROLES,
+        "cohorts": PIPELINE_VIEWERS,
+        "outlook": PIPELINE_VIEWERS,
         "imports": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "settings": STAFF,
         "capacity": STAFF,
@@ -105,8 +120,10 @@ PAGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "requests": frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEI}),
         "capacity-demand": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COLLABORATIVE}),
         "allocation": STAFF,
+        # providers: the placements at their own organisation's settings only
         "placements": ALL_ROLES,
-        # HEI users see their own HEI's placements only; others the system, controlled.
+        # HEI users see their own HEI's placements only, providers their own organisation's;
+        # others the system, controlled.
         "tariff": ALL_ROLES,
         "quality": QUALITY_READERS,
         "users": frozenset({Role.ADMIN}),
@@ -159,6 +176,15 @@ def hei_scope(principal: Principal) -> int | None:
     return principal.hei_id if principal.is_hei else None
 
 
+def setting_owner_scope(principal: Principal) -> int | None:
+    """The one organisation whose settings this user may read (placements, audits, quality,
+    tariff), or None for every organisation's: a placement provider user's own, or -1 (no
+    organisation: nothing) for one bound to none, which the schema forbids."""
+    if not principal.is_provider:
+        return None
+    return principal.organisation_id if principal.organisation_id is not None else -1
+
+
 def sees_learner_rows(principal: Principal) -> bool:
     """Whether this user may receive learner-level rows at all (then within ``hei_scope``).
 
@@ -186,6 +212,11 @@ def sees_exact_figures(principal: Principal, owning_hei_id: int | None = None) -
     if principal.role is Role.ADMIN:
         return True
     return principal.is_hei and owning_hei_id is not None and principal.hei_id == owning_hei_id
+
+
+def may_keep_quality_reviews(principal: Principal) -> bool:
+    """Whether this user puts settings under quality review and ends reviews (staff)."""
+    return principal.role in QUALITY_REVIEWERS
 
 
 def may_edit_registers(principal: Principal) -> bool:

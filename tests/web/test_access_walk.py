@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from tests.conftest import sign_in_client
+from tests.placement_rows import confirm_at, remove_placements
 from tracker.access import PAGE_ROLES
 from tracker.models import (
     AllocationRun,
@@ -46,8 +47,13 @@ ROLES = {
     "coordinator": Role.COORDINATOR,
     "collaborative": Role.COLLABORATIVE,
     "hei": Role.HEI,
+    "provider": Role.PROVIDER,
 }
 OWN_HEI = "UNI-A"
+#: The demo ``provider`` account's organisation (services.users.DEMO_PROVIDERS).
+OWN_PROVIDER = "RTRUST1"
+#: Roles whose every callback the walk posts with crafted values (staff see everything).
+SCOPED = ("hei", "collaborative", "provider")
 OTHER_HEIS = ["UNI-B", "UNI-C", "UNI-D"]
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 # Query strings that try to widen what a page shows: other HEIs in the filters, and
@@ -89,6 +95,12 @@ class Facts:
     setting_ids: list[int]
     other_org_ids: list[int]
     other_cohort_ids: list[int]
+    #: setting codes of every organisation but the provider account's
+    other_setting_codes: set[str]
+    #: learners with no published placement at the provider account's settings
+    unplaced_refs: set[str]
+    #: requests with no published placement there
+    unplaced_requests: set[str]
 
 
 @dataclass
@@ -141,7 +153,35 @@ def _facts(engine: Engine) -> Facts:
                 for c in session.exec(select(Cohort)).all()
                 if c.hei_id != own.id and c.id is not None
             ][:2],
+            **_provider_facts(
+                session, {ref for ref, _ in learners}, {r.code for r, _hei in requests}
+            ),
         )
+
+
+def _provider_facts(
+    session: Session, refs: set[str], request_codes: set[str]
+) -> dict[str, set[str]]:
+    """What the provider account must not receive: other organisations' settings, and
+    learners not placed (published) at its own settings."""
+    org = session.exec(select(Organisation).where(Organisation.code == OWN_PROVIDER)).one()
+    settings = session.exec(select(PlacementSetting)).all()
+    own = {s.id for s in settings if s.organisation_id == org.id}
+    placed = session.exec(
+        select(Learner.learner_ref)
+        .join(Placement, col(Placement.learner_id) == Learner.id)
+        .where(col(Placement.setting_id).in_(own), Placement.status != "proposed")
+    ).all()
+    asked = session.exec(
+        select(PlacementRequest.code)
+        .join(Placement, col(Placement.request_id) == PlacementRequest.id)
+        .where(col(Placement.setting_id).in_(own), Placement.status != "proposed")
+    ).all()
+    return {
+        "other_setting_codes": {s.code for s in settings if s.organisation_id != org.id},
+        "unplaced_refs": refs - set(placed),
+        "unplaced_requests": request_codes - set(asked),
+    }
 
 
 def _upload(kind: str) -> str:
@@ -304,7 +344,8 @@ class Walk:
 
 
 def _publish_named_placements(engine: Engine) -> list[int]:
-    """Confirmed placements, one per request and one per named learner, for UNI-A and UNI-B.
+    """Confirmed placements, one per request and one per named learner, for UNI-A and UNI-B,
+    at the demo provider account's first setting.
 
     The demo's published placements are all historic; these make the walk meet what the
     placements page shows after an approval (named learners of several HEIs). Returns the ids,
@@ -323,22 +364,11 @@ def _publish_named_placements(engine: Engine) -> list[int]:
             learner = session.exec(
                 select(Learner).where(Learner.cohort_id == cohort.id).order_by(col(Learner.id))
             ).first()
-            setting = session.exec(
-                select(PlacementSetting).order_by(col(PlacementSetting.id))
+            setting = session.exec(  # the demo provider account's first setting
+                select(PlacementSetting).where(PlacementSetting.code == f"{OWN_PROVIDER}-001")
             ).first()
             assert request is not None and learner is not None and setting is not None
-            for learner_id in (None, learner.id):
-                placement = Placement(
-                    request_id=request.id,
-                    learner_id=learner_id,
-                    setting_id=setting.id,
-                    block_id=request.block_id,
-                    learners=1,
-                    status="confirmed",
-                )
-                session.add(placement)
-                session.flush()
-                made.append(int(placement.id or 0))
+            made += confirm_at(session, request, learner, setting)
         session.commit()
     return made
 
@@ -365,15 +395,17 @@ def walk(web_app: Any, web_engine: Engine) -> Iterator[Walk]:
         deps = client.get("/_dash-dependencies").json
         pages[name] = {}
         # Staff see everything anyway: one plain render each is enough for them.
-        queries = {"hei": WIDENING_QUERIES, "collaborative": WIDENING_QUERIES[:2]}.get(
-            name, WIDENING_QUERIES[:1]
-        )
+        queries = {
+            "hei": WIDENING_QUERIES,
+            "collaborative": WIDENING_QUERIES[:2],
+            "provider": WIDENING_QUERIES,
+        }.get(name, WIDENING_QUERIES[:1])
         for page in dash.page_registry.values():
             for search in queries:
                 response = _render(client, page["path"], search)
                 pages[name][(page["access"], search)] = (response.status_code, response.text)
                 seen[name].add(f"page {page['path']}{search}", response.status_code, response.text)
-        if name not in ("hei", "collaborative"):
+        if name not in SCOPED:
             continue
         for dep in deps:
             if dep["output"] in SKIPPED_OUTPUTS or dep.get("clientside_function"):
@@ -404,12 +436,7 @@ def walk(web_app: Any, web_engine: Engine) -> Iterator[Walk]:
             )
     _walk_api(web_app, web_engine, seen["hei"])
     yield Walk(web_engine, facts, deps, pages, seen, skipped, posted, published)
-    with Session(web_engine) as session:
-        for placement_id in published:
-            row = session.get(Placement, placement_id)
-            if row is not None:
-                session.delete(row)
-        session.commit()
+    remove_placements(web_engine, published)
 
 
 #: The JSON API as the HEI's own system calls it, with crafted filters and, for every import
@@ -505,7 +532,31 @@ def test_collaborative_user_never_receives_learner_level_rows(walk: Walk) -> Non
     assert not _hits(walk.seen["collaborative"], walk.facts.all_refs)
 
 
-@pytest.mark.parametrize("username", ["hei", "collaborative"])
+def test_provider_never_receives_other_organisations_settings_or_learners(walk: Walk) -> None:
+    """A placement provider user gets its own settings only, and of learners only those
+    placed there; of requests only those of the placements coming to it."""
+    facts = walk.facts
+    assert facts.other_setting_codes and facts.unplaced_refs and facts.unplaced_requests
+    seen = walk.seen["provider"]
+    assert not _hits(seen, facts.other_setting_codes)
+    assert not _hits(seen, facts.unplaced_refs)
+    assert not _hits(seen, facts.unplaced_requests)
+
+
+def test_positive_control_the_provider_sees_who_is_coming(walk: Walk) -> None:
+    """The walk's named placements are at the provider's first setting: the provider's
+    placements grid carries both HEIs' learners coming there, and its audits and quality
+    pages draw its own settings."""
+    own_ref, other_ref = _published_refs(walk)
+    grids = [
+        t for label, _s, t in walk.seen["provider"].bodies if label.startswith("placements-grid")
+    ]
+    assert any(own_ref in text and other_ref in text for text in grids)
+    assert f"{OWN_PROVIDER}-001" in walk.pages["provider"][("audits", "")][1]
+    assert f"{OWN_PROVIDER}-" in walk.pages["provider"][("quality", "")][1]
+
+
+@pytest.mark.parametrize("username", SCOPED)
 def test_background_allocation_callback_refuses_non_staff(walk: Walk, username: str) -> None:
     """The allocation run is a background callback: its work happens in another process that
     knows no signed-in user, so the refusal must come before Dash queues anything."""
@@ -569,7 +620,7 @@ def test_crafted_posts_changed_nothing(walk: Walk) -> None:
     with Session(walk.engine) as session:
         actions = session.exec(
             select(AuditLog.username, AuditLog.action).where(
-                col(AuditLog.username).in_(["hei", "collaborative"])
+                col(AuditLog.username).in_(list(SCOPED))
             )
         ).all()
     assert {action for _user, action in actions} <= {"signin", "signout"}, actions
@@ -607,7 +658,7 @@ def test_figures_beyond_the_own_hei_are_disclosure_controlled(walk: Walk) -> Non
     assert "cohorts-system-disclosure" in cohorts
 
 
-@pytest.mark.parametrize("username", ["hei", "collaborative"])
+@pytest.mark.parametrize("username", SCOPED)
 def test_crafted_posts_get_an_answer_not_a_server_error(walk: Walk, username: str) -> None:
     """Bad input gets a refusal or an empty answer, never an unhandled error (HTTP 500)."""
     errors = [label for label, status, _text in walk.seen[username].bodies if status >= 500]

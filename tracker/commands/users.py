@@ -29,8 +29,13 @@ def register(app: typer.Typer) -> None:
     @users.command("add")
     def add(
         username: str = typer.Argument(..., help="Sign-in name."),
-        role: Role = typer.Option(..., "--role", help="admin, coordinator, collaborative or hei."),
+        role: Role = typer.Option(
+            ..., "--role", help="admin, coordinator, collaborative, hei or provider."
+        ),
         hei: str | None = typer.Option(None, "--hei", help="HEI organisation code (role hei)."),
+        organisation: str | None = typer.Option(
+            None, "--organisation", help="Provider organisation code (role provider)."
+        ),
         password: str = typer.Option(
             ...,
             "--password",
@@ -49,12 +54,13 @@ def register(app: typer.Typer) -> None:
                     password=password,
                     role=role,
                     hei_code=hei,
+                    organisation_code=organisation,
                     actor=SYSTEM,
                 )
         except UserError as exc:
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(1) from exc
-        bound = f" bound to {hei}" if hei else ""
+        bound = f" bound to {hei or organisation}" if hei or organisation else ""
         typer.echo(f"Added {role.value} user {username!r}{bound}.")
 
     @users.command("list")
@@ -101,8 +107,13 @@ def _register_sso(users: typer.Typer) -> None:
     @users.command("approve")
     def approve_command(
         identity: int = typer.Argument(..., help="The id `users pending` lists."),
-        role: Role = typer.Option(..., "--role", help="admin, coordinator, collaborative or hei."),
+        role: Role = typer.Option(
+            ..., "--role", help="admin, coordinator, collaborative, hei or provider."
+        ),
         hei: str | None = typer.Option(None, "--hei", help="HEI organisation code (role hei)."),
+        organisation: str | None = typer.Option(
+            None, "--organisation", help="Provider organisation code (role provider)."
+        ),
     ) -> None:
         """Give a waiting organisation account its role (acts as the system administrator)."""
         try:

@@ -173,6 +173,9 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     COLLABORATIVE = "collaborative"
     HEI = "hei"
+    #: A placement provider organisation's user (trust, practice, care home): its own
+    #: settings' placements, audits, quality and tariff only.
+    PROVIDER = "provider"
 
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.

@@ -50,7 +50,7 @@ SHOWN = ui.shown(AUDIT_COLUMNS)
 @ui.page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
     with ui.reading() as session:
-        orgs = organisation_options(session)
+        orgs = organisation_options(session, principal=principal)
         settings = settings_register(session, principal=principal)
         programmes = programme_options(session)
         fields = programme_fields(session)

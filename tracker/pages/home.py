@@ -41,6 +41,8 @@ _NEXT_STEPS = [
     ("readiness", "/readiness", "Learner readiness", "DBS, occupational health and training."),
     ("allocation", "/allocation", "Allocation", "Run, review and publish fair allocations."),
     ("placements", "/placements", "Placements", "Confirmed placements and who is coming."),
+    ("quality", "/quality", "Placement quality", "Learners' evaluations of settings."),
+    ("tariff", "/tariff", "Tariff", "Eligible placement weeks and the expected tariff."),
 ]
 
 
@@ -51,24 +53,32 @@ def layout(principal: Principal, **_query: Any) -> Any:
     scope_note = (
         f"Learner figures for {counts.scoped_to} only." if counts.scoped_to else "Whole system."
     )
-    cards = [
-        ui.stat_card(
-            "Learners on record",
-            learners_on_record(
-                counts.learners,
-                principal=principal,
-                policy=ui.app_disclosure_policy(),
-                own_hei=counts.scoped_to is not None,
+    # the learner pipeline's figures only for those who read its pages (not providers)
+    pipeline = (
+        [
+            ui.stat_card(
+                "Learners on record",
+                learners_on_record(
+                    counts.learners,
+                    principal=principal,
+                    policy=ui.app_disclosure_policy(),
+                    own_hei=counts.scoped_to is not None,
+                ),
+                scope_note,
+                card_id="home-learners",
             ),
-            scope_note,
-            card_id="home-learners",
-        ),
-        ui.stat_card(
-            "Cohorts",
-            ui.format_count(counts.cohorts),
-            f"{counts.programmes} programmes, {counts.heis} HEIs",
-            card_id="home-cohorts",
-        ),
+            ui.stat_card(
+                "Cohorts",
+                ui.format_count(counts.cohorts),
+                f"{counts.programmes} programmes, {counts.heis} HEIs",
+                card_id="home-cohorts",
+            ),
+        ]
+        if can_view_page(principal, "cohorts")
+        else []
+    )
+    cards = [
+        *pipeline,
         ui.stat_card(
             "Active placement settings",
             ui.format_count(counts.active_settings),

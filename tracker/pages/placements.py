@@ -58,11 +58,14 @@ def _staff_actions(principal: Principal) -> Any:
 @ui.page_guard(PAGE)
 def layout(principal: Principal, **_query: Any) -> Any:
     with ui.reading() as session:
-        organisations, settings = placement_filters(session)
+        organisations, settings = placement_filters(session, principal=principal)
         blocks, _programmes = block_choices(session)
     scope = (
         f"Placements of {principal.hei_code}'s learners only."
         if principal.is_hei
+        else "Learners coming to your organisation's settings: who, when, their supervisor "
+        "and assessor."
+        if principal.is_provider
         else "All published placements; filter by organisation or setting to see who is "
         "coming to a setting."
     )

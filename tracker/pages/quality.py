@@ -2,7 +2,8 @@
 response counts, mean scores with intervals, the trend over terms and comments; and settings
 under quality review, which coordinators start and end here.
 
-Coordinators and administrators only (``access.QUALITY_READERS``). What the page draws,
+Coordinators and administrators, and placement provider users for their own settings
+(``access.QUALITY_READERS``). What the page draws,
 hovers and downloads is the report's (``services.quality_reports``): means hidden below the
 deployment's minimum of responses and wherever totals would give them away, comments only
 from settings' terms with that many responses. No learner is named anywhere.
@@ -19,7 +20,7 @@ from dash import Input, Output, State, callback, dcc, html
 from typing_extensions import TypedDict
 
 from tracker import components as ui
-from tracker.access import Principal
+from tracker.access import Principal, may_keep_quality_reviews
 from tracker.callback_inputs import IsoDate
 from tracker.clock import today
 from tracker.measures.quality import LEVELS
@@ -114,12 +115,14 @@ def layout(principal: Principal, **_query: Any) -> Any:
                 note="Choose a setting, organisation or sector above to see its terms.",
             ),
             ui.card("Comments", html.Div(id=f"{PAGE}-comments"), card_id=f"{PAGE}-comments-card"),
-            _reviews_card(report),
+            _reviews_card(report, may_keep_quality_reviews(principal)),
         ]
     )
 
 
-def _reviews_card(report: QualityReport) -> Any:
+def _reviews_card(report: QualityReport, may_review: bool) -> Any:
+    """The reviews of the settings the user sees; the form to start and end them only for
+    those who keep reviews (placement providers read their own settings' reviews)."""
     return ui.card(
         "Settings under quality review",
         [
@@ -132,36 +135,43 @@ def _reviews_card(report: QualityReport) -> Any:
                 selectable=True,
                 fit_content=True,
             ),
-            dbc.Row(
-                [
-                    ui.field("Setting code", dbc.Input(id=f"{PAGE}-setting", maxLength=32), 3),
-                    ui.field("Reason", dbc.Input(id=f"{PAGE}-reason", maxLength=500), 5),
-                    ui.field(
-                        "On",
-                        dbc.Input(id=f"{PAGE}-day", type="date", value=today().isoformat()),
-                        2,
-                    ),
-                ],
-                className="mt-2",
-            ),
-            ui.button("Put under review", f"{PAGE}-start"),
-            dbc.Row(
-                [
-                    ui.field(
-                        "Outcome (to end the chosen review)",
-                        dbc.Input(id=f"{PAGE}-outcome", maxLength=500),
-                        8,
-                    ),
-                ],
-                className="mt-3",
-            ),
-            ui.button("End the chosen review", f"{PAGE}-end", color="secondary"),
+            html.Div(_review_form(), style={} if may_review else {"display": "none"}),
             html.Div(id=f"{PAGE}-message", className="mt-2"),
             dcc.Store(id=f"{PAGE}-changed", data=0),
         ],
         note="While a review is open the allocator offers the setting no new learners (or, "
         "by the run's choice, prefers other settings); each change is in the audit log.",
     )
+
+
+def _review_form() -> list[Any]:
+    """Start a review (setting, reason, day) or end the chosen one (outcome)."""
+    return [
+        dbc.Row(
+            [
+                ui.field("Setting code", dbc.Input(id=f"{PAGE}-setting", maxLength=32), 3),
+                ui.field("Reason", dbc.Input(id=f"{PAGE}-reason", maxLength=500), 5),
+                ui.field(
+                    "On",
+                    dbc.Input(id=f"{PAGE}-day", type="date", value=today().isoformat()),
+                    2,
+                ),
+            ],
+            className="mt-2",
+        ),
+        ui.button("Put under review", f"{PAGE}-start"),
+        dbc.Row(
+            [
+                ui.field(
+                    "Outcome (to end the chosen review)",
+                    dbc.Input(id=f"{PAGE}-outcome", maxLength=500),
+                    8,
+                ),
+            ],
+            className="mt-3",
+        ),
+        ui.button("End the chosen review", f"{PAGE}-end", color="secondary"),
+    ]
 
 
 @callback(

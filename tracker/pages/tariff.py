@@ -36,6 +36,8 @@ def layout(principal: Principal, **_query: Any) -> Any:
     scope = (
         "Your HEI's published placements"
         if principal.is_hei
+        else "Published placements at your organisation's settings"
+        if principal.is_provider
         else "Published (confirmed and completed) placements"
     )
     return html.Div(

@@ -15,10 +15,10 @@ from tracker import components as ui
 from tracker.access import Principal
 from tracker.pages._users_sso import sso_section
 from tracker.pages._users_tokens import tokens_section
-from tracker.queries.users import hei_options, users_frame
+from tracker.queries.users import hei_options, provider_options, users_frame
 from tracker.refusals import Refused
 from tracker.services.users import create_user, set_active, set_password
-from tracker.vocabulary import DEFAULT_ROLE, HEI_ROLE, ROLES, options
+from tracker.vocabulary import DEFAULT_ROLE, HEI_ROLE, PROVIDER_ROLE, ROLES, options
 
 dash.register_page(__name__, path="/users", name="Users", order=90, access="users")
 
@@ -26,6 +26,7 @@ _COLUMNS = [
     {"field": "username", "checkboxSelection": True, "headerCheckboxSelection": False},
     {"field": "role"},
     {"field": "hei", "headerName": "HEI"},
+    {"field": "organisation", "headerName": "Provider organisation"},
     {"field": "active"},
     {"field": "demo"},
     {"field": "last_sign_in", "headerName": "Last sign-in"},
@@ -38,7 +39,7 @@ def _rows(principal: Principal) -> list[dict[str, Any]]:
     return rows
 
 
-def _add_form(heis: Any) -> Any:
+def _add_form(heis: Any, providers: Any) -> Any:
     return dbc.Card(
         dbc.CardBody(
             [
@@ -57,6 +58,17 @@ def _add_form(heis: Any) -> Any:
                     id="users-new-hei",
                     options=heis,
                     placeholder="HEI (HEI users only)",
+                    className="mb-2",
+                ),
+                dbc.Label(
+                    "Provider organisation",
+                    html_for="users-new-organisation",
+                    class_name="small mb-1",
+                ),
+                dbc.Select(
+                    id="users-new-organisation",
+                    options=providers,
+                    placeholder="Organisation (placement provider users only)",
                     className="mb-2",
                 ),
                 dbc.Label("Password", html_for="users-new-password", class_name="small mb-1"),
@@ -105,11 +117,15 @@ def _actions() -> Any:
 def layout(principal: Principal, **_query: Any) -> Any:
     with ui.reading() as session:
         heis = hei_options(session)
-    add_form = _add_form(heis)
+        providers = provider_options(session)
+    add_form = _add_form(heis, providers)
     actions = _actions()
     return html.Div(
         [
-            ui.page_header("Users", "Accounts, roles and HEI bindings. Every change is audited."),
+            ui.page_header(
+                "Users",
+                "Accounts, roles, HEI and provider organisation bindings. Every change is audited.",
+            ),
             html.Div(id="users-message"),
             dbc.Row(
                 [
@@ -147,6 +163,7 @@ def _alert(text: str, ok: bool) -> Any:
     State("users-new-username", "value"),
     State("users-new-role", "value"),
     State("users-new-hei", "value"),
+    State("users-new-organisation", "value"),
     State("users-new-password", "value"),
     State("users-grid", "selectedRows"),
     State("users-reset-password", "value"),
@@ -160,6 +177,7 @@ def change_users(
     username: str | None,
     role: str | None,
     hei: str | None,
+    organisation: str | None,
     password: str | None,
     selected: list[dict[str, Any]] | None,
     new_password: str | None,
@@ -176,6 +194,7 @@ def change_users(
                     password=password or "",
                     role=role or "",
                     hei_code=hei if role == HEI_ROLE else None,
+                    organisation_code=organisation if role == PROVIDER_ROLE else None,
                     actor=principal,
                 )
                 message = f"Added {username}."

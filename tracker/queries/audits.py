@@ -14,7 +14,7 @@ from typing import Final
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from tracker.access import Principal, require_audits_reader
+from tracker.access import Principal, require_audits_reader, setting_owner_scope
 from tracker.models import AuditOutcome, AuditStatus, EducationalAudit, PlacementSetting
 from tracker.queries.filters import narrowed
 from tracker.queries.joins import SETTING_OWNER
@@ -79,7 +79,8 @@ def audits_register(
     ``codes`` choose settings and the organisations owning them (``AUDIT_FILTERS``), ``status``
     ``AuditStatus`` codes (decided here, so chosen after reading); empty means all. Audits
     describe settings, not people, so every role that may read them sees every setting's
-    (``access.require_audits_reader``).
+    (``access.require_audits_reader``), but a placement provider user, who sees only their
+    own organisation's settings (``access.setting_owner_scope``).
     """
     require_audits_reader(principal)
     query = (
@@ -88,6 +89,9 @@ def audits_register(
         .join(SETTING_OWNER, col(SETTING_OWNER.id) == PlacementSetting.organisation_id)
         .order_by(col(PlacementSetting.code), col(EducationalAudit.audited_on).desc())
     )
+    owner = setting_owner_scope(principal)
+    if owner is not None:
+        query = query.where(PlacementSetting.organisation_id == owner)
     query = narrowed(query, AUDIT_FILTERS, codes)
     rows = []
     seen: set[str] = set()

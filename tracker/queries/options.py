@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from tracker.access import Principal, hei_scope
+from tracker.access import Principal, hei_scope, setting_owner_scope
 from tracker.models import (
     Cohort,
     Organisation,
@@ -49,9 +49,15 @@ def block_options(session: Session) -> pd.DataFrame:
     )
 
 
-def organisation_options(session: Session, *, heis: bool = False) -> pd.DataFrame:
-    """Organisations (code, name, kind): HEIs only, or every organisation that is not one."""
+def organisation_options(
+    session: Session, *, heis: bool = False, principal: Principal | None = None
+) -> pd.DataFrame:
+    """Organisations (code, name, kind): HEIs only, or every organisation that is not one
+    (given the ``principal``, only those it may see: a placement provider user its own)."""
     query = select(Organisation).order_by(Organisation.name)
+    owner = None if principal is None else setting_owner_scope(principal)
+    if owner is not None:
+        query = query.where(Organisation.id == owner)
     query = query.where(
         (Organisation.kind == OrgKind.HEI.value)
         if heis

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from tracker.access import Principal, hei_scope, sees_learner_rows
+from tracker.access import Principal, hei_scope, sees_learner_rows, setting_owner_scope
 from tracker.models import (
     Cohort,
     Learner,
@@ -112,7 +112,8 @@ def visible_placements(
     setting_id: int | None = None,
     block: str | None = None,
 ) -> pd.DataFrame:
-    """Published placements this user may see: HEI users only their own HEI's learners.
+    """Published placements this user may see: HEI users only their own HEI's learners,
+    placement provider users only those at their own organisation's settings.
 
     Request-level rows say how many learners go where; named rows (``learner`` filled) say
     who, and who supervises and assesses them (empty where the setting names no staff).
@@ -127,6 +128,9 @@ def visible_placements(
         query = query.where(Cohort.hei_id == scope)
     if not sees_learner_rows(principal):
         query = query.where(col(Placement.learner_id).is_(None))
+    owner = setting_owner_scope(principal)
+    if owner is not None:  # a placement provider: who is coming to its own settings only
+        query = query.where(PlacementSetting.organisation_id == owner)
     if organisation_id is not None:
         query = query.where(PlacementSetting.organisation_id == organisation_id)
     if setting_id is not None:
@@ -174,9 +178,16 @@ def visible_placements(
     return pd.DataFrame(rows, columns=VISIBLE_COLUMNS)
 
 
-def placement_filters(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Organisations hosting settings, and settings, as dropdown options."""
-    settings = session.exec(select(PlacementSetting).order_by(PlacementSetting.code)).all()
+def placement_filters(
+    session: Session, *, principal: Principal
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Organisations hosting settings, and settings, as dropdown options (a placement
+    provider user's own organisation and settings only)."""
+    query = select(PlacementSetting).order_by(PlacementSetting.code)
+    owner = setting_owner_scope(principal)
+    if owner is not None:
+        query = query.where(PlacementSetting.organisation_id == owner)
+    settings = session.exec(query).all()
     host_ids = {s.organisation_id for s in settings}
     orgs = session.exec(
         select(Organisation).where(col(Organisation.id).in_(host_ids)).order_by(Organisation.name)
@@ -188,9 +199,10 @@ def placement_filters(session: Session) -> tuple[list[dict[str, Any]], list[dict
 
 
 def learner_placements(session: Session, *, principal: Principal, learner_id: int) -> pd.DataFrame:
-    """A learner's placement history (what completing or cancelling a placement feeds)."""
+    """A learner's placement history (what completing or cancelling a placement feeds); none
+    for a placement provider, who sees only the placements at its own settings."""
     learner = session.get(Learner, learner_id)
-    if learner is None:
+    if learner is None or setting_owner_scope(principal) is not None:
         return pd.DataFrame(columns=["block", "setting", "sector", "status"])
     cohort = session.get(Cohort, learner.cohort_id)
     scope = hei_scope(principal)

@@ -31,9 +31,10 @@ REVIEW_COLUMNS = [
 ]
 
 
-def evaluation_frame(session: Session) -> pd.DataFrame:
+def evaluation_frame(session: Session, *, organisation_id: int | None = None) -> pd.DataFrame:
     """Every evaluation's setting (code), organisation (code), sector, day and scores, and
-    the comment; no learner, placement or response reference."""
+    the comment; no learner, placement or response reference. ``organisation_id`` keeps one
+    organisation's settings (a placement provider's own)."""
     query = with_setting(
         sa_select(
             col(PlacementSetting.code),
@@ -46,6 +47,8 @@ def evaluation_frame(session: Session) -> pd.DataFrame:
         PlacementEvaluation.setting_id,
         owner=True,
     )
+    if organisation_id is not None:
+        query = query.where(PlacementSetting.organisation_id == organisation_id)
     columns = ["setting", "organisation", "sector", "submitted_on", *ITEMS, "comment"]
     frame = pd.DataFrame([tuple(r) for r in session.execute(query).all()], columns=columns)
     for item in ITEMS:
@@ -59,11 +62,16 @@ def setting_names(session: Session) -> dict[str, str]:
     return dict(rows)
 
 
-def quality_reviews(session: Session, *, open_only: bool = False) -> pd.DataFrame:
-    """Settings' quality reviews, open ones first and the newest first."""
+def quality_reviews(
+    session: Session, *, open_only: bool = False, organisation_id: int | None = None
+) -> pd.DataFrame:
+    """Settings' quality reviews, open ones first and the newest first (``organisation_id``:
+    one organisation's settings only)."""
     query = select(QualityReview, PlacementSetting.code, PlacementSetting.name).join(
         PlacementSetting, col(PlacementSetting.id) == QualityReview.setting_id
     )
+    if organisation_id is not None:
+        query = query.where(PlacementSetting.organisation_id == organisation_id)
     if open_only:
         query = query.where(col(QualityReview.ended_on).is_(None))
     rows: list[dict[str, Any]] = [

@@ -9,7 +9,7 @@ from typing import Final
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from tracker.access import Principal
+from tracker.access import Principal, setting_owner_scope
 from tracker.models import (
     Organisation,
     Placement,
@@ -49,14 +49,18 @@ def settings_register(
     empty keeps every setting, as ``active=None`` keeps active and inactive ones.
 
     ``has_history`` marks settings with placements: they may be deactivated, never deleted.
-    Settings are not personal data, so every role that may open a settings page sees them all.
+    Settings are not personal data, so every role that may open a settings page sees them
+    all, but a placement provider user, who sees its own organisation's only
+    (``access.setting_owner_scope``).
     """
-    del principal  # the register is not scoped: kept in the signature so callers pass one
     query = (
         select(PlacementSetting, Organisation.code, Organisation.name)
         .join(Organisation, col(Organisation.id) == PlacementSetting.organisation_id)
         .order_by(PlacementSetting.code)
     )
+    owner = setting_owner_scope(principal)
+    if owner is not None:
+        query = query.where(PlacementSetting.organisation_id == owner)
     query = narrowed(query, SETTINGS_FILTERS, codes)
     if active is not None:
         query = query.where(PlacementSetting.active == active)

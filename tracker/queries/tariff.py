@@ -29,7 +29,7 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from tracker.access import Principal, hei_scope
+from tracker.access import Principal, hei_scope, setting_owner_scope
 from tracker.models import (
     Cohort,
     Learner,
@@ -207,11 +207,14 @@ def _checked(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
 
 def published_placements(session: Session, *, principal: Principal) -> pd.DataFrame:
     """Confirmed and completed placements with their eligibility checks; an HEI user only its
-    own HEI's (``access.hei_scope``)."""
+    own HEI's (``access.hei_scope``), a placement provider its own settings'."""
     where: list[Any] = [col(Placement.status).in_(PUBLISHED)]
     scope = hei_scope(principal)
     if scope is not None:
         where.append(Cohort.hei_id == scope)
+    owner = setting_owner_scope(principal)
+    if owner is not None:  # a placement provider: its own organisation's tariff
+        where.append(PlacementSetting.organisation_id == owner)
     return _checked(session, _placements(session, where))
 
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from tracker.access import Principal, require_role
 from tracker.models import Organisation, OrgKind, Role, SsoIdentity, User
 
-USER_COLUMNS = ["username", "role", "hei", "active", "demo", "last_sign_in"]
+USER_COLUMNS = ["username", "role", "hei", "organisation", "active", "demo", "last_sign_in"]
 
 
 def list_users(session: Session, *, actor: Principal) -> list[User]:
@@ -18,12 +18,13 @@ def list_users(session: Session, *, actor: Principal) -> list[User]:
 
 
 def users_frame(session: Session, *, principal: Principal) -> pd.DataFrame:
-    heis = {org.id: org.code for org in session.exec(select(Organisation))}
+    codes = {org.id: org.code for org in session.exec(select(Organisation))}
     rows = [
         {
             "username": user.username,
             "role": user.role,
-            "hei": heis.get(user.hei_id, "") if user.hei_id else "",
+            "hei": codes.get(user.hei_id, "") if user.hei_id else "",
+            "organisation": codes.get(user.organisation_id, "") if user.organisation_id else "",
             "active": user.active,
             "demo": user.is_demo,
             "last_sign_in": user.last_login_at.strftime("%Y-%m-%d %H:%M")
@@ -58,6 +59,15 @@ def pending_sso_frame(session: Session, *, principal: Principal) -> pd.DataFrame
         for identity in session.exec(query.order_by(col(SsoIdentity.first_seen_at)))
     ]
     return pd.DataFrame(rows, columns=PENDING_COLUMNS)
+
+
+def provider_options(session: Session) -> list[dict[str, str]]:
+    """Organisations a placement provider user may belong to: every one that is not an HEI."""
+    query = select(Organisation).where(Organisation.kind != OrgKind.HEI.value)
+    return [
+        {"label": f"{org.code} · {org.name}", "value": org.code}
+        for org in session.exec(query.order_by(Organisation.code))
+    ]
 
 
 def hei_options(session: Session) -> list[dict[str, str]]:

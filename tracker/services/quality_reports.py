@@ -18,7 +18,7 @@ from typing import Final
 import pandas as pd
 from sqlmodel import Session
 
-from tracker.access import QUALITY_READERS, AccessDenied, Principal
+from tracker.access import QUALITY_READERS, AccessDenied, Principal, setting_owner_scope
 from tracker.cache import QUALITY_DATA, ReportCache, cached_report
 from tracker.measures.quality import LEVELS, QualityFigures, quality_figures
 from tracker.models.quality import ITEMS
@@ -125,7 +125,9 @@ def quality_report(
     require_quality_reader(principal)
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    figures = quality_figures(evaluation_frame(session), min_responses=min_responses)
+    owner = setting_owner_scope(principal)
+    frame = evaluation_frame(session, organisation_id=owner)
+    figures = quality_figures(frame, min_responses=min_responses)
     names = setting_names(session)
     table = _named(figures.table(level), names, level)[level_columns(level)]
     trend = figures.table(level, by_term=True)
@@ -137,7 +139,7 @@ def quality_report(
         table=table.reset_index(drop=True),
         trend=trend.reset_index(drop=True),
         comments=comments.reset_index(drop=True),
-        reviews=quality_reviews(session),
+        reviews=quality_reviews(session, organisation_id=owner),
         min_responses=min_responses,
     )
 

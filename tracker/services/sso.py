@@ -27,6 +27,7 @@ from tracker.services.users import (
     UserError,
     add_user,
     hei_binding,
+    organisation_binding,
     principal_for,
 )
 
@@ -152,6 +153,8 @@ def _grant_by_rule(
         return None
     try:
         hei_binding(session, rule.role, rule.hei_code)
+        # a rule names no organisation yet, so it cannot grant the placement provider role
+        organisation_binding(session, rule.role, None)
     except UserError as exc:
         # A rule naming an HEI that is not (or no longer) in the register grants nothing.
         record_audit(

@@ -62,6 +62,7 @@ def principal_for(session: Session, user: User) -> Principal:
         user_id=user.id,
         hei_id=user.hei_id,
         hei_code=hei_code,
+        organisation_id=user.organisation_id,
     )
 
 
@@ -74,8 +75,10 @@ def create_user(
     hei_code: str | None = None,
     is_demo: bool = False,
     actor: Principal | None = None,
+    organisation_code: str | None = None,
 ) -> User:
-    """Add a user; HEI users must name their HEI, other roles must not."""
+    """Add a user; HEI users must name their HEI and placement provider users their
+    organisation, other roles neither."""
     role = Role(role)
     username = username.strip()
     if not username:
@@ -85,6 +88,7 @@ def create_user(
     if session.exec(select(User).where(User.username == username)).first():
         raise UserError(f"A user called {username!r} already exists.")
     hei_id = hei_binding(session, role, hei_code)
+    organisation_id = organisation_binding(session, role, organisation_code)
     if actor is not None:
         require_role(actor, {Role.ADMIN}, "manage users")
     return add_user(
@@ -96,7 +100,23 @@ def create_user(
         hei_id=hei_id,
         is_demo=is_demo,
         actor=actor,
+        organisation_id=organisation_id,
     )
+
+
+def organisation_binding(session: Session, role: Role, code: str | None) -> int | None:
+    """The organisation a placement provider account belongs to (one that runs settings, not
+    an HEI): its users see that organisation's settings only. Other roles name none."""
+    if role is Role.PROVIDER:
+        if not code:
+            raise UserError("A placement provider user must belong to a provider organisation.")
+        found = session.exec(select(Organisation).where(Organisation.code == code)).first()
+        if found is None or found.kind == OrgKind.HEI.value:
+            raise UserError(f"{code!r} is not the code of a provider organisation.")
+        return found.id
+    if code:
+        raise UserError("Only placement provider users belong to a provider organisation.")
+    return None
 
 
 def hei_binding(session: Session, role: Role, hei_code: str | None) -> int | None:
@@ -124,14 +144,20 @@ def add_user(
     is_demo: bool = False,
     actor: Principal | None = None,
     detail: str | None = None,
+    organisation_id: int | None = None,
 ) -> User:
     """Write a checked account and its ``user.create`` audit row (``create_user``, single
-    sign-on approvals and claims grants all come here)."""
+    sign-on approvals and claims grants all come here). A placement provider account with
+    no organisation is refused here, whichever way it came (single sign-on cannot name one
+    yet)."""
+    if (role is Role.PROVIDER) != (organisation_id is not None):
+        raise UserError("A placement provider user must belong to a provider organisation.")
     user = User(
         username=username,
         password_hash=password_hash,
         role=role.value,
         hei_id=hei_id,
+        organisation_id=organisation_id,
         is_demo=is_demo,
         created_at=utcnow(),
     )
@@ -143,7 +169,12 @@ def add_user(
         "user.create",
         entity="user",
         entity_id=user.id,
-        new={"username": username, "role": role.value, "hei": hei_code if hei_id else None},
+        new={
+            "username": username,
+            "role": role.value,
+            "hei": hei_code if hei_id else None,
+            **({"organisation_id": organisation_id} if organisation_id else {}),
+        },
         detail=detail,
     )
     return user
@@ -266,15 +297,30 @@ class DemoAccount:
     password: str
     role: Role
     hei_code: str | None = None
+    organisation_code: str | None = None
+
+
+#: The demo's placement provider accounts: an acute trust, a GP practice and a care home
+#: provider of the demo system (tracker/data/demo_providers.py), one organisation each.
+DEMO_PROVIDERS = (
+    ("provider", "RTRUST1"),
+    ("provider-gp", "GPP001"),
+    ("provider-care", "CHP01"),
+)
 
 
 def demo_accounts(first_hei_code: str) -> list[DemoAccount]:
-    """One account per role; the passwords are public, so they only work in demo mode."""
+    """One account per role (the placement provider role once per a few organisations);
+    the passwords are public, so they only work in demo mode."""
     return [
         DemoAccount("admin", "demo-admin-pass", Role.ADMIN),
         DemoAccount("coordinator", "demo-coordinator-pass", Role.COORDINATOR),
         DemoAccount("collaborative", "demo-collaborative-pass", Role.COLLABORATIVE),
         DemoAccount("hei", "demo-hei-pass", Role.HEI, first_hei_code),
+        *(
+            DemoAccount(name, f"demo-{name}-pass", Role.PROVIDER, organisation_code=code)
+            for name, code in DEMO_PROVIDERS
+        ),
     ]
 
 
@@ -288,7 +334,7 @@ def demo_account_lines(first_hei_code: str) -> list[str]:
             labels.get(account.role.value, account.role.value),
             account.username,
             account.password,
-            f"HEI {account.hei_code}" if account.hei_code else "every HEI",
+            _sees(account),
         )
         for account in demo_accounts(first_hei_code)
     ]
@@ -297,6 +343,15 @@ def demo_account_lines(first_hei_code: str) -> list[str]:
         "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
+
+
+def _sees(account: DemoAccount) -> str:
+    """Whose data a demo account sees, in the console's words."""
+    if account.hei_code:
+        return f"HEI {account.hei_code}"
+    if account.organisation_code:
+        return f"organisation {account.organisation_code}'s settings"
+    return "every HEI"
 
 
 def first_hei_code(session: Session) -> str:
@@ -312,9 +367,14 @@ def first_hei_code(session: Session) -> str:
 
 
 def create_demo_accounts(session: Session) -> list[DemoAccount]:
-    """Create the demo accounts (skipping any that exist), bound to the first HEI by code."""
-    accounts = demo_accounts(first_hei_code(session))
-    for account in accounts:
+    """Create the demo accounts (skipping any that exist), bound to the first HEI by code;
+    a provider account only where its organisation is in the register. Returns those that
+    exist now."""
+    made = []
+    for account in demo_accounts(first_hei_code(session)):
+        code = account.organisation_code
+        if code and not session.exec(select(Organisation).where(Organisation.code == code)).first():
+            continue
         exists = session.exec(select(User).where(User.username == account.username)).first()
         if exists is None:
             create_user(
@@ -323,6 +383,8 @@ def create_demo_accounts(session: Session) -> list[DemoAccount]:
                 password=account.password,
                 role=account.role,
                 hei_code=account.hei_code,
+                organisation_code=code,
                 is_demo=True,
             )
-    return accounts
+        made.append(account)
+    return made

@@ -199,6 +199,7 @@ ROLES: Final = _labelled(
         "coordinator": "Placement coordinator",
         "collaborative": "Collaborative member",
         "hei": "HEI user",
+        "provider": "Placement provider",
     },
 )
 #: What an HEI system's API token may do (``services.api_tokens.TokenScope``).
@@ -209,6 +210,8 @@ TOKEN_SCOPES: Final = MappingProxyType(
 DEFAULT_ROLE: Final = models.Role.COORDINATOR.value
 #: The role whose users are bound to one HEI.
 HEI_ROLE: Final = models.Role.HEI.value
+#: The role whose users belong to one placement provider organisation.
+PROVIDER_ROLE: Final = models.Role.PROVIDER.value
 
 #: A learner's status on a date, as the pipeline measures count it.
 LEARNER_STATUSES: Final = _labelled(
