@@ -492,6 +492,34 @@ def test_every_page_renders_or_is_forbidden_by_page_roles(walk: Walk, username: 
     assert not problems, problems
 
 
+def _component_ids(node: Any) -> list[str]:
+    """Every component id in a rendered layout (Dash's JSON: ``{"props": {"id": ...}}``)."""
+    if isinstance(node, list):
+        return [i for item in node for i in _component_ids(item)]
+    if not isinstance(node, dict):
+        return []
+    found = []
+    props = node.get("props")
+    if isinstance(props, dict) and "id" in props and "type" in node:
+        found.append(json.dumps(props["id"], sort_keys=True))
+    return found + [i for value in node.values() for i in _component_ids(value)]
+
+
+def test_no_page_gives_two_components_one_id(walk: Walk) -> None:
+    """Two components with one id make Dash update or read the wrong one (the allocation
+    page's quality-review choice and its review card once shared ``allocation-review``)."""
+    problems = []
+    for username, rendered in walk.pages.items():
+        for (key, search), (status, text) in rendered.items():
+            if status != 200:
+                continue
+            ids = _component_ids(json.loads(text))
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                problems.append(f"{username} {key}{search}: {twice}")
+    assert not problems, problems
+
+
 def test_the_walk_covers_every_page_and_callback(walk: Walk) -> None:
     assert len(walk.pages["hei"]) == len(dash.page_registry) * len(WIDENING_QUERIES)
     server_side = [d for d in walk.deps if d["output"] not in walk.skipped]

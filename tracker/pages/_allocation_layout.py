@@ -286,5 +286,5 @@ def review() -> Any:
             html.Div(id=f"{PAGE}-action-message"),
             _tabs(),
         ],
-        card_id=f"{PAGE}-review",
+        card_id=f"{PAGE}-plan-review",
     )
