@@ -107,6 +107,14 @@ def test_a_programmes_own_rate_wins_and_a_missing_rate_leaves_weeks_unrated() ->
     assert table.loc["social_care", "unrated_weeks"] == pytest.approx(4.0)
 
 
+def test_with_no_rates_every_eligible_week_is_unrated() -> None:
+    """A system that has not loaded DHSC's rates yet sees its weeks, unrated, not an error."""
+    no_rates = pd.DataFrame(columns=RATES.columns)  # as read from an empty table: objects
+    table = expected_tariff(pd.DataFrame([placement()]), no_rates)
+    assert table["tariff"].sum() == 0
+    assert table["unrated_weeks"].sum() == pytest.approx(8.0)
+
+
 def test_outside_the_owning_hei_a_small_cells_weeks_and_pounds_are_hidden() -> None:
     april = {"start_date": date(2026, 4, 6), "end_date": date(2026, 5, 3)}
     frame = pd.DataFrame(

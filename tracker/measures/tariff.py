@@ -113,8 +113,9 @@ def _priced(parts: pd.DataFrame, rates: pd.DataFrame) -> pd.Series:
     group = weekly[weekly["programme"].isna()].set_index(["financial_year", "profession_group"])
     by_programme = pd.MultiIndex.from_arrays([parts["financial_year"], parts["programme"]])
     by_group = pd.MultiIndex.from_arrays([parts["financial_year"], parts["profession_group"]])
-    first = own["weekly_rate"].reindex(by_programme).to_numpy()
-    second = group["weekly_rate"].reindex(by_group).to_numpy()
+    # as floats: an empty rates table gives object columns, which np.isnan refuses
+    first = own["weekly_rate"].reindex(by_programme).to_numpy(dtype=float)
+    second = group["weekly_rate"].reindex(by_group).to_numpy(dtype=float)
     return pd.Series(np.where(np.isnan(first), second, first), index=parts.index)
 
 
