@@ -26,11 +26,17 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
         page.add_script_tag(path=str(axe_script()))
     # A grid AG Grid has not laid out yet (``ag-delay-render``: it waits for its box to have a
     # size) holds a half-built header; the drawn grids around it are what people use, and
-    # are checked. Everything else on the page is.
+    # are checked. Everything else on the page is. The app repairs library markup once a
+    # frame after the page changes (assets/60_accessibility.js), so axe runs after two frames:
+    # on a loaded machine it once ran between a callback's new dropdowns and their repair.
     result = page.evaluate(
-        """(tags) => axe.run(
-            {include: [document], exclude: [['.ag-delay-render']]},
-            {runOnly: {type: 'tag', values: tags}})""",
+        """async (tags) => {
+            await new Promise((done) =>
+                requestAnimationFrame(() => requestAnimationFrame(done)));
+            return axe.run(
+                {include: [document], exclude: [['.ag-delay-render']]},
+                {runOnly: {type: 'tag', values: tags}});
+        }""",
         WCAG_TAGS,
     )
     violations: list[dict[str, Any]] = result["violations"]

@@ -44,7 +44,7 @@ def test_a_hidden_column_stays_hidden_across_a_reload_and_comes_back(
     page = chooser_page.page
     assert "Postcode district" in _headings(page)
     summary = page.locator(f"{CHOOSER} summary")
-    assert summary.inner_text().startswith("Columns: all 10 shown")
+    assert summary.inner_text().startswith("Columns: all 11 shown")
 
     summary.focus()  # keyboard only: Enter opens the chooser, Space ticks a box
     page.keyboard.press("Enter")
@@ -55,7 +55,7 @@ def test_a_hidden_column_stays_hidden_across_a_reload_and_comes_back(
         f"""() => ![...document.querySelectorAll('{GRID} .ag-header-cell-text')]
             .some((h) => h.innerText === 'Postcode district')"""
     )
-    assert "Columns: 9 of 10 shown" in summary.inner_text()
+    assert "Columns: 10 of 11 shown" in summary.inner_text()
     assert page.get_by_role(
         "checkbox", name="Setting code (always shown)"
     ).is_disabled()  # the pinned one
@@ -66,7 +66,7 @@ def test_a_hidden_column_stays_hidden_across_a_reload_and_comes_back(
     page.wait_for_selector(f"{GRID} .ag-header-cell-text")
     page.wait_for_function(
         f"""() => document.querySelector('{CHOOSER} summary').innerText
-            .startsWith('Columns: 9 of 10')"""
+            .startsWith('Columns: 10 of 11')"""
     )
     headings = _headings(page)
     assert "Postcode district" not in headings and "Name" in headings
@@ -83,5 +83,5 @@ def test_a_hidden_column_stays_hidden_across_a_reload_and_comes_back(
         f"""() => [...document.querySelectorAll('{GRID} .ag-header-cell-text')]
             .some((h) => h.innerText === 'Postcode district')"""
     )
-    assert page.locator(f"{CHOOSER} summary").inner_text().startswith("Columns: all 10 shown")
+    assert page.locator(f"{CHOOSER} summary").inner_text().startswith("Columns: all 11 shown")
     assert chooser_page.console_errors == []

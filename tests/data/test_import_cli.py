@@ -42,7 +42,9 @@ def test_template_prints_or_writes_the_header_and_descriptions(tmp_path: Path) -
     out = tmp_path / "requests.csv"
     written = runner.invoke(app, ["template", "requests", "--out", str(out)])
     assert written.exit_code == 0 and "sector:" in written.stdout
-    assert out.read_text().startswith("request_id,hei,programme,block,learners,sector")
+    assert out.read_text().startswith(
+        "request_id,hei,programme,block,learners,makeup_learners,sector"
+    )
     unknown = runner.invoke(app, ["template", "students"])
     assert unknown.exit_code != 0 and "Unknown kind 'students'" in unknown.stderr
 
