@@ -53,20 +53,32 @@ def test_a_provider_sees_its_own_settings_only(
                 select(PlacementSetting.code).where(PlacementSetting.organisation_id == org.id)
             ).all()
         )
+        active = session.exec(
+            select(PlacementSetting.code).where(
+                PlacementSetting.organisation_id == org.id, col(PlacementSetting.active)
+            )
+        ).all()
     published = _publish_at(live_app.engine, sorted(own)[0])
     try:
-        _walk_the_pages(browser_page, org, own)
+        _walk_the_pages(browser_page, org, own, len(active))
     finally:
         remove_placements(live_app.engine, published)
 
 
-def _walk_the_pages(browser_page: BrowserPage, org: Organisation, own: set[str]) -> None:
+def _walk_the_pages(
+    browser_page: BrowserPage, org: Organisation, own: set[str], active: int
+) -> None:
     page = browser_page.page
     browser_page.sign_in("provider")
     # the menus of the sections it may open: no pipeline, data or admin section
     menus = {t.strip() for t in page.locator(".tracker-nav .nav-link").all_inner_texts()}
     assert {"Home", "Capacity", "Allocation"} <= menus
     assert not menus & {"Pipeline", "Data", "Admin"}
+    # home counts the organisation's own settings, not the system's
+    settings = page.locator("#home-settings").inner_text()
+    assert "Your active placement settings" in settings
+    assert settings.split()[0] == f"{active:,}"
+    assert "requested" not in page.locator("#home-places").inner_text()
     browser_page.goto("/placements")
     page.wait_for_selector("#placements-grid .ag-row")
     placed = _rows(page, "placements-grid")

@@ -20,8 +20,16 @@ from tests.data.test_importers import FILES, load_examples, run
 from tests.services.test_quality import COORDINATOR, _evaluate, _run
 from tracker.access import AccessDenied, Principal, can_view_page
 from tracker.db import session_scope
-from tracker.models import EducationalAudit, Organisation, Placement, Role
+from tracker.models import (
+    EducationalAudit,
+    Organisation,
+    Placement,
+    PlacementSetting,
+    Role,
+    SupervisionCapacity,
+)
 from tracker.queries.audits import audits_register
+from tracker.queries.overview import headline_counts
 from tracker.queries.placements import learner_placements, visible_placements
 from tracker.queries.runs import run_history
 from tracker.queries.settings import settings_register
@@ -146,3 +154,20 @@ def test_a_provider_account_belongs_to_one_provider_organisation(loaded: Engine)
         principal = authenticate(session, "p1", "p1 password!", demo_mode=False).principal
     assert principal is not None and principal.is_provider
     assert principal.organisation_id == _provider(loaded, "TRUST-1").organisation_id
+
+
+def test_a_providers_home_counts_only_its_own_settings_and_places(loaded: Engine) -> None:
+    """The home page's setting and place counts are the organisation's own for a provider
+    (the system's for staff): TRUST-1 runs two of the examples' settings."""
+    with Session(loaded) as session:
+        system = headline_counts(session, principal=COORDINATOR)
+        trust = headline_counts(session, principal=_provider(loaded, "TRUST-1"))
+        settings = session.exec(select(PlacementSetting)).all()
+        capacity = session.exec(select(SupervisionCapacity)).all()
+        org = session.exec(select(Organisation).where(Organisation.code == "TRUST-1")).one()
+    own = {s.id for s in settings if s.organisation_id == org.id and s.active}
+    assert trust.active_settings == len(own) == 2 < system.active_settings
+    assert trust.places == sum(
+        c.practice_supervisors * c.learners_per_supervisor for c in capacity if c.setting_id in own
+    )
+    assert 0 < trust.places < system.places

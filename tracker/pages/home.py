@@ -80,17 +80,14 @@ def layout(principal: Principal, **_query: Any) -> Any:
     cards = [
         *pipeline,
         ui.stat_card(
-            "Active placement settings",
+            "Your active placement settings"
+            if principal.is_provider
+            else "Active placement settings",
             ui.format_count(counts.active_settings),
             f"{counts.blocks} placement blocks",
             card_id="home-settings",
         ),
-        ui.stat_card(
-            "Places offered vs requested",
-            _two_counts(counts.places, counts.requested),
-            "Supervised places across blocks against learners requested",
-            card_id="home-places",
-        ),
+        _places_card(principal, counts.places, counts.requested),
     ]
     if can_view_page(principal, "audits"):
         cards.append(_audits_card(principal))
@@ -127,6 +124,24 @@ def layout(principal: Principal, **_query: Any) -> Any:
             ui.stat_row(cards),
             dbc.Row(steps),
         ]
+    )
+
+
+def _places_card(principal: Principal, places: int, requested: int) -> Any:
+    """Places against learners requested; a placement provider's own places only, since the
+    requests it is measured against are the whole system's."""
+    if principal.is_provider:
+        return ui.stat_card(
+            "Places offered",
+            ui.format_count(places),
+            "Supervised places across blocks at your organisation's settings",
+            card_id="home-places",
+        )
+    return ui.stat_card(
+        "Places offered vs requested",
+        _two_counts(places, requested),
+        "Supervised places across blocks against learners requested",
+        card_id="home-places",
     )
 
 
