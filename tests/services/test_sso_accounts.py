@@ -88,6 +88,69 @@ def test_a_new_identity_does_not_take_over_a_local_account_of_the_same_name(
     assert result.principal.role is Role.COORDINATOR
 
 
+def _trust(session: Session, code: str = "TRUST-1") -> None:
+    session.add(Organisation(code=code, name="Trust one", kind="nhs_trust", place="Leeds"))
+    session.flush()
+
+
+def test_a_placement_provider_account_comes_by_rule_or_approval_with_its_organisation(
+    session: Session,
+) -> None:
+    """A claims rule or an administrator's approval names the provider's organisation; the
+    account then reads that organisation's settings only, and a missing organisation (or an
+    HEI named as one) grants nothing."""
+    _trust(session)
+    _hei(session)
+    rules = parse_claim_rules(
+        json.dumps(
+            [
+                {"group": "trust-staff", "role": "provider", "organisation": "TRUST-1"},
+                {"group": "gone", "role": "provider", "organisation": "NOPE"},
+            ]
+        )
+    )
+    assert rules[0].describe() == "group trust-staff → Placement provider of TRUST-1"
+    by_rule = sso_sign_in(
+        session, _claims("s-1", email="p@t1.example", groups=["trust-staff"]), rules=rules
+    )
+    assert by_rule.principal is not None and by_rule.principal.role is Role.PROVIDER
+    trust = session.exec(select(Organisation).where(Organisation.code == "TRUST-1")).one()
+    assert by_rule.principal.organisation_id == trust.id
+    missing = sso_sign_in(
+        session, _claims("s-2", email="q@t1.example", groups=["gone"]), rules=rules
+    )
+    assert missing.principal is None
+    identity = session.exec(select(SsoIdentity).where(SsoIdentity.subject == "s-2")).one()
+    with pytest.raises(Refused, match="must belong to a provider organisation"):
+        approve_sso_account(
+            session, identity_id=identity.id or 0, role="provider", hei_code=None, actor=ADMIN
+        )
+    with pytest.raises(Refused, match="not the code of a provider organisation"):
+        approve_sso_account(
+            session,
+            identity_id=identity.id or 0,
+            role="provider",
+            hei_code=None,
+            actor=ADMIN,
+            organisation_code="UNI-A",
+        )
+    user = approve_sso_account(
+        session,
+        identity_id=identity.id or 0,
+        role="provider",
+        hei_code=None,
+        actor=ADMIN,
+        organisation_code="TRUST-1",
+    )
+    assert user.organisation_id == trust.id
+    grant = session.exec(
+        select(AuditLog).where(
+            AuditLog.action == "sso.grant", AuditLog.entity_id == str(identity.id)
+        )
+    ).one()
+    assert (grant.new or {}).get("organisation") == "TRUST-1"
+
+
 @pytest.mark.parametrize(
     ("rules", "problem"),
     [
@@ -99,6 +162,11 @@ def test_a_new_identity_does_not_take_over_a_local_account_of_the_same_name(
         ('[{"group": "g", "role": "admin", "hei": "UNI-A"}]', "name their HEI"),
         ('[{"group": "", "role": "admin"}]', "non-empty text"),
         ('[{"group": "g", "role": "admin", "extra": 1}]', "give an object"),
+        ('[{"group": "g", "role": "provider"}]', "name their organisation"),
+        (
+            '[{"group": "g", "role": "coordinator", "organisation": "T1"}]',
+            "name their organisation",
+        ),
     ],
 )
 def test_bad_claims_rules_stop_the_start(rules: str, problem: str) -> None:

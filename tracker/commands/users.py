@@ -119,7 +119,12 @@ def _register_sso(users: typer.Typer) -> None:
         try:
             with session_scope(migrated_engine()) as session:
                 user = approve_sso_account(
-                    session, identity_id=identity, role=role, hei_code=hei, actor=SYSTEM
+                    session,
+                    identity_id=identity,
+                    role=role,
+                    hei_code=hei,
+                    actor=SYSTEM,
+                    organisation_code=organisation,
                 )
                 username = user.username
         except UserError as exc:

@@ -1,5 +1,6 @@
 """The users page's single sign-on cards: organisation accounts waiting for approval (an
-administrator sets their role and HEI) and the claims mapping that grants access by itself."""
+administrator sets their role and HEI, or a placement provider user's organisation) and the
+claims mapping that grants access by itself."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tracker.access import Principal
 from tracker.queries.users import pending_sso_frame, users_frame
 from tracker.refusals import Refused
 from tracker.services.sso import approve_sso_account
-from tracker.vocabulary import DEFAULT_ROLE, HEI_ROLE, ROLES, options
+from tracker.vocabulary import DEFAULT_ROLE, HEI_ROLE, PROVIDER_ROLE, ROLES, options
 
 _COLUMNS = [
     {"field": "email", "headerName": "E-mail", "checkboxSelection": True},
@@ -50,7 +51,7 @@ def _mapping_card(rules: list[str]) -> Any:
     return ui.card("Claims mapping", body)
 
 
-def sso_section(principal: Principal, heis: Any) -> Any:
+def sso_section(principal: Principal, heis: Any, providers: Any) -> Any:
     """The cards, or one line saying single sign-on is not set up."""
     enabled, rules = ui.app_single_sign_on()
     if not enabled:
@@ -63,12 +64,17 @@ def sso_section(principal: Principal, heis: Any) -> Any:
             ui.field(
                 "Role",
                 dbc.Select(id="users-pending-role", options=options(ROLES), value=DEFAULT_ROLE),
-                width=4,
+                width=3,
             ),
-            ui.field("HEI (HEI users only)", dbc.Select(id="users-pending-hei", options=heis), 5),
+            ui.field("HEI (HEI users only)", dbc.Select(id="users-pending-hei", options=heis), 3),
+            ui.field(
+                "Provider organisation (placement provider users only)",
+                dbc.Select(id="users-pending-organisation", options=providers),
+                4,
+            ),
             dbc.Col(
                 dbc.Button("Approve", id="users-approve", color="primary", className="mt-4"),
-                md=3,
+                md=2,
             ),
         ],
         className="mt-2",
@@ -102,6 +108,7 @@ def sso_section(principal: Principal, heis: Any) -> Any:
     State("users-pending-grid", "selectedRows"),
     State("users-pending-role", "value"),
     State("users-pending-hei", "value"),
+    State("users-pending-organisation", "value"),
     prevent_initial_call=True,
 )
 def approve_pending(
@@ -109,6 +116,7 @@ def approve_pending(
     selected: list[dict[str, Any]] | None,
     role: str | None,
     hei: str | None,
+    organisation: str | None,
 ) -> tuple[Any, Any, Any]:
     principal = ui.callback_principal("users")
     picked = (selected or [{}])[0].get("id")
@@ -122,6 +130,7 @@ def approve_pending(
                 role=role or "",
                 hei_code=hei if role == HEI_ROLE else None,
                 actor=principal,
+                organisation_code=organisation if role == PROVIDER_ROLE else None,
             )
             message = f"{user.username} can now sign in as {ROLES.get(user.role, user.role)}."
         with ui.reading() as session:

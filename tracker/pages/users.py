@@ -143,7 +143,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
                     dbc.Col([add_form, actions], lg=4),
                 ]
             ),
-            sso_section(principal, heis),
+            sso_section(principal, heis, providers),
             tokens_section(principal, heis),
         ]
     )

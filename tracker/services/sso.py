@@ -117,6 +117,7 @@ def _grant(
     hei_code: str | None,
     actor: Principal | None,
     granted_by: str,
+    organisation_code: str | None = None,
 ) -> User:
     """Give a pending identity its account, with the audit rows saying who granted what."""
     user = add_user(
@@ -128,6 +129,7 @@ def _grant(
         hei_id=hei_binding(session, role, hei_code),
         actor=actor,
         detail=f"single sign-on: {granted_by}",
+        organisation_id=organisation_binding(session, role, organisation_code),
     )
     identity.user_id = user.id
     identity.granted_by = granted_by[:255]
@@ -139,7 +141,12 @@ def _grant(
         "sso.grant",
         entity="sso_identity",
         entity_id=identity.id,
-        new={"username": user.username, "role": role.value, "hei": hei_code},
+        new={
+            "username": user.username,
+            "role": role.value,
+            "hei": hei_code,
+            "organisation": organisation_code,
+        },
         detail=granted_by,
     )
     return user
@@ -153,10 +160,9 @@ def _grant_by_rule(
         return None
     try:
         hei_binding(session, rule.role, rule.hei_code)
-        # a rule names no organisation yet, so it cannot grant the placement provider role
-        organisation_binding(session, rule.role, None)
+        organisation_binding(session, rule.role, rule.organisation_code)
     except UserError as exc:
-        # A rule naming an HEI that is not (or no longer) in the register grants nothing.
+        # A rule naming an HEI or organisation not (or no longer) registered grants nothing.
         record_audit(
             session,
             None,
@@ -173,6 +179,7 @@ def _grant_by_rule(
         hei_code=rule.hei_code,
         actor=None,
         granted_by=f"claims rule: {rule.describe()}",
+        organisation_code=rule.organisation_code,
     )
 
 
@@ -208,8 +215,10 @@ def approve_sso_account(
     role: Role | str,
     hei_code: str | None,
     actor: Principal,
+    organisation_code: str | None = None,
 ) -> User:
-    """An administrator gives a pending organisation account its role (and HEI)."""
+    """An administrator gives a pending organisation account its role (and HEI, or for a
+    placement provider user its organisation)."""
     require_role(actor, {Role.ADMIN}, "approve accounts")
     identity = session.get(SsoIdentity, identity_id)
     if identity is None:
@@ -225,6 +234,7 @@ def approve_sso_account(
         hei_code=hei_code or None,
         actor=actor,
         granted_by=f"approved by {actor.username}",
+        organisation_code=organisation_code or None,
     )
 
 

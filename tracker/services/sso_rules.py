@@ -1,4 +1,5 @@
-"""The claims mapping: which provider group or e-mail domain grants which role and HEI.
+"""The claims mapping: which provider group or e-mail domain grants which role and HEI (or,
+for placement provider users, which organisation).
 
 Configured as JSON (``TRACKER_OIDC_CLAIM_RULES``), read and checked when the app starts so a
 mistyped rule stops the start rather than granting the wrong access, and applied only to an
@@ -16,16 +17,18 @@ from typing import Any
 from tracker.models import Role
 from tracker.vocabulary import ROLES
 
-_KEYS = frozenset({"group", "domain", "role", "hei"})
+_KEYS = frozenset({"group", "domain", "role", "hei", "organisation"})
 
 
 @dataclass(frozen=True)
 class ClaimRule:
-    """Grant ``role`` (and ``hei_code`` for HEI users) to members of ``group`` or to e-mail
-    addresses at ``domain``; exactly one of the two is given."""
+    """Grant ``role`` (and ``hei_code`` for HEI users, ``organisation_code`` for placement
+    provider users) to members of ``group`` or to e-mail addresses at ``domain``; exactly one
+    of the two is given."""
 
     role: Role
     hei_code: str | None = None
+    organisation_code: str | None = None
     group: str | None = None
     domain: str | None = None
 
@@ -38,14 +41,18 @@ class ClaimRule:
         """The rule in words, as administrators see it and the audit log records it."""
         who = f"group {self.group}" if self.group is not None else f"e-mail at {self.domain}"
         grant = ROLES.get(self.role.value, self.role.value)
-        return f"{who} → {grant}" + (f" of {self.hei_code}" if self.hei_code else "")
+        of = self.hei_code or self.organisation_code
+        return f"{who} → {grant}" + (f" of {of}" if of else "")
 
 
 def _rule(index: int, item: Any) -> ClaimRule | str:
     """One rule, or the sentence saying what is wrong with it."""
     where = f"Claims rule {index + 1}"
     if not isinstance(item, dict) or set(item) - _KEYS or "role" not in item:
-        return f"{where}: give an object with group or domain, role and (HEI users) hei."
+        return (
+            f"{where}: give an object with group or domain, role and (HEI users) hei or "
+            "(placement provider users) organisation."
+        )
     if ("group" in item) == ("domain" in item):
         return f"{where}: give either a group or an e-mail domain, not both or neither."
     values = {key: item[key] for key in _KEYS & set(item)}
@@ -56,10 +63,13 @@ def _rule(index: int, item: Any) -> ClaimRule | str:
     role = Role(values["role"])
     if (role is Role.HEI) != ("hei" in values):
         return f"{where}: HEI users, and only they, name their HEI (hei)."
+    if (role is Role.PROVIDER) != ("organisation" in values):
+        return f"{where}: placement provider users, and only they, name their organisation."
     domain = values.get("domain")
     return ClaimRule(
         role=role,
         hei_code=values.get("hei"),
+        organisation_code=values.get("organisation"),
         group=values.get("group"),
         domain=domain.strip().lower().lstrip("@") if domain else None,
     )

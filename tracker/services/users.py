@@ -148,8 +148,7 @@ def add_user(
 ) -> User:
     """Write a checked account and its ``user.create`` audit row (``create_user``, single
     sign-on approvals and claims grants all come here). A placement provider account with
-    no organisation is refused here, whichever way it came (single sign-on cannot name one
-    yet)."""
+    no organisation is refused here, whichever way it came."""
     if (role is Role.PROVIDER) != (organisation_id is not None):
         raise UserError("A placement provider user must belong to a provider organisation.")
     user = User(
