@@ -60,15 +60,7 @@ def layout(principal: Principal, **_query: Any) -> Any:
     with ui.reading() as session:
         organisations, settings = placement_filters(session, principal=principal)
         blocks, _programmes = block_choices(session)
-    scope = (
-        f"Placements of {principal.hei_code}'s learners only."
-        if principal.is_hei
-        else "Learners coming to your organisation's settings: who, when, their supervisor "
-        "and assessor."
-        if principal.is_provider
-        else "All published placements; filter by organisation or setting to see who is "
-        "coming to a setting."
-    )
+    scope = _scope(principal)
     staff_actions = _staff_actions(principal)
     return ui.register_layout(
         PAGE,
@@ -138,6 +130,21 @@ def layout(principal: Principal, **_query: Any) -> Any:
         ),
         staff_actions,
         counter="changed",
+    )
+
+
+def _scope(principal: Principal) -> str:
+    """What the page holds for this viewer, said under its title."""
+    if principal.is_hei:
+        return f"Placements of {principal.hei_code}'s learners only."
+    if principal.is_provider:
+        return (
+            "Learners coming to your organisation's settings: who, when, their supervisor "
+            "and assessor."
+        )
+    return (
+        "All published placements; filter by organisation or setting to see who is "
+        "coming to a setting."
     )
 
 

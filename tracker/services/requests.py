@@ -95,33 +95,44 @@ def submit_request(
     )
     session.add(request)
     session.flush()
+    _record_submitted(session, principal, request, (hei_code, programme_code, cohort.intake))
+    return request
+
+
+def _record_submitted(
+    session: Session, principal: Principal, request: PlacementRequest, of: tuple[str, str, str]
+) -> None:
+    """The submitted request's audit row and the coordinators' notification, in the same
+    transaction as the request (``of``: its HEI, programme and intake codes)."""
+    hei_code, programme_code, intake = of
+    block = session.get(PlacementBlock, request.block_id)
+    block_code = block.code if block else ""
     record_audit(
         session,
         principal,
         "submit_request",
         entity="placement_request",
-        entity_id=code,
+        entity_id=request.code,
         new={
             "hei": hei_code,
             "programme": programme_code,
-            "intake": cohort.intake,
-            "block": block,
-            "learners": int(learners),
-            "makeup_learners": int(makeup_learners or 0),
-            "sector": sector or None,
+            "intake": intake,
+            "block": block_code,
+            "learners": request.learners,
+            "makeup_learners": request.makeup_learners,
+            "sector": request.required_sector,
         },
     )
     request_event(
         session,
         what="submitted",
-        code=code,
+        code=request.code,
         hei=hei_code,
         programme=programme_code,
-        block=block,
-        learners=int(learners),
+        block=block_code,
+        learners=request.learners,
         actor=principal,
     )
-    return request
 
 
 def set_makeup_learners(
