@@ -82,7 +82,9 @@ def _walk_the_pages(
     browser_page.goto("/placements")
     page.wait_for_selector("#placements-grid .ag-row")
     placed = _rows(page, "placements-grid")
-    assert {r["setting"] for r in placed} == {sorted(own)[0]}
+    # its own settings only (other tests on this app may have published at others of them)
+    assert sorted(own)[0] in {r["setting"] for r in placed}
+    assert {r["setting"] for r in placed} <= own
     assert any(r["learner"] for r in placed)  # who is coming
     browser_page.goto("/audits")
     page.wait_for_selector("#audits-grid .ag-row")

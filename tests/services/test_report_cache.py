@@ -143,7 +143,8 @@ def test_warming_fills_the_views_users_open_first(web_engine: Engine, tmp_path: 
     store = DiskStore(tmp_path / "warm")
     summary = warm_report_cache(web_engine, ReportCache(store, "warm"), policy=DEFAULT_POLICY)
     # Demo users: administrator, coordinator, collaborative member and one HEI user, four
-    # scopes; the HEI user has only the cohort view, and no capacity against demand.
+    # scopes; the HEI user has only the cohort view, and no capacity against demand. The
+    # three placement provider accounts read none of these views, so nothing is warmed.
     assert summary.scopes == 4
     assert summary.entries > 0
     warm = _NoComputeCache(store, "warm")

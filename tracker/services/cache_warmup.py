@@ -35,7 +35,8 @@ from tracker.services.users import principal_for
 
 @dataclass(frozen=True)
 class WarmSummary:
-    scopes: int
+    scopes: int  # viewer scopes warmed: those with at least one of the views
+
     entries: int
     seconds: float
 
@@ -107,11 +108,12 @@ def warm_report_cache(
     scopes: dict[str, Principal] = {}
     for principal in principals:
         scopes.setdefault(viewer_scope(principal), principal)
-    entries = 0
+    entries, warmed = 0, 0
     for principal in scopes.values():
         work = [*_pipeline_reports(principal, policy, cache), *_capacity_reports(principal, cache)]
+        warmed += bool(work)  # a scope with none of these views (placement providers) is not
         for compute in work:
             with Session(engine) as session:
                 compute(session)
             entries += 1
-    return WarmSummary(len(scopes), entries, time.perf_counter() - started)
+    return WarmSummary(warmed, entries, time.perf_counter() - started)
